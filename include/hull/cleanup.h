@@ -1,0 +1,85 @@
+/* hull/cleanup.h - scope-bound cleanup (STYLE.md #2), as crun and systemd do.
+ * Early returns never leak: declare with a _cleanup_ attribute, hand
+ * ownership away with steal_ptr() / take_fd(). */
+#ifndef HULL_CLEANUP_H
+#define HULL_CLEANUP_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static inline void hull_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void hull_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+	*fd = -1;
+}
+
+static inline void hull_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+	*f = NULL;
+}
+
+static inline void hull_closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+	*d = NULL;
+}
+
+/* Free a NULL-terminated array of strings and the array itself. */
+static inline void hull_strv_free(char **v)
+{
+	if (!v)
+		return;
+	for (char **p = v; *p; p++)
+		free(*p);
+	free(v);
+}
+
+static inline void hull_strv_freep(char ***v)
+{
+	hull_strv_free(*v);
+	*v = NULL;
+}
+
+#define _cleanup_free_ _cleanup_(hull_freep)
+#define _cleanup_close_ _cleanup_(hull_closep)
+#define _cleanup_fclose_ _cleanup_(hull_fclosep)
+#define _cleanup_closedir_ _cleanup_(hull_closedirp)
+#define _cleanup_strv_ _cleanup_(hull_strv_freep)
+#define _cleanup_error_ _cleanup_(hull_error_freep)
+
+/* steal_ptr: return the pointer and leave the variable NULL. */
+#define steal_ptr(p)                        \
+	({                                  \
+		__typeof__(p) _tmp_ = (p);  \
+		(p) = NULL;                 \
+		_tmp_;                      \
+	})
+
+/* take_fd: return the fd and leave the variable -1. */
+#define take_fd(fd)                 \
+	({                          \
+		int _tmp_ = (fd);   \
+		(fd) = -1;          \
+		_tmp_;              \
+	})
+
+#define HULL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

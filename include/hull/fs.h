@@ -1,0 +1,60 @@
+/* hull/fs.h - file, directory and path helpers shared by every room. */
+#ifndef HULL_FS_H
+#define HULL_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "hull/error.h"
+
+/* hull_read_file: read a whole file (relative to dirfd, AT_FDCWD for cwd)
+ * into a NUL-terminated malloc'd buffer owned by the caller; *len gets its
+ * size (may be NULL). Fails with an error naming the path. */
+int hull_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hull_error **err);
+int hull_read_file(const char *path, char **out, size_t *len, struct hull_error **err);
+
+/* hull_write_file_atomic: write data to `path.tmp.<pid>` in the same
+ * directory, fsync it, rename over path, fsync the directory when
+ * `durable`. A crash leaves either the old file or the new one, never a
+ * half-written one; the temp file is removed on every failure path. */
+int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool durable,
+			   struct hull_error **err);
+
+/* hull_write_file: open(O_WRONLY|O_TRUNC|O_CREAT) and write; for /proc and
+ * /sys knobs where atomic rename makes no sense. */
+int hull_write_file(const char *path, const void *data, size_t len, struct hull_error **err);
+
+/* hull_write_all: write the whole buffer, retrying on EINTR and short writes.
+ * Returns 0 or -errno (no error object: callers add the path). */
+int hull_write_all(int fd, const void *data, size_t len);
+
+/* hull_read_all: read until EOF into a malloc'd NUL-terminated buffer. */
+int hull_read_all(int fd, char **out, size_t *len);
+
+/* hull_mkdir_p: mkdir -p with mode for the created components. */
+int hull_mkdir_p(const char *path, mode_t mode, struct hull_error **err);
+
+/* hull_rm_rf: remove a tree, not crossing mount points; ENOENT is success. */
+int hull_rm_rf(const char *path, struct hull_error **err);
+
+/* hull_path_join: malloc'd "a/b" with exactly one slash between; never NULL
+ * except on ENOMEM (aborts: allocation failure is not recoverable here). */
+char *hull_path_join(const char *a, const char *b);
+
+/* hull_strdup_printf: asprintf that aborts on ENOMEM and returns the string. */
+char *hull_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* hull_xmalloc family: abort on ENOMEM (like redis' zmalloc). */
+void *hull_xmalloc(size_t n);
+void *hull_xcalloc(size_t n, size_t size);
+void *hull_xrealloc(void *p, size_t n);
+char *hull_xstrdup(const char *s);
+
+/* hull_is_absolute: path starts with '/'. */
+static inline bool hull_is_absolute(const char *p)
+{
+	return p && p[0] == '/';
+}
+
+#endif

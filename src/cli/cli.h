@@ -1,0 +1,45 @@
+/* cli.h - what every command file sees: the parsed global options and the
+ * command table entry shape. Only src/cli/ prints and exits (STYLE.md #1). */
+#ifndef HULL_CLI_H
+#define HULL_CLI_H
+
+#include <stdbool.h>
+
+#include "hull/ctx.h"
+#include "hull/error.h"
+
+struct hull_cli {
+	struct hull_ctx ctx;  /* handed to the library */
+	const char *argv0;    /* how hull was invoked */
+	bool runtime_globals; /* a runc-style global flag (--root, --log...) was given */
+};
+
+/* A command: parse argv (argv[0] is the command name), call the library,
+ * print, return the process exit status. */
+struct hull_command {
+	const char *name;
+	const char *summary;
+	int (*run)(struct hull_cli *cli, int argc, char **argv);
+};
+
+/* Tables, one per room; each ends with a zeroed entry. Names that appear in
+ * both the runtime and the engine table are dispatched by cli_choose_mode(). */
+extern const struct hull_command hull_cli_runtime_commands[];
+extern const struct hull_command hull_cli_engine_commands[];
+extern const struct hull_command hull_cli_image_commands[];
+extern const struct hull_command hull_cli_vm_commands[];
+extern const struct hull_command hull_cli_scan_commands[];
+
+/* cli_fail: print "hull: <msg>" (or the json log record when --log-format
+ * json was asked for) for err, free it, and return exit status 1. */
+int cli_fail(struct hull_cli *cli, struct hull_error *err);
+
+/* cli_usage_error: print "hull CMD: MSG\nRun 'hull CMD --help' for usage."
+ * and return exit status 1 (runc and docker both exit 1 on usage errors). */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* cli_has_flag: does argv (after the command name) hold one of the given
+ * long options, as "--x", "--x=..", "-x" or "-x=.."? names is NULL-ended. */
+bool cli_has_flag(int argc, char **argv, const char *const *names);
+
+#endif

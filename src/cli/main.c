@@ -1,0 +1,283 @@
+/* main.c - hull's entry point: global options, then one table of commands.
+ *
+ * hull answers two command lines with one binary:
+ *  - runc's (create/start/run/exec/kill/delete/state/list/ps/...), so podman
+ *    and containerd can use it as their OCI runtime;
+ *  - docker's (run IMAGE, ps, logs, exec NAME, ...), the engine.
+ * Where a name exists in both, cli_choose_mode() decides; `hull runtime CMD`
+ * and `hull engine CMD` force one side. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hull/cleanup.h"
+#include "hull/fs.h"
+#include "hull/json.h"
+
+#ifndef HULL_VERSION
+#define HULL_VERSION "0.0.0"
+#endif
+#define HULL_OCI_SPEC_VERSION "1.1.0"
+
+
+static const struct hull_command *const all_tables[] = {
+	hull_cli_runtime_commands, hull_cli_engine_commands, hull_cli_image_commands,
+	hull_cli_vm_commands,      hull_cli_scan_commands,
+};
+
+int cli_fail(struct hull_cli *cli, struct hull_error *err)
+{
+	const char *msg = err && err->msg ? err->msg : "unknown error";
+	/* The error goes to the --log sink (json for containerd's shim) and,
+	 * when that sink is not stderr, to stderr as well, as runc does. */
+	hull_log_write(&cli->ctx.log, HULL_LOG_ERROR, "%s", msg);
+	if (cli->ctx.log.fd != STDERR_FILENO)
+		fprintf(stderr, "hull: %s\n", msg);
+	hull_error_free(err);
+	return 1;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "hull %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nRun 'hull %s --help' for usage.\n", cmd);
+	return 1;
+}
+
+bool cli_has_flag(int argc, char **argv, const char *const *names)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] != '-')
+			continue;
+		a += (a[1] == '-') ? 2 : 1;
+		for (const char *const *n = names; *n; n++) {
+			size_t l = strlen(*n);
+			if (!strncmp(a, *n, l) && (a[l] == '\0' || a[l] == '='))
+				return true;
+		}
+	}
+	return false;
+}
+
+static const struct hull_command *find_in(const struct hull_command *table, const char *name)
+{
+	for (const struct hull_command *c = table; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+/* A container id known to the OCI runtime state root? */
+static bool runtime_has_container(struct hull_cli *cli, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue;
+		_cleanup_free_ char *p = hull_path_join(cli->ctx.runtime_root, argv[i]);
+		struct stat st;
+		return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+	}
+	return false;
+}
+
+/* cli_choose_runtime: for a name both sides define, is this a runc-style call?
+ * Yes when a runc global flag was given (containerd and runc's test suite
+ * always pass --root), when a runtime-only flag is present (podman/conmon
+ * always pass --bundle to create, --process to exec), or when the first
+ * operand names a container in the runtime state root. */
+static bool cli_choose_runtime(struct hull_cli *cli, int argc, char **argv)
+{
+	const char *env = getenv("HULL_MODE");
+	if (env && !strcmp(env, "runtime"))
+		return true;
+	if (env && !strcmp(env, "engine"))
+		return false;
+	if (cli->runtime_globals)
+		return true;
+	if (runtime_has_container(cli, argc, argv))
+		return true;
+	/* Flags only runc's form has; docker's `-p 8080:80` and `-d` are shared
+	 * letters, so they do not count. */
+	static const char *const runtime_only[] = { "bundle", "b", "pid-file", "console-socket", "no-pivot",
+						    "process", "preserve-fds", "no-new-keyring", NULL };
+	return cli_has_flag(argc, argv, runtime_only);
+}
+
+static const struct hull_command *find_command(struct hull_cli *cli, int argc, char **argv)
+{
+	const char *name = argv[0];
+	const struct hull_command *rt = find_in(hull_cli_runtime_commands, name);
+	const struct hull_command *en = find_in(hull_cli_engine_commands, name);
+	if (rt && en)
+		return cli_choose_runtime(cli, argc, argv) ? rt : en;
+	if (rt)
+		return rt;
+	if (en)
+		return en;
+	for (size_t i = 2; i < HULL_ARRAY_SIZE(all_tables); i++) {
+		const struct hull_command *c = find_in(all_tables[i], name);
+		if (c)
+			return c;
+	}
+	return NULL;
+}
+
+static void usage(FILE *out)
+{
+	static const char *const titles[] = { "OCI runtime (runc's command line)", "Containers from images",
+					      "Images", "Micro-VMs", "Scanning" };
+	fprintf(out, "Usage: hull [GLOBAL OPTIONS] COMMAND [ARGS...]\n\n"
+		     "hull runs software in isolation: as containers on the host kernel and as KVM micro-VMs,\n"
+		     "from the same OCI images.\n\n"
+		     "Global options:\n"
+		     "  --root DIR          OCI runtime state root (default /run/hull)\n"
+		     "  --log FILE          write diagnostics to FILE\n"
+		     "  --log-format FMT    text or json\n"
+		     "  --debug             debug logging\n"
+		     "  --systemd-cgroup    accepted for runc compatibility; cgroupfs is used\n"
+		     "  --rootless VALUE    true|false|auto\n"
+		     "  -v, --version       print the version\n"
+		     "  -h, --help          this help\n");
+	for (size_t t = 0; t < HULL_ARRAY_SIZE(all_tables); t++) {
+		if (!all_tables[t][0].name)
+			continue;
+		fprintf(out, "\n%s:\n", titles[t]);
+		for (const struct hull_command *c = all_tables[t]; c->name; c++)
+			fprintf(out, "  %-12s %s\n", c->name, c->summary);
+	}
+	fprintf(out, "\nRun 'hull COMMAND --help' for more on a command.\n");
+}
+
+static int open_log(struct hull_cli *cli, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		fprintf(stderr, "hull: open log file `%s`: %s\n", path, strerror(errno));
+		return -1;
+	}
+	cli->ctx.log.fd = fd;
+	cli->ctx.log.to_terminal = false;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct hull_cli cli = { .argv0 = argv[0] };
+	hull_ctx_init(&cli.ctx);
+
+	enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
+		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
+		{ "criu", required_argument, NULL, OPT_CRIU },
+		{ "version", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *log_path = NULL;
+	int c;
+	/* '+' stops at the first operand: the command's own flags are its own. */
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			cli.ctx.runtime_root = optarg;
+			cli.runtime_globals = true;
+			break;
+		case OPT_LOG:
+			log_path = optarg;
+			cli.runtime_globals = true;
+			break;
+		case OPT_LOG_FORMAT:
+			if (!strcmp(optarg, "json"))
+				cli.ctx.log.format = HULL_LOG_JSON;
+			else if (!strcmp(optarg, "text"))
+				cli.ctx.log.format = HULL_LOG_TEXT;
+			else {
+				fprintf(stderr, "hull: --log-format: unknown format `%s` (use text or json)\n", optarg);
+				return 1;
+			}
+			cli.runtime_globals = true;
+			break;
+		case OPT_DEBUG:
+			cli.ctx.debug = true;
+			cli.ctx.log.level = HULL_LOG_DEBUG;
+			break;
+		case OPT_SYSTEMD:
+			cli.ctx.systemd_cgroup = true;
+			cli.runtime_globals = true;
+			break;
+		case OPT_ROOTLESS:
+			if (!strcmp(optarg, "true"))
+				cli.ctx.rootless = true;
+			else if (!strcmp(optarg, "false"))
+				cli.ctx.rootless = false;
+			else if (strcmp(optarg, "auto")) {
+				fprintf(stderr, "hull: --rootless: expected true, false or auto, not `%s`\n", optarg);
+				return 1;
+			}
+			cli.runtime_globals = true;
+			break;
+		case OPT_CRIU:
+			cli.runtime_globals = true;
+			break;
+		case 'v':
+			printf("hull version %s\nspec: %s\n", HULL_VERSION, HULL_OCI_SPEC_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Run 'hull --help' for usage.\n");
+			return 1;
+		}
+	}
+	if (log_path && open_log(&cli, log_path) < 0)
+		return 1;
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* reset getopt for the command's own parsing */
+
+	if (!strcmp(argv[0], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[0], "version")) {
+		printf("hull version %s\nspec: %s\n", HULL_VERSION, HULL_OCI_SPEC_VERSION);
+		return 0;
+	}
+	const struct hull_command *cmd = NULL;
+	if ((!strcmp(argv[0], "runtime") || !strcmp(argv[0], "engine")) && argc > 1) {
+		cmd = find_in(argv[0][0] == 'r' ? hull_cli_runtime_commands : hull_cli_engine_commands, argv[1]);
+		argc--;
+		argv++;
+	} else {
+		cmd = find_command(&cli, argc, argv);
+	}
+	if (!cmd) {
+		fprintf(stderr, "hull: unknown command `%s`\nRun 'hull --help' for the list of commands.\n", argv[0]);
+		return 1;
+	}
+	return cmd->run(&cli, argc, argv);
+}

@@ -1,0 +1,241 @@
+/* fs.c - file and directory helpers (see include/hull/fs.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/fs.h"
+
+void *hull_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+void *hull_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+void *hull_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+char *hull_xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		abort();
+	return p;
+}
+
+char *hull_strdup_printf(const char *fmt, ...)
+{
+	char *s = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+char *hull_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (*b == '/')
+		b++;
+	if (la == 1 && a[0] == '/')
+		return hull_strdup_printf("/%s", b);
+	return hull_strdup_printf("%.*s/%s", (int)la, a, b);
+}
+
+int hull_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int hull_read_all(int fd, char **out, size_t *len)
+{
+	size_t cap = 4096, used = 0;
+	char *buf = hull_xmalloc(cap);
+	for (;;) {
+		if (cap - used < 2) {
+			cap *= 2;
+			buf = hull_xrealloc(buf, cap);
+		}
+		ssize_t n = read(fd, buf + used, cap - used - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	*out = buf;
+	if (len)
+		*len = used;
+	return 0;
+}
+
+int hull_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hull_error **err)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_set(err, errno, "open `%s`", path);
+	int r = hull_read_all(fd, out, len);
+	if (r < 0)
+		return hull_error_set(err, -r, "read `%s`", path);
+	return 0;
+}
+
+int hull_read_file(const char *path, char **out, size_t *len, struct hull_error **err)
+{
+	return hull_read_file_at(AT_FDCWD, path, out, len, err);
+}
+
+int hull_write_file(const char *path, const void *data, size_t len, struct hull_error **err)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return hull_error_set(err, errno, "open `%s`", path);
+	int r = hull_write_all(fd, data, len);
+	if (r < 0)
+		return hull_error_set(err, -r, "write `%s`", path);
+	return 0;
+}
+
+static int fsync_parent(const char *path)
+{
+	_cleanup_free_ char *dir = hull_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool durable,
+			   struct hull_error **err)
+{
+	_cleanup_free_ char *tmp = hull_strdup_printf("%s.tmp.%d", path, (int)getpid());
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return hull_error_set(err, errno, "create `%s`", tmp);
+	int r = hull_write_all(fd, data, len);
+	if (r < 0) {
+		unlink(tmp);
+		return hull_error_set(err, -r, "write `%s`", tmp);
+	}
+	if (durable && fsync(fd) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return hull_error_set(err, e, "fsync `%s`", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return hull_error_set(err, e, "rename `%s` to `%s`", tmp, path);
+	}
+	if (durable) {
+		r = fsync_parent(path);
+		if (r < 0)
+			return hull_error_set(err, -r, "fsync directory of `%s`", path);
+	}
+	return 0;
+}
+
+int hull_mkdir_p(const char *path, mode_t mode, struct hull_error **err)
+{
+	_cleanup_free_ char *p = hull_xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return hull_error_set(err, errno, "mkdir `%s`", p);
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return hull_error_set(err, errno, "mkdir `%s`", p);
+	return 0;
+}
+
+static int rm_rf_at(int parent, const char *name, dev_t dev, struct hull_error **err)
+{
+	struct stat st;
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : hull_error_set(err, errno, "stat `%s`", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+			return hull_error_set(err, errno, "unlink `%s`", name);
+		return 0;
+	}
+	if (st.st_dev != dev)
+		return hull_error_msg(err, EBUSY, "`%s` is a mount point; not removing across it", name);
+	int fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_set(err, errno, "open `%s`", name);
+	_cleanup_closedir_ DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return hull_error_set(err, errno, "opendir `%s`", name);
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		int r = rm_rf_at(dirfd(d), de->d_name, dev, err);
+		if (r < 0)
+			return hull_error_wrap(err, r, "in `%s`", name);
+	}
+	if (unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return hull_error_set(err, errno, "rmdir `%s`", name);
+	return 0;
+}
+
+int hull_rm_rf(const char *path, struct hull_error **err)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : hull_error_set(err, errno, "stat `%s`", path);
+	return rm_rf_at(AT_FDCWD, path, st.st_dev, err);
+}

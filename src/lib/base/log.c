@@ -1,0 +1,79 @@
+/* log.c - leveled records to the sink in struct hull_log. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hull/fs.h"
+#include "hull/log.h"
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+void hull_log_init(struct hull_log *log)
+{
+	log->fd = STDERR_FILENO;
+	log->level = HULL_LOG_WARN;
+	log->format = HULL_LOG_TEXT;
+	log->to_terminal = isatty(STDERR_FILENO);
+}
+
+int hull_log_parse_level(const char *s)
+{
+	if (!strcasecmp(s, "error"))
+		return HULL_LOG_ERROR;
+	if (!strcasecmp(s, "warn") || !strcasecmp(s, "warning"))
+		return HULL_LOG_WARN;
+	if (!strcasecmp(s, "info"))
+		return HULL_LOG_INFO;
+	if (!strcasecmp(s, "debug"))
+		return HULL_LOG_DEBUG;
+	return -1;
+}
+
+void hull_log_writev(const struct hull_log *log, enum hull_log_level level, const char *fmt, va_list ap)
+{
+	if (!log || log->fd < 0 || level > log->level)
+		return;
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return;
+	char *line = NULL;
+	if (log->format == HULL_LOG_JSON) {
+		/* runc's shape: {"level":"error","msg":"...","time":"RFC3339"};
+		 * containerd's shim reads the last "msg" of this file. */
+		struct timespec ts;
+		struct tm tm;
+		char when[64];
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+		json_t *rec = json_pack("{s:s, s:s, s:s}", "level", level_names[level], "msg", msg, "time", when);
+		char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+		json_decref(rec);
+		if (s) {
+			line = hull_strdup_printf("%s\n", s);
+			free(s);
+		}
+	} else if (level == HULL_LOG_ERROR) {
+		line = hull_strdup_printf("hull: %s\n", msg);
+	} else {
+		line = hull_strdup_printf("hull: %s: %s\n", level_names[level], msg);
+	}
+	free(msg);
+	if (line) {
+		(void)hull_write_all(log->fd, line, strlen(line));
+		free(line);
+	}
+}
+
+void hull_log_write(const struct hull_log *log, enum hull_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	hull_log_writev(log, level, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,81 @@
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hull/cleanup.h"
+#include "hull/error.h"
+#include "hull/fs.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/hull-test-fs.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	struct hull_error *err = NULL;
+	hull_rm_rf(dir, &err);
+	hull_error_free(err);
+}
+
+TestSuite(fs, .init = setup, .fini = teardown);
+
+Test(fs, atomic_write_then_read_back)
+{
+	_cleanup_error_ struct hull_error *err = NULL;
+	_cleanup_free_ char *p = hull_path_join(dir, "state.json");
+	cr_assert_eq(hull_write_file_atomic(p, "hello", 5, 0600, true, &err), 0);
+	_cleanup_free_ char *buf = NULL;
+	size_t len = 0;
+	cr_assert_eq(hull_read_file(p, &buf, &len, &err), 0);
+	cr_assert_eq(len, 5);
+	cr_assert_str_eq(buf, "hello");
+	struct stat st;
+	cr_assert_eq(stat(p, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	/* no temp file left behind */
+	DIR *d = opendir(dir);
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	cr_assert_eq(n, 1);
+}
+
+Test(fs, atomic_write_into_missing_dir_fails_and_names_path)
+{
+	_cleanup_error_ struct hull_error *err = NULL;
+	_cleanup_free_ char *p = hull_path_join(dir, "no/such/file");
+	cr_assert_lt(hull_write_file_atomic(p, "x", 1, 0644, false, &err), 0);
+	cr_assert_not_null(strstr(err->msg, "no/such/file"));
+}
+
+Test(fs, mkdir_p_and_rm_rf)
+{
+	_cleanup_error_ struct hull_error *err = NULL;
+	_cleanup_free_ char *p = hull_path_join(dir, "a/b/c");
+	cr_assert_eq(hull_mkdir_p(p, 0755, &err), 0);
+	struct stat st;
+	cr_assert_eq(stat(p, &st), 0);
+	_cleanup_free_ char *a = hull_path_join(dir, "a");
+	cr_assert_eq(hull_rm_rf(a, &err), 0);
+	cr_assert_eq(stat(a, &st), -1);
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_eq(hull_rm_rf(a, &err), 0, "rm -rf of a missing path succeeds");
+}
+
+Test(fs, path_join_normalises_slashes)
+{
+	_cleanup_free_ char *a = hull_path_join("/run/hull/", "/id");
+	_cleanup_free_ char *b = hull_path_join("/", "etc");
+	cr_assert_str_eq(a, "/run/hull/id");
+	cr_assert_str_eq(b, "/etc");
+}
