@@ -11,12 +11,13 @@ cflags="-std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -Wno-format-zero-leng
  -fno-asynchronous-unwind-tables -fcf-protection=none -I$src"
 $cc $cflags -c "$src/start.S" -o "$out/start.o"
 $cc $cflags -c "$src/lib.c" -o "$out/lib.o"
+$cc $cflags -c "$src/vdrv.c" -o "$out/vdrv.o"
 for c in "$src"/g_*.c; do
 	name=$(basename "$c" .c)
 	name=${name#g_}
 	$cc $cflags -c "$c" -o "$out/$name.o"
 	$cc $cflags -Wl,-T,"$src/guest.ld" -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
-		"$out/start.o" "$out/lib.o" "$out/$name.o" -o "$out/$name.tmp"
+		"$out/start.o" "$out/lib.o" "$out/vdrv.o" "$out/$name.o" -o "$out/$name.tmp"
 	mv "$out/$name.tmp" "$out/$name"
 	"$src/mkbzimage.sh" "$out/$name" "$out/$name.bzImage"
 done
