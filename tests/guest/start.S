@@ -111,6 +111,7 @@ isr_table_start:
 	.endr
 
 isr_common:
+	push %rbx
 	push %rax
 	push %rcx
 	push %rdx
@@ -120,8 +121,8 @@ isr_common:
 	push %r9
 	push %r10
 	push %r11
-	mov 72(%rsp), %rdi      /* vector */
-	lea 80(%rsp), %rsi      /* error code, rip, cs, rflags, rsp, ss */
+	mov 80(%rsp), %rdi      /* vector */
+	lea 88(%rsp), %rsi      /* error code, rip, cs, rflags, rsp, ss */
 	mov %rsp, %rbx
 	and $-16, %rsp
 	call guest_interrupt
@@ -135,6 +136,7 @@ isr_common:
 	pop %rdx
 	pop %rcx
 	pop %rax
+	pop %rbx
 	add $16, %rsp
 	iretq
 

@@ -58,3 +58,13 @@ disk() { # disk PATH: a 1 MiB raw image with "HULLDISK" at sector 1
 	no_fail
 	[ "$(sha256sum <"$BATS_TEST_TMPDIR/r.img")" = "$before" ]
 }
+
+@test "vm: virtio interrupts arrive as INTx (with ISR) and as MSI-X (with mask and PBA)" {
+	run vm --kernel "$GUEST/irq" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"PASS INTx delivered with ISR queue bit"* ]]
+	[[ "$output" == *"PASS MSI-X delivered"* ]]
+	[[ "$output" == *"PASS pending MSI-X delivered on unmask"* ]]
+	no_fail
+}

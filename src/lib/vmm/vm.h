@@ -131,6 +131,7 @@ struct vm_pci_device {
 	struct hull_vm *vm;
 	unsigned slot;
 	unsigned irq_line;        /* INTx GSI */
+	unsigned cap_end;         /* first free byte after the capabilities (0: none yet) */
 };
 int vm_pci_init(struct hull_vm *vm, struct hull_error **err);
 void vm_pci_free(struct hull_vm *vm);

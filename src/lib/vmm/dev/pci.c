@@ -174,21 +174,22 @@ void vm_pci_free(struct hull_vm *vm)
 
 unsigned vm_pci_cap_add(struct vm_pci_device *dev, const uint8_t *cap, unsigned len)
 {
-	/* Capabilities follow one another from 0x40, each dword aligned. */
-	unsigned at = 0x40;
-	uint8_t *last = NULL;
-	for (uint8_t p = dev->config[PCI_CAP_PTR]; p; p = dev->config[p + 1]) {
-		last = &dev->config[p + 1];
-		at = (p + dev->config[p + 2] + 3) & ~3u;
-	}
+	/* Capabilities follow one another from 0x40, each dword aligned; their
+	 * lengths are ours to remember (only vendor capabilities carry one). */
+	unsigned at = dev->cap_end ? (dev->cap_end + 3) & ~3u : 0x40;
 	if (at + len > 256)
 		return 0;
 	memcpy(dev->config + at, cap, len);
 	dev->config[at + 1] = 0;
-	if (last)
-		*last = (uint8_t)at;
-	else
+	if (dev->config[PCI_CAP_PTR]) {
+		uint8_t p = dev->config[PCI_CAP_PTR];
+		while (dev->config[p + 1])
+			p = dev->config[p + 1];
+		dev->config[p + 1] = (uint8_t)at;
+	} else {
 		dev->config[PCI_CAP_PTR] = (uint8_t)at;
+	}
+	dev->cap_end = at + len;
 	dev->config[PCI_STATUS] |= 0x10; /* capabilities list */
 	return at;
 }
