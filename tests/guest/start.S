@@ -29,10 +29,25 @@ startup_64:
 	.code32
 start32:
 	mov %ebx, %esi
-	/* identity map 0-4 GiB with 2 MiB pages */
 	mov $pml4, %edi
 	lea pdpt + 3, %eax
 	mov %eax, (%edi)
+	/* identity map 0-4 GiB: with 1 GiB pages when the CPU has them (four
+	 * entries instead of a 2048-entry loop, which is slow where kernel mode
+	 * is emulated), else with 2 MiB pages */
+	mov $0x80000001, %eax
+	cpuid
+	bt $26, %edx
+	jnc map_2m
+	mov $pdpt, %edi
+	mov $0x83, %eax
+	mov $4, %ecx
+0:	mov %eax, (%edi)
+	add $0x40000000, %eax
+	add $8, %edi
+	loop 0b
+	jmp enter_long32
+map_2m:
 	mov $pdpt, %edi
 	lea pd + 3, %eax
 	mov $4, %ecx
