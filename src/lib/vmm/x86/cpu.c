@@ -83,17 +83,16 @@ int vm_cpu_setup_msrs(struct vm_vcpu *cpu, struct hull_error **err)
 		{ 0x1a0, 1 },                    /* IA32_MISC_ENABLE: fast strings */
 		{ 0x2ff, (1u << 11) | 6 },       /* IA32_MTRR_DEF_TYPE: enabled, WB */
 	};
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry entries[HULL_ARRAY_SIZE(boot_msrs)];
-	} msrs;
-	memset(&msrs, 0, sizeof(msrs));
-	msrs.hdr.nmsrs = HULL_ARRAY_SIZE(boot_msrs);
+	_Alignas(struct kvm_msrs) uint8_t buf[sizeof(struct kvm_msrs) +
+					      HULL_ARRAY_SIZE(boot_msrs) * sizeof(struct kvm_msr_entry)];
+	memset(buf, 0, sizeof(buf));
+	struct kvm_msrs *msrs = (struct kvm_msrs *)buf;
+	msrs->nmsrs = HULL_ARRAY_SIZE(boot_msrs);
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(boot_msrs); i++) {
-		msrs.entries[i].index = boot_msrs[i].index;
-		msrs.entries[i].data = boot_msrs[i].value;
+		msrs->entries[i].index = boot_msrs[i].index;
+		msrs->entries[i].data = boot_msrs[i].value;
 	}
-	int n = ioctl(cpu->fd, KVM_SET_MSRS, &msrs);
+	int n = ioctl(cpu->fd, KVM_SET_MSRS, msrs);
 	if (n < 0)
 		return hull_error_set(err, errno, "KVM_SET_MSRS on vCPU %u", cpu->index);
 	if ((size_t)n != HULL_ARRAY_SIZE(boot_msrs))
