@@ -236,3 +236,14 @@ int vm_pci_add(struct hull_vm *vm, struct vm_pci_device *dev, struct hull_error 
 	bars_update(dev);
 	return 0;
 }
+
+/* vm_pci_refresh: map the BARs as the (restored) config space says. */
+void vm_pci_refresh(struct vm_pci_device *dev)
+{
+	bars_update(dev);
+}
+
+uint32_t *vm_pci_address(struct hull_vm *vm)
+{
+	return &vm->pci->address;
+}
