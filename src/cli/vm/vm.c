@@ -1,6 +1,7 @@
 /* vm/vm.c - `hull vm run`: boot a micro-VM on KVM with its console on
  * stdin/stdout, and exit with how the guest ended. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,11 +119,28 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 	return 0;
 }
 
-/* The console: without canonical mode and echo the guest sees each key. */
+/* The terminal as it was, for the signal handler (the CLI's one global). */
+static struct termios console_saved;
+
+static void restore_console_and_die(int sig)
+{
+	tcsetattr(0, TCSANOW, &console_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* The console: without canonical mode and echo the guest sees each key;
+ * Ctrl-C still ends hull, and the terminal is put back on the way out. */
 static bool raw_console(struct termios *saved)
 {
 	if (!isatty(0) || tcgetattr(0, saved) < 0)
 		return false;
+	console_saved = *saved;
+	struct sigaction sa = { .sa_handler = restore_console_and_die };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	struct termios t = *saved;
 	t.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
 	t.c_iflag &= (tcflag_t) ~(ICRNL);
