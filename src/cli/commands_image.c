@@ -1,6 +1,12 @@
 /* commands_image.c - the image room's command table. */
 #include "cli.h"
+#include "image/image_cli.h"
 
 const struct hull_command hull_cli_image_commands[] = {
+	{ "image", "manage images (inspect, ls, rm, prune, build-default, ...)", cmd_image },
+	{ "images", "list images", cmd_images },
+	{ "import", "make an image from a root filesystem tar", cmd_import },
+	{ "rmi", "remove images", cmd_rmi },
+	{ "tag", "give an image another name", cmd_tag },
 	{ 0 },
 };
