@@ -110,6 +110,7 @@ static const struct hull_command subcommands[] = {
 	{ "ls", "list images", cmd_images },
 	{ "list", "list images", cmd_images },
 	{ "prune", "remove unused images", cmd_image_prune },
+	{ "pull", "pull an image from a registry", cmd_pull },
 	{ "rm", "remove images", cmd_rmi },
 	{ "tag", "name an image", cmd_tag },
 	{ 0 },

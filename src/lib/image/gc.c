@@ -249,6 +249,7 @@ int hull_image_gc(struct hull_image_store *s, long long *freed, struct hull_erro
 	long long total = 0;
 	sweep(s->ctx, s->blobs, blobs, &total);
 	sweep(s->ctx, s->layers, layers, &total);
+	sweep(s->ctx, s->sizes, layers, &total);
 	/* No pull or import runs now (we hold "gc"): temp files are orphans. */
 	sweep(s->ctx, s->tmp, NULL, &total);
 	sweep(s->ctx, s->ingest, NULL, &total);

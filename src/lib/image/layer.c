@@ -216,6 +216,23 @@ static int unpack_into(struct hull_image_store *s, int fd, const char *dir, char
 	return ret;
 }
 
+long long store_layer_size(struct hull_image_store *s, const char *diff_id)
+{
+	_cleanup_free_ char *p = hull_path_join(s->sizes, hull_digest_hex(diff_id));
+	_cleanup_free_ char *buf = NULL;
+	if (hull_read_file(p, &buf, NULL, NULL) < 0)
+		return 0;
+	return strtoll(buf, NULL, 10);
+}
+
+static void record_size(struct hull_image_store *s, const char *diff_id, long long bytes)
+{
+	_cleanup_free_ char *p = hull_path_join(s->sizes, hull_digest_hex(diff_id));
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%lld\n", bytes);
+	hull_write_file_atomic(p, buf, (size_t)n, 0644, false, NULL);
+}
+
 /* Put a finished layer in place; another pull may have won the race. */
 static int install_layer(struct hull_image_store *s, const char *tmp, const char *diff, struct hull_error **err)
 {
@@ -248,6 +265,8 @@ int store_unpack_layer_fd(struct hull_image_store *s, int fd, int compression, c
 		if (lock < 0)
 			return lock;
 		if (store_has_layer(s, diff_id)) {
+			if (unpacked)
+				*unpacked = store_layer_size(s, diff_id);
 			if (diff_out)
 				memcpy(diff_out, diff_id, HULL_DIGEST_BUF_LEN);
 			return 0;
@@ -268,6 +287,7 @@ int store_unpack_layer_fd(struct hull_image_store *s, int fd, int compression, c
 	}
 	if (diff_out)
 		memcpy(diff_out, diff, sizeof(diff));
+	record_size(s, diff, unpacked ? *unpacked : 0);
 	if (diff_id) {
 		/* We hold the layer's lock already: install directly. */
 		_cleanup_free_ char *dst = store_layer_path(s, diff);

@@ -95,6 +95,11 @@ static char *resolve_by_digest(struct hull_image_store *s, const struct hull_ref
 		json_array_foreach (json_object_get(rec, "manifests"), i, rd)
 			if (json_is_string(rd) && !strcmp(json_string_value(rd), ref->digest))
 				return steal_ptr(id);
+		json_array_foreach (json_object_get(rec, "repo_digests"), i, rd) {
+			const char *at = json_is_string(rd) ? strchr(json_string_value(rd), '@') : NULL;
+			if (at && !strcmp(at + 1, ref->digest))
+				return steal_ptr(id);
+		}
 	}
 	return NULL;
 }

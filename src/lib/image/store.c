@@ -25,6 +25,7 @@ void hull_image_store_free(struct hull_image_store *s)
 	free(s->ingest);
 	free(s->tmp);
 	free(s->locks);
+	free(s->sizes);
 	free(s);
 }
 
@@ -42,7 +43,8 @@ int hull_image_store_open(struct hull_ctx *ctx, struct hull_image_store **out, s
 	s->ingest = hull_path_join(s->root, "ingest");
 	s->tmp = hull_path_join(s->root, "tmp");
 	s->locks = hull_path_join(s->root, "locks");
-	const char *dirs[] = { s->blobs, s->layers, s->records, s->ingest, s->tmp, s->locks };
+	s->sizes = hull_path_join(s->root, "layer-sizes");
+	const char *dirs[] = { s->blobs, s->layers, s->records, s->ingest, s->tmp, s->locks, s->sizes };
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(dirs); i++) {
 		int ret = hull_mkdir_p(dirs[i], 0700, err);
 		if (ret < 0)

@@ -22,6 +22,7 @@ struct hull_image_store {
 	char *ingest;     /* root/ingest */
 	char *tmp;        /* root/tmp */
 	char *locks;      /* root/locks */
+	char *sizes;      /* root/layer-sizes: <diffid-hex> holds the unpacked bytes */
 	bool (*in_use)(void *opaque, const char *image_id);
 	void *in_use_opaque;
 };
@@ -53,6 +54,9 @@ int store_commit_file(struct hull_image_store *s, const char *tmp_path, const ch
 char *store_tmp_name(struct hull_image_store *s, const char *what);
 
 /* ---- layers (layer.c) ---- */
+
+/* store_layer_size: unpacked bytes recorded for a layer (0 if unknown). */
+long long store_layer_size(struct hull_image_store *s, const char *diff_id);
 
 /* store_unpack_stream: unpack an uncompressed-or-compressed tar read from fd
  * into a fresh directory under tmp/, verifying the uncompressed stream hashes
