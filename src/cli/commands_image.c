@@ -9,6 +9,7 @@ const struct hull_command hull_cli_image_commands[] = {
 	{ "login", "store credentials for a registry", cmd_login },
 	{ "logout", "forget credentials for a registry", cmd_logout },
 	{ "pull", "pull an image from a registry", cmd_pull },
+	{ "push", "push an image to a registry", cmd_push },
 	{ "rmi", "remove images", cmd_rmi },
 	{ "tag", "give an image another name", cmd_tag },
 	{ 0 },

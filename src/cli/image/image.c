@@ -111,6 +111,7 @@ static const struct hull_command subcommands[] = {
 	{ "list", "list images", cmd_images },
 	{ "prune", "remove unused images", cmd_image_prune },
 	{ "pull", "pull an image from a registry", cmd_pull },
+	{ "push", "push an image to a registry", cmd_push },
 	{ "rm", "remove images", cmd_rmi },
 	{ "tag", "name an image", cmd_tag },
 	{ 0 },
