@@ -205,7 +205,7 @@ static int check_sysctl(struct hull_oci_config *cfg, const char *key, const char
 		if (hull_oci_config_namespace(cfg, owners[i].ns))
 			return 0;
 		return hull_error_msg(err, EINVAL,
-				      "%s: linux.sysctl.%s: needs a %s namespace (it would change the host's)", where,
+				      "%s: linux.sysctl.%s: needs its own %s namespace (it would change the host's)", where,
 				      key, hull_oci_namespace_name(owners[i].ns));
 	}
 	return hull_error_msg(err, EINVAL, "%s: linux.sysctl.%s: not a namespaced sysctl; it would change the host",
@@ -237,6 +237,10 @@ static int parse_sysctl(struct hull_oci_config *cfg, json_t *lnx, const char *wh
 
 static int check_relations(struct hull_oci_config *cfg, const char *where, struct hull_error **err)
 {
+	/* The rootfs and its mounts are set up in a mount namespace of the
+	 * container's own; without one they would land on the host. */
+	if (!hull_oci_config_namespace(cfg, CLONE_NEWNS))
+		return hull_error_msg(err, EINVAL, "%s: linux.namespaces: a mount namespace is required", where);
 	const struct hull_oci_namespace *user = hull_oci_config_namespace(cfg, CLONE_NEWUSER);
 	if ((cfg->n_uid_mappings || cfg->n_gid_mappings) && !user)
 		return hull_error_msg(err, EINVAL, "%s: linux.uidMappings: mappings need a user namespace", where);
@@ -249,8 +253,6 @@ static int check_relations(struct hull_oci_config *cfg, const char *where, struc
 		return hull_error_msg(err, EINVAL, "%s: hostname: setting it needs a uts namespace", where);
 	if ((cfg->domainname && *cfg->domainname) && !uts)
 		return hull_error_msg(err, EINVAL, "%s: domainname: setting it needs a uts namespace", where);
-	if (!hull_oci_config_namespace(cfg, CLONE_NEWNS))
-		return hull_error_msg(err, EINVAL, "%s: linux.namespaces: a mount namespace is required", where);
 	return 0;
 }
 
