@@ -64,6 +64,15 @@ long long store_layer_size(struct hull_image_store *s, const char *diff_id);
  * layers/<hex>. Serialised per layer with a lock; a layer already present
  * is not unpacked again. *unpacked (may be NULL) gets the bytes of file
  * data. compression: enum hull_compression, or -1 to detect. */
+/* A byte source for store_unpack_layer: read returns bytes, 0 at the end,
+ * or -1 with a message in errbuf (errno EINTR: call again). */
+struct layer_source {
+	ssize_t (*read)(void *opaque, void *buf, size_t len, char *errbuf, size_t errlen);
+	void *opaque;
+};
+int store_unpack_layer(struct hull_image_store *s, const struct layer_source *src, const char *diff_id,
+		       char diff_out[HULL_DIGEST_BUF_LEN], long long *unpacked, struct hull_error **err);
+
 int store_unpack_layer_fd(struct hull_image_store *s, int fd, int compression, const char *diff_id,
 			  char diff_out[HULL_DIGEST_BUF_LEN], long long *unpacked, struct hull_error **err);
 

@@ -41,6 +41,7 @@ struct unpacker {
 	char *buf;
 	uid_t euid;
 	gid_t egid;
+	mode_t umask; /* the creation mode loses these bits: chmod only then */
 };
 
 int unpack_clean_path(char *path, struct hull_error **err)
@@ -200,7 +201,8 @@ static int set_owner_mode(struct unpacker *u, int fd, struct archive_entry *e, c
 	if ((uid != u->euid || gid != u->egid) && fchown(fd, uid, gid) < 0)
 		return hull_error_set(err, errno, "entry `%s`: chown %u:%u", entry, uid, gid);
 	/* After chown: chown clears set-id bits; and the umask trimmed the creation mode. */
-	if (fchmod(fd, archive_entry_perm(e)) < 0)
+	mode_t perm = archive_entry_perm(e);
+	if (((perm & u->umask) || (perm & 07000)) && fchmod(fd, perm) < 0)
 		return hull_error_set(err, errno, "entry `%s`: chmod", entry);
 	return 0;
 }
@@ -256,11 +258,15 @@ static int extract_file(struct unpacker *u, int dfd, const char *name, struct ar
 	if (size < 0 || (unsigned long long)size > u->free_bytes)
 		return hull_error_msg(err, EFBIG, "entry `%s` claims %lld bytes, more than the %llu free in the store",
 				      entry, size, u->free_bytes);
-	int ret = clear_slot(u, dfd, name, false, entry, err);
-	if (ret < 0)
-		return ret;
-	_cleanup_close_ int fd =
-		openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int ret;
+	mode_t perm = archive_entry_perm(e) & 0777;
+	_cleanup_close_ int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
+	if (fd < 0 && errno == EEXIST) {
+		/* tar semantics: a later member replaces an earlier one. */
+		if ((ret = clear_slot(u, dfd, name, false, entry, err)) < 0)
+			return ret;
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
+	}
 	if (fd < 0)
 		return hull_error_set(err, errno, "entry `%s`: create", entry);
 	if ((ret = write_data(u, fd, e, entry, err)) < 0 || (ret = set_owner_mode(u, fd, e, entry, err)) < 0 ||
@@ -276,11 +282,18 @@ static int extract_file(struct unpacker *u, int dfd, const char *name, struct ar
 static int extract_dir(struct unpacker *u, int dfd, const char *name, struct archive_entry *e, const char *entry,
 		       const char *clean, struct hull_error **err)
 {
-	int ret = clear_slot(u, dfd, name, true, entry, err);
-	if (ret < 0)
-		return ret;
-	if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
-		return hull_error_set(err, errno, "entry `%s`: mkdir", entry);
+	int ret;
+	if (mkdirat(dfd, name, archive_entry_perm(e) & 0777) < 0) {
+		if (errno != EEXIST)
+			return hull_error_set(err, errno, "entry `%s`: mkdir", entry);
+		if ((ret = clear_slot(u, dfd, name, true, entry, err)) < 0)
+			return ret;
+		if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
+			return hull_error_set(err, errno, "entry `%s`: mkdir", entry);
+		/* An existing directory keeps nothing of its old mode. */
+		if (fchmodat(dfd, name, archive_entry_perm(e), 0) < 0)
+			return hull_error_set(err, errno, "entry `%s`: chmod", entry);
+	}
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return hull_error_set(err, errno, "entry `%s`: open directory", entry);
@@ -437,10 +450,22 @@ static void apply_dir_times(struct unpacker *u)
 	free(u->dirs);
 }
 
+/* The umask, read without changing it: umask(2) cannot, and other threads
+ * may be creating files. Unknown: assume everything is trimmed. */
+static mode_t current_umask(void)
+{
+	_cleanup_free_ char *status = NULL;
+	if (hull_read_file("/proc/self/status", &status, NULL, NULL) < 0)
+		return 0777;
+	const char *p = strstr(status, "\nUmask:");
+	return p ? (mode_t)strtoul(p + 8, NULL, 8) : 0777;
+}
+
 int unpack_archive(struct hull_ctx *ctx, struct archive *a, int root_fd, long long *bytes, struct hull_error **err)
 {
 	struct unpacker u = { .ctx = ctx, .a = a, .root_fd = root_fd, .cached_fd = -1,
 			      .euid = geteuid(), .egid = getegid() };
+	u.umask = current_umask();
 	struct statvfs vfs;
 	u.free_bytes = fstatvfs(root_fd, &vfs) == 0 ? (unsigned long long)vfs.f_bavail * vfs.f_frsize : ~0ULL;
 	int ret = 0;
