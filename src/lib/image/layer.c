@@ -240,10 +240,11 @@ static int install_layer(struct hull_image_store *s, const char *tmp, const char
 		return lock;
 	if (access(dst, F_OK) == 0)
 		return hull_rm_rf(tmp, err);
-	/* Durable before visible: a layer that exists must be complete. */
-	_cleanup_close_ int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		syncfs(dfd);
+	int ret = store_mark_unsynced(s, "layer", diff, err);
+	if (ret < 0) {
+		hull_rm_rf(tmp, NULL);
+		return ret;
+	}
 	if (rename(tmp, dst) < 0) {
 		int e = errno;
 		hull_rm_rf(tmp, NULL);
@@ -302,11 +303,14 @@ int store_unpack_layer(struct hull_image_store *s, const struct layer_source *sr
 		memcpy(diff_out, diff, sizeof(diff));
 	record_size(s, diff, unpacked ? *unpacked : 0);
 	if (diff_id) {
-		/* We hold the layer's lock already: install directly. */
+		/* We hold the layer's lock already: install directly. No syncfs
+		 * here (it costs more than the unpack): the marker, durable, makes
+		 * the store drop the layer after a reboot that may have lost it. */
 		_cleanup_free_ char *dst = store_layer_path(s, diff);
-		_cleanup_close_ int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0)
-			syncfs(dfd);
+		if ((ret = store_mark_unsynced(s, "layer", diff, err)) < 0) {
+			hull_rm_rf(tmp, NULL);
+			return ret;
+		}
 		if (rename(tmp, dst) < 0) {
 			int e = errno;
 			hull_rm_rf(tmp, NULL);

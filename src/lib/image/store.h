@@ -23,6 +23,7 @@ struct hull_image_store {
 	char *tmp;        /* root/tmp */
 	char *locks;      /* root/locks */
 	char *sizes;      /* root/layer-sizes: <diffid-hex> holds the unpacked bytes */
+	char *unsynced;   /* root/unsynced: markers of data not yet known to be on disk */
 	bool (*in_use)(void *opaque, const char *image_id);
 	void *in_use_opaque;
 };
@@ -49,6 +50,14 @@ int store_read_blob(struct hull_image_store *s, const char *digest, char **out, 
 /* store_commit_file: link a fully written and verified temp file (under
  * tmp/ or ingest/) into blobs/ under digest (rename; an existing blob wins). */
 int store_commit_file(struct hull_image_store *s, const char *tmp_path, const char *digest, struct hull_error **err);
+
+/* store_mark_unsynced: before a layer or blob becomes visible without an
+ * fsync, durably note "<kind>-<hex>" with this boot's id. After a reboot the
+ * store distrusts what such markers name (see store.c: recover). */
+int store_mark_unsynced(struct hull_image_store *s, const char *kind, const char *digest, struct hull_error **err);
+
+/* store_sync_all: syncfs the store, then drop this boot's markers. */
+void store_sync_all(struct hull_image_store *s);
 
 /* store_tmp_name: a unique name under tmp/ (malloc'd; not created). */
 char *store_tmp_name(struct hull_image_store *s, const char *what);
