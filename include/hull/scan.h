@@ -173,6 +173,20 @@ int hull_scan_root_scan(struct hull_ctx *ctx, struct hull_scan_root *root, const
 int hull_scan_dir(struct hull_ctx *ctx, const char *dir, const struct hull_scan_options *opts,
 		  struct hull_scan_report **out, struct hull_error **err);
 
+/* hull_scan_layers: scan an image given as its unpacked layer directories
+ * (bottom first, as struct hull_image's layer_dirs) and its config's User
+ * (NULL or "" = root). This is the call behind `hull scan IMAGE` and the
+ * one the engine makes for `run --scan-policy SEVERITY`:
+ *
+ *     hull_scan_layers(ctx, (const char *const *)img->layer_dirs, img->n_layers,
+ *                      img->config->user, ref, &opts, &report, &err);
+ *     if (hull_scan_report_fails(report, threshold)) refuse to run;
+ *
+ * (scan does not depend on the image room; the caller resolves the ref.) */
+int hull_scan_layers(struct hull_ctx *ctx, const char *const *layer_dirs, size_t n, const char *user,
+		     const char *target, const struct hull_scan_options *opts, struct hull_scan_report **out,
+		     struct hull_error **err);
+
 /* hull_scan_report_max_severity: the highest severity among the findings,
  * or -1 when there are none. */
 int hull_scan_report_max_severity(const struct hull_scan_report *report);

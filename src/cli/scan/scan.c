@@ -138,7 +138,8 @@ static int read_image_user(const char *path, char **user, struct hull_error **er
 	return 0;
 }
 
-static int open_target(struct scan_args *a, struct hull_scan_root **root, struct hull_error **err)
+static int open_target(struct hull_ctx *ctx, struct scan_args *a, struct hull_scan_root **root,
+		       struct hull_error **err)
 {
 	struct stat st;
 	if (stat(a->target, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -146,7 +147,7 @@ static int open_target(struct scan_args *a, struct hull_scan_root **root, struct
 		if (ret < 0)
 			return ret;
 	} else {
-		int ret = scan_cli_open_image(a->target, root, err);
+		int ret = scan_cli_open_image(ctx, a->target, root, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -195,7 +196,7 @@ int scan_cli_main(struct hull_cli *cli, int argc, char **argv)
 		return r;
 	_cleanup_error_ struct hull_error *err = NULL;
 	_cleanup_(hull_scan_root_freep) struct hull_scan_root *root = NULL;
-	if (open_target(&a, &root, &err) < 0)
+	if (open_target(&cli->ctx, &a, &root, &err) < 0)
 		return scan_cli_error(cli, steal_ptr(err));
 	_cleanup_(hull_scan_report_freep) struct hull_scan_report *report = NULL;
 	if (hull_scan_root_scan(&cli->ctx, root, a.target, &a.opts, &report, &err) < 0)

@@ -289,6 +289,18 @@ int hull_scan_dir(struct hull_ctx *ctx, const char *dir, const struct hull_scan_
 	return hull_scan_root_scan(ctx, root, dir, opts, out, err);
 }
 
+int hull_scan_layers(struct hull_ctx *ctx, const char *const *layer_dirs, size_t n, const char *user,
+		     const char *target, const struct hull_scan_options *opts, struct hull_scan_report **out,
+		     struct hull_error **err)
+{
+	_cleanup_(hull_scan_root_freep) struct hull_scan_root *root = NULL;
+	int ret = hull_scan_root_open_layers(layer_dirs, n, &root, err);
+	if (ret < 0)
+		return hull_error_wrap(err, ret, "scan `%s`", target);
+	hull_scan_root_set_user(root, user ? user : "");
+	return hull_scan_root_scan(ctx, root, target, opts, out, err);
+}
+
 int hull_scan_report_max_severity(const struct hull_scan_report *report)
 {
 	int max = -1;
