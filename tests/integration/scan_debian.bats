@@ -5,6 +5,8 @@
 # verdict in database_specific.hull_test: affected / unfixed (reported, with
 # or without a fixed version), fixed / not-affected / withdrawn (not reported).
 
+load scan_helpers
+
 setup_file() {
 	export FIX="$HULL_TOP/tests/fixtures/scan/debian12"
 	export WORK="$BATS_FILE_TMPDIR"
@@ -36,35 +38,10 @@ setup_file() {
 }
 
 @test "every record's verdict matches the expected one" {
-	r="$WORK/report.json"
-	fails=0 checked=0
-	for f in "$FIX"/osv/*.json; do
-		id=$(jq -r .id "$f")
-		expect=$(jq -r .database_specific.hull_test.expect "$f")
-		want_pkgs=$(jq -c .database_specific.hull_test.packages "$f")
-		want_fixed=$(jq -c .database_specific.hull_test.fixed "$f")
-		want_sev=$(jq -r .database_specific.hull_test.severity "$f")
-		got_pkgs=$(jq -c --arg id "$id" '[.vulnerabilities[] | select(.id==$id) | .package] | sort' "$r")
-		got_fixed=$(jq -c --arg id "$id" '[.vulnerabilities[] | select(.id==$id) | .fixed] | unique | .[0]' "$r")
-		got_sev=$(jq -r --arg id "$id" '[.vulnerabilities[] | select(.id==$id) | .severity] | unique | .[0] // "none"' "$r")
-		case $expect in
-		affected | unfixed)
-			ok=1
-			[ "$got_pkgs" = "$want_pkgs" ] || ok=0
-			[ "$got_fixed" = "$want_fixed" ] || ok=0
-			[ "$got_sev" = "$want_sev" ] || ok=0 ;;
-		fixed | not-affected | withdrawn)
-			ok=1; [ "$got_pkgs" = "[]" ] || ok=0 ;;
-		*) ok=0 ;;
-		esac
-		checked=$((checked + 1))
-		if [ $ok = 0 ]; then
-			echo "$id: expected $expect $want_pkgs fixed=$want_fixed sev=$want_sev; got $got_pkgs fixed=$got_fixed sev=$got_sev"
-			fails=$((fails + 1))
-		fi
-	done
-	[ "$checked" = 23 ]
-	[ "$fails" = 0 ]
+	run check_verdicts "$FIX/osv" "$WORK/report.json"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"checked 23 records, 0 disagreements"* ]]
 }
 
 @test "the report's findings are exactly those of the affected and unfixed records" {
