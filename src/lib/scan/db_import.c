@@ -147,7 +147,8 @@ static int add_archive(struct import *im, const char *path, struct hull_error **
 	archive_read_support_format_tar(a);
 	archive_read_support_filter_all(a);
 	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
-		return hull_error_msg(err, EINVAL, "`%s`: %s", path, archive_error_string(a));
+		return hull_error_msg(err, EINVAL, "`%s` is not a zip or tar of OSV records (%s)", path,
+				      archive_error_string(a));
 	struct archive_entry *e;
 	int r;
 	size_t records = 0;
