@@ -153,6 +153,8 @@ struct hull_scan_report {
 	size_t n_findings;
 	size_t n_filtered;                  /* findings dropped by --severity/--ignore-unfixed */
 	uint64_t db_records;                /* records in the database used */
+	bool vulns_checked;                 /* false under skip_vulns */
+	bool config_checked;                /* false under skip_config */
 };
 
 struct hull_scan_options {

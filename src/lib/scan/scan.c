@@ -275,9 +275,11 @@ int hull_scan_root_scan(struct hull_ctx *ctx, struct hull_scan_root *root, const
 		ret = scan_packages_list(root, &pkgs, &found, &scheme, &db_path, err);
 	if (db_path)
 		r->package_db = hull_strdup_printf("/%s", db_path);
-	if (ret >= 0 && !opts->skip_vulns)
+	r->vulns_checked = !opts->skip_vulns;
+	r->config_checked = !opts->skip_config;
+	if (ret >= 0 && r->vulns_checked)
 		ret = scan_vulnerabilities(ctx, opts, &os, &pkgs, scheme, r, &all, err);
-	if (ret >= 0 && !opts->skip_config)
+	if (ret >= 0 && r->config_checked)
 		ret = scan_audit(root, &all, err);
 	r->os_id = steal_ptr(os.id);
 	r->os_version = steal_ptr(os.version_id);
