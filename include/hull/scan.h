@@ -163,7 +163,12 @@ struct hull_scan_options {
 	bool ignore_unfixed;  /* drop vulnerabilities without a fixed version */
 	bool skip_vulns;      /* configuration audit only (no database needed) */
 	bool skip_config;     /* vulnerabilities only */
+	char **ignore;        /* ids to leave out (an OSV id, one of its aliases, or a check id); NULL-ended or NULL */
 };
+
+/* hull_scan_ignore_file_read: ids from an ignore file, one per line, `#`
+ * starts a comment (the .trivyignore format). Appends to *ids. */
+int hull_scan_ignore_file_read(const char *path, char ***ids, struct hull_error **err);
 
 /* hull_scan_root_scan: scan an opened root. Needs the database unless
  * skip_vulns (a missing database is an error telling how to import one).

@@ -116,3 +116,32 @@ setup_file() {
 	jq -e '.vulnerabilities | length > 0' "$WORK/out.json"
 	! ls "$WORK"/out.json.tmp.* 2>/dev/null
 }
+
+@test "--ignore and --ignore-file leave out ids and aliases" {
+	printf 'HULL-TEST-0001   # accepted risk\n\n# comment line\nCVE-2099-0004\n' >"$BATS_TEST_TMPDIR/ignore"
+	run "$HULL" scan --db "$WORK/db" --format json --skip-config --ignore-file "$BATS_TEST_TMPDIR/ignore" \
+		--ignore HULL-TEST-0003 "$FIX/rootfs"
+	[ "$status" -eq 0 ]
+	ids=$(jq -c '[.vulnerabilities[].id] | unique' <<<"$output")
+	[[ "$ids" != *HULL-TEST-0001* && "$ids" != *HULL-TEST-0003* && "$ids" != *HULL-TEST-0004* ]]
+	[[ "$ids" == *HULL-TEST-0006* ]]
+	# the CRITICAL one is ignored: --fail-on CRITICAL passes
+	run "$HULL" scan --db "$WORK/db" --skip-config --ignore HULL-TEST-0001 --fail-on CRITICAL "$FIX/rootfs"
+	[ "$status" -eq 0 ]
+	run "$HULL" scan --db "$WORK/db" --ignore-file "$BATS_TEST_TMPDIR/missing" "$FIX/rootfs"
+	[ "$status" -eq 2 ]
+}
+
+@test "distroless: packages from var/lib/dpkg/status.d stanzas (md5sums skipped)" {
+	d="$BATS_TEST_TMPDIR/distroless"
+	mkdir -p "$d/var/lib/dpkg/status.d" "$d/etc"
+	cp "$FIX/rootfs/usr/lib/os-release" "$d/etc/os-release"
+	printf 'Package: libc6\nVersion: 2.36-9+deb12u14\nArchitecture: amd64\nSource: glibc\n' >"$d/var/lib/dpkg/status.d/libc6"
+	printf 'd41d8cd98f00b204e9800998ecf8427e  lib/x\n' >"$d/var/lib/dpkg/status.d/libc6.md5sums"
+	printf 'Package: base-files\nVersion: 12.4+deb12u15\nArchitecture: amd64\n' >"$d/var/lib/dpkg/status.d/base"
+	run "$HULL" scan --db "$WORK/db" --format json --skip-config "$d"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.packages[].name]' <<<"$output")" = '["base-files","libc6"]' ]
+	[ "$(jq -r .package_db <<<"$output")" = /var/lib/dpkg/status.d ]
+	[ "$(jq '[.vulnerabilities[] | select(.id=="HULL-TEST-0001" and .package=="libc6")] | length' <<<"$output")" = 1 ]
+}

@@ -213,8 +213,24 @@ static int finding_order(const void *a, const void *b)
 	return r ? r : strcmp(x->id, y->id);
 }
 
+static bool ignored(const struct hull_scan_finding *f, char **ignore)
+{
+	for (char **id = ignore; id && *id; id++) {
+		if (!strcmp(f->id, *id))
+			return true;
+		/* "CVE-2024-1, GHSA-x": match whole aliases only */
+		size_t l = strlen(*id);
+		for (const char *a = f->aliases; a && (a = strstr(a, *id)); a += l)
+			if ((a == f->aliases || a[-1] == ' ') && (a[l] == '\0' || a[l] == ','))
+				return true;
+	}
+	return false;
+}
+
 static bool keep(const struct hull_scan_finding *f, const struct hull_scan_options *opts)
 {
+	if (ignored(f, opts->ignore))
+		return false;
 	if (opts->severities && !(opts->severities & (1u << f->severity)))
 		return false;
 	if (opts->ignore_unfixed && f->kind == HULL_FINDING_VULNERABILITY && !f->fixed)
@@ -318,6 +334,29 @@ int hull_scan_layers(struct hull_ctx *ctx, const char *const *layer_dirs, size_t
 		return hull_error_wrap(err, ret, "scan `%s`", target);
 	hull_scan_root_set_user(root, user ? user : "");
 	return hull_scan_root_scan(ctx, root, target, opts, out, err);
+}
+
+int hull_scan_ignore_file_read(const char *path, char ***ids, struct hull_error **err)
+{
+	_cleanup_free_ char *buf = NULL;
+	int ret = hull_read_file(path, &buf, NULL, err);
+	if (ret < 0)
+		return ret;
+	size_t n = 0;
+	while (*ids && (*ids)[n])
+		n++;
+	char *save = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "#")] = '\0';
+		line += strspn(line, " \t");
+		size_t l = strcspn(line, " \t\r");
+		if (l == 0)
+			continue;
+		*ids = hull_xrealloc(*ids, (n + 2) * sizeof(char *));
+		(*ids)[n++] = hull_strdup_printf("%.*s", (int)l, line);
+		(*ids)[n] = NULL;
+	}
+	return 0;
 }
 
 int hull_scan_report_max_severity(const struct hull_scan_report *report)
