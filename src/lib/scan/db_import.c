@@ -216,7 +216,9 @@ static int add_dir(struct import *im, const char *dir, struct hull_error **err)
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *p = hull_path_join(dir, names[i]);
 		struct stat st;
-		if (ret >= 0 && stat(p, &st) == 0) {
+		/* symlinked directories are not followed: a link to an
+		 * ancestor would never end; symlinked files are read */
+		if (ret >= 0 && lstat(p, &st) == 0 && (!S_ISLNK(st.st_mode) || (stat(p, &st) == 0 && S_ISREG(st.st_mode)))) {
 			if (S_ISDIR(st.st_mode))
 				ret = add_dir(im, p, err);
 			else if (S_ISREG(st.st_mode) && is_json_name(names[i]))
