@@ -210,7 +210,8 @@ int scan_cli_main(struct hull_cli *cli, int argc, char **argv)
 		return scan_cli_db(cli, argc - 1, argv + 1);
 	struct scan_args a = { .format = HULL_SCAN_FORMAT_TABLE, .fail_on = -1 };
 	int r = parse_args(argc, argv, &a);
-	_cleanup_strv_ char **ignore = a.opts.ignore;
+	_cleanup_strv_ char **ignore = a.opts.ignore; /* freed on every return */
+	(void)ignore;
 	if (r >= 0)
 		return r;
 	_cleanup_error_ struct hull_error *err = NULL;
