@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../../../src/lib/scan/scan-internal.h"
@@ -54,8 +55,14 @@ static struct hull_scan_root *open_layers(void)
 	put("l2/opq/.wh..wh..opq", "");
 	put("l2/opq/new", "new\n");
 	put("l2/keep/a", "a2\n");
-	/* top: an overlayfs-style whiteout (0:0 char device) for keep/a */
+	/* top: an overlayfs-style whiteout (0:0 char device) for keep/a, and
+	 * an overlayfs opaque directory (the xattr the image store writes) */
 	put("l3/etc/hostname", "box\n");
+	put("l1/xop/old", "hidden by the xattr\n");
+	put("l3/xop/new", "new\n");
+	char *xop = hull_path_join(top, "l3/xop");
+	cr_assert_eq(setxattr(xop, "trusted.overlay.opaque", "y", 1, 0), 0, "setxattr");
+	free(xop);
 	char *dev = hull_path_join(top, "l3/keep");
 	hull_mkdir_p(dev, 0755, NULL);
 	free(dev);
@@ -91,6 +98,9 @@ Test(root, layers_merge_like_overlayfs, .fini = cleanup)
 	cr_expect_str_eq(s = read_in(root, "opq/new"), "new\n");
 	free(s);
 	cr_expect_null(read_in(root, "keep/a"), "0:0 char device whiteout");
+	cr_expect_null(read_in(root, "xop/old"), "trusted.overlay.opaque=y hides the lower layer");
+	cr_expect_str_eq(s = read_in(root, "xop/new"), "new\n");
+	free(s);
 	char **names = NULL;
 	cr_assert_eq(scan_root_list(root, "etc", &names, NULL), 0);
 	size_t n = 0;
@@ -116,7 +126,9 @@ static int count_entry(void *data, const char *path, int dirfd, const char *name
 		       struct hull_error **err)
 {
 	(void)dirfd, (void)name, (void)st, (void)err;
-	cr_expect(strcmp(path, "/etc/gone") && strcmp(path, "/opq/old") && strcmp(path, "/keep/a"), "walked %s", path);
+	cr_expect(strcmp(path, "/etc/gone") && strcmp(path, "/opq/old") && strcmp(path, "/keep/a") &&
+			  strcmp(path, "/xop/old"),
+		  "walked %s", path);
 	(*(int *)data)++;
 	return 0;
 }
@@ -126,7 +138,7 @@ Test(root, walk_sees_the_merged_tree, .fini = cleanup)
 	struct hull_scan_root *root = open_layers();
 	int n = 0;
 	cr_assert_eq(scan_root_walk(root, count_entry, &n, NULL), 0);
-	/* etc os-release hostname escape abs; opq new; keep; var lib dpkg status */
-	cr_expect_eq(n, 12, "%d entries", n);
+	/* etc os-release hostname escape abs; opq new; keep; var lib dpkg status; xop new */
+	cr_expect_eq(n, 14, "%d entries", n);
 	hull_scan_root_free(root);
 }
