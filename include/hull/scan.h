@@ -153,6 +153,8 @@ struct hull_scan_report {
 	size_t n_findings;
 	size_t n_filtered;                  /* findings dropped by --severity/--ignore-unfixed */
 	uint64_t db_records;                /* records in the database used */
+	bool vulns_checked;                 /* false under skip_vulns */
+	bool config_checked;                /* false under skip_config */
 };
 
 struct hull_scan_options {
@@ -161,7 +163,12 @@ struct hull_scan_options {
 	bool ignore_unfixed;  /* drop vulnerabilities without a fixed version */
 	bool skip_vulns;      /* configuration audit only (no database needed) */
 	bool skip_config;     /* vulnerabilities only */
+	char **ignore;        /* ids to leave out (an OSV id, one of its aliases, or a check id); NULL-ended or NULL */
 };
+
+/* hull_scan_ignore_file_read: ids from an ignore file, one per line, `#`
+ * starts a comment (the .trivyignore format). Appends to *ids. */
+int hull_scan_ignore_file_read(const char *path, char ***ids, struct hull_error **err);
 
 /* hull_scan_root_scan: scan an opened root. Needs the database unless
  * skip_vulns (a missing database is an error telling how to import one).
@@ -172,6 +179,20 @@ int hull_scan_root_scan(struct hull_ctx *ctx, struct hull_scan_root *root, const
 /* hull_scan_dir: hull_scan_root_scan of a root filesystem directory. */
 int hull_scan_dir(struct hull_ctx *ctx, const char *dir, const struct hull_scan_options *opts,
 		  struct hull_scan_report **out, struct hull_error **err);
+
+/* hull_scan_layers: scan an image given as its unpacked layer directories
+ * (bottom first, as struct hull_image's layer_dirs) and its config's User
+ * (NULL or "" = root). This is the call behind `hull scan IMAGE` and the
+ * one the engine makes for `run --scan-policy SEVERITY`:
+ *
+ *     hull_scan_layers(ctx, (const char *const *)img->layer_dirs, img->n_layers,
+ *                      img->config->user, ref, &opts, &report, &err);
+ *     if (hull_scan_report_fails(report, threshold)) refuse to run;
+ *
+ * (scan does not depend on the image room; the caller resolves the ref.) */
+int hull_scan_layers(struct hull_ctx *ctx, const char *const *layer_dirs, size_t n, const char *user,
+		     const char *target, const struct hull_scan_options *opts, struct hull_scan_report **out,
+		     struct hull_error **err);
 
 /* hull_scan_report_max_severity: the highest severity among the findings,
  * or -1 when there are none. */

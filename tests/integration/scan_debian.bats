@@ -5,6 +5,8 @@
 # verdict in database_specific.hull_test: affected / unfixed (reported, with
 # or without a fixed version), fixed / not-affected / withdrawn (not reported).
 
+load scan_helpers
+
 setup_file() {
 	export FIX="$HULL_TOP/tests/fixtures/scan/debian12"
 	export WORK="$BATS_FILE_TMPDIR"
@@ -36,35 +38,10 @@ setup_file() {
 }
 
 @test "every record's verdict matches the expected one" {
-	r="$WORK/report.json"
-	fails=0 checked=0
-	for f in "$FIX"/osv/*.json; do
-		id=$(jq -r .id "$f")
-		expect=$(jq -r .database_specific.hull_test.expect "$f")
-		want_pkgs=$(jq -c .database_specific.hull_test.packages "$f")
-		want_fixed=$(jq -c .database_specific.hull_test.fixed "$f")
-		want_sev=$(jq -r .database_specific.hull_test.severity "$f")
-		got_pkgs=$(jq -c --arg id "$id" '[.vulnerabilities[] | select(.id==$id) | .package] | sort' "$r")
-		got_fixed=$(jq -c --arg id "$id" '[.vulnerabilities[] | select(.id==$id) | .fixed] | unique | .[0]' "$r")
-		got_sev=$(jq -r --arg id "$id" '[.vulnerabilities[] | select(.id==$id) | .severity] | unique | .[0] // "none"' "$r")
-		case $expect in
-		affected | unfixed)
-			ok=1
-			[ "$got_pkgs" = "$want_pkgs" ] || ok=0
-			[ "$got_fixed" = "$want_fixed" ] || ok=0
-			[ "$got_sev" = "$want_sev" ] || ok=0 ;;
-		fixed | not-affected | withdrawn)
-			ok=1; [ "$got_pkgs" = "[]" ] || ok=0 ;;
-		*) ok=0 ;;
-		esac
-		checked=$((checked + 1))
-		if [ $ok = 0 ]; then
-			echo "$id: expected $expect $want_pkgs fixed=$want_fixed sev=$want_sev; got $got_pkgs fixed=$got_fixed sev=$got_sev"
-			fails=$((fails + 1))
-		fi
-	done
-	[ "$checked" = 23 ]
-	[ "$fails" = 0 ]
+	run check_verdicts "$FIX/osv" "$WORK/report.json"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"checked 23 records, 0 disagreements"* ]]
 }
 
 @test "the report's findings are exactly those of the affected and unfixed records" {
@@ -138,4 +115,33 @@ setup_file() {
 	[ -z "$output" ]
 	jq -e '.vulnerabilities | length > 0' "$WORK/out.json"
 	! ls "$WORK"/out.json.tmp.* 2>/dev/null
+}
+
+@test "--ignore and --ignore-file leave out ids and aliases" {
+	printf 'HULL-TEST-0001   # accepted risk\n\n# comment line\nCVE-2099-0004\n' >"$BATS_TEST_TMPDIR/ignore"
+	run "$HULL" scan --db "$WORK/db" --format json --skip-config --ignore-file "$BATS_TEST_TMPDIR/ignore" \
+		--ignore HULL-TEST-0003 "$FIX/rootfs"
+	[ "$status" -eq 0 ]
+	ids=$(jq -c '[.vulnerabilities[].id] | unique' <<<"$output")
+	[[ "$ids" != *HULL-TEST-0001* && "$ids" != *HULL-TEST-0003* && "$ids" != *HULL-TEST-0004* ]]
+	[[ "$ids" == *HULL-TEST-0006* ]]
+	# the CRITICAL one is ignored: --fail-on CRITICAL passes
+	run "$HULL" scan --db "$WORK/db" --skip-config --ignore HULL-TEST-0001 --fail-on CRITICAL "$FIX/rootfs"
+	[ "$status" -eq 0 ]
+	run "$HULL" scan --db "$WORK/db" --ignore-file "$BATS_TEST_TMPDIR/missing" "$FIX/rootfs"
+	[ "$status" -eq 2 ]
+}
+
+@test "distroless: packages from var/lib/dpkg/status.d stanzas (md5sums skipped)" {
+	d="$BATS_TEST_TMPDIR/distroless"
+	mkdir -p "$d/var/lib/dpkg/status.d" "$d/etc"
+	cp "$FIX/rootfs/usr/lib/os-release" "$d/etc/os-release"
+	printf 'Package: libc6\nVersion: 2.36-9+deb12u14\nArchitecture: amd64\nSource: glibc\n' >"$d/var/lib/dpkg/status.d/libc6"
+	printf 'd41d8cd98f00b204e9800998ecf8427e  lib/x\n' >"$d/var/lib/dpkg/status.d/libc6.md5sums"
+	printf 'Package: base-files\nVersion: 12.4+deb12u15\nArchitecture: amd64\n' >"$d/var/lib/dpkg/status.d/base"
+	run "$HULL" scan --db "$WORK/db" --format json --skip-config "$d"
+	[ "$status" -eq 0 ]
+	[ "$(jq -c '[.packages[].name]' <<<"$output")" = '["base-files","libc6"]' ]
+	[ "$(jq -r .package_db <<<"$output")" = /var/lib/dpkg/status.d ]
+	[ "$(jq '[.vulnerabilities[] | select(.id=="HULL-TEST-0001" and .package=="libc6")] | length' <<<"$output")" = 1 ]
 }

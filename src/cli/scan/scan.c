@@ -41,6 +41,8 @@ static void usage(FILE *out)
 		"      --fail-on SEV      exit 1 when a finding is SEV or worse (e.g. HIGH)\n"
 		"      --skip-vulns       configuration audit only (no database needed)\n"
 		"      --skip-config      vulnerabilities only\n"
+		"      --ignore ID        leave out a vulnerability (OSV id or alias) or check id; repeatable\n"
+		"      --ignore-file F    ids to leave out, one per line, # comments (.trivyignore format)\n"
 		"      --image-config F   take USER from an OCI image config file F (for a DIR)\n\n"
 		"Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.\n");
 }
@@ -73,7 +75,8 @@ struct scan_args {
 
 static int parse_args(int argc, char **argv, struct scan_args *a)
 {
-	enum { OPT_DB = 256, OPT_IGNORE_UNFIXED, OPT_FAIL_ON, OPT_SKIP_VULNS, OPT_SKIP_CONFIG, OPT_IMAGE_CONFIG };
+	enum { OPT_DB = 256, OPT_IGNORE_UNFIXED, OPT_FAIL_ON, OPT_SKIP_VULNS, OPT_SKIP_CONFIG, OPT_IMAGE_CONFIG,
+	       OPT_IGNORE, OPT_IGNORE_FILE };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "format", required_argument, NULL, 'f' },
@@ -84,6 +87,8 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		{ "skip-vulns", no_argument, NULL, OPT_SKIP_VULNS },
 		{ "skip-config", no_argument, NULL, OPT_SKIP_CONFIG },
 		{ "image-config", required_argument, NULL, OPT_IMAGE_CONFIG },
+		{ "ignore", required_argument, NULL, OPT_IGNORE },
+		{ "ignore-file", required_argument, NULL, OPT_IGNORE_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -112,6 +117,19 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		case OPT_SKIP_VULNS: a->opts.skip_vulns = true; break;
 		case OPT_SKIP_CONFIG: a->opts.skip_config = true; break;
 		case OPT_IMAGE_CONFIG: a->image_config = optarg; break;
+		case OPT_IGNORE: {
+			size_t n = 0;
+			while (a->opts.ignore && a->opts.ignore[n])
+				n++;
+			a->opts.ignore = hull_xrealloc(a->opts.ignore, (n + 2) * sizeof(char *));
+			a->opts.ignore[n] = hull_xstrdup(optarg);
+			a->opts.ignore[n + 1] = NULL;
+			break;
+		}
+		case OPT_IGNORE_FILE:
+			if (hull_scan_ignore_file_read(optarg, &a->opts.ignore, &err) < 0)
+				return scan_cli_usage("--ignore-file: %s", err->msg);
+			break;
 		case 'h': usage(stdout); return 0;
 		default: return scan_cli_usage("invalid option");
 		}
@@ -138,7 +156,8 @@ static int read_image_user(const char *path, char **user, struct hull_error **er
 	return 0;
 }
 
-static int open_target(struct scan_args *a, struct hull_scan_root **root, struct hull_error **err)
+static int open_target(struct hull_ctx *ctx, struct scan_args *a, struct hull_scan_root **root,
+		       struct hull_error **err)
 {
 	struct stat st;
 	if (stat(a->target, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -146,7 +165,7 @@ static int open_target(struct scan_args *a, struct hull_scan_root **root, struct
 		if (ret < 0)
 			return ret;
 	} else {
-		int ret = scan_cli_open_image(a->target, root, err);
+		int ret = scan_cli_open_image(ctx, a->target, root, err);
 		if (ret < 0)
 			return ret;
 	}
@@ -191,11 +210,13 @@ int scan_cli_main(struct hull_cli *cli, int argc, char **argv)
 		return scan_cli_db(cli, argc - 1, argv + 1);
 	struct scan_args a = { .format = HULL_SCAN_FORMAT_TABLE, .fail_on = -1 };
 	int r = parse_args(argc, argv, &a);
+	_cleanup_strv_ char **ignore = a.opts.ignore; /* freed on every return */
+	(void)ignore;
 	if (r >= 0)
 		return r;
 	_cleanup_error_ struct hull_error *err = NULL;
 	_cleanup_(hull_scan_root_freep) struct hull_scan_root *root = NULL;
-	if (open_target(&a, &root, &err) < 0)
+	if (open_target(&cli->ctx, &a, &root, &err) < 0)
 		return scan_cli_error(cli, steal_ptr(err));
 	_cleanup_(hull_scan_report_freep) struct hull_scan_report *report = NULL;
 	if (hull_scan_root_scan(&cli->ctx, root, a.target, &a.opts, &report, &err) < 0)

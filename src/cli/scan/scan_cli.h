@@ -12,6 +12,7 @@ int scan_cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int scan_cli_main(struct hull_cli *cli, int argc, char **argv);
 int scan_cli_db(struct hull_cli *cli, int argc, char **argv);
 /* scan_cli_open_image: a root for an image reference from the store. */
-int scan_cli_open_image(const char *ref, struct hull_scan_root **root, struct hull_error **err);
+int scan_cli_open_image(struct hull_ctx *ctx, const char *ref, struct hull_scan_root **root,
+			struct hull_error **err);
 
 #endif

@@ -105,7 +105,8 @@ static const char *token_kind(const char *buf, size_t len)
 			size_t k = 4;
 			while (k < 20 && is_alnum_upper(p[k]))
 				k++;
-			if (k == 20 && (p + 20 == end || !is_alnum_upper(p[20])))
+			/* AWS's documentation key appears in SDKs and docs */
+			if (k == 20 && (p + 20 == end || !is_alnum_upper(p[20])) && memcmp(p, "AKIAIOSFODNN7EXAMPLE", 20))
 				return "AWS access key id";
 		}
 	}

@@ -147,7 +147,8 @@ static int add_archive(struct import *im, const char *path, struct hull_error **
 	archive_read_support_format_tar(a);
 	archive_read_support_filter_all(a);
 	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK)
-		return hull_error_msg(err, EINVAL, "`%s`: %s", path, archive_error_string(a));
+		return hull_error_msg(err, EINVAL, "`%s` is not a zip or tar of OSV records (%s)", path,
+				      archive_error_string(a));
 	struct archive_entry *e;
 	int r;
 	size_t records = 0;
@@ -215,7 +216,9 @@ static int add_dir(struct import *im, const char *dir, struct hull_error **err)
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *p = hull_path_join(dir, names[i]);
 		struct stat st;
-		if (ret >= 0 && stat(p, &st) == 0) {
+		/* symlinked directories are not followed: a link to an
+		 * ancestor would never end; symlinked files are read */
+		if (ret >= 0 && lstat(p, &st) == 0 && (!S_ISLNK(st.st_mode) || (stat(p, &st) == 0 && S_ISREG(st.st_mode)))) {
 			if (S_ISDIR(st.st_mode))
 				ret = add_dir(im, p, err);
 			else if (S_ISREG(st.st_mode) && is_json_name(names[i]))

@@ -76,6 +76,8 @@ static json_t *report_json(const struct hull_scan_report *r)
 	json_object_set_new(o, "os", os);
 	json_object_set_new(o, "package_db", str_or_null(r->package_db));
 	json_object_set_new(o, "database_records", json_integer((json_int_t)r->db_records));
+	json_object_set_new(o, "checked", json_pack("{s:b, s:b}", "vulnerabilities", r->vulns_checked,
+						     "configuration", r->config_checked));
 	json_object_set_new(o, "summary", summary);
 	json_object_set_new(o, "filtered", json_integer((json_int_t)r->n_filtered));
 	json_object_set_new(o, "vulnerabilities", vulns);

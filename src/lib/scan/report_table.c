@@ -86,11 +86,19 @@ static void configuration(FILE *out, const struct hull_scan_report *r)
 int scan_report_table(const struct hull_scan_report *r, FILE *out)
 {
 	fprintf(out, "%s (%s)\n", r->target, r->os_name ? r->os_name : r->os_id);
-	fprintf(out, "OS: %s %s, ecosystem %s; %zu packages%s%s; %llu database records\n", r->os_id,
-		r->os_version ? r->os_version : "", r->ecosystem ? r->ecosystem : "(none)", r->n_packages,
-		r->package_db ? " from " : "", r->package_db ? r->package_db : "", (unsigned long long)r->db_records);
-	vulnerabilities(out, r);
-	configuration(out, r);
+	fprintf(out, "OS: %s %s, ecosystem %s; %zu packages%s%s", r->os_id, r->os_version ? r->os_version : "",
+		r->ecosystem ? r->ecosystem : "(none known to OSV)", r->n_packages, r->package_db ? " from " : "",
+		r->package_db ? r->package_db : "");
+	if (r->vulns_checked)
+		fprintf(out, "; %llu database records\n", (unsigned long long)r->db_records);
+	else
+		fprintf(out, "\n\nVulnerabilities: not checked (--skip-vulns)\n");
+	if (r->vulns_checked)
+		vulnerabilities(out, r);
+	if (r->config_checked)
+		configuration(out, r);
+	else
+		fprintf(out, "\nConfiguration: not checked (--skip-config)\n");
 	if (r->n_filtered)
 		fprintf(out, "\n%zu more findings hidden by --severity / --ignore-unfixed\n", r->n_filtered);
 	return ferror(out) ? -EIO : 0;

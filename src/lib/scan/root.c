@@ -255,21 +255,57 @@ static void stack_pop_all(struct mdir **stack, size_t *depth, size_t keep)
 		mdir_free(stack[--*depth]);
 }
 
+struct walk_state {
+	struct mdir **stack; /* the directories walked through, root first */
+	size_t depth, cap;
+	char *todo;          /* the path still to walk (rewritten by symlinks) */
+	char *p;             /* position in todo */
+	int links;           /* symlinks followed so far */
+};
+
+/* Splice the target of the symlink `name` (in cur, layer k) in front of
+ * what is left of the path; an absolute target restarts at the root. */
+static int follow_link(struct walk_state *w, const struct mdir *cur, size_t k, const char *name, const char *path,
+		       struct hull_error **err)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlinkat(cur->fd[k], name, target, sizeof(target) - 1);
+	if (n < 0)
+		return hull_error_set(err, errno, "readlink `%s` in `%s`", name, path);
+	target[n] = '\0';
+	if (++w->links > MAX_SYMLINKS)
+		return hull_error_set(err, ELOOP, "`%s`", path);
+	char *rest = hull_strdup_printf("%s/%s", target, w->p);
+	free(w->todo);
+	w->todo = w->p = rest;
+	if (target[0] == '/')
+		stack_pop_all(w->stack, &w->depth, 1);
+	return 0;
+}
+
+static void push_dir(struct walk_state *w, struct mdir *d)
+{
+	if (w->depth == w->cap) {
+		w->cap *= 2;
+		w->stack = hull_xrealloc(w->stack, w->cap * sizeof(*w->stack));
+	}
+	w->stack[w->depth++] = d;
+}
+
 /* Walk path in the merged tree, following symlinks within the root (the
  * last one only when follow). "/.." stays at "/", as in a chroot. */
 static int resolve(const struct hull_scan_root *root, const char *path, bool follow, struct resolved *out,
 		   struct hull_error **err)
 {
-	size_t cap = 16, depth = 0;
-	_cleanup_free_ struct mdir **stack = hull_xcalloc(cap, sizeof(*stack));
-	stack[depth++] = mdir_root(root);
-	_cleanup_free_ char *todo = hull_xstrdup(path);
-	char *p = todo;
-	int links = 0, ret = 0;
+	struct walk_state w = { .cap = 16 };
+	w.stack = hull_xcalloc(w.cap, sizeof(*w.stack));
+	w.stack[w.depth++] = mdir_root(root);
+	w.todo = w.p = hull_xstrdup(path);
+	int ret = 0;
 	for (;;) {
-		char *comp = next_component(&p);
-		if (!comp) {
-			out->dir = stack[--depth];
+		char *comp = next_component(&w.p);
+		if (!comp) { /* the path names a directory */
+			out->dir = w.stack[--w.depth];
 			out->name = NULL;
 			fstat(out->dir->fd[0], &out->st);
 			break;
@@ -277,40 +313,26 @@ static int resolve(const struct hull_scan_root *root, const char *path, bool fol
 		if (!strcmp(comp, "."))
 			continue;
 		if (!strcmp(comp, "..")) {
-			if (depth > 1)
-				mdir_free(stack[--depth]);
+			if (w.depth > 1)
+				mdir_free(w.stack[--w.depth]);
 			continue;
 		}
-		struct mdir *cur = stack[depth - 1];
+		struct mdir *cur = w.stack[w.depth - 1];
 		struct stat st;
 		size_t k;
 		if (mdir_lookup(cur, comp, &st, &k) < 0) {
 			ret = hull_error_set(err, ENOENT, "`%s`", path);
-			goto fail;
+			break;
 		}
-		bool last = !*p || strspn(p, "/") == strlen(p);
+		bool last = strspn(w.p, "/") == strlen(w.p);
 		if (S_ISLNK(st.st_mode) && (!last || follow)) {
-			char target[PATH_MAX];
-			ssize_t n = readlinkat(cur->fd[k], comp, target, sizeof(target) - 1);
-			if (n < 0) {
-				ret = hull_error_set(err, errno, "readlink `%s` in `%s`", comp, path);
-				goto fail;
-			}
-			target[n] = '\0';
-			if (++links > MAX_SYMLINKS) {
-				ret = hull_error_set(err, ELOOP, "`%s`", path);
-				goto fail;
-			}
-			char *rest = hull_strdup_printf("%s/%s", target, p);
-			free(todo);
-			todo = rest;
-			p = todo;
-			if (target[0] == '/')
-				stack_pop_all(stack, &depth, 1);
+			ret = follow_link(&w, cur, k, comp, path, err);
+			if (ret < 0)
+				break;
 			continue;
 		}
 		if (last) {
-			out->dir = stack[--depth];
+			out->dir = w.stack[--w.depth];
 			out->name = hull_xstrdup(comp);
 			out->st = st;
 			out->k = k;
@@ -318,22 +340,17 @@ static int resolve(const struct hull_scan_root *root, const char *path, bool fol
 		}
 		if (!S_ISDIR(st.st_mode)) {
 			ret = hull_error_set(err, ENOTDIR, "`%s`", path);
-			goto fail;
+			break;
 		}
 		struct mdir *child;
 		ret = mdir_child(cur, comp, k, &child, err);
 		if (ret < 0)
-			goto fail;
-		if (depth == cap) {
-			cap *= 2;
-			stack = hull_xrealloc(stack, cap * sizeof(*stack));
-		}
-		stack[depth++] = child;
+			break;
+		push_dir(&w, child);
 	}
-	stack_pop_all(stack, &depth, 0);
-	return 0;
-fail:
-	stack_pop_all(stack, &depth, 0);
+	stack_pop_all(w.stack, &w.depth, 0);
+	free(w.stack);
+	free(w.todo);
 	return ret;
 }
 

@@ -74,7 +74,17 @@ struct match {
 	const struct hull_scan_package *pkgs; /* the binaries built from it */
 	size_t n_pkgs;
 	struct scan_findings *out;
+	size_t first; /* findings from here on belong to these binaries */
 };
+
+/* A record can name both a binary and its source package: report it once. */
+static bool already_found(const struct match *m, const char *id, const char *package)
+{
+	for (size_t i = m->first; i < m->out->n; i++)
+		if (!strcmp(m->out->v[i].id, id) && !strcmp(m->out->v[i].package, package))
+			return true;
+	return false;
+}
 
 static char *first_line_of(const char *s)
 {
@@ -122,6 +132,8 @@ static int on_record(void *data, const char *json, size_t len, struct hull_error
 	json_t *refs = json_object_get(rec, "references");
 	const char *url = json_string_value(json_object_get(json_array_get(refs, 0), "url"));
 	for (size_t i = 0; i < m->n_pkgs; i++) {
+		if (already_found(m, id, m->pkgs[i].name))
+			continue;
 		struct hull_scan_finding *f = scan_findings_add(m->out, HULL_FINDING_VULNERABILITY, sev, id, title);
 		f->package = hull_xstrdup(m->pkgs[i].name);
 		f->source = hull_xstrdup(m->lookup_name);
@@ -143,7 +155,8 @@ static int source_order(const void *a, const void *b)
 
 /* Debian and Alpine advisories name source packages: look each source up
  * once, with the source version, and report every binary built from it.
- * rpm advisories (Red Hat, Rocky, Alma) name binary packages. */
+ * rpm distributions differ (Red Hat names binaries, others the source), so
+ * each rpm is looked up by its own name and by its source rpm's name. */
 static int match_packages(struct scan_db *db, const char *ecosystem, enum hull_version_scheme scheme,
 			  const struct scan_packages *pkgs, struct scan_findings *out, struct hull_error **err)
 {
@@ -155,26 +168,30 @@ static int match_packages(struct scan_db *db, const char *ecosystem, enum hull_v
 		size_t j = i + 1;
 		while (j < pkgs->n && !source_order(&by_src[i], &by_src[j]))
 			j++;
-		struct match m = { .ecosystem = ecosystem, .scheme = scheme, .out = out };
+		struct match m = { .ecosystem = ecosystem, .scheme = scheme, .out = out, .first = out->n };
+		int ret = 0;
 		if (scheme == HULL_VERSION_RPM) {
-			for (size_t k = i; k < j; k++) {
-				m.lookup_name = by_src[k].name;
+			for (size_t k = i; k < j && ret >= 0; k++) {
 				m.lookup_version = by_src[k].version;
 				m.pkgs = &by_src[k];
 				m.n_pkgs = 1;
-				int ret = scan_db_lookup(db, ecosystem, m.lookup_name, on_record, &m, err);
-				if (ret < 0)
-					return ret;
+				m.first = out->n;
+				m.lookup_name = by_src[k].name;
+				ret = scan_db_lookup(db, ecosystem, m.lookup_name, on_record, &m, err);
+				if (ret >= 0 && strcmp(by_src[k].source_name, by_src[k].name)) {
+					m.lookup_name = by_src[k].source_name;
+					ret = scan_db_lookup(db, ecosystem, m.lookup_name, on_record, &m, err);
+				}
 			}
 		} else {
 			m.lookup_name = by_src[i].source_name;
 			m.lookup_version = by_src[i].source_version;
 			m.pkgs = &by_src[i];
 			m.n_pkgs = j - i;
-			int ret = scan_db_lookup(db, ecosystem, m.lookup_name, on_record, &m, err);
-			if (ret < 0)
-				return ret;
+			ret = scan_db_lookup(db, ecosystem, m.lookup_name, on_record, &m, err);
 		}
+		if (ret < 0)
+			return ret;
 		i = j;
 	}
 	return 0;
@@ -196,8 +213,24 @@ static int finding_order(const void *a, const void *b)
 	return r ? r : strcmp(x->id, y->id);
 }
 
+static bool ignored(const struct hull_scan_finding *f, char **ignore)
+{
+	for (char **id = ignore; id && *id; id++) {
+		if (!strcmp(f->id, *id))
+			return true;
+		/* "CVE-2024-1, GHSA-x": match whole aliases only */
+		size_t l = strlen(*id);
+		for (const char *a = f->aliases; a && (a = strstr(a, *id)); a += l)
+			if ((a == f->aliases || a[-1] == ' ') && (a[l] == '\0' || a[l] == ','))
+				return true;
+	}
+	return false;
+}
+
 static bool keep(const struct hull_scan_finding *f, const struct hull_scan_options *opts)
 {
+	if (ignored(f, opts->ignore))
+		return false;
 	if (opts->severities && !(opts->severities & (1u << f->severity)))
 		return false;
 	if (opts->ignore_unfixed && f->kind == HULL_FINDING_VULNERABILITY && !f->fixed)
@@ -258,9 +291,11 @@ int hull_scan_root_scan(struct hull_ctx *ctx, struct hull_scan_root *root, const
 		ret = scan_packages_list(root, &pkgs, &found, &scheme, &db_path, err);
 	if (db_path)
 		r->package_db = hull_strdup_printf("/%s", db_path);
-	if (ret >= 0 && !opts->skip_vulns)
+	r->vulns_checked = !opts->skip_vulns;
+	r->config_checked = !opts->skip_config;
+	if (ret >= 0 && r->vulns_checked)
 		ret = scan_vulnerabilities(ctx, opts, &os, &pkgs, scheme, r, &all, err);
-	if (ret >= 0 && !opts->skip_config)
+	if (ret >= 0 && r->config_checked)
 		ret = scan_audit(root, &all, err);
 	r->os_id = steal_ptr(os.id);
 	r->os_version = steal_ptr(os.version_id);
@@ -287,6 +322,41 @@ int hull_scan_dir(struct hull_ctx *ctx, const char *dir, const struct hull_scan_
 	if (ret < 0)
 		return hull_error_wrap(err, ret, "scan `%s`", dir);
 	return hull_scan_root_scan(ctx, root, dir, opts, out, err);
+}
+
+int hull_scan_layers(struct hull_ctx *ctx, const char *const *layer_dirs, size_t n, const char *user,
+		     const char *target, const struct hull_scan_options *opts, struct hull_scan_report **out,
+		     struct hull_error **err)
+{
+	_cleanup_(hull_scan_root_freep) struct hull_scan_root *root = NULL;
+	int ret = hull_scan_root_open_layers(layer_dirs, n, &root, err);
+	if (ret < 0)
+		return hull_error_wrap(err, ret, "scan `%s`", target);
+	hull_scan_root_set_user(root, user ? user : "");
+	return hull_scan_root_scan(ctx, root, target, opts, out, err);
+}
+
+int hull_scan_ignore_file_read(const char *path, char ***ids, struct hull_error **err)
+{
+	_cleanup_free_ char *buf = NULL;
+	int ret = hull_read_file(path, &buf, NULL, err);
+	if (ret < 0)
+		return ret;
+	size_t n = 0;
+	while (*ids && (*ids)[n])
+		n++;
+	char *save = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "#")] = '\0';
+		line += strspn(line, " \t");
+		size_t l = strcspn(line, " \t\r");
+		if (l == 0)
+			continue;
+		*ids = hull_xrealloc(*ids, (n + 2) * sizeof(char *));
+		(*ids)[n++] = hull_strdup_printf("%.*s", (int)l, line);
+		(*ids)[n] = NULL;
+	}
+	return 0;
 }
 
 int hull_scan_report_max_severity(const struct hull_scan_report *report)

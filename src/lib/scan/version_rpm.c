@@ -140,24 +140,22 @@ static void evr_parse(const char *s, struct evr *v)
 	}
 }
 
-static unsigned long long epoch_value(const char *e)
-{
-	return e && *e ? strtoull(e, NULL, 10) : 0;
-}
 
 int hull_version_compare_rpm(const char *a, const char *b)
 {
 	struct evr va, vb;
 	evr_parse(a, &va);
 	evr_parse(b, &vb);
-	unsigned long long ea = epoch_value(va.epoch), eb = epoch_value(vb.epoch);
-	int r = ea < eb ? -1 : ea > eb ? 1 : 0;
+	/* rpmverCmp(): a missing epoch is "0"; epochs compare as versions */
+	int r = hull_rpmvercmp(va.epoch && *va.epoch ? va.epoch : "0", vb.epoch && *vb.epoch ? vb.epoch : "0");
 	if (!r)
 		r = hull_rpmvercmp(va.version, vb.version);
-	/* rpmVersionCompare: releases only count when both sides have one,
-	 * so an advisory's "1.2" matches every release of 1.2. */
+	/* rpmverCmp() (rpm 4.18 rpmio/rpmver.c, python's rpm.ver): a version
+	 * with a release sorts after the same version without one. */
 	if (!r && va.release && vb.release)
 		r = hull_rpmvercmp(va.release, vb.release);
+	else if (!r && (va.release || vb.release))
+		r = va.release ? 1 : -1;
 	free(va.buf);
 	free(vb.buf);
 	return r;
