@@ -318,6 +318,41 @@ static void handle_request(struct vsock *vs, const struct vsock_hdr *h)
 	conn_watch(c, true);
 }
 
+/* The guest answered a host-initiated REQUEST: tell the host program "OK <port>". */
+static void host_connect_answer(struct vsock *vs, struct conn *c, const struct vsock_hdr *h)
+{
+	if (h->op != OP_RESPONSE) {
+		conn_close(vs, c); /* the guest refused (RST) or answered nonsense */
+		return;
+	}
+	char ok[32];
+	int n = snprintf(ok, sizeof(ok), "OK %u\n", c->host_port);
+	c->state = CONN_ESTABLISHED;
+	if (hull_write_all(c->fd, ok, (size_t)n) < 0) {
+		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RST));
+		conn_close(vs, c);
+		return;
+	}
+	c->watching = false;
+	conn_watch(c, true);
+}
+
+/* OP_RW from the guest: its payload goes to the host socket. */
+static void forward_to_host(struct vsock *vs, struct conn *c, const struct vsock_hdr *h, struct virtq_elem *e)
+{
+	size_t len = h->len, avail = iov_length(e->out, e->n_out) - sizeof(*h);
+	if (len > avail)
+		len = avail;
+	for (size_t done = 0; done < len;) {
+		size_t chunk = iov_to_buf(e->out, e->n_out, sizeof(*h) + done, vs->buf,
+					  len - done < sizeof(vs->buf) ? len - done : sizeof(vs->buf));
+		if (hull_write_all(c->fd, vs->buf, chunk) < 0)
+			break;
+		done += chunk;
+	}
+	c->fwd_cnt += (uint32_t)len;
+}
+
 static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct virtq_elem *e)
 {
 	if (h->type != TYPE_STREAM || h->src_cid != vs->cid) {
@@ -337,37 +372,13 @@ static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct vi
 	c->peer_buf_alloc = h->buf_alloc;
 	c->peer_fwd_cnt = h->fwd_cnt;
 	if (c->state == CONN_HOST_CONNECTING) {
-		if (h->op != OP_RESPONSE) {
-			conn_close(vs, c); /* the guest refused (RST) or answered nonsense */
-			return;
-		}
-		char ok[32];
-		int n = snprintf(ok, sizeof(ok), "OK %u\n", c->host_port);
-		c->state = CONN_ESTABLISHED;
-		if (hull_write_all(c->fd, ok, (size_t)n) < 0) {
-			send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RST));
-			conn_close(vs, c);
-			return;
-		}
-		c->watching = false;
-		conn_watch(c, true);
+		host_connect_answer(vs, c, h);
 		return;
 	}
 	switch (h->op) {
-	case OP_RW: {
-		size_t len = h->len, avail = iov_length(e->out, e->n_out) - sizeof(*h);
-		if (len > avail)
-			len = avail;
-		for (size_t done = 0; done < len;) {
-			size_t chunk = iov_to_buf(e->out, e->n_out, sizeof(*h) + done, vs->buf,
-						  len - done < sizeof(vs->buf) ? len - done : sizeof(vs->buf));
-			if (hull_write_all(c->fd, vs->buf, chunk) < 0)
-				break;
-			done += chunk;
-		}
-		c->fwd_cnt += (uint32_t)len;
+	case OP_RW:
+		forward_to_host(vs, c, h, e);
 		break;
-	}
 	case OP_CREDIT_REQUEST:
 		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_CREDIT_UPDATE));
 		break;
