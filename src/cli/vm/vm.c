@@ -26,7 +26,8 @@ static void run_usage(FILE *out)
 		"Boot a KVM micro-VM; its serial console is this terminal (stdin/stdout).\n\n"
 		"  --kernel FILE        bzImage (Linux boot protocol 2.12+) or ELF with a PVH note\n"
 		"  --initrd FILE        initial ramdisk\n"
-		"  --cmdline STR        kernel command line (e.g. \"console=ttyS0\")\n"
+		"  --cmdline STR        kernel command line (default \"console=ttyS0 reboot=k panic=1\",\n"
+		"                       Firecracker's: the console on the serial port, reset on panic)\n"
 		"  --cpus N             vCPUs (default 1, at most 32)\n"
 		"  --memory SIZE        guest RAM, e.g. 512M, 2G (default 256M)\n"
 		"  --disk FILE[,ro]     a virtio-blk disk on a raw image; repeatable (up to 8)\n"
@@ -174,6 +175,8 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 	bool reboot = false;
 	if (parse_run(argc, argv, &cfg, &reboot))
 		return EXIT_HULL_ERROR;
+	if (!cfg.cmdline)
+		cfg.cmdline = "console=ttyS0 reboot=k panic=1";
 	_cleanup_free_ char *vsock_path = NULL;
 	if (cfg.vsock_cid && !cfg.vsock_path)
 		cfg.vsock_path = vsock_path = hull_strdup_printf("/tmp/hull-vsock-%u", cfg.vsock_cid);
