@@ -96,3 +96,19 @@ load vm_helpers
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"disk \`/nonexistent.img\`"* ]]
 }
+
+@test "vm: hull-vm, the lean VMM executable, runs the same commands and links only libc" {
+	hull_vm=$(dirname "$HULL")/src/cli/vm/hull-vm
+	run "$hull_vm" run --kernel "$GUEST/hello" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	no_fail
+	run "$hull_vm" run --kernel "$GUEST/triple" </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"the guest crashed"* ]]
+	run "$hull_vm" run
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--kernel FILE is required"* ]]
+	# no libcurl, libcrypto, libarchive... in the VMM process
+	[ "$(ldd "$hull_vm" | grep -cvE 'linux-vdso|libc\.so|ld-linux')" -eq 0 ]
+}
