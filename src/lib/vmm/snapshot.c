@@ -35,13 +35,13 @@ struct snap_io {
 
 static void put(struct snap_io *io, const void *p, size_t n)
 {
-	if (!io->failed && fwrite(p, 1, n, io->f) != n)
+	if (n && !io->failed && fwrite(p, 1, n, io->f) != n)
 		io->failed = hull_error_set(io->err, errno ? errno : EIO, "write snapshot `%s`", io->path);
 }
 
 static void get(struct snap_io *io, void *p, size_t n)
 {
-	if (!io->failed && fread(p, 1, n, io->f) != n)
+	if (n && !io->failed && fread(p, 1, n, io->f) != n)
 		io->failed = hull_error_msg(io->err, EINVAL, "snapshot `%s` is truncated or unreadable", io->path);
 }
 
