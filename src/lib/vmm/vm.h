@@ -31,6 +31,7 @@
 #define VM_PORT_PM1A_EVT 0x600      /* ACPI PM1a event block (4 bytes) */
 #define VM_PORT_PM1A_CNT 0x604      /* ACPI PM1a control: SLP_TYP=5|SLP_EN powers off */
 #define VM_SCI_IRQ 9
+#define VM_PCI_INTX_GSIS { 5, 10, 11 } /* INTx lines handed to PCI slots, level-triggered in the MADT */
 
 struct hull_vm;
 

@@ -18,7 +18,6 @@
 #define PCI_CAP_PTR 0x34
 #define PCI_INTERRUPT_LINE 0x3c
 #define PCI_IO_BASE 0xc000
-#define PCI_INTX_GSIS { 5, 10, 11 }
 
 struct vm_pci {
 	uint32_t address;                        /* CONFIG_ADDRESS */
@@ -196,7 +195,7 @@ unsigned vm_pci_cap_add(struct vm_pci_device *dev, const uint8_t *cap, unsigned 
 
 int vm_pci_add(struct hull_vm *vm, struct vm_pci_device *dev, struct hull_error **err)
 {
-	static const unsigned gsis[] = PCI_INTX_GSIS;
+	static const unsigned gsis[] = VM_PCI_INTX_GSIS;
 	struct vm_pci *pci = vm->pci;
 	if (pci->next_slot >= PCI_MAX_SLOTS)
 		return hull_error_msg(err, ENOSPC, "no free PCI slot");
