@@ -118,7 +118,7 @@ struct scan_findings {
 struct hull_scan_finding *scan_findings_add(struct scan_findings *f, enum hull_scan_finding_kind kind,
 					    enum hull_scan_severity sev, const char *id, const char *title);
 void scan_finding_clear(struct hull_scan_finding *f);
-int scan_audit(const struct hull_scan_root *root, struct scan_findings *out, struct hull_error **err);
+int scan_audit(const struct hull_scan_root *root, char **skip_dirs, struct scan_findings *out, struct hull_error **err);
 
 /* report_table.c */
 int scan_report_table(const struct hull_scan_report *r, FILE *out);

@@ -296,7 +296,7 @@ int hull_scan_root_scan(struct hull_ctx *ctx, struct hull_scan_root *root, const
 	if (ret >= 0 && r->vulns_checked)
 		ret = scan_vulnerabilities(ctx, opts, &os, &pkgs, scheme, r, &all, err);
 	if (ret >= 0 && r->config_checked)
-		ret = scan_audit(root, &all, err);
+		ret = scan_audit(root, opts->skip_dirs, &all, err);
 	r->os_id = steal_ptr(os.id);
 	r->os_version = steal_ptr(os.version_id);
 	r->os_name = steal_ptr(os.name);
