@@ -105,6 +105,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		{ 0 },
 	};
 	int c;
+	opterr = 0; /* our own message, naming the option */
 	while ((c = getopt_long(argc, argv, "+f:o:s:h", opts, NULL)) != -1) {
 		_cleanup_error_ struct hull_error *err = NULL;
 		switch (c) {
@@ -136,7 +137,7 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 				return scan_cli_usage("--ignore-file: %s", err->msg);
 			break;
 		case 'h': usage(stdout); return 0;
-		default: return scan_cli_usage("invalid option");
+		default: return scan_cli_usage("unknown option or missing value: `%s`", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
