@@ -106,6 +106,8 @@ uint64_t scan_db_records(const struct scan_db *db);
 typedef int (*scan_db_fn)(void *data, const char *json, size_t len, struct hull_error **err);
 int scan_db_lookup(const struct scan_db *db, const char *ecosystem, const char *package, scan_db_fn fn, void *data,
 		   struct hull_error **err);
+/* Records are also keyed by id, aliases and upstream ids under the empty
+ * ecosystem: scan_db_lookup(db, "", "CVE-2024-1", ...). */
 /* scan_db_each: every record, in storage order. */
 int scan_db_each(const struct scan_db *db, scan_db_fn fn, void *data, struct hull_error **err);
 #define SCAN_DB_FILE "osv.idx"
