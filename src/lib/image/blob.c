@@ -112,8 +112,8 @@ static int download_write(void *opaque, const void *data, size_t len, struct hul
 		return hull_error_set(err, -ret, "blob %s: write", d->digest);
 	hull_sha256_update(d->hash, data, len);
 	d->done += (long long)len;
-	if (d->progress && d->progress->fn)
-		d->progress->fn(d->progress, d->done, d->expected);
+	if (d->progress && d->progress->fn && d->progress->fn(d->progress, d->done, d->expected) < 0)
+		return hull_error_msg(err, ECANCELED, "blob %s: download cancelled", d->digest);
 	return 0;
 }
 
@@ -182,6 +182,11 @@ static int transfer(struct registry *r, struct download *d, const struct hull_de
 	return ret;
 }
 
+char *blob_partial_path(struct hull_image_store *s, const char *digest)
+{
+	return hull_strdup_printf("%s/%s.partial", s->ingest, hull_digest_hex(digest));
+}
+
 int blob_download(struct registry *r, const struct hull_descriptor *desc, struct blob_progress *progress,
 		  struct hull_error **err)
 {
@@ -196,7 +201,7 @@ int blob_download(struct registry *r, const struct hull_descriptor *desc, struct
 		return lock;
 	if (store_has_blob(s, desc->digest))
 		return 0;
-	_cleanup_free_ char *partial = hull_strdup_printf("%s/%s.partial", s->ingest, hull_digest_hex(desc->digest));
+	_cleanup_free_ char *partial = blob_partial_path(s, desc->digest);
 	struct download d = { .expected = desc->size, .digest = desc->digest, .progress = progress };
 	d.fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (d.fd < 0)
@@ -210,7 +215,7 @@ int blob_download(struct registry *r, const struct hull_descriptor *desc, struct
 	hull_sha256_free(d.hash);
 	close(d.fd);
 	if (ret < 0) {
-		if (ret == -EFBIG || d.done == 0)
+		if (ret == -EFBIG || ret == -ECANCELED || d.done == 0)
 			unlink(partial);
 		return ret;
 	}

@@ -253,6 +253,8 @@ int hull_image_gc(struct hull_image_store *s, long long *freed, struct hull_erro
 	/* No pull or import runs now (we hold "gc"): temp files are orphans. */
 	sweep(s->ctx, s->tmp, NULL, &total);
 	sweep(s->ctx, s->ingest, NULL, &total);
+	/* gc is the slow path anyway: make everything durable, forget the markers. */
+	store_sync_all(s);
 	if (freed)
 		*freed = total;
 	return 0;

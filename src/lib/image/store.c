@@ -1,4 +1,5 @@
 /* store.c - the content-addressed blob store and its locks. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -26,7 +27,88 @@ void hull_image_store_free(struct hull_image_store *s)
 	free(s->tmp);
 	free(s->locks);
 	free(s->sizes);
+	free(s->unsynced);
 	free(s);
+}
+
+static char *boot_id(void)
+{
+	char *id = NULL;
+	if (hull_read_file("/proc/sys/kernel/random/boot_id", &id, NULL, NULL) < 0)
+		return hull_xstrdup("unknown");
+	id[strcspn(id, "\n")] = '\0';
+	return id;
+}
+
+int store_mark_unsynced(struct hull_image_store *s, const char *kind, const char *digest, struct hull_error **err)
+{
+	_cleanup_free_ char *id = boot_id();
+	_cleanup_free_ char *p = hull_strdup_printf("%s/%s-%s", s->unsynced, kind, hull_digest_hex(digest));
+	return hull_write_file_atomic(p, id, strlen(id), 0600, true, err);
+}
+
+/* Undo what a marker from an earlier boot names: the kernel may have
+ * crashed before writing it back. Layers are removed (a pull unpacks them
+ * again from their blob); blobs are kept only when they still hash right. */
+static void repair(struct hull_image_store *s, const char *name)
+{
+	const char *dash = strchr(name, '-');
+	if (!dash || strlen(dash + 1) != HULL_SHA256_HEX_LEN)
+		return;
+	_cleanup_free_ char *digest = hull_strdup_printf("sha256:%s", dash + 1);
+	if (!strncmp(name, "layer-", 6)) {
+		_cleanup_free_ char *dir = store_layer_path(s, digest);
+		_cleanup_free_ char *size = hull_path_join(s->sizes, dash + 1);
+		if (access(dir, F_OK) == 0)
+			hull_warn(s->ctx, "layer %s was unpacked before a reboot and never synced: removed; pull again", digest);
+		hull_rm_rf(dir, NULL);
+		unlink(size);
+	} else if (!strncmp(name, "blob-", 5)) {
+		_cleanup_free_ char *p = store_blob_path(s, digest);
+		_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+		char got[HULL_DIGEST_BUF_LEN] = "";
+		if (fd >= 0 && (hull_sha256_fd(fd, got, NULL, NULL) < 0 || strcmp(got, digest))) {
+			hull_warn(s->ctx, "blob %s was damaged by a crash: removed", digest);
+			unlink(p);
+		}
+	}
+}
+
+static int recover(struct hull_image_store *s, struct hull_error **err)
+{
+	_cleanup_closedir_ DIR *d = opendir(s->unsynced);
+	_cleanup_free_ char *now = boot_id();
+	_cleanup_close_ int lock = -1;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *p = hull_path_join(s->unsynced, de->d_name);
+		_cleanup_free_ char *id = NULL;
+		if (hull_read_file(p, &id, NULL, NULL) == 0 && !strcmp(id, now))
+			continue;
+		if (lock < 0 && (lock = store_lock(s, "gc", true, err)) < 0)
+			return lock;
+		repair(s, de->d_name);
+		unlink(p);
+	}
+	return 0;
+}
+
+void store_sync_all(struct hull_image_store *s)
+{
+	_cleanup_close_ int fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || syncfs(fd) < 0)
+		return;
+	_cleanup_closedir_ DIR *d = opendir(s->unsynced);
+	_cleanup_free_ char *now = boot_id();
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *p = hull_path_join(s->unsynced, de->d_name);
+		_cleanup_free_ char *id = NULL;
+		if (de->d_name[0] != '.' && hull_read_file(p, &id, NULL, NULL) == 0 && !strcmp(id, now))
+			unlink(p);
+	}
 }
 
 int hull_image_store_open(struct hull_ctx *ctx, struct hull_image_store **out, struct hull_error **err)
@@ -44,12 +126,16 @@ int hull_image_store_open(struct hull_ctx *ctx, struct hull_image_store **out, s
 	s->tmp = hull_path_join(s->root, "tmp");
 	s->locks = hull_path_join(s->root, "locks");
 	s->sizes = hull_path_join(s->root, "layer-sizes");
-	const char *dirs[] = { s->blobs, s->layers, s->records, s->ingest, s->tmp, s->locks, s->sizes };
+	s->unsynced = hull_path_join(s->root, "unsynced");
+	const char *dirs[] = { s->blobs, s->layers, s->records, s->ingest, s->tmp, s->locks, s->sizes, s->unsynced };
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(dirs); i++) {
 		int ret = hull_mkdir_p(dirs[i], 0700, err);
 		if (ret < 0)
 			return hull_error_wrap(err, ret, "open image store `%s`", s->root);
 	}
+	int ret = recover(s, err);
+	if (ret < 0)
+		return hull_error_wrap(err, ret, "open image store `%s`", s->root);
 	*out = steal_ptr(s);
 	return 0;
 }
@@ -111,6 +197,11 @@ int store_commit_file(struct hull_image_store *s, const char *tmp_path, const ch
 	if (access(dst, F_OK) == 0) {
 		unlink(tmp_path);
 		return 0;
+	}
+	int ret = store_mark_unsynced(s, "blob", digest, err);
+	if (ret < 0) {
+		unlink(tmp_path);
+		return ret;
 	}
 	if (rename(tmp_path, dst) < 0) {
 		int e = errno;
