@@ -113,3 +113,15 @@ load vm_helpers
 	ldd "$hull_vm"
 	[ "$(ldd "$hull_vm" | grep -cE 'curl|crypto|ssl|archive|jansson|seccomp|zstd|libcap')" -eq 0 ]
 }
+
+@test "vm: the test guests are standard: qemu -M microvm boots the same PVH ELF" {
+	run timeout 60 qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=off -enable-kvm -cpu host -m 256M \
+		-nodefaults -no-user-config -nographic -serial stdio -device isa-debug-exit,iobase=0xf4 \
+		-kernel "$GUEST/bootparams" -append "marker=hull42 expect_mem=256" </dev/null
+	echo "$output"
+	# isa-debug-exit: written 0 -> qemu exits (0 << 1) | 1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"boot protocol: pvh"* ]]
+	[[ "$output" == *"PASS cmdline"* ]]
+	[[ "$output" == *"PASS hvm_start_info magic"* ]]
+}
