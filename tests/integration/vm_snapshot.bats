@@ -53,6 +53,25 @@ start_vm() { # start the snap guest with an API socket, its stdin a fifo we hold
 	[[ "$output" == *"after the wait: $token line=copy line"* ]]
 }
 
+@test "vm: a stale API socket file is replaced, a live one is refused" {
+	sock="$BATS_TEST_TMPDIR/api"
+	socat UNIX-LISTEN:"$sock" - </dev/null >/dev/null &
+	live=$!
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	run "$HULL" vm run --api-socket "$sock" --kernel "$GUEST/hello" </dev/null
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"served by another process"* ]]
+	kill -9 "$live"
+	wait "$live" || true
+	[ -S "$sock" ]
+	run "$HULL" vm run --api-socket "$sock" --kernel "$GUEST/hello" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	no_fail
+	[ ! -e "$sock" ]
+}
+
 @test "vm: snapshot and restore errors name the socket or the file" {
 	run "$HULL" vm snapshot --api-socket "$BATS_TEST_TMPDIR/none" "$BATS_TEST_TMPDIR/s"
 	[ "$status" -eq 1 ]

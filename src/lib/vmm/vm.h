@@ -181,6 +181,10 @@ void vm_serial_load(struct vm_serial *s, const struct vm_serial_state *st);
 void vm_pci_refresh(struct vm_pci_device *dev);
 uint32_t *vm_pci_address(struct hull_vm *vm);
 
+/* vm_unix_listen: a listening unix socket at path (a stale socket file that
+ * nobody answers on is replaced). Returns the fd; the caller unlinks path. */
+int vm_unix_listen(const char *path, struct hull_error **err);
+
 /* vm_request_exit: the guest (or a device) ended the VM; the first call wins.
  * detail is taken over (may be NULL). */
 void vm_request_exit(struct hull_vm *vm, enum hull_vm_exit_reason reason, char *detail);

@@ -260,31 +260,12 @@ static void host_accept(void *opaque, uint32_t events)
 	*c = (struct conn){ .used = true, .state = CONN_HOST_HANDSHAKE, .fd = fd, .vs = vs, .watching = true };
 }
 
-/* Listen on the base path; a socket file left by a hull that died is replaced. */
 static int host_listen(struct vsock *vs, struct hull_error **err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	memcpy(sa.sun_path, vs->path, strlen(vs->path) + 1);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = vm_unix_listen(vs->path, err);
 	if (fd < 0)
-		return hull_error_set(err, errno, "vsock: create a unix socket");
-	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	if (r < 0 && errno == EADDRINUSE) {
-		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-		if (probe >= 0)
-			close(probe);
-		if (live)
-			return hull_error_msg(err, EADDRINUSE, "vsock path `%s` is served by another process", vs->path);
-		unlink(vs->path);
-		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	}
-	if (r < 0)
-		return hull_error_set(err, errno, "vsock: bind `%s`", vs->path);
-	/* from here on the path is ours, and vsock_free removes it */
-	vs->listen_fd = take_fd(fd);
-	if (listen(vs->listen_fd, 16) < 0)
-		return hull_error_set(err, errno, "vsock: listen on `%s`", vs->path);
+		return hull_error_wrap(err, fd, "vsock");
+	vs->listen_fd = fd; /* from here on the path is ours, and vsock_free removes it */
 	return vm_io_add(vs->vp->vm, vs->listen_fd, EPOLLIN, host_accept, vs, err);
 }
 
