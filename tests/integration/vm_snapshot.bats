@@ -55,7 +55,7 @@ start_vm() { # start the snap guest with an API socket, its stdin a fifo we hold
 
 @test "vm: a stale API socket file is replaced, a live one is refused" {
 	sock="$BATS_TEST_TMPDIR/api"
-	socat UNIX-LISTEN:"$sock" - </dev/null >/dev/null &
+	socat UNIX-LISTEN:"$sock",fork EXEC:true </dev/null >/dev/null 2>&1 &
 	live=$!
 	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
 	run "$HULL" vm run --api-socket "$sock" --kernel "$GUEST/hello" </dev/null
