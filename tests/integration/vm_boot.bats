@@ -125,3 +125,10 @@ load vm_helpers
 	[[ "$output" == *"PASS cmdline"* ]]
 	[[ "$output" == *"PASS hvm_start_info magic"* ]]
 }
+
+@test "vm: without /dev/kvm hull says what is missing" {
+	run unshare -m sh -c "mount -t tmpfs none /dev && '$HULL' vm run --kernel '$GUEST/hello'"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"open \`/dev/kvm\`"*"No such file or directory"* ]]
+}
