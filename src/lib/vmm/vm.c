@@ -78,6 +78,7 @@ void vm_request_exit(struct hull_vm *vm, enum hull_vm_exit_reason reason, char *
 		vm->exit_detail = detail;
 		detail = NULL;
 		pthread_cond_broadcast(&vm->exit_cond);
+		pthread_cond_broadcast(&vm->pause_cond); /* parked vCPUs leave too */
 	}
 	pthread_mutex_unlock(&vm->exit_lock);
 	free(detail);
