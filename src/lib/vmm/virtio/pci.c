@@ -177,6 +177,13 @@ static uint64_t common_read(struct vm_virtio_pci *vp, uint32_t off)
 	}
 }
 
+/* 4.1.4.3: a vector the table does not have reads back as NO_VECTOR, which
+ * is how a driver learns its choice failed. */
+static uint16_t valid_vector(struct vm_virtio_pci *vp, uint64_t v)
+{
+	return v < msix_count(vp) ? (uint16_t)v : NO_VECTOR;
+}
+
 static void set_addr(uint64_t *field, uint32_t off, uint64_t v, uint32_t len)
 {
 	if (len == 8)
@@ -199,7 +206,7 @@ static void common_write(struct vm_virtio_pci *vp, uint32_t off, uint64_t v, uin
 			vp->guest_features = (vp->guest_features & ~(0xffffffffULL << shift)) | ((uint64_t)(uint32_t)v << shift);
 		}
 		return;
-	case 0x10: vp->config_msix_vector = (uint16_t)v; return;
+	case 0x10: vp->config_msix_vector = valid_vector(vp, v); return;
 	case 0x14: set_status(vp, (uint8_t)v); return;
 	case 0x16: vp->queue_select = (uint16_t)v; return;
 	default: break;
@@ -211,7 +218,7 @@ static void common_write(struct vm_virtio_pci *vp, uint32_t off, uint64_t v, uin
 		if (off == 0x18 && v && v <= VIRTQ_MAX_SIZE && !(v & (v - 1)))
 			q->size = (uint16_t)v;
 		else if (off == 0x1a)
-			q->msix_vector = (uint16_t)v;
+			q->msix_vector = valid_vector(vp, v);
 		else if (off == 0x1c && v == 1)
 			q->ready = true;
 		return;
