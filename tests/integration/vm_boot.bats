@@ -72,7 +72,7 @@ load vm_helpers
 	run vm --kernel "$GUEST/triple" </dev/null
 	echo "$output"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"the guest crashed"* ]]
+	[[ "$output" == *"the guest crashed: guest triple fault"* ]]
 	[[ "$output" == *"r12=000000001234abcd"* ]]
 	[[ "$output" == *"last console lines:"*"about to triple fault"* ]]
 }
