@@ -21,7 +21,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "hull/ctx.h"
 #include "hull/error.h"
+#include "hull/oci.h"
 
 enum hull_cgroup_mode {
 	HULL_CGROUP_V1 = 1, /* only v1 hierarchies */
@@ -92,6 +94,11 @@ int hull_cgroup_layout_parse(const char *mountinfo, const char *own, struct hull
 int hull_cgroup_layout_detect(struct hull_cgroup_layout **out, struct hull_error **err);
 
 void hull_cgroup_layout_free(struct hull_cgroup_layout *layout);
+static inline void hull_cgroup_layout_freep(struct hull_cgroup_layout **l)
+{
+	hull_cgroup_layout_free(*l);
+	*l = NULL;
+}
 
 /* hull_cgroup_open: resolve the directories a container's cgroup uses.
  * cgroups_path is config.json's linux.cgroupsPath (NULL or "" for the
@@ -170,5 +177,43 @@ int hull_cgroup_devices_v2(const char *dir, json_t *devices, struct hull_error *
 /* hull_cgroup_devices_program: the filter's instructions (struct bpf_insn,
  * 8 bytes each) for tests; *n gets the count. */
 int hull_cgroup_devices_program(json_t *devices, void **insns, size_t *n, struct hull_error **err);
+
+/* --- a container's cgroup (container_cgroup.c) --- */
+
+/* hull_container_resources: linux.resources with the device rules a
+ * container gets: deny all, the config's rules, runc's default allowed
+ * devices (null, zero, full, random, urandom, tty, console, ptmx, pts, mknod
+ * of any), then each of linux.devices. The caller owns the result. */
+json_t *hull_container_resources(const struct hull_oci_config *cfg);
+
+/* hull_container_cgroup_setup: create the container's cgroup, apply its
+ * resources, move pid in, and save the directories beside state.json
+ * (cgroup.json). Rootless without linux.resources: a cgroup that cannot be
+ * made is skipped with a warning, as runc does. */
+int hull_container_cgroup_setup(struct hull_ctx *ctx, const char *id, pid_t pid, const struct hull_oci_config *cfg,
+				struct hull_error **err);
+
+/* The data of hull_container_cgroup_place (struct hull_runtime_opts.place). */
+struct hull_container_cgroup_place {
+	struct hull_ctx *ctx;
+	const char *id;
+};
+int hull_container_cgroup_place(void *data, pid_t pid, const struct hull_oci_config *cfg, struct hull_error **err);
+
+/* hull_container_cgroup: the saved cgroup of container id (caller frees). */
+struct hull_cgroup *hull_container_cgroup(struct hull_ctx *ctx, const char *id, struct hull_error **err);
+
+/* hull_container_cgroup_remove: kill what is left in it, remove every
+ * directory and cgroup.json. No cgroup.json: nothing to do. */
+int hull_container_cgroup_remove(struct hull_ctx *ctx, const char *id, struct hull_error **err);
+
+/* hull_container_pause / resume: freeze or thaw (runc pause/resume); the
+ * status becomes paused / running. Pausing a stopped container, or resuming
+ * one that is not paused, is an error naming its status. */
+int hull_container_pause(struct hull_ctx *ctx, const char *id, struct hull_error **err);
+int hull_container_resume(struct hull_ctx *ctx, const char *id, struct hull_error **err);
+
+/* hull_container_update: apply a linux.resources object (runc update). */
+int hull_container_update(struct hull_ctx *ctx, const char *id, json_t *resources, struct hull_error **err);
 
 #endif
