@@ -100,4 +100,29 @@ int hull_hooks_run(json_t *hooks, enum hull_hook_kind kind, json_t *state, struc
  * string arrays, timeout > 0). */
 int hull_hooks_check(json_t *hooks, struct hull_error **err);
 
+/* --- hooks of a container (container_hooks.c) --- */
+struct hull_ctx;
+struct hull_oci_config;
+
+/* hull_hook_state: the state a hook reads on stdin (runtime.md#state):
+ * ociVersion, id, status, pid (0 = left out), bundle, annotations. */
+json_t *hull_hook_state(const struct hull_oci_config *cfg, const char *id, const char *bundle, const char *status,
+			pid_t pid);
+
+/* hull_hooks_needs_parent: does config.json have prestart, createRuntime,
+ * createContainer or startContainer hooks (the init must ask its parent
+ * for the state before running them)? */
+bool hull_hooks_needs_state(const struct hull_oci_config *cfg);
+
+/* hull_container_hooks_save: keep what poststart and poststop need (hooks,
+ * bundle, annotations) in the state dir as hooks.json; nothing when the
+ * config has neither. */
+int hull_container_hooks_save(struct hull_ctx *ctx, const char *id, const struct hull_oci_config *cfg,
+			      const char *bundle, struct hull_error **err);
+
+/* hull_container_hooks_run: run the saved poststart or poststop hooks of
+ * container id (none saved: nothing to do) with the given status and pid. */
+int hull_container_hooks_run(struct hull_ctx *ctx, const char *id, enum hull_hook_kind kind, const char *status,
+			     pid_t pid, struct hull_error **err);
+
 #endif
