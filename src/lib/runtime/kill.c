@@ -112,6 +112,13 @@ int hull_runtime_delete(struct hull_ctx *ctx, const char *id, bool force, struct
 	}
 	/* runc deletes a created container without --force: its init only
 	 * waits on the fifo. */
+	if (st->status == HULL_STATUS_PAUSED) {
+		/* frozen tasks act on SIGKILL only once thawed: the cgroup
+		 * manager thaws and kills everything in the container */
+		_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_container_cgroup(ctx, id, NULL);
+		if (cg)
+			hull_cgroup_kill_all(cg, NULL);
+	}
 	if (st->status != HULL_STATUS_STOPPED) {
 		kill(st->oci->pid, SIGKILL);
 		if (wait_gone(st->oci, err) < 0)
