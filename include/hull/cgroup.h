@@ -81,6 +81,8 @@ struct hull_cgroup {
 	struct hull_cgroup_dir *dirs; /* one per hierarchy joined */
 	size_t n_dirs;
 	char *unified_controllers;   /* hybrid: controllers the cgroup2 mount carries */
+	bool shared_pidns;           /* the container has no pid namespace of its own: removing
+				      * its cgroup must kill what is left in it (runc does too) */
 };
 
 /* hull_cgroup_layout_parse: build the layout from the text of a mountinfo
@@ -134,6 +136,10 @@ int hull_cgroup_kill_all(struct hull_cgroup *cg, struct hull_error **err);
 /* hull_cgroup_destroy: kill what is left, then remove every directory
  * (children first). Directories already gone are fine. */
 int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_error **err);
+
+/* hull_cgroup_remove_dirs: rmdir every directory (children first) without
+ * killing anything: EBUSY while a process is still inside. */
+int hull_cgroup_remove_dirs(struct hull_cgroup *cg, struct hull_error **err);
 
 /* One file write that a resource maps to. */
 struct hull_cgroup_write {
@@ -203,8 +209,11 @@ int hull_container_cgroup_place(void *data, pid_t pid, const struct hull_oci_con
 /* hull_container_cgroup: the saved cgroup of container id (caller frees). */
 struct hull_cgroup *hull_container_cgroup(struct hull_ctx *ctx, const char *id, struct hull_error **err);
 
-/* hull_container_cgroup_remove: kill what is left in it, remove every
- * directory and cgroup.json. No cgroup.json: nothing to do. */
+/* hull_container_cgroup_remove: remove every directory and cgroup.json.
+ * A container with its own pid namespace is empty once its init died (the
+ * kernel killed the rest); with the host's pid namespace what is left in
+ * the cgroup is killed. A cgroup another container still uses (runc lets
+ * two share one) stays. No cgroup.json: nothing to do. */
 int hull_container_cgroup_remove(struct hull_ctx *ctx, const char *id, struct hull_error **err);
 
 /* hull_container_pause / resume: freeze or thaw (runc pause/resume); the

@@ -20,6 +20,7 @@ struct hull_exec_opts {
 	const char *pid_file;       /* write the process' host pid here (atomically) */
 	bool detach;                /* return once it runs; else wait for it */
 	int preserve_fds;           /* pass fds 3 .. 3+N-1 through */
+	bool ignore_paused;         /* allow exec into a paused container (runc --ignore-paused) */
 };
 
 /* hull_runtime_exec: start opts->process in container id (created or

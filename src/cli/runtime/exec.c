@@ -113,7 +113,8 @@ int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv)
 		case O_APPARMOR:
 		case O_LABEL:
 		case O_CGROUP:
-		case O_IGNORE: break; /* accepted: no LSM here; one cgroup per container */
+			break; /* accepted: no LSM here; one cgroup per container */
+		case O_IGNORE: eo.ignore_paused = true; break;
 		case 'h': return rt_usage(stdout, "exec", "[OPTIONS] ID COMMAND [ARGS...]", help);
 		default: return cli_usage_error("exec", "unknown option");
 		}
@@ -130,8 +131,12 @@ int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv)
 	struct hull_error *err = NULL;
 	struct hull_oci_process *proc = process_file ? process_from_file(process_file, &err)
 						     : process_from_flags(cli, id, &o, &err);
-	if (!proc)
-		return cli_fail(cli, err);
+	/* runc exits 255 when exec itself fails (the process' own status
+	 * otherwise): callers tell the two apart by it */
+	if (!proc) {
+		cli_fail(cli, err);
+		return 255;
+	}
 	if (proc->terminal && eo.detach && !eo.console_socket) {
 		hull_oci_process_free(proc);
 		return cli_usage_error("exec", "--detach with a terminal needs --console-socket");
@@ -140,7 +145,9 @@ int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv)
 	int status = 0;
 	int r = hull_runtime_exec(&cli->ctx, id, &eo, &status, &err);
 	hull_oci_process_free(proc);
-	if (r < 0)
-		return cli_fail(cli, err);
+	if (r < 0) {
+		cli_fail(cli, err);
+		return 255;
+	}
 	return status;
 }

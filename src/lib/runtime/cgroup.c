@@ -111,6 +111,7 @@ int hull_cgroup_save(const struct hull_cgroup *cg, const char *file, struct hull
 	json_object_set(root, "dirs", dirs);
 	if (cg->unified_controllers)
 		json_object_set_new(root, "unifiedControllers", json_string(cg->unified_controllers));
+	json_object_set_new(root, "sharedPidns", json_boolean(cg->shared_pidns));
 	return hull_json_dump_file(root, file, 0600, err);
 }
 
@@ -130,6 +131,7 @@ struct hull_cgroup *hull_cgroup_load(const char *file, struct hull_error **err)
 	cg->ops = ops_for(cg->mode);
 	cg->path = hull_xstrdup(path);
 	cg->unified_controllers = uc ? hull_xstrdup(uc) : NULL;
+	cg->shared_pidns = json_is_true(json_object_get(root, "sharedPidns"));
 	json_array_foreach(dirs, i, d)
 	{
 		const char *c = json_string_value(json_object_get(d, "controllers"));
@@ -380,6 +382,12 @@ int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_error **err)
 	int r = hull_cgroup_kill_all(cg, err);
 	if (r < 0)
 		return hull_error_wrap(err, r, "remove cgroup");
+	return hull_cgroup_remove_dirs(cg, err);
+}
+
+int hull_cgroup_remove_dirs(struct hull_cgroup *cg, struct hull_error **err)
+{
+	int r;
 	for (size_t i = 0; i < cg->n_dirs; i++) {
 		r = remove_tree(cg->dirs[i].path);
 		if (r < 0)

@@ -2,6 +2,7 @@
  * joined while the init is set up, saved beside state.json, frozen by
  * pause, updated by update, read by ps and events, removed by delete. */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,6 +57,16 @@ static char *cgroup_file(struct hull_ctx *ctx, const char *id)
 	return state_path(ctx, id, "cgroup.json");
 }
 
+/* runc warns when the cgroup it is given already holds processes: limits
+ * and freezing would then act on strangers too */
+static void warn_not_empty(struct hull_ctx *ctx, struct hull_cgroup *cg)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	if (hull_cgroup_pids(cg, &pids, &n, NULL) == 0 && n > 0)
+		hull_warn(ctx, "container's cgroup is not empty: %zu process(es) found", n);
+}
+
 int hull_container_cgroup_setup(struct hull_ctx *ctx, const char *id, pid_t pid, const struct hull_oci_config *cfg,
 				struct hull_error **err)
 {
@@ -69,10 +80,13 @@ int hull_container_cgroup_setup(struct hull_ctx *ctx, const char *id, pid_t pid,
 	cg = hull_cgroup_open(layout, cfg->cgroups_path, id, err);
 	if (!cg)
 		return -EINVAL;
+	cg->shared_pidns = hull_oci_config_namespace(cfg, CLONE_NEWPID) == NULL;
 	/* saved first, so that a failure below still gets cleaned up */
 	if ((r = hull_cgroup_save(cg, file, err)) < 0)
 		return r;
 	r = hull_cgroup_create(cg, res, err);
+	if (r == 0)
+		warn_not_empty(ctx, cg);
 	if (r == 0)
 		r = hull_cgroup_apply(cg, res, err);
 	if (r == 0)
@@ -116,10 +130,27 @@ int hull_container_cgroup_remove(struct hull_ctx *ctx, const char *id, struct hu
 	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_cgroup_load(file, err);
 	if (!cg)
 		return -EINVAL;
-	int r = hull_cgroup_destroy(cg, err);
-	if (r == 0)
-		unlink(file);
-	return r;
+	if (cg->shared_pidns) {
+		int r = hull_cgroup_destroy(cg, err);
+		if (r == 0)
+			unlink(file);
+		return r;
+	}
+	/* the pid namespace's members die with its init, a moment after it */
+	for (int i = 0; i < 100; i++) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+		if (hull_cgroup_pids(cg, &pids, &n, NULL) < 0 || n == 0)
+			break;
+		usleep(5000);
+	}
+	struct hull_error *busy = NULL;
+	if (hull_cgroup_remove_dirs(cg, &busy) < 0) {
+		hull_debug(ctx, "keep cgroup %s: %s", cg->path, busy->msg);
+		hull_error_free(busy);
+	}
+	unlink(file);
+	return 0;
 }
 
 /* Run fn on the cgroup of a container whose status is in `allowed` (bits of

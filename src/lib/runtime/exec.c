@@ -325,14 +325,15 @@ static void proxy_terminal(int master)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 }
 
-static int exec_check_state(struct hull_ctx *ctx, const char *id, pid_t *init, struct hull_oci_config **cfg,
-			    struct hull_error **err)
+static int exec_check_state(struct hull_ctx *ctx, const char *id, bool ignore_paused, pid_t *init,
+			    struct hull_oci_config **cfg, struct hull_error **err)
 {
 	struct hull_container_state *st = hull_runtime_state(ctx, id, err);
 	if (!st)
 		return -ENOENT;
 	int r = 0;
-	if (st->status != HULL_STATUS_RUNNING && st->status != HULL_STATUS_CREATED)
+	if (st->status != HULL_STATUS_RUNNING && st->status != HULL_STATUS_CREATED &&
+	    !(ignore_paused && st->status == HULL_STATUS_PAUSED))
 		r = hull_error_msg(err, EINVAL, "cannot exec in container \"%s\": it is %s", id,
 				   hull_status_name(st->status));
 	*init = st->oci->pid;
@@ -347,7 +348,7 @@ int hull_runtime_exec(struct hull_ctx *ctx, const char *id, const struct hull_ex
 {
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = NULL;
 	struct exec_ctx x = { .opts = opts, .console = -1 };
-	int r = exec_check_state(ctx, id, &x.init, &cfg, err);
+	int r = exec_check_state(ctx, id, opts->ignore_paused, &x.init, &cfg, err);
 	*exit_status = 0;
 	if (r < 0)
 		return r;
