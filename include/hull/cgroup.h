@@ -187,9 +187,9 @@ int hull_cgroup_devices_program(json_t *devices, void **insns, size_t *n, struct
 /* --- a container's cgroup (container_cgroup.c) --- */
 
 /* hull_container_resources: linux.resources with the device rules a
- * container gets: deny all, the config's rules, runc's default allowed
+ * container gets: deny all, the config's rules, then runc's default allowed
  * devices (null, zero, full, random, urandom, tty, console, ptmx, pts, mknod
- * of any), then each of linux.devices. The caller owns the result. */
+ * of any). The caller owns the result. */
 json_t *hull_container_resources(const struct hull_oci_config *cfg);
 
 /* hull_container_cgroup_setup: create the container's cgroup, apply its

@@ -162,7 +162,7 @@ teardown() { runtime_teardown; }
 	args true
 	run hull create --bundle "$BUNDLE" cg-hookfail
 	[ "$status" -eq 1 ]
-	[[ "$output" == *'createRuntime hook #0: `/bin/sh` exited with status 3, output: nope'* ]]
+	[[ "$output" == *'error running hook #0 (createRuntime): `/bin/sh` exited with status 3, output: nope'* ]]
 	[ ! -e "$ROOT/cg-hookfail" ]
 	config '.hooks = {prestart: [{path: "/bin/sleep", args: ["sleep", "30"], timeout: 1}]}'
 	run hull create --bundle "$BUNDLE" cg-hooktime

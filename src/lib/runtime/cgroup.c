@@ -248,8 +248,25 @@ static int apply_one(struct hull_cgroup *cg, const struct hull_cgroup_write *w, 
 
 int cg_apply_writes(struct hull_cgroup *cg, const struct hull_cgroup_writes *ws, struct hull_error **err)
 {
+	/* Pairs the kernel checks against each other (cfs period/quota, rt
+	 * period/runtime, memory/memsw) fail with EINVAL in one order and pass
+	 * in the other, depending on the current values: a write refused with
+	 * EINVAL is retried once after the others (runc does the same dance). */
+	_cleanup_free_ bool *again = hull_xcalloc(ws->n ? ws->n : 1, sizeof(bool));
+	bool retry = false;
 	for (size_t i = 0; i < ws->n; i++) {
-		int r = apply_one(cg, &ws->w[i], err);
+		struct hull_error *e = NULL;
+		int r = apply_one(cg, &ws->w[i], &e);
+		if (r == -EINVAL && e && e->code == EINVAL) {
+			hull_error_free(e);
+			again[i] = retry = true;
+		} else if (r < 0) {
+			*err = e;
+			return r;
+		}
+	}
+	for (size_t i = 0; retry && i < ws->n; i++) {
+		int r = again[i] ? apply_one(cg, &ws->w[i], err) : 0;
 		if (r < 0)
 			return r;
 	}

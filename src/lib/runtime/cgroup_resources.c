@@ -164,8 +164,9 @@ static int map_memory_v1(json_t *res, struct hull_cgroup_writes *ws, struct hull
 				      "%s: linux.resources.memory.swap: %lld is below memory.limit %lld (swap is "
 				      "memory+swap and must be at least the limit)",
 				      CG_WHERE, swap, limit);
-	if (has_swap)
-		cg_add(ws, "memory", "memory.memsw.limit_in_bytes", swap == -1, "-1");
+	/* lifting the limit lifts memory+swap as well (runc update --memory -1) */
+	if (has_swap || (has_limit && limit == -1))
+		cg_add(ws, "memory", "memory.memsw.limit_in_bytes", !has_swap || swap == -1, "-1");
 	if (has_limit)
 		cg_add(ws, "memory", "memory.limit_in_bytes", false, "%lld", limit);
 	if (has_swap && swap != -1)
@@ -416,7 +417,8 @@ int hull_cgroup_map_v1(json_t *res, struct hull_cgroup_writes *out, struct hull_
 		goto fail;
 	if (unified && json_object_size(unified) > 0) {
 		r = hull_error_msg(err, EINVAL,
-				   "%s: linux.resources.unified: needs cgroup v2, and this host's controllers are v1",
+				   "%s: linux.resources.unified: invalid configuration: it needs cgroup v2, and this "
+				   "host's controllers are v1",
 				   CG_WHERE);
 		goto fail;
 	}

@@ -33,21 +33,14 @@ json_t *hull_container_resources(const struct hull_oci_config *cfg)
 	json_t *res = cfg->resources ? json_deep_copy(cfg->resources) : json_object();
 	json_t *rules = json_array(), *given = json_object_get(res, "devices"), *r;
 	size_t i;
-	/* deny by default, then the config's rules, the defaults, and each of
-	 * linux.devices (config-linux.md#allowed-device-list) */
+	/* deny by default, then the config's rules and the defaults
+	 * (config-linux.md#allowed-device-list); linux.devices only makes the
+	 * nodes: access to them is the rules' business, as with runc */
 	json_array_append_new(rules, json_pack("{s:b,s:s}", "allow", 0, "access", "rwm"));
 	json_array_foreach(given, i, r)
 		json_array_append(rules, r);
 	for (i = 0; i < HULL_ARRAY_SIZE(default_rules); i++)
 		json_array_append_new(rules, json_loads(default_rules[i], 0, NULL));
-	for (i = 0; i < cfg->n_devices; i++) {
-		const struct hull_oci_device *d = &cfg->devices[i];
-		if (d->type != 'c' && d->type != 'b' && d->type != 'u')
-			continue;
-		json_array_append_new(rules, json_pack("{s:b,s:s,s:I,s:I,s:s}", "allow", 1, "type",
-						       d->type == 'b' ? "b" : "c", "major", (json_int_t)d->major,
-						       "minor", (json_int_t)d->minor, "access", "rwm"));
-	}
 	json_object_set_new(res, "devices", rules);
 	return res;
 }
@@ -81,7 +74,13 @@ int hull_container_cgroup_setup(struct hull_ctx *ctx, const char *id, pid_t pid,
 	if (!cg)
 		return -EINVAL;
 	cg->shared_pidns = hull_oci_config_namespace(cfg, CLONE_NEWPID) == NULL;
-	/* saved first, so that a failure below still gets cleaned up */
+	/* a cgroup someone froze beforehand would stop the container dead
+	 * (runc refuses it); it is not ours, so it is left as it is */
+	bool frozen = false;
+	if (hull_cgroup_frozen(cg, &frozen, NULL) == 0 && frozen)
+		return hull_error_msg(err, EBUSY, "container's cgroup unexpectedly frozen (%s): thaw it first",
+				      cg->path);
+	/* saved before anything is made, so that a failure below is cleaned up */
 	if ((r = hull_cgroup_save(cg, file, err)) < 0)
 		return r;
 	r = hull_cgroup_create(cg, res, err);

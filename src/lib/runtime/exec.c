@@ -334,8 +334,9 @@ static int exec_check_state(struct hull_ctx *ctx, const char *id, bool ignore_pa
 	int r = 0;
 	if (st->status != HULL_STATUS_RUNNING && st->status != HULL_STATUS_CREATED &&
 	    !(ignore_paused && st->status == HULL_STATUS_PAUSED))
-		r = hull_error_msg(err, EINVAL, "cannot exec in container \"%s\": it is %s", id,
-				   hull_status_name(st->status));
+		r = hull_error_msg(err, EINVAL, "cannot exec in a %s container (\"%s\")%s",
+				   hull_status_name(st->status), id,
+				   st->status == HULL_STATUS_PAUSED ? ": resume it, or use --ignore-paused" : "");
 	*init = st->oci->pid;
 	if (r == 0 && !(*cfg = hull_oci_config_load(st->oci->bundle, err)))
 		r = -EINVAL;

@@ -2,7 +2,9 @@
  * hook runs with the container state on stdin, its own args and env, and an
  * optional timeout in seconds. Output is kept for the error message, as
  * runc does. */
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -192,9 +194,13 @@ static int run_one(const struct hook *h, const char *state, const char *what, st
 		return hull_error_set(err, -r, "%s: wait for `%s`", what, h->path);
 	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
 		return 0;
-	if (WIFSIGNALED(wstatus))
-		return hull_error_msg(err, ECANCELED, "%s: `%s` was killed by signal %d%s%s", what, h->path,
-				      WTERMSIG(wstatus), len ? ", output: " : "", output);
+	if (WIFSIGNALED(wstatus)) {
+		char sig[64];
+		snprintf(sig, sizeof(sig), "%s", strsignal(WTERMSIG(wstatus)));
+		sig[0] = (char)tolower((unsigned char)sig[0]);
+		return hull_error_msg(err, ECANCELED, "%s: `%s` was killed by signal %d (%s)%s%s", what, h->path,
+				      WTERMSIG(wstatus), sig, len ? ", output: " : "", output);
+	}
 	return hull_error_msg(err, ECANCELED, "%s: `%s` exited with status %d%s%s", what, h->path,
 			      WEXITSTATUS(wstatus), len ? ", output: " : "", output);
 }
@@ -213,7 +219,7 @@ int hull_hooks_run(json_t *hooks, enum hull_hook_kind kind, json_t *state, struc
 		int r = parse_hook(h, field, &one, err);
 		if (r < 0)
 			return r;
-		_cleanup_free_ char *what = hull_strdup_printf("%s hook #%zu", hull_hook_kind_name(kind), i);
+		_cleanup_free_ char *what = hull_strdup_printf("error running hook #%zu (%s)", i, hull_hook_kind_name(kind));
 		r = run_one(&one, text, what, err);
 		hook_clear(&one);
 		if (r < 0)

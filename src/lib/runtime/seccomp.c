@@ -143,6 +143,14 @@ static int add_syscalls(scmp_filter_ctx ctx, json_t *entry, size_t idx, uint32_t
 	    (r = parse_args(json_object_get(entry, "args"), args, &n_args, field, err)) < 0)
 		return r;
 	*notify |= action == SCMP_ACT_NOTIFY;
+	/* the runtime itself writes to hand the fd over and report errors:
+	 * notifying on write would deadlock it (runc refuses it too) */
+	json_array_foreach(names, i, name)
+	{
+		if (action == SCMP_ACT_NOTIFY && json_is_string(name) && !strcmp(json_string_value(name), "write"))
+			return hull_error_msg(err, EINVAL, "%s: %s: SCMP_ACT_NOTIFY cannot be used for the write syscall",
+					      WHERE, field);
+	}
 	/* libseccomp refuses a rule that repeats the default action */
 	if (action == def)
 		return 0;
@@ -293,10 +301,10 @@ int hull_seccomp_load(json_t *seccomp, int *notify_fd, struct hull_error **err)
 		int fd = seccomp_notify_fd(ctx);
 		if (fd < 0)
 			return hull_error_set(err, -fd, "get the seccomp notify fd");
-		/* libseccomp owns fd and closes it on release: keep a dup */
-		*notify_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-		if (*notify_fd < 0)
-			return hull_error_set(err, errno, "dup the seccomp notify fd");
+		/* libseccomp never closes it and leaves it inheritable: it is ours,
+		 * and must not reach hooks or the container's process */
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		*notify_fd = fd;
 	}
 	return 0;
 }
@@ -351,7 +359,7 @@ int hull_seccomp_send_listener(json_t *seccomp, int notify_fd, pid_t pid, json_t
 	strcpy(addr.sun_path, path);
 	_cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-		return hull_error_set(err, errno, "connect to the seccomp listener `%s`", path);
+		return hull_error_set(err, errno, "failed to connect with seccomp agent at `%s`", path);
 	/* config-linux.md#the-container-process-state */
 	_cleanup_json_ json_t *msg = json_pack("{s:s,s:[s],s:i,s:s,s:O}", "ociVersion", "1.0.2", "fds", "seccompFd",
 					       "pid", (int)pid, "metadata", md ? md : "", "state", state);

@@ -255,12 +255,12 @@ Test(hooks, timeout_kills_and_failure_reports_output)
 	time_t t0 = time(NULL);
 	cr_assert_lt(hull_hooks_run(slow, HULL_HOOK_PRESTART, NULL, &err), 0);
 	cr_assert_leq(time(NULL) - t0, 5);
-	cr_assert(strstr(err->msg, "prestart hook #0") && strstr(err->msg, "timed out after 1s"), "%s", err->msg);
+	cr_assert(strstr(err->msg, "error running hook #0 (prestart)") && strstr(err->msg, "timed out after 1s"), "%s", err->msg);
 	_cleanup_json_ json_t *bad = hooks_of("poststop", "[{\"path\":\"/bin/true\"},{\"path\":\"/bin/sh\","
 							  "\"args\":[\"sh\",\"-c\",\"echo boom >&2; exit 3\"]}]");
 	_cleanup_error_ struct hull_error *err2 = NULL;
 	cr_assert_lt(hull_hooks_run(bad, HULL_HOOK_POSTSTOP, NULL, &err2), 0);
-	cr_assert_str_eq(err2->msg, "poststop hook #1: `/bin/sh` exited with status 3, output: boom");
+	cr_assert_str_eq(err2->msg, "error running hook #1 (poststop): `/bin/sh` exited with status 3, output: boom");
 	_cleanup_json_ json_t *rel = hooks_of("prestart", "[{\"path\":\"true\"}]");
 	_cleanup_error_ struct hull_error *err3 = NULL;
 	cr_assert_lt(hull_hooks_check(rel, &err3), 0);
