@@ -21,6 +21,8 @@ struct hull_exec_opts {
 	bool detach;                /* return once it runs; else wait for it */
 	int preserve_fds;           /* pass fds 3 .. 3+N-1 through */
 	bool ignore_paused;         /* allow exec into a paused container (runc --ignore-paused) */
+	char **sub_cgroups;         /* runc exec --cgroup: "PATH" or "CTRL[,CTRL]:PATH" below the
+				     * container's cgroup; NULL = the container's cgroup itself */
 };
 
 /* hull_runtime_exec: start opts->process in container id (created or

@@ -29,6 +29,8 @@ static const char help[] =
 	"  -c, --cap CAP             add a capability (repeatable)\n"
 	"      --no-new-privs        set no_new_privs\n"
 	"      --preserve-fds N      pass fds 3 .. 3+N-1 through\n"
+	"      --cgroup [CTRL:]PATH  join this sub-cgroup of the container's cgroup (repeatable)\n"
+	"      --ignore-paused       exec even into a paused container\n"
 	"  -h, --help                this help\n";
 
 static void push(char ***v, size_t *n, const char *s)
@@ -92,8 +94,8 @@ int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv)
 	};
 	struct hull_exec_opts eo = { 0 };
 	struct hull_exec_overrides o = { 0 };
-	_cleanup_strv_ char **env = NULL, **gids = NULL, **caps = NULL;
-	size_t n_env = 0, n_gids = 0, n_caps = 0;
+	_cleanup_strv_ char **env = NULL, **gids = NULL, **caps = NULL, **cgroups = NULL;
+	size_t n_env = 0, n_gids = 0, n_caps = 0, n_cgroups = 0;
 	const char *process_file = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "+p:dte:u:g:c:h", opts, NULL)) != -1) {
@@ -110,10 +112,10 @@ int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv)
 		case 'c': push(&caps, &n_caps, optarg); break;
 		case O_NNP: o.no_new_privs = true; break;
 		case O_PRESERVE: eo.preserve_fds = atoi(optarg); break;
+		case O_CGROUP: push(&cgroups, &n_cgroups, optarg); break;
 		case O_APPARMOR:
 		case O_LABEL:
-		case O_CGROUP:
-			break; /* accepted: no LSM here; one cgroup per container */
+			break; /* accepted: no LSM on this host */
 		case O_IGNORE: eo.ignore_paused = true; break;
 		case 'h': return rt_usage(stdout, "exec", "[OPTIONS] ID COMMAND [ARGS...]", help);
 		default: return cli_usage_error("exec", "unknown option");
@@ -128,6 +130,7 @@ int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv)
 	o.env = env;
 	o.additional_gids = gids;
 	o.caps = caps;
+	eo.sub_cgroups = cgroups;
 	struct hull_error *err = NULL;
 	struct hull_oci_process *proc = process_file ? process_from_file(process_file, &err)
 						     : process_from_flags(cli, id, &o, &err);

@@ -71,6 +71,75 @@ __attribute__((noreturn)) static void child_fail(int sock, struct hull_error *er
 	_exit(127);
 }
 
+/* runc exec --cgroup: the sub-cgroup of the container's cgroup to join in
+ * the hierarchy holding `controllers` ("" for the cgroup2 one). A plain
+ * PATH applies to every hierarchy, CTRL:PATH to those with CTRL. */
+static const char *sub_cgroup_for(char **subs, const char *controllers)
+{
+	const char *any = NULL, *match = NULL;
+	for (size_t i = 0; subs && subs[i]; i++) {
+		const char *colon = strchr(subs[i], ':');
+		if (!colon) {
+			any = subs[i];
+			continue;
+		}
+		_cleanup_free_ char *list = strndup(subs[i], (size_t)(colon - subs[i]));
+		char *save = NULL;
+		for (char *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+			size_t n = strlen(c);
+			for (const char *p = controllers; *controllers && p; p = strchr(p, ','), p = p ? p + 1 : NULL)
+				if (!strncmp(p, c, n) && (p[n] == ',' || p[n] == '\0'))
+					match = colon + 1;
+		}
+	}
+	return match ? match : any;
+}
+
+static int check_sub_cgroups(const struct hull_cgroup *cg, char **subs, struct hull_error **err)
+{
+	for (size_t i = 0; subs && subs[i]; i++) {
+		const char *colon = strchr(subs[i], ':'), *path = colon ? colon + 1 : subs[i];
+		_cleanup_free_ char *copy = hull_xstrdup(path);
+		char *save = NULL;
+		for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save))
+			if (!strcmp(t, ".."))
+				return hull_error_msg(err, EINVAL, "--cgroup: %s is not a sub cgroup path", path);
+		if (!colon)
+			continue;
+		_cleanup_free_ char *list = strndup(subs[i], (size_t)(colon - subs[i]));
+		save = NULL;
+		for (char *c = strtok_r(list, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+			bool known = false;
+			for (size_t d = 0; cg && d < cg->n_dirs; d++) {
+				const char *have = cg->dirs[d].controllers;
+				size_t n = strlen(c);
+				for (const char *p = have; *have && p; p = strchr(p, ','), p = p ? p + 1 : NULL)
+					known |= !strncmp(p, c, n) && (p[n] == ',' || p[n] == '\0');
+			}
+			if (!known)
+				return hull_error_msg(err, EINVAL, "--cgroup: unknown controller %s", c);
+		}
+	}
+	return 0;
+}
+
+/* Join the container's cgroup, or the sub-cgroups asked for. */
+static int exec_join_cgroup(struct hull_cgroup *cg, char **subs, pid_t pid, struct hull_error **err)
+{
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%d", (int)pid);
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		const char *sub = sub_cgroup_for(subs, cg->dirs[i].controllers);
+		_cleanup_free_ char *dir = sub ? hull_path_join(cg->dirs[i].path, sub) : hull_xstrdup(cg->dirs[i].path);
+		_cleanup_free_ char *procs = hull_path_join(dir, "cgroup.procs");
+		_cleanup_close_ int fd = open(procs, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, buf, strlen(buf)) < 0)
+			return hull_error_msg(err, errno, "adding pid %d to %s: %s", (int)pid, procs,
+					      errno == ENOENT ? "no such file or directory" : strerror(errno));
+	}
+	return 0;
+}
+
 /* Join the init's namespaces that differ from ours. */
 static int join_namespaces(pid_t init, struct hull_error **err)
 {
@@ -113,7 +182,8 @@ static int exec_terminal(struct exec_ctx *x, struct hull_error **err)
 	_cleanup_close_ int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return hull_error_set(err, errno, "--tty: open `%s`", name);
-	if (fchown(slave, p->uid, p->gid) < 0 && errno != EINVAL && errno != EPERM)
+	/* the group stays devpts' gid=5 (tty), as runc leaves it */
+	if (fchown(slave, p->uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM)
 		return hull_error_set(err, errno, "--tty: chown `%s`", name);
 	if (p->console_height || p->console_width) {
 		struct winsize ws = { .ws_row = (unsigned short)p->console_height,
@@ -235,7 +305,7 @@ __attribute__((noreturn)) static void exec_joiner(struct exec_ctx *x)
 	/* until execve: no /proc/<pid>/exe, no ptrace from the container */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (x->cg && hull_cgroup_enter(x->cg, getpid(), &err) < 0)
+	if (x->cg && exec_join_cgroup(x->cg, x->opts->sub_cgroups, getpid(), &err) < 0)
 		child_fail(x->sock, err);
 	if (join_namespaces(x->init, &err) < 0)
 		child_fail(x->sock, err);
@@ -357,6 +427,8 @@ int hull_runtime_exec(struct hull_ctx *ctx, const char *id, const struct hull_ex
 	x.in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
 	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_container_cgroup(ctx, id, NULL);
 	x.cg = cg;
+	if (check_sub_cgroups(cg, opts->sub_cgroups, err) < 0)
+		return -EINVAL;
 	_cleanup_close_ int console = -1;
 	if (opts->process->terminal && opts->console_socket &&
 	    (console = terminal_connect(opts->console_socket, err)) < 0)
