@@ -124,14 +124,16 @@ int wait_foreground(struct spawn *s, int *exit_status, struct hull_error **err)
  * or reports why it could not. */
 static int wait_exec(struct spawn *s, struct hull_error **err)
 {
-	if (sync_send(s->sync_fd, SYNC_START, NULL, -1) < 0)
-		return hull_error_set(err, EPIPE, "the container's init exited before start");
 	enum sync_type type;
+	/* A failed send still leaves a queued SYNC_ERROR to read below. */
+	sync_send(s->sync_fd, SYNC_START, NULL, -1);
 	char text[1024];
 	if (sync_recv(s->sync_fd, &type, text, sizeof(text), NULL) < 0)
 		return hull_error_set(err, errno, "read from the container's init");
 	if (type == SYNC_ERROR)
 		return hull_error_msg(err, EINVAL, "%s", text);
+	if (type != 0)
+		return hull_error_msg(err, EPROTO, "container init: unexpected message %u", type);
 	return 0;
 }
 

@@ -52,8 +52,10 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 	}
 	if (s->opts->place && s->opts->place(s->opts->place_data, s->pid, cfg, err) < 0)
 		return -EINVAL;
+	/* If the child already failed, its SYNC_ERROR is queued: read it. */
 	if (sync_send(sock, SYNC_GO, NULL, -1) < 0)
-		return hull_error_set(err, EPIPE, "the container's init exited during setup");
+		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
+								   : hull_error_msg(err, EPIPE, "lost the container's init");
 	if (s->pty_to_parent && sync_expect(sock, SYNC_PTY, &s->pty_master, err) < 0)
 		return -EINVAL;
 	return sync_expect(sock, SYNC_READY, NULL, err);
