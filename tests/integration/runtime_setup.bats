@@ -77,12 +77,15 @@ teardown() { runtime_teardown; }
 }
 
 @test "masked paths are empty and read-only paths are read-only" {
-	run_in 'wc -c </proc/keys; ls /sys/firmware | wc -l; echo 1 >/proc/sys/kernel/ns_last_pid 2>&1 || echo ro-sys; echo x >/proc/sysrq-trigger 2>&1 || echo ro-sysrq'
+	run_in 'wc -c </proc/keys; ls /sys/firmware | wc -l; echo 1 >/proc/sys/kernel/ns_last_pid 2>&1 || echo ro-sys; grep -E " /proc/(sys|bus|fs|irq) " /proc/mounts | cut -d" " -f2,4 | cut -d, -f1'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 0 ]
+	[ "$(wc -c </proc/keys)" -gt 0 ]
 	[ "${lines[1]}" = 0 ]
-	[[ "$output" == *"ro-sys"* ]]
-	[[ "$output" == *"ro-sysrq"* ]]
+	[ "$(ls /sys/firmware | wc -l)" -gt 0 ]
+	[[ "${lines[2]}" == *"Read-only file system"* ]]
+	[ "${lines[3]}" = ro-sys ]
+	[ "$(echo "${lines[@]:4}")" = "/proc/bus ro /proc/fs ro /proc/irq ro /proc/sys ro" ]
 }
 
 @test "root.readonly makes / read-only; false leaves it writable" {
