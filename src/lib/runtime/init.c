@@ -126,6 +126,10 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
 	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
 		return -EINVAL;
+	/* A missing process.cwd is created, as runc does. */
+	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
+	if (cwd < 0)
+		return hull_error_wrap(err, cwd, "config.json: process.cwd");
 	/* hooks.prestart/createRuntime in the parent, then createContainer here,
 	 * in the container's namespaces, before pivot_root
 	 * (config.md#createcontainer-hooks) */

@@ -44,6 +44,16 @@ void spawn_kill(struct spawn *s)
 	s->pid = -1;
 }
 
+void spawn_close(struct spawn *s)
+{
+	if (s->sync_fd >= 0)
+		close(take_fd(s->sync_fd));
+	if (s->pidfd >= 0)
+		close(take_fd(s->pidfd));
+	if (s->pty_master >= 0)
+		close(take_fd(s->pty_master));
+}
+
 /* config.md#prestart and #createruntime-hooks: in the runtime namespace,
  * after the mounts, before pivot_root; the init waits for the verdict. */
 static int parent_hooks(struct spawn *s, int sock, struct hull_error **err)
@@ -86,8 +96,10 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 	if ((s->opts->place ? s->opts->place(s->opts->place_data, s->pid, cfg, err)
 			    : hull_container_cgroup_setup(s->ctx, s->id, s->pid, cfg, err)) < 0)
 		return -EINVAL;
+	/* If the child already failed, its SYNC_ERROR is queued: read it. */
 	if (sync_send(sock, SYNC_GO, NULL, -1) < 0)
-		return hull_error_set(err, EPIPE, "the container's init exited during setup");
+		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
+								   : hull_error_msg(err, EPIPE, "lost the container's init");
 	if (hull_hooks_needs_state(cfg) && parent_hooks(s, sock, err) < 0)
 		return -EINVAL;
 	if (s->pty_to_parent && sync_expect(sock, SYNC_PTY, &s->pty_master, err) < 0)
@@ -126,7 +138,7 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	close(sv[1]);
 	s->sync_fd = sv[0];
 	if (s->pid < 0) {
-		close(sv[0]);
+		close(take_fd(s->sync_fd));
 		return hull_error_set(err, clone_errno, "clone the container's init");
 	}
 	if (parent_handshake(s, sv[0], err) < 0) {
