@@ -5,7 +5,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +31,22 @@ void hull_image_store_free(struct hull_image_store *s)
 	free(s->sizes);
 	free(s->unsynced);
 	free(s);
+}
+
+/* Each layer is a tree of its own: mark tmp/ (where layers are born) as a
+ * top of hierarchies for ext4's Orlov allocator (chattr +T), so a new
+ * layer's inodes go to a roomy block group instead of the parent's, which
+ * after a removal is full of recently freed inodes that ext4 scans past
+ * one by one (recently_deleted(), on file systems without a journal): a
+ * pull right after an rmi was 2-3x slower. Other file systems ignore it. */
+static void mark_topdir(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int flags = 0;
+	if (fd < 0 || ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || (flags & FS_TOPDIR_FL))
+		return;
+	flags |= FS_TOPDIR_FL;
+	ioctl(fd, FS_IOC_SETFLAGS, &flags);
 }
 
 static char *boot_id(void)
@@ -133,6 +151,7 @@ int hull_image_store_open(struct hull_ctx *ctx, struct hull_image_store **out, s
 		if (ret < 0)
 			return hull_error_wrap(err, ret, "open image store `%s`", s->root);
 	}
+	mark_topdir(s->tmp);
 	int ret = recover(s, err);
 	if (ret < 0)
 		return hull_error_wrap(err, ret, "open image store `%s`", s->root);
