@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +48,25 @@ static void mark_topdir(const char *dir)
 		return;
 	flags |= FS_TOPDIR_FL;
 	ioctl(fd, FS_IOC_SETFLAGS, &flags);
+}
+
+/* Temp entries are named <what>-<pid>-...: those of processes that died
+ * (killed mid-pull) go, so they do not pile up until the next gc. */
+static void sweep_dead(struct hull_image_store *s)
+{
+	_cleanup_closedir_ DIR *d = opendir(s->tmp);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		const char *dash = strchr(de->d_name, '-');
+		if (de->d_name[0] == '.' || !dash)
+			continue;
+		char *end;
+		long pid = strtol(dash + 1, &end, 10);
+		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		_cleanup_free_ char *p = hull_path_join(s->tmp, de->d_name);
+		hull_rm_rf(p, NULL);
+	}
 }
 
 static char *boot_id(void)
@@ -152,6 +172,7 @@ int hull_image_store_open(struct hull_ctx *ctx, struct hull_image_store **out, s
 			return hull_error_wrap(err, ret, "open image store `%s`", s->root);
 	}
 	mark_topdir(s->tmp);
+	sweep_dead(s);
 	int ret = recover(s, err);
 	if (ret < 0)
 		return hull_error_wrap(err, ret, "open image store `%s`", s->root);
