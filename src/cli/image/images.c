@@ -87,17 +87,18 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 		printf("%-40s %-12s %-20s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
 	for (struct hull_image **p = list; *p; p++) {
 		struct hull_image *img = *p;
-		bool any = false;
+		/* one row per matching name; untagged images only when not filtering */
+		bool shown = !*img->names && !filter;
 		for (char **n = img->names; *n; n++) {
 			if (!matches(*n, filter))
 				continue;
-			any = true;
+			shown = true;
 			if (!json && !quiet)
 				print_row(img, *n, no_trunc);
 		}
 		if (!*img->names && !filter && !json && !quiet)
 			print_row(img, NULL, no_trunc);
-		if (!any && (filter || *img->names) && !(!*img->names && !filter))
+		if (!shown)
 			continue;
 		if (quiet)
 			printf("%.*s\n", no_trunc ? 71 : 12, no_trunc ? img->id : img->id + 7);
