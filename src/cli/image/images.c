@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
@@ -33,6 +34,17 @@ static bool matches(const char *full, const char *filter)
 	return !strchr(filter, ':') || !strcmp(full + n + 1, ref->tag);
 }
 
+/* The image's own creation time (config "created", RFC 3339), as docker
+ * shows it; the time it entered the store when absent. */
+static long long created_at(const struct hull_image *img)
+{
+	struct tm tm = { 0 };
+	const char *c = img->config->created;
+	if (c && strptime(c, "%Y-%m-%dT%H:%M:%S", &tm))
+		return (long long)timegm(&tm);
+	return img->created;
+}
+
 static void print_row(const struct hull_image *img, const char *full, bool no_trunc)
 {
 	char size[32], ago[64];
@@ -41,7 +53,7 @@ static void print_row(const struct hull_image *img, const char *full, bool no_tr
 	if (colon)
 		*colon = '\0';
 	printf("%-40s %-12s %-20.*s %-24s %s\n", fam ? fam : "<none>", colon ? colon + 1 : "<none>",
-	       no_trunc ? 71 : 12, no_trunc ? img->id : img->id + 7, image_cli_ago(img->created, ago, sizeof(ago)),
+	       no_trunc ? 71 : 12, no_trunc ? img->id : img->id + 7, image_cli_ago(created_at(img), ago, sizeof(ago)),
 	       image_cli_size(img->size, size, sizeof(size)));
 }
 
