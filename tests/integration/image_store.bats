@@ -163,3 +163,29 @@ teardown_file() {
 	run "$HULL" image inspect busybox
 	[ "$status" -eq 0 ]
 }
+
+@test "after a reboot, layers that were never synced are dropped, damaged blobs too" {
+	export HULL_DATA_ROOT="$IMG_TMP/reboot"
+	"$HULL" image build-default >/dev/null
+	U="$HULL_DATA_ROOT/images/unsynced"
+	[ -n "$(ls "$U")" ]
+	layer=$(ls "$U" | grep '^layer-' | head -1)
+	blob=$(ls "$U" | grep '^blob-' | head -1)
+	# pretend the markers were written in an earlier boot, and the crash hit one blob
+	for m in "$U"/*; do echo 00000000-0000-0000-0000-000000000000 >"$m"; done
+	printf 'XX' | dd of="$HULL_DATA_ROOT/images/blobs/sha256/${blob#blob-}" bs=1 seek=10 conv=notrunc 2>/dev/null
+	run "$HULL" image inspect busybox
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"layer sha256:${layer#layer-} was unpacked before a reboot and never synced: removed"* ]]
+	[[ "$output" == *"is missing from the store; pull the image again"* ]] || [[ "$output" == *"not found"* ]]
+	[ ! -e "$HULL_DATA_ROOT/images/layers/${layer#layer-}" ]
+	[ ! -e "$HULL_DATA_ROOT/images/blobs/sha256/${blob#blob-}" ]
+	[ -z "$(ls "$U")" ]
+	# the recipe runs again and repairs the image
+	"$HULL" image build-default >/dev/null
+	run "$HULL" image inspect busybox
+	[ "$status" -eq 0 ]
+	# gc syncs and forgets this boot's markers
+	"$HULL" image prune >/dev/null
+	[ -z "$(ls "$U")" ]
+}

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
@@ -33,6 +34,17 @@ static bool matches(const char *full, const char *filter)
 	return !strchr(filter, ':') || !strcmp(full + n + 1, ref->tag);
 }
 
+/* The image's own creation time (config "created", RFC 3339), as docker
+ * shows it; the time it entered the store when absent. */
+static long long created_at(const struct hull_image *img)
+{
+	struct tm tm = { 0 };
+	const char *c = img->config->created;
+	if (c && strptime(c, "%Y-%m-%dT%H:%M:%S", &tm))
+		return (long long)timegm(&tm);
+	return img->created;
+}
+
 static void print_row(const struct hull_image *img, const char *full, bool no_trunc)
 {
 	char size[32], ago[64];
@@ -41,7 +53,7 @@ static void print_row(const struct hull_image *img, const char *full, bool no_tr
 	if (colon)
 		*colon = '\0';
 	printf("%-40s %-12s %-20.*s %-24s %s\n", fam ? fam : "<none>", colon ? colon + 1 : "<none>",
-	       no_trunc ? 71 : 12, no_trunc ? img->id : img->id + 7, image_cli_ago(img->created, ago, sizeof(ago)),
+	       no_trunc ? 71 : 12, no_trunc ? img->id : img->id + 7, image_cli_ago(created_at(img), ago, sizeof(ago)),
 	       image_cli_size(img->size, size, sizeof(size)));
 }
 
@@ -87,17 +99,18 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 		printf("%-40s %-12s %-20s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
 	for (struct hull_image **p = list; *p; p++) {
 		struct hull_image *img = *p;
-		bool any = false;
+		/* one row per matching name; untagged images only when not filtering */
+		bool shown = !*img->names && !filter;
 		for (char **n = img->names; *n; n++) {
 			if (!matches(*n, filter))
 				continue;
-			any = true;
+			shown = true;
 			if (!json && !quiet)
 				print_row(img, *n, no_trunc);
 		}
 		if (!*img->names && !filter && !json && !quiet)
 			print_row(img, NULL, no_trunc);
-		if (!any && (filter || *img->names) && !(!*img->names && !filter))
+		if (!shown)
 			continue;
 		if (quiet)
 			printf("%.*s\n", no_trunc ? 71 : 12, no_trunc ? img->id : img->id + 7);
