@@ -196,3 +196,40 @@ teardown() { runtime_teardown; }
 	[[ "$output" == *"bin"* ]]
 	assert_clean rt-nopivot
 }
+
+@test "time and cgroup namespaces are new when asked for" {
+	config '.linux.namespaces += [{"type":"time"},{"type":"cgroup"}]'
+	run_in 'readlink /proc/self/ns/time; readlink /proc/self/ns/cgroup; grep -c ":/$" /proc/self/cgroup'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" != "$(readlink /proc/self/ns/time)" ]
+	[ "${lines[1]}" != "$(readlink /proc/self/ns/cgroup)" ]
+	# in its own cgroup namespace the container sees its cgroups as the root
+	[ "${lines[2]}" -eq "$(wc -l </proc/self/cgroup)" ]
+}
+
+@test "--preserve-fds passes extra fds to the process" {
+	echo through-fd-3 >"$TMP/extra"
+	args sh -c 'cat <&3; ls /proc/self/fd | wc -l'
+	run hull run --preserve-fds 1 --bundle "$BUNDLE" rt-fds 3<"$TMP/extra" </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = through-fd-3 ]
+	# 0, 1, 2, 3 and the directory ls reads: nothing else leaked in
+	[ "${lines[1]}" -eq 5 ]
+}
+
+@test "rootless: an unprivileged user runs a container from a --rootless spec" {
+	local rl=$TMP/rootless
+	mkdir -p "$rl"
+	cp -a "$BUNDLE/rootfs" "$rl/rootfs"
+	chown -R 65534:65534 "$rl"
+	chmod 755 "$TMP"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups sh -c "cd $rl && $HULL spec --rootless &&
+		jq '.process.terminal=false | .process.args=[\"sh\",\"-c\",\"id -u; cat /proc/self/uid_map; hostname\"]' config.json >c && mv c config.json &&
+		$HULL --root $rl/state run rt-rootless </dev/null"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "$(echo ${lines[1]})" = "0 65534 1" ]
+	[ "${lines[2]}" = hull ]
+	[ ! -e "$rl/state/rt-rootless" ]
+}

@@ -274,6 +274,9 @@ void init_container(struct spawn *s)
 	char **env = make_env(cfg->process);
 	/* From here the container outlives the process that created it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	/* Only 0-2 and --preserve-fds reach the process, whatever the caller
+	 * left open without O_CLOEXEC (runc closes the rest too). */
+	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (sync_send(s->sync_fd, SYNC_READY, NULL, -1) < 0)
 		_exit(1);
 	if (wait_for_start(s, &err) < 0)

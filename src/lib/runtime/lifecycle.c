@@ -98,7 +98,7 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 		return -EINVAL;
 	_cleanup_close_ int lock = make_state_dir(ctx, id, err);
 	if (lock < 0)
-		return -EINVAL;
+		return lock;
 	_cleanup_free_ char *dir = hull_runtime_state_dir(ctx, id);
 	_cleanup_close_ int fifo_fd = -1;
 	*s = (struct spawn){ .ctx = ctx, .cfg = cfg, .opts = opts, .id = id, .console_fd = console,
