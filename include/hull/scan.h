@@ -164,6 +164,7 @@ struct hull_scan_options {
 	bool skip_vulns;      /* configuration audit only (no database needed) */
 	bool skip_config;     /* vulnerabilities only */
 	char **ignore;        /* ids to leave out (an OSV id, one of its aliases, or a check id); NULL-ended or NULL */
+	char **skip_dirs;     /* trees the audit does not enter ("/opt/app/tests"); NULL-ended or NULL */
 };
 
 /* hull_scan_ignore_file_read: ids from an ignore file, one per line, `#`

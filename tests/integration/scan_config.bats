@@ -93,3 +93,10 @@ has() { # id path
 	run "$HULL" scan --db "$BATS_TEST_TMPDIR/none" --skip-vulns "$R"
 	[ "$status" -eq 0 ]
 }
+
+@test "config: --skip-dirs leaves a tree out of the audit" {
+	run "$HULL" scan --skip-vulns --format json --skip-dirs /opt/code --skip-dirs root/ "$R"
+	[ "$status" -eq 0 ]
+	[ "$(jq '[.configuration[] | select(.path | startswith("/opt/code") or startswith("/root/"))] | length' <<<"$output")" = 0 ]
+	jq -e '.configuration[] | select(.path=="/etc/server.key")' <<<"$output"
+}

@@ -18,8 +18,8 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
 @test "import a zip of OSV records" {
 	run "$HULL" scan db import --db "$DB" "$BATS_TEST_TMPDIR/all.zip"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"records:    23"* ]]
-	[[ "$output" == *"Debian:12 (22)"* ]]
+	[[ "$output" == *"records:    25"* ]]
+	[[ "$output" == *"Debian:12 (23)"* ]]
 	[ -f "$DB/osv.idx" ]
 }
 
@@ -27,7 +27,7 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
 	tar -C "$OSV" -czf "$BATS_TEST_TMPDIR/osv.tar.gz" .
 	run "$HULL" scan db import --db "$DB" "$BATS_TEST_TMPDIR/osv.tar.gz"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"records:    23"* ]]
+	[[ "$output" == *"records:    25"* ]]
 	run "$HULL" scan db import --db "$DB" "$OSV/HULL-TEST-0001.json"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"records:    1"* ]]
@@ -40,7 +40,7 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
 	jq '.id = "HULL-TEST-NEW"' "$OSV/HULL-TEST-0004.json" >"$BATS_TEST_TMPDIR/more/b.json"
 	run "$HULL" scan db import --db "$DB" --add "$BATS_TEST_TMPDIR/more"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"records:    24"* ]]
+	[[ "$output" == *"records:    26"* ]]
 	run "$HULL" scan --db "$DB" --format json --skip-config "$HULL_TOP/tests/fixtures/scan/debian12/rootfs"
 	[ "$(jq -r '[.vulnerabilities[] | select(.id=="HULL-TEST-0001")][0].title' <<<"$output")" = replaced ]
 	[ "$(jq '[.vulnerabilities[] | select(.id=="HULL-TEST-NEW")] | length' <<<"$output")" = 1 ]

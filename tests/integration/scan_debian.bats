@@ -14,12 +14,12 @@ setup_file() {
 	"$HULL" scan --db "$WORK/db" --format json "$FIX/rootfs" >"$WORK/report.json"
 }
 
-@test "import: all 23 records, keyed by (ecosystem, source package)" {
-	grep -q '^records: *23$' "$WORK/import.out"
+@test "import: all 25 records, keyed by (ecosystem, source package)" {
+	grep -q '^records: *25$' "$WORK/import.out"
 	run "$HULL" scan db info --db "$WORK/db" --format json
 	[ "$status" -eq 0 ]
-	[ "$(jq -r .records <<<"$output")" = 23 ]
-	[[ "$(jq -r .ecosystems <<<"$output")" == *"Debian:12 (22)"* ]]
+	[ "$(jq -r .records <<<"$output")" = 25 ]
+	[[ "$(jq -r .ecosystems <<<"$output")" == *"Debian:12 (23)"* ]]
 }
 
 @test "OS, ecosystem and the 88 packages with their source names and versions" {
@@ -41,7 +41,7 @@ setup_file() {
 	run check_verdicts "$FIX/osv" "$WORK/report.json"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"checked 23 records, 0 disagreements"* ]]
+	[[ "$output" == *"checked 25 records, 0 disagreements"* ]]
 }
 
 @test "the report's findings are exactly those of the affected and unfixed records" {
@@ -62,7 +62,7 @@ setup_file() {
 	run "$HULL" scan --db "$WORK/db" --format json --severity HIGH,CRITICAL "$FIX/rootfs"
 	[ "$status" -eq 0 ]
 	[ "$(jq '[.vulnerabilities[], .configuration[] | select(.severity != "HIGH" and .severity != "CRITICAL")] | length' <<<"$output")" = 0 ]
-	[ "$(jq '[.vulnerabilities[] | select(.severity == "CRITICAL")] | length' <<<"$output")" = 2 ]
+	[ "$(jq '[.vulnerabilities[] | select(.severity == "CRITICAL")] | length' <<<"$output")" = 3 ]
 }
 
 @test "--fail-on: exit 1 at or above the threshold, 0 below it" {
@@ -125,8 +125,8 @@ setup_file() {
 	ids=$(jq -c '[.vulnerabilities[].id] | unique' <<<"$output")
 	[[ "$ids" != *HULL-TEST-0001* && "$ids" != *HULL-TEST-0003* && "$ids" != *HULL-TEST-0004* ]]
 	[[ "$ids" == *HULL-TEST-0006* ]]
-	# the CRITICAL one is ignored: --fail-on CRITICAL passes
-	run "$HULL" scan --db "$WORK/db" --skip-config --ignore HULL-TEST-0001 --fail-on CRITICAL "$FIX/rootfs"
+	# the CRITICAL ones are ignored (one by id, one by alias): --fail-on CRITICAL passes
+	run "$HULL" scan --db "$WORK/db" --skip-config --ignore HULL-TEST-0001 --ignore CVE-2099-0024 --fail-on CRITICAL "$FIX/rootfs"
 	[ "$status" -eq 0 ]
 	run "$HULL" scan --db "$WORK/db" --ignore-file "$BATS_TEST_TMPDIR/missing" "$FIX/rootfs"
 	[ "$status" -eq 2 ]
@@ -144,4 +144,15 @@ setup_file() {
 	[ "$(jq -c '[.packages[].name]' <<<"$output")" = '["base-files","libc6"]' ]
 	[ "$(jq -r .package_db <<<"$output")" = /var/lib/dpkg/status.d ]
 	[ "$(jq '[.vulnerabilities[] | select(.id=="HULL-TEST-0001" and .package=="libc6")] | length' <<<"$output")" = 1 ]
+}
+
+@test "a record without a severity borrows one from a record about the same CVE" {
+	r="$WORK/report.json"
+	[ "$(jq -r '.vulnerabilities[] | select(.id=="HULL-TEST-0024") | .severity' "$r")" = CRITICAL ]
+	# without the related record there is nothing to borrow
+	mkdir -p "$BATS_TEST_TMPDIR/osv"
+	cp "$FIX/osv/HULL-TEST-0024.json" "$BATS_TEST_TMPDIR/osv/"
+	"$HULL" scan db import --db "$BATS_TEST_TMPDIR/db" "$BATS_TEST_TMPDIR/osv" >/dev/null
+	run "$HULL" scan --db "$BATS_TEST_TMPDIR/db" --format json --skip-config "$FIX/rootfs"
+	[ "$(jq -r '.vulnerabilities[] | select(.id=="HULL-TEST-0024") | .severity' <<<"$output")" = UNKNOWN ]
 }

@@ -43,6 +43,7 @@ static void usage(FILE *out)
 		"      --skip-config      vulnerabilities only\n"
 		"      --ignore ID        leave out a vulnerability (OSV id or alias) or check id; repeatable\n"
 		"      --ignore-file F    ids to leave out, one per line, # comments (.trivyignore format)\n"
+		"      --skip-dirs DIR    do not audit the tree DIR of the image (repeatable)\n"
 		"      --image-config F   take USER from an OCI image config file F (for a DIR)\n\n"
 		"Exit status: 0 clean, 1 findings at or above --fail-on, 2 error.\n");
 }
@@ -64,6 +65,16 @@ int scan_cli_usage(const char *fmt, ...)
 	return EXIT_ERROR;
 }
 
+static void strv_push(char ***v, const char *s)
+{
+	size_t n = 0;
+	while (*v && (*v)[n])
+		n++;
+	*v = hull_xrealloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = hull_xstrdup(s);
+	(*v)[n + 1] = NULL;
+}
+
 struct scan_args {
 	struct hull_scan_options opts;
 	int format;
@@ -76,7 +87,7 @@ struct scan_args {
 static int parse_args(int argc, char **argv, struct scan_args *a)
 {
 	enum { OPT_DB = 256, OPT_IGNORE_UNFIXED, OPT_FAIL_ON, OPT_SKIP_VULNS, OPT_SKIP_CONFIG, OPT_IMAGE_CONFIG,
-	       OPT_IGNORE, OPT_IGNORE_FILE };
+	       OPT_IGNORE, OPT_IGNORE_FILE, OPT_SKIP_DIRS };
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "format", required_argument, NULL, 'f' },
@@ -89,10 +100,12 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		{ "image-config", required_argument, NULL, OPT_IMAGE_CONFIG },
 		{ "ignore", required_argument, NULL, OPT_IGNORE },
 		{ "ignore-file", required_argument, NULL, OPT_IGNORE_FILE },
+		{ "skip-dirs", required_argument, NULL, OPT_SKIP_DIRS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int c;
+	opterr = 0; /* our own message, naming the option */
 	while ((c = getopt_long(argc, argv, "+f:o:s:h", opts, NULL)) != -1) {
 		_cleanup_error_ struct hull_error *err = NULL;
 		switch (c) {
@@ -117,21 +130,14 @@ static int parse_args(int argc, char **argv, struct scan_args *a)
 		case OPT_SKIP_VULNS: a->opts.skip_vulns = true; break;
 		case OPT_SKIP_CONFIG: a->opts.skip_config = true; break;
 		case OPT_IMAGE_CONFIG: a->image_config = optarg; break;
-		case OPT_IGNORE: {
-			size_t n = 0;
-			while (a->opts.ignore && a->opts.ignore[n])
-				n++;
-			a->opts.ignore = hull_xrealloc(a->opts.ignore, (n + 2) * sizeof(char *));
-			a->opts.ignore[n] = hull_xstrdup(optarg);
-			a->opts.ignore[n + 1] = NULL;
-			break;
-		}
+		case OPT_IGNORE: strv_push(&a->opts.ignore, optarg); break;
+		case OPT_SKIP_DIRS: strv_push(&a->opts.skip_dirs, optarg); break;
 		case OPT_IGNORE_FILE:
 			if (hull_scan_ignore_file_read(optarg, &a->opts.ignore, &err) < 0)
 				return scan_cli_usage("--ignore-file: %s", err->msg);
 			break;
 		case 'h': usage(stdout); return 0;
-		default: return scan_cli_usage("invalid option");
+		default: return scan_cli_usage("unknown option or missing value: `%s`", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)
@@ -210,8 +216,8 @@ int scan_cli_main(struct hull_cli *cli, int argc, char **argv)
 		return scan_cli_db(cli, argc - 1, argv + 1);
 	struct scan_args a = { .format = HULL_SCAN_FORMAT_TABLE, .fail_on = -1 };
 	int r = parse_args(argc, argv, &a);
-	_cleanup_strv_ char **ignore = a.opts.ignore; /* freed on every return */
-	(void)ignore;
+	_cleanup_strv_ char **ignore = a.opts.ignore, **skip_dirs = a.opts.skip_dirs; /* freed on every return */
+	(void)ignore, (void)skip_dirs;
 	if (r >= 0)
 		return r;
 	_cleanup_error_ struct hull_error *err = NULL;

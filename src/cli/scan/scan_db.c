@@ -30,6 +30,14 @@ static void print_info(const struct hull_scan_db_info *info, bool json)
 	       (unsigned long long)info->records, (unsigned long long)info->keys, when, info->ecosystems);
 }
 
+static void db_usage(void)
+{
+	printf("Usage: hull scan db import [--db DIR] [--add] FILE.zip|FILE.json|DIR...\n"
+	       "       hull scan db info [--db DIR] [--format table|json]\n\n"
+	       "import builds the database from OSV exports (replacing it, or adding to it with\n"
+	       "--add); a failed import leaves the previous database as it was.\n");
+}
+
 int scan_cli_db(struct hull_cli *cli, int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_ADD };
@@ -43,10 +51,15 @@ int scan_cli_db(struct hull_cli *cli, int argc, char **argv)
 	if (argc < 2)
 		return scan_cli_usage("db: give a subcommand: import or info");
 	const char *sub = argv[1];
+	if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+		db_usage();
+		return 0;
+	}
 	const char *db_dir = NULL;
 	bool add = false, json = false;
 	int c;
 	optind = 0;
+	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, "+f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: db_dir = optarg; break;
@@ -56,13 +69,8 @@ int scan_cli_db(struct hull_cli *cli, int argc, char **argv)
 				return scan_cli_usage("db: unknown format `%s` (use table or json)", optarg);
 			json = !strcmp(optarg, "json");
 			break;
-		case 'h':
-			printf("Usage: hull scan db import [--db DIR] [--add] FILE.zip|FILE.json|DIR...\n"
-			       "       hull scan db info [--db DIR] [--format table|json]\n\n"
-			       "import builds the database from OSV exports (replacing it, or adding to it with\n"
-			       "--add); a failed import leaves the previous database as it was.\n");
-			return 0;
-		default: return scan_cli_usage("db: invalid option");
+		case 'h': db_usage(); return 0;
+		default: return scan_cli_usage("db: unknown option or missing value: `%s`", argv[optind]);
 		}
 	}
 	int first = optind + 1; /* optind counts within argv + 1 */

@@ -90,6 +90,10 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
 	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
 		return -EINVAL;
+	/* A missing process.cwd is created, as runc does. */
+	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
+	if (cwd < 0)
+		return hull_error_wrap(err, cwd, "config.json: process.cwd");
 	/* [cgroup helper] hooks.createContainer run here, in the container's
 	 * namespaces, before pivot_root (config.md#createcontainer-hooks). */
 	return rootfs_pivot(cfg->root_path, s->opts->no_pivot, err);

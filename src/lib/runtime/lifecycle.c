@@ -99,7 +99,8 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 	_cleanup_free_ char *dir = hull_runtime_state_dir(ctx, id);
 	_cleanup_close_ int fifo_fd = -1;
 	*s = (struct spawn){ .ctx = ctx, .cfg = cfg, .opts = opts, .id = id, .console_fd = console,
-			     .fifo_fd = -1, .lock_fd = lock, .pty_to_parent = attached && cfg->process->terminal && console < 0 };
+			     .fifo_fd = -1, .lock_fd = lock, .sync_fd = -1, .pidfd = -1, .pty_master = -1,
+			     .pty_to_parent = attached && cfg->process->terminal && console < 0 };
 	int r = 0;
 	if (fifo) {
 		_cleanup_free_ char *fifo_path = hull_path_join(dir, "exec.fifo");
@@ -115,8 +116,7 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 		r = write_pid_file(opts->pid_file, s->pid, err);
 	if (r < 0) {
 		spawn_kill(s);
-		if (s->sync_fd >= 0 && s->pid != 0)
-			close(take_fd(s->sync_fd));
+		spawn_close(s);
 		hull_rm_rf(dir, NULL);
 		return hull_error_wrap(err, r, "create container \"%s\"", id);
 	}
@@ -127,15 +127,11 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 int hull_runtime_create(struct hull_ctx *ctx, const char *id, const struct hull_runtime_opts *opts,
 			struct hull_error **err)
 {
-	struct spawn s = { .sync_fd = -1 };
+	struct spawn s = { .sync_fd = -1, .pidfd = -1, .pty_master = -1 };
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = NULL;
 	int r = create_common(ctx, id, opts, true, &s, &cfg, err);
-	if (r < 0)
-		return r;
-	close(s.sync_fd);
-	if (s.pidfd >= 0)
-		close(s.pidfd);
-	return 0;
+	spawn_close(&s);
+	return r;
 }
 
 static bool alive(pid_t pid, unsigned long long start)

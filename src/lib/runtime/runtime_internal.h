@@ -52,6 +52,8 @@ int sync_expect(int sock, enum sync_type want, int *fd, struct hull_error **err)
 /* spawn.c: parent side. Clone the init, write id maps, place it, let it run
  * to SYNC_READY. On failure the child is killed and reaped. */
 int spawn_container(struct spawn *s, struct hull_error **err);
+/* spawn_close: close the parent's sync socket, pidfd and pty master. */
+void spawn_close(struct spawn *s);
 /* spawn_kill: SIGKILL and reap the child (failure cleanup). */
 void spawn_kill(struct spawn *s);
 

@@ -40,6 +40,16 @@ void spawn_kill(struct spawn *s)
 	s->pid = -1;
 }
 
+void spawn_close(struct spawn *s)
+{
+	if (s->sync_fd >= 0)
+		close(take_fd(s->sync_fd));
+	if (s->pidfd >= 0)
+		close(take_fd(s->pidfd));
+	if (s->pty_master >= 0)
+		close(take_fd(s->pty_master));
+}
+
 static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
@@ -52,8 +62,10 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 	}
 	if (s->opts->place && s->opts->place(s->opts->place_data, s->pid, cfg, err) < 0)
 		return -EINVAL;
+	/* If the child already failed, its SYNC_ERROR is queued: read it. */
 	if (sync_send(sock, SYNC_GO, NULL, -1) < 0)
-		return hull_error_set(err, EPIPE, "the container's init exited during setup");
+		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
+								   : hull_error_msg(err, EPIPE, "lost the container's init");
 	if (s->pty_to_parent && sync_expect(sock, SYNC_PTY, &s->pty_master, err) < 0)
 		return -EINVAL;
 	return sync_expect(sock, SYNC_READY, NULL, err);
@@ -88,7 +100,7 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	close(sv[1]);
 	s->sync_fd = sv[0];
 	if (s->pid < 0) {
-		close(sv[0]);
+		close(take_fd(s->sync_fd));
 		return hull_error_set(err, clone_errno, "clone the container's init");
 	}
 	if (parent_handshake(s, sv[0], err) < 0) {

@@ -23,6 +23,7 @@
 
 struct audit {
 	struct scan_findings *out;
+	char **skip_dirs; /* the user's --skip-dirs, as given */
 	char *buf; /* one file's contents, reused */
 };
 
@@ -155,6 +156,18 @@ static const char *credential_file(const char *path, const char *name, const cha
 	return NULL;
 }
 
+/* "/opt/app/" and "opt/app" name the same tree as "/opt/app". */
+static bool same_path(const char *path, const char *want)
+{
+	while (*want == '/')
+		want++;
+	path++;
+	size_t l = strlen(want);
+	while (l && want[l - 1] == '/')
+		l--;
+	return l && strlen(path) == l && !strncmp(path, want, l);
+}
+
 /* Trees that hold documentation or data that is never a secret, and are
  * large: skipping them keeps the audit of a distribution image quick. */
 static bool skip_tree(const char *path)
@@ -204,6 +217,9 @@ static int audit_entry(void *data, const char *path, int dirfd, const char *name
 	struct audit *a = data;
 	mode_t m = st->st_mode;
 	if (S_ISDIR(m)) {
+		for (char **d = a->skip_dirs; d && *d; d++)
+			if (same_path(path, *d))
+				return 1;
 		if ((m & S_IWOTH) && !(m & S_ISVTX))
 			add(a, HULL_SEVERITY_MEDIUM, "HULL-CFG-WORLD-WRITABLE-DIR",
 			    "world-writable directory without the sticky bit: anyone can replace its files", path);
@@ -223,9 +239,9 @@ static int audit_entry(void *data, const char *path, int dirfd, const char *name
 	return 0;
 }
 
-int scan_audit(const struct hull_scan_root *root, struct scan_findings *out, struct hull_error **err)
+int scan_audit(const struct hull_scan_root *root, char **skip_dirs, struct scan_findings *out, struct hull_error **err)
 {
-	struct audit a = { .out = out, .buf = hull_xmalloc(SECRET_SCAN_MAX) };
+	struct audit a = { .out = out, .skip_dirs = skip_dirs, .buf = hull_xmalloc(SECRET_SCAN_MAX) };
 	const char *user = scan_root_user(root);
 	if (user && is_root_user(user))
 		add(&a, HULL_SEVERITY_HIGH, "HULL-CFG-ROOT-USER",

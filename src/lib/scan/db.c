@@ -189,7 +189,10 @@ int hull_scan_db_stat(const char *db_dir, struct hull_scan_db_info *info, struct
 		return ret;
 	memset(info, 0, sizeof(*info));
 	info->records = db->h->n_records;
-	info->keys = db->h->n_keys;
+	/* package keys only: the ids under the empty ecosystem sort first */
+	info->keys = 0;
+	for (uint64_t i = 0; i < db->h->n_keys; i++)
+		info->keys += db->text[db->keys[i].name_off] != '\0';
 	info->path = hull_xstrdup(db->path);
 	_cleanup_json_ json_t *meta = json_loadb(db->text + db->h->meta_off, db->h->meta_len, 0, NULL);
 	info->built = json_integer_value(json_object_get(meta, "built"));

@@ -82,6 +82,23 @@ static void add_key(struct import *im, const char *eco, const char *name, uint32
 	k->rec = rec;
 }
 
+/* The record under its id, aliases and upstream ids too, with an empty
+ * ecosystem (never a real one): scan_db_lookup(db, "", "CVE-...") finds the
+ * records about one vulnerability, to borrow a severity from. */
+static void add_id_keys(struct import *im, json_t *record)
+{
+	add_key(im, "", json_string_value(json_object_get(record, "id")), (uint32_t)im->n);
+	static const char *const lists[] = { "aliases", "upstream" };
+	for (size_t l = 0; l < HULL_ARRAY_SIZE(lists); l++) {
+		json_t *a = json_object_get(record, lists[l]);
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			const char *id = json_string_value(json_array_get(a, i));
+			if (id && *id)
+				add_key(im, "", id, (uint32_t)im->n);
+		}
+	}
+}
+
 static int add_record(struct import *im, json_t *record, const char *where, struct hull_error **err)
 {
 	int ret = scan_osv_validate(record, where, err);
@@ -104,9 +121,10 @@ static int add_record(struct import *im, json_t *record, const char *where, stru
 		json_t *pkg = json_object_get(json_array_get(affected, i), "package");
 		const char *eco = json_string_value(json_object_get(pkg, "ecosystem"));
 		const char *name = json_string_value(json_object_get(pkg, "name"));
-		if (eco && name)
+		if (eco && name && *eco)
 			add_key(im, eco, name, (uint32_t)im->n);
 	}
+	add_id_keys(im, record);
 	im->n++;
 	return 0;
 }
@@ -466,9 +484,14 @@ int hull_scan_db_import(const char *db_dir, const char *const *sources, size_t n
 		goto out;
 	size_t live = dedupe(&im);
 	drop_dead_keys(&im);
-	for (size_t i = 0; i < im.nk; i++)
-		if (i == 0 || im.keys[i].rec != im.keys[i - 1].rec || strcmp(im.keys[i].bytes, im.keys[i - 1].bytes))
+	/* records per ecosystem: a record's keys are consecutive here */
+	for (size_t i = 0; i < im.nk; i++) {
+		bool seen = !im.keys[i].bytes[0];
+		for (size_t j = i; !seen && j > 0 && im.keys[j - 1].rec == im.keys[i].rec; j--)
+			seen = !strcmp(im.keys[j - 1].bytes, im.keys[i].bytes);
+		if (!seen)
 			count_ecosystem(im.ecosystems, im.keys[i].bytes);
+	}
 	if (im.nk > 1)
 		qsort(im.keys, im.nk, sizeof(*im.keys), keyref_order);
 	ret = write_atomically(&im, db_dir, live, err);

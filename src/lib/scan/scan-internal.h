@@ -106,6 +106,8 @@ uint64_t scan_db_records(const struct scan_db *db);
 typedef int (*scan_db_fn)(void *data, const char *json, size_t len, struct hull_error **err);
 int scan_db_lookup(const struct scan_db *db, const char *ecosystem, const char *package, scan_db_fn fn, void *data,
 		   struct hull_error **err);
+/* Records are also keyed by id, aliases and upstream ids under the empty
+ * ecosystem: scan_db_lookup(db, "", "CVE-2024-1", ...). */
 /* scan_db_each: every record, in storage order. */
 int scan_db_each(const struct scan_db *db, scan_db_fn fn, void *data, struct hull_error **err);
 #define SCAN_DB_FILE "osv.idx"
@@ -118,7 +120,7 @@ struct scan_findings {
 struct hull_scan_finding *scan_findings_add(struct scan_findings *f, enum hull_scan_finding_kind kind,
 					    enum hull_scan_severity sev, const char *id, const char *title);
 void scan_finding_clear(struct hull_scan_finding *f);
-int scan_audit(const struct hull_scan_root *root, struct scan_findings *out, struct hull_error **err);
+int scan_audit(const struct hull_scan_root *root, char **skip_dirs, struct scan_findings *out, struct hull_error **err);
 
 /* report_table.c */
 int scan_report_table(const struct hull_scan_report *r, FILE *out);

@@ -67,6 +67,7 @@ void hull_scan_report_freep(struct hull_scan_report **r)
 /* ---- matching ------------------------------------------------------------ */
 
 struct match {
+	const struct scan_db *db;
 	const char *ecosystem;
 	const char *lookup_name;    /* the name the advisory is keyed by */
 	const char *lookup_version; /* and the version to compare */
@@ -110,6 +111,43 @@ static char *aliases_of(json_t *record)
 	return s;
 }
 
+struct related {
+	const char *id; /* the record asking */
+	int best;
+};
+
+static int on_related(void *data, const char *json, size_t len, struct hull_error **err)
+{
+	struct related *r = data;
+	_cleanup_json_ json_t *rec = json_loadb(json, len, 0, NULL);
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	if (!id || !strcmp(id, r->id) || scan_osv_withdrawn(rec))
+		return 0;
+	int s = (int)scan_osv_severity(rec, "", "");
+	if (s > r->best)
+		r->best = s;
+	(void)err;
+	return 0;
+}
+
+/* Debian's and Alpine's records often carry no severity; another record
+ * about the same vulnerability (its CVE's GHSA or Ubuntu record, found by
+ * id, alias or upstream id) often does: take the highest of theirs. */
+static enum hull_scan_severity related_severity(const struct scan_db *db, json_t *rec)
+{
+	struct related r = { .id = json_string_value(json_object_get(rec, "id")), .best = HULL_SEVERITY_UNKNOWN };
+	static const char *const lists[] = { "aliases", "upstream" };
+	for (size_t l = 0; l < HULL_ARRAY_SIZE(lists); l++) {
+		json_t *a = json_object_get(rec, lists[l]);
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			const char *other = json_string_value(json_array_get(a, i));
+			if (other)
+				scan_db_lookup(db, "", other, on_related, &r, NULL);
+		}
+	}
+	return (enum hull_scan_severity)r.best;
+}
+
 static int on_record(void *data, const char *json, size_t len, struct hull_error **err)
 {
 	struct match *m = data;
@@ -124,6 +162,8 @@ static int on_record(void *data, const char *json, size_t len, struct hull_error
 	}
 	const char *id = json_string_value(json_object_get(rec, "id"));
 	enum hull_scan_severity sev = scan_osv_severity(rec, m->ecosystem, m->lookup_name);
+	if (sev == HULL_SEVERITY_UNKNOWN)
+		sev = related_severity(m->db, rec);
 	_cleanup_free_ char *title = first_line_of(json_string_value(json_object_get(rec, "summary")));
 	if (!title || !*title) {
 		free(title);
@@ -168,7 +208,7 @@ static int match_packages(struct scan_db *db, const char *ecosystem, enum hull_v
 		size_t j = i + 1;
 		while (j < pkgs->n && !source_order(&by_src[i], &by_src[j]))
 			j++;
-		struct match m = { .ecosystem = ecosystem, .scheme = scheme, .out = out, .first = out->n };
+		struct match m = { .db = db, .ecosystem = ecosystem, .scheme = scheme, .out = out, .first = out->n };
 		int ret = 0;
 		if (scheme == HULL_VERSION_RPM) {
 			for (size_t k = i; k < j && ret >= 0; k++) {
@@ -296,7 +336,7 @@ int hull_scan_root_scan(struct hull_ctx *ctx, struct hull_scan_root *root, const
 	if (ret >= 0 && r->vulns_checked)
 		ret = scan_vulnerabilities(ctx, opts, &os, &pkgs, scheme, r, &all, err);
 	if (ret >= 0 && r->config_checked)
-		ret = scan_audit(root, &all, err);
+		ret = scan_audit(root, opts->skip_dirs, &all, err);
 	r->os_id = steal_ptr(os.id);
 	r->os_version = steal_ptr(os.version_id);
 	r->os_name = steal_ptr(os.name);

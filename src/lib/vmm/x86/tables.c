@@ -5,6 +5,7 @@
  * too. */
 #include <string.h>
 
+#include "hull/cleanup.h"
 #include "../vm.h"
 
 struct acpi_header {
@@ -68,6 +69,14 @@ static uint32_t build_madt(struct hull_vm *vm, uint8_t *t)
 	memcpy(t + off, irq0, 10);
 	memcpy(t + off + 10, sci, 10);
 	off += 20;
+	/* PCI INTx lines are level, active high: a device holds its line
+	 * until the driver reads the ISR. */
+	static const unsigned intx[] = VM_PCI_INTX_GSIS;
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(intx); i++) {
+		uint8_t ovr[10] = { 2, 10, 0, (uint8_t)intx[i], (uint8_t)intx[i], 0, 0, 0, 0x0d, 0 };
+		memcpy(t + off, ovr, 10);
+		off += 10;
+	}
 	uint8_t nmi[6] = { 4, 6, 0xff, 0, 0, 1 }; /* LINT1 is NMI on every CPU */
 	memcpy(t + off, nmi, 6);
 	off += 6;
