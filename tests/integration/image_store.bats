@@ -189,3 +189,17 @@ teardown_file() {
 	"$HULL" image prune >/dev/null
 	[ -z "$(ls "$U")" ]
 }
+
+@test "--format templates as docker's: images and image inspect" {
+	export HULL_DATA_ROOT="$IMG_TMP/format"
+	"$HULL" image build-default >/dev/null
+	id=$("$HULL" image inspect --format '{{.Id}}' busybox)
+	[[ "$id" == sha256:* ]]
+	run "$HULL" image inspect --format '{{.Config.Cmd}} {{json .Config.Cmd}} {{.Os}}/{{.Architecture}}' busybox
+	[ "$output" = '[sh] ["sh"] linux/amd64' ]
+	run "$HULL" images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+	[ "$output" = "busybox:latest ${id:7:12}" ]
+	run "$HULL" images --format '{{nonsense}}'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"only {{.Field}} and {{json .Field}}"* ]]
+}

@@ -16,7 +16,8 @@ static void usage(void)
 	       "  -a, --all           show all images (also untagged ones)\n"
 	       "  -q, --quiet         only image ids\n"
 	       "      --no-trunc      full ids\n"
-	       "      --format json   a JSON array, one object per image\n");
+	       "      --format json   a JSON array, one object per image\n"
+	       "      --format TMPL   a docker template: '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}'\n");
 }
 
 /* REPOSITORY[:TAG] filter on a full name. */
@@ -57,12 +58,38 @@ static void print_row(const struct hull_image *img, const char *full, bool no_tr
 	       image_cli_size(img->size, size, sizeof(size)));
 }
 
+/* docker images' template fields, one object per name. */
+static int format_rows(const struct hull_image *img, const char *filter, const char *tmpl, const char *cmd)
+{
+	char size[32], ago[64];
+	for (char **n = img->names; *n || n == img->names; n++) {
+		if (*n && !matches(*n, filter))
+			continue;
+		_cleanup_free_ char *fam = *n ? hull_reference_familiar(*n) : hull_xstrdup("<none>:<none>");
+		char *colon = strrchr(fam, ':');
+		if (colon)
+			*colon = '\0';
+		const char *digest = img->repo_digests[0] ? strchr(img->repo_digests[0], '@') : NULL;
+		_cleanup_json_ json_t *o = json_pack("{s:s, s:s, s:s%, s:s, s:s, s:s, s:I}", "Repository", fam, "Tag",
+						     colon ? colon + 1 : "<none>", "ID", img->id + 7, (size_t)12,
+						     "Digest", digest ? digest + 1 : "<none>", "CreatedSince",
+						     image_cli_ago(created_at(img), ago, sizeof(ago)), "Size",
+						     image_cli_size(img->size, size, sizeof(size)), "CreatedAt",
+						     (json_int_t)created_at(img));
+		int st = image_cli_format(stdout, tmpl, o, cmd);
+		if (st || !*n)
+			return st;
+	}
+	return 0;
+}
+
 int cmd_images(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "all", no_argument, 0, 'a' },     { "quiet", no_argument, 0, 'q' },
 					      { "no-trunc", no_argument, 0, 'T' }, { "format", required_argument, 0, 'f' },
 					      { "help", no_argument, 0, 'h' },    { 0 } };
 	bool quiet = false, no_trunc = false, json = false;
+	const char *format = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
 		switch (c) {
@@ -76,8 +103,9 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 			break;
 		case 'f':
 			if (strcmp(optarg, "json"))
-				return cli_usage_error(argv[0], "--format: only `json` is supported, not `%s`", optarg);
-			json = true;
+				format = optarg;
+			else
+				json = true;
 			break;
 		case 'h':
 			usage();
@@ -95,7 +123,7 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 	if (hull_image_list(s, &list, &err) < 0)
 		return cli_fail(cli, err);
 	_cleanup_json_ json_t *arr = json_array();
-	if (!json && !quiet)
+	if (!json && !quiet && !format)
 		printf("%-40s %-12s %-20s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
 	for (struct hull_image **p = list; *p; p++) {
 		struct hull_image *img = *p;
@@ -105,13 +133,21 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 			if (!matches(*n, filter))
 				continue;
 			shown = true;
-			if (!json && !quiet)
+			if (!json && !quiet && !format)
 				print_row(img, *n, no_trunc);
 		}
-		if (!*img->names && !filter && !json && !quiet)
+		if (!*img->names && !filter && !json && !quiet && !format)
 			print_row(img, NULL, no_trunc);
 		if (!shown)
 			continue;
+		if (format) {
+			int st = format_rows(img, filter, format, argv[0]);
+			if (st) {
+				hull_image_list_free(list);
+				return st;
+			}
+			continue;
+		}
 		if (quiet)
 			printf("%.*s\n", no_trunc ? 71 : 12, no_trunc ? img->id : img->id + 7);
 		if (json)
