@@ -203,3 +203,18 @@ teardown_file() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"only {{.Field}} and {{json .Field}}"* ]]
 }
+
+@test "images --filter dangling=true lists untagged images for rmi" {
+	export HULL_DATA_ROOT="$IMG_TMP/dangling"
+	"$HULL" image build-default >/dev/null
+	make_rootfs "$IMG_TMP/root3"
+	tar -C "$IMG_TMP/root3" -cf "$IMG_TMP/root3.tar" .
+	untagged=$("$HULL" import "$IMG_TMP/root3.tar")
+	run "$HULL" images -f dangling=true -q
+	[ "$output" = "${untagged:7:12}" ]
+	run "$HULL" images -f dangling=false -q
+	[ "$output" = "$("$HULL" image inspect --format '{{.Id}}' busybox | cut -c8-19)" ]
+	run "$HULL" rmi $("$HULL" images -f dangling=true -q)
+	[ "$status" -eq 0 ]
+	[ -z "$("$HULL" images -f dangling=true -q)" ]
+}

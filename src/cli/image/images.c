@@ -15,6 +15,7 @@ static void usage(void)
 	       "List images in the local store.\n\n"
 	       "  -a, --all           show all images (also untagged ones)\n"
 	       "  -q, --quiet         only image ids\n"
+	       "  -f, --filter F      dangling=true|false, reference=NAME[:TAG]\n"
 	       "      --no-trunc      full ids\n"
 	       "      --format json   a JSON array, one object per image\n"
 	       "      --format TMPL   a docker template: '{{.Repository}}:{{.Tag}} {{.ID}} {{.Size}}'\n");
@@ -85,13 +86,15 @@ static int format_rows(const struct hull_image *img, const char *filter, const c
 
 int cmd_images(struct hull_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { { "all", no_argument, 0, 'a' },     { "quiet", no_argument, 0, 'q' },
-					      { "no-trunc", no_argument, 0, 'T' }, { "format", required_argument, 0, 'f' },
-					      { "help", no_argument, 0, 'h' },    { 0 } };
+	static const struct option opts[] = { { "all", no_argument, 0, 'a' },       { "quiet", no_argument, 0, 'q' },
+					      { "no-trunc", no_argument, 0, 'T' },   { "format", required_argument, 0, 'F' },
+					      { "filter", required_argument, 0, 'f' }, { "help", no_argument, 0, 'h' },
+					      { 0 } };
 	bool quiet = false, no_trunc = false, json = false;
-	const char *format = NULL;
+	const char *format = NULL, *filter = NULL;
 	int c;
-	while ((c = getopt_long(argc, argv, "aqh", opts, NULL)) != -1) {
+	int dangling = -1; /* --filter dangling=true|false */
+	while ((c = getopt_long(argc, argv, "aqf:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			break;
@@ -102,6 +105,17 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 			no_trunc = true;
 			break;
 		case 'f':
+			if (!strcmp(optarg, "dangling=true"))
+				dangling = 1;
+			else if (!strcmp(optarg, "dangling=false"))
+				dangling = 0;
+			else if (!strncmp(optarg, "reference=", 10))
+				filter = optarg + 10;
+			else
+				return cli_usage_error(argv[0], "--filter: dangling=true|false or reference=NAME, not `%s`",
+						       optarg);
+			break;
+		case 'F':
 			if (strcmp(optarg, "json"))
 				format = optarg;
 			else
@@ -114,7 +128,8 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 			return cli_usage_error(argv[0], "unknown option");
 		}
 	}
-	const char *filter = optind < argc ? argv[optind] : NULL;
+	if (optind < argc)
+		filter = argv[optind];
 	_cleanup_(hull_image_store_freep) struct hull_image_store *s = image_cli_open(cli);
 	if (!s)
 		return 1;
@@ -127,6 +142,8 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 		printf("%-40s %-12s %-20s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
 	for (struct hull_image **p = list; *p; p++) {
 		struct hull_image *img = *p;
+		if (dangling >= 0 && (dangling == 1) != (*img->names == NULL))
+			continue;
 		/* one row per matching name; untagged images only when not filtering */
 		bool shown = !*img->names && !filter;
 		for (char **n = img->names; *n; n++) {
