@@ -84,52 +84,86 @@ static int format_rows(const struct hull_image *img, const char *filter, const c
 	return 0;
 }
 
-int cmd_images(struct hull_cli *cli, int argc, char **argv)
+struct images_opts {
+	bool quiet, no_trunc, json;
+	const char *format, *filter;
+	int dangling; /* --filter dangling=true (1) / false (0); -1: both */
+};
+
+/* Parse argv; returns -1 to go on, else an exit status. */
+static int parse(int argc, char **argv, struct images_opts *o)
 {
 	static const struct option opts[] = { { "all", no_argument, 0, 'a' },       { "quiet", no_argument, 0, 'q' },
 					      { "no-trunc", no_argument, 0, 'T' },   { "format", required_argument, 0, 'F' },
 					      { "filter", required_argument, 0, 'f' }, { "help", no_argument, 0, 'h' },
 					      { 0 } };
-	bool quiet = false, no_trunc = false, json = false;
-	const char *format = NULL, *filter = NULL;
+	*o = (struct images_opts){ .dangling = -1 };
 	int c;
-	int dangling = -1; /* --filter dangling=true|false */
 	while ((c = getopt_long(argc, argv, "aqf:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'a':
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'T':
-			no_trunc = true;
-			break;
-		case 'f':
-			if (!strcmp(optarg, "dangling=true"))
-				dangling = 1;
-			else if (!strcmp(optarg, "dangling=false"))
-				dangling = 0;
-			else if (!strncmp(optarg, "reference=", 10))
-				filter = optarg + 10;
-			else
-				return cli_usage_error(argv[0], "--filter: dangling=true|false or reference=NAME, not `%s`",
-						       optarg);
-			break;
-		case 'F':
-			if (strcmp(optarg, "json"))
-				format = optarg;
-			else
-				json = true;
-			break;
-		case 'h':
+		if (c == 'a')
+			continue; /* no intermediate images here: all are shown */
+		if (c == 'q')
+			o->quiet = true;
+		else if (c == 'T')
+			o->no_trunc = true;
+		else if (c == 'f' && !strcmp(optarg, "dangling=true"))
+			o->dangling = 1;
+		else if (c == 'f' && !strcmp(optarg, "dangling=false"))
+			o->dangling = 0;
+		else if (c == 'f' && !strncmp(optarg, "reference=", 10))
+			o->filter = optarg + 10;
+		else if (c == 'f')
+			return cli_usage_error(argv[0], "--filter: dangling=true|false or reference=NAME, not `%s`", optarg);
+		else if (c == 'F' && !strcmp(optarg, "json"))
+			o->json = true;
+		else if (c == 'F')
+			o->format = optarg;
+		else if (c == 'h') {
 			usage();
 			return 0;
-		default:
+		} else
 			return cli_usage_error(argv[0], "unknown option");
-		}
 	}
 	if (optind < argc)
-		filter = argv[optind];
+		o->filter = argv[optind];
+	return -1;
+}
+
+/* One image: table rows (one per matching name), an id, a template row or
+ * a JSON object. Returns 0 or an exit status. */
+static int show(const struct images_opts *o, struct hull_image *img, json_t *arr, const char *cmd)
+{
+	bool table = !o->json && !o->quiet && !o->format;
+	if (o->dangling >= 0 && (o->dangling == 1) != (*img->names == NULL))
+		return 0;
+	/* untagged images appear only when not filtering by name */
+	bool shown = !*img->names && !o->filter;
+	for (char **n = img->names; *n; n++) {
+		if (!matches(*n, o->filter))
+			continue;
+		shown = true;
+		if (table)
+			print_row(img, *n, o->no_trunc);
+	}
+	if (!shown)
+		return 0;
+	if (!*img->names && table)
+		print_row(img, NULL, o->no_trunc);
+	if (o->format)
+		return format_rows(img, o->filter, o->format, cmd);
+	if (o->quiet)
+		printf("%.*s\n", o->no_trunc ? 71 : 12, o->no_trunc ? img->id : img->id + 7);
+	if (o->json)
+		json_array_append_new(arr, image_cli_inspect_json(img));
+	return 0;
+}
+
+int cmd_images(struct hull_cli *cli, int argc, char **argv)
+{
+	struct images_opts o;
+	int st = parse(argc, argv, &o);
+	if (st >= 0)
+		return st;
 	_cleanup_(hull_image_store_freep) struct hull_image_store *s = image_cli_open(cli);
 	if (!s)
 		return 1;
@@ -138,42 +172,15 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 	if (hull_image_list(s, &list, &err) < 0)
 		return cli_fail(cli, err);
 	_cleanup_json_ json_t *arr = json_array();
-	if (!json && !quiet && !format)
+	if (!o.json && !o.quiet && !o.format)
 		printf("%-40s %-12s %-20s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
-	for (struct hull_image **p = list; *p; p++) {
-		struct hull_image *img = *p;
-		if (dangling >= 0 && (dangling == 1) != (*img->names == NULL))
-			continue;
-		/* one row per matching name; untagged images only when not filtering */
-		bool shown = !*img->names && !filter;
-		for (char **n = img->names; *n; n++) {
-			if (!matches(*n, filter))
-				continue;
-			shown = true;
-			if (!json && !quiet && !format)
-				print_row(img, *n, no_trunc);
-		}
-		if (!*img->names && !filter && !json && !quiet && !format)
-			print_row(img, NULL, no_trunc);
-		if (!shown)
-			continue;
-		if (format) {
-			int st = format_rows(img, filter, format, argv[0]);
-			if (st) {
-				hull_image_list_free(list);
-				return st;
-			}
-			continue;
-		}
-		if (quiet)
-			printf("%.*s\n", no_trunc ? 71 : 12, no_trunc ? img->id : img->id + 7);
-		if (json)
-			json_array_append_new(arr, image_cli_inspect_json(img));
-	}
+	st = 0;
+	for (struct hull_image **p = list; *p && !st; p++)
+		st = show(&o, *p, arr, argv[0]);
 	hull_image_list_free(list);
-	if (json) {
+	if (o.json && !st) {
 		_cleanup_free_ char *out = json_dumps(arr, JSON_INDENT(2));
 		printf("%s\n", out);
 	}
-	return 0;
+	return st;
 }
