@@ -479,7 +479,12 @@ static int extract_whiteout(struct unpacker *u, int dfd, const char *name, const
 {
 	if (!strcmp(name, OPAQUE_MARKER)) {
 		_cleanup_close_ int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		if (fd < 0)
+			return hull_error_set(err, errno, "entry `%s`: mark directory opaque", entry);
+		/* Without CAP_SYS_ADMIN (rootless), overlayfs mounted with
+		 * "userxattr" reads the user.* twin (Documentation/filesystems/overlayfs.rst). */
+		if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0 &&
+		    (errno != EPERM || fsetxattr(fd, "user.overlay.opaque", "y", 1, 0) < 0))
 			return hull_error_set(err, errno, "entry `%s`: mark directory opaque", entry);
 		return 0;
 	}
