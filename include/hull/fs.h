@@ -51,6 +51,13 @@ void *hull_xcalloc(size_t n, size_t size);
 void *hull_xrealloc(void *p, size_t n);
 char *hull_xstrdup(const char *s);
 
+/* hull_array_grow: make room for item n of array v (items of `size` bytes,
+ * *cap slots): when n == *cap the array doubles (to `first` slots when
+ * empty) and *cap is updated. Returns the possibly moved array; aborts on
+ * ENOMEM or overflow like hull_xrealloc. Usage:
+ *     list->v = hull_array_grow(list->v, list->n, &list->cap, sizeof(*list->v), 64); */
+void *hull_array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
+
 /* hull_is_absolute: path starts with '/'. */
 static inline bool hull_is_absolute(const char *p)
 {

@@ -35,6 +35,18 @@ void *hull_xrealloc(void *p, size_t n)
 	return p;
 }
 
+void *hull_array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+	if (n < *cap)
+		return v;
+	size_t want = *cap ? *cap * 2 : (first ? first : 1);
+	size_t bytes;
+	if (want < *cap || __builtin_mul_overflow(want, size, &bytes))
+		abort();
+	*cap = want;
+	return hull_xrealloc(v, bytes);
+}
+
 char *hull_xstrdup(const char *s)
 {
 	char *p = strdup(s);
