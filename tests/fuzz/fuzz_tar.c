@@ -118,10 +118,10 @@ static void add_member(struct archive *w, char type, const char *name, const cha
 	const char *data = NULL;
 	size_t size = 0;
 	switch (type) {
-	case 'F': data = big, size = BIG_FILE; /* fallthrough */
+	case 'F':
 	case 'f':
-		if (!data)
-			data = name, size = strlen(name);
+		data = type == 'F' ? big : name;
+		size = type == 'F' ? BIG_FILE : strlen(name);
 		archive_entry_set_filetype(e, AE_IFREG);
 		archive_entry_set_perm(e, 0644);
 		archive_entry_set_size(e, (la_int64_t)size);
