@@ -2,6 +2,7 @@
 #ifndef HULL_FS_H
 #define HULL_FS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -44,6 +45,8 @@ char *hull_path_join(const char *a, const char *b);
 
 /* hull_strdup_printf: asprintf that aborts on ENOMEM and returns the string. */
 char *hull_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* hull_strdup_vprintf: the same from a va_list. */
+char *hull_strdup_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* hull_xmalloc family: abort on ENOMEM (like redis' zmalloc). */
 void *hull_xmalloc(size_t n);

@@ -55,13 +55,19 @@ char *hull_xstrdup(const char *s)
 	return p;
 }
 
-char *hull_strdup_printf(const char *fmt, ...)
+char *hull_strdup_vprintf(const char *fmt, va_list ap)
 {
 	char *s = NULL;
-	va_list ap;
-	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
 		abort();
+	return s;
+}
+
+char *hull_strdup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = hull_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	return s;
 }
