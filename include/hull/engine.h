@@ -1,0 +1,218 @@
+/* hull/engine.h - the docker-like engine: containers from images.
+ *
+ * What lives under ctx->data_root (default /var/lib/hull, env HULL_DATA_ROOT):
+ *   containers/<id>/container.json   the record: docker's inspect shape, less State
+ *   containers/<id>/state.json       State, written by the container's monitor
+ *   containers/<id>/config.json      the OCI runtime spec generated for it
+ *   containers/<id>/rootfs           overlay mount point (lower = image layers)
+ *   containers/<id>/diff, work       overlay upper and work dirs (gone with rm)
+ *   containers/<id>/<id>-json.log    json-file logs (rotated .1 .2 ...)
+ *   names/<name> -> <id>             the name index (a symlink per name)
+ *   volumes/<name>/_data             named volumes, as docker lays them out
+ *   networks/<name>.json             user networks; ipam/ holds allocations
+ *
+ * The library never prints and never exits; the CLI (src/cli/engine/) does.
+ */
+#ifndef HULL_ENGINE_H
+#define HULL_ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hull/ctx.h"
+#include "hull/error.h"
+
+/* ---------------------------------------------------------------- ids -- */
+
+#define HULL_ID_LEN 64      /* docker's ids: 64 lowercase hex digits */
+#define HULL_SHORT_ID_LEN 12 /* what ps shows */
+
+/* hull_engine_new_id: 64 random lowercase hex digits into out (65 bytes with
+ * the NUL); never all digits, as docker ensures, so a short id can never be
+ * mistaken for a number. Returns 0 or -errno when getrandom fails. */
+int hull_engine_new_id(char out[HULL_ID_LEN + 1], struct hull_error **err);
+
+/* hull_engine_random_name: a malloc'd "adjective_surname" name, the shape
+ * docker gives unnamed containers; retry picks a fresh pair. */
+char *hull_engine_random_name(void);
+
+/* hull_engine_valid_name: docker's rule for container, volume and network
+ * names: [a-zA-Z0-9][a-zA-Z0-9_.-]* (up to 128 chars). */
+bool hull_engine_valid_name(const char *name);
+
+/* hull_engine_now_rfc3339: current UTC time as RFC 3339 with nanoseconds
+ * ("2026-11-26T06:45:29.123456789Z") into buf (at least 40 bytes). */
+void hull_engine_now_rfc3339(char *buf, size_t size);
+
+/* hull_engine_parse_time: RFC 3339 (as written above) -> nanoseconds since
+ * the epoch; 0 when s is empty or malformed. */
+int64_t hull_engine_parse_time(const char *s);
+
+/* ------------------------------------------------------ container store -- */
+
+enum hull_container_status {
+	HULL_STATUS_CREATED = 0,
+	HULL_STATUS_RUNNING,
+	HULL_STATUS_PAUSED,
+	HULL_STATUS_EXITED,
+	HULL_STATUS_REMOVING,
+	HULL_STATUS_DEAD,
+};
+
+/* hull_container_status_name: docker's lowercase word ("running"...). */
+const char *hull_container_status_name(enum hull_container_status s);
+
+/* The live part of a record (docker's State object), kept in state.json. */
+struct hull_container_state {
+	enum hull_container_status status;
+	pid_t pid;                  /* container init on the host, 0 when not running */
+	unsigned long long pid_start; /* its start time (/proc/PID/stat field 22): pid reuse guard */
+	pid_t monitor_pid;          /* the monitor process, 0 when none */
+	unsigned long long monitor_start;
+	int exit_code;
+	bool oom_killed;
+	char started_at[40];        /* RFC 3339, "" when never */
+	char finished_at[40];
+	char error[256];            /* why it failed to start / how it ended oddly */
+};
+
+/* One container: its id, name, directory, and the record documents. */
+struct hull_container {
+	char *id;                         /* 64 hex */
+	char *name;                       /* without docker's leading '/' */
+	char *dir;                        /* data_root/containers/<id> */
+	json_t *record;                   /* container.json (owned) */
+	struct hull_container_state state; /* from state.json, checked against /proc */
+};
+
+/* hull_container_free: free c and everything it owns; NULL is fine. */
+void hull_container_free(struct hull_container *c);
+void hull_container_freep(struct hull_container **c);
+#define _cleanup_container_ __attribute__((cleanup(hull_container_freep)))
+
+/* hull_engine_containers_dir: malloc'd data_root/containers. */
+char *hull_engine_containers_dir(const struct hull_ctx *ctx);
+
+/* hull_engine_runtime_root: where the engine keeps the OCI runtime state of
+ * its containers, apart from `hull runtime` users' --root so that runc-style
+ * commands never see engine containers: /run/hull-engine for the default
+ * data root, data_root/run otherwise (tests). Malloc'd. */
+char *hull_engine_runtime_root(const struct hull_ctx *ctx);
+
+/* hull_container_reserve: claim `name` (NULL: a random free one) for a new
+ * container and make its directory with an empty record. Names are unique:
+ * a taken name fails with EEXIST and a message naming the holder, as
+ * docker's "Conflict. The container name ... is already in use". The caller
+ * fills c->record and saves it; on failure nothing is left behind. */
+struct hull_container *hull_container_reserve(const struct hull_ctx *ctx, const char *name,
+					      struct hull_error **err);
+
+/* hull_container_save: write container.json atomically. */
+int hull_container_save(const struct hull_container *c, struct hull_error **err);
+
+/* hull_container_save_state: write state.json atomically from c->state. */
+int hull_container_save_state(const struct hull_container *c, struct hull_error **err);
+
+/* hull_container_load: find a container by full id, name, or unique id
+ * prefix (docker's rules) and load its record and state. The state tells
+ * the truth: a "running" container whose monitor is gone (crash, reboot)
+ * comes back as exited. ENOENT "No such container: X" when not found,
+ * EINVAL when a prefix is ambiguous. */
+struct hull_container *hull_container_load(const struct hull_ctx *ctx, const char *ref, struct hull_error **err);
+
+/* hull_container_list: every container, oldest first; *out is a malloc'd
+ * array of *n pointers (free each with hull_container_free, then the array).
+ * Records that cannot be read are skipped (a half-made one from a crash). */
+int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out, size_t *n,
+			struct hull_error **err);
+
+/* hull_container_lock: take the container's lock (flock on dir/lock); returns
+ * the fd to close for release, or -errno. Serialises start/stop/rm/state
+ * writes between concurrent hull processes. */
+int hull_container_lock(const struct hull_container *c, struct hull_error **err);
+
+/* hull_container_remove_files: remove the name link and the directory
+ * tree (which must hold no mounts any more: rm_rf does not cross them). */
+int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err);
+
+/* hull_container_image: the record's Config.Image ("" when unset). */
+const char *hull_container_image(const struct hull_container *c);
+
+/* hull_container_state_json: docker's State object for s (new reference). */
+json_t *hull_container_state_json(const struct hull_container_state *s);
+
+/* hull_proc_start_time: field 22 of /proc/PID/stat, 0 when the process is
+ * gone. Used to tell a live pid from a reused one. */
+unsigned long long hull_proc_start_time(pid_t pid);
+
+/* hull_proc_alive: pid exists and has the recorded start time. */
+bool hull_proc_alive(pid_t pid, unsigned long long start);
+
+/* -------------------------------------------------------------- volumes -- */
+
+/* A named volume: data_root/volumes/<name>/_data, as docker's local driver. */
+struct hull_volume {
+	char *name;
+	char *mountpoint;  /* .../volumes/<name>/_data */
+	char *created_at;  /* RFC 3339 */
+	json_t *labels;    /* object of strings (owned) */
+	bool anonymous;    /* made for an image VOLUME or `-v /path`: pruned by default */
+};
+
+void hull_volume_free(struct hull_volume *v);
+void hull_volume_freep(struct hull_volume **v);
+#define _cleanup_volume_ __attribute__((cleanup(hull_volume_freep)))
+
+/* hull_volume_lock: the volume store's lock (flock on volumes/.lock), held
+ * while a volume is created or removed and while a container that uses
+ * volumes records them, so `rm` cannot slip between check and use. Returns
+ * the fd to close, or -errno. */
+int hull_volume_lock(const struct hull_ctx *ctx, struct hull_error **err);
+
+/* hull_volume_create: create volume `name` (NULL: an anonymous one with a
+ * 64-hex name). An existing volume of that name is returned as is, as
+ * `docker volume create` does; *created (may be NULL) says which. labels
+ * (borrowed, may be NULL) is an object of strings. */
+struct hull_volume *hull_volume_create(const struct hull_ctx *ctx, const char *name, json_t *labels, bool *created,
+				       struct hull_error **err);
+
+/* hull_volume_get: load one volume; ENOENT "no such volume: NAME". */
+struct hull_volume *hull_volume_get(const struct hull_ctx *ctx, const char *name, struct hull_error **err);
+
+/* hull_volume_list: every volume sorted by name; *out malloc'd array. */
+int hull_volume_list(const struct hull_ctx *ctx, struct hull_volume ***out, size_t *n, struct hull_error **err);
+
+/* hull_volume_users: ids of the containers (any state) whose record mounts
+ * the volume; *ids is a malloc'd NULL-ended strv (empty when unused). */
+int hull_volume_users(const struct hull_ctx *ctx, const char *name, char ***ids, struct hull_error **err);
+
+/* hull_volume_remove: remove the volume and its data. Refused (EBUSY,
+ * "remove NAME: volume is in use - [ID...]") while any container uses it,
+ * running or not, as docker does; force does not override that. */
+int hull_volume_remove(const struct hull_ctx *ctx, const char *name, struct hull_error **err);
+
+/* hull_volume_prune: remove unused volumes: anonymous ones only, or all
+ * unused ones when `all` (docker >= 23 semantics). *removed gets the names
+ * (strv, may be NULL) and *reclaimed the bytes freed. */
+int hull_volume_prune(const struct hull_ctx *ctx, bool all, char ***removed, unsigned long long *reclaimed,
+		      struct hull_error **err);
+
+/* hull_volume_inspect_json: docker's `volume inspect` object (new ref). */
+json_t *hull_volume_inspect_json(const struct hull_volume *v);
+
+/* hull_copy_tree: copy the contents of directory src into directory dst
+ * (which exists), keeping modes, owners, times and symlinks, never
+ * following a symlink out of either tree. Used to fill a new volume from
+ * the image's content at its mount point, as docker does. */
+int hull_copy_tree(const char *src, const char *dst, struct hull_error **err);
+
+/* hull_dir_is_empty: true when path is an empty directory (or missing). */
+bool hull_dir_is_empty(const char *path);
+
+/* hull_du: bytes used by the tree at path (st_blocks * 512), 0 on error. */
+unsigned long long hull_du(const char *path);
+
+#endif
