@@ -53,21 +53,21 @@ int64_t hull_engine_parse_time(const char *s);
 
 /* ------------------------------------------------------ container store -- */
 
-enum hull_container_status {
-	HULL_STATUS_CREATED = 0,
-	HULL_STATUS_RUNNING,
-	HULL_STATUS_PAUSED,
-	HULL_STATUS_EXITED,
-	HULL_STATUS_REMOVING,
-	HULL_STATUS_DEAD,
+enum hull_engine_status {
+	HULL_ENGINE_CREATED = 0,
+	HULL_ENGINE_RUNNING,
+	HULL_ENGINE_PAUSED,
+	HULL_ENGINE_EXITED,
+	HULL_ENGINE_REMOVING,
+	HULL_ENGINE_DEAD,
 };
 
-/* hull_container_status_name: docker's lowercase word ("running"...). */
-const char *hull_container_status_name(enum hull_container_status s);
+/* hull_engine_status_name: docker's lowercase word ("running"...). */
+const char *hull_engine_status_name(enum hull_engine_status s);
 
 /* The live part of a record (docker's State object), kept in state.json. */
-struct hull_container_state {
-	enum hull_container_status status;
+struct hull_engine_state {
+	enum hull_engine_status status;
 	pid_t pid;                  /* container init on the host, 0 when not running */
 	unsigned long long pid_start; /* its start time (/proc/PID/stat field 22): pid reuse guard */
 	pid_t monitor_pid;          /* the monitor process, 0 when none */
@@ -85,7 +85,7 @@ struct hull_container {
 	char *name;                       /* without docker's leading '/' */
 	char *dir;                        /* data_root/containers/<id> */
 	json_t *record;                   /* container.json (owned) */
-	struct hull_container_state state; /* from state.json, checked against /proc */
+	struct hull_engine_state state; /* from state.json, checked against /proc */
 };
 
 /* hull_container_free: free c and everything it owns; NULL is fine. */
@@ -141,8 +141,8 @@ int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_co
 /* hull_container_image: the record's Config.Image ("" when unset). */
 const char *hull_container_image(const struct hull_container *c);
 
-/* hull_container_state_json: docker's State object for s (new reference). */
-json_t *hull_container_state_json(const struct hull_container_state *s);
+/* hull_engine_state_json: docker's State object for s (new reference). */
+json_t *hull_engine_state_json(const struct hull_engine_state *s);
 
 /* hull_proc_start_time: field 22 of /proc/PID/stat, 0 when the process is
  * gone. Used to tell a live pid from a reused one. */
@@ -277,5 +277,153 @@ struct hull_logs_options {
  * missing log reads as empty. */
 int hull_logs_read(const char *path, const struct hull_logs_options *opts,
 		   int (*emit)(const struct hull_log_record *rec, void *data), void *data, struct hull_error **err);
+
+/* --------------------------------------------------- run/create options -- */
+
+/* docker run's flags, as parsed by the CLI; strv members are NULL-ended
+ * and may be NULL. Everything is borrowed. */
+struct hull_run_options {
+	const char *image;      /* reference as typed */
+	const char *name;       /* --name, NULL: random */
+	char **cmd;             /* after IMAGE; NULL: the image's Cmd */
+	const char *entrypoint; /* --entrypoint; "" clears the image's */
+	char **env;             /* -e K=V, or K (value from our environment) */
+	char **env_files;       /* --env-file */
+	const char *workdir;    /* -w */
+	const char *user;       /* -u user[:group] */
+	char **volumes;         /* -v SRC:DST[:OPTS] or -v DST */
+	char **mounts;          /* --mount type=...,source=...,target=... */
+	char **tmpfs;           /* --tmpfs DST[:OPTS] */
+	char **publish;         /* -p [IP:][HOST:]CONTAINER[/PROTO] */
+	bool publish_all;       /* -P */
+	char **expose;          /* --expose PORT[/PROTO] */
+	const char *network;    /* --network none|host|bridge|NAME; NULL: bridge */
+	char **network_alias;   /* --network-alias */
+	const char *hostname;   /* -h */
+	const char *domainname; /* --domainname */
+	char **dns;             /* --dns */
+	char **dns_search;      /* --dns-search */
+	char **add_host;        /* --add-host NAME:IP */
+	long long memory;       /* -m bytes, 0: none */
+	long long memory_swap;  /* --memory-swap bytes, 0: none, -1 unlimited */
+	long long nano_cpus;    /* --cpus * 1e9 */
+	long long cpu_shares;   /* -c */
+	long long pids_limit;   /* --pids-limit, 0: none */
+	bool read_only;         /* --read-only */
+	char **cap_add, **cap_drop;
+	char **security_opt;    /* seccomp=FILE|unconfined, no-new-privileges[:true] */
+	bool privileged;
+	bool interactive, tty, detach, auto_remove, init;
+	char **labels;          /* -l K=V */
+	const char *log_driver; /* json-file (default) | none */
+	char **log_opts;        /* max-size=, max-file= */
+	const char *stop_signal;
+	int stop_timeout;       /* -1: default (10 s) */
+	char **ulimits;         /* NAME=SOFT[:HARD] */
+	char **sysctls;         /* K=V */
+	char **devices;         /* --device HOST[:CONTAINER[:PERMS]] */
+	char **group_add;
+	const char *ipc, *pid, *uts; /* host or NULL */
+	const char *userns;     /* "host" or NULL */
+	long long shm_size;     /* --shm-size bytes, 0: 64m */
+	const char *pull;       /* missing (default) | always | never */
+	const char *platform;
+	const char *restart;    /* only "no" is accepted: there is no daemon to restart */
+	const char *cidfile;
+};
+
+/* hull_run_options_init: zero with stop_timeout -1. */
+void hull_run_options_init(struct hull_run_options *o);
+
+/* A port mapping parsed from -p (docker's PortBinding). */
+struct hull_port_mapping {
+	char host_ip[64];   /* "" for all */
+	unsigned host_port; /* 0: pick one */
+	unsigned container_port;
+	char proto[4];      /* "tcp" | "udp" | "sctp" */
+};
+
+/* hull_parse_publish: "-p" syntax -> mappings (ranges expand). *out is
+ * malloc'd, *n entries. Errors quote the spec and say what is wrong. */
+int hull_parse_publish(const char *spec, struct hull_port_mapping **out, size_t *n, struct hull_error **err);
+
+/* A mount parsed from -v / --mount / --tmpfs: docker's MountPoint. */
+struct hull_mount_spec {
+	char *type;        /* "volume" | "bind" | "tmpfs" */
+	char *source;      /* volume name (NULL: anonymous), host path, or NULL */
+	char *destination; /* absolute path in the container */
+	bool readonly;
+	bool nocopy;       /* volume-nocopy: do not fill from the image */
+	char *options;     /* tmpfs options ("size=64m,mode=1777") or bind propagation */
+};
+
+void hull_mount_spec_clear(struct hull_mount_spec *m);
+
+/* hull_parse_volume_flag: -v SRC:DST[:ro|rw|z|Z|nocopy|rprivate...] or DST. */
+int hull_parse_volume_flag(const char *spec, struct hull_mount_spec *out, struct hull_error **err);
+
+/* hull_parse_mount_flag: --mount type=bind|volume|tmpfs,source=,target=,
+ * readonly,volume-nocopy,tmpfs-size=,tmpfs-mode=,bind-propagation=. */
+int hull_parse_mount_flag(const char *spec, struct hull_mount_spec *out, struct hull_error **err);
+
+/* hull_parse_tmpfs_flag: --tmpfs DST[:OPTS]. */
+int hull_parse_tmpfs_flag(const char *spec, struct hull_mount_spec *out, struct hull_error **err);
+
+/* hull_engine_build_record: docker's Config and HostConfig objects for a new
+ * container from the flags and the image's config (a json object in
+ * image-spec config.md's "config" shape: Entrypoint, Cmd, Env, WorkingDir,
+ * User, ExposedPorts, Volumes, Labels, StopSignal). Sets "Config",
+ * "HostConfig", "Path", "Args", "Created" in record. Validates every flag:
+ * a bad one fails here, before anything is created. */
+int hull_engine_build_record(json_t *record, const struct hull_run_options *o, json_t *image_config,
+			     struct hull_error **err);
+
+/* ------------------------------------------------------- spec (OCI) -- */
+
+/* docker's default capability set (14 capabilities, "CAP_" names). */
+extern const char *const hull_engine_default_caps[];
+
+/* hull_engine_capabilities: the set after --cap-add/--cap-drop ("ALL",
+ * names with or without CAP_, any case) or every capability when
+ * privileged; a json array of "CAP_X" (new ref), NULL with an error
+ * naming an unknown capability. */
+json_t *hull_engine_capabilities(json_t *cap_add, json_t *cap_drop, bool privileged, struct hull_error **err);
+
+/* hull_engine_default_seccomp: the default profile for a container holding
+ * `capabilities` (array of "CAP_X"), runtime-spec linux.seccomp (new ref). */
+json_t *hull_engine_default_seccomp(json_t *capabilities);
+
+/* hull_engine_default_seccomp_names: the unconditional allowlist. */
+size_t hull_engine_default_seccomp_names(const char *const **out);
+
+/* What spec generation needs beyond the record. */
+struct hull_spec_inputs {
+	const char *rootfs;        /* absolute, the mounted overlay */
+	const char *dir;           /* the container directory: hosts, hostname, resolv.conf live there */
+	uid_t uid;                 /* resolved from Config.User against the rootfs */
+	gid_t gid;
+	gid_t *gids;               /* additional groups */
+	size_t n_gids;
+	const char *netns_path;    /* join this network namespace; NULL: new one unless host */
+	bool userns;               /* run in a user namespace mapping uid_map/gid_map (rootless) */
+	uid_t host_uid;            /* with userns: root in the container is this host uid */
+	gid_t host_gid;
+	const char *cgroup_parent; /* "/hull" */
+	const char *hosts_source;  /* hosts file to bind at /etc/hosts, NULL: dir/hosts */
+};
+
+/* hull_engine_spec: the OCI runtime-spec config.json for a container from
+ * its record (Config, HostConfig, Mounts) with docker's secure defaults:
+ * capability set, seccomp profile, masked and read-only /proc and /sys
+ * paths, no new namespaces from inside, /dev/shm of ShmSize; privileged
+ * lifts all of these. New reference, NULL with an error. */
+json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, struct hull_error **err);
+
+/* hull_engine_resolve_user: docker's -u USER[:GROUP] against the rootfs's
+ * /etc/passwd and /etc/group (read without leaving the rootfs): names or
+ * numbers; "" is root. Supplementary groups are those /etc/group lists
+ * the user in, plus group_add (names or numbers). *gids is malloc'd. */
+int hull_engine_resolve_user(const char *rootfs, const char *user, json_t *group_add, uid_t *uid, gid_t *gid,
+			     gid_t **gids, size_t *n_gids, struct hull_error **err);
 
 #endif

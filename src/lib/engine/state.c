@@ -19,21 +19,21 @@
 #include "store_internal.h"
 
 static const char *const status_names[] = {
-	[HULL_STATUS_CREATED] = "created", [HULL_STATUS_RUNNING] = "running", [HULL_STATUS_PAUSED] = "paused",
-	[HULL_STATUS_EXITED] = "exited",   [HULL_STATUS_REMOVING] = "removing", [HULL_STATUS_DEAD] = "dead",
+	[HULL_ENGINE_CREATED] = "created", [HULL_ENGINE_RUNNING] = "running", [HULL_ENGINE_PAUSED] = "paused",
+	[HULL_ENGINE_EXITED] = "exited",   [HULL_ENGINE_REMOVING] = "removing", [HULL_ENGINE_DEAD] = "dead",
 };
 
-const char *hull_container_status_name(enum hull_container_status s)
+const char *hull_engine_status_name(enum hull_engine_status s)
 {
 	return (unsigned)s < HULL_ARRAY_SIZE(status_names) ? status_names[s] : "unknown";
 }
 
-static enum hull_container_status status_from_name(const char *s)
+static enum hull_engine_status status_from_name(const char *s)
 {
 	for (size_t i = 0; s && i < HULL_ARRAY_SIZE(status_names); i++)
 		if (!strcmp(s, status_names[i]))
-			return (enum hull_container_status)i;
-	return HULL_STATUS_DEAD;
+			return (enum hull_engine_status)i;
+	return HULL_ENGINE_DEAD;
 }
 
 unsigned long long hull_proc_start_time(pid_t pid)
@@ -78,11 +78,11 @@ static void copy_str(char *dst, size_t size, json_t *v)
 
 int hull_container_load_state(struct hull_container *c, struct hull_error **err)
 {
-	struct hull_container_state *s = &c->state;
+	struct hull_engine_state *s = &c->state;
 	memset(s, 0, sizeof(*s));
 	_cleanup_free_ char *p = hull_path_join(c->dir, "state.json");
 	if (access(p, F_OK) < 0 && errno == ENOENT) {
-		s->status = HULL_STATUS_CREATED;
+		s->status = HULL_ENGINE_CREATED;
 		return 0;
 	}
 	_cleanup_free_ char *display = hull_strdup_printf("container %.12s: state.json", c->id);
@@ -99,9 +99,9 @@ int hull_container_load_state(struct hull_container *c, struct hull_error **err)
 	copy_str(s->started_at, sizeof(s->started_at), json_object_get(j, "StartedAt"));
 	copy_str(s->finished_at, sizeof(s->finished_at), json_object_get(j, "FinishedAt"));
 	copy_str(s->error, sizeof(s->error), json_object_get(j, "Error"));
-	if ((s->status == HULL_STATUS_RUNNING || s->status == HULL_STATUS_PAUSED) &&
+	if ((s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED) &&
 	    !hull_proc_alive(s->monitor_pid, s->monitor_start)) {
-		s->status = HULL_STATUS_EXITED;
+		s->status = HULL_ENGINE_EXITED;
 		s->exit_code = 255;
 		snprintf(s->error, sizeof(s->error), "%s",
 			 "the container's monitor is gone (host reboot or crash): exit status unknown");
@@ -111,16 +111,16 @@ int hull_container_load_state(struct hull_container *c, struct hull_error **err)
 	return 0;
 }
 
-json_t *hull_container_state_json(const struct hull_container_state *s)
+json_t *hull_engine_state_json(const struct hull_engine_state *s)
 {
 	json_t *j = json_object();
-	json_object_set_new(j, "Status", json_string(hull_container_status_name(s->status)));
-	json_object_set_new(j, "Running", json_boolean(s->status == HULL_STATUS_RUNNING || s->status == HULL_STATUS_PAUSED));
-	json_object_set_new(j, "Paused", json_boolean(s->status == HULL_STATUS_PAUSED));
+	json_object_set_new(j, "Status", json_string(hull_engine_status_name(s->status)));
+	json_object_set_new(j, "Running", json_boolean(s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED));
+	json_object_set_new(j, "Paused", json_boolean(s->status == HULL_ENGINE_PAUSED));
 	json_object_set_new(j, "Restarting", json_false());
 	json_object_set_new(j, "OOMKilled", json_boolean(s->oom_killed));
-	json_object_set_new(j, "Dead", json_boolean(s->status == HULL_STATUS_DEAD));
-	bool live = s->status == HULL_STATUS_RUNNING || s->status == HULL_STATUS_PAUSED;
+	json_object_set_new(j, "Dead", json_boolean(s->status == HULL_ENGINE_DEAD));
+	bool live = s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED;
 	json_object_set_new(j, "Pid", json_integer(live ? s->pid : 0));
 	json_object_set_new(j, "ExitCode", json_integer(s->exit_code));
 	json_object_set_new(j, "Error", json_string(s->error));
@@ -132,8 +132,8 @@ json_t *hull_container_state_json(const struct hull_container_state *s)
 
 int hull_container_save_state(const struct hull_container *c, struct hull_error **err)
 {
-	const struct hull_container_state *s = &c->state;
-	_cleanup_json_ json_t *j = hull_container_state_json(s);
+	const struct hull_engine_state *s = &c->state;
+	_cleanup_json_ json_t *j = hull_engine_state_json(s);
 	json_object_set_new(j, "Pid", json_integer(s->pid));
 	json_object_set_new(j, "HullPidStart", json_integer((json_int_t)s->pid_start));
 	json_object_set_new(j, "HullMonitorPid", json_integer(s->monitor_pid));

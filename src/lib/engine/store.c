@@ -137,7 +137,7 @@ struct hull_container *hull_container_reserve(const struct hull_ctx *ctx, const 
 	json_object_set_new(c->record, "Id", json_string(id));
 	_cleanup_free_ char *slash_name = hull_strdup_printf("/%s", c->name);
 	json_object_set_new(c->record, "Name", json_string(slash_name));
-	c->state.status = HULL_STATUS_CREATED;
+	c->state.status = HULL_ENGINE_CREATED;
 	return steal_ptr(c);
 }
 

@@ -90,7 +90,7 @@ Test(store, reserve_save_load_by_id_name_prefix)
 	_cleanup_container_ struct hull_container *by_prefix = hull_container_load(&ctx, prefix, &err);
 	cr_assert_not_null(by_prefix);
 	cr_assert_str_eq(by_prefix->id, c->id);
-	cr_assert_eq(by_prefix->state.status, HULL_STATUS_CREATED);
+	cr_assert_eq(by_prefix->state.status, HULL_ENGINE_CREATED);
 }
 
 Test(store, duplicate_name_is_a_conflict_naming_the_holder)
@@ -179,13 +179,13 @@ Test(store, running_with_dead_monitor_reads_as_exited)
 		_exit(0);
 	unsigned long long start = hull_proc_start_time(child);
 	waitpid(child, NULL, 0);
-	c->state.status = HULL_STATUS_RUNNING;
+	c->state.status = HULL_ENGINE_RUNNING;
 	c->state.monitor_pid = child;
 	c->state.monitor_start = start ? start : 1;
 	c->state.pid = child;
 	cr_assert_eq(hull_container_save_state(c, NULL), 0);
 	_cleanup_container_ struct hull_container *l = hull_container_load(&ctx, "eng-ghost", NULL);
-	cr_assert_eq(l->state.status, HULL_STATUS_EXITED);
+	cr_assert_eq(l->state.status, HULL_ENGINE_EXITED);
 	cr_assert_eq(l->state.exit_code, 255);
 	cr_assert_not_null(strstr(l->state.error, "monitor is gone"));
 }
@@ -193,10 +193,10 @@ Test(store, running_with_dead_monitor_reads_as_exited)
 Test(store, running_with_live_monitor_stays_running)
 {
 	_cleanup_container_ struct hull_container *c = make("eng-live");
-	c->state.status = HULL_STATUS_RUNNING;
+	c->state.status = HULL_ENGINE_RUNNING;
 	c->state.monitor_pid = getpid();
 	c->state.monitor_start = hull_proc_start_time(getpid());
 	cr_assert_eq(hull_container_save_state(c, NULL), 0);
 	_cleanup_container_ struct hull_container *l = hull_container_load(&ctx, "eng-live", NULL);
-	cr_assert_eq(l->state.status, HULL_STATUS_RUNNING);
+	cr_assert_eq(l->state.status, HULL_ENGINE_RUNNING);
 }
