@@ -426,4 +426,109 @@ json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, stru
 int hull_engine_resolve_user(const char *rootfs, const char *user, json_t *group_add, uid_t *uid, gid_t *gid,
 			     gid_t **gids, size_t *n_gids, struct hull_error **err);
 
+/* ------------------------------------------------------------- networks -- */
+
+/* A bridge network: the default "bridge" (bridge hull0, 10.88.0.0/16, or
+ * what data_root/engine.json sets: {"bridge": "NAME", "bip": "IP/PREFIX"})
+ * or one made by `hull network create`. "host" and "none" are modes, not
+ * networks with state. */
+struct hull_network {
+	char *name;
+	char *id;          /* 64 hex */
+	char *bridge;      /* Linux bridge name */
+	uint32_t subnet;   /* network address, host byte order */
+	int prefix;
+	uint32_t gateway;  /* the bridge's address, host byte order */
+	char *created;
+	json_t *labels;
+	bool internal;     /* no NAT to the outside */
+	bool is_default;   /* the "bridge" network: no name resolution (as docker's) */
+};
+
+void hull_network_free(struct hull_network *n);
+void hull_network_freep(struct hull_network **n);
+#define _cleanup_network_ __attribute__((cleanup(hull_network_freep)))
+
+/* hull_network_create: a user bridge network. subnet "10.89.3.0/24" or
+ * NULL (the first free 10.89.N.0/24 that neither another network nor a
+ * host route uses); gateway NULL: the first address. EEXIST when taken. */
+struct hull_network *hull_network_create(const struct hull_ctx *ctx, const char *name, const char *subnet,
+					 const char *gateway, json_t *labels, bool internal, struct hull_error **err);
+
+/* hull_network_get: by name or id (prefix); "bridge" always exists. */
+struct hull_network *hull_network_get(const struct hull_ctx *ctx, const char *ref, struct hull_error **err);
+
+/* hull_network_list: "bridge" first, then user networks by name. */
+int hull_network_list(const struct hull_ctx *ctx, struct hull_network ***out, size_t *n, struct hull_error **err);
+
+/* hull_network_remove: remove a user network and its bridge; refused
+ * (EBUSY, naming them) while containers are attached; "bridge" cannot go. */
+int hull_network_remove(const struct hull_ctx *ctx, const char *ref, struct hull_error **err);
+
+/* hull_network_inspect_json: docker's `network inspect` object (new ref),
+ * with the attached containers. */
+json_t *hull_network_inspect_json(const struct hull_ctx *ctx, const struct hull_network *n);
+
+/* A container's endpoint on a network, as recorded. */
+struct hull_endpoint {
+	char network[129];
+	char ip[16];
+	char gateway[16];
+	int prefix;
+	char mac[18];
+	char veth[16]; /* host side */
+};
+
+/* Who joins: fills the peers' /etc/hosts on user networks. */
+struct hull_endpoint_request {
+	const char *container_id;
+	const char *name;        /* container name */
+	const char *hostname;
+	char *const *aliases;    /* --network-alias, may be NULL */
+	const char *hosts_path;  /* the container's hosts file, kept up to date */
+	const char *hosts_base;  /* what it holds besides the peers */
+	pid_t pid;               /* a process in the container's network namespace */
+};
+
+/* hull_network_attach: make sure the bridge, its address and the NAT
+ * rules exist; take a free address (under the network's lock, so
+ * concurrent runs never collide); make a veth pair with eth0 inside the
+ * container's namespace (address, MAC 02:42:<ip>, default route); bring
+ * lo up; on user networks add the container to its peers' /etc/hosts and
+ * theirs to its own. On failure everything taken is given back. */
+int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n,
+			const struct hull_endpoint_request *req, struct hull_endpoint *out, struct hull_error **err);
+
+/* hull_network_detach: give the address back, remove the veth if it is
+ * still there, take the container out of its peers' /etc/hosts. Safe to
+ * call twice and after a crash (missing pieces are fine). */
+int hull_network_detach(const struct hull_ctx *ctx, const char *network, const char *container_id,
+			const char *veth, struct hull_error **err);
+
+/* hull_netns_loopback_up: bring lo up in pid's network namespace
+ * (--network none and every new namespace). */
+int hull_netns_loopback_up(pid_t pid, struct hull_error **err);
+
+/* hull_network_publish: DNAT the record's PortBindings (HostConfig) to ip
+ * through nftables (table ip hull); host port 0 gets a free one. A port
+ * another container or a host program holds fails with docker's "port is
+ * already allocated". Returns docker's NetworkSettings.Ports (new ref). */
+json_t *hull_network_publish(const struct hull_ctx *ctx, json_t *port_bindings, json_t *exposed, bool publish_all,
+			     const char *ip, struct hull_error **err);
+
+/* hull_network_unpublish: remove the DNAT entries of ports (as returned
+ * by publish); missing entries are fine. */
+int hull_network_unpublish(const struct hull_ctx *ctx, json_t *ports, const char *ip, struct hull_error **err);
+
+/* hull_engine_resolv_conf: docker's resolv.conf for a container: the host's
+ * (nameservers on 127.0.0.0/8 replaced by public resolvers, as a loopback
+ * resolver is unreachable from the container's namespace), or --dns and
+ * --dns-search when given. Malloc'd text. */
+char *hull_engine_resolv_conf(json_t *dns, json_t *dns_search, bool host_network);
+
+/* hull_engine_hosts_base: the container's /etc/hosts without peers:
+ * localhost lines, its own address and hostname, --add-host entries. */
+char *hull_engine_hosts_base(const char *ip, const char *hostname, const char *domainname, json_t *extra_hosts,
+			     struct hull_error **err);
+
 #endif
