@@ -1,0 +1,136 @@
+/* image.c - `hull image SUBCOMMAND` (docker's management command), with
+ * inspect, prune and build-default, which have no top-level form. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hull/cleanup.h"
+#include "hull/json.h"
+#include "image_cli.h"
+
+int cmd_image_inspect(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "format", required_argument, 0, 'f' },
+					      { "help", no_argument, 0, 'h' }, { 0 } };
+	int c;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf("Usage: hull image inspect IMAGE...\n\nPrint images as a JSON array (docker's fields,\n"
+			       "plus LayerDirs: the unpacked layers, bottom first).\n");
+			return 0;
+		}
+		if (c != 'f' || strcmp(optarg, "json"))
+			return cli_usage_error(argv[0], "unknown option (only --format json is supported)");
+	}
+	if (optind >= argc)
+		return cli_usage_error(argv[0], "requires at least 1 argument");
+	_cleanup_(hull_image_store_freep) struct hull_image_store *s = image_cli_open(cli);
+	if (!s)
+		return 1;
+	_cleanup_json_ json_t *arr = json_array();
+	int status = 0;
+	for (int i = optind; i < argc; i++) {
+		struct hull_error *err = NULL;
+		_cleanup_(hull_image_freep) struct hull_image *img = NULL;
+		if (hull_image_get(s, argv[i], &img, &err) < 0) {
+			status = cli_fail(cli, err);
+			continue;
+		}
+		json_array_append_new(arr, image_cli_inspect_json(img));
+	}
+	_cleanup_free_ char *out = json_dumps(arr, JSON_INDENT(4));
+	printf("%s\n", out);
+	return status;
+}
+
+int cmd_image_prune(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "all", no_argument, 0, 'a' },  { "force", no_argument, 0, 'f' },
+					      { "help", no_argument, 0, 'h' }, { 0 } };
+	bool all = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'h') {
+			printf("Usage: hull image prune [-a] [-f]\n\nRemove dangling images (-a: every image no\n"
+			       "container uses) and collect unreferenced blobs and layers.\n");
+			return 0;
+		} else if (c != 'f')
+			return cli_usage_error(argv[0], "unknown option");
+	}
+	_cleanup_(hull_image_store_freep) struct hull_image_store *s = image_cli_open(cli);
+	if (!s)
+		return 1;
+	char **lines = NULL;
+	long long freed = 0;
+	struct hull_error *err = NULL;
+	if (hull_image_prune(s, all, &lines, &freed, &err) < 0)
+		return cli_fail(cli, err);
+	if (lines && *lines)
+		printf("Deleted Images:\n");
+	image_cli_print_lines(lines);
+	char size[32];
+	printf("\nTotal reclaimed space: %s\n", image_cli_size(freed, size, sizeof(size)));
+	return 0;
+}
+
+int cmd_image_build_default(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "busybox", required_argument, 0, 'b' },
+					      { "help", no_argument, 0, 'h' }, { 0 } };
+	const char *busybox = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'b')
+			busybox = optarg;
+		else if (c == 'h') {
+			printf("Usage: hull image build-default [--busybox PATH] [NAME]\n\n"
+			       "Build the offline image from Debian's busybox-static (default name\n"
+			       "busybox:latest, so `hull run busybox` works with no registry).\n");
+			return 0;
+		} else
+			return cli_usage_error(argv[0], "unknown option");
+	}
+	_cleanup_(hull_image_store_freep) struct hull_image_store *s = image_cli_open(cli);
+	if (!s)
+		return 1;
+	struct hull_error *err = NULL;
+	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
+	if (hull_image_build_default(s, busybox, optind < argc ? argv[optind] : NULL, &img, &err) < 0)
+		return cli_fail(cli, err);
+	printf("%s\n", img->id);
+	return 0;
+}
+
+static const struct hull_command subcommands[] = {
+	{ "build-default", "build the offline busybox image", cmd_image_build_default },
+	{ "import", "make an image from a rootfs tar", cmd_import },
+	{ "inspect", "show images as JSON", cmd_image_inspect },
+	{ "load", "load images from a tar or OCI layout", cmd_load },
+	{ "ls", "list images", cmd_images },
+	{ "list", "list images", cmd_images },
+	{ "prune", "remove unused images", cmd_image_prune },
+	{ "pull", "pull an image from a registry", cmd_pull },
+	{ "push", "push an image to a registry", cmd_push },
+	{ "rm", "remove images", cmd_rmi },
+	{ "save", "save images to a tar or OCI layout", cmd_save },
+	{ "tag", "name an image", cmd_tag },
+	{ 0 },
+};
+
+int cmd_image(struct hull_cli *cli, int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		printf("Usage: hull image COMMAND\n\nCommands:\n");
+		for (const struct hull_command *c = subcommands; c->name; c++)
+			printf("  %-14s %s\n", c->name, c->summary);
+		return argc < 2 ? 1 : 0;
+	}
+	for (const struct hull_command *c = subcommands; c->name; c++)
+		if (!strcmp(c->name, argv[1])) {
+			optind = 0;
+			return c->run(cli, argc - 1, argv + 1);
+		}
+	return cli_usage_error("image", "unknown command `%s`", argv[1]);
+}

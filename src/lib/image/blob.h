@@ -1,0 +1,37 @@
+/* blob.h - verified downloads of manifests and blobs (private). */
+#ifndef HULL_IMAGE_BLOB_H
+#define HULL_IMAGE_BLOB_H
+
+#include "registry.h"
+
+struct fetched_manifest {
+	char *body;
+	size_t len;
+	char *content_type;
+	char digest[HULL_DIGEST_BUF_LEN]; /* of body */
+};
+void fetched_manifest_clear(struct fetched_manifest *m);
+
+/* blob_fetch_manifest: GET a manifest by tag or digest with every manifest
+ * media type in Accept; a digest reference must match the bytes. */
+int blob_fetch_manifest(struct registry *r, const char *reference, struct fetched_manifest *out,
+			struct hull_error **err);
+
+struct blob_progress {
+	void (*fn)(struct blob_progress *p, long long done, long long total);
+};
+
+/* blob_download: fetch a blob into the store (ingest/<hex>.partial, then
+ * blobs/), resuming a partial file with Range, refusing more bytes than
+ * desc->size and content that does not hash to desc->digest. */
+int blob_download(struct registry *r, const struct hull_descriptor *desc, struct blob_progress *progress,
+		  struct hull_error **err);
+
+/* blob_fetch_small: a config-sized blob, from the store or the registry. */
+int blob_fetch_small(struct registry *r, const struct hull_descriptor *desc, char **out, size_t *len,
+		     struct hull_error **err);
+
+/* blob_registry_error: "HTTP 404 MANIFEST_UNKNOWN: manifest unknown". */
+char *blob_registry_error(struct registry *r, const struct http_response *resp);
+
+#endif
