@@ -179,6 +179,11 @@ int hull_volume_lock(const struct hull_ctx *ctx, struct hull_error **err);
 struct hull_volume *hull_volume_create(const struct hull_ctx *ctx, const char *name, json_t *labels, bool *created,
 				       struct hull_error **err);
 
+/* hull_volume_create_locked: the same, for a caller that holds
+ * hull_volume_lock() already (flock does not nest across fds). */
+struct hull_volume *hull_volume_create_locked(const struct hull_ctx *ctx, const char *name, json_t *labels,
+					      bool *created, struct hull_error **err);
+
 /* hull_volume_get: load one volume; ENOENT "no such volume: NAME". */
 struct hull_volume *hull_volume_get(const struct hull_ctx *ctx, const char *name, struct hull_error **err);
 
@@ -530,5 +535,78 @@ char *hull_engine_resolv_conf(json_t *dns, json_t *dns_search, bool host_network
  * localhost lines, its own address and hostname, --add-host entries. */
 char *hull_engine_hosts_base(const char *ip, const char *hostname, const char *domainname, json_t *extra_hosts,
 			     struct hull_error **err);
+
+/* ------------------------------------------------- container lifecycle -- */
+
+struct hull_image_store;
+struct hull_pull_progress;
+
+/* Progress of an implicit pull (`run` of an image not here yet). */
+struct hull_engine_pull_hooks {
+	void (*progress)(void *opaque, const struct hull_pull_progress *p);
+	void (*pulling)(void *opaque, const char *ref); /* "Unable to find image locally" moment */
+	void *opaque;
+};
+
+/* hull_engine_create: docker create. Finds the image (pulling it when
+ * missing unless o->pull is "never"; always when "always"), reserves the
+ * name, builds the record from the flags and the image config, makes the
+ * volumes the mounts name (filling new ones from the image later, at
+ * start), and saves the record with state "created". Every flag is checked
+ * before anything is made; on failure nothing is left. warnings (may be
+ * NULL) gets a malloc'd strv of what docker would warn about. */
+struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_image_store *store,
+					  const struct hull_run_options *o, const struct hull_engine_pull_hooks *hooks,
+					  char ***warnings, struct hull_error **err);
+
+/* How the caller's terminal/stdio attach to a starting container. */
+struct hull_attach {
+	bool attach;    /* copy the container's output to our stdout/stderr (not -d) */
+	bool stdin_open; /* -i: copy our stdin to the container */
+	int fds[3];     /* our stdio, normally 0 1 2 */
+};
+
+/* hull_engine_start: start a created (or exited) container: fork its
+ * monitor, which mounts the rootfs, connects the network, creates and
+ * starts it through the runtime, then keeps its stdio and logs, reaps it
+ * and records its exit code. Returns once the container runs (or failed
+ * to start, with the reason). *monitor gets the monitor's pid: the caller
+ * may waitpid() it for the container's exit status (foreground run). */
+int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const struct hull_attach *attach,
+		      pid_t *monitor, struct hull_error **err);
+
+/* hull_engine_wait_exit: wait for the container to stop; its exit code in
+ * *code. Works from any process (polls state when not the monitor's
+ * parent). */
+int hull_engine_wait(struct hull_ctx *ctx, const char *ref, int *code, struct hull_error **err);
+
+/* hull_engine_kill: send sig to the container's init. ESRCH-like error
+ * "container X is not running" when it is not. */
+int hull_engine_kill(struct hull_ctx *ctx, struct hull_container *c, int sig, struct hull_error **err);
+
+/* hull_engine_stop: StopSignal (default SIGTERM), then SIGKILL after
+ * timeout seconds (-1: the record's StopTimeout, 10), and wait for it to
+ * have exited. A stopped container is fine (docker: no error). */
+int hull_engine_stop(struct hull_ctx *ctx, struct hull_container *c, int timeout, struct hull_error **err);
+
+/* hull_engine_remove: docker rm. A running container is refused unless
+ * force (then killed). Removes the runtime state, rootfs upper/work, logs,
+ * the name; with volumes (-v) its anonymous volumes too. Works after a
+ * monitor crash or a reboot (leftover processes killed, stale state). */
+int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool force, bool volumes,
+		       struct hull_error **err);
+
+/* hull_engine_inspect_json: docker's inspect object (new ref): the record
+ * with the live State, and a loud HullSecurity note when privileged. */
+json_t *hull_engine_inspect_json(const struct hull_container *c);
+
+/* hull_engine_image_in_use: for hull_image_store_set_in_use: is image_id
+ * used by any container of ctx (a struct hull_ctx *)? */
+bool hull_engine_image_in_use(void *ctx, const char *image_id);
+
+/* hull_engine_monitor_main: the monitor's body (in the forked child).
+ * Never returns: exits with the container's exit status. */
+void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready_fd)
+	__attribute__((noreturn));
 
 #endif

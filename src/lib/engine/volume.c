@@ -130,8 +130,8 @@ static int make_volume(const char *vd, const char *name, json_t *labels, bool an
 	return r;
 }
 
-struct hull_volume *hull_volume_create(const struct hull_ctx *ctx, const char *name, json_t *labels, bool *created,
-				       struct hull_error **err)
+struct hull_volume *hull_volume_create_locked(const struct hull_ctx *ctx, const char *name, json_t *labels,
+					      bool *created, struct hull_error **err)
 {
 	char anon[HULL_ID_LEN + 1];
 	if (created)
@@ -148,9 +148,6 @@ struct hull_volume *hull_volume_create(const struct hull_ctx *ctx, const char *n
 		return NULL;
 	}
 	_cleanup_free_ char *vd = volumes_dir(ctx);
-	_cleanup_close_ int lock = hull_volume_lock(ctx, err);
-	if (lock < 0)
-		return NULL;
 	_cleanup_free_ char *dir = hull_path_join(vd, name);
 	if (access(dir, F_OK) < 0) {
 		if (make_volume(vd, name, labels, name == anon, err) < 0)
@@ -159,6 +156,15 @@ struct hull_volume *hull_volume_create(const struct hull_ctx *ctx, const char *n
 			*created = true;
 	}
 	return load_volume(ctx, name, err);
+}
+
+struct hull_volume *hull_volume_create(const struct hull_ctx *ctx, const char *name, json_t *labels, bool *created,
+				       struct hull_error **err)
+{
+	_cleanup_close_ int lock = hull_volume_lock(ctx, err);
+	if (lock < 0)
+		return NULL;
+	return hull_volume_create_locked(ctx, name, labels, created, err);
 }
 
 static int by_name(const void *a, const void *b)
