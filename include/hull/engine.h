@@ -600,6 +600,35 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
  * with the live State, and a loud HullSecurity note when privileged. */
 json_t *hull_engine_inspect_json(const struct hull_container *c);
 
+/* hull_engine_export: write the container's filesystem (image layers plus
+ * its changes, without volumes) to fd as a tar (docker export). Works on
+ * running and stopped containers. */
+int hull_engine_export(struct hull_ctx *ctx, struct hull_container *c, int fd, struct hull_error **err);
+
+/* hull_engine_commit: a new image from the container's changes (its
+ * overlay upper dir) on top of its image, with the container's run config
+ * (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Labels);
+ * tagged `name` when not NULL. *image_id (malloc'd) gets the new id. */
+int hull_engine_commit(struct hull_ctx *ctx, struct hull_image_store *store, struct hull_container *c,
+		       const char *name, const char *author, const char *comment, char **image_id,
+		       struct hull_error **err);
+
+/* hull_engine_pids: host pids of every process in a running container
+ * (its pid namespace); *out malloc'd. ESRCH when it is not running. */
+int hull_engine_pids(const struct hull_container *c, pid_t **out, size_t *n, struct hull_error **err);
+
+/* A running container's usage, summed over its processes (/proc). */
+struct hull_usage {
+	unsigned long long cpu_ns;       /* user + system CPU time so far */
+	unsigned long long memory;       /* resident bytes */
+	unsigned long long net_rx, net_tx; /* bytes on its interfaces but lo */
+	unsigned long long block_read, block_write;
+	size_t pids;
+};
+
+/* hull_engine_usage: fill u for a running container. */
+int hull_engine_usage(const struct hull_container *c, struct hull_usage *u, struct hull_error **err);
+
 /* hull_engine_image_in_use: for hull_image_store_set_in_use: is image_id
  * used by any container of ctx (a struct hull_ctx *)? */
 bool hull_engine_image_in_use(void *ctx, const char *image_id);
