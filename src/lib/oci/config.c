@@ -1,0 +1,266 @@
+/* config.c - config.json: the document, root, hostname and mounts.
+ * process lives in config_process.c, linux in config_linux.c.
+ * Reference: OCI runtime-spec 1.1 config.md. */
+#include <errno.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "config_internal.h"
+#include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/oci.h"
+
+char *oci_field(const char *prefix, const char *name)
+{
+	if (!prefix || !*prefix)
+		return hull_xstrdup(name);
+	return hull_strdup_printf("%s.%s", prefix, name);
+}
+
+char *oci_strdup_or_null(const char *s)
+{
+	return s ? hull_xstrdup(s) : NULL;
+}
+
+/* config.md#mounts options that are mount(2) flags; "clear" options undo a
+ * flag an earlier option set. The rest go to the filesystem as data. */
+static const struct mount_flag {
+	const char *name;
+	bool clear;
+	unsigned long flag;
+} mount_flags[] = {
+	{ "async", true, MS_SYNCHRONOUS },   { "atime", true, MS_NOATIME },
+	{ "bind", false, MS_BIND },          { "defaults", false, 0 },
+	{ "dev", true, MS_NODEV },           { "diratime", true, MS_NODIRATIME },
+	{ "dirsync", false, MS_DIRSYNC },    { "exec", true, MS_NOEXEC },
+	{ "iversion", false, MS_I_VERSION }, { "lazytime", false, MS_LAZYTIME },
+	{ "loud", true, MS_SILENT },         { "mand", false, MS_MANDLOCK },
+	{ "noatime", false, MS_NOATIME },    { "nodev", false, MS_NODEV },
+	{ "nodiratime", false, MS_NODIRATIME }, { "noexec", false, MS_NOEXEC },
+	{ "noiversion", true, MS_I_VERSION }, { "nolazytime", true, MS_LAZYTIME },
+	{ "nomand", true, MS_MANDLOCK },     { "norelatime", true, MS_RELATIME },
+	{ "nostrictatime", true, MS_STRICTATIME }, { "nosuid", false, MS_NOSUID },
+	{ "rbind", false, MS_BIND | MS_REC }, { "relatime", false, MS_RELATIME },
+	{ "remount", false, MS_REMOUNT },    { "ro", false, MS_RDONLY },
+	{ "rw", true, MS_RDONLY },           { "silent", false, MS_SILENT },
+	{ "strictatime", false, MS_STRICTATIME }, { "suid", true, MS_NOSUID },
+	{ "sync", false, MS_SYNCHRONOUS },
+};
+
+static const struct propagation_name {
+	const char *name;
+	unsigned long flags;
+} propagation_names[] = {
+	{ "private", MS_PRIVATE },          { "rprivate", MS_PRIVATE | MS_REC },
+	{ "shared", MS_SHARED },            { "rshared", MS_SHARED | MS_REC },
+	{ "slave", MS_SLAVE },              { "rslave", MS_SLAVE | MS_REC },
+	{ "unbindable", MS_UNBINDABLE },    { "runbindable", MS_UNBINDABLE | MS_REC },
+};
+
+unsigned long oci_propagation_parse(const char *name)
+{
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(propagation_names); i++)
+		if (!strcmp(propagation_names[i].name, name))
+			return propagation_names[i].flags;
+	return 0;
+}
+
+/* Options runc accepts that are not mount(2) flags nor filesystem data. */
+static bool ignored_option(const char *o)
+{
+	return !strcmp(o, "tmpcopyup") || !strcmp(o, "idmap") || !strcmp(o, "ridmap");
+}
+
+static void apply_option(struct hull_oci_mount *m, const char *o, char **data)
+{
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(mount_flags); i++) {
+		if (strcmp(mount_flags[i].name, o))
+			continue;
+		if (mount_flags[i].clear)
+			m->flags &= ~mount_flags[i].flag;
+		else
+			m->flags |= mount_flags[i].flag;
+		return;
+	}
+	unsigned long prop = oci_propagation_parse(o);
+	if (prop) {
+		m->propagation = prop;
+		return;
+	}
+	if (ignored_option(o))
+		return;
+	char *joined = *data ? hull_strdup_printf("%s,%s", *data, o) : hull_xstrdup(o);
+	free(*data);
+	*data = joined;
+}
+
+static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *where, size_t i, struct hull_error **err)
+{
+	_cleanup_free_ char *field = hull_strdup_printf("mounts[%zu]", i);
+	if (!json_is_object(obj))
+		return hull_error_msg(err, EINVAL, "%s: %s: must be an object", where, field);
+	const char *dest = NULL, *source = NULL, *type = NULL;
+	json_t *options = NULL;
+	_cleanup_free_ char *f_dest = oci_field(field, "destination");
+	_cleanup_free_ char *f_src = oci_field(field, "source");
+	_cleanup_free_ char *f_type = oci_field(field, "type");
+	_cleanup_free_ char *f_opts = oci_field(field, "options");
+	if (hull_json_get_string(obj, "destination", &dest, true, where, f_dest, err) < 0 ||
+	    hull_json_get_string(obj, "source", &source, false, where, f_src, err) < 0 ||
+	    hull_json_get_string(obj, "type", &type, false, where, f_type, err) < 0 ||
+	    hull_json_get_array(obj, "options", &options, false, where, f_opts, err) < 0)
+		return -EINVAL;
+	/* config.md#mounts: "This value MUST be an absolute path" (Linux). */
+	if (!hull_is_absolute(dest))
+		return hull_error_msg(err, EINVAL, "%s: %s: must be an absolute path, not `%s`", where, f_dest, dest);
+	m->destination = hull_xstrdup(dest);
+	m->source = oci_strdup_or_null(source);
+	m->type = oci_strdup_or_null(type);
+	size_t k;
+	json_t *o;
+	json_array_foreach(options, k, o) {
+		if (!json_is_string(o))
+			return hull_error_msg(err, EINVAL, "%s: %s[%zu]: must be a string", where, f_opts, k);
+		apply_option(m, json_string_value(o), &m->data);
+	}
+	if (type && (!strcmp(type, "bind") || !strcmp(type, "rbind")))
+		m->flags |= MS_BIND | (!strcmp(type, "rbind") ? MS_REC : 0);
+	m->bind = (m->flags & MS_BIND) != 0;
+	m->readonly = (m->flags & MS_RDONLY) != 0;
+	if (m->bind && !source)
+		return hull_error_msg(err, EINVAL, "%s: %s: a bind mount needs a source", where, f_src);
+	if (!m->bind && !type)
+		return hull_error_msg(err, EINVAL, "%s: %s: required unless the mount is a bind mount", where, f_type);
+	return 0;
+}
+
+static int parse_mounts(struct hull_oci_config *cfg, const char *where, struct hull_error **err)
+{
+	json_t *arr;
+	if (hull_json_get_array(cfg->json, "mounts", &arr, false, where, "mounts", err) < 0)
+		return -EINVAL;
+	size_t n = json_array_size(arr);
+	cfg->mounts = hull_xcalloc(n, sizeof(*cfg->mounts));
+	for (size_t i = 0; i < n; i++) {
+		cfg->n_mounts = i + 1;
+		int r = parse_mount(json_array_get(arr, i), &cfg->mounts[i], where, i, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_root(struct hull_oci_config *cfg, const char *bundle, const char *where, struct hull_error **err)
+{
+	json_t *root;
+	const char *path = NULL;
+	if (hull_json_get_object(cfg->json, "root", &root, true, where, "root", err) < 0 ||
+	    hull_json_get_string(root, "path", &path, true, where, "root.path", err) < 0 ||
+	    hull_json_get_bool(root, "readonly", &cfg->root_readonly, false, where, "root.readonly", err) < 0)
+		return -EINVAL;
+	if (!*path)
+		return hull_error_msg(err, EINVAL, "%s: root.path: must not be empty", where);
+	if (!bundle) {
+		cfg->root_path = hull_xstrdup(path);
+		return 0;
+	}
+	cfg->root_path = hull_is_absolute(path) ? hull_xstrdup(path) : hull_path_join(bundle, path);
+	struct stat st;
+	if (stat(cfg->root_path, &st) < 0)
+		return hull_error_set(err, errno, "%s: root.path: `%s`", where, cfg->root_path);
+	if (!S_ISDIR(st.st_mode))
+		return hull_error_msg(err, ENOTDIR, "%s: root.path: `%s` is not a directory", where, cfg->root_path);
+	return 0;
+}
+
+static int parse_top(struct hull_oci_config *cfg, const char *where, struct hull_error **err)
+{
+	const char *version = NULL, *hostname = NULL, *domainname = NULL;
+	json_t *process;
+	if (!json_is_object(cfg->json))
+		return hull_error_msg(err, EINVAL, "%s: must hold a JSON object", where);
+	if (hull_json_get_string(cfg->json, "ociVersion", &version, true, where, "ociVersion", err) < 0 ||
+	    hull_json_get_string(cfg->json, "hostname", &hostname, false, where, "hostname", err) < 0 ||
+	    hull_json_get_string(cfg->json, "domainname", &domainname, false, where, "domainname", err) < 0 ||
+	    hull_json_get_object(cfg->json, "process", &process, false, where, "process", err) < 0 ||
+	    hull_json_get_object(cfg->json, "hooks", &cfg->hooks, false, where, "hooks", err) < 0 ||
+	    hull_json_get_object(cfg->json, "annotations", &cfg->annotations, false, where, "annotations", err) < 0)
+		return -EINVAL;
+	/* config.md#specification-version: SemVer 2.0.0; we run 1.0.x-1.2.x. */
+	if (strncmp(version, "1.", 2))
+		return hull_error_msg(err, EINVAL, "%s: ociVersion: `%s` is not a 1.x runtime-spec version", where,
+				      version);
+	cfg->oci_version = hull_xstrdup(version);
+	cfg->hostname = oci_strdup_or_null(hostname);
+	cfg->domainname = oci_strdup_or_null(domainname);
+	if (cfg->annotations) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(cfg->annotations, k, v) {
+			if (!json_is_string(v))
+				return hull_error_msg(err, EINVAL, "%s: annotations.%s: must be a string", where, k);
+		}
+	}
+	if (process) {
+		cfg->process = hull_oci_process_parse(process, where, "process", err);
+		if (!cfg->process)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+struct hull_oci_config *hull_oci_config_parse(json_t *doc, const char *bundle, const char *where,
+					      struct hull_error **err)
+{
+	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = hull_xcalloc(1, sizeof(*cfg));
+	cfg->json = json_incref(doc);
+	if (parse_top(cfg, where, err) < 0 || parse_root(cfg, bundle, where, err) < 0 ||
+	    parse_mounts(cfg, where, err) < 0 || oci_parse_linux(cfg, where, err) < 0)
+		return NULL;
+	return steal_ptr(cfg);
+}
+
+struct hull_oci_config *hull_oci_config_load(const char *bundle, struct hull_error **err)
+{
+	_cleanup_free_ char *path = hull_path_join(bundle, "config.json");
+	_cleanup_json_ json_t *doc = hull_json_load_file(path, "config.json", err);
+	if (!doc)
+		return NULL;
+	return hull_oci_config_parse(doc, bundle, "config.json", err);
+}
+
+void hull_oci_config_free(struct hull_oci_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		free(cfg->mounts[i].destination);
+		free(cfg->mounts[i].source);
+		free(cfg->mounts[i].type);
+		free(cfg->mounts[i].data);
+	}
+	free(cfg->mounts);
+	for (size_t i = 0; i < cfg->n_namespaces; i++)
+		free(cfg->namespaces[i].path);
+	free(cfg->namespaces);
+	free(cfg->uid_mappings);
+	free(cfg->gid_mappings);
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		free(cfg->devices[i].path);
+	free(cfg->devices);
+	hull_strv_free(cfg->sysctl_keys);
+	hull_strv_free(cfg->sysctl_values);
+	hull_strv_free(cfg->masked_paths);
+	hull_strv_free(cfg->readonly_paths);
+	hull_oci_process_free(cfg->process);
+	free(cfg->oci_version);
+	free(cfg->root_path);
+	free(cfg->hostname);
+	free(cfg->domainname);
+	free(cfg->cgroups_path);
+	free(cfg->mount_label);
+	if (cfg->json)
+		json_decref(cfg->json);
+	free(cfg);
+}

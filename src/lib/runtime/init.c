@@ -1,0 +1,228 @@
+/* init.c - the child side of create: what happens between clone and
+ * execve, in order. Each step is one call; the comments marked [cgroup
+ * helper] mark where capabilities, hooks and seccomp go.
+ *
+ *   namespaces (join by path, unshare, id maps by the parent)
+ *   wait for the parent (cgroup placement happens there)
+ *   hostname, domainname
+ *   rootfs propagation, bind the rootfs, config mounts, devices
+ *   [hooks: createContainer]
+ *   pivot_root (or chroot with --no-pivot)
+ *   terminal, sysctl, read-only paths, masked paths, read-only root
+ *   rlimits, oom score, cwd, user and groups
+ *   [capabilities]
+ *   no_new_privs
+ *   [seccomp, last: the filter must allow what comes after]
+ *   report ready, wait for start (exec.fifo or the parent), execve
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <linux/close_range.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "hull/fs.h"
+#include "runtime_internal.h"
+
+__attribute__((noreturn)) static void fail(struct spawn *s, struct hull_error *err)
+{
+	sync_send(s->sync_fd, SYNC_ERROR, err && err->msg ? err->msg : "container setup failed", -1);
+	_exit(1);
+}
+
+static int setup_stdio(struct spawn *s, struct hull_error **err)
+{
+	const int *fds = s->opts->stdio;
+	for (int i = 0; i < 3; i++) {
+		if (fds[i] < 0 || fds[i] == i)
+			continue;
+		if (dup2(fds[i], i) < 0)
+			return hull_error_set(err, errno, "dup2 stdio fd %d", fds[i]);
+	}
+	/* --preserve-fds N: 3 .. 3+N-1 stay open across execve. */
+	for (int fd = 3; fd < 3 + s->opts->preserve_fds; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	return 0;
+}
+
+/* config-linux.md#namespaces when some are joined by path: join first (with
+ * the host's privileges), then unshare the new ones; a new user namespace
+ * gets its maps from the parent before anything else happens. */
+static int setup_namespaces(struct spawn *s, struct hull_error **err)
+{
+	const struct hull_oci_config *cfg = s->cfg;
+	if (!s->unshare_in_child)
+		return 0;
+	unsigned long flags = ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */);
+	if (ns_join_all(cfg, true, false, err) < 0 || ns_join_all(cfg, false, false, err) < 0)
+		return -EINVAL;
+	if (flags && unshare((int)flags) < 0)
+		return hull_error_set(err, errno, "unshare namespaces");
+	if (flags & CLONE_NEWUSER) {
+		if (sync_send(s->sync_fd, SYNC_USERNS, NULL, -1) < 0)
+			return hull_error_set(err, EPIPE, "ask for user namespace maps");
+	}
+	return 0;
+}
+
+/* config-linux.md#rootfs-mount-propagation, then the rootfs as a mount of
+ * its own (pivot_root needs a mount point). runc's default is rslave: host
+ * mounts still reach the container, nothing goes back. */
+static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err)
+{
+	const struct hull_oci_config *cfg = s->cfg;
+	unsigned long prop = cfg->rootfs_propagation ? cfg->rootfs_propagation : MS_SLAVE | MS_REC;
+	if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
+		return hull_error_set(err, errno, "set rootfs propagation");
+	if (mount(cfg->root_path, cfg->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return hull_error_set(err, errno, "bind the rootfs `%s`", cfg->root_path);
+	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
+	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
+		return -EINVAL;
+	/* A missing process.cwd is created, as runc does. */
+	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
+	if (cwd < 0)
+		return hull_error_wrap(err, cwd, "config.json: process.cwd");
+	/* [cgroup helper] hooks.createContainer run here, in the container's
+	 * namespaces, before pivot_root (config.md#createcontainer-hooks). */
+	return rootfs_pivot(cfg->root_path, s->opts->no_pivot, err);
+}
+
+static int setup_after_pivot(struct spawn *s, struct hull_error **err)
+{
+	const struct hull_oci_config *cfg = s->cfg;
+	if (cfg->process->terminal && terminal_setup(s, err) < 0)
+		return -EINVAL;
+	/* sysctl first: /proc/sys is usually one of the read-only paths. */
+	if (process_sysctl(cfg, err) < 0 || rootfs_finalize(cfg, err) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* HOME from the container's /etc/passwd when env lacks it (runc does this);
+ * read by hand: NSS modules must not be loaded from the container. */
+static char *home_of(uid_t uid)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		char *fields[7] = { 0 }, *save = NULL, *p = line;
+		size_t n = 0;
+		line[strcspn(line, "\n")] = '\0';
+		for (char *t = strsep(&p, ":"); t && n < 7; t = strsep(&p, ":"))
+			fields[n++] = t;
+		(void)save;
+		if (n >= 6 && (uid_t)strtoul(fields[2], NULL, 10) == uid && *fields[5])
+			return hull_strdup_printf("HOME=%s", fields[5]);
+	}
+	return hull_xstrdup("HOME=/");
+}
+
+static char **make_env(const struct hull_oci_process *p)
+{
+	size_t n = 0;
+	bool has_home = false;
+	for (; p->env[n]; n++)
+		has_home |= !strncmp(p->env[n], "HOME=", 5);
+	char **env = hull_xcalloc(n + 2, sizeof(char *));
+	memcpy(env, p->env, n * sizeof(char *));
+	if (!has_home)
+		env[n] = home_of(p->uid);
+	return env;
+}
+
+static int setup_process(struct spawn *s, bool in_userns, struct hull_error **err)
+{
+	const struct hull_oci_process *p = s->cfg->process;
+	if (process_rlimits(p, err) < 0 || process_oom_score_adj(p, err) < 0)
+		return -EINVAL;
+	if (chdir(p->cwd) < 0)
+		return hull_error_set(err, errno, "config.json: process.cwd: chdir `%s`", p->cwd);
+	if (process_user(p, in_userns, err) < 0)
+		return -EINVAL;
+	/* [cgroup helper] capabilities (process.capabilities) here: after the
+	 * uid change (PR_SET_KEEPCAPS kept the permitted set), before
+	 * no_new_privs and seccomp. */
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return hull_error_set(err, errno, "config.json: process.noNewPrivileges");
+	/* [cgroup helper] seccomp (linux.seccomp) last, right before the wait:
+	 * everything after it is the fifo open, a write and execve. */
+	return 0;
+}
+
+/* runtime.md#start: the init blocks on exec.fifo until `start` opens the
+ * other end. The fifo was opened O_PATH before pivot_root; reopen it
+ * through /proc/self/fd (the container's /proc is mounted by now). */
+static int wait_for_start(struct spawn *s, struct hull_error **err)
+{
+	if (s->fifo_fd < 0)
+		return sync_expect(s->sync_fd, SYNC_START, NULL, err);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fifo_fd);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_set(err, errno, "open exec.fifo");
+	if (write(fd, "0", 1) != 1)
+		return hull_error_set(err, errno, "write exec.fifo");
+	close(fd);
+	return 0;
+}
+
+void init_container(struct spawn *s)
+{
+	struct hull_error *err = NULL;
+	const struct hull_oci_config *cfg = s->cfg;
+	bool in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
+	/* Die with the parent while setting up; start keeps us after. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* The flock belongs to the open file description the clone shares:
+	 * holding it here would block `start` until execve. */
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	umask(0);
+	if (setup_stdio(s, &err) < 0 || setup_namespaces(s, &err) < 0)
+		fail(s, err);
+	/* The parent writes the id maps and places us in cgroups, then says go. */
+	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
+		fail(s, err);
+	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+		hull_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
+		fail(s, err);
+	}
+	if (process_hostname(cfg, &err) < 0 || setup_rootfs(s, in_userns, &err) < 0 ||
+	    setup_after_pivot(s, &err) < 0 || setup_process(s, in_userns, &err) < 0)
+		fail(s, err);
+	char *prog = process_find_program(cfg->process, &err);
+	if (!prog)
+		fail(s, err);
+	char **env = make_env(cfg->process);
+	/* From here the container outlives the process that created it. */
+	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	/* Only 0-2 and --preserve-fds reach the process, whatever the caller
+	 * left open without O_CLOEXEC (runc closes the rest too). */
+	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (sync_send(s->sync_fd, SYNC_READY, NULL, -1) < 0)
+		_exit(1);
+	if (wait_for_start(s, &err) < 0)
+		fail(s, err);
+	execve(prog, cfg->process->args, env);
+	hull_error_set(&err, errno, "exec `%s`", prog);
+	/* After start nobody reads the sync socket in create mode: say it on
+	 * the process' stderr too, as runc does. */
+	if (s->fifo_fd >= 0)
+		dprintf(STDERR_FILENO, "hull: %s\n", err->msg);
+	fail(s, err);
+}

@@ -1,0 +1,94 @@
+/* rootfs.c - switch to the rootfs (pivot_root, or chroot with --no-pivot),
+ * then masked paths, read-only paths and a read-only root.
+ * Reference: OCI runtime-spec config-linux.md#masked-paths, #readonly-paths,
+ * config.md#root. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+
+/* pivot_root(".", ".") stacks the old root on top of the new one at "/";
+ * detaching the top mount leaves only the new root, with no directory for
+ * the old one needed inside the rootfs (as runc and crun do). The old root
+ * is made a slave first so the detach does not propagate to the host. */
+static int do_pivot(const char *rootfs, struct hull_error **err)
+{
+	if (chdir(rootfs) < 0)
+		return hull_error_set(err, errno, "chdir `%s`", rootfs);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return hull_error_set(err, errno, "pivot_root `%s`", rootfs);
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return hull_error_set(err, errno, "make the old root a slave");
+	if (umount2(".", MNT_DETACH) < 0)
+		return hull_error_set(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return hull_error_set(err, errno, "chdir /");
+	return 0;
+}
+
+/* --no-pivot: for a rootfs on ramfs/initramfs, where pivot_root is refused.
+ * The rootfs is moved over / and chrooted into (runc's msMoveRoot). */
+static int do_chroot(const char *rootfs, struct hull_error **err)
+{
+	if (chdir(rootfs) < 0)
+		return hull_error_set(err, errno, "chdir `%s`", rootfs);
+	if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+		return hull_error_set(err, errno, "move `%s` to /", rootfs);
+	if (chroot(".") < 0)
+		return hull_error_set(err, errno, "chroot `%s`", rootfs);
+	if (chdir("/") < 0)
+		return hull_error_set(err, errno, "chdir /");
+	return 0;
+}
+
+int rootfs_pivot(const char *rootfs, bool no_pivot, struct hull_error **err)
+{
+	return no_pivot ? do_chroot(rootfs, err) : do_pivot(rootfs, err);
+}
+
+/* A masked directory gets an empty read-only tmpfs, a masked file
+ * /dev/null; paths that do not exist are skipped (runc does the same). */
+static int mask_path(const char *path, struct hull_error **err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : hull_error_set(err, errno, "linux.maskedPaths: `%s`", path);
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k,mode=555") < 0)
+			return hull_error_set(err, errno, "linux.maskedPaths: mask `%s`", path);
+		return 0;
+	}
+	if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0)
+		return hull_error_set(err, errno, "linux.maskedPaths: mask `%s`", path);
+	return 0;
+}
+
+static int readonly_path(const char *path, struct hull_error **err)
+{
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return hull_error_set(err, errno, "linux.readonlyPaths: bind `%s`", path);
+	}
+	if (remount_bind(path, MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err) < 0)
+		return hull_error_wrap(err, -EINVAL, "linux.readonlyPaths");
+	return 0;
+}
+
+int rootfs_finalize(const struct hull_oci_config *cfg, struct hull_error **err)
+{
+	for (char **p = cfg->readonly_paths; *p; p++)
+		if (readonly_path(*p, err) < 0)
+			return -EINVAL;
+	for (char **p = cfg->masked_paths; *p; p++)
+		if (mask_path(*p, err) < 0)
+			return -EINVAL;
+	if (cfg->root_readonly && remount_bind("/", MS_RDONLY, err) < 0)
+		return hull_error_wrap(err, -EINVAL, "root.readonly");
+	return 0;
+}

@@ -1,0 +1,122 @@
+/* runtime_internal.h - what the runtime's files share (not public). */
+#ifndef HULL_RUNTIME_INTERNAL_H
+#define HULL_RUNTIME_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "hull/cleanup.h"
+#include "hull/ctx.h"
+#include "hull/error.h"
+#include "hull/oci.h"
+#include "hull/runtime.h"
+
+/* One container being set up: shared by the parent (spawn.c) and, through
+ * the copy clone makes, by the child (init.c). */
+struct spawn {
+	struct hull_ctx *ctx;
+	const struct hull_oci_config *cfg;
+	const struct hull_runtime_opts *opts;
+	const char *id;
+	int sync_fd;        /* this side's end of the socketpair */
+	int fifo_fd;        /* O_PATH exec.fifo (create) or -1 (run: wait for SYNC_START) */
+	int console_fd;     /* connected --console-socket, or -1 */
+	int lock_fd;        /* the state dir's flock: the child closes its copy at once */
+	bool pty_to_parent; /* foreground run with a terminal: send the master to the parent */
+	bool unshare_in_child; /* namespaces are joined by path: setns then unshare in the child */
+	unsigned long clone_flags;
+	pid_t pid;          /* the child, in the parent */
+	int pidfd;          /* pidfd of the child, in the parent */
+	int pty_master;     /* received from the child (pty_to_parent), or -1 */
+};
+
+/* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */
+enum sync_type {
+	SYNC_USERNS = 1, /* child -> parent: I unshared a user namespace, write my maps */
+	SYNC_GO,         /* parent -> child: maps written, cgroup placed; go on */
+	SYNC_PTY,        /* child -> parent: the pty master (with SCM_RIGHTS) */
+	SYNC_READY,      /* child -> parent: set up, waiting for start */
+	SYNC_START,      /* parent -> child (run): exec now */
+	SYNC_ERROR,      /* child -> parent: setup failed, text follows */
+};
+
+/* sync_send: one message, optional text and optional fd (-1 = none). */
+int sync_send(int sock, enum sync_type type, const char *text, int fd);
+/* sync_recv: one message; *type is 0 on EOF; text (if non-NULL, size len)
+ * gets the NUL-terminated text; *fd (if non-NULL) any passed fd or -1. */
+int sync_recv(int sock, enum sync_type *type, char *text, size_t len, int *fd);
+/* sync_expect: receive and require `want`; a SYNC_ERROR becomes *err with
+ * the child's text, EOF "the container's init exited during setup". */
+int sync_expect(int sock, enum sync_type want, int *fd, struct hull_error **err);
+
+/* spawn.c: parent side. Clone the init, write id maps, place it, let it run
+ * to SYNC_READY. On failure the child is killed and reaped. */
+int spawn_container(struct spawn *s, struct hull_error **err);
+/* spawn_close: close the parent's sync socket, pidfd and pty master. */
+void spawn_close(struct spawn *s);
+/* spawn_kill: SIGKILL and reap the child (failure cleanup). */
+void spawn_kill(struct spawn *s);
+
+/* init.c: child side, the ordered setup sequence; never returns. */
+__attribute__((noreturn)) void init_container(struct spawn *s);
+
+/* namespaces.c */
+int ns_join_all(const struct hull_oci_config *cfg, bool user_only, bool skip_user, struct hull_error **err);
+int ns_parent_join(const struct hull_oci_config *cfg, int *saved_pid, int *saved_time, struct hull_error **err);
+void ns_parent_restore(int saved_pid, int saved_time);
+unsigned long ns_new_flags(const struct hull_oci_config *cfg);
+bool ns_any_joined(const struct hull_oci_config *cfg);
+int ns_write_id_maps(pid_t pid, const struct hull_oci_config *cfg, struct hull_error **err);
+
+/* mounts.c: the rootfs and config mounts, before pivot_root. */
+int mounts_setup(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err);
+/* mount_in_root: resolve dest inside rootfd (never escaping it), creating
+ * the mountpoint (a directory, or a file when `file`); returns an O_PATH fd. */
+int mount_target(int rootfd, const char *dest, bool file, struct hull_error **err);
+/* remount_bind: apply MS_RDONLY/MS_NOSUID/... to an existing bind mount,
+ * keeping flags the kernel has locked. */
+int remount_bind(const char *target, unsigned long flags, struct hull_error **err);
+
+/* devices.c */
+int devices_setup(const struct hull_oci_config *cfg, int rootfd, bool in_userns, struct hull_error **err);
+
+/* rootfs.c */
+int rootfs_pivot(const char *rootfs, bool no_pivot, struct hull_error **err);
+int rootfs_finalize(const struct hull_oci_config *cfg, struct hull_error **err);
+
+/* process.c: attributes of the process to be. */
+int process_sysctl(const struct hull_oci_config *cfg, struct hull_error **err);
+int process_rlimits(const struct hull_oci_process *p, struct hull_error **err);
+int process_oom_score_adj(const struct hull_oci_process *p, struct hull_error **err);
+int process_user(const struct hull_oci_process *p, bool in_userns, struct hull_error **err);
+int process_hostname(const struct hull_oci_config *cfg, struct hull_error **err);
+/* process_find_program: PATH lookup of args[0] using the process' own env
+ * (config.md#process: args[0] is resolved in the container). malloc'd. */
+char *process_find_program(const struct hull_oci_process *p, struct hull_error **err);
+
+/* terminal.c */
+int terminal_setup(struct spawn *s, struct hull_error **err);
+int terminal_connect(const char *path, struct hull_error **err);
+/* terminal_proxy: copy stdin -> master and master -> stdout until the
+ * master hangs up; relays window size; signals come through sigfd. */
+int terminal_raw(int fd, void *saved, size_t saved_len);
+
+/* statedir.c */
+char *state_path(struct hull_ctx *ctx, const char *id, const char *file);
+int state_lock(struct hull_ctx *ctx, const char *id, struct hull_error **err);
+int state_status(const struct hull_oci_state *st, const char *dir, enum hull_status *out);
+int proc_start_time(pid_t pid, unsigned long long *start, char *state);
+int state_write(struct hull_ctx *ctx, const char *id, const char *bundle, const struct hull_oci_config *cfg,
+		pid_t pid, struct hull_error **err);
+
+/* lifecycle.c: state dir, spawn, state.json and pid file; on failure
+ * everything made is undone. fifo: the init waits on exec.fifo (create),
+ * else on SYNC_START over s->sync_fd (run). */
+int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtime_opts *opts, bool fifo,
+		  struct spawn *s, struct hull_oci_config **cfg_out, struct hull_error **err);
+
+/* wait.c */
+int wait_foreground(struct spawn *s, int *exit_status, struct hull_error **err);
+int exit_status_of(int wstatus);
+
+#endif

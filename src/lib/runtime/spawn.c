@@ -1,0 +1,112 @@
+/* spawn.c - the parent side of create: one clone3 with every new
+ * namespace, the id maps, the cgroup placement hook, then the child runs
+ * init_container() up to SYNC_READY.
+ *
+ *   clone3 (new namespaces; pid/time joined by the parent around it)
+ *   [child unshares here when namespaces are joined by path]
+ *   write uid_map / gid_map
+ *   [cgroup helper: opts->place() puts the child in its cgroups]
+ *   SYNC_GO
+ *   [child sets up; sends the pty for a foreground terminal]
+ *   SYNC_READY
+ */
+#include <errno.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+
+static pid_t clone3_fork(unsigned long flags, int *pidfd)
+{
+	struct clone_args args = { .flags = flags | CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd,
+				   .exit_signal = SIGCHLD };
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+void spawn_kill(struct spawn *s)
+{
+	if (s->pid <= 0)
+		return;
+	kill(s->pid, SIGKILL);
+	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	s->pid = -1;
+}
+
+void spawn_close(struct spawn *s)
+{
+	if (s->sync_fd >= 0)
+		close(take_fd(s->sync_fd));
+	if (s->pidfd >= 0)
+		close(take_fd(s->pidfd));
+	if (s->pty_master >= 0)
+		close(take_fd(s->pty_master));
+}
+
+static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
+{
+	const struct hull_oci_config *cfg = s->cfg;
+	bool new_userns = (ns_new_flags(cfg) & CLONE_NEWUSER) != 0;
+	if (new_userns) {
+		if (s->unshare_in_child && sync_expect(sock, SYNC_USERNS, NULL, err) < 0)
+			return -EINVAL;
+		if (ns_write_id_maps(s->pid, cfg, err) < 0)
+			return -EINVAL;
+	}
+	if (s->opts->place && s->opts->place(s->opts->place_data, s->pid, cfg, err) < 0)
+		return -EINVAL;
+	/* If the child already failed, its SYNC_ERROR is queued: read it. */
+	if (sync_send(sock, SYNC_GO, NULL, -1) < 0)
+		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
+								   : hull_error_msg(err, EPIPE, "lost the container's init");
+	if (s->pty_to_parent && sync_expect(sock, SYNC_PTY, &s->pty_master, err) < 0)
+		return -EINVAL;
+	return sync_expect(sock, SYNC_READY, NULL, err);
+}
+
+int spawn_container(struct spawn *s, struct hull_error **err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return hull_error_set(err, errno, "socketpair");
+	unsigned long new_flags = ns_new_flags(s->cfg);
+	s->unshare_in_child = ns_any_joined(s->cfg);
+	/* clone3 makes every new namespace at once, the user namespace first
+	 * (so the others belong to it); with joins, the child does it instead. */
+	s->clone_flags = s->unshare_in_child ? (new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) : new_flags;
+	int saved_pid, saved_time;
+	if (ns_parent_join(s->cfg, &saved_pid, &saved_time, err) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -EINVAL;
+	}
+	s->pidfd = -1;
+	s->pty_master = -1;
+	s->pid = clone3_fork(s->clone_flags, &s->pidfd);
+	if (s->pid == 0) {
+		close(sv[0]);
+		s->sync_fd = sv[1];
+		init_container(s);
+	}
+	int clone_errno = errno;
+	ns_parent_restore(saved_pid, saved_time);
+	close(sv[1]);
+	s->sync_fd = sv[0];
+	if (s->pid < 0) {
+		close(take_fd(s->sync_fd));
+		return hull_error_set(err, clone_errno, "clone the container's init");
+	}
+	if (parent_handshake(s, sv[0], err) < 0) {
+		spawn_kill(s);
+		close(take_fd(s->sync_fd));
+		return -EINVAL;
+	}
+	return 0;
+}
