@@ -25,10 +25,12 @@ check: deps
 	@tests/run
 
 clang:
-	CC=clang meson setup build-clang -Dwerror=true && ninja -C build-clang
+	test -f build-clang/build.ninja || CC=clang meson setup build-clang -Dwerror=true
+	ninja -C build-clang
 
 asan:
-	meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false && ninja -C build-asan
+	test -f build-asan/build.ninja || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C build-asan
 	BUILD_DIR=$(CURDIR)/build-asan tests/run
 
 clean:

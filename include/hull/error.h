@@ -23,7 +23,8 @@ int hull_error_set(struct hull_error **err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* hull_error_setv: as hull_error_set with a va_list. */
-int hull_error_setv(struct hull_error **err, int errnum, const char *fmt, va_list ap);
+int hull_error_setv(struct hull_error **err, int errnum, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* hull_error_msg: like hull_error_set but the message never gets strerror()
  * appended; code (positive) is still recorded. Returns -code. */

@@ -14,8 +14,13 @@
  *   images/images/<id-hex>.json    one record per image (id = config digest):
  *                                  {"manifest": "sha256:..", "size": N, ...}
  *   images/repositories.json       {"docker.io/library/busybox:latest": "sha256:<id>"}
- *   images/ingest/<hex>.partial    interrupted downloads, resumed with Range
- *   images/tmp/                    layers being unpacked (renamed into layers/)
+ *   images/layer-sizes/<diffid-hex> unpacked bytes of each layer
+ *   images/ingest/<hex>.partial    downloads in progress or interrupted, resumed with Range
+ *   images/tmp/                    layers being unpacked (renamed into layers/);
+ *                                  entries of dead processes are swept on open
+ *   images/unsynced/               "layer-<hex>" / "blob-<hex>" markers, fsynced before
+ *                                  what they name becomes visible; after a reboot the
+ *                                  store drops such layers and re-hashes such blobs
  *   images/locks/                  flock(2) files: "store" (metadata + gc),
  *                                  "<hex>" (one pull unpacks a layer, others wait)
  *   certs.d/<host:port>/ca.crt     extra CA for one registry (like docker's
@@ -24,7 +29,9 @@
  *                                  config.json "auths" format
  *
  * Every write lands under a temporary name and is renamed into place, so a
- * crash leaves whole blobs, whole layers and whole records, never parts.
+ * crashed process leaves whole blobs, whole layers and whole records, never
+ * parts; records and names are fsynced; a crashed kernel is covered by the
+ * unsynced/ markers (a syncfs per pull would cost more than the unpack).
  * Functions below never print; progress is reported through callbacks.
  */
 #ifndef HULL_IMAGE_H

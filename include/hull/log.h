@@ -27,7 +27,8 @@ void hull_log_init(struct hull_log *log);
  * concurrent processes do not interleave). log may be NULL: dropped. */
 void hull_log_write(const struct hull_log *log, enum hull_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void hull_log_writev(const struct hull_log *log, enum hull_log_level level, const char *fmt, va_list ap);
+void hull_log_writev(const struct hull_log *log, enum hull_log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* hull_log_parse_level: "error|warn|warning|info|debug" -> level; -1 if unknown. */
 int hull_log_parse_level(const char *s);

@@ -1,6 +1,9 @@
 /* commands_vm.c - the vm room's command table. */
 #include "cli.h"
 
+int cmd_vm(struct hull_cli *cli, int argc, char **argv);
+
 const struct hull_command hull_cli_vm_commands[] = {
+	{ "vm", "run micro-VMs on KVM (hull vm run --kernel FILE ...)", cmd_vm },
 	{ 0 },
 };

@@ -8,7 +8,8 @@
 #include "hull/error.h"
 #include "hull/fs.h"
 
-static int make(struct hull_error **err, int errnum, bool with_strerror, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static int make(struct hull_error **err, int errnum, bool with_strerror,
+						     const char *fmt, va_list ap)
 {
 	int code = errnum > 0 ? errnum : EINVAL;
 	if (!err)

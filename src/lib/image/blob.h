@@ -17,9 +17,14 @@ void fetched_manifest_clear(struct fetched_manifest *m);
 int blob_fetch_manifest(struct registry *r, const char *reference, struct fetched_manifest *out,
 			struct hull_error **err);
 
+/* Called after every write with the bytes in the partial file so far
+ * (a resumed download starts above 0); a negative return aborts it. */
 struct blob_progress {
-	void (*fn)(struct blob_progress *p, long long done, long long total);
+	int (*fn)(struct blob_progress *p, long long done, long long total);
 };
+
+/* blob_partial_path: ingest/<hex>.partial, where a download grows (malloc'd). */
+char *blob_partial_path(struct hull_image_store *s, const char *digest);
 
 /* blob_download: fetch a blob into the store (ingest/<hex>.partial, then
  * blobs/), resuming a partial file with Range, refusing more bytes than

@@ -12,6 +12,7 @@
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "store.h"
+#include "stream.h"
 
 struct pull_job {
 	const struct hull_descriptor *desc;
@@ -33,7 +34,6 @@ struct pull_state {
 };
 
 struct job_progress {
-	struct blob_progress base;
 	struct pull_state *ps;
 	struct pull_job *job;
 };
@@ -50,10 +50,10 @@ static void report(struct pull_state *ps, struct pull_job *j, enum hull_pull_sta
 	pthread_mutex_unlock(&ps->progress);
 }
 
-static void on_bytes(struct blob_progress *bp, long long done, long long total)
+static void on_bytes(void *opaque, long long done, long long total)
 {
-	struct job_progress *jp = (struct job_progress *)bp;
-	report(jp->ps, jp->job, HULL_PULL_DOWNLOADING, done, total);
+	struct job_progress *jp = opaque;
+	report(jp->ps, jp->job, done < total ? HULL_PULL_DOWNLOADING : HULL_PULL_EXTRACTING, done, total);
 }
 
 static int run_job(struct pull_state *ps, struct pull_job *j, struct hull_error **err)
@@ -64,10 +64,16 @@ static int run_job(struct pull_state *ps, struct pull_job *j, struct hull_error 
 		report(ps, j, HULL_PULL_EXISTS, j->desc->size, j->desc->size);
 		return 0;
 	}
-	struct job_progress jp = { .base.fn = on_bytes, .ps = ps, .job = j };
-	int ret = blob_download(ps->r, j->desc, &jp.base, err);
-	if (ret < 0)
-		return ret;
+	int ret;
+	if (!store_has_blob(s, j->desc->digest)) {
+		struct job_progress jp = { .ps = ps, .job = j };
+		if ((ret = stream_layer(ps->r, j->desc, j->diff_id, on_bytes, &jp, &j->unpacked, err)) < 0)
+			return hull_error_wrap(err, ret, "layer %s", j->desc->digest);
+		if (!j->unpacked)
+			j->unpacked = store_layer_size(s, j->diff_id);
+		report(ps, j, HULL_PULL_DONE, j->desc->size, j->desc->size);
+		return 0;
+	}
 	report(ps, j, HULL_PULL_EXTRACTING, j->desc->size, j->desc->size);
 	_cleanup_free_ char *path = store_blob_path(s, j->desc->digest);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -165,11 +171,19 @@ static int resolve_manifest(struct registry *r, const struct hull_reference *ref
 	return 0;
 }
 
-static int check_platform(const struct hull_image_config *c, const struct hull_registry_options *o,
-			  const char *ref, struct hull_error **err)
+static int check_platform(struct hull_image_store *s, const struct hull_image_config *c,
+			  const struct hull_registry_options *o, const char *ref, struct hull_error **err)
 {
-	if (!o || !o->platform)
+	if (!o || !o->platform) {
+		/* docker pulls a foreign single-platform image too, with a warning */
+		struct hull_platform host;
+		hull_platform_host(&host);
+		if (c->architecture && strcmp(c->architecture, host.architecture))
+			hull_warn(s->ctx, "`%s` is for %s/%s; this machine is %s/%s", ref, c->os ? c->os : "?",
+				  c->architecture, host.os, host.architecture);
+		hull_platform_clear(&host);
 		return 0;
+	}
 	struct hull_platform want;
 	int ret = hull_platform_parse(o->platform, &want, err);
 	if (ret < 0)
@@ -227,7 +241,7 @@ static int pull(struct hull_image_store *s, const struct hull_reference *ref, co
 	if (ret >= 0)
 		ret = blob_fetch_small(r, &man->config, &cbuf, &clen, err);
 	if (ret >= 0 && (ret = hull_image_config_parse(cbuf, clen, "image config", &config, err)) >= 0)
-		ret = check_platform(config, o, full, err);
+		ret = check_platform(s, config, o, full, err);
 	long long size = 0;
 	if (ret >= 0)
 		ret = pull_layers(r, o, man, config, &size, err);

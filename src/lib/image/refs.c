@@ -37,10 +37,19 @@ json_t *store_load_refs(struct hull_image_store *s, struct hull_error **err)
 	return j;
 }
 
+/* Names and records are small and what users see: fsync them. */
+static int dump_durable(json_t *j, const char *path, struct hull_error **err)
+{
+	_cleanup_free_ char *text = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text)
+		return hull_error_msg(err, ENOMEM, "serialise `%s`", path);
+	return hull_write_file_atomic(path, text, strlen(text), 0600, true, err);
+}
+
 int store_save_refs(struct hull_image_store *s, json_t *refs, struct hull_error **err)
 {
 	_cleanup_free_ char *p = refs_path(s);
-	return hull_json_dump_file(refs, p, 0600, err);
+	return dump_durable(refs, p, err);
 }
 
 static json_t *load_record(struct hull_image_store *s, const char *id, struct hull_error **err)
@@ -284,7 +293,7 @@ static int write_record(struct hull_image_store *s, const char *id, const char *
 	if (!seen && json_is_array(ms))
 		json_array_append_new(ms, json_string(manifest));
 	_cleanup_free_ char *p = record_path(s, id);
-	return hull_json_dump_file(rec, p, 0600, err);
+	return dump_durable(rec, p, err);
 }
 
 int store_add_image(struct hull_image_store *s, const char *manifest_digest, const char *config_digest,

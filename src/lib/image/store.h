@@ -23,6 +23,7 @@ struct hull_image_store {
 	char *tmp;        /* root/tmp */
 	char *locks;      /* root/locks */
 	char *sizes;      /* root/layer-sizes: <diffid-hex> holds the unpacked bytes */
+	char *unsynced;   /* root/unsynced: markers of data not yet known to be on disk */
 	bool (*in_use)(void *opaque, const char *image_id);
 	void *in_use_opaque;
 };
@@ -50,6 +51,14 @@ int store_read_blob(struct hull_image_store *s, const char *digest, char **out, 
  * tmp/ or ingest/) into blobs/ under digest (rename; an existing blob wins). */
 int store_commit_file(struct hull_image_store *s, const char *tmp_path, const char *digest, struct hull_error **err);
 
+/* store_mark_unsynced: before a layer or blob becomes visible without an
+ * fsync, durably note "<kind>-<hex>" with this boot's id. After a reboot the
+ * store distrusts what such markers name (see store.c: recover). */
+int store_mark_unsynced(struct hull_image_store *s, const char *kind, const char *digest, struct hull_error **err);
+
+/* store_sync_all: syncfs the store, then drop this boot's markers. */
+void store_sync_all(struct hull_image_store *s);
+
 /* store_tmp_name: a unique name under tmp/ (malloc'd; not created). */
 char *store_tmp_name(struct hull_image_store *s, const char *what);
 
@@ -64,6 +73,15 @@ long long store_layer_size(struct hull_image_store *s, const char *diff_id);
  * layers/<hex>. Serialised per layer with a lock; a layer already present
  * is not unpacked again. *unpacked (may be NULL) gets the bytes of file
  * data. compression: enum hull_compression, or -1 to detect. */
+/* A byte source for store_unpack_layer: read returns bytes, 0 at the end,
+ * or -1 with a message in errbuf (errno EINTR: call again). */
+struct layer_source {
+	ssize_t (*read)(void *opaque, void *buf, size_t len, char *errbuf, size_t errlen);
+	void *opaque;
+};
+int store_unpack_layer(struct hull_image_store *s, const struct layer_source *src, const char *diff_id,
+		       char diff_out[HULL_DIGEST_BUF_LEN], long long *unpacked, struct hull_error **err);
+
 int store_unpack_layer_fd(struct hull_image_store *s, int fd, int compression, const char *diff_id,
 			  char diff_out[HULL_DIGEST_BUF_LEN], long long *unpacked, struct hull_error **err);
 

@@ -18,7 +18,9 @@
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/json.h"
 #include "unpack.h"
+#include "unpack_pool.h"
 
 #define WHITEOUT_PREFIX ".wh."
 #define OPAQUE_MARKER ".wh..wh..opq"
@@ -41,7 +43,33 @@ struct unpacker {
 	char *buf;
 	uid_t euid;
 	gid_t egid;
+	mode_t umask; /* the creation mode loses these bits: chmod only then */
+	struct unpack_pool *pool; /* small files are created by workers */
+	json_t *dispatched;       /* paths handed to the pool since the last drain */
 };
+
+/* Files up to this size go to the pool (their data is copied into the job). */
+#define POOL_MAX_FILE (1 << 20)
+
+/* Wait for every dispatched file; redo, in order, those whose name was taken. */
+static int drain(struct unpacker *u, struct hull_error **err);
+
+/* Before an entry touches path (or anything below one of its ancestors
+ * that is a dispatched file), let the pool finish: the tar's order rules. */
+static int settle(struct unpacker *u, const char *path, struct hull_error **err)
+{
+	if (!u->pool || json_object_size(u->dispatched) == 0)
+		return 0;
+	_cleanup_free_ char *p = hull_xstrdup(path);
+	for (;;) {
+		if (json_object_get(u->dispatched, p))
+			return drain(u, err);
+		char *slash = strrchr(p, '/');
+		if (!slash)
+			return 0;
+		*slash = '\0';
+	}
+}
 
 int unpack_clean_path(char *path, struct hull_error **err)
 {
@@ -200,7 +228,8 @@ static int set_owner_mode(struct unpacker *u, int fd, struct archive_entry *e, c
 	if ((uid != u->euid || gid != u->egid) && fchown(fd, uid, gid) < 0)
 		return hull_error_set(err, errno, "entry `%s`: chown %u:%u", entry, uid, gid);
 	/* After chown: chown clears set-id bits; and the umask trimmed the creation mode. */
-	if (fchmod(fd, archive_entry_perm(e)) < 0)
+	mode_t perm = archive_entry_perm(e);
+	if (((perm & u->umask) || (perm & 07000)) && fchmod(fd, perm) < 0)
 		return hull_error_set(err, errno, "entry `%s`: chmod", entry);
 	return 0;
 }
@@ -249,18 +278,80 @@ static void entry_times(struct archive_entry *e, struct timespec t[2])
 	t[1].tv_nsec = archive_entry_mtime_nsec(e);
 }
 
+static void entry_times(struct archive_entry *e, struct timespec t[2]);
+
+static void copy_xattrs(struct archive_entry *e, struct file_job *j)
+{
+	const char *name;
+	const void *value;
+	size_t size;
+	size_t n = (size_t)archive_entry_xattr_reset(e);
+	if (!n)
+		return;
+	j->xattrs = hull_xcalloc(n, sizeof(*j->xattrs));
+	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK && j->n_xattrs < n) {
+		if (!strncmp(name, "trusted.overlay.", 16))
+			continue;
+		struct job_xattr *x = &j->xattrs[j->n_xattrs++];
+		x->name = hull_xstrdup(name);
+		x->value = hull_xmalloc(size ? size : 1);
+		memcpy(x->value, value, size);
+		x->size = size;
+	}
+}
+
+/* Read the member's data here; a worker creates the file. */
+static int dispatch_file(struct unpacker *u, int dfd, const char *name, struct archive_entry *e, const char *entry,
+			 const char *clean, struct hull_error **err)
+{
+	struct file_job *j = hull_xcalloc(1, sizeof(*j));
+	j->ctx = u->ctx;
+	j->dfd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+	j->name = hull_xstrdup(name);
+	j->entry = hull_xstrdup(entry);
+	j->size = (size_t)archive_entry_size(e);
+	j->data = hull_xmalloc(j->size ? j->size : 1);
+	if (j->dfd < 0) {
+		file_job_free(j);
+		return hull_error_set(err, errno, "entry `%s`: dup", entry);
+	}
+	la_ssize_t n = j->size ? archive_read_data(u->a, j->data, j->size) : 0;
+	if (n != (la_ssize_t)j->size) {
+		int ret = hull_error_msg(err, EIO, "entry `%s`: %s", entry,
+					 n < 0 ? archive_error_string(u->a) : "layer ends inside the file");
+		file_job_free(j);
+		return ret;
+	}
+	j->perm = archive_entry_perm(e);
+	j->uid = (uid_t)archive_entry_uid(e);
+	j->gid = (gid_t)archive_entry_gid(e);
+	j->chown = j->uid != u->euid || j->gid != u->egid;
+	j->chmod = (j->perm & u->umask) || (j->perm & 07000);
+	entry_times(e, j->times);
+	copy_xattrs(e, j);
+	u->bytes += (long long)j->size;
+	json_object_set_new(u->dispatched, clean, json_true());
+	return unpack_pool_submit(u->pool, j, err);
+}
+
 static int extract_file(struct unpacker *u, int dfd, const char *name, struct archive_entry *e, const char *entry,
-			struct hull_error **err)
+			const char *clean, struct hull_error **err)
 {
 	long long size = archive_entry_size(e);
 	if (size < 0 || (unsigned long long)size > u->free_bytes)
 		return hull_error_msg(err, EFBIG, "entry `%s` claims %lld bytes, more than the %llu free in the store",
 				      entry, size, u->free_bytes);
-	int ret = clear_slot(u, dfd, name, false, entry, err);
-	if (ret < 0)
-		return ret;
-	_cleanup_close_ int fd =
-		openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int ret;
+	if (u->pool && size <= POOL_MAX_FILE && archive_entry_sparse_count(e) == 0)
+		return dispatch_file(u, dfd, name, e, entry, clean, err);
+	mode_t perm = archive_entry_perm(e) & 0777;
+	_cleanup_close_ int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
+	if (fd < 0 && errno == EEXIST) {
+		/* tar semantics: a later member replaces an earlier one. */
+		if ((ret = clear_slot(u, dfd, name, false, entry, err)) < 0)
+			return ret;
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
+	}
 	if (fd < 0)
 		return hull_error_set(err, errno, "entry `%s`: create", entry);
 	if ((ret = write_data(u, fd, e, entry, err)) < 0 || (ret = set_owner_mode(u, fd, e, entry, err)) < 0 ||
@@ -276,11 +367,18 @@ static int extract_file(struct unpacker *u, int dfd, const char *name, struct ar
 static int extract_dir(struct unpacker *u, int dfd, const char *name, struct archive_entry *e, const char *entry,
 		       const char *clean, struct hull_error **err)
 {
-	int ret = clear_slot(u, dfd, name, true, entry, err);
-	if (ret < 0)
-		return ret;
-	if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
-		return hull_error_set(err, errno, "entry `%s`: mkdir", entry);
+	int ret;
+	if (mkdirat(dfd, name, archive_entry_perm(e) & 0777) < 0) {
+		if (errno != EEXIST)
+			return hull_error_set(err, errno, "entry `%s`: mkdir", entry);
+		if ((ret = clear_slot(u, dfd, name, true, entry, err)) < 0)
+			return ret;
+		if (mkdirat(dfd, name, 0700) < 0 && errno != EEXIST)
+			return hull_error_set(err, errno, "entry `%s`: mkdir", entry);
+		/* An existing directory keeps nothing of its old mode. */
+		if (fchmodat(dfd, name, archive_entry_perm(e), 0) < 0)
+			return hull_error_set(err, errno, "entry `%s`: chmod", entry);
+	}
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return hull_error_set(err, errno, "entry `%s`: open directory", entry);
@@ -366,6 +464,12 @@ static int extract_special(struct unpacker *u, int dfd, const char *name, struct
 	gid_t gid = (gid_t)archive_entry_gid(e);
 	if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return hull_error_set(err, errno, "entry `%s`: chown", entry);
+	/* mknod's mode went through the umask; a node is never a symlink here. */
+	if (fchmodat(dfd, name, archive_entry_perm(e), 0) < 0)
+		return hull_error_set(err, errno, "entry `%s`: chmod", entry);
+	struct timespec t[2];
+	entry_times(e, t);
+	utimensat(dfd, name, t, AT_SYMLINK_NOFOLLOW);
 	return 0;
 }
 
@@ -401,9 +505,23 @@ static int extract_entry(struct unpacker *u, struct archive_entry *e, struct hul
 		return ret;
 	if (!*clean)
 		return 0; /* "./": the root itself keeps the store's mode */
+	if ((ret = settle(u, clean, err)) < 0)
+		return ret;
 	_cleanup_free_ char *split_buf = hull_xstrdup(clean);
 	const char *dir, *name;
 	split(split_buf, &dir, &name);
+	if (!strncmp(name, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX)) && u->pool) {
+		/* the whiteout's victim may be a file still being written */
+		_cleanup_free_ char *victim = *dir ? hull_strdup_printf("%s/%s", dir, name + strlen(WHITEOUT_PREFIX))
+						   : hull_xstrdup(name + strlen(WHITEOUT_PREFIX));
+		if ((ret = settle(u, victim, err)) < 0)
+			return ret;
+	}
+	if (archive_entry_hardlink(e) && u->pool) {
+		_cleanup_free_ char *target = hull_xstrdup(archive_entry_hardlink(e));
+		if (unpack_clean_path(target, NULL) == 0 && (ret = settle(u, target, err)) < 0)
+			return ret;
+	}
 	int dfd = parent_fd(u, dir, raw, err);
 	if (dfd < 0)
 		return dfd;
@@ -414,7 +532,7 @@ static int extract_entry(struct unpacker *u, struct archive_entry *e, struct hul
 		return extract_hardlink(u, dfd, name, hardlink, raw, err);
 	switch (archive_entry_filetype(e)) {
 	case AE_IFREG:
-		return extract_file(u, dfd, name, e, raw, err);
+		return extract_file(u, dfd, name, e, raw, clean, err);
 	case AE_IFDIR:
 		return extract_dir(u, dfd, name, e, raw, clean, err);
 	case AE_IFLNK:
@@ -422,6 +540,24 @@ static int extract_entry(struct unpacker *u, struct archive_entry *e, struct hul
 	default:
 		return extract_special(u, dfd, name, e, raw, err);
 	}
+}
+
+static int drain(struct unpacker *u, struct hull_error **err)
+{
+	struct file_job *conflicts = NULL;
+	int ret = unpack_pool_drain(u->pool, &conflicts, err);
+	json_object_clear(u->dispatched);
+	while (conflicts) {
+		struct file_job *j = conflicts;
+		conflicts = j->next;
+		if (ret >= 0 && (ret = clear_slot(u, j->dfd, j->name, false, j->entry, err)) >= 0) {
+			ret = file_job_run(j, err);
+			if (ret == -EEXIST)
+				ret = hull_error_set(err, EEXIST, "entry `%s`: create", j->entry);
+		}
+		file_job_free(j);
+	}
+	return ret;
 }
 
 static void apply_dir_times(struct unpacker *u)
@@ -437,12 +573,29 @@ static void apply_dir_times(struct unpacker *u)
 	free(u->dirs);
 }
 
+/* The umask, read without changing it: umask(2) cannot, and other threads
+ * may be creating files. Unknown: assume everything is trimmed. */
+static mode_t current_umask(void)
+{
+	_cleanup_free_ char *status = NULL;
+	if (hull_read_file("/proc/self/status", &status, NULL, NULL) < 0)
+		return 0777;
+	const char *p = strstr(status, "\nUmask:");
+	return p ? (mode_t)strtoul(p + 8, NULL, 8) : 0777;
+}
+
 int unpack_archive(struct hull_ctx *ctx, struct archive *a, int root_fd, long long *bytes, struct hull_error **err)
 {
 	struct unpacker u = { .ctx = ctx, .a = a, .root_fd = root_fd, .cached_fd = -1,
 			      .euid = geteuid(), .egid = getegid() };
+	u.umask = current_umask();
 	struct statvfs vfs;
 	u.free_bytes = fstatvfs(root_fd, &vfs) == 0 ? (unsigned long long)vfs.f_bavail * vfs.f_frsize : ~0ULL;
+	/* Workers pay off on directories of small files; two suit this
+	 * project's 2-core machines, four is the most that still helps ext4. */
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	u.pool = unpack_pool_new(cpus >= 4 ? 4 : 2);
+	u.dispatched = json_object();
 	int ret = 0;
 	for (;;) {
 		struct archive_entry *e;
@@ -456,6 +609,15 @@ int unpack_archive(struct hull_ctx *ctx, struct archive *a, int root_fd, long lo
 		if ((ret = extract_entry(&u, e, err)) < 0)
 			break;
 	}
+	if (u.pool) {
+		/* Always wait: the caller removes the directory when this fails. */
+		_cleanup_error_ struct hull_error *late = NULL;
+		int r = drain(&u, ret < 0 ? &late : err);
+		if (ret >= 0)
+			ret = r;
+		unpack_pool_free(u.pool);
+	}
+	json_decref(u.dispatched);
 	apply_dir_times(&u);
 	if (u.cached_fd >= 0)
 		close(u.cached_fd);

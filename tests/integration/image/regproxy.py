@@ -6,14 +6,16 @@ registry on UPSTREAM_PORT:
   --basic           demand Basic auth (hull/secret) like a private registry;
   --redirect-blobs  answer blob GETs with 307 to a "blob store" on PORT+1,
                     which logs whether an Authorization header came along;
-  --cut-after N     the first blob GET sends N bytes, then drops the connection.
+  --cut-after N     the first blob GET sends N bytes, then drops the connection;
+  --slow            blobs over 1 MB trickle out (64 KiB every 50 ms).
 Every request line and its Range header are appended to LOG."""
-import base64, http.client, sys, threading
+import base64, http.client, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, UP, LOG = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 BASIC = "--basic" in sys.argv
 REDIRECT = "--redirect-blobs" in sys.argv
+SLOW = "--slow" in sys.argv
 CUT = int(sys.argv[sys.argv.index("--cut-after") + 1]) if "--cut-after" in sys.argv else None
 state = {"cut_done": False}
 lock = threading.Lock()
@@ -77,6 +79,12 @@ class Proxy(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(2)
+            return
+        if SLOW and is_blob and len(data) > 1000000:
+            for i in range(0, len(data), 65536):
+                self.wfile.write(data[i:i + 65536])
+                self.wfile.flush()
+                time.sleep(0.05)
             return
         self.wfile.write(data)
 

@@ -1,0 +1,79 @@
+/* hull/vmm.h - the KVM micro-VM monitor: boot a Linux bzImage (or a PVH ELF)
+ * with virtio-pci devices, one thread per vCPU, and report how the guest
+ * ended. Only src/lib/vmm/ includes linux/kvm.h. */
+#ifndef HULL_VMM_H
+#define HULL_VMM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hull/error.h"
+
+#define HULL_VM_MAX_CPUS 32
+#define HULL_VM_MAX_DISKS 8
+
+struct hull_vm_disk {
+	const char *path; /* raw image file */
+	bool read_only;   /* VIRTIO_BLK_F_RO: writes are refused with IOERR */
+};
+
+struct hull_vm_config {
+	const char *kernel;      /* bzImage or ELF with a PVH note */
+	const char *initrd;      /* optional */
+	const char *cmdline;     /* optional kernel command line */
+	unsigned cpus;           /* 1..HULL_VM_MAX_CPUS */
+	uint64_t memory;         /* bytes of guest RAM */
+	struct hull_vm_disk disks[HULL_VM_MAX_DISKS];
+	unsigned n_disks;
+	const char *tap;         /* tap interface name, or NULL for no network */
+	uint32_t vsock_cid;      /* guest CID (>= 3), 0 for no vsock */
+	const char *vsock_path;  /* host side: guest connects to CID 2 port P -> unix socket "<vsock_path>_P" */
+	bool rng;                /* add a virtio-rng device */
+	int console_in;          /* fd the UART reads guest input from, -1 for none */
+	int console_out;         /* fd the UART writes guest output to */
+	const char *api_socket;  /* unix socket path taking "snapshot FILE [stop]" requests, or NULL */
+};
+
+enum hull_vm_exit_reason {
+	HULL_VM_EXIT_POWEROFF,    /* ACPI S5 or the poweroff port */
+	HULL_VM_EXIT_RESET,       /* i8042 0xFE, port 0xCF9, or a KVM system reset event */
+	HULL_VM_EXIT_CRASH,       /* triple fault, internal error or failed entry */
+	HULL_VM_EXIT_SNAPSHOT,    /* a snapshot was saved with "stop": the VM ended there */
+};
+
+struct hull_vm_result {
+	enum hull_vm_exit_reason reason;
+	char *detail;   /* for a crash: the reason, the registers, the last console lines; malloc'd */
+};
+
+/* hull_vm_config_init: fill cfg with the defaults (1 CPU, 256 MiB, rng on,
+ * console on stdin/stdout). */
+void hull_vm_config_init(struct hull_vm_config *cfg);
+
+/* hull_vm_run: create a KVM VM from cfg, boot it, and block until the guest
+ * powers off, resets or crashes. On return *res says which (res->detail is
+ * owned by the caller: hull_vm_result_clear()). Returns 0 when the guest ran
+ * (whatever way it ended), negative errno with *err when the VM could not be
+ * built (no /dev/kvm, bad kernel file, bad disk...). */
+int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, struct hull_error **err);
+
+/* hull_vm_restore: like hull_vm_run, but the VM comes from a snapshot file
+ * written through the API socket: its memory, vCPU and device state, with the
+ * disks, tap and vsock of the original configuration. console_in/out and
+ * api_socket come from cfg; the rest of cfg is ignored. */
+int hull_vm_restore(const char *snapshot, const struct hull_vm_config *cfg, struct hull_vm_result *res,
+		    struct hull_error **err);
+
+/* hull_vm_api_request: send one request line (e.g. "snapshot /tmp/s stop")
+ * to a running VM's API socket; returns 0 when it answered "ok", else
+ * negative errno with its answer in *err. */
+int hull_vm_api_request(const char *api_socket, const char *request, struct hull_error **err);
+
+/* hull_vm_result_clear: free what hull_vm_run put in res. */
+void hull_vm_result_clear(struct hull_vm_result *res);
+
+/* hull_vm_parse_size: parse "512M", "1G", "268435456", "64k" (binary
+ * units) into bytes. Returns 0 or -EINVAL with *err naming the text. */
+int hull_vm_parse_size(const char *text, uint64_t *out, struct hull_error **err);
+
+#endif

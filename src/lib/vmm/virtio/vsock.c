@@ -1,0 +1,469 @@
+/* virtio/vsock.c - the socket device (virtio 1.2 section 5.10) in user
+ * space, with Firecracker's host side: a guest stream connection to CID 2
+ * port P becomes a connection to the host unix socket "<path>_P", and a host
+ * program connecting to the unix socket "<path>" and writing "CONNECT P\n"
+ * reaches the guest's listener on port P (answered "OK <host port>\n"). Queue 0
+ * carries packets to the guest, queue 1 from it, queue 2 events. Flow
+ * control follows 5.10.6.3: we advertise buf_alloc/fwd_cnt and never send
+ * the guest more than its credit. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/fs.h"
+#include "virtio.h"
+
+#define RXQ 0
+#define TXQ 1
+#define HOST_CID 2
+#define TYPE_STREAM 1
+#define OP_REQUEST 1
+#define OP_RESPONSE 2
+#define OP_RST 3
+#define OP_SHUTDOWN 4
+#define OP_RW 5
+#define OP_CREDIT_UPDATE 6
+#define OP_CREDIT_REQUEST 7
+#define SHUTDOWN_RCV 1
+#define SHUTDOWN_SEND 2
+#define BUF_ALLOC (256 * 1024)
+#define MAX_CONNS 64
+#define MAX_PENDING 128
+
+struct vsock_hdr {
+	uint64_t src_cid, dst_cid;
+	uint32_t src_port, dst_port, len;
+	uint16_t type, op;
+	uint32_t flags, buf_alloc, fwd_cnt;
+} __attribute__((packed));
+
+enum conn_state {
+	CONN_ESTABLISHED,
+	CONN_HOST_HANDSHAKE,   /* host side connected, its "CONNECT P" line not read yet */
+	CONN_HOST_CONNECTING,  /* REQUEST sent to the guest, waiting for RESPONSE */
+};
+
+struct conn {
+	bool used;
+	enum conn_state state;
+	char line[32];                         /* the CONNECT line so far */
+	unsigned line_len;
+	int fd;
+	uint32_t guest_port, host_port;
+	uint32_t peer_buf_alloc, peer_fwd_cnt; /* the guest's credit */
+	uint32_t tx_cnt;                       /* bytes we sent the guest */
+	uint32_t fwd_cnt;                      /* bytes we passed to the host socket */
+	bool watching;
+	struct vsock *vs;
+};
+
+struct vsock {
+	struct vm_virtio_pci *vp;
+	uint64_t cid;
+	char *path;
+	struct conn conns[MAX_CONNS];
+	struct vsock_hdr pending[MAX_PENDING];  /* control packets waiting for rx buffers */
+	unsigned n_pending;
+	bool rx_starved;                        /* waiting for the driver to add rx buffers */
+	uint8_t buf[65536];                     /* bounce buffer between rings and sockets */
+	int listen_fd;                          /* host-initiated connections arrive here */
+	uint32_t next_host_port;
+};
+
+static void conn_readable(void *opaque, uint32_t events);
+
+static struct conn *find(struct vsock *vs, uint32_t guest_port, uint32_t host_port)
+{
+	for (unsigned i = 0; i < MAX_CONNS; i++)
+		if (vs->conns[i].used && vs->conns[i].guest_port == guest_port && vs->conns[i].host_port == host_port)
+			return &vs->conns[i];
+	return NULL;
+}
+
+static struct vsock_hdr reply(struct vsock *vs, struct conn *c, uint32_t guest_port, uint32_t host_port, uint16_t op)
+{
+	return (struct vsock_hdr){ .src_cid = HOST_CID, .dst_cid = vs->cid, .src_port = host_port,
+				   .dst_port = guest_port, .type = TYPE_STREAM, .op = op,
+				   .buf_alloc = BUF_ALLOC, .fwd_cnt = c ? c->fwd_cnt : 0 };
+}
+
+/* Deliver one packet (header + payload from the socket when c and room) to the guest. */
+static bool deliver(struct vsock *vs, const struct vsock_hdr *h)
+{
+	struct virtq_elem e;
+	int r = virtio_pop(vs->vp, RXQ, &e);
+	if (r <= 0) {
+		vs->rx_starved = r == 0;
+		return false;
+	}
+	if (iov_from_buf(e.in, e.n_in, 0, h, sizeof(*h)) != sizeof(*h)) {
+		virtio_broken(vs->vp);
+		return false;
+	}
+	virtio_used(vs->vp, RXQ, e.head, sizeof(*h));
+	return true;
+}
+
+static void send_ctrl(struct vsock *vs, struct vsock_hdr h)
+{
+	if (vs->n_pending == 0 && deliver(vs, &h))
+		return;
+	if (vs->n_pending < MAX_PENDING)
+		vs->pending[vs->n_pending++] = h;
+}
+
+static void flush_pending(struct vsock *vs)
+{
+	unsigned i = 0;
+	while (i < vs->n_pending && deliver(vs, &vs->pending[i]))
+		i++;
+	memmove(vs->pending, vs->pending + i, (vs->n_pending - i) * sizeof(vs->pending[0]));
+	vs->n_pending -= i;
+}
+
+static void conn_watch(struct conn *c, bool on)
+{
+	if (c->watching == on)
+		return;
+	c->watching = on;
+	vm_io_mod(c->vs->vp->vm, c->fd, on ? EPOLLIN : 0, conn_readable, c);
+}
+
+static void conn_close(struct vsock *vs, struct conn *c)
+{
+	vm_io_del(vs->vp->vm, c->fd);
+	close(c->fd);
+	memset(c, 0, sizeof(*c));
+}
+
+static uint32_t credit(const struct conn *c)
+{
+	return c->peer_buf_alloc - (c->tx_cnt - c->peer_fwd_cnt);
+}
+
+/* Host socket -> guest: as much as the guest's credit and one rx buffer allow. */
+static void conn_readable(void *opaque, uint32_t events)
+{
+	struct conn *c = opaque;
+	struct vsock *vs = c->vs;
+	if (c->state != CONN_ESTABLISHED)
+		return;
+	while (c->used && credit(c) > 0) {
+		if (vs->n_pending) {
+			flush_pending(vs);
+			if (vs->n_pending)
+				break;
+		}
+		struct virtq_elem e;
+		int r = virtio_pop(vs->vp, RXQ, &e);
+		if (r <= 0) {
+			vs->rx_starved = r == 0;
+			break;
+		}
+		size_t room = iov_length(e.in, e.n_in);
+		if (room <= sizeof(struct vsock_hdr)) {
+			virtio_broken(vs->vp);
+			return;
+		}
+		size_t want = room - sizeof(struct vsock_hdr);
+		if (want > credit(c))
+			want = credit(c);
+		if (want > 65536)
+			want = 65536;
+		uint8_t *buf = vs->buf;
+		ssize_t n = recv(c->fd, buf, want, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			vs->vp->queues[RXQ].last_avail--; /* the buffer goes back unused */
+			return;
+		}
+		struct vsock_hdr h = reply(vs, c, c->guest_port, c->host_port, n > 0 ? OP_RW : OP_SHUTDOWN);
+		if (n > 0) {
+			h.len = (uint32_t)n;
+			c->tx_cnt += (uint32_t)n;
+			iov_from_buf(e.in, e.n_in, sizeof(h), buf, (size_t)n);
+		} else {
+			h.flags = SHUTDOWN_RCV | SHUTDOWN_SEND; /* the host end closed */
+		}
+		iov_from_buf(e.in, e.n_in, 0, &h, sizeof(h));
+		virtio_used(vs->vp, RXQ, e.head, (uint32_t)(sizeof(h) + (n > 0 ? (size_t)n : 0)));
+		if (n <= 0) {
+			conn_watch(c, false);
+			return;
+		}
+	}
+	/* no credit or no buffers: wait for a credit update or a notify */
+	conn_watch(c, false);
+}
+
+static struct conn *free_conn(struct vsock *vs)
+{
+	for (unsigned i = 0; i < MAX_CONNS; i++)
+		if (!vs->conns[i].used)
+			return &vs->conns[i];
+	return NULL;
+}
+
+/* Host side: read "CONNECT <port>\n" a byte at a time (what follows is data
+ * for the guest and stays in the socket), then ask the guest. */
+static void conn_handshake(void *opaque, uint32_t events)
+{
+	struct conn *c = opaque;
+	struct vsock *vs = c->vs;
+	char ch;
+	ssize_t n = recv(c->fd, &ch, 1, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || c->line_len + 1 >= sizeof(c->line)) {
+		conn_close(vs, c);
+		return;
+	}
+	if (ch != '\n') {
+		c->line[c->line_len++] = ch;
+		return;
+	}
+	c->line[c->line_len] = 0;
+	unsigned port;
+	char extra;
+	if (sscanf(c->line, "CONNECT %u%c", &port, &extra) != 1) {
+		hull_write_all(c->fd, "error: expected \"CONNECT <port>\"\n", 34);
+		conn_close(vs, c);
+		return;
+	}
+	c->guest_port = port;
+	c->host_port = vs->next_host_port++;
+	c->state = CONN_HOST_CONNECTING;
+	vm_io_mod(vs->vp->vm, c->fd, 0, conn_readable, c);
+	struct vsock_hdr h = reply(vs, c, c->guest_port, c->host_port, OP_REQUEST);
+	send_ctrl(vs, h);
+}
+
+static void host_accept(void *opaque, uint32_t events)
+{
+	struct vsock *vs = opaque;
+	int fd = accept4(vs->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct conn *c = free_conn(vs);
+	struct hull_error *err = NULL;
+	if (!c || !(vs->vp->status & VIRTIO_STATUS_DRIVER_OK) ||
+	    vm_io_add(vs->vp->vm, fd, EPOLLIN, conn_handshake, c, &err) < 0) {
+		hull_error_free(err);
+		close(fd);
+		return;
+	}
+	*c = (struct conn){ .used = true, .state = CONN_HOST_HANDSHAKE, .fd = fd, .vs = vs, .watching = true };
+}
+
+static int host_listen(struct vsock *vs, struct hull_error **err)
+{
+	int fd = vm_unix_listen(vs->path, err);
+	if (fd < 0)
+		return hull_error_wrap(err, fd, "vsock");
+	vs->listen_fd = fd; /* from here on the path is ours, and vsock_free removes it */
+	return vm_io_add(vs->vp->vm, vs->listen_fd, EPOLLIN, host_accept, vs, err);
+}
+
+static void handle_request(struct vsock *vs, const struct vsock_hdr *h)
+{
+	struct conn *c = NULL;
+	for (unsigned i = 0; i < MAX_CONNS && !c; i++)
+		if (!vs->conns[i].used)
+			c = &vs->conns[i];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = -1;
+	if (c && h->dst_cid == HOST_CID &&
+	    (size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s_%u", vs->path, h->dst_port) < sizeof(sa.sun_path)) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	struct hull_error *err = NULL;
+	if (fd < 0 || vm_io_add(vs->vp->vm, fd, 0, conn_readable, c, &err) < 0) {
+		hull_error_free(err);
+		if (fd >= 0)
+			close(fd);
+		send_ctrl(vs, reply(vs, NULL, h->src_port, h->dst_port, OP_RST));
+		return;
+	}
+	*c = (struct conn){ .used = true, .fd = fd, .guest_port = h->src_port, .host_port = h->dst_port,
+			    .peer_buf_alloc = h->buf_alloc, .peer_fwd_cnt = h->fwd_cnt, .vs = vs };
+	send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RESPONSE));
+	conn_watch(c, true);
+}
+
+/* The guest answered a host-initiated REQUEST: tell the host program "OK <port>". */
+static void host_connect_answer(struct vsock *vs, struct conn *c, const struct vsock_hdr *h)
+{
+	if (h->op != OP_RESPONSE) {
+		conn_close(vs, c); /* the guest refused (RST) or answered nonsense */
+		return;
+	}
+	char ok[32];
+	int n = snprintf(ok, sizeof(ok), "OK %u\n", c->host_port);
+	c->state = CONN_ESTABLISHED;
+	if (hull_write_all(c->fd, ok, (size_t)n) < 0) {
+		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RST));
+		conn_close(vs, c);
+		return;
+	}
+	c->watching = false;
+	conn_watch(c, true);
+}
+
+/* OP_RW from the guest: its payload goes to the host socket. */
+static void forward_to_host(struct vsock *vs, struct conn *c, const struct vsock_hdr *h, struct virtq_elem *e)
+{
+	size_t len = h->len, avail = iov_length(e->out, e->n_out) - sizeof(*h);
+	if (len > avail)
+		len = avail;
+	for (size_t done = 0; done < len;) {
+		size_t chunk = iov_to_buf(e->out, e->n_out, sizeof(*h) + done, vs->buf,
+					  len - done < sizeof(vs->buf) ? len - done : sizeof(vs->buf));
+		if (hull_write_all(c->fd, vs->buf, chunk) < 0)
+			break;
+		done += chunk;
+	}
+	c->fwd_cnt += (uint32_t)len;
+}
+
+static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct virtq_elem *e)
+{
+	if (h->type != TYPE_STREAM || h->src_cid != vs->cid) {
+		send_ctrl(vs, reply(vs, NULL, h->src_port, h->dst_port, OP_RST));
+		return;
+	}
+	if (h->op == OP_REQUEST) {
+		handle_request(vs, h);
+		return;
+	}
+	struct conn *c = find(vs, h->src_port, h->dst_port);
+	if (!c) {
+		if (h->op != OP_RST)
+			send_ctrl(vs, reply(vs, NULL, h->src_port, h->dst_port, OP_RST));
+		return;
+	}
+	c->peer_buf_alloc = h->buf_alloc;
+	c->peer_fwd_cnt = h->fwd_cnt;
+	if (c->state == CONN_HOST_CONNECTING) {
+		host_connect_answer(vs, c, h);
+		return;
+	}
+	switch (h->op) {
+	case OP_RW:
+		forward_to_host(vs, c, h, e);
+		break;
+	case OP_CREDIT_REQUEST:
+		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_CREDIT_UPDATE));
+		break;
+	case OP_SHUTDOWN:
+		if ((h->flags & (SHUTDOWN_RCV | SHUTDOWN_SEND)) == (SHUTDOWN_RCV | SHUTDOWN_SEND)) {
+			send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RST));
+			conn_close(vs, c);
+			return;
+		}
+		shutdown(c->fd, (h->flags & SHUTDOWN_SEND) ? SHUT_WR : SHUT_RD);
+		break;
+	case OP_RST:
+		conn_close(vs, c);
+		return;
+	default:
+		break;
+	}
+	if (credit(c) > 0)
+		conn_watch(c, true); /* a credit update may let data flow again */
+}
+
+static void vsock_notify(struct vm_virtio_pci *vp, unsigned queue)
+{
+	struct vsock *vs = vp->priv;
+	if (queue == RXQ) {
+		vs->rx_starved = false;
+		flush_pending(vs);
+		for (unsigned i = 0; i < MAX_CONNS; i++)
+			if (vs->conns[i].used)
+				conn_watch(&vs->conns[i], true);
+		return;
+	}
+	if (queue != TXQ)
+		return; /* the event queue only carries device->driver events */
+	struct virtq_elem e;
+	while (virtio_pop(vp, TXQ, &e) > 0) {
+		struct vsock_hdr h;
+		if (iov_to_buf(e.out, e.n_out, 0, &h, sizeof(h)) != sizeof(h)) {
+			virtio_broken(vp);
+			return;
+		}
+		handle_packet(vs, &h, &e);
+		virtio_used(vp, TXQ, e.head, 0);
+	}
+}
+
+static void vsock_config_read(struct vm_virtio_pci *vp, uint32_t offset, uint8_t *data, uint32_t len)
+{
+	struct vsock *vs = vp->priv;
+	memcpy(data, (uint8_t *)&vs->cid + offset, len);
+}
+
+static void vsock_reset(struct vm_virtio_pci *vp)
+{
+	struct vsock *vs = vp->priv;
+	if (!vs->vp)
+		return;
+	for (unsigned i = 0; i < MAX_CONNS; i++)
+		if (vs->conns[i].used)
+			conn_close(vs, &vs->conns[i]);
+	vs->n_pending = 0;
+}
+
+static void vsock_free(void *priv)
+{
+	struct vsock *vs = priv;
+	if (vs->listen_fd > 0) {
+		close(vs->listen_fd);
+		unlink(vs->path);
+	}
+	for (unsigned i = 0; i < MAX_CONNS; i++)
+		if (vs->conns[i].used)
+			close(vs->conns[i].fd);
+	free(vs->path);
+	free(vs);
+}
+
+static const struct virtio_device_ops vsock_ops = {
+	.name = "vsock",
+	.device_id = 19,
+	.pci_class = 0x078000,
+	.num_queues = 3,
+	.config_len = 8,
+	.config_read = vsock_config_read,
+	.queue_notify = vsock_notify,
+	.reset = vsock_reset,
+	.free = vsock_free,
+};
+
+int virtio_vsock_create(struct hull_vm *vm, uint32_t cid, const char *path, struct hull_error **err)
+{
+	if (cid < 3 || cid == 0xffffffffu)
+		return hull_error_msg(err, EINVAL, "vsock CID %u is reserved: give 3 or more", cid);
+	if (!path || strlen(path) + 12 > sizeof(((struct sockaddr_un *)0)->sun_path))
+		return hull_error_msg(err, EINVAL, "vsock path `%s` is too long for a unix socket", path ? path : "");
+	struct vsock *vs = hull_xcalloc(1, sizeof(*vs));
+	vs->cid = cid;
+	vs->path = hull_xstrdup(path);
+	int r = virtio_pci_create(vm, &vsock_ops, 0, vs, err);
+	if (r < 0) {
+		vsock_free(vs);
+		return r;
+	}
+	vs->vp = vm->virtio[vm->n_virtio - 1];
+	vs->next_host_port = 1u << 30;
+	return host_listen(vs, err);
+}

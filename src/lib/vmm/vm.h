@@ -1,0 +1,226 @@
+/* vm.h - the VMM's internal state, shared by the files of src/lib/vmm/.
+ * Only this room includes linux/kvm.h (STYLE.md). */
+#ifndef HULL_VMM_VM_H
+#define HULL_VMM_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hull/vmm.h"
+
+/* Guest physical layout (x86, like kvmtool and Firecracker). */
+#define VM_GDT_ADDR 0x500
+#define VM_START_INFO_ADDR 0x6000   /* PVH hvm_start_info + memmap */
+#define VM_BOOT_PARAMS_ADDR 0x7000  /* bzImage zero page */
+#define VM_PML4_ADDR 0x9000         /* identity page tables: PML4, PDPT, 4 PDs */
+#define VM_CMDLINE_ADDR 0x20000
+#define VM_CMDLINE_MAX 4096
+#define VM_EBDA_START 0x9fc00
+#define VM_ACPI_ADDR 0xe0000        /* RSDP (BIOS scan area) and the tables after it */
+#define VM_KERNEL_ADDR 0x100000
+#define VM_MMIO_HOLE_START 0xc0000000ULL /* 32-bit PCI BARs, IOAPIC, LAPIC */
+#define VM_PCI_MMIO_BASE 0xc0000000ULL
+#define VM_PCI_MMIO_SIZE 0x20000000ULL
+#define VM_IOAPIC_ADDR 0xfec00000ULL
+#define VM_LAPIC_ADDR 0xfee00000ULL
+#define VM_HIGH_RAM_START 0x100000000ULL
+
+/* Ports of the platform devices. */
+#define VM_PORT_PM1A_EVT 0x600      /* ACPI PM1a event block (4 bytes) */
+#define VM_PORT_PM1A_CNT 0x604      /* ACPI PM1a control: SLP_TYP=5|SLP_EN powers off */
+#define VM_SCI_IRQ 9
+#define VM_PCI_INTX_GSIS { 5, 10, 11 } /* INTx lines handed to PCI slots, level-triggered in the MADT */
+
+struct hull_vm;
+
+/* memory.c: guest RAM, mapped MAP_NORESERVE and never touched by the VMM
+ * except where the guest asks it to. */
+struct vm_memory {
+	uint8_t *host;      /* start of the mapping */
+	uint64_t size;      /* bytes of RAM */
+	uint64_t low_size;  /* bytes below VM_MMIO_HOLE_START; the rest sits at 4 GiB */
+};
+int vm_memory_init(struct vm_memory *mem, uint64_t size, struct hull_error **err);
+void vm_memory_free(struct vm_memory *mem);
+int vm_memory_register(struct vm_memory *mem, int vm_fd, struct hull_error **err);
+/* vm_memory_ptr: host address of guest range [gpa, gpa+len), or NULL when
+ * any byte of it is not RAM (or it wraps). Every guest-supplied address goes
+ * through here. */
+void *vm_memory_ptr(const struct vm_memory *mem, uint64_t gpa, uint64_t len);
+
+/* bus.c: address ranges dispatched from KVM_RUN exits. */
+typedef void (*vm_bus_fn)(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write);
+struct vm_bus_range {
+	uint64_t base, len;
+	vm_bus_fn fn;
+	void *opaque;
+};
+struct vm_bus {
+	struct vm_bus_range *ranges;
+	size_t n;
+};
+int vm_bus_add(struct vm_bus *bus, uint64_t base, uint64_t len, vm_bus_fn fn, void *opaque, struct hull_error **err);
+void vm_bus_remove(struct vm_bus *bus, void *opaque, uint64_t base);
+/* vm_bus_dispatch: call the handler covering addr; reads of nothing give
+ * all-ones, writes to nothing are dropped. Returns whether a range matched. */
+bool vm_bus_dispatch(struct vm_bus *bus, uint64_t addr, uint8_t *data, uint32_t len, bool is_write);
+void vm_bus_free(struct vm_bus *bus);
+
+/* irq.c: the in-kernel irqchip (PIC + IOAPIC + LAPIC) and PIT. */
+int vm_irq_init(struct hull_vm *vm, struct hull_error **err);
+void vm_irq_line(struct hull_vm *vm, unsigned gsi, int level);
+void vm_irq_pulse(struct hull_vm *vm, unsigned gsi);
+int vm_irq_msi(struct hull_vm *vm, uint64_t addr, uint32_t data);
+
+/* vcpu.c */
+struct vm_vcpu {
+	struct hull_vm *vm;
+	unsigned index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+};
+int vm_vcpu_create(struct hull_vm *vm, unsigned index, struct hull_error **err);
+int vm_vcpu_start(struct vm_vcpu *cpu, struct hull_error **err);
+void vm_vcpu_kick(struct vm_vcpu *cpu);
+void vm_vcpu_destroy(struct vm_vcpu *cpu);
+/* vm_vcpu_describe: append the registers of cpu to a malloc'd string. */
+char *vm_vcpu_describe(struct vm_vcpu *cpu);
+
+/* x86/cpu.c */
+int vm_cpu_setup_cpuid(struct hull_vm *vm, struct vm_vcpu *cpu, struct hull_error **err);
+int vm_cpu_setup_msrs(struct vm_vcpu *cpu, struct hull_error **err);
+struct vm_boot_entry {
+	bool protected32;   /* PVH: 32-bit protected mode, paging off */
+	uint64_t rip;
+	uint64_t boot_arg;  /* rsi (bzImage boot_params) or ebx (PVH start_info) */
+};
+int vm_cpu_setup_boot_regs(struct hull_vm *vm, struct vm_vcpu *cpu, const struct vm_boot_entry *entry,
+			   struct hull_error **err);
+
+/* x86/boot.c */
+int vm_boot_load(struct hull_vm *vm, struct vm_boot_entry *entry, struct hull_error **err);
+/* x86/tables.c: ACPI tables at VM_ACPI_ADDR; returns the RSDP address. */
+uint64_t vm_acpi_build(struct hull_vm *vm);
+
+/* dev/: platform devices */
+struct vm_serial;
+int vm_serial_create(struct hull_vm *vm, uint16_t port, unsigned irq, int in_fd, int out_fd,
+		     struct vm_serial **out, struct hull_error **err);
+void vm_serial_free(struct vm_serial *s);
+/* vm_serial_tail: the last lines the guest printed (for crash reports). */
+char *vm_serial_tail(struct vm_serial *s, unsigned lines);
+int vm_platform_create(struct hull_vm *vm, struct hull_error **err);  /* i8042, PM, 0xCF9, RTC */
+
+/* dev/pci.c */
+struct vm_pci_device;
+struct vm_pci;
+typedef void (*vm_pci_bar_fn)(struct vm_pci_device *dev, unsigned bar, uint64_t offset, uint8_t *data,
+			      uint32_t len, bool is_write);
+struct vm_pci_device {
+	uint8_t config[256];      /* type 0 header + capabilities */
+	uint8_t wmask[256];       /* bits the guest may write */
+	uint64_t bar_size[6];
+	bool bar_io[6];
+	uint64_t bar_addr[6];     /* where the BAR is mapped on its bus, 0 if not */
+	bool bar_mapped[6];
+	vm_pci_bar_fn bar_fn;
+	void *priv;
+	struct hull_vm *vm;
+	unsigned slot;
+	unsigned irq_line;        /* INTx GSI */
+	unsigned cap_end;         /* first free byte after the capabilities (0: none yet) */
+};
+int vm_pci_init(struct hull_vm *vm, struct hull_error **err);
+void vm_pci_free(struct hull_vm *vm);
+/* vm_pci_add: take a device with its config header filled; assign a slot,
+ * an INTx line and the BAR addresses. */
+int vm_pci_add(struct hull_vm *vm, struct vm_pci_device *dev, struct hull_error **err);
+/* vm_pci_cap_add: append a capability of len bytes (starting with id), return its offset. */
+unsigned vm_pci_cap_add(struct vm_pci_device *dev, const uint8_t *cap, unsigned len);
+
+/* virtio/: devices on the PCI transport */
+int vm_virtio_devices_create(struct hull_vm *vm, struct hull_error **err);
+void vm_virtio_devices_free(struct hull_vm *vm);
+
+/* vm.c: the I/O thread (stdin, tap, vsock sockets). fn runs with vm->lock held. */
+typedef void (*vm_io_fn)(void *opaque, uint32_t events);
+int vm_io_add(struct hull_vm *vm, int fd, uint32_t events, vm_io_fn fn, void *opaque, struct hull_error **err);
+int vm_io_mod(struct hull_vm *vm, int fd, uint32_t events, vm_io_fn fn, void *opaque);
+void vm_io_del(struct hull_vm *vm, int fd);
+
+/* vm_pause: stop every vCPU outside KVM_RUN with its pending I/O completed
+ * (api.rst: KVM_RUN with immediate_exit), so its state can be read. Called
+ * without vm->lock. vm_resume lets them run again. */
+void vm_pause(struct hull_vm *vm);
+void vm_resume(struct hull_vm *vm);
+/* vcpu.c: the park point a vCPU thread calls when a pause is requested */
+void vm_vcpu_park(struct vm_vcpu *cpu);
+
+/* snapshot.c */
+int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **err);
+/* vm_snapshot_read_config: the configuration stored in a snapshot (strings owned by *cfg_strings). */
+int vm_snapshot_read_config(const char *path, struct hull_vm_config *cfg, char ***cfg_strings,
+			    struct hull_error **err);
+int vm_snapshot_load(struct hull_vm *vm, const char *path, struct hull_error **err);
+#define VM_SNAPSHOT_STRINGS (HULL_VM_MAX_DISKS + 3)
+/* free the strings vm_snapshot_read_config handed out (some slots may be NULL) */
+void vm_snapshot_strings_freep(char ***strings);
+
+/* device state for snapshots */
+struct vm_serial_state {
+	uint8_t ier, iir_fifo, lcr, mcr, msr, scr, dll, dlm, thr_pending, irq_level;
+	uint32_t rx_head, rx_len;
+	uint8_t rx[1024];
+};
+void vm_serial_save(struct vm_serial *s, struct vm_serial_state *st);
+void vm_serial_load(struct vm_serial *s, const struct vm_serial_state *st);
+void vm_pci_refresh(struct vm_pci_device *dev);
+uint32_t *vm_pci_address(struct hull_vm *vm);
+
+/* vm_unix_listen: a listening unix socket at path (a stale socket file that
+ * nobody answers on is replaced). Returns the fd; the caller unlinks path. */
+int vm_unix_listen(const char *path, struct hull_error **err);
+
+/* vm_request_exit: the guest (or a device) ended the VM; the first call wins.
+ * detail is taken over (may be NULL). */
+void vm_request_exit(struct hull_vm *vm, enum hull_vm_exit_reason reason, char *detail);
+
+struct vm_io_watch;
+struct vm_virtio_pci;
+
+struct hull_vm {
+	const struct hull_vm_config *cfg;
+	int kvm_fd, vm_fd;
+	size_t run_size;
+	struct vm_memory mem;
+	struct vm_bus pio, mmio;
+	pthread_mutex_t lock;            /* devices: held while dispatching an exit or an I/O event */
+	struct vm_vcpu cpus[HULL_VM_MAX_CPUS];
+	unsigned ncpus;
+	struct vm_serial *serial;
+	struct vm_pci *pci;
+	struct vm_virtio_pci *virtio[16];
+	unsigned n_virtio;
+	int epoll_fd, stop_fd;
+	pthread_t io_thread;
+	bool io_started;
+	struct vm_io_watch *watches;
+	pthread_mutex_t exit_lock;
+	pthread_cond_t exit_cond;
+	bool exiting;
+	enum hull_vm_exit_reason exit_reason;
+	char *exit_detail;
+	pthread_cond_t pause_cond;       /* with exit_lock: vCPUs park while pause_requested */
+	bool pause_requested;
+	unsigned paused;
+	int api_fd;
+	uint8_t cmos_index, cmos[128];
+	uint8_t i8042_cmd, i8042_out;
+	uint16_t pm1_en, pm1_sts, pm1_cnt;
+};
+
+#endif

@@ -1,0 +1,153 @@
+/* x86/tables.c - the ACPI tables a guest kernel reads to find its CPUs, its
+ * interrupt controllers and how to power off (ACPI 6.4: 5.2.5 RSDP, 5.2.8
+ * XSDT, 5.2.9 FADT, 5.2.12 MADT, 5.2.11.1 DSDT with \_S5). They sit in the
+ * BIOS area at VM_ACPI_ADDR so a kernel that scans for "RSD PTR " finds them
+ * too. */
+#include <string.h>
+
+#include "hull/cleanup.h"
+#include "../vm.h"
+
+struct acpi_header {
+	char signature[4];
+	uint32_t length;
+	uint8_t revision, checksum;
+	char oem_id[6], oem_table_id[8];
+	uint32_t oem_revision;
+	char creator_id[4];
+	uint32_t creator_revision;
+} __attribute__((packed));
+
+struct acpi_gas {
+	uint8_t space, bit_width, bit_offset, access_size;
+	uint64_t address;
+} __attribute__((packed));
+
+static uint8_t checksum(const void *p, size_t len)
+{
+	uint8_t sum = 0;
+	for (size_t i = 0; i < len; i++)
+		sum += ((const uint8_t *)p)[i];
+	return (uint8_t)-sum;
+}
+
+static void header(void *table, const char *sig, uint32_t len, uint8_t revision)
+{
+	struct acpi_header *h = table;
+	memcpy(h->signature, sig, 4);
+	h->length = len;
+	h->revision = revision;
+	memcpy(h->oem_id, "HULL  ", 6);
+	memcpy(h->oem_table_id, "HULLVM  ", 8);
+	h->oem_revision = 1;
+	memcpy(h->creator_id, "HULL", 4);
+	h->creator_revision = 1;
+	h->checksum = 0;
+	h->checksum = checksum(table, len);
+}
+
+static uint32_t build_madt(struct hull_vm *vm, uint8_t *t)
+{
+	uint32_t off = sizeof(struct acpi_header);
+	uint32_t lapic = (uint32_t)VM_LAPIC_ADDR, flags = 1; /* PCAT_COMPAT: 8259s present */
+	memcpy(t + off, &lapic, 4);
+	memcpy(t + off + 4, &flags, 4);
+	off += 8;
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		uint8_t e[8] = { 0, 8, (uint8_t)i, (uint8_t)i, 1, 0, 0, 0 }; /* Processor Local APIC, enabled */
+		memcpy(t + off, e, 8);
+		off += 8;
+	}
+	uint8_t ioapic[12] = { 1, 12, (uint8_t)vm->ncpus, 0 };
+	uint32_t ioapic_addr = (uint32_t)VM_IOAPIC_ADDR;
+	memcpy(ioapic + 4, &ioapic_addr, 4);
+	memcpy(t + off, ioapic, 12);
+	off += 12;
+	/* ISA IRQ 0 (PIT) arrives on IOAPIC pin 2; the SCI is level, active high. */
+	uint8_t irq0[10] = { 2, 10, 0, 0, 2, 0, 0, 0, 0, 0 };
+	uint8_t sci[10] = { 2, 10, 0, VM_SCI_IRQ, VM_SCI_IRQ, 0, 0, 0, 0x0d, 0 };
+	memcpy(t + off, irq0, 10);
+	memcpy(t + off + 10, sci, 10);
+	off += 20;
+	/* PCI INTx lines are level, active high: a device holds its line
+	 * until the driver reads the ISR. */
+	static const unsigned intx[] = VM_PCI_INTX_GSIS;
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(intx); i++) {
+		uint8_t ovr[10] = { 2, 10, 0, (uint8_t)intx[i], (uint8_t)intx[i], 0, 0, 0, 0x0d, 0 };
+		memcpy(t + off, ovr, 10);
+		off += 10;
+	}
+	uint8_t nmi[6] = { 4, 6, 0xff, 0, 0, 1 }; /* LINT1 is NMI on every CPU */
+	memcpy(t + off, nmi, 6);
+	off += 6;
+	header(t, "APIC", off, 5);
+	return off;
+}
+
+static void gas_io(uint8_t *dst, uint16_t port, uint8_t bits)
+{
+	struct acpi_gas g = { 1, bits, 0, bits == 8 ? 1 : bits == 16 ? 2 : 3, port };
+	memcpy(dst, &g, sizeof(g));
+}
+
+static uint32_t build_fadt(uint8_t *t, uint64_t dsdt)
+{
+	const uint32_t len = 276;
+	uint32_t dsdt32 = (uint32_t)dsdt, evt = VM_PORT_PM1A_EVT, cnt = VM_PORT_PM1A_CNT;
+	uint16_t sci = VM_SCI_IRQ, boot_arch = 0x0001; /* LEGACY_DEVICES; no 8042 to probe */
+	uint32_t flags = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 10); /* WBINVD, PWR/SLP buttons absent, RESET_REG_SUP */
+	memcpy(t + 40, &dsdt32, 4);
+	memcpy(t + 46, &sci, 2);
+	memcpy(t + 56, &evt, 4);
+	memcpy(t + 64, &cnt, 4);
+	t[88] = 4; /* PM1_EVT_LEN */
+	t[89] = 2; /* PM1_CNT_LEN */
+	memcpy(t + 109, &boot_arch, 2);
+	memcpy(t + 112, &flags, 4);
+	gas_io(t + 116, 0xcf9, 8); /* RESET_REG */
+	t[128] = 0x06;             /* RESET_VALUE: hard reset */
+	t[131] = 4;                /* FADT minor version (6.4) */
+	memcpy(t + 140, &dsdt, 8);
+	gas_io(t + 148, VM_PORT_PM1A_EVT, 32);
+	gas_io(t + 172, VM_PORT_PM1A_CNT, 16);
+	memcpy(t + 268, "HULLHULL", 8);
+	header(t, "FACP", len, 6);
+	return len;
+}
+
+static uint32_t build_dsdt(uint8_t *t)
+{
+	/* Name (_S5, Package (4) { 5, 5, 0, 0 }): SLP_TYP 5 for soft-off. */
+	static const uint8_t aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
+	uint32_t len = sizeof(struct acpi_header) + sizeof(aml);
+	memcpy(t + sizeof(struct acpi_header), aml, sizeof(aml));
+	header(t, "DSDT", len, 2);
+	return len;
+}
+
+uint64_t vm_acpi_build(struct hull_vm *vm)
+{
+	const uint64_t rsdp_at = VM_ACPI_ADDR, xsdt_at = rsdp_at + 0x40;
+	uint8_t *base = vm_memory_ptr(&vm->mem, VM_ACPI_ADDR, 0x2000);
+	memset(base, 0, 0x2000);
+	uint64_t dsdt_at = xsdt_at + 0x40;
+	uint32_t dsdt_len = build_dsdt(base + (dsdt_at - rsdp_at));
+	uint64_t fadt_at = (dsdt_at + dsdt_len + 15) & ~15ULL;
+	uint32_t fadt_len = build_fadt(base + (fadt_at - rsdp_at), dsdt_at);
+	uint64_t madt_at = (fadt_at + fadt_len + 15) & ~15ULL;
+	build_madt(vm, base + (madt_at - rsdp_at));
+	uint8_t *xsdt = base + (xsdt_at - rsdp_at);
+	memcpy(xsdt + 36, &fadt_at, 8);
+	memcpy(xsdt + 44, &madt_at, 8);
+	header(xsdt, "XSDT", 36 + 16, 1);
+	uint8_t *rsdp = base;
+	memcpy(rsdp, "RSD PTR ", 8);
+	memcpy(rsdp + 9, "HULL  ", 6);
+	rsdp[15] = 2; /* revision: ACPI 2.0+, XSDT */
+	uint32_t rsdp_len = 36;
+	memcpy(rsdp + 20, &rsdp_len, 4);
+	memcpy(rsdp + 24, &xsdt_at, 8);
+	rsdp[8] = checksum(rsdp, 20);
+	rsdp[32] = checksum(rsdp, 36);
+	return rsdp_at;
+}

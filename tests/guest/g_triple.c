@@ -1,0 +1,14 @@
+/* triple: a triple fault. With an empty IDT, int3 cannot be delivered
+ * (#GP), neither can the #GP (#DF), nor the #DF: the CPU shuts down. */
+#include "guest.h"
+
+void guest_main(struct boot_info *bi)
+{
+	puts_serial("about to triple fault\n");
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) empty = { 0, 0 };
+	__asm__ volatile("mov $0x1234abcd, %%r12\n lidt %0\n int3" ::"m"(empty) : "r12");
+	check(false, "triple", "still running after the fault");
+}
