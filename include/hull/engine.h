@@ -491,7 +491,8 @@ struct hull_endpoint_request {
 	const char *hostname;
 	char *const *aliases;    /* --network-alias, may be NULL */
 	const char *hosts_path;  /* the container's hosts file, kept up to date */
-	const char *hosts_base;  /* what it holds besides the peers */
+	const char *domainname;  /* for its own hosts line */
+	json_t *extra_hosts;     /* --add-host entries (borrowed, may be NULL) */
 	pid_t pid;               /* a process in the container's network namespace */
 };
 
@@ -499,8 +500,9 @@ struct hull_endpoint_request {
  * rules exist; take a free address (under the network's lock, so
  * concurrent runs never collide); make a veth pair with eth0 inside the
  * container's namespace (address, MAC 02:42:<ip>, default route); bring
- * lo up; on user networks add the container to its peers' /etc/hosts and
- * theirs to its own. On failure everything taken is given back. */
+ * lo up; write the container's /etc/hosts (hosts_path, in place: it is
+ * bind-mounted) with its own address, and on user networks add it to its
+ * peers' and theirs to its own. On failure everything taken is given back. */
 int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n,
 			const struct hull_endpoint_request *req, struct hull_endpoint *out, struct hull_error **err);
 

@@ -114,8 +114,9 @@ static int wait_foreground(struct hull_cli *cli, struct hull_container *c, pid_t
 }
 
 static int start_container(struct hull_cli *cli, struct hull_container *c, bool attach, bool stdin_open, bool tty,
-			   bool proxy)
+			   bool proxy, bool *failed)
 {
+	*failed = false;
 	struct hull_attach a = { .attach = attach, .stdin_open = stdin_open, .fds = { 0, 1, 2 } };
 	if (attach && tty && stdin_open)
 		make_raw();
@@ -125,8 +126,13 @@ static int start_container(struct hull_cli *cli, struct hull_container *c, bool 
 	struct hull_error *err = NULL;
 	if (hull_engine_start(&cli->ctx, c, &a, &monitor, &err) < 0) {
 		restore_tty();
+		/* docker's codes: 127 the command was not found, 126 it could
+		 * not be run, 125 anything else that went wrong before it ran */
+		bool exec_failed = err && err->msg && strstr(err->msg, "exec `");
+		int code = !exec_failed ? 125 : strstr(err->msg, "No such file") ? 127 : 126;
+		*failed = true;
 		cli_fail(cli, err);
-		return 125;
+		return code;
 	}
 	if (!attach)
 		return 0;
@@ -154,8 +160,9 @@ int cmd_engine_run(struct hull_cli *cli, int argc, char **argv)
 		run_flags_free(&f);
 		return status;
 	}
-	status = start_container(cli, c, !f.o.detach, f.o.interactive, f.o.tty, f.sig_proxy);
-	if (status == 125 && f.o.auto_remove)
+	bool failed;
+	status = start_container(cli, c, !f.o.detach, f.o.interactive, f.o.tty, f.sig_proxy, &failed);
+	if (failed && f.o.auto_remove)
 		hull_engine_remove(&cli->ctx, c, true, true, NULL);
 	if (f.o.detach && status == 0)
 		printf("%s\n", c->id);
@@ -213,7 +220,8 @@ int cmd_engine_start(struct hull_cli *cli, int argc, char **argv)
 		}
 		json_t *config = json_object_get(ctr->record, "Config");
 		bool tty = json_is_true(json_object_get(config, "Tty"));
-		int r = start_container(cli, ctr, attach, interactive, tty, true);
+		bool failed;
+		int r = start_container(cli, ctr, attach, interactive, tty, true, &failed);
 		if (attach)
 			return r;
 		if (r)

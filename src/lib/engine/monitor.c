@@ -108,16 +108,18 @@ static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct 
 {
 	json_t *config = json_object_get(m->c->record, "Config");
 	if (json_is_true(json_object_get(config, "Tty"))) {
-		_cleanup_free_ char *path = hull_path_join(m->c->dir, "console.sock");
+		/* relative to the container directory (the monitor's cwd): an
+		 * absolute path under a deep data root can pass sun_path's 108 */
+		const char *path = "console.sock";
 		struct sockaddr_un sa = { .sun_family = AF_UNIX };
-		if (strlen(path) >= sizeof(sa.sun_path))
-			return hull_error_msg(err, ENAMETOOLONG, "console socket path `%s` is too long", path);
+		if (chdir(m->c->dir) < 0)
+			return hull_error_set(err, errno, "chdir `%s`", m->c->dir);
 		strcpy(sa.sun_path, path);
 		unlink(path);
 		m->console_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (m->console_listen < 0 || bind(m->console_listen, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 		    listen(m->console_listen, 1) < 0)
-			return hull_error_set(err, errno, "console socket `%s`", path);
+			return hull_error_set(err, errno, "console socket `%s/%s`", m->c->dir, path);
 		opts->console_socket = hull_xstrdup(path);
 		return 0;
 	}
@@ -195,24 +197,14 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
 	_cleanup_strv_ char **aliases = NULL;
 	hull_json_strv(json_object_get(hc_of(m), "NetworkAliases"), &aliases, "container.json", "NetworkAliases", NULL);
-	/* the base needs our address, which attach picks: write it after */
 	struct hull_endpoint_request req = { .container_id = m->c->id, .name = m->c->name, .hostname = hostname,
-					     .aliases = aliases, .hosts_path = hosts, .pid = m->pid };
-	_cleanup_free_ char *pre = hull_engine_hosts_base(NULL, NULL, NULL, json_object_get(hc_of(m), "ExtraHosts"), err);
-	req.hosts_base = pre;
+					     .aliases = aliases, .hosts_path = hosts, .pid = m->pid,
+					     .domainname = json_string_value(json_object_get(config, "Domainname")),
+					     .extra_hosts = json_object_get(hc_of(m), "ExtraHosts") };
 	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);
 	if (r < 0)
 		return r;
 	m->attached_net = true;
-	_cleanup_free_ char *base = hull_engine_hosts_base(m->ep.ip, hostname,
-							   json_string_value(json_object_get(config, "Domainname")),
-							   json_object_get(hc_of(m), "ExtraHosts"), err);
-	if (!base)
-		return -EINVAL;
-	/* in place: the file is bind-mounted (well, about to be) */
-	_cleanup_close_ int fd = open(hosts, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd >= 0)
-		hull_write_all(fd, base, strlen(base));
 	m->ports = hull_network_publish(m->ctx, json_object_get(hc_of(m), "PortBindings"),
 					json_object_get(config, "ExposedPorts"),
 					json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, err);
@@ -342,6 +334,11 @@ static struct hull_logfile *open_log(struct monitor *m, struct hull_logfile *lf)
 	return path && hull_logfile_open(lf, path, max_size, max_files, NULL) == 0 ? lf : NULL;
 }
 
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
 void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready_fd)
 {
 	struct monitor m = { .ctx = ctx, .rt = *ctx, .attach = attach, .console_listen = -1, .master = -1 };
@@ -351,21 +348,24 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	/* a daemonised grandchild of the container comes back to us, not to init */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	/* Ctrl-C at the terminal is for the container (the CLI relays it), a
-	 * closed terminal must not take the container's monitor with it */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
+	 * closed terminal must not take the container's monitor with it. A
+	 * handler, not SIG_IGN: ignored signals stay ignored across execve,
+	 * and a shell in the container could then never trap SIGTERM. */
+	struct sigaction sa = { .sa_handler = ignore_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	struct hull_error *err = NULL;
 	m.c = hull_container_load(ctx, id, &err);
 	if (!m.c) {
-		_cleanup_free_ char *msg = hull_strdup_printf("ERR %s", err ? err->msg : "load failed");
+		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "load failed");
 		report(ready_fd, msg);
 		_exit(125);
 	}
 	if (setup(&m, &err) < 0) {
-		_cleanup_free_ char *msg = hull_strdup_printf("ERR %s", err ? err->msg : "setup failed");
+		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "setup failed");
 		teardown(&m);
 		save_state(&m, HULL_ENGINE_EXITED, 128, err ? err->msg : "start failed");
 		report(ready_fd, msg);

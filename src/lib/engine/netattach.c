@@ -242,9 +242,15 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
 	for (char *const *a = req->aliases; a && *a; a++)
 		json_array_append_new(aliases, json_string(*a));
 	json_object_set_new(e, "Aliases", aliases);
-	if (!n->is_default && req->hosts_path && req->hosts_base) {
+	_cleanup_free_ char *base = NULL;
+	if (req->hosts_path) {
+		base = hull_engine_hosts_base(out->ip, req->hostname, req->domainname, req->extra_hosts, err);
+		if (!base) {
+			json_decref(e);
+			return -EINVAL;
+		}
 		json_object_set_new(e, "HostsPath", json_string(req->hosts_path));
-		json_object_set_new(e, "HostsBase", json_string(req->hosts_base));
+		json_object_set_new(e, "HostsBase", json_string(base));
 	}
 	json_object_set_new(eps, out->ip, e);
 	/* record first: a crash after this leaves an entry reclaim_stale or
@@ -256,8 +262,11 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
 		net_endpoints_save(ctx, n->name, eps, NULL);
 		return hull_error_wrap(err, r, "connect to network %s", n->name);
 	}
+	/* the default bridge has no name resolution (as docker's docker0) */
 	if (!n->is_default)
 		refresh_hosts(eps);
+	else if (base)
+		rewrite_in_place(req->hosts_path, base);
 	return 0;
 }
 

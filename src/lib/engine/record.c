@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/engine.h"
@@ -232,7 +233,11 @@ static int check_flags(const struct hull_run_options *o, struct hull_error **err
 static json_t *build_host_config(const struct hull_run_options *o, json_t *bindings)
 {
 	json_t *hc = json_object();
-	json_object_set_new(hc, "Binds", strv_json(o->volumes));
+	json_t *binds = json_array();
+	for (char **v = o->volumes; v && *v; v++)
+		if (strchr(*v, ':'))
+			json_array_append_new(binds, json_string(*v));
+	json_object_set_new(hc, "Binds", binds);
 	json_object_set_new(hc, "HullMountFlags", strv_json(o->mounts));
 	json_t *tmpfs = json_object();
 	for (char **t = o->tmpfs; t && *t; t++) {
@@ -293,7 +298,12 @@ int hull_engine_build_record(json_t *record, const struct hull_run_options *o, j
 	char short_id[HULL_SHORT_ID_LEN + 1] = "";
 	if (id)
 		snprintf(short_id, sizeof(short_id), "%s", id);
-	json_object_set_new(config, "Hostname", json_string(o->hostname ? o->hostname : short_id));
+	/* --network host: the host's name, as docker does */
+	char host_name[256] = "";
+	if (o->network && !strcmp(o->network, "host") && !o->hostname && gethostname(host_name, sizeof(host_name) - 1) < 0)
+		host_name[0] = '\0';
+	json_object_set_new(config, "Hostname",
+			    json_string(o->hostname ? o->hostname : host_name[0] ? host_name : short_id));
 	json_object_set_new(config, "Domainname", json_string(o->domainname ? o->domainname : ""));
 	const char *img_user = json_string_value(json_object_get(image_config, "User"));
 	json_object_set_new(config, "User", json_string(o->user ? o->user : img_user ? img_user : ""));
@@ -322,7 +332,20 @@ int hull_engine_build_record(json_t *record, const struct hull_run_options *o, j
 	if ((r = add_ports(exposed, bindings, o, err)) < 0)
 		return r;
 	json_object_set(config, "ExposedPorts", exposed);
-	json_object_set_new(config, "Volumes", object_union(json_object_get(image_config, "Volumes"), NULL));
+	/* -v /path (no source) is an anonymous volume, and docker's CLI
+	 * records it in Config.Volumes (so commit keeps it), not in Binds */
+	json_t *volumes = object_union(json_object_get(image_config, "Volumes"), NULL);
+	for (char **v = o->volumes; v && *v; v++)
+		if (!strchr(*v, ':')) {
+			struct hull_mount_spec m;
+			if ((r = hull_parse_volume_flag(*v, &m, err)) < 0) {
+				json_decref(volumes);
+				return r;
+			}
+			json_object_set_new(volumes, m.destination, json_object());
+			hull_mount_spec_clear(&m);
+		}
+	json_object_set_new(config, "Volumes", volumes);
 	json_t *labels = object_union(json_object_get(image_config, "Labels"), NULL);
 	for (char **l = o->labels; l && *l; l++) {
 		const char *eq = strchr(*l, '=');

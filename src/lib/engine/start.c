@@ -69,8 +69,14 @@ int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const stru
 	if (!word || strncmp(word, "OK", 2)) {
 		if (attach->attach)
 			waitpid(pid, NULL, 0);
-		return hull_error_msg(err, EIO, "start %s: %s", c->name,
-				      word && !strncmp(word, "ERR ", 4) ? word + 4 : "the monitor died while starting it");
+		int code = EIO;
+		char *msg = NULL;
+		if (word && !strncmp(word, "ERR ", 4)) {
+			code = (int)strtol(word + 4, &msg, 10);
+			msg += *msg == ' ';
+		}
+		return hull_error_msg(err, code > 0 ? code : EIO, "start %s: %s", c->name,
+				      msg ? msg : "the monitor died while starting it");
 	}
 	*monitor = attach->attach ? pid : 0;
 	return 0;

@@ -231,10 +231,10 @@ Test(network, user_network_peers_resolve_each_other_by_hosts)
 	hull_write_file(ha, "", 0, NULL);
 	hull_write_file(hb, "", 0, NULL);
 	char *alias[] = { "db", NULL };
-	struct hull_endpoint_request ra = { .container_id = a->id, .name = "eng-a", .hosts_path = ha,
-					    .hosts_base = "127.0.0.1\tlocalhost\n", .pid = pa.pid };
-	struct hull_endpoint_request rb = { .container_id = b->id, .name = "eng-b", .aliases = alias, .hosts_path = hb,
-					    .hosts_base = "127.0.0.1\tlocalhost\n", .pid = pb.pid };
+	struct hull_endpoint_request ra = { .container_id = a->id, .name = "eng-a", .hostname = "ha", .hosts_path = ha,
+					    .pid = pa.pid };
+	struct hull_endpoint_request rb = { .container_id = b->id, .name = "eng-b", .hostname = "hb", .aliases = alias,
+					    .hosts_path = hb, .pid = pb.pid };
 	struct hull_endpoint ea, eb;
 	cr_assert_eq(hull_network_attach(&ctx, net, &ra, &ea, &err), 0, "%s", err ? err->msg : "");
 	cr_assert_eq(hull_network_attach(&ctx, net, &rb, &eb, &err), 0, "%s", err ? err->msg : "");
@@ -243,6 +243,8 @@ Test(network, user_network_peers_resolve_each_other_by_hosts)
 	_cleanup_free_ char *line = hull_strdup_printf("%s\teng-b", eb.ip);
 	cr_assert_not_null(strstr(text, line), "%s", text);
 	cr_assert_not_null(strstr(text, " db"), "%s", text);
+	_cleanup_free_ char *own = hull_strdup_printf("%s\tha\n", ea.ip);
+	cr_assert_not_null(strstr(text, own), "%s", text);
 	/* in use: cannot be removed */
 	cr_assert_lt(hull_network_remove(&ctx, "eng-mynet", &err), 0);
 	cr_assert_not_null(strstr(err->msg, "active endpoints"));
