@@ -8,6 +8,7 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "start", "Start stopped containers", cmd_engine_start },
 	{ "ps", "List containers", cmd_engine_ps },
 	{ "logs", "Fetch the logs of a container", cmd_engine_logs },
+	{ "exec", "Run a command in a running container", cmd_engine_exec },
 	{ "stop", "Stop running containers", cmd_engine_stop },
 	{ "kill", "Send a signal to running containers", cmd_engine_kill },
 	{ "rm", "Remove containers", cmd_engine_rm },

@@ -115,7 +115,7 @@ teardown_file() {
 }
 
 @test "exec, top and stats on a running container" {
-	"$HULL" run -d --name eng-busy busybox sh -c 'echo inside >/marker; sleep 60' >/dev/null
+	"$HULL" run -d --name eng-busy busybox sh -c 'echo inside >/marker; sleep 60 & wait' >/dev/null
 	run "$HULL" exec eng-busy cat /marker
 	[ "$output" = inside ]
 	run "$HULL" exec -u nobody -e X=1 -w /tmp eng-busy sh -c 'echo "$(id -u) $X $(pwd)"'

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/prctl.h>
 
 #include "hull/cleanup.h"
 #include "hull/engine.h"
@@ -36,9 +37,11 @@ static char *normalise(const char *name)
 static json_t *all_caps(void)
 {
 	json_t *a = json_array();
-	/* cap_max_bits: what this libcap knows; the kernel may know fewer,
-	 * and the runtime drops what the kernel lacks from the bounding set. */
+	/* "all" is what we hold ourselves (our bounding set), as podman
+	 * does: a sandboxed root without CAP_SYS_RESOURCE cannot give it */
 	for (cap_value_t v = 0; v < (cap_value_t)cap_max_bits(); v++) {
+		if (prctl(PR_CAPBSET_READ, v) != 1)
+			continue;
 		char *n = cap_to_name(v);
 		if (!n)
 			continue;
