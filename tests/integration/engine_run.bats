@@ -120,3 +120,10 @@ teardown_file() {
 	[[ "$output" == *"10.1.2.3	db"* ]]
 	[[ "$output" == *"nameserver 10.9.9.9"* ]]
 }
+
+@test "-m, --pids-limit and --cpus land in the container's cgroups" {
+	run "$HULL" run --rm -m 64m --pids-limit 7 --cpus 0.5 busybox \
+		cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'7\n67108864\n50000'* ]]
+}

@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "hull/cgroup.h"
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
@@ -226,12 +227,16 @@ static void teardown(struct monitor *m)
 }
 
 /* The runtime's place hook: the child exists with its namespaces and
- * waits; connect its network namespace now. */
+ * waits; put it in its cgroups (what the runtime does without a hook),
+ * then connect its network namespace. */
 static int place(void *data, pid_t pid, const struct hull_oci_config *cfg, struct hull_error **err)
 {
 	struct monitor *m = data;
 	m->pid = pid;
-	int r = connect_network(m, err);
+	int r = hull_container_cgroup_setup(&m->rt, m->c->id, pid, cfg, err);
+	if (r < 0)
+		return r;
+	r = connect_network(m, err);
 	return r < 0 ? hull_error_wrap(err, r, "network") : 0;
 }
 
