@@ -114,6 +114,9 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 	}
 	if (r == 0)
 		r = spawn_container(s, err);
+	if (r == 0)
+		hull_debug(ctx, "container %s: init pid %d, clone flags %#lx%s", id, s->pid, s->clone_flags,
+			   s->unshare_in_child ? " (joins namespaces, unshares the rest)" : "");
 	if (r == 0 && (r = state_write(ctx, id, bundle, cfg, s->pid, err)) == 0 && opts->pid_file)
 		r = write_pid_file(opts->pid_file, s->pid, err);
 	if (r < 0) {

@@ -155,6 +155,7 @@ int hull_runtime_run(struct hull_ctx *ctx, const char *id, const struct hull_run
 		hull_error_wrap(err, r, "run container \"%s\"", id);
 	} else if (!opts->detach) {
 		r = wait_foreground(&s, exit_status, err);
+		hull_debug(ctx, "container %s: exited with status %d", id, *exit_status);
 		/* runc run deletes the container once its process is gone. */
 		/* [cgroup helper] remove cgroups, hooks.poststop. */
 		hull_rm_rf(dir, NULL);
