@@ -73,6 +73,16 @@ HULL_LAZY_VOID(la, archive_entry_linkresolver_free, (resolver_t *r), (r))
 HULL_LAZY_VOID(la, archive_entry_linkresolver_set_strategy, (resolver_t *r, int f), (r, f))
 HULL_LAZY_VOID(la, archive_entry_linkify, (resolver_t *r, entry_t **a, entry_t **b), (r, a, b))
 
+HULL_LAZY(la, int, archive_read_close, (struct archive *a), (a))
+HULL_LAZY(la, int, archive_read_next_header2, (struct archive *a, entry_t *e), (a, e))
+HULL_LAZY(la, struct archive *, archive_read_disk_new, (void), ())
+HULL_LAZY(la, int, archive_read_disk_open, (struct archive *a, const char *p), (a, p))
+HULL_LAZY(la, int, archive_read_disk_descend, (struct archive *a), (a))
+HULL_LAZY(la, int, archive_read_disk_set_standard_lookup, (struct archive *a), (a))
+HULL_LAZY(la, int, archive_read_disk_set_symlink_physical, (struct archive *a), (a))
+HULL_LAZY_VOID(la, archive_entry_copy_pathname, (entry_t *e, const char *p), (e, p))
+HULL_LAZY(la, const char *, archive_entry_sourcepath, (entry_t *e), (e))
+
 HULL_LAZY_FN(la, archive_set_error, (struct archive * a, int e, const char *fmt, ...))
 void archive_set_error(struct archive *a, int e, const char *fmt, ...)
 {

@@ -14,7 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hull/cgroup.h"
 #include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/security.h"
 #include "runtime_internal.h"
 
 static char *absolute_bundle(const char *bundle, struct hull_error **err)
@@ -100,7 +103,7 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 	_cleanup_close_ int fifo_fd = -1;
 	*s = (struct spawn){ .ctx = ctx, .cfg = cfg, .opts = opts, .id = id, .console_fd = console,
 			     .fifo_fd = -1, .lock_fd = lock, .sync_fd = -1, .pidfd = -1, .pty_master = -1,
-			     .pty_to_parent = attached && cfg->process->terminal && console < 0 };
+			     .bundle = bundle, .pty_to_parent = attached && cfg->process->terminal && console < 0 };
 	int r = 0;
 	if (fifo) {
 		_cleanup_free_ char *fifo_path = hull_path_join(dir, "exec.fifo");
@@ -119,9 +122,12 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 			   s->unshare_in_child ? " (joins namespaces, unshares the rest)" : "");
 	if (r == 0 && (r = state_write(ctx, id, bundle, cfg, s->pid, err)) == 0 && opts->pid_file)
 		r = write_pid_file(opts->pid_file, s->pid, err);
+	if (r == 0)
+		r = hull_container_hooks_save(ctx, id, cfg, bundle, err);
 	if (r < 0) {
 		spawn_kill(s);
 		spawn_close(s);
+		hull_container_cgroup_remove(ctx, id, NULL);
 		hull_rm_rf(dir, NULL);
 		return hull_error_wrap(err, r, "create container \"%s\"", id);
 	}
@@ -192,7 +198,15 @@ int hull_runtime_start(struct hull_ctx *ctx, const char *id, struct hull_error *
 				      hull_status_name(st->status));
 	}
 	_cleanup_free_ char *fifo = state_path(ctx, id, "exec.fifo");
-	/* [cgroup helper] hooks.prestart (deprecated) and hooks.poststart
-	 * around this (config.md#posix-platform-hooks). */
-	return release_fifo(fifo, st->oci, err);
+	int r = release_fifo(fifo, st->oci, err);
+	if (r < 0)
+		return r;
+	/* config.md#poststart: a failing poststart hook is logged, and the
+	 * container goes on */
+	struct hull_error *hook_err = NULL;
+	if (hull_container_hooks_run(ctx, id, HULL_HOOK_POSTSTART, "running", st->oci->pid, &hook_err) < 0) {
+		hull_warn(ctx, "%s", hook_err->msg);
+		hull_error_free(hook_err);
+	}
+	return 0;
 }

@@ -12,7 +12,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "hull/cgroup.h"
 #include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/security.h"
 #include "runtime_internal.h"
 
 int exit_status_of(int wstatus)
@@ -147,18 +150,31 @@ int hull_runtime_run(struct hull_ctx *ctx, const char *id, const struct hull_run
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *dir = hull_runtime_state_dir(ctx, id);
-	/* [cgroup helper] hooks.prestart / startContainer / poststart. */
+	struct hull_error *hook_err = NULL;
 	r = wait_exec(&s, err);
 	if (r < 0) {
 		spawn_kill(&s);
+		hull_container_cgroup_remove(ctx, id, NULL);
 		hull_rm_rf(dir, NULL);
 		hull_error_wrap(err, r, "run container \"%s\"", id);
-	} else if (!opts->detach) {
-		r = wait_foreground(&s, exit_status, err);
-		hull_debug(ctx, "container %s: exited with status %d", id, *exit_status);
-		/* runc run deletes the container once its process is gone. */
-		/* [cgroup helper] remove cgroups, hooks.poststop. */
-		hull_rm_rf(dir, NULL);
+	} else {
+		/* config.md#poststart: a failing hook is logged, the container goes on */
+		if (hull_container_hooks_run(ctx, id, HULL_HOOK_POSTSTART, "running", s.pid, &hook_err) < 0) {
+			hull_warn(ctx, "%s", hook_err->msg);
+			hull_error_release(&hook_err);
+		}
+		if (!opts->detach) {
+			r = wait_foreground(&s, exit_status, err);
+			hull_debug(ctx, "container %s: exited with status %d", id, *exit_status);
+			/* runc run deletes the container once its process is gone: what
+			 * is left in its cgroup goes too; then config.md#poststop */
+			hull_container_cgroup_remove(ctx, id, NULL);
+			if (hull_container_hooks_run(ctx, id, HULL_HOOK_POSTSTOP, "stopped", 0, &hook_err) < 0) {
+				hull_warn(ctx, "%s", hook_err->msg);
+				hull_error_release(&hook_err);
+			}
+			hull_rm_rf(dir, NULL);
+		}
 	}
 	spawn_close(&s);
 	return r;
