@@ -167,12 +167,13 @@ teardown_file() {
 @test "after a reboot, layers that were never synced are dropped, damaged blobs too" {
 	export HULL_DATA_ROOT="$IMG_TMP/reboot"
 	"$HULL" image build-default >/dev/null
+	boot=$(cat /proc/sys/kernel/random/boot_id)
 	U="$HULL_DATA_ROOT/images/unsynced"
-	[ -n "$(ls "$U")" ]
-	layer=$(ls "$U" | grep '^layer-' | head -1)
-	blob=$(ls "$U" | grep '^blob-' | head -1)
+	[ -n "$(ls "$U/$boot")" ]
+	layer=$(ls "$U/$boot" | grep '^layer-' | head -1)
+	blob=$(ls "$U/$boot" | grep '^blob-' | head -1)
 	# pretend the markers were written in an earlier boot, and the crash hit one blob
-	for m in "$U"/*; do echo 00000000-0000-0000-0000-000000000000 >"$m"; done
+	mv "$U/$boot" "$U/00000000-0000-0000-0000-000000000000"
 	printf 'XX' | dd of="$HULL_DATA_ROOT/images/blobs/sha256/${blob#blob-}" bs=1 seek=10 conv=notrunc 2>/dev/null
 	run "$HULL" image inspect busybox
 	[ "$status" -eq 1 ]
@@ -180,7 +181,7 @@ teardown_file() {
 	[[ "$output" == *"is missing from the store; pull the image again"* ]] || [[ "$output" == *"not found"* ]]
 	[ ! -e "$HULL_DATA_ROOT/images/layers/${layer#layer-}" ]
 	[ ! -e "$HULL_DATA_ROOT/images/blobs/sha256/${blob#blob-}" ]
-	[ -z "$(ls "$U")" ]
+	[ ! -e "$U/00000000-0000-0000-0000-000000000000" ]
 	# the recipe runs again and repairs the image
 	"$HULL" image build-default >/dev/null
 	run "$HULL" image inspect busybox
