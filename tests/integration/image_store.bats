@@ -120,13 +120,17 @@ teardown_file() {
 	done
 }
 
-@test "saved archives are read by skopeo and podman" {
+@test "saved archives are read by skopeo, umoci and podman" {
 	"$HULL" save -o "$IMG_TMP/d2.tar" busybox
 	"$HULL" save --format oci-archive -o "$IMG_TMP/o2.tar" busybox
 	run skopeo inspect "docker-archive:$IMG_TMP/d2.tar"
 	[ "$status" -eq 0 ]
 	run skopeo inspect "oci-archive:$IMG_TMP/o2.tar"
 	[ "$status" -eq 0 ]
+	"$HULL" save --format oci-dir -o "$IMG_TMP/odir2" busybox
+	run umoci unpack --image "$IMG_TMP/odir2:latest" "$IMG_TMP/umoci-bundle"
+	[ "$status" -eq 0 ]
+	[ -x "$IMG_TMP/umoci-bundle/rootfs/bin/busybox" ]
 	# podman's storage keeps a mount: it lives outside the bats temp dir.
 	export PEER_DIR=/tmp/hull-peers-image-tests
 	. /work/shared/peers/podman-env
