@@ -236,3 +236,26 @@ teardown_file() {
 	[ -z "$output" ]
 	store_is_clean
 }
+
+@test "load follows links inside an archive, never out of it" {
+	export HULL_DATA_ROOT="$IMG_TMP/links"
+	"$HULL" image build-default >/dev/null
+	"$HULL" save -o "$IMG_TMP/l.tar" busybox
+	mkdir -p "$IMG_TMP/l/x"
+	tar -C "$IMG_TMP/l" -xf "$IMG_TMP/l.tar"
+	layer=$(jq -r '.[0].Layers[0]' "$IMG_TMP/l/manifest.json")
+	ln -s "../$layer" "$IMG_TMP/l/x/layer.tar"
+	jq '.[0].Layers = ["x/layer.tar"] | .[0].RepoTags = ["linked:1"]' "$IMG_TMP/l/manifest.json" >"$IMG_TMP/m.json"
+	mv "$IMG_TMP/m.json" "$IMG_TMP/l/manifest.json"
+	rm "$IMG_TMP/l/index.json"
+	tar -C "$IMG_TMP/l" -cf "$IMG_TMP/linked.tar" .
+	run "$HULL" load -i "$IMG_TMP/linked.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: linked:1" ]
+	ln -sf /etc/hostname "$IMG_TMP/l/x/layer.tar"
+	tar -C "$IMG_TMP/l" -cf "$IMG_TMP/escape.tar" .
+	run "$HULL" load -i "$IMG_TMP/escape.tar"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"x/layer.tar"*"No such file"* ]]
+	store_is_clean
+}
