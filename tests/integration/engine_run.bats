@@ -23,6 +23,10 @@ teardown_file() {
 
 @test "run --rm leaves no container, runtime state or address behind" {
 	"$HULL" run --rm busybox true
+	# gone from every listing at once; the monitor deletes the hidden
+	# directory (.rm-ID) just after it has told the CLI the exit code
+	[ -z "$(ls "$HULL_DATA_ROOT/containers")" ]
+	for _ in $(seq 50); do [ -z "$(ls -A "$HULL_DATA_ROOT/containers")" ] && break; sleep 0.1; done
 	[ -z "$(ls -A "$HULL_DATA_ROOT/containers")" ]
 	[ -z "$(ls -A "$HULL_DATA_ROOT/run" 2>/dev/null)" ]
 	[ "$(cat "$HULL_DATA_ROOT/networks/bridge/endpoints.json")" = "{}" ]

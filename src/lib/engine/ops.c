@@ -14,6 +14,7 @@
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/runtime.h"
+#include "engine_internal.h"
 #include "store_internal.h"
 
 static bool is_live(const struct hull_container *c)
@@ -120,6 +121,17 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 	}
 }
 
+static void remove_anonymous_volumes(struct hull_ctx *ctx, const struct hull_container *c)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(c->record, "Mounts"), i, m)
+	{
+		if (json_is_true(json_object_get(m, "HullAnonymous")))
+			hull_volume_remove(ctx, json_string_value(json_object_get(m, "Name")), NULL);
+	}
+}
+
 int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool force, bool volumes,
 		       struct hull_error **err)
 {
@@ -142,14 +154,20 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 	int r = hull_container_remove_files(ctx, c, err);
 	if (r < 0)
 		return hull_error_wrap(err, r, "remove container %s", c->name);
-	size_t i;
-	json_t *m;
-	json_array_foreach(volumes ? json_object_get(c->record, "Mounts") : NULL, i, m)
-	{
-		if (json_is_true(json_object_get(m, "HullAnonymous")))
-			hull_volume_remove(ctx, json_string_value(json_object_get(m, "Name")), NULL);
-	}
+	if (volumes)
+		remove_anonymous_volumes(ctx, c);
 	return 0;
+}
+
+char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c)
+{
+	int lock = hull_container_lock(c, NULL);
+	char *trash = hull_container_hide(ctx, c, NULL);
+	if (lock >= 0)
+		close(lock);
+	if (trash)
+		remove_anonymous_volumes(ctx, c);
+	return trash;
 }
 
 json_t *hull_engine_inspect_json(const struct hull_container *c)
