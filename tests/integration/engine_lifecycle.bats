@@ -155,3 +155,11 @@ teardown_file() {
 	[ "$output" = /eng-unique ]
 	"$HULL" rm "${id:0:12}"
 }
+
+@test "an image a container uses cannot be removed" {
+	"$HULL" create --name eng-holder busybox true >/dev/null 2>&1
+	run "$HULL" rmi busybox
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"used by a container"* ]]
+	"$HULL" rm eng-holder
+}

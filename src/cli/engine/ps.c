@@ -135,17 +135,28 @@ static bool matches(const struct hull_container *c, char **filters)
 	return true;
 }
 
+/* Columns as wide as their widest cell plus three spaces, as docker's
+ * tabwriter lays them out. */
 static void print_table(json_t *rows)
 {
-	printf("%-14s %-22s %-22s %-16s %-26s %-22s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
-	       "PORTS", "NAMES");
+	static const char *const heads[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" };
+	static const char *const keys[] = { "ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names" };
+	size_t width[7];
+	for (size_t k = 0; k < 7; k++)
+		width[k] = strlen(heads[k]);
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
-	printf("%-14s %-22s %-22s %-16s %-26s %-22s %s\n", json_string_value(json_object_get(r, "ID")),
-	       json_string_value(json_object_get(r, "Image")), json_string_value(json_object_get(r, "Command")),
-	       json_string_value(json_object_get(r, "RunningFor")), json_string_value(json_object_get(r, "Status")),
-	       json_string_value(json_object_get(r, "Ports")), json_string_value(json_object_get(r, "Names")));
+		for (size_t k = 0; k < 7; k++) {
+			size_t l = strlen(json_string_value(json_object_get(r, keys[k])));
+			width[k] = l > width[k] ? l : width[k];
+		}
+	for (size_t k = 0; k < 7; k++)
+		printf("%-*s%s", k < 6 ? (int)width[k] : 0, heads[k], k < 6 ? "   " : "\n");
+	json_array_foreach(rows, i, r)
+		for (size_t k = 0; k < 7; k++)
+			printf("%-*s%s", k < 6 ? (int)width[k] : 0, json_string_value(json_object_get(r, keys[k])),
+			       k < 6 ? "   " : "\n");
 }
 
 int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
