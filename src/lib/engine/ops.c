@@ -64,6 +64,10 @@ int hull_engine_kill(struct hull_ctx *ctx, struct hull_container *c, int sig, st
 				      c->id);
 	if (kill(c->state.pid, sig) < 0)
 		return hull_error_set(err, errno, "kill container %s", c->name);
+	/* as docker's: after KILL, the container has stopped when kill returns,
+	 * so that `kill` then `start` or `rm` does not race the monitor */
+	if (sig == SIGKILL && !wait_monitor(c, 10000))
+		return hull_error_msg(err, ETIMEDOUT, "container %s did not stop after SIGKILL", c->name);
 	return 0;
 }
 
