@@ -125,7 +125,11 @@ layer_file() { # IMAGE PATH: the path inside the topmost layer holding PATH
 	# pulling the OCI image through a logging proxy proves the header.
 	run "$HULL" pull "127.0.0.1:$P1/test/none"
 	[ "$status" -eq 0 ]
-	grep -q "GET /v2/test/none/manifests/latest" "$IMG_TMP/accept.log"
+	line=$(grep "GET /v2/test/none/manifests/latest" "$IMG_TMP/accept.log")
+	for t in application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.index.v1+json \
+		application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.distribution.manifest.list.v2+json; do
+		[[ "$line" == *"$t"* ]] || { echo "Accept lacks $t: $line"; return 1; }
+	done
 }
 
 @test "a dropped connection is resumed with Range within the same pull" {

@@ -218,3 +218,16 @@ teardown_file() {
 	[ "$status" -eq 0 ]
 	[ -z "$("$HULL" images -f dangling=true -q)" ]
 }
+
+@test "build-default refuses a busybox that would not run alone" {
+	export HULL_DATA_ROOT="$IMG_TMP/notstatic"
+	run "$HULL" image build-default --busybox /bin/ls
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is dynamically linked"*"install busybox-static"* ]]
+	run "$HULL" image build-default --busybox /nonexistent
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/nonexistent"*"install Debian's busybox-static"* ]]
+	run "$HULL" images -q
+	[ -z "$output" ]
+	store_is_clean
+}

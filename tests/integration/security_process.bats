@@ -170,3 +170,29 @@ teardown() { runtime_teardown; }
 	[[ "$output" == *"timed out after 1s"* ]]
 	[ ! -e "$ROOT/cg-hooktime" ]
 }
+
+@test "rootless: an ordinary user runs a container in its own user namespace" {
+	# a directory the user can reach (the test's $TMP is root's, mode 700)
+	rl=$(mktemp -d /tmp/hull-cg-rootless.XXXXXX)
+	chmod 755 "$rl"
+	mkdir -p "$rl/b"
+	cp -a "$BUNDLE/rootfs" "$rl/b/rootfs"
+	chown -R 65534:65534 "$rl"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$rl" "$@"; }
+	(cd "$rl/b" && as_nobody "$HULL" spec --rootless)
+	jq '.process.terminal = false | .process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map"]' \
+		"$rl/b/config.json" >"$rl/c.json" && mv "$rl/c.json" "$rl/b/config.json" && chown 65534 "$rl/b/config.json"
+	run as_nobody "$HULL" --root "$rl/state" run --bundle "$rl/b" cg-rootless
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[ "$(echo ${lines[1]})" = "0 65534 1" ]
+	[ -z "$(ls "$rl/state")" ]
+	# limits need a cgroup the user may write: a clear error, nothing left
+	jq '.linux.resources.memory = {limit: 67108864}' "$rl/b/config.json" >"$rl/c.json" && mv "$rl/c.json" "$rl/b/config.json"
+	chown 65534 "$rl/b/config.json"
+	run as_nobody "$HULL" --root "$rl/state" run --bundle "$rl/b" cg-rootless2
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Permission denied"* ]]
+	[ -z "$(ls "$rl/state")" ]
+	rm -rf "$rl"
+}

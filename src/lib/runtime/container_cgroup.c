@@ -92,7 +92,7 @@ int hull_container_cgroup_setup(struct hull_ctx *ctx, const char *id, pid_t pid,
 		r = hull_cgroup_enter(cg, pid, err);
 	if (r < 0 && ctx->rootless && (r == -EACCES || r == -EPERM || r == -EROFS) && !cfg->resources) {
 		/* rootless without limits: a cgroup is a nicety we may lack */
-		hull_warn(ctx, "%s; the container runs in the caller's cgroup", (*err)->msg);
+		hull_debug(ctx, "%s; the container runs in the caller's cgroup", (*err)->msg);
 		hull_error_release(err);
 		hull_cgroup_destroy(cg, NULL);
 		unlink(file);

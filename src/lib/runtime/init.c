@@ -66,7 +66,7 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 	const struct hull_oci_config *cfg = s->cfg;
 	if (!s->unshare_in_child)
 		return 0;
-	unsigned long flags = ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */);
+	unsigned long flags = ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */ | CLONE_NEWCGROUP);
 	if (ns_join_all(cfg, true, false, err) < 0 || ns_join_all(cfg, false, false, err) < 0)
 		return -EINVAL;
 	if (flags && unshare((int)flags) < 0)
@@ -90,6 +90,9 @@ static int child_hooks(struct spawn *s, struct hull_error **err)
 	    sync_recv(s->sync_fd, &type, text, sizeof(text), NULL) < 0 || type != SYNC_GO)
 		_exit(1); /* the parent reports the hook's error */
 	s->pid = (pid_t)atoi(text);
+	/* runc runs them from the rootfs: relative paths in hooks mean it */
+	if (chdir(s->cfg->root_path) < 0)
+		return hull_error_set(err, errno, "chdir `%s`", s->cfg->root_path);
 	_cleanup_json_ json_t *state = hull_hook_state(s->cfg, s->id, s->bundle, "creating", s->pid);
 	return hull_hooks_run(s->cfg->hooks, HULL_HOOK_CREATE_CONTAINER, state, err);
 }
@@ -251,6 +254,13 @@ void init_container(struct spawn *s)
 	/* The parent writes the id maps and places us in cgroups, then says go. */
 	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
 		fail(s, err);
+	/* config-linux.md#namespaces cgroup: made now that the parent has put us
+	 * in the container's cgroup, so that this cgroup is the namespace's root
+	 * (runc's order) */
+	if ((ns_new_flags(cfg) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+		hull_error_set(&err, errno, "unshare the cgroup namespace");
+		fail(s, err);
+	}
 	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
 		fail(s, err);

@@ -54,6 +54,9 @@ int hull_runtime_kill(struct hull_ctx *ctx, const char *id, int sig, bool all, s
 	_cleanup_(hull_container_state_freep) struct hull_container_state *st = hull_runtime_state(ctx, id, err);
 	if (!st)
 		return -EINVAL;
+	/* runc: --all on a stopped container signals whatever is left (nothing) */
+	if (st->status == HULL_STATUS_STOPPED && all)
+		return 0;
 	if (st->status == HULL_STATUS_STOPPED)
 		return hull_error_msg(err, ESRCH, "container \"%s\" is not running", id);
 	if (all)

@@ -119,6 +119,9 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	/* clone3 makes every new namespace at once, the user namespace first
 	 * (so the others belong to it); with joins, the child does it instead. */
 	s->clone_flags = s->unshare_in_child ? (new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) : new_flags;
+	/* the cgroup namespace is made by the child once it sits in its cgroup,
+	 * so that its root is the container's cgroup (see init.c) */
+	s->clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
 	int saved_pid, saved_time;
 	if (ns_parent_join(s->cfg, &saved_pid, &saved_time, err) < 0) {
 		close(sv[0]);
