@@ -17,6 +17,22 @@
 #include "engine_internal.h"
 #include "store_internal.h"
 
+/* Wait up to timeout_ms for a process (pid + start time) to be gone. */
+static bool wait_gone(pid_t pid, unsigned long long start, int timeout_ms)
+{
+	if (!hull_proc_alive(pid, start))
+		return true;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0 && hull_proc_alive(pid, start)) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		while (poll(&p, 1, timeout_ms) < 0 && errno == EINTR)
+			;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return !hull_proc_alive(pid, start);
+}
+
 static bool is_live(const struct hull_container *c)
 {
 	return c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED;
@@ -113,7 +129,9 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 	struct hull_ctx rt = *ctx;
 	_cleanup_free_ char *root = hull_engine_runtime_root(ctx);
 	rt.runtime_root = root;
-	hull_runtime_delete(&rt, c->id, true, NULL);
+	struct hull_error *ignored = NULL;
+	hull_runtime_delete(&rt, c->id, true, &ignored);
+	hull_error_free(ignored);
 	json_t *ns = json_object_get(c->record, "NetworkSettings");
 	const char *net;
 	json_t *ep;
@@ -150,7 +168,13 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 		if (!wait_monitor(c, 30000))
 			return hull_error_msg(err, ETIMEDOUT, "container %s did not stop after SIGKILL", c->name);
 	}
-	if (c->state.monitor_pid != getpid() && !hull_proc_alive(c->state.monitor_pid, c->state.monitor_start))
+	bool self = c->state.monitor_pid == getpid();
+	/* a monitor still finishing its teardown (it told the exit code
+	 * first) is waited for; one that is gone left us its leftovers */
+	if (!self && !wait_gone(c->state.monitor_pid, c->state.monitor_start, 10000))
+		return hull_error_msg(err, EBUSY, "container %s: its monitor (pid %d) is still cleaning up", c->name,
+				      (int)c->state.monitor_pid);
+	if (!self)
 		clean_leftovers(ctx, c);
 	_cleanup_close_ int lock = hull_container_lock(c, err);
 	if (lock < 0)
