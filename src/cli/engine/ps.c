@@ -135,6 +135,26 @@ static bool matches(const struct hull_container *c, char **filters)
 	return true;
 }
 
+/* Characters, not bytes: "…" is three bytes and one column. */
+static size_t display_width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void cell(const char *text, size_t width, bool last)
+{
+	fputs(text, stdout);
+	if (last) {
+		putchar('\n');
+		return;
+	}
+	for (size_t pad = display_width(text); pad < width + 3; pad++)
+		putchar(' ');
+}
+
 /* Columns as wide as their widest cell plus three spaces, as docker's
  * tabwriter lays them out. */
 static void print_table(json_t *rows)
@@ -148,15 +168,14 @@ static void print_table(json_t *rows)
 	json_t *r;
 	json_array_foreach(rows, i, r)
 		for (size_t k = 0; k < 7; k++) {
-			size_t l = strlen(json_string_value(json_object_get(r, keys[k])));
+			size_t l = display_width(json_string_value(json_object_get(r, keys[k])));
 			width[k] = l > width[k] ? l : width[k];
 		}
 	for (size_t k = 0; k < 7; k++)
-		printf("%-*s%s", k < 6 ? (int)width[k] : 0, heads[k], k < 6 ? "   " : "\n");
+		cell(heads[k], width[k], k == 6);
 	json_array_foreach(rows, i, r)
 		for (size_t k = 0; k < 7; k++)
-			printf("%-*s%s", k < 6 ? (int)width[k] : 0, json_string_value(json_object_get(r, keys[k])),
-			       k < 6 ? "   " : "\n");
+			cell(json_string_value(json_object_get(r, keys[k])), width[k], k == 6);
 }
 
 int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
