@@ -131,3 +131,23 @@ teardown_file() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *$'7\n67108864\n50000'* ]]
 }
+
+@test "a missing image is pulled (from a registry on 127.0.0.1), with progress, then run" {
+	command -v docker-registry >/dev/null
+	reg=$(mktemp -d /tmp/eng-registry.XXXXXX)
+	printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s/data\nhttp:\n  addr: 127.0.0.1:8095\n' "$reg" >"$reg/config.yml"
+	docker-registry serve "$reg/config.yml" >"$reg/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do curl -s -m 1 -o /dev/null http://127.0.0.1:8095/v2/ && break; sleep 0.1; done
+	"$HULL" push busybox 127.0.0.1:8095/eng/busybox:1 >/dev/null
+	run "$HULL" run --rm 127.0.0.1:8095/eng/busybox:1 echo pulled-and-ran
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	rm -rf "$reg"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Unable to find image '127.0.0.1:8095/eng/busybox:1' locally"* ]]
+	[[ "$output" == *": Already exists"* || "$output" == *": Pull complete"* ]]
+	[[ "$output" == *pulled-and-ran* ]]
+	run "$HULL" images
+	[[ "$output" == *127.0.0.1:8095/eng/busybox* ]]
+}
