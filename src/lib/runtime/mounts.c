@@ -165,7 +165,7 @@ static int mount_bind(const struct hull_oci_mount *m, int rootfd, struct hull_er
  * default. On a cgroup v2 host cgroup2 is mounted itself (in the container's
  * cgroup namespace, if any); on v1/hybrid hosts (like runc) a tmpfs holds a
  * bind of the container's own cgroup directory from each hierarchy. */
-static int mount_cgroup(const struct hull_oci_mount *m, int rootfd, struct hull_error **err)
+static int mount_cgroup(const struct hull_oci_mount *m, int rootfd, bool cgns, struct hull_error **err)
 {
 	struct statfs sf;
 	_cleanup_close_ int fd = mount_target(rootfd, m->destination, false, err);
@@ -205,13 +205,19 @@ static int mount_cgroup(const struct hull_oci_mount *m, int rootfd, struct hull_
 			return dfd;
 		char dt[64];
 		snprintf(dt, sizeof(dt), "/proc/self/fd/%d", dfd);
-		if (mount(host, dt, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return hull_error_set(err, errno, "bind `%s` on `%s`", host, dest);
-		_cleanup_close_ int top = reopen(rootfd, dest, dt, err);
-		if (top < 0)
-			return top;
-		if (remount_bind(dt, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, err) < 0)
-			return -EINVAL;
+		/* in a cgroup namespace our paths read "/": a bind would expose the
+		 * host's hierarchy root, while a fresh mount shows the namespace's
+		 * root, the container's cgroup (runc mounts it so too) */
+		if (!cgns || mount("cgroup", dt, *ctrl ? "cgroup" : "cgroup2", flags | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				   *ctrl ? ctrl : NULL) < 0) {
+			if (mount(host, dt, NULL, MS_BIND | MS_REC, NULL) < 0)
+				return hull_error_set(err, errno, "bind `%s` on `%s`", host, dest);
+			_cleanup_close_ int top = reopen(rootfd, dest, dt, err);
+			if (top < 0)
+				return top;
+			if (remount_bind(dt, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, err) < 0)
+				return -EINVAL;
+		}
 		/* cpu,cpuacct is also reachable as cpu and cpuacct. */
 		for (char *tok = strtok(ctrl, ","); tok && strchr(dir, ','); tok = strtok(NULL, ",")) {
 			_cleanup_close_ int parent = mount_target(rootfd, m->destination, false, NULL);
@@ -266,7 +272,7 @@ int mounts_setup(const struct hull_oci_config *cfg, int rootfd, struct hull_erro
 		if (m->bind)
 			r = mount_bind(m, rootfd, err);
 		else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"))
-			r = mount_cgroup(m, rootfd, err);
+			r = mount_cgroup(m, rootfd, hull_oci_config_namespace(cfg, CLONE_NEWCGROUP) != NULL, err);
 		else
 			r = mount_other(m, rootfd, net && !net->path, err);
 		if (r < 0)
