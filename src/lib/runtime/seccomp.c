@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -366,4 +367,33 @@ int hull_seccomp_send_listener(json_t *seccomp, int notify_fd, pid_t pid, json_t
 	_cleanup_free_ char *text = json_dumps(msg, JSON_COMPACT);
 	int r = hull_fd_send(sock, notify_fd, text, strlen(text), err);
 	return r < 0 ? hull_error_wrap(err, r, "send the seccomp fd to `%s`", path) : 0;
+}
+
+json_t *hull_seccomp_features(char *version, size_t len)
+{
+	static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+					       "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+					       "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP" };
+	static const char *const operators[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+						 "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE" };
+	static const char *const archs[] = { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS",
+					     "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",
+					     "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+					     "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64",
+					     "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32", "SCMP_ARCH_X86",
+					     "SCMP_ARCH_X86_64" };
+	json_t *o = json_object(), *a = json_array(), *op = json_array(), *ar = json_array();
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(actions); i++)
+		json_array_append_new(a, json_string(actions[i]));
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(operators); i++)
+		json_array_append_new(op, json_string(operators[i]));
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(archs); i++)
+		json_array_append_new(ar, json_string(archs[i]));
+	json_object_set_new(o, "enabled", json_true());
+	json_object_set_new(o, "actions", a);
+	json_object_set_new(o, "operators", op);
+	json_object_set_new(o, "archs", ar);
+	const struct scmp_version *v = seccomp_version();
+	snprintf(version, len, "%u.%u.%u", v->major, v->minor, v->micro);
+	return o;
 }
