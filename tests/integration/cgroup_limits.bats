@@ -175,3 +175,15 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	[ ! -e "$(cgdir memory)" ]
 	[ ! -e "$(cgdir pids)" ]
 }
+
+@test "kill --all signals every process in the container's cgroup, exec'd ones too" {
+	config ".linux.cgroupsPath = \"$CG/ctr\""
+	args sleep 1000
+	hull run -d --bundle "$BUNDLE" cg-killall </dev/null >/dev/null 2>&1
+	hull exec -d --pid-file "$TMP/x.pid" cg-killall sleep 1000
+	x=$(cat "$TMP/x.pid")
+	hull kill --all cg-killall KILL
+	for i in $(seq 100); do [ -d /proc/$x ] || break; sleep 0.02; done
+	[ ! -d /proc/$x ]
+	wait_status cg-killall stopped
+}
