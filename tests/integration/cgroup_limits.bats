@@ -14,9 +14,14 @@ setup() {
 }
 teardown() {
 	runtime_teardown
-	local d
-	for d in /sys/fs/cgroup/*/hull-cg-test-$$-*; do
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+	# a cgroup is busy for a moment after its last process died
+	local d i
+	for i in $(seq 50); do
+		for d in /sys/fs/cgroup/*/hull-cg-test-$$-$BATS_TEST_NUMBER; do
+			[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+		done
+		ls -d /sys/fs/cgroup/*/hull-cg-test-$$-$BATS_TEST_NUMBER >/dev/null 2>&1 || break
+		sleep 0.02
 	done
 	true
 }
