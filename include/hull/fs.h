@@ -2,6 +2,7 @@
 #ifndef HULL_FS_H
 #define HULL_FS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -44,12 +45,21 @@ char *hull_path_join(const char *a, const char *b);
 
 /* hull_strdup_printf: asprintf that aborts on ENOMEM and returns the string. */
 char *hull_strdup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* hull_strdup_vprintf: the same from a va_list. */
+char *hull_strdup_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* hull_xmalloc family: abort on ENOMEM (like redis' zmalloc). */
 void *hull_xmalloc(size_t n);
 void *hull_xcalloc(size_t n, size_t size);
 void *hull_xrealloc(void *p, size_t n);
 char *hull_xstrdup(const char *s);
+
+/* hull_array_grow: make room for item n of array v (items of `size` bytes,
+ * *cap slots): when n == *cap the array doubles (to `first` slots when
+ * empty) and *cap is updated. Returns the possibly moved array; aborts on
+ * ENOMEM or overflow like hull_xrealloc. Usage:
+ *     list->v = hull_array_grow(list->v, list->n, &list->cap, sizeof(*list->v), 64); */
+void *hull_array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
 
 /* hull_is_absolute: path starts with '/'. */
 static inline bool hull_is_absolute(const char *p)

@@ -147,9 +147,12 @@ int hull_image_import(struct hull_image_store *s, const char *tar_path, const ch
 /* hull_image_commit: a new image = parent's layers + one layer made from
  * diff_dir, an overlayfs upper directory (0:0 character devices become
  * `.wh.` whiteouts, trusted.overlay.opaque=y becomes `.wh..wh..opq`).
- * parent may be NULL (scratch). config gives the run configuration to
- * record (Entrypoint, Cmd, Env...; its diff_ids/raw are ignored); NULL keeps
- * the parent's. Tagged `name` when not NULL. */
+ * parent may be NULL (scratch). config (may be NULL: the parent's is kept)
+ * gives the run configuration to record: only config->raw is read, and its
+ * "config" member ({"Cmd": [...], "Env": [...], "WorkingDir": ...}, the
+ * image-spec config.md#properties object) replaces the parent's whole. A
+ * struct from hull_image_get()->config passes through as is. Tagged `name`
+ * when not NULL. */
 struct hull_commit_options {
 	const char *parent;                     /* ref or id, or NULL */
 	const char *diff_dir;                   /* overlay upperdir */

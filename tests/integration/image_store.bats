@@ -189,3 +189,45 @@ teardown_file() {
 	"$HULL" image prune >/dev/null
 	[ -z "$(ls "$U")" ]
 }
+
+@test "--format templates as docker's: images and image inspect" {
+	export HULL_DATA_ROOT="$IMG_TMP/format"
+	"$HULL" image build-default >/dev/null
+	id=$("$HULL" image inspect --format '{{.Id}}' busybox)
+	[[ "$id" == sha256:* ]]
+	run "$HULL" image inspect --format '{{.Config.Cmd}} {{json .Config.Cmd}} {{.Os}}/{{.Architecture}}' busybox
+	[ "$output" = '[sh] ["sh"] linux/amd64' ]
+	run "$HULL" images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+	[ "$output" = "busybox:latest ${id:7:12}" ]
+	run "$HULL" images --format '{{nonsense}}'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"only {{.Field}} and {{json .Field}}"* ]]
+}
+
+@test "images --filter dangling=true lists untagged images for rmi" {
+	export HULL_DATA_ROOT="$IMG_TMP/dangling"
+	"$HULL" image build-default >/dev/null
+	make_rootfs "$IMG_TMP/root3"
+	tar -C "$IMG_TMP/root3" -cf "$IMG_TMP/root3.tar" .
+	untagged=$("$HULL" import "$IMG_TMP/root3.tar")
+	run "$HULL" images -f dangling=true -q
+	[ "$output" = "${untagged:7:12}" ]
+	run "$HULL" images -f dangling=false -q
+	[ "$output" = "$("$HULL" image inspect --format '{{.Id}}' busybox | cut -c8-19)" ]
+	run "$HULL" rmi $("$HULL" images -f dangling=true -q)
+	[ "$status" -eq 0 ]
+	[ -z "$("$HULL" images -f dangling=true -q)" ]
+}
+
+@test "build-default refuses a busybox that would not run alone" {
+	export HULL_DATA_ROOT="$IMG_TMP/notstatic"
+	run "$HULL" image build-default --busybox /bin/ls
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is dynamically linked"*"install busybox-static"* ]]
+	run "$HULL" image build-default --busybox /nonexistent
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/nonexistent"*"install Debian's busybox-static"* ]]
+	run "$HULL" images -q
+	[ -z "$output" ]
+	store_is_clean
+}

@@ -14,9 +14,7 @@ __attribute__((format(printf, 4, 0))) static int make(struct hull_error **err, i
 	int code = errnum > 0 ? errnum : EINVAL;
 	if (!err)
 		return -code;
-	char *base = NULL;
-	if (vasprintf(&base, fmt, ap) < 0)
-		abort();
+	char *base = hull_strdup_vprintf(fmt, ap);
 	char *msg = base;
 	if (with_strerror && errnum > 0) {
 		msg = hull_strdup_printf("%s: %s", base, strerror(errnum));
@@ -59,11 +57,9 @@ int hull_error_wrap(struct hull_error **err, int ret, const char *fmt, ...)
 		ret = -EIO;
 	if (!err)
 		return ret;
-	char *ctx = NULL;
 	va_list ap;
 	va_start(ap, fmt);
-	if (vasprintf(&ctx, fmt, ap) < 0)
-		abort();
+	char *ctx = hull_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	if (!*err) {
 		hull_error_set(err, -ret, "%s", ctx);

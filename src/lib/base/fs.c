@@ -35,6 +35,18 @@ void *hull_xrealloc(void *p, size_t n)
 	return p;
 }
 
+void *hull_array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first)
+{
+	if (n < *cap)
+		return v;
+	size_t want = *cap ? *cap * 2 : (first ? first : 1);
+	size_t bytes;
+	if (want < *cap || __builtin_mul_overflow(want, size, &bytes))
+		abort();
+	*cap = want;
+	return hull_xrealloc(v, bytes);
+}
+
 char *hull_xstrdup(const char *s)
 {
 	char *p = strdup(s);
@@ -43,13 +55,19 @@ char *hull_xstrdup(const char *s)
 	return p;
 }
 
-char *hull_strdup_printf(const char *fmt, ...)
+char *hull_strdup_vprintf(const char *fmt, va_list ap)
 {
 	char *s = NULL;
-	va_list ap;
-	va_start(ap, fmt);
 	if (vasprintf(&s, fmt, ap) < 0)
 		abort();
+	return s;
+}
+
+char *hull_strdup_printf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = hull_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	return s;
 }

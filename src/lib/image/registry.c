@@ -354,10 +354,13 @@ static int ping(struct registry *r, struct hull_error **err)
 		url = hull_strdup_printf("http://%s/v2/", r->host);
 		ret = perform(r, "GET", url, NULL, false, NULL, 0, NULL, 65536, &resp, &code, err);
 	} else if (ret < 0) {
-		const char *hint = code == CURLE_PEER_FAILED_VERIFICATION
-					   ? " (give its CA as certs.d/<host:port>/ca.crt under the data root, or use "
-					     "--tls-verify=false)"
-					   : "";
+		const char *hint = "";
+		if (code == CURLE_PEER_FAILED_VERIFICATION)
+			hint = " (give its CA as certs.d/<host:port>/ca.crt under the data root, or use --tls-verify=false)";
+		else if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT ||
+			 code == CURLE_OPERATION_TIMEDOUT)
+			hint = " (no network? offline, `hull image build-default` makes busybox and `hull load` / "
+			       "`hull import` bring in other images)";
 		ret = hull_error_msg(err, tls_err->code, "%s%s", tls_err->msg, hint);
 	}
 	if (ret < 0) {

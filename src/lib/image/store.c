@@ -264,7 +264,8 @@ int store_put_blob(struct hull_image_store *s, const void *data, size_t len, con
 	if (store_has_blob(s, digest))
 		return 0;
 	_cleanup_free_ char *dst = store_blob_path(s, digest);
-	return hull_write_file_atomic(dst, data, len, 0644, false, err);
+	/* Manifests and configs are small: fsync them rather than mark them. */
+	return hull_write_file_atomic(dst, data, len, 0644, true, err);
 }
 
 int store_read_blob(struct hull_image_store *s, const char *digest, char **out, size_t *len,

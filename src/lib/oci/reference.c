@@ -78,6 +78,37 @@ static int check_tag(const char *orig, const char *tag, struct hull_error **err)
 	return 0;
 }
 
+/* host [":" port]: dot-separated components of letters, digits and inner
+ * hyphens, or an IPv6 address in brackets (distribution/reference
+ * regexp.go domainAndPort). The registry goes into URLs and store paths. */
+static bool valid_registry(const char *p)
+{
+	if (*p == '[') {
+		size_t n = strspn(p + 1, "0123456789abcdefABCDEF:");
+		if (n == 0 || p[1 + n] != ']')
+			return false;
+		p += n + 2;
+	} else {
+		for (;;) {
+			const char *start = p;
+			while (isalnum((unsigned char)*p) || *p == '-')
+				p++;
+			if (p == start || *start == '-' || p[-1] == '-')
+				return false;
+			if (*p != '.')
+				break;
+			p++;
+		}
+	}
+	if (*p == ':') {
+		size_t n = strspn(++p, "0123456789");
+		if (n == 0)
+			return false;
+		p += n;
+	}
+	return !*p;
+}
+
 static void split_domain(struct hull_reference *r, const char *name)
 {
 	const char *slash = strchr(name, '/');
@@ -130,6 +161,9 @@ int hull_reference_parse(const char *s, struct hull_reference **out, struct hull
 		return ret;
 	if (!*r->registry)
 		return hull_error_msg(err, EINVAL, "reference `%s`: empty registry name", s);
+	if (!valid_registry(r->registry))
+		return hull_error_msg(err, EINVAL, "reference `%s`: invalid registry `%s`: expected host[:port]", s,
+				      r->registry);
 	if (!r->tag && !r->digest)
 		r->tag = hull_xstrdup("latest");
 	*out = steal_ptr(r);

@@ -36,7 +36,13 @@
 
 __attribute__((noreturn)) static void fail(struct spawn *s, struct hull_error *err)
 {
-	sync_send(s->sync_fd, SYNC_ERROR, err && err->msg ? err->msg : "container setup failed", -1);
+	const char *msg = err && err->msg ? err->msg : "container setup failed";
+	/* After create returned nobody reads the socket: say it on the
+	 * process' stderr, as runc does. */
+	if (s->detached)
+		dprintf(STDERR_FILENO, "hull: %s\n", msg);
+	else
+		sync_send(s->sync_fd, SYNC_ERROR, msg, -1);
 	_exit(1);
 }
 
@@ -279,6 +285,7 @@ void init_container(struct spawn *s)
 	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (sync_send(s->sync_fd, SYNC_READY, NULL, -1) < 0)
 		_exit(1);
+	s->detached = s->fifo_fd >= 0;
 	if (wait_for_start(s, &err) < 0)
 		fail(s, err);
 	if (cfg->hooks && json_array_size(json_object_get(cfg->hooks, "startContainer"))) {
@@ -290,9 +297,5 @@ void init_container(struct spawn *s)
 	}
 	execve(prog, cfg->process->args, env);
 	hull_error_set(&err, errno, "exec `%s`", prog);
-	/* After start nobody reads the sync socket in create mode: say it on
-	 * the process' stderr too, as runc does. */
-	if (s->fifo_fd >= 0)
-		dprintf(STDERR_FILENO, "hull: %s\n", err->msg);
 	fail(s, err);
 }

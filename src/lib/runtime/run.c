@@ -165,6 +165,7 @@ int hull_runtime_run(struct hull_ctx *ctx, const char *id, const struct hull_run
 		}
 		if (!opts->detach) {
 			r = wait_foreground(&s, exit_status, err);
+			hull_debug(ctx, "container %s: exited with status %d", id, *exit_status);
 			/* runc run deletes the container once its process is gone: what
 			 * is left in its cgroup goes too; then config.md#poststop */
 			hull_container_cgroup_remove(ctx, id, NULL);

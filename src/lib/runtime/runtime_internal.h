@@ -29,6 +29,7 @@ struct spawn {
 	pid_t pid;          /* the child, in the parent */
 	int pidfd;          /* pidfd of the child, in the parent */
 	int pty_master;     /* received from the child (pty_to_parent), or -1 */
+	bool detached;      /* child: SYNC_READY sent in create mode, nobody reads the socket now */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */

@@ -70,10 +70,7 @@ static void add_key(struct import *im, const char *eco, const char *name, uint32
 		if (im->keys[i - 1].len == el + 1 + nl && !memcmp(im->keys[i - 1].bytes, eco, el + 1) &&
 		    !memcmp(im->keys[i - 1].bytes + el + 1, name, nl))
 			return;
-	if (im->nk == im->capk) {
-		im->capk = im->capk ? im->capk * 2 : 1024;
-		im->keys = hull_xrealloc(im->keys, im->capk * sizeof(*im->keys));
-	}
+	im->keys = hull_array_grow(im->keys, im->nk, &im->capk, sizeof(*im->keys), 1024);
 	struct keyref *k = &im->keys[im->nk++];
 	k->len = el + 1 + nl;
 	k->bytes = hull_xmalloc(k->len);
@@ -104,10 +101,7 @@ static int add_record(struct import *im, json_t *record, const char *where, stru
 	int ret = scan_osv_validate(record, where, err);
 	if (ret < 0)
 		return ret;
-	if (im->n == im->cap) {
-		im->cap = im->cap ? im->cap * 2 : 1024;
-		im->recs = hull_xrealloc(im->recs, im->cap * sizeof(*im->recs));
-	}
+	im->recs = hull_array_grow(im->recs, im->n, &im->cap, sizeof(*im->recs), 1024);
 	struct rec *r = &im->recs[im->n];
 	r->json = json_dumps(record, JSON_COMPACT);
 	if (!r->json)
@@ -223,10 +217,7 @@ static int add_dir(struct import *im, const char *dir, struct hull_error **err)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			names = hull_xrealloc(names, cap * sizeof(*names));
-		}
+		names = hull_array_grow(names, n, &cap, sizeof(*names), 256);
 		names[n++] = hull_xstrdup(de->d_name);
 	}
 	qsort(names, n, sizeof(*names), name_order);

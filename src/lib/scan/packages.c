@@ -32,10 +32,7 @@ void scan_package_clear(struct hull_scan_package *p)
 void scan_packages_add(struct scan_packages *p, const char *name, const char *version, const char *source_name,
 		       const char *source_version, const char *arch)
 {
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 128;
-		p->v = hull_xrealloc(p->v, p->cap * sizeof(*p->v));
-	}
+	p->v = hull_array_grow(p->v, p->n, &p->cap, sizeof(*p->v), 128);
 	struct hull_scan_package *x = &p->v[p->n++];
 	x->name = hull_xstrdup(name);
 	x->version = hull_xstrdup(version);

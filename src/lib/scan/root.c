@@ -285,10 +285,7 @@ static int follow_link(struct walk_state *w, const struct mdir *cur, size_t k, c
 
 static void push_dir(struct walk_state *w, struct mdir *d)
 {
-	if (w->depth == w->cap) {
-		w->cap *= 2;
-		w->stack = hull_xrealloc(w->stack, w->cap * sizeof(*w->stack));
-	}
+	w->stack = hull_array_grow(w->stack, w->depth, &w->cap, sizeof(*w->stack), 16);
 	w->stack[w->depth++] = d;
 }
 
@@ -454,10 +451,7 @@ static int list_layer(int dirfd, size_t k, struct mentry **v, size_t *n, size_t 
 			e.whiteout = is_overlay_whiteout(&e.st);
 			e.name = hull_xstrdup(name);
 		}
-		if (*n == *cap) {
-			*cap = *cap ? *cap * 2 : 64;
-			*v = hull_xrealloc(*v, *cap * sizeof(**v));
-		}
+		*v = hull_array_grow(*v, *n, cap, sizeof(**v), 64);
 		(*v)[(*n)++] = e;
 	}
 	return 0;

@@ -26,10 +26,7 @@ void scan_finding_clear(struct hull_scan_finding *f)
 struct hull_scan_finding *scan_findings_add(struct scan_findings *f, enum hull_scan_finding_kind kind,
 					    enum hull_scan_severity sev, const char *id, const char *title)
 {
-	if (f->n == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : 64;
-		f->v = hull_xrealloc(f->v, f->cap * sizeof(*f->v));
-	}
+	f->v = hull_array_grow(f->v, f->n, &f->cap, sizeof(*f->v), 64);
 	struct hull_scan_finding *x = &f->v[f->n++];
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;

@@ -283,6 +283,10 @@ static int vm_open(struct hull_vm *vm, struct hull_error **err)
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(needed); i++)
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0)
 			return hull_error_msg(err, ENOTSUP, "/dev/kvm lacks %s, which hull needs", needed[i].name);
+	/* PVM (pagetable-based VMs, used where hardware virtualization is not
+	 * offered) emulates guest kernel mode instruction by instruction. */
+	vm->pvm_host = access("/sys/module/kvm_pvm", F_OK) == 0 && access("/sys/module/kvm_intel", F_OK) != 0 &&
+		       access("/sys/module/kvm_amd", F_OK) != 0;
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return hull_error_set(err, errno, "KVM_CREATE_VM");

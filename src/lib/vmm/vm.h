@@ -196,6 +196,7 @@ struct hull_vm {
 	const struct hull_vm_config *cfg;
 	int kvm_fd, vm_fd;
 	size_t run_size;
+	bool pvm_host;                   /* /dev/kvm is the PVM backend (kvm_pvm), not VT-x/AMD-V */
 	struct vm_memory mem;
 	struct vm_bus pio, mmio;
 	pthread_mutex_t lock;            /* devices: held while dispatching an exit or an I/O event */

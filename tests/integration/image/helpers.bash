@@ -42,6 +42,30 @@ wait_port() { # PORT [https]
 	done
 }
 
+# claim_block: choose a free, aligned block of ten ports in 5110-5199 and
+# export P0..P9. A block is taken when its first port is bound, so the
+# caller starts a server on $P0 before release_block. Concurrent runs of
+# these tests (two checkouts) then never share ports.
+claim_block() {
+	exec 9>/tmp/hull-image-tests-ports.lock
+	flock 9
+	local base
+	for base in 5110 5120 5130 5140 5150 5160 5170 5180 5190; do
+		if port_free "$base" 2>/dev/null; then
+			local i
+			for i in 0 1 2 3 4 5 6 7 8 9; do export "P$i=$((base + i))"; done
+			return 0
+		fi
+	done
+	echo "no free block of ports in 5110-5199" >&2
+	return 1
+}
+
+release_block() {
+	flock -u 9
+	exec 9>&-
+}
+
 # start_registry PORT [EXTRA_YAML]: docker-registry on 127.0.0.1:PORT.
 start_registry() {
 	local port=$1 extra=${2:-} dir="$IMG_TMP/registry-$1" scheme=http

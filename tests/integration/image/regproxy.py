@@ -44,8 +44,9 @@ class Proxy(BaseHTTPRequestHandler):
         pass
 
     def relay(self, method):
-        log("%s %s range=%s auth=%s" % (method, self.path, self.headers.get("Range"),
-                                        "yes" if self.headers.get("Authorization") else "no"))
+        log("%s %s range=%s auth=%s accept=%s" % (method, self.path, self.headers.get("Range"),
+                                                  "yes" if self.headers.get("Authorization") else "no",
+                                                  self.headers.get("Accept")))
         if BASIC:
             want = "Basic " + base64.b64encode(b"hull:secret").decode()
             if self.headers.get("Authorization") != want:

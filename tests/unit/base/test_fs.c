@@ -79,3 +79,23 @@ Test(fs, path_join_normalises_slashes)
 	cr_assert_str_eq(a, "/run/hull/id");
 	cr_assert_str_eq(b, "/etc");
 }
+
+Test(fs, array_grow_doubles_and_keeps_items)
+{
+	int *v = NULL;
+	size_t n = 0, cap = 0;
+	for (int i = 0; i < 1000; i++) {
+		v = hull_array_grow(v, n, &cap, sizeof(*v), 4);
+		cr_assert(cap > n);
+		v[n++] = i;
+	}
+	/* 4, 8, ... 1024: doubling from the first size */
+	cr_assert_eq(cap, 1024);
+	for (int i = 0; i < 1000; i++)
+		cr_assert_eq(v[i], i);
+	/* room left: the array is returned as it is */
+	int *same = hull_array_grow(v, 10, &cap, sizeof(*v), 4);
+	cr_assert_eq(same, v);
+	cr_assert_eq(cap, 1024);
+	free(v);
+}
