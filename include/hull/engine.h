@@ -91,7 +91,7 @@ struct hull_container {
 /* hull_container_free: free c and everything it owns; NULL is fine. */
 void hull_container_free(struct hull_container *c);
 void hull_container_freep(struct hull_container **c);
-#define _cleanup_container_ __attribute__((cleanup(hull_container_freep)))
+#define _cleanup_container_ _cleanup_(hull_container_freep)
 
 /* hull_engine_containers_dir: malloc'd data_root/containers. */
 char *hull_engine_containers_dir(const struct hull_ctx *ctx);
@@ -164,7 +164,7 @@ struct hull_volume {
 
 void hull_volume_free(struct hull_volume *v);
 void hull_volume_freep(struct hull_volume **v);
-#define _cleanup_volume_ __attribute__((cleanup(hull_volume_freep)))
+#define _cleanup_volume_ _cleanup_(hull_volume_freep)
 
 /* hull_volume_lock: the volume store's lock (flock on volumes/.lock), held
  * while a volume is created or removed and while a container that uses
@@ -452,7 +452,7 @@ struct hull_network {
 
 void hull_network_free(struct hull_network *n);
 void hull_network_freep(struct hull_network **n);
-#define _cleanup_network_ __attribute__((cleanup(hull_network_freep)))
+#define _cleanup_network_ _cleanup_(hull_network_freep)
 
 /* hull_network_create: a user bridge network. subnet "10.89.3.0/24" or
  * NULL (the first free 10.89.N.0/24 that neither another network nor a
