@@ -205,6 +205,10 @@ static int setup_process(struct spawn *s, bool in_userns, struct hull_error **er
 	struct hull_caps caps;
 	if (hull_caps_parse(p->capabilities, "config.json", "process.capabilities", &caps, err) < 0)
 		return -EINVAL;
+	/* Only 0-2 and --preserve-fds reach the process, whatever the caller
+	 * left open without O_CLOEXEC (runc closes the rest too;
+	 * CVE-2024-21626). Before seccomp: the profile may not allow it. */
+	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* without no_new_privs, loading seccomp needs CAP_SYS_ADMIN: before the
 	 * capabilities go (runc's order); with it, as late as possible */
 	if (!p->no_new_privileges && child_seccomp(s, err) < 0)
@@ -280,9 +284,6 @@ void init_container(struct spawn *s)
 	char **env = make_env(cfg->process);
 	/* From here the container outlives the process that created it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	/* Only 0-2 and --preserve-fds reach the process, whatever the caller
-	 * left open without O_CLOEXEC (runc closes the rest too). */
-	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (sync_send(s->sync_fd, SYNC_READY, NULL, -1) < 0)
 		_exit(1);
 	s->detached = s->fifo_fd >= 0;
