@@ -133,7 +133,8 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
-	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
+	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0 ||
+	    mounts_readonly_tmpfs(cfg, rootfd, err) < 0)
 		return -EINVAL;
 	/* A missing process.cwd is created, as runc does. */
 	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);

@@ -241,6 +241,10 @@ static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netn
 	char target[64];
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 	unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+	/* a read-only tmpfs (/dev) still gets mounts and device nodes inside:
+	 * it goes read-only at the end (mounts_readonly_tmpfs), as with runc */
+	if (!strcmp(m->type, "tmpfs"))
+		flags &= ~(unsigned long)MS_RDONLY;
 	if (mount(m->source ? m->source : m->type, target, m->type, flags, m->data) < 0) {
 		/* sysfs can only be mounted by the owner of the network
 		 * namespace; without one of our own, bind the host's (runc does). */
@@ -260,6 +264,24 @@ static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netn
 		return top;
 	if (mount(NULL, target, NULL, m->propagation, NULL) < 0)
 		return hull_error_set(err, errno, "set propagation of `%s`", m->destination);
+	return 0;
+}
+
+int mounts_readonly_tmpfs(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct hull_oci_mount *m = &cfg->mounts[i];
+		if (m->bind || !m->type || strcmp(m->type, "tmpfs") || !(m->flags & MS_RDONLY))
+			continue;
+		_cleanup_close_ int fd = mount_target(rootfd, m->destination, false, err);
+		if (fd < 0)
+			return hull_error_wrap(err, fd, "config.json: mounts[%zu]", i);
+		char target[64];
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(NULL, target, NULL, MS_REMOUNT | (m->flags & ~(MS_BIND | MS_REC)), m->data) < 0)
+			return hull_error_set(err, errno, "config.json: mounts[%zu]: remount `%s` read-only", i,
+					      m->destination);
+	}
 	return 0;
 }
 
