@@ -220,6 +220,15 @@ static void model_remove_tree(struct model *m, const char *path)
 	m->n = k;
 }
 
+static void model_free(struct model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n; i++)
+		free(m->path[i]);
+	free(m);
+}
+
 static void model_add(struct model *m, const char *path, size_t len, char type)
 {
 	m->path[m->n] = strndup(path, len);
@@ -257,8 +266,8 @@ static struct model *model_build(const char *script, bool *ok)
 			continue; /* script_to_tar skips it too */
 		char type = line[0] == 'F' || line[0] == 'M' ? 'f' : line[0];
 		if ((type != 'f' && type != 'd') || !plain_name(line + 2) || ++members > MODEL_MAX) {
-			model_remove_tree(m, "");
-			free(m), m = NULL;
+			model_free(m);
+			m = NULL;
 			break;
 		}
 		if (*ok && !model_apply(m, type, line + 2))
@@ -266,14 +275,6 @@ static struct model *model_build(const char *script, bool *ok)
 	}
 	free(copy);
 	return m;
-}
-
-static void model_free(struct model *m)
-{
-	if (!m)
-		return;
-	model_remove_tree(m, "");
-	free(m);
 }
 
 static size_t count_tree(int dfd)
