@@ -31,8 +31,10 @@ clang:
 # Every test against an ASan+UBSan build (STYLE.md #9). Sanitizer reports
 # go to build-asan/sanitizer/, so that one from a process a test expects to
 # fail (or a UBSan report, which does not stop the process) fails too.
+# No -Werror here: gcc 12's -Wstringop-overread misfires under ASan
+# (reference.c's strchr(full + 18, '/')); the gcc and clang builds have it.
 asan: deps
-	test -f build-asan/build.ninja || meson setup build-asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+	test -f build-asan/build.ninja || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false
 	ninja -C build-asan
 	rm -rf build-asan/sanitizer && mkdir -p build-asan/sanitizer
 	ASAN_OPTIONS=log_path=$(CURDIR)/build-asan/sanitizer/asan \
