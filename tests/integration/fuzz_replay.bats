@@ -32,3 +32,7 @@ replay() {
 @test "fuzz replay: layer tars land only inside the layer root (tar corpus)" {
 	replay tar
 }
+
+@test "fuzz replay: package versions, dpkg/apk/rpm databases, OSV records, CVSS (scan corpus)" {
+	replay scan
+}
