@@ -7,7 +7,7 @@
  * Input: either a raw tar (ustar magic at offset 257), or a script, one
  * member a line, that this target turns into a tar with libarchive:
  *     f NAME        regular file (a few bytes)      F NAME  1.5 MiB file
- *     M NAME        1 MiB file (written by an unpack worker, slowly)
+ *     M NAME        256 KiB file (written by an unpack worker, slowly)
  *     d NAME        directory                        l NAME TARGET  symlink
  *     h NAME TARGET hardlink                         c/b/p NAME  char/block/fifo
  * Names are used verbatim: `../x`, `/etc/x`, `a/.wh..wh..opq`, `.wh.x`.
@@ -30,7 +30,7 @@
 #include "unpack.h"
 
 #define BIG_FILE (3 << 19)  /* written by the reader itself */
-#define POOL_FILE (1 << 20) /* the largest a worker writes */
+#define POOL_FILE (256 << 10) /* a worker writes it, slowly */
 #define CANARY "do not touch\n"
 
 static char base[64], mid[80], root[96], canary[96];
