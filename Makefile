@@ -17,11 +17,12 @@ deps:
 demo: deps all
 	@scripts/demo
 
-# Installs what is missing, builds with warnings as errors, runs every test.
+# Installs what is missing, builds with warnings as errors (gcc and clang), runs every test.
 check: deps
 	@test -f $(BUILD)/build.ninja || meson setup $(BUILD) -Dwerror=true $(MESON_FLAGS)
 	meson configure $(BUILD) -Dwerror=true >/dev/null
 	ninja -C $(BUILD)
+	@$(MAKE) --no-print-directory clang
 	@tests/run
 
 clang:

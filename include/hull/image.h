@@ -14,8 +14,13 @@
  *   images/images/<id-hex>.json    one record per image (id = config digest):
  *                                  {"manifest": "sha256:..", "size": N, ...}
  *   images/repositories.json       {"docker.io/library/busybox:latest": "sha256:<id>"}
- *   images/ingest/<hex>.partial    interrupted downloads, resumed with Range
- *   images/tmp/                    layers being unpacked (renamed into layers/)
+ *   images/layer-sizes/<diffid-hex> unpacked bytes of each layer
+ *   images/ingest/<hex>.partial    downloads in progress or interrupted, resumed with Range
+ *   images/tmp/                    layers being unpacked (renamed into layers/);
+ *                                  entries of dead processes are swept on open
+ *   images/unsynced/               "layer-<hex>" / "blob-<hex>" markers, fsynced before
+ *                                  what they name becomes visible; after a reboot the
+ *                                  store drops such layers and re-hashes such blobs
  *   images/locks/                  flock(2) files: "store" (metadata + gc),
  *                                  "<hex>" (one pull unpacks a layer, others wait)
  *   certs.d/<host:port>/ca.crt     extra CA for one registry (like docker's
@@ -24,7 +29,9 @@
  *                                  config.json "auths" format
  *
  * Every write lands under a temporary name and is renamed into place, so a
- * crash leaves whole blobs, whole layers and whole records, never parts.
+ * crashed process leaves whole blobs, whole layers and whole records, never
+ * parts; records and names are fsynced; a crashed kernel is covered by the
+ * unsynced/ markers (a syncfs per pull would cost more than the unpack).
  * Functions below never print; progress is reported through callbacks.
  */
 #ifndef HULL_IMAGE_H
@@ -140,9 +147,12 @@ int hull_image_import(struct hull_image_store *s, const char *tar_path, const ch
 /* hull_image_commit: a new image = parent's layers + one layer made from
  * diff_dir, an overlayfs upper directory (0:0 character devices become
  * `.wh.` whiteouts, trusted.overlay.opaque=y becomes `.wh..wh..opq`).
- * parent may be NULL (scratch). config gives the run configuration to
- * record (Entrypoint, Cmd, Env...; its diff_ids/raw are ignored); NULL keeps
- * the parent's. Tagged `name` when not NULL. */
+ * parent may be NULL (scratch). config (may be NULL: the parent's is kept)
+ * gives the run configuration to record: only config->raw is read, and its
+ * "config" member ({"Cmd": [...], "Env": [...], "WorkingDir": ...}, the
+ * image-spec config.md#properties object) replaces the parent's whole. A
+ * struct from hull_image_get()->config passes through as is. Tagged `name`
+ * when not NULL. */
 struct hull_commit_options {
 	const char *parent;                     /* ref or id, or NULL */
 	const char *diff_dir;                   /* overlay upperdir */

@@ -31,12 +31,14 @@ struct hull_vm_config {
 	bool rng;                /* add a virtio-rng device */
 	int console_in;          /* fd the UART reads guest input from, -1 for none */
 	int console_out;         /* fd the UART writes guest output to */
+	const char *api_socket;  /* unix socket path taking "snapshot FILE [stop]" requests, or NULL */
 };
 
 enum hull_vm_exit_reason {
 	HULL_VM_EXIT_POWEROFF,    /* ACPI S5 or the poweroff port */
 	HULL_VM_EXIT_RESET,       /* i8042 0xFE, port 0xCF9, or a KVM system reset event */
 	HULL_VM_EXIT_CRASH,       /* triple fault, internal error or failed entry */
+	HULL_VM_EXIT_SNAPSHOT,    /* a snapshot was saved with "stop": the VM ended there */
 };
 
 struct hull_vm_result {
@@ -54,6 +56,18 @@ void hull_vm_config_init(struct hull_vm_config *cfg);
  * (whatever way it ended), negative errno with *err when the VM could not be
  * built (no /dev/kvm, bad kernel file, bad disk...). */
 int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, struct hull_error **err);
+
+/* hull_vm_restore: like hull_vm_run, but the VM comes from a snapshot file
+ * written through the API socket: its memory, vCPU and device state, with the
+ * disks, tap and vsock of the original configuration. console_in/out and
+ * api_socket come from cfg; the rest of cfg is ignored. */
+int hull_vm_restore(const char *snapshot, const struct hull_vm_config *cfg, struct hull_vm_result *res,
+		    struct hull_error **err);
+
+/* hull_vm_api_request: send one request line (e.g. "snapshot /tmp/s stop")
+ * to a running VM's API socket; returns 0 when it answered "ok", else
+ * negative errno with its answer in *err. */
+int hull_vm_api_request(const char *api_socket, const char *request, struct hull_error **err);
 
 /* hull_vm_result_clear: free what hull_vm_run put in res. */
 void hull_vm_result_clear(struct hull_vm_result *res);

@@ -70,6 +70,8 @@ static void msix(void)
 	vdev_queue(&d, &q, 0, 16, 1);
 	mmio_write16(d.common + VC_QSELECT, 0);
 	check(mmio_read16(d.common + VC_QMSIX) == 1, "queue MSI-X vector accepted", NULL);
+	mmio_write16(d.common + VC_MSIX, 9);
+	check(mmio_read16(d.common + VC_MSIX) == 0xffff, "a vector beyond the table reads back NO_VECTOR", NULL);
 	vdev_driver_ok(&d);
 	unsigned before = irq_count[VEC_MSIX], intx_before = irq_count[VEC_INTX];
 	isr_seen = 0;

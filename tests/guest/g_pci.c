@@ -48,7 +48,18 @@ static void check_device(unsigned slot, uint16_t id)
 	uint32_t want = id == 4 ? 0x2e : 0x3e;
 	check(types == want, "virtio capabilities common/notify/isr/pci-cfg (+device)", "mask %x", types);
 	/* the BAR responds: num_queues in the common config (offset 0x12) */
-	check(mmio_read16((bar & ~0xfu) + 0x12) >= 1, "common config reachable through BAR0", NULL);
+	uint16_t nq = mmio_read16((bar & ~0xfu) + 0x12);
+	check(nq >= 1, "common config reachable through BAR0", NULL);
+	/* an OS may move a BAR: the device follows, the old place goes quiet */
+	uint32_t moved = 0xd0000000u + (bar & 0x0fffffffu);
+	pci_write16(slot, 4, cmd & ~3);
+	pci_write32(slot, 0x10, moved);
+	pci_write16(slot, 4, cmd);
+	bool follows = mmio_read16(moved + 0x12) == nq && mmio_read16((bar & ~0xfu) + 0x12) == 0xffff;
+	pci_write16(slot, 4, cmd & ~3);
+	pci_write32(slot, 0x10, bar);
+	pci_write16(slot, 4, cmd);
+	check(follows && mmio_read16((bar & ~0xfu) + 0x12) == nq, "BAR0 moved and moved back", "to %x", moved);
 }
 
 void guest_main(struct boot_info *bi)

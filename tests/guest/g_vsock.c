@@ -64,6 +64,34 @@ static bool recv(struct hdr *h, char *out, uint32_t max)
 	return true;
 }
 
+/* Server mode ("listen=P"): accept a connection the host opened with
+ * "CONNECT P" on the base socket, answer one line with "pong: LINE". */
+static void serve(uint32_t port)
+{
+	struct hdr h;
+	char data[1024];
+	bool ok = recv(&h, data, sizeof(data));
+	check(ok && h.op == OP_REQUEST && h.src_cid == 2 && h.dst_cid == cid && h.dst_port == port,
+	      "vsock connection request from the host", "op %u port %u", h.op, h.dst_port);
+	uint32_t host_port = h.src_port;
+	send(port, host_port, OP_RESPONSE, 0, NULL, 0);
+	char got[256] = { 0 };
+	size_t n = 0;
+	for (unsigned tries = 0; tries < 16 && !strstr(got, "\n"); tries++) {
+		if (!recv(&h, data, sizeof(data)))
+			break;
+		if (h.op == OP_RW && h.src_port == host_port && n + h.len < sizeof(got)) {
+			memcpy(got + n, data, h.len);
+			n += h.len;
+		}
+	}
+	printf_serial("vsock server got: %s", got);
+	check(n > 0, "vsock data from the host connection", NULL);
+	char answer[300] = "pong: ";
+	memcpy(answer + 6, got, n + 1);
+	send(port, host_port, OP_RW, 0, answer, (uint32_t)strlen(answer));
+}
+
 void guest_main(struct boot_info *bi)
 {
 	uint32_t port = (uint32_t)arg(bi->cmdline, "port=");
@@ -77,6 +105,11 @@ void guest_main(struct boot_info *bi)
 	check(cid == arg(bi->cmdline, "cid="), "vsock guest CID", "%lu", cid);
 	for (unsigned i = 0; i < 16; i++)
 		post_rx(rxbuf[i]);
+	if (strstr(bi->cmdline, "listen=")) {
+		puts_serial("vsock listening\n");
+		serve((uint32_t)arg(bi->cmdline, "listen="));
+		return;
+	}
 	struct hdr h;
 	char data[1024];
 	/* nobody listens on port+1: the host resets the connection */

@@ -7,8 +7,10 @@ load image/helpers
 
 setup_file() {
 	image_setup_file
-	start_registry 5120
-	export REG=127.0.0.1:5120
+	claim_block
+	start_registry "$P0"
+	release_block
+	export REG=127.0.0.1:$P0
 	make_rootfs "$IMG_TMP/rootA"
 	make_rootfs "$IMG_TMP/rootB"
 	for c in gzip zstd none; do
@@ -108,49 +110,70 @@ layer_file() { # IMAGE PATH: the path inside the topmost layer holding PATH
 	run "$HULL" pull "$REG/test/gzip:nope"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"pull \`$REG/test/gzip:nope\`"* && "$output" == *"not found"* ]]
-	run "$HULL" pull "127.0.0.1:5129/nothing/here"
+	run "$HULL" pull "127.0.0.1:$P9/nothing/here"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"registry 127.0.0.1:5129"* ]]
+	[[ "$output" == *"registry 127.0.0.1:$P9"* ]]
 	run "$HULL" pull "Bad/Name"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"must be lowercase"* ]]
 }
 
 @test "every manifest request lists the four manifest media types" {
-	start_python regproxy.py 5121 5120 "$IMG_TMP/accept.log"
-	wait_port 5121
+	start_python regproxy.py $P1 $P0 "$IMG_TMP/accept.log"
+	wait_port $P1
 	# The registry answers 404 for an OCI manifest without its type in Accept:
 	# pulling the OCI image through a logging proxy proves the header.
-	run "$HULL" pull "127.0.0.1:5121/test/none"
+	run "$HULL" pull "127.0.0.1:$P1/test/none"
 	[ "$status" -eq 0 ]
-	grep -q "GET /v2/test/none/manifests/latest" "$IMG_TMP/accept.log"
+	line=$(grep "GET /v2/test/none/manifests/latest" "$IMG_TMP/accept.log")
+	for t in application/vnd.oci.image.manifest.v1+json application/vnd.oci.image.index.v1+json \
+		application/vnd.docker.distribution.manifest.v2+json application/vnd.docker.distribution.manifest.list.v2+json; do
+		[[ "$line" == *"$t"* ]] || { echo "Accept lacks $t: $line"; return 1; }
+	done
 }
 
-@test "an interrupted download resumes with Range" {
-	start_python regproxy.py 5122 5120 "$IMG_TMP/cut.log" --cut-after 1000000
-	wait_port 5122
-	run "$HULL" pull --parallel 1 "127.0.0.1:5122/test/big"
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"interrupted after"*"run the pull again to resume"* ]]
-	ls "$HULL_DATA_ROOT"/images/ingest/*.partial
-	run "$HULL" images -q "127.0.0.1:5122/test/big"
-	[ -z "$output" ]
-	run "$HULL" pull --parallel 1 "127.0.0.1:5122/test/big"
+@test "a dropped connection is resumed with Range within the same pull" {
+	export HULL_DATA_ROOT="$IMG_TMP/dropped"
+	start_python regproxy.py $P2 $P0 "$IMG_TMP/cut.log" --cut-after 1000000
+	wait_port $P2
+	run "$HULL" pull --parallel 1 "127.0.0.1:$P2/test/big"
 	[ "$status" -eq 0 ]
 	grep -q "range=bytes=1000000-" "$IMG_TMP/cut.log"
-	[ "$(stat -c %s "$(layer_file 127.0.0.1:5122/test/big random.bin)")" -eq 4194304 ]
-	cmp "$(layer_file 127.0.0.1:5122/test/big random.bin)" "$IMG_TMP/big/random.bin"
+	cmp "$(layer_file 127.0.0.1:$P2/test/big random.bin)" "$IMG_TMP/big/random.bin"
+	store_is_clean
+}
+
+@test "a killed pull resumes with Range on the next pull" {
+	export HULL_DATA_ROOT="$IMG_TMP/killed"
+	start_python regproxy.py $P6 $P0 "$IMG_TMP/slow.log" --slow
+	wait_port $P6
+	"$HULL" pull -q "127.0.0.1:$P6/test/big" >/dev/null 2>&1 &
+	pid=$!
+	i=0
+	until [ "$(stat -c %s "$HULL_DATA_ROOT"/images/ingest/*.partial 2>/dev/null | sort -n | tail -1)" -gt 500000 ] 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 200 ] || break; sleep 0.05
+	done
+	kill -9 $pid
+	wait $pid || true
+	size=$(stat -c %s "$HULL_DATA_ROOT"/images/ingest/*.partial | sort -n | tail -1)
+	[ "$size" -gt 0 ]
+	run "$HULL" images -q
+	[ -z "$output" ]
+	run "$HULL" pull "127.0.0.1:$P6/test/big"
+	[ "$status" -eq 0 ]
+	grep -Eq "range=bytes=[1-9][0-9]*-" "$IMG_TMP/slow.log"
+	cmp "$(layer_file 127.0.0.1:$P6/test/big random.bin)" "$IMG_TMP/big/random.bin"
 	store_is_clean
 }
 
 @test "credentials are not forwarded when the registry redirects blobs" {
-	start_python regproxy.py 5123 5120 "$IMG_TMP/redirect.log" --basic --redirect-blobs
-	wait_port 5123
+	start_python regproxy.py $P3 $P0 "$IMG_TMP/redirect.log" --basic --redirect-blobs
+	wait_port $P3
 	export HULL_DATA_ROOT="$IMG_TMP/redirect"
-	run "$HULL" pull "127.0.0.1:5123/test/gzip"
+	run "$HULL" pull "127.0.0.1:$P3/test/gzip"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"requires authentication"*"hull login 127.0.0.1:5123"* ]]
-	run "$HULL" pull --creds hull:secret "127.0.0.1:5123/test/zstd"
+	[[ "$output" == *"requires authentication"*"hull login 127.0.0.1:$P3"* ]]
+	run "$HULL" pull --creds hull:secret "127.0.0.1:$P3/test/zstd"
 	[ "$status" -eq 0 ]
 	grep -q "^GET /v2/test/zstd/manifests/latest .*auth=yes" "$IMG_TMP/redirect.log"
 	grep -q "^STORE /store/v2/test/zstd/blobs/" "$IMG_TMP/redirect.log"

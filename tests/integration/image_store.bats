@@ -163,3 +163,71 @@ teardown_file() {
 	run "$HULL" image inspect busybox
 	[ "$status" -eq 0 ]
 }
+
+@test "after a reboot, layers that were never synced are dropped, damaged blobs too" {
+	export HULL_DATA_ROOT="$IMG_TMP/reboot"
+	"$HULL" image build-default >/dev/null
+	U="$HULL_DATA_ROOT/images/unsynced"
+	[ -n "$(ls "$U")" ]
+	layer=$(ls "$U" | grep '^layer-' | head -1)
+	blob=$(ls "$U" | grep '^blob-' | head -1)
+	# pretend the markers were written in an earlier boot, and the crash hit one blob
+	for m in "$U"/*; do echo 00000000-0000-0000-0000-000000000000 >"$m"; done
+	printf 'XX' | dd of="$HULL_DATA_ROOT/images/blobs/sha256/${blob#blob-}" bs=1 seek=10 conv=notrunc 2>/dev/null
+	run "$HULL" image inspect busybox
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"layer sha256:${layer#layer-} was unpacked before a reboot and never synced: removed"* ]]
+	[[ "$output" == *"is missing from the store; pull the image again"* ]] || [[ "$output" == *"not found"* ]]
+	[ ! -e "$HULL_DATA_ROOT/images/layers/${layer#layer-}" ]
+	[ ! -e "$HULL_DATA_ROOT/images/blobs/sha256/${blob#blob-}" ]
+	[ -z "$(ls "$U")" ]
+	# the recipe runs again and repairs the image
+	"$HULL" image build-default >/dev/null
+	run "$HULL" image inspect busybox
+	[ "$status" -eq 0 ]
+	# gc syncs and forgets this boot's markers
+	"$HULL" image prune >/dev/null
+	[ -z "$(ls "$U")" ]
+}
+
+@test "--format templates as docker's: images and image inspect" {
+	export HULL_DATA_ROOT="$IMG_TMP/format"
+	"$HULL" image build-default >/dev/null
+	id=$("$HULL" image inspect --format '{{.Id}}' busybox)
+	[[ "$id" == sha256:* ]]
+	run "$HULL" image inspect --format '{{.Config.Cmd}} {{json .Config.Cmd}} {{.Os}}/{{.Architecture}}' busybox
+	[ "$output" = '[sh] ["sh"] linux/amd64' ]
+	run "$HULL" images --format '{{.Repository}}:{{.Tag}} {{.ID}}'
+	[ "$output" = "busybox:latest ${id:7:12}" ]
+	run "$HULL" images --format '{{nonsense}}'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"only {{.Field}} and {{json .Field}}"* ]]
+}
+
+@test "images --filter dangling=true lists untagged images for rmi" {
+	export HULL_DATA_ROOT="$IMG_TMP/dangling"
+	"$HULL" image build-default >/dev/null
+	make_rootfs "$IMG_TMP/root3"
+	tar -C "$IMG_TMP/root3" -cf "$IMG_TMP/root3.tar" .
+	untagged=$("$HULL" import "$IMG_TMP/root3.tar")
+	run "$HULL" images -f dangling=true -q
+	[ "$output" = "${untagged:7:12}" ]
+	run "$HULL" images -f dangling=false -q
+	[ "$output" = "$("$HULL" image inspect --format '{{.Id}}' busybox | cut -c8-19)" ]
+	run "$HULL" rmi $("$HULL" images -f dangling=true -q)
+	[ "$status" -eq 0 ]
+	[ -z "$("$HULL" images -f dangling=true -q)" ]
+}
+
+@test "build-default refuses a busybox that would not run alone" {
+	export HULL_DATA_ROOT="$IMG_TMP/notstatic"
+	run "$HULL" image build-default --busybox /bin/ls
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is dynamically linked"*"install busybox-static"* ]]
+	run "$HULL" image build-default --busybox /nonexistent
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/nonexistent"*"install Debian's busybox-static"* ]]
+	run "$HULL" images -q
+	[ -z "$output" ]
+	store_is_clean
+}

@@ -96,3 +96,39 @@ load vm_helpers
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"disk \`/nonexistent.img\`"* ]]
 }
+
+@test "vm: hull-vm, the lean VMM executable, runs the same commands without the other rooms' libraries" {
+	hull_vm=$(dirname "$HULL")/src/cli/vm/hull-vm
+	run "$hull_vm" run --kernel "$GUEST/hello" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	no_fail
+	run "$hull_vm" run --kernel "$GUEST/triple" </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"the guest crashed"* ]]
+	run "$hull_vm" run
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--kernel FILE is required"* ]]
+	# none of the other rooms' libraries in the VMM process
+	ldd "$hull_vm"
+	[ "$(ldd "$hull_vm" | grep -cE 'curl|crypto|ssl|archive|jansson|seccomp|zstd|libcap')" -eq 0 ]
+}
+
+@test "vm: the test guests are standard: qemu -M microvm boots the same PVH ELF" {
+	run timeout 60 qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=off -enable-kvm -cpu host -m 256M \
+		-nodefaults -no-user-config -nographic -serial stdio -device isa-debug-exit,iobase=0xf4 \
+		-kernel "$GUEST/bootparams" -append "marker=hull42 expect_mem=256" </dev/null
+	echo "$output"
+	# isa-debug-exit: written 0 -> qemu exits (0 << 1) | 1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"boot protocol: pvh"* ]]
+	[[ "$output" == *"PASS cmdline"* ]]
+	[[ "$output" == *"PASS hvm_start_info magic"* ]]
+}
+
+@test "vm: without /dev/kvm hull says what is missing" {
+	run unshare -m sh -c "mount -t tmpfs none /dev && '$HULL' vm run --kernel '$GUEST/hello'"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"open \`/dev/kvm\`"*"No such file or directory"* ]]
+}

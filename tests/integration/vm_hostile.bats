@@ -23,3 +23,12 @@ load vm_helpers
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"inputs ok"* ]]
 }
+
+@test "vm: the kernel loader fuzz target loads or refuses 6000 mangled bzImages and ELFs cleanly" {
+	fuzz=$(dirname "$HULL")/tests/fuzz/fuzz-boot
+	[ -x "$fuzz" ]
+	run "$fuzz" "$GUEST/hello" "$GUEST/hello.bzImage"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"6002 inputs ok"* ]]
+}

@@ -18,6 +18,22 @@ load vm_helpers
 	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "hello from the guest over vsock" ]
 }
 
+@test "vm: a host program reaches a guest listener with CONNECT on the base socket (Firecracker's protocol)" {
+	base="$BATS_TEST_TMPDIR/v"
+	timeout 60 "$HULL" vm run --kernel "$GUEST/vsock" --vsock 9 --vsock-path "$base" \
+		--cmdline "cid=9 listen=6000" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	vm=$!
+	for _ in $(seq 100); do grep -q "vsock listening" "$BATS_TEST_TMPDIR/out" && break; sleep 0.1; done
+	run bash -c "printf 'CONNECT 6000\nping\n' | timeout 20 socat - UNIX-CONNECT:'$base'"
+	echo "$output"
+	wait "$vm"
+	cat "$BATS_TEST_TMPDIR/out"
+	[[ "$output" == "OK 1073741824"*"pong: ping"* ]]
+	grep -q "vsock server got: ping" "$BATS_TEST_TMPDIR/out"
+	! grep -q FAIL "$BATS_TEST_TMPDIR/out"
+	[ ! -e "$base" ]
+}
+
 @test "vm: --vsock refuses a reserved CID" {
 	run "$HULL" vm run --kernel "$GUEST/hello" --vsock 2
 	[ "$status" -eq 1 ]

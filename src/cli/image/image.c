@@ -12,15 +12,18 @@ int cmd_image_inspect(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "format", required_argument, 0, 'f' },
 					      { "help", no_argument, 0, 'h' }, { 0 } };
+	const char *format = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		if (c == 'h') {
-			printf("Usage: hull image inspect IMAGE...\n\nPrint images as a JSON array (docker's fields,\n"
-			       "plus LayerDirs: the unpacked layers, bottom first).\n");
+			printf("Usage: hull image inspect [--format TEMPLATE] IMAGE...\n\nPrint images as a JSON array "
+			       "(docker's fields,\nplus LayerDirs: the unpacked layers, bottom first), or each through\n"
+			       "TEMPLATE: '{{.Id}}', '{{json .Config}}', '{{.Config.Cmd}}'.\n");
 			return 0;
 		}
-		if (c != 'f' || strcmp(optarg, "json"))
-			return cli_usage_error(argv[0], "unknown option (only --format json is supported)");
+		if (c != 'f')
+			return cli_usage_error(argv[0], "unknown option");
+		format = strcmp(optarg, "json") ? optarg : NULL;
 	}
 	if (optind >= argc)
 		return cli_usage_error(argv[0], "requires at least 1 argument");
@@ -36,10 +39,20 @@ int cmd_image_inspect(struct hull_cli *cli, int argc, char **argv)
 			status = cli_fail(cli, err);
 			continue;
 		}
-		json_array_append_new(arr, image_cli_inspect_json(img));
+		json_t *o = image_cli_inspect_json(img);
+		if (format) {
+			int st = image_cli_format(stdout, format, o, argv[0]);
+			json_decref(o);
+			if (st)
+				return st;
+			continue;
+		}
+		json_array_append_new(arr, o);
 	}
-	_cleanup_free_ char *out = json_dumps(arr, JSON_INDENT(4));
-	printf("%s\n", out);
+	if (!format) {
+		_cleanup_free_ char *out = json_dumps(arr, JSON_INDENT(4));
+		printf("%s\n", out);
+	}
 	return status;
 }
 

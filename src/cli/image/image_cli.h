@@ -2,6 +2,7 @@
 #ifndef HULL_CLI_IMAGE_H
 #define HULL_CLI_IMAGE_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "../cli.h"
@@ -21,6 +22,10 @@ void image_cli_print_lines(char **lines);
 
 /* image_cli_inspect_json: docker image inspect's object for img (caller owns). */
 json_t *image_cli_inspect_json(const struct hull_image *img);
+
+/* image_cli_format: print obj through a docker-style --format template
+ * ({{.Field.Sub}}, {{json .Field}}); 0 or a usage-error exit status. */
+int image_cli_format(FILE *out, const char *tmpl, json_t *obj, const char *cmd);
 
 /* The commands, for `hull image SUBCOMMAND` too. */
 int cmd_pull(struct hull_cli *cli, int argc, char **argv);

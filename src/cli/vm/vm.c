@@ -1,6 +1,7 @@
 /* vm/vm.c - `hull vm run`: boot a micro-VM on KVM with its console on
  * stdin/stdout, and exit with how the guest ended. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,8 @@ static void run_usage(FILE *out)
 		"Boot a KVM micro-VM; its serial console is this terminal (stdin/stdout).\n\n"
 		"  --kernel FILE        bzImage (Linux boot protocol 2.12+) or ELF with a PVH note\n"
 		"  --initrd FILE        initial ramdisk\n"
-		"  --cmdline STR        kernel command line (e.g. \"console=ttyS0\")\n"
+		"  --cmdline STR        kernel command line (default \"console=ttyS0 reboot=k panic=1\",\n"
+		"                       Firecracker's: the console on the serial port, reset on panic)\n"
 		"  --cpus N             vCPUs (default 1, at most 32)\n"
 		"  --memory SIZE        guest RAM, e.g. 512M, 2G (default 256M)\n"
 		"  --disk FILE[,ro]     a virtio-blk disk on a raw image; repeatable (up to 8)\n"
@@ -34,7 +36,8 @@ static void run_usage(FILE *out)
 		"  --vsock-path PATH    host side of vsock: a guest connecting to CID 2 port P reaches\n"
 		"                       the unix socket PATH_P (default /tmp/hull-vsock-CID)\n"
 		"  --no-rng             leave out the virtio-rng device\n"
-		"  --reboot             boot again when the guest resets, instead of exiting\n\n"
+		"  --reboot             boot again when the guest resets, instead of exiting\n"
+		"  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n\n"
 		"Exit status: 0 when the guest powers off or resets, 2 when it crashes (triple fault,\n"
 		"KVM error: the registers and last console lines are printed), 1 when hull fails.\n");
 }
@@ -57,14 +60,15 @@ static int parse_disk(const char *arg, struct hull_vm_config *cfg)
 static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *reboot)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_DISK, OPT_NET, OPT_VSOCK,
-	       OPT_VSOCK_PATH, OPT_NO_RNG, OPT_REBOOT };
+	       OPT_VSOCK_PATH, OPT_NO_RNG, OPT_REBOOT, OPT_API };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, 0, OPT_KERNEL }, { "initrd", required_argument, 0, OPT_INITRD },
 		{ "cmdline", required_argument, 0, OPT_CMDLINE }, { "cpus", required_argument, 0, OPT_CPUS },
 		{ "memory", required_argument, 0, OPT_MEMORY }, { "disk", required_argument, 0, OPT_DISK },
 		{ "net", required_argument, 0, OPT_NET }, { "vsock", required_argument, 0, OPT_VSOCK },
 		{ "vsock-path", required_argument, 0, OPT_VSOCK_PATH }, { "no-rng", no_argument, 0, OPT_NO_RNG },
-		{ "reboot", no_argument, 0, OPT_REBOOT }, { "help", no_argument, 0, 'h' }, { 0 },
+		{ "reboot", no_argument, 0, OPT_REBOOT }, { "api-socket", required_argument, 0, OPT_API },
+		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	int c;
 	char *end;
@@ -104,6 +108,7 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		case OPT_VSOCK_PATH: cfg->vsock_path = optarg; break;
 		case OPT_NO_RNG: cfg->rng = false; break;
 		case OPT_REBOOT: *reboot = true; break;
+		case OPT_API: cfg->api_socket = optarg; break;
 		case 'h': run_usage(stdout); exit(0);
 		default: return cli_usage_error("vm run", "unknown option");
 		}
@@ -115,16 +120,52 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 	return 0;
 }
 
-/* The console: without canonical mode and echo the guest sees each key. */
+/* The terminal as it was, for the signal handler (the CLI's one global). */
+static struct termios console_saved;
+
+static void restore_console_and_die(int sig)
+{
+	tcsetattr(0, TCSANOW, &console_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* The console: without canonical mode and echo the guest sees each key;
+ * Ctrl-C still ends hull, and the terminal is put back on the way out. */
 static bool raw_console(struct termios *saved)
 {
 	if (!isatty(0) || tcgetattr(0, saved) < 0)
 		return false;
+	console_saved = *saved;
+	struct sigaction sa = { .sa_handler = restore_console_and_die };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	struct termios t = *saved;
 	t.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
 	t.c_iflag &= (tcflag_t) ~(ICRNL);
 	tcsetattr(0, TCSANOW, &t);
 	return true;
+}
+
+/* The exit status for how the guest ended (README "Micro-VMs"). */
+static int report(struct hull_vm_result *res)
+{
+	switch (res->reason) {
+	case HULL_VM_EXIT_POWEROFF:
+		return EXIT_GUEST_POWEROFF;
+	case HULL_VM_EXIT_RESET:
+		fprintf(stderr, "hull vm: the guest reset the machine; exiting (--reboot boots it again)\n");
+		return EXIT_GUEST_RESET;
+	case HULL_VM_EXIT_SNAPSHOT:
+		fprintf(stderr, "hull vm: snapshot saved to `%s`; the VM stopped (hull vm restore resumes it)\n",
+			res->detail ? res->detail : "?");
+		return 0;
+	default:
+		fprintf(stderr, "\nhull vm: the guest crashed: %s", res->detail ? res->detail : "(no detail)\n");
+		return EXIT_GUEST_CRASH;
+	}
 }
 
 static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
@@ -134,6 +175,8 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 	bool reboot = false;
 	if (parse_run(argc, argv, &cfg, &reboot))
 		return EXIT_HULL_ERROR;
+	if (!cfg.cmdline)
+		cfg.cmdline = "console=ttyS0 reboot=k panic=1";
 	_cleanup_free_ char *vsock_path = NULL;
 	if (cfg.vsock_cid && !cfg.vsock_path)
 		cfg.vsock_path = vsock_path = hull_strdup_printf("/tmp/hull-vsock-%u", cfg.vsock_cid);
@@ -147,21 +190,11 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 			status = cli_fail(cli, err);
 			break;
 		}
-		if (res.reason == HULL_VM_EXIT_RESET && reboot) {
-			hull_vm_result_clear(&res);
-			continue;
-		}
-		if (res.reason == HULL_VM_EXIT_POWEROFF) {
-			status = EXIT_GUEST_POWEROFF;
-		} else if (res.reason == HULL_VM_EXIT_RESET) {
-			fprintf(stderr, "hull vm: the guest reset the machine; exiting (--reboot boots it again)\n");
-			status = EXIT_GUEST_RESET;
-		} else {
-			fprintf(stderr, "\nhull vm: the guest crashed: %s", res.detail ? res.detail : "(no detail)\n");
-			status = EXIT_GUEST_CRASH;
-		}
+		bool again = res.reason == HULL_VM_EXIT_RESET && reboot;
+		status = again ? 0 : report(&res);
 		hull_vm_result_clear(&res);
-		break;
+		if (!again)
+			break;
 	}
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved);
@@ -170,11 +203,89 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 	return status;
 }
 
+/* hull vm snapshot --api-socket PATH [--stop] FILE */
+static int cmd_vm_snapshot(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "api-socket", required_argument, 0, 'a' }, { "stop", no_argument, 0, 's' },
+		{ "help", no_argument, 0, 'h' }, { 0 },
+	};
+	const char *api = NULL;
+	bool stop = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': api = optarg; break;
+		case 's': stop = true; break;
+		case 'h':
+			printf("Usage: hull vm snapshot --api-socket PATH [--stop] FILE\n\n"
+			       "Pause the VM serving PATH, save its memory, vCPUs and devices to FILE, and resume it\n"
+			       "(or, with --stop, end it there). `hull vm restore FILE` boots it from that point.\n");
+			return 0;
+		default: return cli_usage_error("vm snapshot", "unknown option");
+		}
+	}
+	if (!api || optind != argc - 1)
+		return cli_usage_error("vm snapshot", "give --api-socket PATH and one FILE");
+	char *file = realpath(argv[optind], NULL);
+	if (!file) {
+		/* the file does not exist yet: make the path absolute for the VMM */
+		char cwd[4096];
+		file = argv[optind][0] == '/' || !getcwd(cwd, sizeof(cwd)) ? hull_xstrdup(argv[optind]) :
+									    hull_strdup_printf("%s/%s", cwd, argv[optind]);
+	}
+	_cleanup_free_ char *request = hull_strdup_printf("snapshot %s%s", file, stop ? " stop" : "");
+	free(file);
+	struct hull_error *err = NULL;
+	if (hull_vm_api_request(api, request, &err) < 0)
+		return cli_fail(cli, err);
+	return 0;
+}
+
+/* hull vm restore FILE [--api-socket PATH] */
+static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "api-socket", required_argument, 0, 'a' }, { "help", no_argument, 0, 'h' }, { 0 },
+	};
+	struct hull_vm_config cfg;
+	hull_vm_config_init(&cfg);
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a': cfg.api_socket = optarg; break;
+		case 'h':
+			printf("Usage: hull vm restore FILE [--api-socket PATH]\n\n"
+			       "Resume a VM saved by `hull vm snapshot`, with its console on this terminal.\n");
+			return 0;
+		default: return cli_usage_error("vm restore", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("vm restore", "give one snapshot FILE");
+	struct termios saved;
+	bool raw = raw_console(&saved);
+	struct hull_error *err = NULL;
+	struct hull_vm_result res;
+	int status;
+	if (hull_vm_restore(argv[optind], &cfg, &res, &err) < 0) {
+		status = cli_fail(cli, err);
+	} else {
+		status = report(&res);
+		hull_vm_result_clear(&res);
+	}
+	if (raw)
+		tcsetattr(0, TCSANOW, &saved);
+	return status;
+}
+
 static void vm_usage(FILE *out)
 {
 	fprintf(out, "Usage: hull vm COMMAND [OPTIONS]\n\n"
 		     "Commands:\n"
-		     "  run       boot a micro-VM (hull vm run --help)\n");
+		     "  run       boot a micro-VM (hull vm run --help)\n"
+		     "  snapshot  save a running VM to a file through its API socket\n"
+		     "  restore   resume a VM from a snapshot file\n");
 }
 
 /* cmd_vm: `hull vm SUBCOMMAND ...` */
@@ -188,5 +299,9 @@ int cmd_vm(struct hull_cli *cli, int argc, char **argv)
 	optind = 0;
 	if (!strcmp(argv[1], "run"))
 		return cmd_vm_run(cli, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "snapshot"))
+		return cmd_vm_snapshot(cli, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "restore"))
+		return cmd_vm_restore(cli, argc - 1, argv + 1);
 	return cli_usage_error("vm", "unknown command `%s`", argv[1]);
 }

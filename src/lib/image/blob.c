@@ -121,11 +121,17 @@ static int download_write(void *opaque, const void *data, size_t len, struct hul
 static int resume_partial(struct download *d, struct hull_error **err)
 {
 	struct stat st;
+	hull_sha256_free(d->hash);
+	d->hash = hull_sha256_new();
+	d->offset = d->done = 0;
+	d->started = false;
 	if (fstat(d->fd, &st) < 0)
 		return hull_error_set(err, errno, "stat partial blob");
 	if (st.st_size == 0 || st.st_size > d->expected) {
 		if (st.st_size && ftruncate(d->fd, 0) < 0)
 			return hull_error_set(err, errno, "truncate partial blob");
+		if (lseek(d->fd, 0, SEEK_SET) < 0)
+			return hull_error_set(err, errno, "seek partial blob");
 		return 0;
 	}
 	long long size = 0;
@@ -206,10 +212,20 @@ int blob_download(struct registry *r, const struct hull_descriptor *desc, struct
 	d.fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (d.fd < 0)
 		return hull_error_set(err, errno, "create `%s`", partial);
-	d.hash = hull_sha256_new();
-	ret = resume_partial(&d, err);
-	if (ret >= 0 && d.offset < d.expected)
-		ret = transfer(r, &d, desc, err);
+	/* A dropped connection that got somewhere is retried from where it
+	 * stopped (Range), as docker does; one that got nowhere is reported. */
+	for (int attempt = 0;; attempt++) {
+		ret = resume_partial(&d, err);
+		long long before = d.done;
+		if (ret >= 0 && d.offset < d.expected)
+			ret = transfer(r, &d, desc, err);
+		if (ret >= 0 || ret == -EFBIG || ret == -ECANCELED || d.done <= before || attempt == 4)
+			break;
+		hull_debug(s->ctx, "blob %s: retrying after %lld bytes: %s", desc->digest, d.done,
+			   err && *err ? (*err)->msg : "");
+		if (err)
+			hull_error_release(err);
+	}
 	char got[HULL_DIGEST_BUF_LEN];
 	hull_sha256_digest(d.hash, got);
 	hull_sha256_free(d.hash);

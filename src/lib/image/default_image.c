@@ -2,6 +2,7 @@
  * one-layer OCI image, so `hull run busybox` works with no registry. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -51,6 +52,27 @@ static int list_applets(const char *busybox, char **out, struct hull_error **err
 		return hull_error_set(err, -ret, "read `%s --list-full`", busybox);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || len == 0)
 		return hull_error_msg(err, EINVAL, "`%s --list-full` failed: is it Debian's busybox-static?", busybox);
+	return 0;
+}
+
+/* A dynamically linked busybox (Debian's `busybox` package) would find no
+ * libc in the image: insist on a static ELF (no PT_INTERP). */
+static int check_static(const char *path, const char *bin, size_t len, struct hull_error **err)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)bin;
+	if (len < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return hull_error_msg(err, EINVAL, "`%s` is not a 64-bit ELF program (install busybox-static)", path);
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		size_t off = eh->e_phoff + (size_t)i * eh->e_phentsize;
+		if (off + sizeof(Elf64_Phdr) > len)
+			break;
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(bin + off);
+		if (ph->p_type == PT_INTERP)
+			return hull_error_msg(err, EINVAL,
+					      "`%s` is dynamically linked and would not run alone in an image; "
+					      "install busybox-static",
+					      path);
+	}
 	return 0;
 }
 
@@ -117,7 +139,8 @@ static int write_layer(const char *busybox, const char *dst, time_t *mtime, stru
 	if (stat(busybox, &st) < 0)
 		return hull_error_set(err, errno, "`%s` (install Debian's busybox-static)", busybox);
 	int ret = hull_read_file(busybox, &bin, &bin_len, err);
-	if (ret < 0 || (ret = list_applets(busybox, &applets, err)) < 0)
+	if (ret < 0 || (ret = check_static(busybox, bin, bin_len, err)) < 0 ||
+	    (ret = list_applets(busybox, &applets, err)) < 0)
 		return ret;
 	/* Same busybox, same bytes, same image id: every timestamp is its mtime. */
 	time_t t = st.st_mtime;

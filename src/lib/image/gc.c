@@ -253,6 +253,10 @@ int hull_image_gc(struct hull_image_store *s, long long *freed, struct hull_erro
 	/* No pull or import runs now (we hold "gc"): temp files are orphans. */
 	sweep(s->ctx, s->tmp, NULL, &total);
 	sweep(s->ctx, s->ingest, NULL, &total);
+	/* Per-digest lock files: nobody can hold one while we hold "gc". */
+	_cleanup_json_ json_t *keep = json_pack("{s:b, s:b}", "gc", 1, "store", 1);
+	long long ignored = 0;
+	sweep(s->ctx, s->locks, keep, &ignored);
 	/* gc is the slow path anyway: make everything durable, forget the markers. */
 	store_sync_all(s);
 	if (freed)

@@ -171,11 +171,19 @@ static int resolve_manifest(struct registry *r, const struct hull_reference *ref
 	return 0;
 }
 
-static int check_platform(const struct hull_image_config *c, const struct hull_registry_options *o,
-			  const char *ref, struct hull_error **err)
+static int check_platform(struct hull_image_store *s, const struct hull_image_config *c,
+			  const struct hull_registry_options *o, const char *ref, struct hull_error **err)
 {
-	if (!o || !o->platform)
+	if (!o || !o->platform) {
+		/* docker pulls a foreign single-platform image too, with a warning */
+		struct hull_platform host;
+		hull_platform_host(&host);
+		if (c->architecture && strcmp(c->architecture, host.architecture))
+			hull_warn(s->ctx, "`%s` is for %s/%s; this machine is %s/%s", ref, c->os ? c->os : "?",
+				  c->architecture, host.os, host.architecture);
+		hull_platform_clear(&host);
 		return 0;
+	}
 	struct hull_platform want;
 	int ret = hull_platform_parse(o->platform, &want, err);
 	if (ret < 0)
@@ -233,7 +241,7 @@ static int pull(struct hull_image_store *s, const struct hull_reference *ref, co
 	if (ret >= 0)
 		ret = blob_fetch_small(r, &man->config, &cbuf, &clen, err);
 	if (ret >= 0 && (ret = hull_image_config_parse(cbuf, clen, "image config", &config, err)) >= 0)
-		ret = check_platform(config, o, full, err);
+		ret = check_platform(s, config, o, full, err);
 	long long size = 0;
 	if (ret >= 0)
 		ret = pull_layers(r, o, man, config, &size, err);

@@ -2,6 +2,7 @@
  * POST + monolithic PUT: distribution-spec spec.md#pushing-blobs), then
  * the manifest under the tag. */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -74,6 +75,63 @@ static int push_blob(struct registry *r, const char *digest, struct hull_error *
 	return ret;
 }
 
+struct push_state {
+	struct registry *r;
+	char **digests; /* layers, then the config */
+	size_t n, next;
+	int ret;
+	struct hull_error *err;
+	pthread_mutex_t lock;
+};
+
+static void *push_worker(void *opaque)
+{
+	struct push_state *ps = opaque;
+	for (;;) {
+		pthread_mutex_lock(&ps->lock);
+		const char *d = ps->ret < 0 || ps->next == ps->n ? NULL : ps->digests[ps->next++];
+		pthread_mutex_unlock(&ps->lock);
+		if (!d)
+			return NULL;
+		struct hull_error *e = NULL;
+		int ret = push_blob(ps->r, d, &e);
+		pthread_mutex_lock(&ps->lock);
+		if (ret < 0 && ps->ret == 0) {
+			ps->ret = ret;
+			ps->err = steal_ptr(e);
+		}
+		pthread_mutex_unlock(&ps->lock);
+		hull_error_free(e);
+	}
+}
+
+/* Blobs go up in parallel (o->parallel at once), the manifest after all. */
+static int push_blobs(struct registry *r, const struct hull_manifest *m, int parallel, struct hull_error **err)
+{
+	struct push_state ps = { .r = r, .n = m->n_layers + 1 };
+	ps.digests = hull_xcalloc(ps.n, sizeof(char *));
+	for (size_t i = 0; i < m->n_layers; i++)
+		ps.digests[i] = m->layers[i].digest;
+	ps.digests[m->n_layers] = m->config.digest;
+	pthread_mutex_init(&ps.lock, NULL);
+	pthread_t threads[16];
+	int started = 0;
+	if (parallel <= 0)
+		parallel = 3;
+	for (; started < parallel - 1 && started < 16 && (size_t)started + 1 < ps.n; started++)
+		if (pthread_create(&threads[started], NULL, push_worker, &ps) != 0)
+			break;
+	push_worker(&ps);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&ps.lock);
+	free(ps.digests);
+	if (ps.ret < 0 && err)
+		*err = steal_ptr(ps.err);
+	hull_error_free(ps.err);
+	return ps.ret;
+}
+
 static int push_manifest(struct registry *r, const char *tag, const char *buf, size_t len, const char *media_type,
 			 struct hull_error **err)
 {
@@ -120,10 +178,7 @@ int hull_image_push(struct hull_image_store *s, const char *src, const char *des
 	_cleanup_(registry_freep) struct registry *r = NULL;
 	if ((ret = registry_open(s, ref, o, true, &r, err)) < 0)
 		return hull_error_wrap(err, ret, "push `%s`", target);
-	for (size_t i = 0; i < man->n_layers && ret >= 0; i++)
-		ret = push_blob(r, man->layers[i].digest, err);
-	if (ret >= 0)
-		ret = push_blob(r, man->config.digest, err);
+	ret = push_blobs(r, man, o ? o->parallel : 0, err);
 	if (ret >= 0)
 		ret = push_manifest(r, ref->tag ? ref->tag : img->manifest_digest, mbuf, mlen, man->media_type, err);
 	return ret < 0 ? hull_error_wrap(err, ret, "push `%s`", target) : 0;

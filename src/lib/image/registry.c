@@ -43,6 +43,10 @@ void registry_free(struct registry *r)
 	free(r->password);
 	free(r->auth);
 	free(r->challenge);
+	if (r->share)
+		curl_share_cleanup(r->share);
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(r->share_locks); i++)
+		pthread_mutex_destroy(&r->share_locks[i]);
 	pthread_mutex_destroy(&r->lock);
 	free(r);
 }
@@ -71,8 +75,42 @@ static void find_certs(struct registry *r)
 	}
 }
 
+static void share_lock(CURL *c, curl_lock_data data, curl_lock_access access, void *opaque)
+{
+	(void)c, (void)access;
+	struct registry *r = opaque;
+	pthread_mutex_lock(&r->share_locks[(size_t)data % HULL_ARRAY_SIZE(r->share_locks)]);
+}
+
+static void share_unlock(CURL *c, curl_lock_data data, void *opaque)
+{
+	(void)c;
+	struct registry *r = opaque;
+	pthread_mutex_unlock(&r->share_locks[(size_t)data % HULL_ARRAY_SIZE(r->share_locks)]);
+}
+
+/* One TLS handshake per registry, not per request: the layer threads
+ * share a connection cache (libcurl share interface, locked per kind). */
+static void share_init(struct registry *r)
+{
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(r->share_locks); i++)
+		pthread_mutex_init(&r->share_locks[i], NULL);
+	CURLSH *sh = curl_share_init();
+	if (!sh)
+		return;
+	curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(sh, CURLSHOPT_USERDATA, r);
+	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	r->share = sh;
+}
+
 void registry_curl_setup(struct registry *r, void *curl)
 {
+	if (r->share)
+		curl_easy_setopt(curl, CURLOPT_SHARE, r->share);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "hull/" HULL_VERSION);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
@@ -316,10 +354,13 @@ static int ping(struct registry *r, struct hull_error **err)
 		url = hull_strdup_printf("http://%s/v2/", r->host);
 		ret = perform(r, "GET", url, NULL, false, NULL, 0, NULL, 65536, &resp, &code, err);
 	} else if (ret < 0) {
-		const char *hint = code == CURLE_PEER_FAILED_VERIFICATION
-					   ? " (give its CA as certs.d/<host:port>/ca.crt under the data root, or use "
-					     "--tls-verify=false)"
-					   : "";
+		const char *hint = "";
+		if (code == CURLE_PEER_FAILED_VERIFICATION)
+			hint = " (give its CA as certs.d/<host:port>/ca.crt under the data root, or use --tls-verify=false)";
+		else if (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT ||
+			 code == CURLE_OPERATION_TIMEDOUT)
+			hint = " (no network? offline, `hull image build-default` makes busybox and `hull load` / "
+			       "`hull import` bring in other images)";
 		ret = hull_error_msg(err, tls_err->code, "%s%s", tls_err->msg, hint);
 	}
 	if (ret < 0) {
@@ -348,6 +389,7 @@ int registry_open(struct hull_image_store *s, const struct hull_reference *ref, 
 	*out = NULL;
 	struct registry *r = hull_xcalloc(1, sizeof(*r));
 	pthread_mutex_init(&r->lock, NULL);
+	share_init(r);
 	r->s = s;
 	r->o = o;
 	r->name = hull_xstrdup(ref->registry);

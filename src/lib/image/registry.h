@@ -20,6 +20,8 @@ struct registry {
 	char *cert_file, *key_file;
 	char *user, *password; /* credentials, or NULL */
 	pthread_mutex_t lock;  /* guards auth (shared by the layer threads) */
+	void *share;           /* CURLSH: connections, TLS sessions and DNS reused across requests */
+	pthread_mutex_t share_locks[8]; /* one per curl_lock_data */
 	char *auth;            /* "Authorization: ..." header, or NULL */
 	char *challenge;       /* last WWW-Authenticate */
 };

@@ -2,10 +2,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +32,41 @@ void hull_image_store_free(struct hull_image_store *s)
 	free(s->sizes);
 	free(s->unsynced);
 	free(s);
+}
+
+/* Each layer is a tree of its own: mark tmp/ (where layers are born) as a
+ * top of hierarchies for ext4's Orlov allocator (chattr +T), so a new
+ * layer's inodes go to a roomy block group instead of the parent's, which
+ * after a removal is full of recently freed inodes that ext4 scans past
+ * one by one (recently_deleted(), on file systems without a journal): a
+ * pull right after an rmi was 2-3x slower. Other file systems ignore it. */
+static void mark_topdir(const char *dir)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int flags = 0;
+	if (fd < 0 || ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || (flags & FS_TOPDIR_FL))
+		return;
+	flags |= FS_TOPDIR_FL;
+	ioctl(fd, FS_IOC_SETFLAGS, &flags);
+}
+
+/* Temp entries are named <what>-<pid>-...: those of processes that died
+ * (killed mid-pull) go, so they do not pile up until the next gc. */
+static void sweep_dead(struct hull_image_store *s)
+{
+	_cleanup_closedir_ DIR *d = opendir(s->tmp);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		const char *dash = strchr(de->d_name, '-');
+		if (de->d_name[0] == '.' || !dash)
+			continue;
+		char *end;
+		long pid = strtol(dash + 1, &end, 10);
+		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		_cleanup_free_ char *p = hull_path_join(s->tmp, de->d_name);
+		hull_rm_rf(p, NULL);
+	}
 }
 
 static char *boot_id(void)
@@ -133,6 +171,8 @@ int hull_image_store_open(struct hull_ctx *ctx, struct hull_image_store **out, s
 		if (ret < 0)
 			return hull_error_wrap(err, ret, "open image store `%s`", s->root);
 	}
+	mark_topdir(s->tmp);
+	sweep_dead(s);
 	int ret = recover(s, err);
 	if (ret < 0)
 		return hull_error_wrap(err, ret, "open image store `%s`", s->root);
@@ -224,7 +264,8 @@ int store_put_blob(struct hull_image_store *s, const void *data, size_t len, con
 	if (store_has_blob(s, digest))
 		return 0;
 	_cleanup_free_ char *dst = store_blob_path(s, digest);
-	return hull_write_file_atomic(dst, data, len, 0644, false, err);
+	/* Manifests and configs are small: fsync them rather than mark them. */
+	return hull_write_file_atomic(dst, data, len, 0644, true, err);
 }
 
 int store_read_blob(struct hull_image_store *s, const char *digest, char **out, size_t *len,

@@ -67,21 +67,24 @@ char *store_tmp_name(struct hull_image_store *s, const char *what);
 /* store_layer_size: unpacked bytes recorded for a layer (0 if unknown). */
 long long store_layer_size(struct hull_image_store *s, const char *diff_id);
 
-/* store_unpack_stream: unpack an uncompressed-or-compressed tar read from fd
- * into a fresh directory under tmp/, verifying the uncompressed stream hashes
- * to diff_id (when not NULL; else *diff_out gets it), and rename it to
- * layers/<hex>. Serialised per layer with a lock; a layer already present
- * is not unpacked again. *unpacked (may be NULL) gets the bytes of file
- * data. compression: enum hull_compression, or -1 to detect. */
 /* A byte source for store_unpack_layer: read returns bytes, 0 at the end,
  * or -1 with a message in errbuf (errno EINTR: call again). */
 struct layer_source {
 	ssize_t (*read)(void *opaque, void *buf, size_t len, char *errbuf, size_t errlen);
 	void *opaque;
 };
+
+/* store_unpack_layer: unpack a tar (plain, gzip or zstd: the magic bytes
+ * decide) read from src into a fresh directory under tmp/, verifying that
+ * the uncompressed stream hashes to diff_id (when not NULL; else *diff_out
+ * gets its digest), and rename it to layers/<hex>. Serialised per layer
+ * with a lock; a layer already present is not unpacked again (src is then
+ * not read). *unpacked (may be NULL) gets the bytes of file data. */
 int store_unpack_layer(struct hull_image_store *s, const struct layer_source *src, const char *diff_id,
 		       char diff_out[HULL_DIGEST_BUF_LEN], long long *unpacked, struct hull_error **err);
 
+/* store_unpack_layer_fd: the same from a file descriptor. compression is
+ * informational (the magic bytes decide, as docker's DecompressStream). */
 int store_unpack_layer_fd(struct hull_image_store *s, int fd, int compression, const char *diff_id,
 			  char diff_out[HULL_DIGEST_BUF_LEN], long long *unpacked, struct hull_error **err);
 

@@ -203,6 +203,11 @@ static void split(char *path, const char **dir, const char **name)
 	}
 }
 
+static bool is_overlay_xattr(const char *name)
+{
+	return !strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13);
+}
+
 static int set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, const char *entry,
 		      struct hull_error **err)
 {
@@ -211,8 +216,9 @@ static int set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, const
 	size_t size;
 	archive_entry_xattr_reset(e);
 	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
-		/* A layer must not smuggle overlayfs' own control attributes. */
-		if (!strncmp(name, "trusted.overlay.", 16))
+		/* A layer must not smuggle overlayfs' own control attributes
+		 * (opaque, redirect, whiteout...), in either namespace. */
+		if (is_overlay_xattr(name))
 			continue;
 		if (fsetxattr(fd, name, value, size, 0) < 0) {
 			if (errno == ENOTSUP || errno == EPERM) {
@@ -295,7 +301,7 @@ static void copy_xattrs(struct archive_entry *e, struct file_job *j)
 		return;
 	j->xattrs = hull_xcalloc(n, sizeof(*j->xattrs));
 	while (archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK && j->n_xattrs < n) {
-		if (!strncmp(name, "trusted.overlay.", 16))
+		if (is_overlay_xattr(name))
 			continue;
 		struct job_xattr *x = &j->xattrs[j->n_xattrs++];
 		x->name = hull_xstrdup(name);
@@ -484,7 +490,12 @@ static int extract_whiteout(struct unpacker *u, int dfd, const char *name, const
 {
 	if (!strcmp(name, OPAQUE_MARKER)) {
 		_cleanup_close_ int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		if (fd < 0)
+			return hull_error_set(err, errno, "entry `%s`: mark directory opaque", entry);
+		/* Without CAP_SYS_ADMIN (rootless), overlayfs mounted with
+		 * "userxattr" reads the user.* twin (Documentation/filesystems/overlayfs.rst). */
+		if (fsetxattr(fd, "trusted.overlay.opaque", "y", 1, 0) < 0 &&
+		    (errno != EPERM || fsetxattr(fd, "user.overlay.opaque", "y", 1, 0) < 0))
 			return hull_error_set(err, errno, "entry `%s`: mark directory opaque", entry);
 		return 0;
 	}

@@ -24,10 +24,14 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <linux/close_range.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/security.h"
 #include "runtime_internal.h"
 
 __attribute__((noreturn)) static void fail(struct spawn *s, struct hull_error *err)
@@ -62,7 +66,7 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 	const struct hull_oci_config *cfg = s->cfg;
 	if (!s->unshare_in_child)
 		return 0;
-	unsigned long flags = ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */);
+	unsigned long flags = ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */ | CLONE_NEWCGROUP);
 	if (ns_join_all(cfg, true, false, err) < 0 || ns_join_all(cfg, false, false, err) < 0)
 		return -EINVAL;
 	if (flags && unshare((int)flags) < 0)
@@ -70,6 +74,41 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 	if (flags & CLONE_NEWUSER) {
 		if (sync_send(s->sync_fd, SYNC_USERNS, NULL, -1) < 0)
 			return hull_error_set(err, EPIPE, "ask for user namespace maps");
+	}
+	return 0;
+}
+
+/* Ask the parent to run prestart/createRuntime; it answers with our host
+ * pid, which the state of createContainer and startContainer carries. */
+static int child_hooks(struct spawn *s, struct hull_error **err)
+{
+	char text[1020];
+	enum sync_type type;
+	if (!hull_hooks_needs_state(s->cfg))
+		return 0;
+	if (sync_send(s->sync_fd, SYNC_HOOKS, NULL, -1) < 0 ||
+	    sync_recv(s->sync_fd, &type, text, sizeof(text), NULL) < 0 || type != SYNC_GO)
+		_exit(1); /* the parent reports the hook's error */
+	s->pid = (pid_t)atoi(text);
+	/* runc runs them from the rootfs: relative paths in hooks mean it */
+	if (chdir(s->cfg->root_path) < 0)
+		return hull_error_set(err, errno, "chdir `%s`", s->cfg->root_path);
+	_cleanup_json_ json_t *state = hull_hook_state(s->cfg, s->id, s->bundle, "creating", s->pid);
+	return hull_hooks_run(s->cfg->hooks, HULL_HOOK_CREATE_CONTAINER, state, err);
+}
+
+/* config-linux.md#seccomp: load the filter; a notify fd goes to the parent,
+ * which passes it to linux.seccomp.listenerPath. */
+static int child_seccomp(struct spawn *s, struct hull_error **err)
+{
+	int fd = -1;
+	if (hull_seccomp_load(s->cfg->seccomp, &fd, err) < 0)
+		return -EINVAL;
+	if (fd >= 0) {
+		int r = sync_send(s->sync_fd, SYNC_SECCOMP, NULL, fd);
+		close(fd);
+		if (r < 0)
+			return hull_error_set(err, -r, "send the seccomp notify fd");
 	}
 	return 0;
 }
@@ -90,8 +129,15 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
 	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
 		return -EINVAL;
-	/* [cgroup helper] hooks.createContainer run here, in the container's
-	 * namespaces, before pivot_root (config.md#createcontainer-hooks). */
+	/* A missing process.cwd is created, as runc does. */
+	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
+	if (cwd < 0)
+		return hull_error_wrap(err, cwd, "config.json: process.cwd");
+	/* hooks.prestart/createRuntime in the parent, then createContainer here,
+	 * in the container's namespaces, before pivot_root
+	 * (config.md#createcontainer-hooks) */
+	if (child_hooks(s, err) < 0)
+		return -EINVAL;
 	return rootfs_pivot(cfg->root_path, s->opts->no_pivot, err);
 }
 
@@ -145,15 +191,27 @@ static int setup_process(struct spawn *s, bool in_userns, struct hull_error **er
 		return -EINVAL;
 	if (chdir(p->cwd) < 0)
 		return hull_error_set(err, errno, "config.json: process.cwd: chdir `%s`", p->cwd);
-	if (process_user(p, in_userns, err) < 0)
+	/* a cwd reached through a leaked host fd is outside the container's
+	 * root: getcwd() then fails or says "(unreachable)" (CVE-2024-21626) */
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof(cwd)) || cwd[0] != '/')
+		return hull_error_msg(err, EPERM, "config.json: process.cwd: `%s` is outside the container", p->cwd);
+	struct hull_caps caps;
+	if (hull_caps_parse(p->capabilities, "config.json", "process.capabilities", &caps, err) < 0)
 		return -EINVAL;
-	/* [cgroup helper] capabilities (process.capabilities) here: after the
-	 * uid change (PR_SET_KEEPCAPS kept the permitted set), before
-	 * no_new_privs and seccomp. */
+	/* without no_new_privs, loading seccomp needs CAP_SYS_ADMIN: before the
+	 * capabilities go (runc's order); with it, as late as possible */
+	if (!p->no_new_privileges && child_seccomp(s, err) < 0)
+		return -EINVAL;
+	/* bounding set before the uid change, the other sets after it
+	 * (PR_SET_KEEPCAPS keeps the permitted set across setuid) */
+	if (hull_caps_drop_bounding(&caps, err) < 0 || process_user(p, in_userns, err) < 0 ||
+	    hull_caps_apply(&caps, err) < 0)
+		return -EINVAL;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return hull_error_set(err, errno, "config.json: process.noNewPrivileges");
-	/* [cgroup helper] seccomp (linux.seccomp) last, right before the wait:
-	 * everything after it is the fifo open, a write and execve. */
+	if (p->no_new_privileges && child_seccomp(s, err) < 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -182,6 +240,10 @@ void init_container(struct spawn *s)
 	bool in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
 	/* Die with the parent while setting up; start keeps us after. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* until execve, nothing in the container may open /proc/<pid>/exe of
+	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
+	 * of the user's program makes it dumpable again */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The flock belongs to the open file description the clone shares:
 	 * holding it here would block `start` until execve. */
 	if (s->lock_fd >= 0)
@@ -192,6 +254,13 @@ void init_container(struct spawn *s)
 	/* The parent writes the id maps and places us in cgroups, then says go. */
 	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
 		fail(s, err);
+	/* config-linux.md#namespaces cgroup: made now that the parent has put us
+	 * in the container's cgroup, so that this cgroup is the namespace's root
+	 * (runc's order) */
+	if ((ns_new_flags(cfg) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+		hull_error_set(&err, errno, "unshare the cgroup namespace");
+		fail(s, err);
+	}
 	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
 		fail(s, err);
@@ -205,10 +274,24 @@ void init_container(struct spawn *s)
 	char **env = make_env(cfg->process);
 	/* From here the container outlives the process that created it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	/* Only 0-2 and --preserve-fds reach the process, whatever the caller
+	 * left open without O_CLOEXEC (runc closes the rest too). */
+	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (sync_send(s->sync_fd, SYNC_READY, NULL, -1) < 0)
 		_exit(1);
 	if (wait_for_start(s, &err) < 0)
 		fail(s, err);
+	/* no fd of the caller reaches the container (or its startContainer
+	 * hooks) beyond 0-2 and the preserved ones (CVE-2024-21626: a leaked
+	 * host directory fd) */
+	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	if (cfg->hooks && json_array_size(json_object_get(cfg->hooks, "startContainer"))) {
+		_cleanup_json_ json_t *state = hull_hook_state(cfg, s->id, s->bundle, "created", s->pid);
+		if (hull_hooks_run(cfg->hooks, HULL_HOOK_START_CONTAINER, state, &err) < 0) {
+			dprintf(STDERR_FILENO, "hull: %s\n", err->msg);
+			fail(s, err);
+		}
+	}
 	execve(prog, cfg->process->args, env);
 	hull_error_set(&err, errno, "exec `%s`", prog);
 	/* After start nobody reads the sync socket in create mode: say it on

@@ -10,7 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hull/cgroup.h"
 #include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/security.h"
 #include "runtime_internal.h"
 
 static int pid_ns_inode(pid_t pid, ino_t *ino)
@@ -51,6 +54,9 @@ int hull_runtime_kill(struct hull_ctx *ctx, const char *id, int sig, bool all, s
 	_cleanup_(hull_container_state_freep) struct hull_container_state *st = hull_runtime_state(ctx, id, err);
 	if (!st)
 		return -EINVAL;
+	/* runc: --all on a stopped container signals whatever is left (nothing) */
+	if (st->status == HULL_STATUS_STOPPED && all)
+		return 0;
 	if (st->status == HULL_STATUS_STOPPED)
 		return hull_error_msg(err, ESRCH, "container \"%s\" is not running", id);
 	if (all)
@@ -99,6 +105,7 @@ int hull_runtime_delete(struct hull_ctx *ctx, const char *id, bool force, struct
 		if (!force)
 			return -EINVAL;
 		hull_error_release(err);
+		hull_container_cgroup_remove(ctx, id, NULL);
 		return hull_rm_rf(dir, err);
 	}
 	if (st->status == HULL_STATUS_RUNNING || st->status == HULL_STATUS_PAUSED) {
@@ -108,11 +115,27 @@ int hull_runtime_delete(struct hull_ctx *ctx, const char *id, bool force, struct
 	}
 	/* runc deletes a created container without --force: its init only
 	 * waits on the fifo. */
+	if (st->status == HULL_STATUS_PAUSED) {
+		/* frozen tasks act on SIGKILL only once thawed: the cgroup
+		 * manager thaws and kills everything in the container */
+		_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_container_cgroup(ctx, id, NULL);
+		if (cg)
+			hull_cgroup_kill_all(cg, NULL);
+	}
 	if (st->status != HULL_STATUS_STOPPED) {
 		kill(st->oci->pid, SIGKILL);
 		if (wait_gone(st->oci, err) < 0)
 			return -ETIMEDOUT;
 	}
-	/* [cgroup helper] remove the container's cgroups; hooks.poststop. */
+	/* the container's cgroup with whatever is still in it, then
+	 * config.md#poststop (a failing hook is logged, delete goes on) */
+	int r = hull_container_cgroup_remove(ctx, id, err);
+	if (r < 0)
+		return r;
+	struct hull_error *hook_err = NULL;
+	if (hull_container_hooks_run(ctx, id, HULL_HOOK_POSTSTOP, "stopped", 0, &hook_err) < 0) {
+		hull_warn(ctx, "%s", hook_err->msg);
+		hull_error_free(hook_err);
+	}
 	return hull_rm_rf(dir, err);
 }

@@ -14,7 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hull/cgroup.h"
 #include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/security.h"
 #include "runtime_internal.h"
 
 static char *absolute_bundle(const char *bundle, struct hull_error **err)
@@ -95,11 +98,12 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 		return -EINVAL;
 	_cleanup_close_ int lock = make_state_dir(ctx, id, err);
 	if (lock < 0)
-		return -EINVAL;
+		return lock;
 	_cleanup_free_ char *dir = hull_runtime_state_dir(ctx, id);
 	_cleanup_close_ int fifo_fd = -1;
 	*s = (struct spawn){ .ctx = ctx, .cfg = cfg, .opts = opts, .id = id, .console_fd = console,
-			     .fifo_fd = -1, .lock_fd = lock, .pty_to_parent = attached && cfg->process->terminal && console < 0 };
+			     .fifo_fd = -1, .lock_fd = lock, .sync_fd = -1, .pidfd = -1, .pty_master = -1,
+			     .bundle = bundle, .pty_to_parent = attached && cfg->process->terminal && console < 0 };
 	int r = 0;
 	if (fifo) {
 		_cleanup_free_ char *fifo_path = hull_path_join(dir, "exec.fifo");
@@ -113,10 +117,12 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 		r = spawn_container(s, err);
 	if (r == 0 && (r = state_write(ctx, id, bundle, cfg, s->pid, err)) == 0 && opts->pid_file)
 		r = write_pid_file(opts->pid_file, s->pid, err);
+	if (r == 0)
+		r = hull_container_hooks_save(ctx, id, cfg, bundle, err);
 	if (r < 0) {
 		spawn_kill(s);
-		if (s->sync_fd >= 0 && s->pid != 0)
-			close(take_fd(s->sync_fd));
+		spawn_close(s);
+		hull_container_cgroup_remove(ctx, id, NULL);
 		hull_rm_rf(dir, NULL);
 		return hull_error_wrap(err, r, "create container \"%s\"", id);
 	}
@@ -127,15 +133,11 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 int hull_runtime_create(struct hull_ctx *ctx, const char *id, const struct hull_runtime_opts *opts,
 			struct hull_error **err)
 {
-	struct spawn s = { .sync_fd = -1 };
+	struct spawn s = { .sync_fd = -1, .pidfd = -1, .pty_master = -1 };
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = NULL;
 	int r = create_common(ctx, id, opts, true, &s, &cfg, err);
-	if (r < 0)
-		return r;
-	close(s.sync_fd);
-	if (s.pidfd >= 0)
-		close(s.pidfd);
-	return 0;
+	spawn_close(&s);
+	return r;
 }
 
 static bool alive(pid_t pid, unsigned long long start)
@@ -191,7 +193,15 @@ int hull_runtime_start(struct hull_ctx *ctx, const char *id, struct hull_error *
 				      hull_status_name(st->status));
 	}
 	_cleanup_free_ char *fifo = state_path(ctx, id, "exec.fifo");
-	/* [cgroup helper] hooks.prestart (deprecated) and hooks.poststart
-	 * around this (config.md#posix-platform-hooks). */
-	return release_fifo(fifo, st->oci, err);
+	int r = release_fifo(fifo, st->oci, err);
+	if (r < 0)
+		return r;
+	/* config.md#poststart: a failing poststart hook is logged, and the
+	 * container goes on */
+	struct hull_error *hook_err = NULL;
+	if (hull_container_hooks_run(ctx, id, HULL_HOOK_POSTSTART, "running", st->oci->pid, &hook_err) < 0) {
+		hull_warn(ctx, "%s", hook_err->msg);
+		hull_error_free(hook_err);
+	}
+	return 0;
 }

@@ -12,7 +12,10 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "hull/cgroup.h"
 #include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/security.h"
 #include "runtime_internal.h"
 
 int exit_status_of(int wstatus)
@@ -124,43 +127,55 @@ int wait_foreground(struct spawn *s, int *exit_status, struct hull_error **err)
  * or reports why it could not. */
 static int wait_exec(struct spawn *s, struct hull_error **err)
 {
-	if (sync_send(s->sync_fd, SYNC_START, NULL, -1) < 0)
-		return hull_error_set(err, EPIPE, "the container's init exited before start");
 	enum sync_type type;
+	/* A failed send still leaves a queued SYNC_ERROR to read below. */
+	sync_send(s->sync_fd, SYNC_START, NULL, -1);
 	char text[1024];
 	if (sync_recv(s->sync_fd, &type, text, sizeof(text), NULL) < 0)
 		return hull_error_set(err, errno, "read from the container's init");
 	if (type == SYNC_ERROR)
 		return hull_error_msg(err, EINVAL, "%s", text);
+	if (type != 0)
+		return hull_error_msg(err, EPROTO, "container init: unexpected message %u", type);
 	return 0;
 }
 
 int hull_runtime_run(struct hull_ctx *ctx, const char *id, const struct hull_runtime_opts *opts, int *exit_status,
 		     struct hull_error **err)
 {
-	struct spawn s = { .sync_fd = -1 };
+	struct spawn s = { .sync_fd = -1, .pidfd = -1, .pty_master = -1 };
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = NULL;
 	*exit_status = 0;
 	int r = create_common(ctx, id, opts, false, &s, &cfg, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *dir = hull_runtime_state_dir(ctx, id);
-	_cleanup_close_ int sync_fd = s.sync_fd;
-	_cleanup_close_ int pidfd = s.pidfd;
-	_cleanup_close_ int master = s.pty_master;
-	/* [cgroup helper] hooks.prestart / startContainer / poststart. */
+	struct hull_error *hook_err = NULL;
 	r = wait_exec(&s, err);
 	if (r < 0) {
 		spawn_kill(&s);
+		hull_container_cgroup_remove(ctx, id, NULL);
 		hull_rm_rf(dir, NULL);
-		return hull_error_wrap(err, r, "run container \"%s\"", id);
+		hull_error_wrap(err, r, "run container \"%s\"", id);
+	} else {
+		/* config.md#poststart: a failing hook is logged, the container goes on */
+		if (hull_container_hooks_run(ctx, id, HULL_HOOK_POSTSTART, "running", s.pid, &hook_err) < 0) {
+			hull_warn(ctx, "%s", hook_err->msg);
+			hull_error_release(&hook_err);
+		}
+		if (!opts->detach) {
+			r = wait_foreground(&s, exit_status, err);
+			/* runc run deletes the container once its process is gone: what
+			 * is left in its cgroup goes too; then config.md#poststop */
+			hull_container_cgroup_remove(ctx, id, NULL);
+			if (hull_container_hooks_run(ctx, id, HULL_HOOK_POSTSTOP, "stopped", 0, &hook_err) < 0) {
+				hull_warn(ctx, "%s", hook_err->msg);
+				hull_error_release(&hook_err);
+			}
+			hull_rm_rf(dir, NULL);
+		}
 	}
-	if (opts->detach)
-		return 0;
-	r = wait_foreground(&s, exit_status, err);
-	/* runc run deletes the container once its process is gone. */
-	/* [cgroup helper] remove cgroups, hooks.poststop. */
-	hull_rm_rf(dir, NULL);
+	spawn_close(&s);
 	return r;
 }
 

@@ -22,6 +22,7 @@ struct spawn {
 	int fifo_fd;        /* O_PATH exec.fifo (create) or -1 (run: wait for SYNC_START) */
 	int console_fd;     /* connected --console-socket, or -1 */
 	int lock_fd;        /* the state dir's flock: the child closes its copy at once */
+	const char *bundle; /* absolute bundle path, for the hooks' state */
 	bool pty_to_parent; /* foreground run with a terminal: send the master to the parent */
 	bool unshare_in_child; /* namespaces are joined by path: setns then unshare in the child */
 	unsigned long clone_flags;
@@ -38,6 +39,9 @@ enum sync_type {
 	SYNC_READY,      /* child -> parent: set up, waiting for start */
 	SYNC_START,      /* parent -> child (run): exec now */
 	SYNC_ERROR,      /* child -> parent: setup failed, text follows */
+	SYNC_HOOKS,      /* child -> parent: mounts done, run prestart/createRuntime;
+			  * the parent answers SYNC_GO with the init's host pid as text */
+	SYNC_SECCOMP,    /* child -> parent: the seccomp notify fd (SCM_RIGHTS) */
 };
 
 /* sync_send: one message, optional text and optional fd (-1 = none). */
@@ -52,6 +56,8 @@ int sync_expect(int sock, enum sync_type want, int *fd, struct hull_error **err)
 /* spawn.c: parent side. Clone the init, write id maps, place it, let it run
  * to SYNC_READY. On failure the child is killed and reaped. */
 int spawn_container(struct spawn *s, struct hull_error **err);
+/* spawn_close: close the parent's sync socket, pidfd and pty master. */
+void spawn_close(struct spawn *s);
 /* spawn_kill: SIGKILL and reap the child (failure cleanup). */
 void spawn_kill(struct spawn *s);
 

@@ -54,8 +54,8 @@ int hull_signal_parse(const char *s, int *sig, struct hull_error **err)
 {
 	long n;
 	if (parse_number(s, &n) == 0) {
-		if (n <= 0 || n >= NSIG)
-			return hull_error_msg(err, EINVAL, "invalid signal `%s`: out of range 1-%d", s, NSIG - 1);
+		if (n < 0 || n >= NSIG)
+			return hull_error_msg(err, EINVAL, "invalid signal `%s`: out of range 0-%d", s, NSIG - 1);
 		*sig = (int)n;
 		return 0;
 	}

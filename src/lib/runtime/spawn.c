@@ -15,12 +15,16 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hull/cgroup.h"
+#include "hull/json.h"
+#include "hull/security.h"
 #include "runtime_internal.h"
 
 static pid_t clone3_fork(unsigned long flags, int *pidfd)
@@ -40,6 +44,44 @@ void spawn_kill(struct spawn *s)
 	s->pid = -1;
 }
 
+void spawn_close(struct spawn *s)
+{
+	if (s->sync_fd >= 0)
+		close(take_fd(s->sync_fd));
+	if (s->pidfd >= 0)
+		close(take_fd(s->pidfd));
+	if (s->pty_master >= 0)
+		close(take_fd(s->pty_master));
+}
+
+/* config.md#prestart and #createruntime-hooks: in the runtime namespace,
+ * after the mounts, before pivot_root; the init waits for the verdict. */
+static int parent_hooks(struct spawn *s, int sock, struct hull_error **err)
+{
+	char pid[24];
+	if (sync_expect(sock, SYNC_HOOKS, NULL, err) < 0)
+		return -EINVAL;
+	_cleanup_json_ json_t *state = hull_hook_state(s->cfg, s->id, s->bundle, "creating", s->pid);
+	if (hull_hooks_run(s->cfg->hooks, HULL_HOOK_PRESTART, state, err) < 0 ||
+	    hull_hooks_run(s->cfg->hooks, HULL_HOOK_CREATE_RUNTIME, state, err) < 0)
+		return -EINVAL;
+	snprintf(pid, sizeof(pid), "%d", (int)s->pid);
+	if (sync_send(sock, SYNC_GO, pid, -1) < 0)
+		return hull_error_set(err, EPIPE, "the container's init exited during setup");
+	return 0;
+}
+
+/* config-linux.md#seccomp listenerPath: the init loaded its filter and sent
+ * the notify fd; hand it to the listener with the state, as runc does. */
+static int parent_seccomp(struct spawn *s, int sock, struct hull_error **err)
+{
+	_cleanup_close_ int fd = -1;
+	if (sync_expect(sock, SYNC_SECCOMP, &fd, err) < 0)
+		return -EINVAL;
+	_cleanup_json_ json_t *state = hull_hook_state(s->cfg, s->id, s->bundle, "creating", s->pid);
+	return hull_seccomp_send_listener(s->cfg->seccomp, fd, s->pid, state, err);
+}
+
 static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
@@ -50,11 +92,19 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 		if (ns_write_id_maps(s->pid, cfg, err) < 0)
 			return -EINVAL;
 	}
-	if (s->opts->place && s->opts->place(s->opts->place_data, s->pid, cfg, err) < 0)
+	/* the container's cgroup (cgroup helper), unless the caller places it */
+	if ((s->opts->place ? s->opts->place(s->opts->place_data, s->pid, cfg, err)
+			    : hull_container_cgroup_setup(s->ctx, s->id, s->pid, cfg, err)) < 0)
 		return -EINVAL;
+	/* If the child already failed, its SYNC_ERROR is queued: read it. */
 	if (sync_send(sock, SYNC_GO, NULL, -1) < 0)
-		return hull_error_set(err, EPIPE, "the container's init exited during setup");
+		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
+								   : hull_error_msg(err, EPIPE, "lost the container's init");
+	if (hull_hooks_needs_state(cfg) && parent_hooks(s, sock, err) < 0)
+		return -EINVAL;
 	if (s->pty_to_parent && sync_expect(sock, SYNC_PTY, &s->pty_master, err) < 0)
+		return -EINVAL;
+	if (cfg->seccomp && hull_seccomp_uses_notify(cfg->seccomp) && parent_seccomp(s, sock, err) < 0)
 		return -EINVAL;
 	return sync_expect(sock, SYNC_READY, NULL, err);
 }
@@ -69,6 +119,9 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	/* clone3 makes every new namespace at once, the user namespace first
 	 * (so the others belong to it); with joins, the child does it instead. */
 	s->clone_flags = s->unshare_in_child ? (new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) : new_flags;
+	/* the cgroup namespace is made by the child once it sits in its cgroup,
+	 * so that its root is the container's cgroup (see init.c) */
+	s->clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
 	int saved_pid, saved_time;
 	if (ns_parent_join(s->cfg, &saved_pid, &saved_time, err) < 0) {
 		close(sv[0]);
@@ -88,7 +141,7 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	close(sv[1]);
 	s->sync_fd = sv[0];
 	if (s->pid < 0) {
-		close(sv[0]);
+		close(take_fd(s->sync_fd));
 		return hull_error_set(err, clone_errno, "clone the container's init");
 	}
 	if (parent_handshake(s, sv[0], err) < 0) {

@@ -51,9 +51,12 @@ int sync_recv(int sock, enum sync_type *type, char *text, size_t len, int *fd)
 	if (fd)
 		*fd = -1;
 	ssize_t n;
+	int resets = 0;
+	/* A peer that exits with our message unread makes the kernel report
+	 * ECONNRESET once, ahead of what it sent us: read on to get its text. */
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ == 0)));
 	if (n < 0)
 		return -errno;
 	*type = n >= (ssize_t)sizeof(m.type) ? (enum sync_type)m.type : 0;

@@ -78,7 +78,8 @@ int terminal_setup(struct spawn *s, struct hull_error **err)
 	_cleanup_close_ int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		return hull_error_set(err, errno, "process.terminal: open `%s`", name);
-	if (fchown(slave, p->uid, p->gid) < 0 && errno != EINVAL)
+	/* the group stays devpts' gid=5 (tty), as runc leaves it */
+	if (fchown(slave, p->uid, (gid_t)-1) < 0 && errno != EINVAL)
 		return hull_error_set(err, errno, "process.terminal: chown `%s`", name);
 	if (p->console_height || p->console_width) {
 		struct winsize ws = { .ws_row = (unsigned short)p->console_height,

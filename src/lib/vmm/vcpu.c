@@ -176,6 +176,8 @@ static void *vcpu_thread(void *arg)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	while (!vm_exiting(cpu->vm)) {
+		if (__atomic_load_n(&cpu->vm->pause_requested, __ATOMIC_ACQUIRE))
+			vm_vcpu_park(cpu);
 		if (ioctl(cpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				cpu->run->immediate_exit = 0;
@@ -190,6 +192,25 @@ static void *vcpu_thread(void *arg)
 			break;
 	}
 	return NULL;
+}
+
+void vm_vcpu_park(struct vm_vcpu *cpu)
+{
+	struct hull_vm *vm = cpu->vm;
+	/* Let KVM finish the instruction of the last exit (an IN's data goes to
+	 * the register only on the next KVM_RUN); immediate_exit makes that run
+	 * return at once with EINTR. */
+	cpu->run->immediate_exit = 1;
+	ioctl(cpu->fd, KVM_RUN, 0);
+	cpu->run->immediate_exit = 0;
+	pthread_mutex_lock(&vm->exit_lock);
+	vm->paused++;
+	pthread_cond_broadcast(&vm->pause_cond);
+	while (vm->pause_requested && !vm->exiting)
+		pthread_cond_wait(&vm->pause_cond, &vm->exit_lock);
+	vm->paused--;
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->exit_lock);
 }
 
 static void kick_handler(int sig)

@@ -10,6 +10,10 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
@@ -74,6 +78,7 @@ void vm_request_exit(struct hull_vm *vm, enum hull_vm_exit_reason reason, char *
 		vm->exit_detail = detail;
 		detail = NULL;
 		pthread_cond_broadcast(&vm->exit_cond);
+		pthread_cond_broadcast(&vm->pause_cond); /* parked vCPUs leave too */
 	}
 	pthread_mutex_unlock(&vm->exit_lock);
 	free(detail);
@@ -125,18 +130,140 @@ static void *io_thread(void *arg)
 			continue;
 		if (n < 0)
 			return NULL;
-		pthread_mutex_lock(&vm->lock);
 		for (int i = 0; i < n; i++) {
 			struct vm_io_watch *w = ev[i].data.ptr;
-			if (!w) {
-				pthread_mutex_unlock(&vm->lock);
+			if (!w)
 				return NULL;
-			}
+			/* The API socket pauses vCPUs, which may be waiting for vm->lock. */
+			bool locked = w->fd != vm->api_fd;
+			if (locked)
+				pthread_mutex_lock(&vm->lock);
 			if (w->fn)
 				w->fn(w->opaque, ev[i].events);
+			if (locked)
+				pthread_mutex_unlock(&vm->lock);
 		}
-		pthread_mutex_unlock(&vm->lock);
 	}
+}
+
+void vm_pause(struct hull_vm *vm)
+{
+	pthread_mutex_lock(&vm->exit_lock);
+	vm->pause_requested = true;
+	pthread_mutex_unlock(&vm->exit_lock);
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		vm_vcpu_kick(&vm->cpus[i]);
+	pthread_mutex_lock(&vm->exit_lock);
+	while (vm->paused < vm->ncpus && !vm->exiting)
+		pthread_cond_wait(&vm->pause_cond, &vm->exit_lock);
+	pthread_mutex_unlock(&vm->exit_lock);
+}
+
+void vm_resume(struct hull_vm *vm)
+{
+	pthread_mutex_lock(&vm->exit_lock);
+	vm->pause_requested = false;
+	pthread_cond_broadcast(&vm->pause_cond);
+	pthread_mutex_unlock(&vm->exit_lock);
+}
+
+/* One request per connection: "snapshot FILE [stop]"; the answer is "ok" or "error: ...". */
+static void api_request(void *opaque, uint32_t events)
+{
+	struct hull_vm *vm = opaque;
+	_cleanup_close_ int c = accept4(vm->api_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (c < 0)
+		return;
+	struct timeval tv = { .tv_sec = 5 };
+	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	char line[4200];
+	ssize_t n = recv(c, line, sizeof(line) - 1, 0);
+	if (n <= 0)
+		return;
+	line[n] = 0;
+	line[strcspn(line, "\n")] = 0;
+	char path[4096];
+	char stop[8] = "";
+	_cleanup_error_ struct hull_error *err = NULL;
+	_cleanup_free_ char *reply = NULL;
+	if (sscanf(line, "snapshot %4095s %7s", path, stop) >= 1 && (!*stop || !strcmp(stop, "stop"))) {
+		vm_pause(vm);
+		if (vm_snapshot_save(vm, path, &err) < 0) {
+			reply = hull_strdup_printf("error: %s\n", err->msg);
+		} else {
+			reply = hull_xstrdup("ok\n");
+			if (*stop)
+				vm_request_exit(vm, HULL_VM_EXIT_SNAPSHOT, hull_strdup_printf("%s", path));
+		}
+		vm_resume(vm);
+	} else {
+		reply = hull_xstrdup("error: unknown request; send \"snapshot FILE [stop]\"\n");
+	}
+	hull_write_all(c, reply, strlen(reply));
+}
+
+int vm_unix_listen(const char *path, struct hull_error **err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return hull_error_msg(err, ENAMETOOLONG, "`%s` is too long for a unix socket path", path);
+	strcpy(sa.sun_path, path);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return hull_error_set(err, errno, "create a unix socket for `%s`", path);
+	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (r < 0 && errno == EADDRINUSE) {
+		/* Left behind by a hull that was killed? Only if nobody answers. */
+		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		if (probe >= 0)
+			close(probe);
+		if (live)
+			return hull_error_msg(err, EADDRINUSE, "`%s` is served by another process", path);
+		unlink(path);
+		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	}
+	if (r < 0)
+		return hull_error_set(err, errno, "bind `%s`", path);
+	if (listen(fd, 16) < 0) {
+		int e = errno;
+		unlink(path);
+		return hull_error_set(err, e, "listen on `%s`", path);
+	}
+	return take_fd(fd);
+}
+
+static int api_listen(struct hull_vm *vm, struct hull_error **err)
+{
+	int fd = vm_unix_listen(vm->cfg->api_socket, err);
+	if (fd < 0)
+		return hull_error_wrap(err, fd, "--api-socket");
+	vm->api_fd = fd;
+	return vm_io_add(vm, vm->api_fd, EPOLLIN, api_request, vm, err);
+}
+
+int hull_vm_api_request(const char *api_socket, const char *request, struct hull_error **err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	if (strlen(api_socket) >= sizeof(sa.sun_path))
+		return hull_error_msg(err, ENAMETOOLONG, "API socket path `%s` is too long", api_socket);
+	strcpy(sa.sun_path, api_socket);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return hull_error_set(err, errno, "connect to the VM's API socket `%s`", api_socket);
+	_cleanup_free_ char *line = hull_strdup_printf("%s\n", request);
+	if (hull_write_all(fd, line, strlen(line)) < 0)
+		return hull_error_set(err, errno, "send to `%s`", api_socket);
+	char reply[4200];
+	size_t got = 0;
+	ssize_t n;
+	while (got < sizeof(reply) - 1 && (n = read(fd, reply + got, sizeof(reply) - 1 - got)) > 0)
+		got += (size_t)n;
+	reply[got] = 0;
+	reply[strcspn(reply, "\n")] = 0;
+	if (strcmp(reply, "ok"))
+		return hull_error_msg(err, EIO, "%s", got ? reply : "the VM closed the API connection without an answer");
+	return 0;
 }
 
 static int vm_open(struct hull_vm *vm, struct hull_error **err)
@@ -156,6 +283,10 @@ static int vm_open(struct hull_vm *vm, struct hull_error **err)
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(needed); i++)
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0)
 			return hull_error_msg(err, ENOTSUP, "/dev/kvm lacks %s, which hull needs", needed[i].name);
+	/* PVM (pagetable-based VMs, used where hardware virtualization is not
+	 * offered) emulates guest kernel mode instruction by instruction. */
+	vm->pvm_host = access("/sys/module/kvm_pvm", F_OK) == 0 && access("/sys/module/kvm_intel", F_OK) != 0 &&
+		       access("/sys/module/kvm_amd", F_OK) != 0;
 	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0)
 		return hull_error_set(err, errno, "KVM_CREATE_VM");
@@ -166,7 +297,8 @@ static int vm_open(struct hull_vm *vm, struct hull_error **err)
 	return 0;
 }
 
-static int vm_build(struct hull_vm *vm, struct hull_error **err)
+/* vm_build: everything but the run; boot=false leaves the guest state to a snapshot. */
+static int vm_build(struct hull_vm *vm, bool boot, struct hull_error **err)
 {
 	const struct hull_vm_config *cfg = vm->cfg;
 	int r;
@@ -193,14 +325,16 @@ static int vm_build(struct hull_vm *vm, struct hull_error **err)
 		return r;
 	if ((r = vm_virtio_devices_create(vm, err)) < 0)
 		return r;
+	if (cfg->api_socket && (r = api_listen(vm, err)) < 0)
+		return r;
 	struct vm_boot_entry entry;
-	if ((r = vm_boot_load(vm, &entry, err)) < 0)
+	if (boot && (r = vm_boot_load(vm, &entry, err)) < 0)
 		return r;
 	for (unsigned i = 0; i < vm->ncpus; i++) {
 		if ((r = vm_cpu_setup_cpuid(vm, &vm->cpus[i], err)) < 0 || (r = vm_cpu_setup_msrs(&vm->cpus[i], err)) < 0)
 			return r;
 	}
-	return vm_cpu_setup_boot_regs(vm, &vm->cpus[0], &entry, err);
+	return boot ? vm_cpu_setup_boot_regs(vm, &vm->cpus[0], &entry, err) : 0;
 }
 
 static void vm_teardown(struct hull_vm *vm)
@@ -229,6 +363,10 @@ static void vm_teardown(struct hull_vm *vm)
 	vm_bus_free(&vm->pio);
 	vm_bus_free(&vm->mmio);
 	vm_memory_free(&vm->mem);
+	if (vm->api_fd >= 0) {
+		close(vm->api_fd);
+		unlink(vm->cfg->api_socket);
+	}
 	if (vm->epoll_fd > 0)
 		close(vm->epoll_fd);
 	if (vm->stop_fd > 0)
@@ -241,6 +379,7 @@ static void vm_teardown(struct hull_vm *vm)
 	pthread_mutex_destroy(&vm->lock);
 	pthread_mutex_destroy(&vm->exit_lock);
 	pthread_cond_destroy(&vm->exit_cond);
+	pthread_cond_destroy(&vm->pause_cond);
 }
 
 static int vm_start(struct hull_vm *vm, struct hull_error **err)
@@ -255,21 +394,26 @@ static int vm_start(struct hull_vm *vm, struct hull_error **err)
 	return 0;
 }
 
-int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, struct hull_error **err)
+/* Build (from the kernel, or from a snapshot), run to the end, tear down. */
+static int vm_run(const struct hull_vm_config *cfg, const char *snapshot, struct hull_vm_result *res,
+		  struct hull_error **err)
 {
 	struct hull_vm *vm = hull_xcalloc(1, sizeof(*vm));
 	vm->cfg = cfg;
-	vm->kvm_fd = vm->vm_fd = vm->epoll_fd = vm->stop_fd = -1;
+	vm->kvm_fd = vm->vm_fd = vm->epoll_fd = vm->stop_fd = vm->api_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->exit_lock, NULL);
 	pthread_cond_init(&vm->exit_cond, NULL);
+	pthread_cond_init(&vm->pause_cond, NULL);
 	/* Threads inherit this mask; vCPU threads unblock SIGUSR1 for KVM_RUN only. */
 	sigset_t set, old;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	memset(res, 0, sizeof(*res));
-	int r = vm_build(vm, err);
+	int r = vm_build(vm, snapshot == NULL, err);
+	if (r == 0 && snapshot)
+		r = vm_snapshot_load(vm, snapshot, err);
 	if (r == 0)
 		r = vm_start(vm, err);
 	if (r == 0) {
@@ -286,4 +430,25 @@ int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, st
 	free(vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, struct hull_error **err)
+{
+	return vm_run(cfg, NULL, res, err);
+}
+
+int hull_vm_restore(const char *snapshot, const struct hull_vm_config *console, struct hull_vm_result *res,
+		    struct hull_error **err)
+{
+	struct hull_vm_config cfg;
+	hull_vm_config_init(&cfg);
+	_cleanup_(vm_snapshot_strings_freep) char **strings = NULL;
+	int r = vm_snapshot_read_config(snapshot, &cfg, &strings, err);
+	if (r < 0)
+		return r;
+	cfg.console_in = console->console_in;
+	cfg.console_out = console->console_out;
+	cfg.api_socket = console->api_socket;
+	r = vm_run(&cfg, snapshot, res, err);
+	return r < 0 ? hull_error_wrap(err, r, "restore `%s`", snapshot) : 0;
 }

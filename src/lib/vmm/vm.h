@@ -31,6 +31,7 @@
 #define VM_PORT_PM1A_EVT 0x600      /* ACPI PM1a event block (4 bytes) */
 #define VM_PORT_PM1A_CNT 0x604      /* ACPI PM1a control: SLP_TYP=5|SLP_EN powers off */
 #define VM_SCI_IRQ 9
+#define VM_PCI_INTX_GSIS { 5, 10, 11 } /* INTx lines handed to PCI slots, level-triggered in the MADT */
 
 struct hull_vm;
 
@@ -151,6 +152,39 @@ int vm_io_add(struct hull_vm *vm, int fd, uint32_t events, vm_io_fn fn, void *op
 int vm_io_mod(struct hull_vm *vm, int fd, uint32_t events, vm_io_fn fn, void *opaque);
 void vm_io_del(struct hull_vm *vm, int fd);
 
+/* vm_pause: stop every vCPU outside KVM_RUN with its pending I/O completed
+ * (api.rst: KVM_RUN with immediate_exit), so its state can be read. Called
+ * without vm->lock. vm_resume lets them run again. */
+void vm_pause(struct hull_vm *vm);
+void vm_resume(struct hull_vm *vm);
+/* vcpu.c: the park point a vCPU thread calls when a pause is requested */
+void vm_vcpu_park(struct vm_vcpu *cpu);
+
+/* snapshot.c */
+int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **err);
+/* vm_snapshot_read_config: the configuration stored in a snapshot (strings owned by *cfg_strings). */
+int vm_snapshot_read_config(const char *path, struct hull_vm_config *cfg, char ***cfg_strings,
+			    struct hull_error **err);
+int vm_snapshot_load(struct hull_vm *vm, const char *path, struct hull_error **err);
+#define VM_SNAPSHOT_STRINGS (HULL_VM_MAX_DISKS + 3)
+/* free the strings vm_snapshot_read_config handed out (some slots may be NULL) */
+void vm_snapshot_strings_freep(char ***strings);
+
+/* device state for snapshots */
+struct vm_serial_state {
+	uint8_t ier, iir_fifo, lcr, mcr, msr, scr, dll, dlm, thr_pending, irq_level;
+	uint32_t rx_head, rx_len;
+	uint8_t rx[1024];
+};
+void vm_serial_save(struct vm_serial *s, struct vm_serial_state *st);
+void vm_serial_load(struct vm_serial *s, const struct vm_serial_state *st);
+void vm_pci_refresh(struct vm_pci_device *dev);
+uint32_t *vm_pci_address(struct hull_vm *vm);
+
+/* vm_unix_listen: a listening unix socket at path (a stale socket file that
+ * nobody answers on is replaced). Returns the fd; the caller unlinks path. */
+int vm_unix_listen(const char *path, struct hull_error **err);
+
 /* vm_request_exit: the guest (or a device) ended the VM; the first call wins.
  * detail is taken over (may be NULL). */
 void vm_request_exit(struct hull_vm *vm, enum hull_vm_exit_reason reason, char *detail);
@@ -162,6 +196,7 @@ struct hull_vm {
 	const struct hull_vm_config *cfg;
 	int kvm_fd, vm_fd;
 	size_t run_size;
+	bool pvm_host;                   /* /dev/kvm is the PVM backend (kvm_pvm), not VT-x/AMD-V */
 	struct vm_memory mem;
 	struct vm_bus pio, mmio;
 	pthread_mutex_t lock;            /* devices: held while dispatching an exit or an I/O event */
@@ -180,6 +215,10 @@ struct hull_vm {
 	bool exiting;
 	enum hull_vm_exit_reason exit_reason;
 	char *exit_detail;
+	pthread_cond_t pause_cond;       /* with exit_lock: vCPUs park while pause_requested */
+	bool pause_requested;
+	unsigned paused;
+	int api_fd;
 	uint8_t cmos_index, cmos[128];
 	uint8_t i8042_cmd, i8042_out;
 	uint16_t pm1_en, pm1_sts, pm1_cnt;

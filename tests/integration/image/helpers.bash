@@ -22,6 +22,15 @@ image_teardown_file() {
 wait_gone() {
 	local i=0
 	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 "$1" 2>/dev/null || true
+}
+
+# port_free PORT: fail loudly when something (a leftover) already listens.
+port_free() {
+	if curl -sk -o /dev/null "http://127.0.0.1:$1/" || curl -sk -o /dev/null "https://127.0.0.1:$1/"; then
+		echo "port $1 is already in use" >&2
+		return 1
+	fi
 }
 
 wait_port() { # PORT [https]
@@ -33,9 +42,34 @@ wait_port() { # PORT [https]
 	done
 }
 
+# claim_block: choose a free, aligned block of ten ports in 5110-5199 and
+# export P0..P9. A block is taken when its first port is bound, so the
+# caller starts a server on $P0 before release_block. Concurrent runs of
+# these tests (two checkouts) then never share ports.
+claim_block() {
+	exec 9>/tmp/hull-image-tests-ports.lock
+	flock 9
+	local base
+	for base in 5110 5120 5130 5140 5150 5160 5170 5180 5190; do
+		if port_free "$base" 2>/dev/null; then
+			local i
+			for i in 0 1 2 3 4 5 6 7 8 9; do export "P$i=$((base + i))"; done
+			return 0
+		fi
+	done
+	echo "no free block of ports in 5110-5199" >&2
+	return 1
+}
+
+release_block() {
+	flock -u 9
+	exec 9>&-
+}
+
 # start_registry PORT [EXTRA_YAML]: docker-registry on 127.0.0.1:PORT.
 start_registry() {
 	local port=$1 extra=${2:-} dir="$IMG_TMP/registry-$1" scheme=http
+	port_free "$port" || return 1
 	mkdir -p "$dir/data"
 	cat >"$dir/config.yml" <<EOC
 version: 0.1
@@ -65,7 +99,8 @@ make_cert() {
 		-keyout "$IMG_TMP/$1.key" -out "$IMG_TMP/$1.crt" 2>/dev/null
 }
 
-start_python() { # SCRIPT ARGS...
+start_python() { # SCRIPT PORT ARGS...
+	port_free "$2" || return 1
 	python3 "$IMG_DIR/$1" "${@:2}" >>"$IMG_TMP/python.log" 2>&1 &
 	echo $! >>"$IMG_TMP/pids"
 }

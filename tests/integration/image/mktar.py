@@ -63,6 +63,12 @@ with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
         ti.size = 3
         ti.pax_headers = {"SCHILY.xattr.user.hull": "yes"}
         t.addfile(ti, io.BytesIO(b"x\n\n"[:3]))
+        ti = tarfile.TarInfo("smuggle")
+        ti.type = tarfile.DIRTYPE
+        ti.mode = 0o755
+        ti.pax_headers = {"SCHILY.xattr.trusted.overlay.opaque": "y",
+                          "SCHILY.xattr.user.overlay.redirect": "/etc"}
+        t.addfile(ti)
         add(t, "dev", tarfile.DIRTYPE, mode=0o755)
         add(t, "dev/null", tarfile.CHRTYPE, mode=0o666, devmajor=1, devminor=3)
         add(t, "fifo", tarfile.FIFOTYPE, mode=0o600)

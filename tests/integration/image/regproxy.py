@@ -6,14 +6,16 @@ registry on UPSTREAM_PORT:
   --basic           demand Basic auth (hull/secret) like a private registry;
   --redirect-blobs  answer blob GETs with 307 to a "blob store" on PORT+1,
                     which logs whether an Authorization header came along;
-  --cut-after N     the first blob GET sends N bytes, then drops the connection.
+  --cut-after N     the first blob GET sends N bytes, then drops the connection;
+  --slow            blobs over 1 MB trickle out (64 KiB every 50 ms).
 Every request line and its Range header are appended to LOG."""
-import base64, http.client, sys, threading
+import base64, http.client, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, UP, LOG = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 BASIC = "--basic" in sys.argv
 REDIRECT = "--redirect-blobs" in sys.argv
+SLOW = "--slow" in sys.argv
 CUT = int(sys.argv[sys.argv.index("--cut-after") + 1]) if "--cut-after" in sys.argv else None
 state = {"cut_done": False}
 lock = threading.Lock()
@@ -42,8 +44,9 @@ class Proxy(BaseHTTPRequestHandler):
         pass
 
     def relay(self, method):
-        log("%s %s range=%s auth=%s" % (method, self.path, self.headers.get("Range"),
-                                        "yes" if self.headers.get("Authorization") else "no"))
+        log("%s %s range=%s auth=%s accept=%s" % (method, self.path, self.headers.get("Range"),
+                                                  "yes" if self.headers.get("Authorization") else "no",
+                                                  self.headers.get("Accept")))
         if BASIC:
             want = "Basic " + base64.b64encode(b"hull:secret").decode()
             if self.headers.get("Authorization") != want:
@@ -77,6 +80,12 @@ class Proxy(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(2)
+            return
+        if SLOW and is_blob and len(data) > 1000000:
+            for i in range(0, len(data), 65536):
+                self.wfile.write(data[i:i + 65536])
+                self.wfile.flush()
+                time.sleep(0.05)
             return
         self.wfile.write(data)
 

@@ -18,7 +18,6 @@
 #define PCI_CAP_PTR 0x34
 #define PCI_INTERRUPT_LINE 0x3c
 #define PCI_IO_BASE 0xc000
-#define PCI_INTX_GSIS { 5, 10, 11 }
 
 struct vm_pci {
 	uint32_t address;                        /* CONFIG_ADDRESS */
@@ -196,7 +195,7 @@ unsigned vm_pci_cap_add(struct vm_pci_device *dev, const uint8_t *cap, unsigned 
 
 int vm_pci_add(struct hull_vm *vm, struct vm_pci_device *dev, struct hull_error **err)
 {
-	static const unsigned gsis[] = PCI_INTX_GSIS;
+	static const unsigned gsis[] = VM_PCI_INTX_GSIS;
 	struct vm_pci *pci = vm->pci;
 	if (pci->next_slot >= PCI_MAX_SLOTS)
 		return hull_error_msg(err, ENOSPC, "no free PCI slot");
@@ -235,4 +234,15 @@ int vm_pci_add(struct hull_vm *vm, struct vm_pci_device *dev, struct hull_error 
 	pci->slots[dev->slot] = dev;
 	bars_update(dev);
 	return 0;
+}
+
+/* vm_pci_refresh: map the BARs as the (restored) config space says. */
+void vm_pci_refresh(struct vm_pci_device *dev)
+{
+	bars_update(dev);
+}
+
+uint32_t *vm_pci_address(struct hull_vm *vm)
+{
+	return &vm->pci->address;
 }

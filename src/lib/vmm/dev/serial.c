@@ -264,3 +264,22 @@ char *vm_serial_tail(struct vm_serial *s, unsigned lines)
 	out[o] = 0;
 	return out;
 }
+
+void vm_serial_save(struct vm_serial *s, struct vm_serial_state *st)
+{
+	*st = (struct vm_serial_state){ s->ier, s->iir_fifo, s->lcr, s->mcr, s->msr, s->scr, s->dll, s->dlm,
+					s->thr_pending, s->irq_level, s->rx_head, s->rx_len };
+	memcpy(st->rx, s->rx, sizeof(st->rx));
+}
+
+void vm_serial_load(struct vm_serial *s, const struct vm_serial_state *st)
+{
+	s->ier = st->ier, s->iir_fifo = st->iir_fifo, s->lcr = st->lcr, s->mcr = st->mcr;
+	s->msr = st->msr, s->scr = st->scr, s->dll = st->dll, s->dlm = st->dlm;
+	s->thr_pending = st->thr_pending;
+	s->rx_head = st->rx_head % RX_FIFO;
+	s->rx_len = st->rx_len <= RX_FIFO ? st->rx_len : RX_FIFO;
+	memcpy(s->rx, st->rx, sizeof(s->rx));
+	s->irq_level = false;
+	update_irq(s);
+}

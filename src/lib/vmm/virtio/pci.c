@@ -177,6 +177,13 @@ static uint64_t common_read(struct vm_virtio_pci *vp, uint32_t off)
 	}
 }
 
+/* 4.1.4.3: a vector the table does not have reads back as NO_VECTOR, which
+ * is how a driver learns its choice failed. */
+static uint16_t valid_vector(struct vm_virtio_pci *vp, uint64_t v)
+{
+	return v < msix_count(vp) ? (uint16_t)v : NO_VECTOR;
+}
+
 static void set_addr(uint64_t *field, uint32_t off, uint64_t v, uint32_t len)
 {
 	if (len == 8)
@@ -199,7 +206,7 @@ static void common_write(struct vm_virtio_pci *vp, uint32_t off, uint64_t v, uin
 			vp->guest_features = (vp->guest_features & ~(0xffffffffULL << shift)) | ((uint64_t)(uint32_t)v << shift);
 		}
 		return;
-	case 0x10: vp->config_msix_vector = (uint16_t)v; return;
+	case 0x10: vp->config_msix_vector = valid_vector(vp, v); return;
 	case 0x14: set_status(vp, (uint8_t)v); return;
 	case 0x16: vp->queue_select = (uint16_t)v; return;
 	default: break;
@@ -211,7 +218,7 @@ static void common_write(struct vm_virtio_pci *vp, uint32_t off, uint64_t v, uin
 		if (off == 0x18 && v && v <= VIRTQ_MAX_SIZE && !(v & (v - 1)))
 			q->size = (uint16_t)v;
 		else if (off == 0x1a)
-			q->msix_vector = (uint16_t)v;
+			q->msix_vector = valid_vector(vp, v);
 		else if (off == 0x1c && v == 1)
 			q->ready = true;
 		return;
@@ -426,4 +433,49 @@ int vm_virtio_devices_create(struct hull_vm *vm, struct hull_error **err)
 	if (cfg->vsock_cid && (r = virtio_vsock_create(vm, cfg->vsock_cid, cfg->vsock_path, err)) < 0)
 		return r;
 	return 0;
+}
+
+void virtio_pci_save(struct vm_virtio_pci *vp, struct virtio_pci_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	memcpy(st->config, vp->pci.config, sizeof(st->config));
+	st->guest_features = vp->guest_features;
+	st->device_feature_select = vp->device_feature_select;
+	st->driver_feature_select = vp->driver_feature_select;
+	st->status = vp->status;
+	st->config_generation = vp->config_generation;
+	st->isr = vp->isr;
+	st->queue_select = vp->queue_select;
+	st->config_msix_vector = vp->config_msix_vector;
+	memcpy(st->queues, vp->queues, sizeof(st->queues));
+	memcpy(st->msix_table, vp->msix_table, sizeof(st->msix_table));
+	st->msix_pending = vp->msix_pending;
+}
+
+void virtio_pci_load(struct vm_virtio_pci *vp, const struct virtio_pci_state *st)
+{
+	/* Only the guest-writable bytes of config space come from the file. */
+	for (unsigned i = 0; i < 256; i++)
+		vp->pci.config[i] = (uint8_t)((vp->pci.config[i] & ~vp->pci.wmask[i]) | (st->config[i] & vp->pci.wmask[i]));
+	vp->guest_features = st->guest_features & vp->host_features;
+	vp->device_feature_select = st->device_feature_select;
+	vp->driver_feature_select = st->driver_feature_select;
+	vp->status = st->status;
+	vp->config_generation = st->config_generation;
+	vp->queue_select = st->queue_select;
+	vp->config_msix_vector = st->config_msix_vector;
+	for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		struct virtq q = st->queues[i];
+		if (!q.size || q.size > VIRTQ_MAX_SIZE || (q.size & (q.size - 1)))
+			q = (struct virtq){ .size = VIRTQ_MAX_SIZE, .msix_vector = NO_VECTOR };
+		vp->queues[i] = q;
+	}
+	memcpy(vp->msix_table, st->msix_table, sizeof(vp->msix_table));
+	vp->msix_pending = st->msix_pending;
+	vm_pci_refresh(&vp->pci);
+	vp->isr = st->isr;
+	vp->intx_level = false;
+	intx_update(vp);
+	if ((vp->status & VIRTIO_STATUS_DRIVER_OK) && vp->ops->driver_ok)
+		vp->ops->driver_ok(vp);
 }

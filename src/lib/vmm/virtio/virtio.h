@@ -94,6 +94,22 @@ void virtio_broken(struct vm_virtio_pci *vp);
 /* virtio_pop: virtq_pop on queue i, marking the device broken on malformed input. */
 int virtio_pop(struct vm_virtio_pci *vp, unsigned i, struct virtq_elem *e);
 
+/* Transport state for snapshots (the device types keep none that matters:
+ * blk and rng are stateless between requests, net re-reads its tap, vsock
+ * connections do not survive a restore and are reset when the guest uses them). */
+struct virtio_pci_state {
+	uint8_t config[256];
+	uint64_t guest_features;
+	uint32_t device_feature_select, driver_feature_select;
+	uint8_t status, config_generation, isr;
+	uint16_t queue_select, config_msix_vector;
+	struct virtq queues[VIRTIO_MAX_QUEUES];
+	uint32_t msix_table[64][4];
+	uint64_t msix_pending;
+};
+void virtio_pci_save(struct vm_virtio_pci *vp, struct virtio_pci_state *st);
+void virtio_pci_load(struct vm_virtio_pci *vp, const struct virtio_pci_state *st);
+
 int virtio_rng_create(struct hull_vm *vm, struct hull_error **err);
 int virtio_blk_create(struct hull_vm *vm, const struct hull_vm_disk *disk, struct hull_error **err);
 int virtio_net_create(struct hull_vm *vm, const char *tap, struct hull_error **err);

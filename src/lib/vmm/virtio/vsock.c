@@ -1,6 +1,8 @@
 /* virtio/vsock.c - the socket device (virtio 1.2 section 5.10) in user
  * space, with Firecracker's host side: a guest stream connection to CID 2
- * port P becomes a connection to the host unix socket "<path>_P". Queue 0
+ * port P becomes a connection to the host unix socket "<path>_P", and a host
+ * program connecting to the unix socket "<path>" and writing "CONNECT P\n"
+ * reaches the guest's listener on port P (answered "OK <host port>\n"). Queue 0
  * carries packets to the guest, queue 1 from it, queue 2 events. Flow
  * control follows 5.10.6.3: we advertise buf_alloc/fwd_cnt and never send
  * the guest more than its credit. */
@@ -13,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "virtio.h"
 
@@ -40,8 +43,17 @@ struct vsock_hdr {
 	uint32_t flags, buf_alloc, fwd_cnt;
 } __attribute__((packed));
 
+enum conn_state {
+	CONN_ESTABLISHED,
+	CONN_HOST_HANDSHAKE,   /* host side connected, its "CONNECT P" line not read yet */
+	CONN_HOST_CONNECTING,  /* REQUEST sent to the guest, waiting for RESPONSE */
+};
+
 struct conn {
 	bool used;
+	enum conn_state state;
+	char line[32];                         /* the CONNECT line so far */
+	unsigned line_len;
 	int fd;
 	uint32_t guest_port, host_port;
 	uint32_t peer_buf_alloc, peer_fwd_cnt; /* the guest's credit */
@@ -60,6 +72,8 @@ struct vsock {
 	unsigned n_pending;
 	bool rx_starved;                        /* waiting for the driver to add rx buffers */
 	uint8_t buf[65536];                     /* bounce buffer between rings and sockets */
+	int listen_fd;                          /* host-initiated connections arrive here */
+	uint32_t next_host_port;
 };
 
 static void conn_readable(void *opaque, uint32_t events);
@@ -138,6 +152,8 @@ static void conn_readable(void *opaque, uint32_t events)
 {
 	struct conn *c = opaque;
 	struct vsock *vs = c->vs;
+	if (c->state != CONN_ESTABLISHED)
+		return;
 	while (c->used && credit(c) > 0) {
 		if (vs->n_pending) {
 			flush_pending(vs);
@@ -185,6 +201,74 @@ static void conn_readable(void *opaque, uint32_t events)
 	conn_watch(c, false);
 }
 
+static struct conn *free_conn(struct vsock *vs)
+{
+	for (unsigned i = 0; i < MAX_CONNS; i++)
+		if (!vs->conns[i].used)
+			return &vs->conns[i];
+	return NULL;
+}
+
+/* Host side: read "CONNECT <port>\n" a byte at a time (what follows is data
+ * for the guest and stays in the socket), then ask the guest. */
+static void conn_handshake(void *opaque, uint32_t events)
+{
+	struct conn *c = opaque;
+	struct vsock *vs = c->vs;
+	char ch;
+	ssize_t n = recv(c->fd, &ch, 1, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0 || c->line_len + 1 >= sizeof(c->line)) {
+		conn_close(vs, c);
+		return;
+	}
+	if (ch != '\n') {
+		c->line[c->line_len++] = ch;
+		return;
+	}
+	c->line[c->line_len] = 0;
+	unsigned port;
+	char extra;
+	if (sscanf(c->line, "CONNECT %u%c", &port, &extra) != 1) {
+		hull_write_all(c->fd, "error: expected \"CONNECT <port>\"\n", 34);
+		conn_close(vs, c);
+		return;
+	}
+	c->guest_port = port;
+	c->host_port = vs->next_host_port++;
+	c->state = CONN_HOST_CONNECTING;
+	vm_io_mod(vs->vp->vm, c->fd, 0, conn_readable, c);
+	struct vsock_hdr h = reply(vs, c, c->guest_port, c->host_port, OP_REQUEST);
+	send_ctrl(vs, h);
+}
+
+static void host_accept(void *opaque, uint32_t events)
+{
+	struct vsock *vs = opaque;
+	int fd = accept4(vs->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	struct conn *c = free_conn(vs);
+	struct hull_error *err = NULL;
+	if (!c || !(vs->vp->status & VIRTIO_STATUS_DRIVER_OK) ||
+	    vm_io_add(vs->vp->vm, fd, EPOLLIN, conn_handshake, c, &err) < 0) {
+		hull_error_free(err);
+		close(fd);
+		return;
+	}
+	*c = (struct conn){ .used = true, .state = CONN_HOST_HANDSHAKE, .fd = fd, .vs = vs, .watching = true };
+}
+
+static int host_listen(struct vsock *vs, struct hull_error **err)
+{
+	int fd = vm_unix_listen(vs->path, err);
+	if (fd < 0)
+		return hull_error_wrap(err, fd, "vsock");
+	vs->listen_fd = fd; /* from here on the path is ours, and vsock_free removes it */
+	return vm_io_add(vs->vp->vm, vs->listen_fd, EPOLLIN, host_accept, vs, err);
+}
+
 static void handle_request(struct vsock *vs, const struct vsock_hdr *h)
 {
 	struct conn *c = NULL;
@@ -215,6 +299,41 @@ static void handle_request(struct vsock *vs, const struct vsock_hdr *h)
 	conn_watch(c, true);
 }
 
+/* The guest answered a host-initiated REQUEST: tell the host program "OK <port>". */
+static void host_connect_answer(struct vsock *vs, struct conn *c, const struct vsock_hdr *h)
+{
+	if (h->op != OP_RESPONSE) {
+		conn_close(vs, c); /* the guest refused (RST) or answered nonsense */
+		return;
+	}
+	char ok[32];
+	int n = snprintf(ok, sizeof(ok), "OK %u\n", c->host_port);
+	c->state = CONN_ESTABLISHED;
+	if (hull_write_all(c->fd, ok, (size_t)n) < 0) {
+		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RST));
+		conn_close(vs, c);
+		return;
+	}
+	c->watching = false;
+	conn_watch(c, true);
+}
+
+/* OP_RW from the guest: its payload goes to the host socket. */
+static void forward_to_host(struct vsock *vs, struct conn *c, const struct vsock_hdr *h, struct virtq_elem *e)
+{
+	size_t len = h->len, avail = iov_length(e->out, e->n_out) - sizeof(*h);
+	if (len > avail)
+		len = avail;
+	for (size_t done = 0; done < len;) {
+		size_t chunk = iov_to_buf(e->out, e->n_out, sizeof(*h) + done, vs->buf,
+					  len - done < sizeof(vs->buf) ? len - done : sizeof(vs->buf));
+		if (hull_write_all(c->fd, vs->buf, chunk) < 0)
+			break;
+		done += chunk;
+	}
+	c->fwd_cnt += (uint32_t)len;
+}
+
 static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct virtq_elem *e)
 {
 	if (h->type != TYPE_STREAM || h->src_cid != vs->cid) {
@@ -233,21 +352,14 @@ static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct vi
 	}
 	c->peer_buf_alloc = h->buf_alloc;
 	c->peer_fwd_cnt = h->fwd_cnt;
-	switch (h->op) {
-	case OP_RW: {
-		size_t len = h->len, avail = iov_length(e->out, e->n_out) - sizeof(*h);
-		if (len > avail)
-			len = avail;
-		for (size_t done = 0; done < len;) {
-			size_t chunk = iov_to_buf(e->out, e->n_out, sizeof(*h) + done, vs->buf,
-						  len - done < sizeof(vs->buf) ? len - done : sizeof(vs->buf));
-			if (hull_write_all(c->fd, vs->buf, chunk) < 0)
-				break;
-			done += chunk;
-		}
-		c->fwd_cnt += (uint32_t)len;
-		break;
+	if (c->state == CONN_HOST_CONNECTING) {
+		host_connect_answer(vs, c, h);
+		return;
 	}
+	switch (h->op) {
+	case OP_RW:
+		forward_to_host(vs, c, h, e);
+		break;
 	case OP_CREDIT_REQUEST:
 		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_CREDIT_UPDATE));
 		break;
@@ -314,6 +426,10 @@ static void vsock_reset(struct vm_virtio_pci *vp)
 static void vsock_free(void *priv)
 {
 	struct vsock *vs = priv;
+	if (vs->listen_fd > 0) {
+		close(vs->listen_fd);
+		unlink(vs->path);
+	}
 	for (unsigned i = 0; i < MAX_CONNS; i++)
 		if (vs->conns[i].used)
 			close(vs->conns[i].fd);
@@ -348,5 +464,6 @@ int virtio_vsock_create(struct hull_vm *vm, uint32_t cid, const char *path, stru
 		return r;
 	}
 	vs->vp = vm->virtio[vm->n_virtio - 1];
-	return 0;
+	vs->next_host_port = 1u << 30;
+	return host_listen(vs, err);
 }

@@ -29,6 +29,11 @@ int vm_cpu_setup_cpuid(struct hull_vm *vm, struct vm_vcpu *cpu, struct hull_erro
 			 * EBX[23:16] logical processors per package; ECX[31] hypervisor. */
 			e->ebx = (cpu->index << 24) | (vm->ncpus << 16) | (e->ebx & 0xffff);
 			e->ecx |= 1u << 31;
+			/* PVM's instruction emulator has no CMPXCHG16B: Linux's SLUB
+			 * would die on its first cmpxchg_double. Without CX16 it takes
+			 * its lock-based path. */
+			if (vm->pvm_host)
+				e->ecx &= ~(1u << 13);
 			if (vm->ncpus > 1)
 				e->edx |= 1u << 28;
 			break;

@@ -5,6 +5,7 @@
  * too. */
 #include <string.h>
 
+#include "hull/cleanup.h"
 #include "../vm.h"
 
 struct acpi_header {
@@ -68,6 +69,14 @@ static uint32_t build_madt(struct hull_vm *vm, uint8_t *t)
 	memcpy(t + off, irq0, 10);
 	memcpy(t + off + 10, sci, 10);
 	off += 20;
+	/* PCI INTx lines are level, active high: a device holds its line
+	 * until the driver reads the ISR. */
+	static const unsigned intx[] = VM_PCI_INTX_GSIS;
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(intx); i++) {
+		uint8_t ovr[10] = { 2, 10, 0, (uint8_t)intx[i], (uint8_t)intx[i], 0, 0, 0, 0x0d, 0 };
+		memcpy(t + off, ovr, 10);
+		off += 10;
+	}
 	uint8_t nmi[6] = { 4, 6, 0xff, 0, 0, 1 }; /* LINT1 is NMI on every CPU */
 	memcpy(t + off, nmi, 6);
 	off += 6;
@@ -106,12 +115,98 @@ static uint32_t build_fadt(uint8_t *t, uint64_t dsdt)
 	return len;
 }
 
+/* AML (ACPI 6.4 chapter 20) is built back to front: each object's body
+ * first, then its opcode and PkgLength, whose size depends on the body's. */
+struct aml {
+	uint8_t b[512];
+	size_t n;
+};
+
+static void aml_put(struct aml *a, const void *p, size_t n)
+{
+	memcpy(a->b + a->n, p, n);
+	a->n += n;
+}
+
+/* opcode bytes, PkgLength (20.2.4: it counts its own bytes), then body */
+static void aml_package(struct aml *out, const uint8_t *op, size_t op_len, const struct aml *body)
+{
+	uint8_t len[4];
+	size_t total = body->n + 1, nlen = 1;
+	if (total < 64) {
+		len[0] = (uint8_t)total;
+	} else {
+		total = body->n + 2;
+		nlen = 2;
+		if (total >= 1u << 12) {
+			total = body->n + 3;
+			nlen = 3;
+		}
+		len[0] = (uint8_t)(((nlen - 1) << 6) | (total & 0xf));
+		for (size_t i = 1; i < nlen; i++)
+			len[i] = (uint8_t)(total >> (4 + 8 * (i - 1)));
+	}
+	aml_put(out, op, op_len);
+	aml_put(out, len, nlen);
+	aml_put(out, body->b, body->n);
+}
+
+/* Name (_CRS, ResourceTemplate ()) of the PCI host bridge (6.4.3): bus 0,
+ * the config ports, all other I/O ports, and the 32-bit BAR window. */
+static void pci_crs(struct aml *dev)
+{
+	uint32_t lo = (uint32_t)VM_PCI_MMIO_BASE, hi = (uint32_t)(VM_PCI_MMIO_BASE + VM_PCI_MMIO_SIZE - 1);
+	uint32_t size = (uint32_t)VM_PCI_MMIO_SIZE;
+	static const uint8_t bus[] = { 0x88, 0x0d, 0x00, 2, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0 };
+	static const uint8_t cfg_io[] = { 0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08 };
+	static const uint8_t io_low[] = { 0x88, 0x0d, 0x00, 1, 0x0c, 0x03, 0, 0, 0, 0, 0xf7, 0x0c, 0, 0, 0xf8, 0x0c };
+	static const uint8_t io_high[] = { 0x88, 0x0d, 0x00, 1, 0x0c, 0x03, 0, 0, 0x00, 0x0d, 0xff, 0xff, 0, 0, 0x00, 0xf3 };
+	uint8_t mem[26] = { 0x87, 0x17, 0x00, 0, 0x0c, 0x01 };
+	memcpy(mem + 10, &lo, 4);
+	memcpy(mem + 14, &hi, 4);
+	memcpy(mem + 22, &size, 4);
+	static const uint8_t end[] = { 0x79, 0x00 };
+	struct aml res = { .n = 0 };
+	aml_put(&res, bus, sizeof(bus));
+	aml_put(&res, cfg_io, sizeof(cfg_io));
+	aml_put(&res, io_low, sizeof(io_low));
+	aml_put(&res, io_high, sizeof(io_high));
+	aml_put(&res, mem, sizeof(mem));
+	aml_put(&res, end, sizeof(end));
+	struct aml buf = { .n = 0 };
+	uint8_t buf_size[2] = { 0x0a, (uint8_t)res.n }; /* BytePrefix size */
+	aml_put(&buf, buf_size, 2);
+	aml_put(&buf, res.b, res.n);
+	static const uint8_t name_crs[] = { 0x08, '_', 'C', 'R', 'S' };
+	static const uint8_t buffer_op[] = { 0x11 };
+	aml_put(dev, name_crs, sizeof(name_crs));
+	aml_package(dev, buffer_op, 1, &buf);
+}
+
 static uint32_t build_dsdt(uint8_t *t)
 {
+	/* Scope (\_SB) { Device (PCI0) { _HID PNP0A03, _UID 0, _BBN 0, _CRS } }:
+	 * without a PCI root bridge in the namespace an ACPI kernel never scans
+	 * bus 0 for the virtio devices. */
+	static const uint8_t ids[] = {
+		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03, /* EisaId ("PNP0A03") */
+		0x08, '_', 'U', 'I', 'D', 0x00,
+		0x08, '_', 'B', 'B', 'N', 0x00,
+	};
+	struct aml dev = { .n = 0 }, scope = { .n = 0 }, all = { .n = 0 };
+	aml_put(&dev, "PCI0", 4);
+	aml_put(&dev, ids, sizeof(ids));
+	pci_crs(&dev);
+	static const uint8_t device_op[] = { 0x5b, 0x82 };
+	aml_put(&scope, "\\_SB_", 5);
+	aml_package(&scope, device_op, 2, &dev);
+	static const uint8_t scope_op[] = { 0x10 };
+	aml_package(&all, scope_op, 1, &scope);
 	/* Name (_S5, Package (4) { 5, 5, 0, 0 }): SLP_TYP 5 for soft-off. */
-	static const uint8_t aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
-	uint32_t len = sizeof(struct acpi_header) + sizeof(aml);
-	memcpy(t + sizeof(struct acpi_header), aml, sizeof(aml));
+	static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
+	aml_put(&all, s5, sizeof(s5));
+	uint32_t len = (uint32_t)(sizeof(struct acpi_header) + all.n);
+	memcpy(t + sizeof(struct acpi_header), all.b, all.n);
 	header(t, "DSDT", len, 2);
 	return len;
 }

@@ -1,0 +1,643 @@
+/* hull/engine.h - the docker-like engine: containers from images.
+ *
+ * What lives under ctx->data_root (default /var/lib/hull, env HULL_DATA_ROOT):
+ *   containers/<id>/container.json   the record: docker's inspect shape, less State
+ *   containers/<id>/state.json       State, written by the container's monitor
+ *   containers/<id>/config.json      the OCI runtime spec generated for it
+ *   containers/<id>/rootfs           overlay mount point (lower = image layers)
+ *   containers/<id>/diff, work       overlay upper and work dirs (gone with rm)
+ *   containers/<id>/<id>-json.log    json-file logs (rotated .1 .2 ...)
+ *   names/<name> -> <id>             the name index (a symlink per name)
+ *   volumes/<name>/_data             named volumes, as docker lays them out
+ *   networks/<name>.json             user networks; ipam/ holds allocations
+ *
+ * The library never prints and never exits; the CLI (src/cli/engine/) does.
+ */
+#ifndef HULL_ENGINE_H
+#define HULL_ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hull/ctx.h"
+#include "hull/error.h"
+
+/* ---------------------------------------------------------------- ids -- */
+
+#define HULL_ID_LEN 64      /* docker's ids: 64 lowercase hex digits */
+#define HULL_SHORT_ID_LEN 12 /* what ps shows */
+
+/* hull_engine_new_id: 64 random lowercase hex digits into out (65 bytes with
+ * the NUL); never all digits, as docker ensures, so a short id can never be
+ * mistaken for a number. Returns 0 or -errno when getrandom fails. */
+int hull_engine_new_id(char out[HULL_ID_LEN + 1], struct hull_error **err);
+
+/* hull_engine_random_name: a malloc'd "adjective_surname" name, the shape
+ * docker gives unnamed containers; retry picks a fresh pair. */
+char *hull_engine_random_name(void);
+
+/* hull_engine_valid_name: docker's rule for container, volume and network
+ * names: [a-zA-Z0-9][a-zA-Z0-9_.-]* (up to 128 chars). */
+bool hull_engine_valid_name(const char *name);
+
+/* hull_engine_now_rfc3339: current UTC time as RFC 3339 with nanoseconds
+ * ("2026-11-26T06:45:29.123456789Z") into buf (at least 40 bytes). */
+void hull_engine_now_rfc3339(char *buf, size_t size);
+
+/* hull_engine_parse_time: RFC 3339 (as written above) -> nanoseconds since
+ * the epoch; 0 when s is empty or malformed. */
+int64_t hull_engine_parse_time(const char *s);
+
+/* ------------------------------------------------------ container store -- */
+
+enum hull_engine_status {
+	HULL_ENGINE_CREATED = 0,
+	HULL_ENGINE_RUNNING,
+	HULL_ENGINE_PAUSED,
+	HULL_ENGINE_EXITED,
+	HULL_ENGINE_REMOVING,
+	HULL_ENGINE_DEAD,
+};
+
+/* hull_engine_status_name: docker's lowercase word ("running"...). */
+const char *hull_engine_status_name(enum hull_engine_status s);
+
+/* The live part of a record (docker's State object), kept in state.json. */
+struct hull_engine_state {
+	enum hull_engine_status status;
+	pid_t pid;                  /* container init on the host, 0 when not running */
+	unsigned long long pid_start; /* its start time (/proc/PID/stat field 22): pid reuse guard */
+	pid_t monitor_pid;          /* the monitor process, 0 when none */
+	unsigned long long monitor_start;
+	int exit_code;
+	bool oom_killed;
+	char started_at[40];        /* RFC 3339, "" when never */
+	char finished_at[40];
+	char error[256];            /* why it failed to start / how it ended oddly */
+};
+
+/* One container: its id, name, directory, and the record documents. */
+struct hull_container {
+	char *id;                         /* 64 hex */
+	char *name;                       /* without docker's leading '/' */
+	char *dir;                        /* data_root/containers/<id> */
+	json_t *record;                   /* container.json (owned) */
+	struct hull_engine_state state; /* from state.json, checked against /proc */
+};
+
+/* hull_container_free: free c and everything it owns; NULL is fine. */
+void hull_container_free(struct hull_container *c);
+void hull_container_freep(struct hull_container **c);
+#define _cleanup_container_ _cleanup_(hull_container_freep)
+
+/* hull_engine_containers_dir: malloc'd data_root/containers. */
+char *hull_engine_containers_dir(const struct hull_ctx *ctx);
+
+/* hull_engine_runtime_root: where the engine keeps the OCI runtime state of
+ * its containers, apart from `hull runtime` users' --root so that runc-style
+ * commands never see engine containers: /run/hull-engine for the default
+ * data root, data_root/run otherwise (tests). Malloc'd. */
+char *hull_engine_runtime_root(const struct hull_ctx *ctx);
+
+/* hull_container_reserve: claim `name` (NULL: a random free one) for a new
+ * container and make its directory with an empty record. Names are unique:
+ * a taken name fails with EEXIST and a message naming the holder, as
+ * docker's "Conflict. The container name ... is already in use". The caller
+ * fills c->record and saves it; on failure nothing is left behind. */
+struct hull_container *hull_container_reserve(const struct hull_ctx *ctx, const char *name,
+					      struct hull_error **err);
+
+/* hull_container_save: write container.json atomically. */
+int hull_container_save(const struct hull_container *c, struct hull_error **err);
+
+/* hull_container_save_state: write state.json atomically from c->state. */
+int hull_container_save_state(const struct hull_container *c, struct hull_error **err);
+
+/* hull_container_load: find a container by full id, name, or unique id
+ * prefix (docker's rules) and load its record and state. The state tells
+ * the truth: a "running" container whose monitor is gone (crash, reboot)
+ * comes back as exited. ENOENT "No such container: X" when not found,
+ * EINVAL when a prefix is ambiguous. */
+struct hull_container *hull_container_load(const struct hull_ctx *ctx, const char *ref, struct hull_error **err);
+
+/* hull_container_list: every container, oldest first; *out is a malloc'd
+ * array of *n pointers (free each with hull_container_free, then the array).
+ * Records that cannot be read are skipped (a half-made one from a crash). */
+int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out, size_t *n,
+			struct hull_error **err);
+
+/* hull_container_lock: take the container's lock (flock on dir/lock); returns
+ * the fd to close for release, or -errno. Serialises start/stop/rm/state
+ * writes between concurrent hull processes. */
+int hull_container_lock(const struct hull_container *c, struct hull_error **err);
+
+/* hull_container_remove_files: remove the name link and the directory
+ * tree (which must hold no mounts any more: rm_rf does not cross them). */
+int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err);
+
+/* hull_container_image: the record's Config.Image ("" when unset). */
+const char *hull_container_image(const struct hull_container *c);
+
+/* hull_engine_state_json: docker's State object for s (new reference). */
+json_t *hull_engine_state_json(const struct hull_engine_state *s);
+
+/* hull_proc_start_time: field 22 of /proc/PID/stat, 0 when the process is
+ * gone. Used to tell a live pid from a reused one. */
+unsigned long long hull_proc_start_time(pid_t pid);
+
+/* hull_proc_alive: pid exists and has the recorded start time. */
+bool hull_proc_alive(pid_t pid, unsigned long long start);
+
+/* -------------------------------------------------------------- volumes -- */
+
+/* A named volume: data_root/volumes/<name>/_data, as docker's local driver. */
+struct hull_volume {
+	char *name;
+	char *mountpoint;  /* .../volumes/<name>/_data */
+	char *created_at;  /* RFC 3339 */
+	json_t *labels;    /* object of strings (owned) */
+	bool anonymous;    /* made for an image VOLUME or `-v /path`: pruned by default */
+};
+
+void hull_volume_free(struct hull_volume *v);
+void hull_volume_freep(struct hull_volume **v);
+#define _cleanup_volume_ _cleanup_(hull_volume_freep)
+
+/* hull_volume_lock: the volume store's lock (flock on volumes/.lock), held
+ * while a volume is created or removed and while a container that uses
+ * volumes records them, so `rm` cannot slip between check and use. Returns
+ * the fd to close, or -errno. */
+int hull_volume_lock(const struct hull_ctx *ctx, struct hull_error **err);
+
+/* hull_volume_create: create volume `name` (NULL: an anonymous one with a
+ * 64-hex name). An existing volume of that name is returned as is, as
+ * `docker volume create` does; *created (may be NULL) says which. labels
+ * (borrowed, may be NULL) is an object of strings. */
+struct hull_volume *hull_volume_create(const struct hull_ctx *ctx, const char *name, json_t *labels, bool *created,
+				       struct hull_error **err);
+
+/* hull_volume_create_locked: the same, for a caller that holds
+ * hull_volume_lock() already (flock does not nest across fds). */
+struct hull_volume *hull_volume_create_locked(const struct hull_ctx *ctx, const char *name, json_t *labels,
+					      bool *created, struct hull_error **err);
+
+/* hull_volume_get: load one volume; ENOENT "no such volume: NAME". */
+struct hull_volume *hull_volume_get(const struct hull_ctx *ctx, const char *name, struct hull_error **err);
+
+/* hull_volume_list: every volume sorted by name; *out malloc'd array. */
+int hull_volume_list(const struct hull_ctx *ctx, struct hull_volume ***out, size_t *n, struct hull_error **err);
+
+/* hull_volume_users: ids of the containers (any state) whose record mounts
+ * the volume; *ids is a malloc'd NULL-ended strv (empty when unused). */
+int hull_volume_users(const struct hull_ctx *ctx, const char *name, char ***ids, struct hull_error **err);
+
+/* hull_volume_remove: remove the volume and its data. Refused (EBUSY,
+ * "remove NAME: volume is in use - [ID...]") while any container uses it,
+ * running or not, as docker does; force does not override that. */
+int hull_volume_remove(const struct hull_ctx *ctx, const char *name, struct hull_error **err);
+
+/* hull_volume_prune: remove unused volumes: anonymous ones only, or all
+ * unused ones when `all` (docker >= 23 semantics). *removed gets the names
+ * (strv, may be NULL) and *reclaimed the bytes freed. */
+int hull_volume_prune(const struct hull_ctx *ctx, bool all, char ***removed, unsigned long long *reclaimed,
+		      struct hull_error **err);
+
+/* hull_volume_inspect_json: docker's `volume inspect` object (new ref). */
+json_t *hull_volume_inspect_json(const struct hull_volume *v);
+
+/* hull_copy_tree: copy the contents of directory src into directory dst
+ * (which exists), keeping modes, owners, times and symlinks, never
+ * following a symlink out of either tree. Used to fill a new volume from
+ * the image's content at its mount point, as docker does. */
+int hull_copy_tree(const char *src, const char *dst, struct hull_error **err);
+
+/* hull_dir_is_empty: true when path is an empty directory (or missing). */
+bool hull_dir_is_empty(const char *path);
+
+/* hull_du: bytes used by the tree at path (st_blocks * 512), 0 on error. */
+unsigned long long hull_du(const char *path);
+
+/* ----------------------------------------------------------------- logs -- */
+
+/* The json-file log of a container, docker's format: one object per line,
+ * {"log":"text\n","stream":"stdout","time":"RFC3339Nano"}; rotated to
+ * NAME.1 ... NAME.(max_files-1) when NAME would pass max_size bytes. */
+struct hull_logfile {
+	char *path;
+	int fd;
+	unsigned long long size;      /* current size of path */
+	unsigned long long max_size;  /* 0: unlimited */
+	unsigned max_files;           /* >= 1; 1 means truncate-in-place by rotation */
+	char *partial[2];             /* pending bytes without a newline, per stream */
+	size_t partial_len[2];
+};
+
+#define HULL_LOG_DEFAULT_MAX_SIZE (10ULL << 20) /* --log-opt max-size=10m */
+#define HULL_LOG_DEFAULT_MAX_FILES 3                     /* --log-opt max-file=3 */
+
+enum hull_log_stream { HULL_STREAM_STDOUT = 0, HULL_STREAM_STDERR = 1 };
+
+/* hull_logfile_open: open (append) or create the log at path. */
+int hull_logfile_open(struct hull_logfile *lf, const char *path, unsigned long long max_size, unsigned max_files,
+		      struct hull_error **err);
+
+/* hull_logfile_write: log a chunk of a stream's output. Complete lines are
+ * written at once; a trailing partial line waits for its newline (up to
+ * 16 KiB, then it is written as a partial record, as docker does). */
+int hull_logfile_write(struct hull_logfile *lf, enum hull_log_stream stream, const char *buf, size_t len,
+		       struct hull_error **err);
+
+/* hull_logfile_close: write pending partial lines and close. */
+void hull_logfile_close(struct hull_logfile *lf);
+
+/* hull_parse_size: "10m", "1k", "512", "2g", "1.5gb" -> bytes, binary
+ * units as docker's RAMInBytes (k = 1024); -EINVAL on junk. */
+int hull_parse_size(const char *s, unsigned long long *out);
+
+/* One record as read back. */
+struct hull_log_record {
+	enum hull_log_stream stream;
+	const char *time;  /* RFC 3339 */
+	const char *text;  /* the "log" member, with its newline when it had one */
+	size_t len;
+};
+
+/* Reading options for hull_logs_read. */
+struct hull_logs_options {
+	long tail;          /* last N records; -1 for all */
+	bool follow;        /* keep reading as the container writes */
+	int64_t since_ns;   /* only records at or after (0: all) */
+	int64_t until_ns;   /* only records before (0: no bound) */
+	/* follow stops when this returns false (the container stopped) and
+	 * everything written has been read; called about every 200 ms. */
+	bool (*still_running)(void *data);
+	void *data;
+};
+
+/* hull_logs_read: call emit for each record of the log at path (and its
+ * rotated files, oldest first). emit returns < 0 to stop (e.g. EPIPE). A
+ * missing log reads as empty. */
+int hull_logs_read(const char *path, const struct hull_logs_options *opts,
+		   int (*emit)(const struct hull_log_record *rec, void *data), void *data, struct hull_error **err);
+
+/* --------------------------------------------------- run/create options -- */
+
+/* docker run's flags, as parsed by the CLI; strv members are NULL-ended
+ * and may be NULL. Everything is borrowed. */
+struct hull_run_options {
+	const char *image;      /* reference as typed */
+	const char *name;       /* --name, NULL: random */
+	char **cmd;             /* after IMAGE; NULL: the image's Cmd */
+	const char *entrypoint; /* --entrypoint; "" clears the image's */
+	char **env;             /* -e K=V, or K (value from our environment) */
+	char **env_files;       /* --env-file */
+	const char *workdir;    /* -w */
+	const char *user;       /* -u user[:group] */
+	char **volumes;         /* -v SRC:DST[:OPTS] or -v DST */
+	char **mounts;          /* --mount type=...,source=...,target=... */
+	char **tmpfs;           /* --tmpfs DST[:OPTS] */
+	char **publish;         /* -p [IP:][HOST:]CONTAINER[/PROTO] */
+	bool publish_all;       /* -P */
+	char **expose;          /* --expose PORT[/PROTO] */
+	const char *network;    /* --network none|host|bridge|NAME; NULL: bridge */
+	char **network_alias;   /* --network-alias */
+	const char *hostname;   /* -h */
+	const char *domainname; /* --domainname */
+	char **dns;             /* --dns */
+	char **dns_search;      /* --dns-search */
+	char **add_host;        /* --add-host NAME:IP */
+	long long memory;       /* -m bytes, 0: none */
+	long long memory_swap;  /* --memory-swap bytes, 0: none, -1 unlimited */
+	long long nano_cpus;    /* --cpus * 1e9 */
+	long long cpu_shares;   /* -c */
+	long long pids_limit;   /* --pids-limit, 0: none */
+	bool read_only;         /* --read-only */
+	char **cap_add, **cap_drop;
+	char **security_opt;    /* seccomp=FILE|unconfined, no-new-privileges[:true] */
+	bool privileged;
+	bool interactive, tty, detach, auto_remove, init;
+	char **labels;          /* -l K=V */
+	const char *log_driver; /* json-file (default) | none */
+	char **log_opts;        /* max-size=, max-file= */
+	const char *stop_signal;
+	int stop_timeout;       /* -1: default (10 s) */
+	char **ulimits;         /* NAME=SOFT[:HARD] */
+	char **sysctls;         /* K=V */
+	char **devices;         /* --device HOST[:CONTAINER[:PERMS]] */
+	char **group_add;
+	const char *ipc, *pid, *uts; /* host or NULL */
+	const char *userns;     /* "host" or NULL */
+	long long shm_size;     /* --shm-size bytes, 0: 64m */
+	const char *pull;       /* missing (default) | always | never */
+	const char *platform;
+	const char *restart;    /* only "no" is accepted: there is no daemon to restart */
+	const char *cidfile;
+};
+
+/* hull_run_options_init: zero with stop_timeout -1. */
+void hull_run_options_init(struct hull_run_options *o);
+
+/* A port mapping parsed from -p (docker's PortBinding). */
+struct hull_port_mapping {
+	char host_ip[64];   /* "" for all */
+	unsigned host_port; /* 0: pick one */
+	unsigned container_port;
+	char proto[4];      /* "tcp" | "udp" | "sctp" */
+};
+
+/* hull_parse_publish: "-p" syntax -> mappings (ranges expand). *out is
+ * malloc'd, *n entries. Errors quote the spec and say what is wrong. */
+int hull_parse_publish(const char *spec, struct hull_port_mapping **out, size_t *n, struct hull_error **err);
+
+/* A mount parsed from -v / --mount / --tmpfs: docker's MountPoint. */
+struct hull_mount_spec {
+	char *type;        /* "volume" | "bind" | "tmpfs" */
+	char *source;      /* volume name (NULL: anonymous), host path, or NULL */
+	char *destination; /* absolute path in the container */
+	bool readonly;
+	bool nocopy;       /* volume-nocopy: do not fill from the image */
+	char *options;     /* tmpfs options ("size=64m,mode=1777") or bind propagation */
+};
+
+void hull_mount_spec_clear(struct hull_mount_spec *m);
+
+/* hull_parse_volume_flag: -v SRC:DST[:ro|rw|z|Z|nocopy|rprivate...] or DST. */
+int hull_parse_volume_flag(const char *spec, struct hull_mount_spec *out, struct hull_error **err);
+
+/* hull_parse_mount_flag: --mount type=bind|volume|tmpfs,source=,target=,
+ * readonly,volume-nocopy,tmpfs-size=,tmpfs-mode=,bind-propagation=. */
+int hull_parse_mount_flag(const char *spec, struct hull_mount_spec *out, struct hull_error **err);
+
+/* hull_parse_tmpfs_flag: --tmpfs DST[:OPTS]. */
+int hull_parse_tmpfs_flag(const char *spec, struct hull_mount_spec *out, struct hull_error **err);
+
+/* hull_engine_build_record: docker's Config and HostConfig objects for a new
+ * container from the flags and the image's config (a json object in
+ * image-spec config.md's "config" shape: Entrypoint, Cmd, Env, WorkingDir,
+ * User, ExposedPorts, Volumes, Labels, StopSignal). Sets "Config",
+ * "HostConfig", "Path", "Args", "Created" in record. Validates every flag:
+ * a bad one fails here, before anything is created. */
+int hull_engine_build_record(json_t *record, const struct hull_run_options *o, json_t *image_config,
+			     struct hull_error **err);
+
+/* ------------------------------------------------------- spec (OCI) -- */
+
+/* docker's default capability set (14 capabilities, "CAP_" names). */
+extern const char *const hull_engine_default_caps[];
+
+/* hull_engine_capabilities: the set after --cap-add/--cap-drop ("ALL",
+ * names with or without CAP_, any case) or every capability when
+ * privileged; a json array of "CAP_X" (new ref), NULL with an error
+ * naming an unknown capability. */
+json_t *hull_engine_capabilities(json_t *cap_add, json_t *cap_drop, bool privileged, struct hull_error **err);
+
+/* hull_engine_default_seccomp: the default profile for a container holding
+ * `capabilities` (array of "CAP_X"), runtime-spec linux.seccomp (new ref). */
+json_t *hull_engine_default_seccomp(json_t *capabilities);
+
+/* hull_engine_default_seccomp_names: the unconditional allowlist. */
+size_t hull_engine_default_seccomp_names(const char *const **out);
+
+/* What spec generation needs beyond the record. */
+struct hull_spec_inputs {
+	const char *rootfs;        /* absolute, the mounted overlay */
+	const char *dir;           /* the container directory: hosts, hostname, resolv.conf live there */
+	uid_t uid;                 /* resolved from Config.User against the rootfs */
+	gid_t gid;
+	gid_t *gids;               /* additional groups */
+	size_t n_gids;
+	const char *netns_path;    /* join this network namespace; NULL: new one unless host */
+	bool userns;               /* run in a user namespace mapping uid_map/gid_map (rootless) */
+	uid_t host_uid;            /* with userns: root in the container is this host uid */
+	gid_t host_gid;
+	const char *cgroup_parent; /* "/hull" */
+	const char *hosts_source;  /* hosts file to bind at /etc/hosts, NULL: dir/hosts */
+};
+
+/* hull_engine_spec: the OCI runtime-spec config.json for a container from
+ * its record (Config, HostConfig, Mounts) with docker's secure defaults:
+ * capability set, seccomp profile, masked and read-only /proc and /sys
+ * paths, no new namespaces from inside, /dev/shm of ShmSize; privileged
+ * lifts all of these. New reference, NULL with an error. */
+json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, struct hull_error **err);
+
+/* hull_engine_resolve_user: docker's -u USER[:GROUP] against the rootfs's
+ * /etc/passwd and /etc/group (read without leaving the rootfs): names or
+ * numbers; "" is root. Supplementary groups are those /etc/group lists
+ * the user in, plus group_add (names or numbers). *gids is malloc'd. */
+int hull_engine_resolve_user(const char *rootfs, const char *user, json_t *group_add, uid_t *uid, gid_t *gid,
+			     gid_t **gids, size_t *n_gids, struct hull_error **err);
+
+/* ------------------------------------------------------------- networks -- */
+
+/* A bridge network: the default "bridge" (bridge hull0, 10.88.0.0/16, or
+ * what data_root/engine.json sets: {"bridge": "NAME", "bip": "IP/PREFIX"})
+ * or one made by `hull network create`. "host" and "none" are modes, not
+ * networks with state. */
+struct hull_network {
+	char *name;
+	char *id;          /* 64 hex */
+	char *bridge;      /* Linux bridge name */
+	uint32_t subnet;   /* network address, host byte order */
+	int prefix;
+	uint32_t gateway;  /* the bridge's address, host byte order */
+	char *created;
+	json_t *labels;
+	bool internal;     /* no NAT to the outside */
+	bool is_default;   /* the "bridge" network: no name resolution (as docker's) */
+};
+
+void hull_network_free(struct hull_network *n);
+void hull_network_freep(struct hull_network **n);
+#define _cleanup_network_ _cleanup_(hull_network_freep)
+
+/* hull_network_create: a user bridge network. subnet "10.89.3.0/24" or
+ * NULL (the first free 10.89.N.0/24 that neither another network nor a
+ * host route uses); gateway NULL: the first address. EEXIST when taken. */
+struct hull_network *hull_network_create(const struct hull_ctx *ctx, const char *name, const char *subnet,
+					 const char *gateway, json_t *labels, bool internal, struct hull_error **err);
+
+/* hull_network_get: by name or id (prefix); "bridge" always exists. */
+struct hull_network *hull_network_get(const struct hull_ctx *ctx, const char *ref, struct hull_error **err);
+
+/* hull_network_list: "bridge" first, then user networks by name. */
+int hull_network_list(const struct hull_ctx *ctx, struct hull_network ***out, size_t *n, struct hull_error **err);
+
+/* hull_network_remove: remove a user network and its bridge; refused
+ * (EBUSY, naming them) while containers are attached; "bridge" cannot go. */
+int hull_network_remove(const struct hull_ctx *ctx, const char *ref, struct hull_error **err);
+
+/* hull_network_inspect_json: docker's `network inspect` object (new ref),
+ * with the attached containers. */
+json_t *hull_network_inspect_json(const struct hull_ctx *ctx, const struct hull_network *n);
+
+/* A container's endpoint on a network, as recorded. */
+struct hull_endpoint {
+	char network[129];
+	char ip[16];
+	char gateway[16];
+	int prefix;
+	char mac[18];
+	char veth[16]; /* host side */
+};
+
+/* Who joins: fills the peers' /etc/hosts on user networks. */
+struct hull_endpoint_request {
+	const char *container_id;
+	const char *name;        /* container name */
+	const char *hostname;
+	char *const *aliases;    /* --network-alias, may be NULL */
+	const char *hosts_path;  /* the container's hosts file, kept up to date */
+	const char *domainname;  /* for its own hosts line */
+	json_t *extra_hosts;     /* --add-host entries (borrowed, may be NULL) */
+	pid_t pid;               /* a process in the container's network namespace */
+};
+
+/* hull_network_attach: make sure the bridge, its address and the NAT
+ * rules exist; take a free address (under the network's lock, so
+ * concurrent runs never collide); make a veth pair with eth0 inside the
+ * container's namespace (address, MAC 02:42:<ip>, default route); bring
+ * lo up; write the container's /etc/hosts (hosts_path, in place: it is
+ * bind-mounted) with its own address, and on user networks add it to its
+ * peers' and theirs to its own. On failure everything taken is given back. */
+int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n,
+			const struct hull_endpoint_request *req, struct hull_endpoint *out, struct hull_error **err);
+
+/* hull_network_detach: give the address back, remove the veth if it is
+ * still there, take the container out of its peers' /etc/hosts. Safe to
+ * call twice and after a crash (missing pieces are fine). */
+int hull_network_detach(const struct hull_ctx *ctx, const char *network, const char *container_id,
+			const char *veth, struct hull_error **err);
+
+/* hull_netns_loopback_up: bring lo up in pid's network namespace
+ * (--network none and every new namespace). */
+int hull_netns_loopback_up(pid_t pid, struct hull_error **err);
+
+/* hull_network_publish: DNAT the record's PortBindings (HostConfig) to ip
+ * through nftables (table ip hull); host port 0 gets a free one. A port
+ * another container or a host program holds fails with docker's "port is
+ * already allocated". Returns docker's NetworkSettings.Ports (new ref). */
+json_t *hull_network_publish(const struct hull_ctx *ctx, json_t *port_bindings, json_t *exposed, bool publish_all,
+			     const char *ip, struct hull_error **err);
+
+/* hull_network_unpublish: remove the DNAT entries of ports (as returned
+ * by publish); missing entries are fine. */
+int hull_network_unpublish(const struct hull_ctx *ctx, json_t *ports, const char *ip, struct hull_error **err);
+
+/* hull_engine_resolv_conf: docker's resolv.conf for a container: the host's
+ * (nameservers on 127.0.0.0/8 replaced by public resolvers, as a loopback
+ * resolver is unreachable from the container's namespace), or --dns and
+ * --dns-search when given. Malloc'd text. */
+char *hull_engine_resolv_conf(json_t *dns, json_t *dns_search, bool host_network);
+
+/* hull_engine_hosts_base: the container's /etc/hosts without peers:
+ * localhost lines, its own address and hostname, --add-host entries. */
+char *hull_engine_hosts_base(const char *ip, const char *hostname, const char *domainname, json_t *extra_hosts,
+			     struct hull_error **err);
+
+/* ------------------------------------------------- container lifecycle -- */
+
+struct hull_image_store;
+struct hull_pull_progress;
+
+/* Progress of an implicit pull (`run` of an image not here yet). */
+struct hull_engine_pull_hooks {
+	void (*progress)(void *opaque, const struct hull_pull_progress *p);
+	void (*pulling)(void *opaque, const char *ref); /* "Unable to find image locally" moment */
+	void *opaque;
+};
+
+/* hull_engine_create: docker create. Finds the image (pulling it when
+ * missing unless o->pull is "never"; always when "always"), reserves the
+ * name, builds the record from the flags and the image config, makes the
+ * volumes the mounts name (filling new ones from the image later, at
+ * start), and saves the record with state "created". Every flag is checked
+ * before anything is made; on failure nothing is left. warnings (may be
+ * NULL) gets a malloc'd strv of what docker would warn about. */
+struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_image_store *store,
+					  const struct hull_run_options *o, const struct hull_engine_pull_hooks *hooks,
+					  char ***warnings, struct hull_error **err);
+
+/* How the caller's terminal/stdio attach to a starting container. */
+struct hull_attach {
+	bool attach;    /* copy the container's output to our stdout/stderr (not -d) */
+	bool stdin_open; /* -i: copy our stdin to the container */
+	int fds[3];     /* our stdio, normally 0 1 2 */
+};
+
+/* hull_engine_start: start a created (or exited) container: fork its
+ * monitor, which mounts the rootfs, connects the network, creates and
+ * starts it through the runtime, then keeps its stdio and logs, reaps it
+ * and records its exit code. Returns once the container runs (or failed
+ * to start, with the reason). *monitor gets the monitor's pid: the caller
+ * may waitpid() it for the container's exit status (foreground run). */
+int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const struct hull_attach *attach,
+		      pid_t *monitor, struct hull_error **err);
+
+/* hull_engine_wait_exit: wait for the container to stop; its exit code in
+ * *code. Works from any process (polls state when not the monitor's
+ * parent). */
+int hull_engine_wait(struct hull_ctx *ctx, const char *ref, int *code, struct hull_error **err);
+
+/* hull_engine_kill: send sig to the container's init. ESRCH-like error
+ * "container X is not running" when it is not. */
+int hull_engine_kill(struct hull_ctx *ctx, struct hull_container *c, int sig, struct hull_error **err);
+
+/* hull_engine_stop: StopSignal (default SIGTERM), then SIGKILL after
+ * timeout seconds (-1: the record's StopTimeout, 10), and wait for it to
+ * have exited. A stopped container is fine (docker: no error). */
+int hull_engine_stop(struct hull_ctx *ctx, struct hull_container *c, int timeout, struct hull_error **err);
+
+/* hull_engine_remove: docker rm. A running container is refused unless
+ * force (then killed). Removes the runtime state, rootfs upper/work, logs,
+ * the name; with volumes (-v) its anonymous volumes too. Works after a
+ * monitor crash or a reboot (leftover processes killed, stale state). */
+int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool force, bool volumes,
+		       struct hull_error **err);
+
+/* hull_engine_inspect_json: docker's inspect object (new ref): the record
+ * with the live State, and a loud HullSecurity note when privileged. */
+json_t *hull_engine_inspect_json(const struct hull_container *c);
+
+/* hull_engine_export: write the container's filesystem (image layers plus
+ * its changes, without volumes) to fd as a tar (docker export). Works on
+ * running and stopped containers. */
+int hull_engine_export(struct hull_ctx *ctx, struct hull_container *c, int fd, struct hull_error **err);
+
+/* hull_engine_commit: a new image from the container's changes (its
+ * overlay upper dir) on top of its image, with the container's run config
+ * (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Labels);
+ * tagged `name` when not NULL. *image_id (malloc'd) gets the new id. */
+int hull_engine_commit(struct hull_ctx *ctx, struct hull_image_store *store, struct hull_container *c,
+		       const char *name, const char *author, const char *comment, char **image_id,
+		       struct hull_error **err);
+
+/* hull_engine_pids: host pids of every process in a running container
+ * (its pid namespace); *out malloc'd. ESRCH when it is not running. */
+int hull_engine_pids(const struct hull_container *c, pid_t **out, size_t *n, struct hull_error **err);
+
+/* A running container's usage, summed over its processes (/proc). */
+struct hull_usage {
+	unsigned long long cpu_ns;       /* user + system CPU time so far */
+	unsigned long long memory;       /* resident bytes */
+	unsigned long long net_rx, net_tx; /* bytes on its interfaces but lo */
+	unsigned long long block_read, block_write;
+	size_t pids;
+};
+
+/* hull_engine_usage: fill u for a running container. */
+int hull_engine_usage(const struct hull_container *c, struct hull_usage *u, struct hull_error **err);
+
+/* hull_engine_image_in_use: for hull_image_store_set_in_use: is image_id
+ * used by any container of ctx (a struct hull_ctx *)? */
+bool hull_engine_image_in_use(void *ctx, const char *image_id);
+
+/* hull_engine_monitor_main: the monitor's body (in the forked child).
+ * Never returns: exits with the container's exit status. */
+void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready_fd)
+	__attribute__((noreturn));
+
+#endif

@@ -1,0 +1,25 @@
+/* commands.h - the engine's command entry points (commands_engine.c). */
+#ifndef HULL_CLI_ENGINE_COMMANDS_H
+#define HULL_CLI_ENGINE_COMMANDS_H
+
+#include "../cli.h"
+
+int cmd_engine_run(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_create(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_start(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_logs(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_stop(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_kill(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_rm(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_wait(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_inspect(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_top(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_stats(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_commit(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_export(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_volume(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_network(struct hull_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,22 @@
+/* engine_internal.h - between the engine's lifecycle files. */
+#ifndef HULL_ENGINE_INTERNAL_H
+#define HULL_ENGINE_INTERNAL_H
+
+#include <jansson.h>
+
+#include "hull/engine.h"
+
+/* mounts.c: fill record.Mounts from HostConfig and Config.Volumes; the
+ * caller holds the volume lock. */
+int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hull_error **err);
+
+/* rootfs.c: mount the overlay of record.GraphDriver at dir/rootfs (the
+ * caller is in a private mount namespace) and unmount it. */
+int engine_rootfs_mount(const struct hull_container *c, struct hull_error **err);
+void engine_rootfs_unmount(const struct hull_container *c);
+
+/* rootfs.c: fill new empty volumes from the image's content at their
+ * destination, and create the working directory, inside the mounted rootfs. */
+int engine_rootfs_prepare(const struct hull_container *c, struct hull_error **err);
+
+#endif

@@ -1,0 +1,103 @@
+/* export.c - a container's filesystem as one tar (docker export): the
+ * merged view of its layers and its changes, walked with libarchive's
+ * disk reader (no symlink is followed, nothing outside the rootfs read).
+ * Volumes and the /etc files hull binds in are not part of it, as with
+ * docker. */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/json.h"
+#include "engine_internal.h"
+
+static int copy_tree(const char *root, struct archive *out, struct hull_error **err)
+{
+	struct archive *disk = archive_read_disk_new();
+	archive_read_disk_set_standard_lookup(disk);
+	archive_read_disk_set_symlink_physical(disk);
+	if (archive_read_disk_open(disk, root) != ARCHIVE_OK) {
+		int r = hull_error_msg(err, EIO, "export: open `%s`: %s", root, archive_error_string(disk));
+		archive_read_free(disk);
+		return r;
+	}
+	size_t rootlen = strlen(root);
+	int r = 0;
+	for (;;) {
+		struct archive_entry *e = archive_entry_new();
+		int s = archive_read_next_header2(disk, e);
+		if (s == ARCHIVE_EOF) {
+			archive_entry_free(e);
+			break;
+		}
+		if (s < ARCHIVE_WARN) {
+			r = hull_error_msg(err, EIO, "export: read `%s`: %s", root, archive_error_string(disk));
+			archive_entry_free(e);
+			break;
+		}
+		archive_read_disk_descend(disk);
+		const char *path = archive_entry_pathname(e);
+		const char *rel = path + (strncmp(path, root, rootlen) ? 0 : rootlen);
+		while (*rel == '/')
+			rel++;
+		if (!*rel) {
+			archive_entry_free(e);
+			continue;
+		}
+		archive_entry_copy_pathname(e, rel);
+		if (archive_write_header(out, e) < ARCHIVE_WARN) {
+			r = hull_error_msg(err, EIO, "export: write `%s`: %s", rel, archive_error_string(out));
+			archive_entry_free(e);
+			break;
+		}
+		if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
+			_cleanup_close_ int fd = open(archive_entry_sourcepath(e), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			char buf[65536];
+			ssize_t n;
+			while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+				if (archive_write_data(out, buf, (size_t)n) < 0)
+					break;
+		}
+		archive_entry_free(e);
+	}
+	archive_read_close(disk);
+	archive_read_free(disk);
+	return r;
+}
+
+int hull_engine_export(struct hull_ctx *ctx, struct hull_container *c, int fd, struct hull_error **err)
+{
+	/* a running container: read its root through its init; otherwise
+	 * mount the overlay in a mount namespace of our own */
+	_cleanup_free_ char *root = NULL;
+	if (c->state.status == HULL_ENGINE_RUNNING && hull_proc_alive(c->state.pid, c->state.pid_start)) {
+		root = hull_strdup_printf("/proc/%d/root", (int)c->state.pid);
+	} else {
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+			return hull_error_set(err, errno, "export: private mount namespace");
+		int r = engine_rootfs_mount(c, err);
+		if (r < 0)
+			return r;
+		root = hull_path_join(c->dir, "rootfs");
+	}
+	struct archive *out = archive_write_new();
+	archive_write_set_format_pax_restricted(out);
+	if (archive_write_open_fd(out, fd) != ARCHIVE_OK) {
+		int r = hull_error_msg(err, EIO, "export: %s", archive_error_string(out));
+		archive_write_free(out);
+		return r;
+	}
+	int r = copy_tree(root, out, err);
+	if (archive_write_close(out) != ARCHIVE_OK && r == 0)
+		r = hull_error_msg(err, EIO, "export: %s", archive_error_string(out));
+	archive_write_free(out);
+	return r;
+}

@@ -1,0 +1,393 @@
+/* monitor.c - one small process per running container, as conmon is for
+ * podman: it sets the container up (rootfs, network, runtime create and
+ * start), then stays as its parent to keep its stdio and logs, reap it
+ * and record its exit code, and tears it down (with --rm, removes it).
+ *
+ * It runs in a mount namespace of its own (a slave of the host's), so the
+ * overlay and every mount made for the container vanish with it, even when
+ * it is killed: nothing is left mounted on the host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hull/cgroup.h"
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/runtime.h"
+#include "engine_internal.h"
+#include "monitor_internal.h"
+
+struct monitor {
+	struct hull_ctx *ctx;      /* the caller's */
+	struct hull_ctx rt;        /* runtime_root = the engine's */
+	struct hull_container *c;
+	const struct hull_attach *attach;
+	struct hull_endpoint ep;
+	bool attached_net;
+	json_t *ports;             /* published, to undo */
+	bool created;
+	int console_listen;        /* -t: where the runtime sends the pty master */
+	int master;
+	int pipes[3][2];           /* stdin, stdout, stderr */
+	pid_t pid;
+};
+
+static json_t *hc_of(struct monitor *m)
+{
+	return json_object_get(m->c->record, "HostConfig");
+}
+
+static const char *network_mode(struct monitor *m)
+{
+	const char *mode = json_string_value(json_object_get(hc_of(m), "NetworkMode"));
+	return mode && *mode && strcmp(mode, "default") ? mode : "bridge";
+}
+
+static int write_etc_files(struct monitor *m, struct hull_error **err)
+{
+	json_t *config = json_object_get(m->c->record, "Config");
+	bool host = !strcmp(network_mode(m), "host");
+	char hostname[256] = "";
+	if (host)
+		gethostname(hostname, sizeof(hostname) - 1);
+	else
+		snprintf(hostname, sizeof(hostname), "%s", json_string_value(json_object_get(config, "Hostname")));
+	_cleanup_free_ char *h = hull_strdup_printf("%s\n", hostname);
+	_cleanup_free_ char *hp = hull_path_join(m->c->dir, "hostname");
+	_cleanup_free_ char *rp = hull_path_join(m->c->dir, "resolv.conf");
+	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
+	_cleanup_free_ char *resolv =
+		hull_engine_resolv_conf(json_object_get(hc_of(m), "Dns"), json_object_get(hc_of(m), "DnsSearch"), host);
+	_cleanup_free_ char *base = NULL;
+	if (host) {
+		hull_read_file("/etc/hosts", &base, NULL, NULL);
+		if (!base)
+			base = hull_xstrdup("127.0.0.1\tlocalhost\n");
+	} else {
+		base = hull_engine_hosts_base(NULL, NULL, NULL, json_object_get(hc_of(m), "ExtraHosts"), err);
+		if (!base)
+			return -EINVAL;
+	}
+	if (hull_write_file_atomic(hp, h, strlen(h), 0644, false, err) < 0 ||
+	    hull_write_file_atomic(rp, resolv, strlen(resolv), 0644, false, err) < 0 ||
+	    hull_write_file_atomic(hosts, base, strlen(base), 0644, false, err) < 0)
+		return -EIO;
+	return 0;
+}
+
+static int write_spec(struct monitor *m, struct hull_error **err)
+{
+	json_t *config = json_object_get(m->c->record, "Config");
+	_cleanup_free_ char *rootfs = hull_path_join(m->c->dir, "rootfs");
+	struct hull_spec_inputs in = { .rootfs = rootfs, .dir = m->c->dir, .cgroup_parent = "/hull" };
+	int r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
+					 json_object_get(hc_of(m), "GroupAdd"), &in.uid, &in.gid, &in.gids, &in.n_gids,
+					 err);
+	if (r < 0)
+		return r;
+	_cleanup_json_ json_t *spec = hull_engine_spec(m->c->record, &in, err);
+	free(in.gids);
+	if (!spec)
+		return -EINVAL;
+	_cleanup_free_ char *p = hull_path_join(m->c->dir, "config.json");
+	return hull_json_dump_file(spec, p, 0600, err);
+}
+
+static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct hull_error **err)
+{
+	json_t *config = json_object_get(m->c->record, "Config");
+	if (json_is_true(json_object_get(config, "Tty"))) {
+		/* relative to the container directory (the monitor's cwd): an
+		 * absolute path under a deep data root can pass sun_path's 108 */
+		const char *path = "console.sock";
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		if (chdir(m->c->dir) < 0)
+			return hull_error_set(err, errno, "chdir `%s`", m->c->dir);
+		strcpy(sa.sun_path, path);
+		unlink(path);
+		m->console_listen = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (m->console_listen < 0 || bind(m->console_listen, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    listen(m->console_listen, 1) < 0)
+			return hull_error_set(err, errno, "console socket `%s/%s`", m->c->dir, path);
+		opts->console_socket = hull_xstrdup(path);
+		return 0;
+	}
+	for (int i = 0; i < 3; i++)
+		if ((i > 0 || json_is_true(json_object_get(config, "OpenStdin"))) && pipe2(m->pipes[i], O_CLOEXEC) < 0)
+			return hull_error_set(err, errno, "pipe for the container's stdio");
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	opts->stdio[0] = m->pipes[0][0] >= 0 ? m->pipes[0][0] : devnull;
+	opts->stdio[1] = m->pipes[1][1];
+	opts->stdio[2] = m->pipes[2][1];
+	return 0;
+}
+
+/* The pty master the runtime sent over the console socket (SCM_RIGHTS). */
+static int receive_master(struct monitor *m, struct hull_error **err)
+{
+	_cleanup_close_ int conn = accept4(m->console_listen, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0)
+		return hull_error_set(err, errno, "accept on the console socket");
+	char data[64];
+	char control[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			      .msg_controllen = sizeof(control) };
+	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 0)
+		return hull_error_set(err, errno, "receive the pty master");
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return hull_error_msg(err, EPROTO, "the runtime sent no pty master");
+	memcpy(&m->master, CMSG_DATA(cm), sizeof(int));
+	return 0;
+}
+
+static pid_t read_pid(const char *dir)
+{
+	_cleanup_free_ char *p = hull_path_join(dir, "init.pid");
+	_cleanup_free_ char *buf = NULL;
+	return hull_read_file(p, &buf, NULL, NULL) == 0 ? (pid_t)atoi(buf) : 0;
+}
+
+static void record_network(struct monitor *m, const struct hull_network *net)
+{
+	json_t *ns = json_object();
+	json_t *eps = json_object();
+	if (m->attached_net) {
+		json_object_set_new(eps, net->name,
+				    json_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "IPAddress", m->ep.ip, "Gateway", m->ep.gateway,
+					      "IPPrefixLen", m->ep.prefix, "MacAddress", m->ep.mac, "NetworkID", net->id,
+					      "HullVeth", m->ep.veth));
+		json_object_set_new(ns, "IPAddress", json_string(net->is_default ? m->ep.ip : ""));
+		json_object_set_new(ns, "Gateway", json_string(net->is_default ? m->ep.gateway : ""));
+		json_object_set_new(ns, "IPPrefixLen", json_integer(net->is_default ? m->ep.prefix : 0));
+		json_object_set_new(ns, "MacAddress", json_string(net->is_default ? m->ep.mac : ""));
+	}
+	json_object_set_new(ns, "Networks", eps);
+	json_object_set(ns, "Ports", m->ports ? m->ports : json_object());
+	char sandbox[64];
+	snprintf(sandbox, sizeof(sandbox), "/proc/%d/ns/net", (int)m->pid);
+	json_object_set_new(ns, "SandboxKey", json_string(sandbox));
+	json_object_set_new(m->c->record, "NetworkSettings", ns);
+}
+
+static int connect_network(struct monitor *m, struct hull_error **err)
+{
+	const char *mode = network_mode(m);
+	if (!strcmp(mode, "host"))
+		return 0;
+	if (!strcmp(mode, "none"))
+		return hull_netns_loopback_up(m->pid, err);
+	_cleanup_network_ struct hull_network *net = hull_network_get(m->ctx, mode, err);
+	if (!net)
+		return -ENOENT;
+	json_t *config = json_object_get(m->c->record, "Config");
+	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
+	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
+	_cleanup_strv_ char **aliases = NULL;
+	hull_json_strv(json_object_get(hc_of(m), "NetworkAliases"), &aliases, "container.json", "NetworkAliases", NULL);
+	struct hull_endpoint_request req = { .container_id = m->c->id, .name = m->c->name, .hostname = hostname,
+					     .aliases = aliases, .hosts_path = hosts, .pid = m->pid,
+					     .domainname = json_string_value(json_object_get(config, "Domainname")),
+					     .extra_hosts = json_object_get(hc_of(m), "ExtraHosts") };
+	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);
+	if (r < 0)
+		return r;
+	m->attached_net = true;
+	m->ports = hull_network_publish(m->ctx, json_object_get(hc_of(m), "PortBindings"),
+					json_object_get(config, "ExposedPorts"),
+					json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, err);
+	record_network(m, net);
+	return m->ports ? 0 : -EADDRINUSE;
+}
+
+static void teardown(struct monitor *m)
+{
+	if (m->ports)
+		hull_network_unpublish(m->ctx, m->ports, m->ep.ip, NULL);
+	if (m->attached_net)
+		hull_network_detach(m->ctx, m->ep.network, m->c->id, m->ep.veth, NULL);
+	if (m->created)
+		hull_runtime_delete(&m->rt, m->c->id, true, NULL);
+	engine_rootfs_unmount(m->c);
+	_cleanup_free_ char *sock = hull_path_join(m->c->dir, "console.sock");
+	unlink(sock);
+}
+
+/* The runtime's place hook: the child exists with its namespaces and
+ * waits; put it in its cgroups (what the runtime does without a hook),
+ * then connect its network namespace. */
+static int place(void *data, pid_t pid, const struct hull_oci_config *cfg, struct hull_error **err)
+{
+	struct monitor *m = data;
+	m->pid = pid;
+	int r = hull_container_cgroup_setup(&m->rt, m->c->id, pid, cfg, err);
+	if (r < 0)
+		return r;
+	r = connect_network(m, err);
+	return r < 0 ? hull_error_wrap(err, r, "network") : 0;
+}
+
+static int setup(struct monitor *m, struct hull_error **err)
+{
+	/* private mounts: see the top of this file. Slave, not private, so
+	 * that mounts the host makes later (a volume on a new disk) still
+	 * reach us. */
+	if (unshare(CLONE_NEWNS) < 0)
+		return hull_error_set(err, errno, "unshare the monitor's mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return hull_error_set(err, errno, "make the monitor's mounts slaves of the host's");
+	int r;
+	if ((r = engine_rootfs_mount(m->c, err)) < 0 || (r = engine_rootfs_prepare(m->c, err)) < 0 ||
+	    (r = write_etc_files(m, err)) < 0 || (r = write_spec(m, err)) < 0)
+		return r;
+	struct hull_runtime_opts opts = HULL_RUNTIME_OPTS_INIT;
+	opts.bundle = m->c->dir;
+	_cleanup_free_ char *pidfile = hull_path_join(m->c->dir, "init.pid");
+	opts.pid_file = pidfile;
+	r = open_stdio(m, &opts, err);
+	_cleanup_free_ char *console = (char *)opts.console_socket;
+	if (r < 0)
+		return r;
+	opts.detach = true;
+	opts.place = place;
+	opts.place_data = m;
+	int ignored_status = 0;
+	/* run, not create + start: one round trip less, and the network is
+	 * plumbed by the place hook while the child waits, its namespaces
+	 * made (runtime.h) */
+	r = hull_runtime_run(&m->rt, m->c->id, &opts, &ignored_status, err);
+	m->created = r == 0 || m->pid > 0;
+	/* the child's ends belong to the container now */
+	for (int i = 0; i < 3; i++) {
+		int child_end = i == 0 ? m->pipes[0][0] : m->pipes[i][1];
+		if (child_end >= 0)
+			close(child_end);
+	}
+	if (opts.stdio[0] >= 0 && m->pipes[0][0] < 0 && !console)
+		close(opts.stdio[0]); /* /dev/null */
+	if (r < 0)
+		return r;
+	if (console && (r = receive_master(m, err)) < 0)
+		return r;
+	if (m->pid <= 0)
+		m->pid = read_pid(m->c->dir);
+	if (m->pid <= 0)
+		return hull_error_msg(err, ESRCH, "the runtime wrote no init pid");
+	return 0;
+}
+
+static void save_state(struct monitor *m, enum hull_engine_status st, int code, const char *why)
+{
+	struct hull_engine_state *s = &m->c->state;
+	s->status = st;
+	if (st == HULL_ENGINE_RUNNING) {
+		s->pid = m->pid;
+		s->pid_start = hull_proc_start_time(m->pid);
+		s->monitor_pid = getpid();
+		s->monitor_start = hull_proc_start_time(getpid());
+		s->exit_code = 0;
+		s->error[0] = '\0';
+		s->finished_at[0] = '\0';
+		hull_engine_now_rfc3339(s->started_at, sizeof(s->started_at));
+	} else {
+		s->pid = 0;
+		s->monitor_pid = 0;
+		s->exit_code = code;
+		snprintf(s->error, sizeof(s->error), "%s", why ? why : "");
+		hull_engine_now_rfc3339(s->finished_at, sizeof(s->finished_at));
+	}
+	hull_container_save_state(m->c, NULL);
+}
+
+static void report(int fd, const char *msg)
+{
+	if (fd < 0)
+		return;
+	hull_write_all(fd, msg, strlen(msg));
+	close(fd);
+}
+
+static struct hull_logfile *open_log(struct monitor *m, struct hull_logfile *lf)
+{
+	json_t *lc = json_object_get(hc_of(m), "LogConfig");
+	const char *type = json_string_value(json_object_get(lc, "Type"));
+	if (type && !strcmp(type, "none"))
+		return NULL;
+	json_t *opts = json_object_get(lc, "Config");
+	unsigned long long max_size = HULL_LOG_DEFAULT_MAX_SIZE;
+	unsigned max_files = HULL_LOG_DEFAULT_MAX_FILES;
+	const char *ms = json_string_value(json_object_get(opts, "max-size"));
+	const char *mf = json_string_value(json_object_get(opts, "max-file"));
+	if (ms)
+		hull_parse_size(ms, &max_size);
+	if (mf)
+		max_files = (unsigned)atoi(mf);
+	const char *path = json_string_value(json_object_get(m->c->record, "LogPath"));
+	return path && hull_logfile_open(lf, path, max_size, max_files, NULL) == 0 ? lf : NULL;
+}
+
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
+void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready_fd)
+{
+	struct monitor m = { .ctx = ctx, .rt = *ctx, .attach = attach, .console_listen = -1, .master = -1 };
+	memset(m.pipes, -1, sizeof(m.pipes));
+	_cleanup_free_ char *rt_root = hull_engine_runtime_root(ctx);
+	m.rt.runtime_root = rt_root;
+	/* a daemonised grandchild of the container comes back to us, not to init */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Ctrl-C at the terminal is for the container (the CLI relays it), a
+	 * closed terminal must not take the container's monitor with it. A
+	 * handler, not SIG_IGN: ignored signals stay ignored across execve,
+	 * and a shell in the container could then never trap SIGTERM. */
+	struct sigaction sa = { .sa_handler = ignore_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	struct hull_error *err = NULL;
+	m.c = hull_container_load(ctx, id, &err);
+	if (!m.c) {
+		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "load failed");
+		report(ready_fd, msg);
+		_exit(125);
+	}
+	if (setup(&m, &err) < 0) {
+		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "setup failed");
+		teardown(&m);
+		save_state(&m, HULL_ENGINE_EXITED, 128, err ? err->msg : "start failed");
+		report(ready_fd, msg);
+		_exit(125);
+	}
+	hull_container_save(m.c, NULL); /* NetworkSettings */
+	save_state(&m, HULL_ENGINE_RUNNING, 0, NULL);
+	report(ready_fd, "OK");
+	struct hull_logfile lf;
+	struct monitor_io io = { .init = m.pid, .master = m.master, .out = m.pipes[1][0], .errfd = m.pipes[2][0],
+				 .in = m.pipes[0][1], .attach = attach, .log = open_log(&m, &lf) };
+	int code = monitor_io_loop(&io);
+	if (io.log)
+		hull_logfile_close(io.log);
+	teardown(&m);
+	save_state(&m, HULL_ENGINE_EXITED, code, NULL);
+	if (json_is_true(json_object_get(hc_of(&m), "AutoRemove")))
+		hull_engine_remove(ctx, m.c, true, true, NULL);
+	_exit(code);
+}

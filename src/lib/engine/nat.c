@@ -1,0 +1,140 @@
+/* nat.c - NAT and port publishing with nftables, in one table of ours:
+ *
+ *   table ip hull
+ *     set subnets       hull networks that get masquerade to the outside
+ *     map publish_any   proto . port           -> container ip . port
+ *     map publish_ip    host ip . proto . port -> container ip . port
+ *     prerouting/output: DNAT what is addressed to a local address
+ *     postrouting: masquerade container traffic leaving its networks, and
+ *                  loopback-sourced traffic DNATed into them (so that
+ *                  `curl 127.0.0.1:8080` works, with route_localnet)
+ *
+ * Publishing a port is one map element: no rule handles to track, and
+ * `create element` fails when another container holds the port. Commands
+ * go through libnftables in-process (no fork of nft). */
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hull/cleanup.h"
+#include "hull/fs.h"
+#include "network_internal.h"
+
+static const char table_script[] =
+	"table ip hull {\n"
+	"  set subnets { type ipv4_addr; flags interval; }\n"
+	"  map publish_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+	"  map publish_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+	"  chain publish {\n"
+	"    dnat ip to ip daddr . meta l4proto . th dport map @publish_ip\n"
+	"    dnat ip to meta l4proto . th dport map @publish_any\n"
+	"  }\n"
+	"  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+	"    fib daddr type local jump publish\n  }\n"
+	"  chain output { type nat hook output priority -100; policy accept;\n"
+	"    fib daddr type local jump publish\n  }\n"
+	"  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+	"    ip saddr @subnets ip daddr != @subnets masquerade\n"
+	"    ip saddr 127.0.0.0/8 ip daddr @subnets masquerade\n  }\n"
+	"}\n";
+
+/* Run one nft command; the error carries nft's own message. */
+static int nft(const char *cmd, bool quiet_exists, struct hull_error **err)
+{
+	struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!c)
+		return hull_error_msg(err, ENOMEM, "nftables: cannot make a context");
+	nft_ctx_buffer_output(c);
+	nft_ctx_buffer_error(c);
+	int r = nft_run_cmd_from_buffer(c, cmd);
+	if (r != 0) {
+		const char *e = nft_ctx_get_error_buffer(c);
+		int code = e && strstr(e, "File exists") ? EEXIST : e && strstr(e, "No such file") ? ENOENT : EIO;
+		if (!(quiet_exists && code == EEXIST))
+			hull_error_msg(err, code, "nftables: `%.*s` failed: %s", (int)strcspn(cmd, "\n"), cmd,
+				       e ? e : "unknown error");
+		nft_ctx_free(c);
+		return -code;
+	}
+	nft_ctx_free(c);
+	return 0;
+}
+
+static int table_exists(void)
+{
+	return nft("list table ip hull", false, NULL) == 0;
+}
+
+int nat_ensure(uint32_t subnet, int prefix, bool masquerade, struct hull_error **err)
+{
+	/* the kernel drops forwarded packets otherwise; docker sets it too */
+	hull_write_file("/proc/sys/net/ipv4/ip_forward", "1", 1, NULL);
+	if (!table_exists()) {
+		int r = nft(table_script, false, err);
+		if (r < 0 && !table_exists())
+			return r;
+		hull_error_release(err);
+	}
+	if (!masquerade)
+		return 0;
+	char net[16];
+	net_format_ip(subnet, net, sizeof(net));
+	_cleanup_free_ char *cmd = hull_strdup_printf("add element ip hull subnets { %s/%d }", net, prefix);
+	int r = nft(cmd, true, err);
+	return r == -EEXIST ? 0 : r;
+}
+
+int nat_remove_subnet(uint32_t subnet, int prefix, struct hull_error **err)
+{
+	char net[16];
+	net_format_ip(subnet, net, sizeof(net));
+	_cleanup_free_ char *cmd = hull_strdup_printf("delete element ip hull subnets { %s/%d }", net, prefix);
+	/* a missing table or element is what we wanted: teardown never fails */
+	(void)nft(cmd, false, NULL);
+	(void)err;
+	return 0;
+}
+
+static bool any_address(const char *host_ip)
+{
+	return !host_ip || !*host_ip || !strcmp(host_ip, "0.0.0.0");
+}
+
+int nat_map_add(const char *host_ip, const char *proto, unsigned host_port, const char *ip, unsigned port,
+		struct hull_error **err)
+{
+	_cleanup_free_ char *cmd =
+		any_address(host_ip)
+			? hull_strdup_printf("create element ip hull publish_any { %s . %u : %s . %u }", proto,
+					     host_port, ip, port)
+			: hull_strdup_printf("create element ip hull publish_ip { %s . %s . %u : %s . %u }", host_ip,
+					     proto, host_port, ip, port);
+	struct hull_error *e = NULL;
+	int r = nft(cmd, false, &e);
+	if (r == -EEXIST) {
+		hull_error_free(e);
+		return hull_error_msg(err, EADDRINUSE, "Bind for %s:%u failed: port is already allocated",
+				      any_address(host_ip) ? "0.0.0.0" : host_ip, host_port);
+	}
+	if (r < 0) {
+		if (err)
+			*err = e;
+		else
+			hull_error_free(e);
+	}
+	return r;
+}
+
+int nat_map_delete(const char *host_ip, const char *proto, unsigned host_port, struct hull_error **err)
+{
+	_cleanup_free_ char *cmd =
+		any_address(host_ip)
+			? hull_strdup_printf("delete element ip hull publish_any { %s . %u }", proto, host_port)
+			: hull_strdup_printf("delete element ip hull publish_ip { %s . %s . %u }", host_ip, proto,
+					     host_port);
+	/* gone already is fine: teardown never fails */
+	(void)nft(cmd, false, NULL);
+	(void)err;
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* network_internal.h - shared between the network files. */
+#ifndef HULL_ENGINE_NETWORK_INTERNAL_H
+#define HULL_ENGINE_NETWORK_INTERNAL_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "hull/engine.h"
+
+/* data_root/networks[/name] (malloc'd). */
+char *net_dir(const struct hull_ctx *ctx, const char *name);
+
+/* Lock one network (name) or the network store (NULL); fd to close. */
+int net_lock(const struct hull_ctx *ctx, const char *name, struct hull_error **err);
+
+int net_parse_cidr(const char *s, uint32_t *addr, int *prefix);
+void net_format_ip(uint32_t addr, char *buf, size_t size);
+uint32_t net_mask(int prefix);
+
+/* endpoints.json of a network: {"IP": {"Id", "Name", ...}}; an empty
+ * object when absent (new ref). */
+json_t *net_endpoints_load(const struct hull_ctx *ctx, const char *name);
+int net_endpoints_save(const struct hull_ctx *ctx, const char *name, json_t *eps, struct hull_error **err);
+
+/* Delete the network's bridge and take its subnet out of the NAT set. */
+int net_bridge_remove(const struct hull_network *n, struct hull_error **err);
+
+/* nftables (table ip hull): see nat.c. */
+int nat_ensure(uint32_t subnet, int prefix, bool masquerade, struct hull_error **err);
+int nat_remove_subnet(uint32_t subnet, int prefix, struct hull_error **err);
+int nat_map_add(const char *host_ip, const char *proto, unsigned host_port, const char *ip, unsigned port,
+		struct hull_error **err);
+int nat_map_delete(const char *host_ip, const char *proto, unsigned host_port, struct hull_error **err);
+
+#endif

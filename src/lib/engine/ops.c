@@ -1,0 +1,185 @@
+/* ops.c - kill, stop, wait, rm, inspect on containers. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/runtime.h"
+#include "store_internal.h"
+
+static bool is_live(const struct hull_container *c)
+{
+	return c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED;
+}
+
+static void reload_state(struct hull_container *c)
+{
+	if (hull_container_load_state(c, NULL) < 0)
+		c->state.status = HULL_ENGINE_DEAD;
+}
+
+/* Wait for the monitor to finish (it writes the exit state last), up to
+ * timeout_ms (-1: forever). True when it has. */
+static bool wait_monitor(struct hull_container *c, int timeout_ms)
+{
+	reload_state(c);
+	if (!is_live(c))
+		return true;
+	pid_t mon = c->state.monitor_pid;
+	int pidfd = (int)syscall(SYS_pidfd_open, mon, 0);
+	if (pidfd >= 0 && hull_proc_alive(mon, c->state.monitor_start)) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		while (poll(&p, 1, timeout_ms) < 0 && errno == EINTR)
+			;
+	} else {
+		/* no pidfd (old kernel) or already gone: poll the record */
+		for (int waited = 0; timeout_ms < 0 || waited < timeout_ms; waited += 20) {
+			if (!hull_proc_alive(mon, c->state.monitor_start))
+				break;
+			struct timespec ts = { 0, 20 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	reload_state(c);
+	return !is_live(c);
+}
+
+int hull_engine_kill(struct hull_ctx *ctx, struct hull_container *c, int sig, struct hull_error **err)
+{
+	reload_state(c);
+	if (!is_live(c) || !hull_proc_alive(c->state.pid, c->state.pid_start))
+		return hull_error_msg(err, ESRCH, "Cannot kill container: %s: Container %s is not running", c->name,
+				      c->id);
+	if (kill(c->state.pid, sig) < 0)
+		return hull_error_set(err, errno, "kill container %s", c->name);
+	return 0;
+}
+
+int hull_engine_stop(struct hull_ctx *ctx, struct hull_container *c, int timeout, struct hull_error **err)
+{
+	reload_state(c);
+	if (!is_live(c))
+		return 0;
+	json_t *config = json_object_get(c->record, "Config");
+	if (timeout < 0)
+		timeout = (int)json_integer_value(json_object_get(config, "StopTimeout"));
+	const char *name = json_string_value(json_object_get(config, "StopSignal"));
+	int sig = SIGTERM;
+	if (name && hull_signal_parse(name, &sig, NULL) < 0)
+		sig = SIGTERM;
+	if (hull_proc_alive(c->state.pid, c->state.pid_start))
+		kill(c->state.pid, sig);
+	if (wait_monitor(c, timeout * 1000))
+		return 0;
+	if (hull_proc_alive(c->state.pid, c->state.pid_start))
+		kill(c->state.pid, SIGKILL);
+	if (!wait_monitor(c, 30000))
+		return hull_error_msg(err, ETIMEDOUT, "container %s did not stop after SIGKILL", c->name);
+	return 0;
+}
+
+int hull_engine_wait(struct hull_ctx *ctx, const char *ref, int *code, struct hull_error **err)
+{
+	_cleanup_container_ struct hull_container *c = hull_container_load(ctx, ref, err);
+	if (!c)
+		return -ENOENT;
+	wait_monitor(c, -1);
+	*code = c->state.exit_code;
+	return 0;
+}
+
+/* What a dead monitor did not undo: a leftover init, the runtime state,
+ * the network endpoints and published ports. */
+static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
+{
+	if (c->state.pid && hull_proc_alive(c->state.pid, c->state.pid_start))
+		kill(c->state.pid, SIGKILL);
+	struct hull_ctx rt = *ctx;
+	_cleanup_free_ char *root = hull_engine_runtime_root(ctx);
+	rt.runtime_root = root;
+	hull_runtime_delete(&rt, c->id, true, NULL);
+	json_t *ns = json_object_get(c->record, "NetworkSettings");
+	const char *net;
+	json_t *ep;
+	json_object_foreach(json_object_get(ns, "Networks"), net, ep)
+	{
+		const char *ip = json_string_value(json_object_get(ep, "IPAddress"));
+		hull_network_unpublish(ctx, json_object_get(ns, "Ports"), ip, NULL);
+		hull_network_detach(ctx, net, c->id, json_string_value(json_object_get(ep, "HullVeth")), NULL);
+	}
+}
+
+int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool force, bool volumes,
+		       struct hull_error **err)
+{
+	reload_state(c);
+	if (is_live(c) && c->state.monitor_pid != getpid()) {
+		if (!force)
+			return hull_error_msg(err, EBUSY, "You cannot remove a running container %s. Stop the container "
+							  "before attempting removal or force remove",
+					      c->id);
+		if (hull_proc_alive(c->state.pid, c->state.pid_start))
+			kill(c->state.pid, SIGKILL);
+		if (!wait_monitor(c, 30000))
+			return hull_error_msg(err, ETIMEDOUT, "container %s did not stop after SIGKILL", c->name);
+	}
+	if (c->state.monitor_pid != getpid() && !hull_proc_alive(c->state.monitor_pid, c->state.monitor_start))
+		clean_leftovers(ctx, c);
+	_cleanup_close_ int lock = hull_container_lock(c, err);
+	if (lock < 0)
+		return lock;
+	int r = hull_container_remove_files(ctx, c, err);
+	if (r < 0)
+		return hull_error_wrap(err, r, "remove container %s", c->name);
+	size_t i;
+	json_t *m;
+	json_array_foreach(volumes ? json_object_get(c->record, "Mounts") : NULL, i, m)
+	{
+		if (json_is_true(json_object_get(m, "HullAnonymous")))
+			hull_volume_remove(ctx, json_string_value(json_object_get(m, "Name")), NULL);
+	}
+	return 0;
+}
+
+json_t *hull_engine_inspect_json(const struct hull_container *c)
+{
+	json_t *j = json_deep_copy(c->record);
+	json_object_set_new(j, "State", hull_engine_state_json(&c->state));
+	json_t *hc = json_object_get(j, "HostConfig");
+	bool privileged = json_is_true(json_object_get(hc, "Privileged"));
+	json_object_set_new(j, "HullSecurity",
+			    privileged ? json_pack("{s:b,s:s}", "Privileged", true, "Warning",
+						   "PRIVILEGED CONTAINER: every capability, every host device, no "
+						   "seccomp filter, writable /sys: root in this container is root on "
+						   "the host")
+				       : json_pack("{s:b}", "Privileged", false));
+	/* the overlay's layers are ours to know; docker shows LowerDir joined */
+	json_t *data = json_object_get(json_object_get(j, "GraphDriver"), "Data");
+	json_t *lower = json_object_get(data, "HullLowerDirs");
+	if (lower) {
+		size_t cap = 1, len = 0, i;
+		char *joined = hull_xcalloc(1, 1);
+		json_t *v;
+		json_array_foreach(lower, i, v)
+		{
+			const char *s = json_string_value(v);
+			joined = hull_xrealloc(joined, cap += strlen(s) + 1);
+			len += (size_t)sprintf(joined + len, "%s%s", i ? ":" : "", s);
+		}
+		json_object_set_new(data, "LowerDir", json_string(joined));
+		json_object_del(data, "HullLowerDirs");
+		free(joined);
+	}
+	return j;
+}

@@ -1,0 +1,315 @@
+/* spec.c - a container's OCI runtime-spec config.json from its record,
+ * with docker's secure defaults (moby's oci/defaults.go is the model):
+ *  - the 14-capability default set, our default seccomp profile;
+ *  - /proc and /sys paths masked or read-only (config-linux.md#masked-paths,
+ *    #readonly-paths) so a container cannot read kcore or write sysrq;
+ *  - the device cgroup allowing only the standard devices;
+ *  - --privileged lifts all of that, and says so (record.c, inspect).
+ * Reference: OCI runtime-spec 1.1 config.md, config-linux.md. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/json.h"
+#include "spec_internal.h"
+
+static const char *const masked_paths[] = {
+	"/proc/asound",        "/proc/acpi",       "/proc/interrupts", "/proc/kcore",
+	"/proc/keys",          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+	"/proc/sched_debug",   "/proc/scsi",       "/sys/firmware",    "/sys/devices/virtual/powercap",
+	NULL,
+};
+
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
+static json_t *strv_array(const char *const *v)
+{
+	json_t *a = json_array();
+	for (; *v; v++)
+		json_array_append_new(a, json_string(*v));
+	return a;
+}
+
+static json_t *mount(const char *dst, const char *type, const char *src, const char *opts)
+{
+	json_t *options = json_array();
+	_cleanup_free_ char *copy = hull_xstrdup(opts);
+	for (char *save = NULL, *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		json_array_append_new(options, json_string(o));
+	return json_pack("{s:s,s:s,s:s,s:o}", "destination", dst, "type", type, "source", src, "options", options);
+}
+
+static void add_default_mounts(json_t *mounts, json_t *record, const struct hull_spec_inputs *in, bool privileged)
+{
+	json_t *hc = json_object_get(record, "HostConfig");
+	long long shm = json_integer_value(json_object_get(hc, "ShmSize"));
+	_cleanup_free_ char *shm_opts = hull_strdup_printf("nosuid,noexec,nodev,mode=1777,size=%lld", shm ? shm : 64LL << 20);
+	json_array_append_new(mounts, mount("/proc", "proc", "proc", "nosuid,noexec,nodev"));
+	json_array_append_new(mounts, mount("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
+	json_array_append_new(mounts, mount("/dev/pts", "devpts", "devpts",
+					    "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
+	json_array_append_new(mounts, mount("/sys", "sysfs", "sysfs", privileged ? "nosuid,noexec,nodev,rw"
+										      : "nosuid,noexec,nodev,ro"));
+	json_array_append_new(mounts, mount("/sys/fs/cgroup", "cgroup", "cgroup",
+					    privileged ? "nosuid,noexec,nodev,relatime,rw"
+						       : "nosuid,noexec,nodev,relatime,ro"));
+	json_array_append_new(mounts, mount("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
+	json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", shm_opts));
+	static const char *const etc_files[][2] = { { "resolv.conf", "/etc/resolv.conf" },
+						    { "hostname", "/etc/hostname" },
+						    { "hosts", "/etc/hosts" } };
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(etc_files); i++) {
+		_cleanup_free_ char *src = hull_path_join(in->dir, etc_files[i][0]);
+		if (i == 2 && in->hosts_source) {
+			free(src);
+			src = hull_xstrdup(in->hosts_source);
+		}
+		json_array_append_new(mounts, mount(etc_files[i][1], "bind", src, "rbind,rprivate"));
+	}
+}
+
+static size_t depth(const char *p)
+{
+	size_t d = 0;
+	for (; *p; p++)
+		d += *p == '/';
+	return d;
+}
+
+static int by_depth(const void *a, const void *b)
+{
+	const char *x = json_string_value(json_object_get(*(json_t *const *)a, "destination"));
+	const char *y = json_string_value(json_object_get(*(json_t *const *)b, "destination"));
+	size_t dx = depth(x), dy = depth(y);
+	return dx < dy ? -1 : dx > dy;
+}
+
+/* The record's Mounts (volumes, binds) and HostConfig.Tmpfs, parents
+ * before children as docker sorts them, after the defaults. A user mount
+ * on /dev/shm or /etc/hosts replaces the default one. */
+static void add_user_mounts(json_t *mounts, json_t *record)
+{
+	json_t *list = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(record, "Mounts"), i, m)
+	{
+		const char *type = json_string_value(json_object_get(m, "Type"));
+		const char *src = json_string_value(json_object_get(m, "Source"));
+		const char *dst = json_string_value(json_object_get(m, "Destination"));
+		const char *prop = json_string_value(json_object_get(m, "Propagation"));
+		bool rw = json_is_true(json_object_get(m, "RW"));
+		if (!type || !dst)
+			continue;
+		if (!strcmp(type, "tmpfs")) {
+			const char *o = json_string_value(json_object_get(m, "HullOptions"));
+			_cleanup_free_ char *opts = hull_strdup_printf("nosuid,nodev%s%s%s", rw ? "" : ",ro",
+								       o && *o ? "," : "", o ? o : "");
+			json_array_append_new(list, mount(dst, "tmpfs", "tmpfs", opts));
+			continue;
+		}
+		_cleanup_free_ char *opts = hull_strdup_printf("rbind,%s,%s", prop && *prop ? prop : "rprivate",
+							       rw ? "rw" : "ro");
+		json_array_append_new(list, mount(dst, "bind", src ? src : "", opts));
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(json_object_get(json_object_get(record, "HostConfig"), "Tmpfs"), key, v)
+	{
+		const char *o = json_string_value(v);
+		_cleanup_free_ char *opts = hull_strdup_printf("nosuid,nodev,noexec%s%s", o && *o ? "," : "", o ? o : "");
+		json_array_append_new(list, mount(key, "tmpfs", "tmpfs", opts));
+	}
+	size_t n = json_array_size(list);
+	json_t **sorted = hull_xcalloc(n, sizeof(json_t *));
+	for (i = 0; i < n; i++)
+		sorted[i] = json_array_get(list, i);
+	qsort(sorted, n, sizeof(json_t *), by_depth);
+	for (i = 0; i < n; i++) {
+		const char *dst = json_string_value(json_object_get(sorted[i], "destination"));
+		for (size_t k = json_array_size(mounts); k-- > 0;)
+			if (!strcmp(json_string_value(json_object_get(json_array_get(mounts, k), "destination")), dst))
+				json_array_remove(mounts, k);
+		json_array_append(mounts, sorted[i]);
+	}
+	free(sorted);
+	json_decref(list);
+}
+
+static json_t *build_env(json_t *config, bool tty)
+{
+	json_t *env = json_array();
+	bool has_path = false, has_term = false;
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(config, "Env"), i, e)
+	{
+		const char *s = json_string_value(e);
+		if (!s)
+			continue;
+		has_path |= !strncmp(s, "PATH=", 5);
+		has_term |= !strncmp(s, "TERM=", 5);
+	}
+	/* docker's order: PATH (when the image has none), HOSTNAME, TERM, then
+	 * the image's and the user's variables. */
+	if (!has_path)
+		json_array_append_new(env, json_string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
+	_cleanup_free_ char *h = hull_strdup_printf("HOSTNAME=%s", hostname ? hostname : "");
+	json_array_append_new(env, json_string(h));
+	if (tty && !has_term)
+		json_array_append_new(env, json_string("TERM=xterm"));
+	json_array_foreach(json_object_get(config, "Env"), i, e)
+		json_array_append(env, e);
+	return env;
+}
+
+static json_t *build_process(json_t *record, const struct hull_spec_inputs *in, json_t *caps, struct hull_error **err)
+{
+	json_t *config = json_object_get(record, "Config");
+	json_t *hc = json_object_get(record, "HostConfig");
+	bool tty = json_is_true(json_object_get(config, "Tty"));
+	json_t *args = json_array();
+	json_array_append(args, json_object_get(record, "Path"));
+	json_array_extend(args, json_object_get(record, "Args"));
+	const char *wd = json_string_value(json_object_get(config, "WorkingDir"));
+	json_t *user = json_pack("{s:i,s:i}", "uid", (json_int_t)in->uid, "gid", (json_int_t)in->gid);
+	if (in->n_gids) {
+		json_t *g = json_array();
+		for (size_t i = 0; i < in->n_gids; i++)
+			json_array_append_new(g, json_integer(in->gids[i]));
+		json_object_set_new(user, "additionalGids", g);
+	}
+	json_t *p = json_pack("{s:b,s:o,s:o,s:s,s:o,s:b}", "terminal", tty, "user", user, "args", args, "cwd",
+			      wd && *wd ? wd : "/", "env", build_env(config, tty), "noNewPrivileges",
+			      hull_spec_no_new_privileges(hc));
+	json_object_set_new(p, "capabilities",
+			    json_pack("{s:O,s:O,s:O}", "bounding", caps, "effective", caps, "permitted", caps));
+	json_object_set_new(p, "oomScoreAdj", json_integer(0));
+	json_t *rlimits = hull_spec_rlimits(json_object_get(hc, "Ulimits"), err);
+	if (!rlimits) {
+		json_decref(p);
+		return NULL;
+	}
+	if (json_array_size(rlimits))
+		json_object_set_new(p, "rlimits", rlimits);
+	else
+		json_decref(rlimits);
+	return p;
+}
+
+static json_t *build_namespaces(json_t *hc, const struct hull_spec_inputs *in)
+{
+	json_t *ns = json_array();
+	const char *pid = json_string_value(json_object_get(hc, "PidMode"));
+	const char *ipc = json_string_value(json_object_get(hc, "IpcMode"));
+	const char *uts = json_string_value(json_object_get(hc, "UTSMode"));
+	const char *net = json_string_value(json_object_get(hc, "NetworkMode"));
+	if (!pid || strcmp(pid, "host"))
+		json_array_append_new(ns, json_pack("{s:s}", "type", "pid"));
+	if (!ipc || strcmp(ipc, "host"))
+		json_array_append_new(ns, json_pack("{s:s}", "type", "ipc"));
+	if (!uts || strcmp(uts, "host"))
+		json_array_append_new(ns, json_pack("{s:s}", "type", "uts"));
+	json_array_append_new(ns, json_pack("{s:s}", "type", "mount"));
+	if (in->netns_path)
+		json_array_append_new(ns, json_pack("{s:s,s:s}", "type", "network", "path", in->netns_path));
+	else if (!net || strcmp(net, "host"))
+		json_array_append_new(ns, json_pack("{s:s}", "type", "network"));
+	if (in->userns)
+		json_array_append_new(ns, json_pack("{s:s}", "type", "user"));
+	return ns;
+}
+
+static json_t *build_linux(json_t *record, const struct hull_spec_inputs *in, json_t *caps, struct hull_error **err)
+{
+	json_t *hc = json_object_get(record, "HostConfig");
+	bool privileged = json_is_true(json_object_get(hc, "Privileged"));
+	json_t *lx = json_object();
+	json_object_set_new(lx, "namespaces", build_namespaces(hc, in));
+	if (in->userns) {
+		json_object_set_new(lx, "uidMappings", json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID",
+								 (json_int_t)in->host_uid, "size", 1));
+		json_object_set_new(lx, "gidMappings", json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID",
+								 (json_int_t)in->host_gid, "size", 1));
+	}
+	const char *id = json_string_value(json_object_get(record, "Id"));
+	_cleanup_free_ char *cgpath = hull_strdup_printf("%s/%s", in->cgroup_parent ? in->cgroup_parent : "/hull", id);
+	json_object_set_new(lx, "cgroupsPath", json_string(cgpath));
+	json_t *resources = hull_spec_resources(hc, privileged);
+	json_object_set_new(lx, "resources", resources);
+	json_t *devices = hull_spec_devices(hc, privileged, resources, err);
+	if (!devices) {
+		json_decref(lx);
+		return NULL;
+	}
+	json_object_set_new(lx, "devices", devices);
+	json_t *sysctl = hull_spec_sysctls(hc, in, err);
+	if (!sysctl) {
+		json_decref(lx);
+		return NULL;
+	}
+	json_object_set_new(lx, "sysctl", sysctl);
+	if (!privileged) {
+		json_object_set_new(lx, "maskedPaths", strv_array(masked_paths));
+		json_object_set_new(lx, "readonlyPaths", strv_array(readonly_paths));
+	}
+	json_t *seccomp = hull_spec_seccomp(hc, caps, privileged, err);
+	if (!seccomp && err && *err) {
+		json_decref(lx);
+		return NULL;
+	}
+	if (seccomp)
+		json_object_set_new(lx, "seccomp", seccomp);
+	return lx;
+}
+
+json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, struct hull_error **err)
+{
+	json_t *config = json_object_get(record, "Config");
+	json_t *hc = json_object_get(record, "HostConfig");
+	if (!json_is_object(config) || !json_is_object(hc)) {
+		hull_error_msg(err, EINVAL, "container record: Config and HostConfig must be objects");
+		return NULL;
+	}
+	bool privileged = json_is_true(json_object_get(hc, "Privileged"));
+	_cleanup_json_ json_t *caps = hull_engine_capabilities(json_object_get(hc, "CapAdd"),
+								json_object_get(hc, "CapDrop"), privileged, err);
+	if (!caps)
+		return NULL;
+	_cleanup_json_ json_t *spec = json_object();
+	json_object_set_new(spec, "ociVersion", json_string("1.1.0"));
+	json_t *process = build_process(record, in, caps, err);
+	if (!process)
+		return NULL;
+	json_object_set_new(spec, "process", process);
+	json_object_set_new(spec, "root", json_pack("{s:s,s:b}", "path", in->rootfs, "readonly",
+						    json_is_true(json_object_get(hc, "ReadonlyRootfs"))));
+	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
+	const char *domain = json_string_value(json_object_get(config, "Domainname"));
+	const char *uts = json_string_value(json_object_get(hc, "UTSMode"));
+	if (!uts || strcmp(uts, "host")) {
+		json_object_set_new(spec, "hostname", json_string(hostname ? hostname : ""));
+		if (domain && *domain)
+			json_object_set_new(spec, "domainname", json_string(domain));
+	}
+	json_t *mounts = json_array();
+	add_default_mounts(mounts, record, in, privileged);
+	add_user_mounts(mounts, record);
+	json_object_set_new(spec, "mounts", mounts);
+	json_t *lx = build_linux(record, in, caps, err);
+	if (!lx)
+		return NULL;
+	json_object_set_new(spec, "linux", lx);
+	json_object_set_new(spec, "annotations",
+			    json_pack("{s:s}", "org.opencontainers.image.ref.name",
+				      json_string_value(json_object_get(config, "Image")) ?: ""));
+	return steal_ptr(spec);
+}

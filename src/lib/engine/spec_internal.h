@@ -1,0 +1,32 @@
+/* spec_internal.h - the parts of spec.c that live in spec_linux.c. */
+#ifndef HULL_ENGINE_SPEC_INTERNAL_H
+#define HULL_ENGINE_SPEC_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "hull/engine.h"
+
+/* --security-opt no-new-privileges[:true] */
+bool hull_spec_no_new_privileges(json_t *host_config);
+
+/* --ulimit NAME=SOFT[:HARD] -> process.rlimits (new ref; NULL on error). */
+json_t *hull_spec_rlimits(json_t *ulimits, struct hull_error **err);
+
+/* linux.resources: memory, cpu, pids, and the device cgroup rules. */
+json_t *hull_spec_resources(json_t *host_config, bool privileged);
+
+/* linux.devices for --device (and every host device when privileged);
+ * adds the matching allow rules to resources.devices. */
+json_t *hull_spec_devices(json_t *host_config, bool privileged, json_t *resources, struct hull_error **err);
+
+/* linux.sysctl: docker's defaults for a private network plus --sysctl,
+ * refusing sysctls that are not namespaced. */
+json_t *hull_spec_sysctls(json_t *host_config, const struct hull_spec_inputs *in, struct hull_error **err);
+
+/* linux.seccomp: the default profile, a --security-opt seccomp=FILE
+ * (runtime-spec form, or docker's profile form with archMap/includes), or
+ * NULL (no error set) for unconfined / privileged. */
+json_t *hull_spec_seccomp(json_t *host_config, json_t *caps, bool privileged, struct hull_error **err);
+
+#endif

@@ -1,0 +1,83 @@
+/* start.c - start a container: fork its monitor and wait for its word. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+
+/* The monitor of a detached container must not stay our child (a caller
+ * that lives on would collect a zombie): fork twice, the middle one exits
+ * at once and the monitor is adopted by init. */
+static pid_t spawn_monitor(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready,
+			   int lock)
+{
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	close(lock); /* the monitor takes locks of its own when it needs them */
+	if (!attach->attach) {
+		setsid();
+		pid_t grandchild = fork();
+		if (grandchild != 0)
+			_exit(grandchild < 0 ? 1 : 0);
+		int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int fd = 0; fd < 3 && devnull >= 0; fd++)
+			dup2(devnull, fd);
+	}
+	hull_engine_monitor_main(ctx, id, attach, ready);
+}
+
+int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const struct hull_attach *attach,
+		      pid_t *monitor, struct hull_error **err)
+{
+	*monitor = 0;
+	_cleanup_close_ int lock = hull_container_lock(c, err);
+	if (lock < 0)
+		return lock;
+	struct hull_error *ignored = NULL;
+	struct hull_container *fresh = hull_container_load(ctx, c->id, &ignored);
+	hull_error_free(ignored);
+	if (fresh) {
+		c->state = fresh->state;
+		hull_container_free(fresh);
+	}
+	if (c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED)
+		return hull_error_msg(err, EALREADY, "container %s is already running", c->name);
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return hull_error_set(err, errno, "start %s: pipe", c->name);
+	pid_t pid = spawn_monitor(ctx, c->id, attach, ready[1], lock);
+	close(ready[1]);
+	if (pid < 0) {
+		close(ready[0]);
+		return hull_error_set(err, errno, "start %s: fork the monitor", c->name);
+	}
+	_cleanup_free_ char *word = NULL;
+	size_t len = 0;
+	hull_read_all(ready[0], &word, &len);
+	close(ready[0]);
+	if (!attach->attach) /* reap the middle process */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (!word || strncmp(word, "OK", 2)) {
+		if (attach->attach)
+			waitpid(pid, NULL, 0);
+		int code = EIO;
+		char *msg = NULL;
+		if (word && !strncmp(word, "ERR ", 4)) {
+			code = (int)strtol(word + 4, &msg, 10);
+			msg += *msg == ' ';
+		}
+		return hull_error_msg(err, code > 0 ? code : EIO, "start %s: %s", c->name,
+				      msg ? msg : "the monitor died while starting it");
+	}
+	*monitor = attach->attach ? pid : 0;
+	return 0;
+}

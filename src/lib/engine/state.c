@@ -1,0 +1,148 @@
+/* state.c - a container's State (state.json) and the truth check.
+ *
+ * The monitor writes state.json at each transition (running, exited). If
+ * the monitor dies (crash, kill -9, host reboot), nothing would ever write
+ * "exited": so every reader checks that the recorded monitor still runs,
+ * using its pid and start time (a reused pid has another start time), and
+ * reports the container exited when it does not (issue 5 #6). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/json.h"
+#include "store_internal.h"
+
+static const char *const status_names[] = {
+	[HULL_ENGINE_CREATED] = "created", [HULL_ENGINE_RUNNING] = "running", [HULL_ENGINE_PAUSED] = "paused",
+	[HULL_ENGINE_EXITED] = "exited",   [HULL_ENGINE_REMOVING] = "removing", [HULL_ENGINE_DEAD] = "dead",
+};
+
+const char *hull_engine_status_name(enum hull_engine_status s)
+{
+	return (unsigned)s < HULL_ARRAY_SIZE(status_names) ? status_names[s] : "unknown";
+}
+
+static enum hull_engine_status status_from_name(const char *s)
+{
+	for (size_t i = 0; s && i < HULL_ARRAY_SIZE(status_names); i++)
+		if (!strcmp(s, status_names[i]))
+			return (enum hull_engine_status)i;
+	return HULL_ENGINE_DEAD;
+}
+
+unsigned long long hull_proc_start_time(pid_t pid)
+{
+	if (pid <= 0)
+		return 0;
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm (field 2) may hold spaces and parens: count from the last ')'. */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	/* p + 1 is the space before field 3; 19 more spaces reach field 22 */
+	p++;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return 0;
+	/* field 3 is the state: a zombie has exited already. */
+	char *st = strrchr(buf, ')') + 2;
+	if (*st == 'Z' || *st == 'X')
+		return 0;
+	return strtoull(p + 1, NULL, 10);
+}
+
+bool hull_proc_alive(pid_t pid, unsigned long long start)
+{
+	return pid > 0 && start != 0 && hull_proc_start_time(pid) == start;
+}
+
+static void copy_str(char *dst, size_t size, json_t *v)
+{
+	const char *s = json_string_value(v);
+	snprintf(dst, size, "%s", s ? s : "");
+}
+
+int hull_container_load_state(struct hull_container *c, struct hull_error **err)
+{
+	struct hull_engine_state *s = &c->state;
+	memset(s, 0, sizeof(*s));
+	_cleanup_free_ char *p = hull_path_join(c->dir, "state.json");
+	if (access(p, F_OK) < 0 && errno == ENOENT) {
+		s->status = HULL_ENGINE_CREATED;
+		return 0;
+	}
+	_cleanup_free_ char *display = hull_strdup_printf("container %.12s: state.json", c->id);
+	_cleanup_json_ json_t *j = hull_json_load_file(p, display, err);
+	if (!j)
+		return -EINVAL;
+	s->status = status_from_name(json_string_value(json_object_get(j, "Status")));
+	s->pid = (pid_t)json_integer_value(json_object_get(j, "Pid"));
+	s->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "HullPidStart"));
+	s->monitor_pid = (pid_t)json_integer_value(json_object_get(j, "HullMonitorPid"));
+	s->monitor_start = (unsigned long long)json_integer_value(json_object_get(j, "HullMonitorStart"));
+	s->exit_code = (int)json_integer_value(json_object_get(j, "ExitCode"));
+	s->oom_killed = json_is_true(json_object_get(j, "OOMKilled"));
+	copy_str(s->started_at, sizeof(s->started_at), json_object_get(j, "StartedAt"));
+	copy_str(s->finished_at, sizeof(s->finished_at), json_object_get(j, "FinishedAt"));
+	copy_str(s->error, sizeof(s->error), json_object_get(j, "Error"));
+	if ((s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED) &&
+	    !hull_proc_alive(s->monitor_pid, s->monitor_start)) {
+		s->status = HULL_ENGINE_EXITED;
+		s->exit_code = 255;
+		snprintf(s->error, sizeof(s->error), "%s",
+			 "the container's monitor is gone (host reboot or crash): exit status unknown");
+		if (!s->finished_at[0])
+			hull_engine_now_rfc3339(s->finished_at, sizeof(s->finished_at));
+	}
+	return 0;
+}
+
+json_t *hull_engine_state_json(const struct hull_engine_state *s)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "Status", json_string(hull_engine_status_name(s->status)));
+	json_object_set_new(j, "Running", json_boolean(s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED));
+	json_object_set_new(j, "Paused", json_boolean(s->status == HULL_ENGINE_PAUSED));
+	json_object_set_new(j, "Restarting", json_false());
+	json_object_set_new(j, "OOMKilled", json_boolean(s->oom_killed));
+	json_object_set_new(j, "Dead", json_boolean(s->status == HULL_ENGINE_DEAD));
+	bool live = s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED;
+	json_object_set_new(j, "Pid", json_integer(live ? s->pid : 0));
+	json_object_set_new(j, "ExitCode", json_integer(s->exit_code));
+	json_object_set_new(j, "Error", json_string(s->error));
+	json_object_set_new(j, "StartedAt", json_string(s->started_at[0] ? s->started_at : "0001-01-01T00:00:00Z"));
+	json_object_set_new(j, "FinishedAt",
+			    json_string(s->finished_at[0] ? s->finished_at : "0001-01-01T00:00:00Z"));
+	return j;
+}
+
+int hull_container_save_state(const struct hull_container *c, struct hull_error **err)
+{
+	const struct hull_engine_state *s = &c->state;
+	_cleanup_json_ json_t *j = hull_engine_state_json(s);
+	json_object_set_new(j, "Pid", json_integer(s->pid));
+	json_object_set_new(j, "HullPidStart", json_integer((json_int_t)s->pid_start));
+	json_object_set_new(j, "HullMonitorPid", json_integer(s->monitor_pid));
+	json_object_set_new(j, "HullMonitorStart", json_integer((json_int_t)s->monitor_start));
+	if (!s->started_at[0])
+		json_object_set_new(j, "StartedAt", json_string(""));
+	if (!s->finished_at[0])
+		json_object_set_new(j, "FinishedAt", json_string(""));
+	_cleanup_free_ char *p = hull_path_join(c->dir, "state.json");
+	return hull_json_dump_file(j, p, 0600, err);
+}

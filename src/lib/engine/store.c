@@ -1,0 +1,282 @@
+/* store.c - the container record store: directories, name index, lookup.
+ *
+ * A container is a directory data_root/containers/<id>; its name is a
+ * symlink data_root/names/<name> -> <id>. symlink(2) either creates the link
+ * or fails with EEXIST, so two concurrent `hull run --name x` cannot both
+ * win, with no lock held across processes. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/json.h"
+#include "store_internal.h"
+
+void hull_container_free(struct hull_container *c)
+{
+	if (!c)
+		return;
+	free(c->id);
+	free(c->name);
+	free(c->dir);
+	if (c->record)
+		json_decref(c->record);
+	free(c);
+}
+
+void hull_container_freep(struct hull_container **c)
+{
+	hull_container_free(*c);
+	*c = NULL;
+}
+
+char *hull_engine_containers_dir(const struct hull_ctx *ctx)
+{
+	return hull_path_join(ctx->data_root, "containers");
+}
+
+char *hull_engine_runtime_root(const struct hull_ctx *ctx)
+{
+	if (!strcmp(ctx->data_root, "/var/lib/hull"))
+		return hull_xstrdup("/run/hull-engine");
+	return hull_path_join(ctx->data_root, "run");
+}
+
+static char *names_dir(const struct hull_ctx *ctx)
+{
+	return hull_path_join(ctx->data_root, "names");
+}
+
+static bool is_hex(const char *s)
+{
+	for (; *s; s++)
+		if (!isxdigit((unsigned char)*s) || isupper((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* Link names/<name> -> id; a link whose container directory is gone (a
+ * crash between the two steps of rm) is stale and replaced. */
+static int claim_name(const struct hull_ctx *ctx, const char *name, const char *id, struct hull_error **err)
+{
+	_cleanup_free_ char *nd = names_dir(ctx);
+	_cleanup_free_ char *link = hull_path_join(nd, name);
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (symlink(id, link) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return hull_error_set(err, errno, "claim name `%s`: symlink `%s`", name, link);
+		char holder[HULL_ID_LEN + 2];
+		ssize_t n = readlink(link, holder, sizeof(holder) - 1);
+		if (n < 0)
+			continue;
+		holder[n] = '\0';
+		_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
+		_cleanup_free_ char *holder_dir = hull_path_join(cd, holder);
+		if (access(holder_dir, F_OK) == 0)
+			return hull_error_msg(err, EEXIST,
+					      "Conflict. The container name \"/%s\" is already in use by container "
+					      "\"%s\". You have to remove (or rename) that container to be able to "
+					      "reuse that name.",
+					      name, holder);
+		unlink(link);
+	}
+	return hull_error_msg(err, EEXIST, "claim name `%s`: lost a race with another hull; try again", name);
+}
+
+struct hull_container *hull_container_reserve(const struct hull_ctx *ctx, const char *name,
+					      struct hull_error **err)
+{
+	if (name && !hull_engine_valid_name(name)) {
+		hull_error_msg(err, EINVAL,
+			       "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+		return NULL;
+	}
+	_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
+	_cleanup_free_ char *nd = names_dir(ctx);
+	if (hull_mkdir_p(cd, 0700, err) < 0 || hull_mkdir_p(nd, 0700, err) < 0)
+		return NULL;
+	_cleanup_container_ struct hull_container *c = hull_xcalloc(1, sizeof(*c));
+	char id[HULL_ID_LEN + 1];
+	if (hull_engine_new_id(id, err) < 0)
+		return NULL;
+	c->id = hull_xstrdup(id);
+	c->dir = hull_path_join(cd, id);
+	if (mkdir(c->dir, 0700) < 0) {
+		hull_error_set(err, errno, "create container directory `%s`", c->dir);
+		return NULL;
+	}
+	int r = -EEXIST;
+	if (name) {
+		c->name = hull_xstrdup(name);
+		r = claim_name(ctx, name, id, err);
+	} else {
+		for (int i = 0; i < 16 && r == -EEXIST; i++) {
+			free(c->name);
+			c->name = hull_engine_random_name();
+			if (err)
+				hull_error_release(err);
+			r = claim_name(ctx, c->name, id, err);
+		}
+	}
+	if (r < 0) {
+		rmdir(c->dir);
+		return NULL;
+	}
+	c->record = json_object();
+	json_object_set_new(c->record, "Id", json_string(id));
+	_cleanup_free_ char *slash_name = hull_strdup_printf("/%s", c->name);
+	json_object_set_new(c->record, "Name", json_string(slash_name));
+	c->state.status = HULL_ENGINE_CREATED;
+	return steal_ptr(c);
+}
+
+int hull_container_save(const struct hull_container *c, struct hull_error **err)
+{
+	_cleanup_free_ char *p = hull_path_join(c->dir, "container.json");
+	return hull_json_dump_file(c->record, p, 0600, err);
+}
+
+int hull_container_lock(const struct hull_container *c, struct hull_error **err)
+{
+	_cleanup_free_ char *p = hull_path_join(c->dir, "lock");
+	_cleanup_close_ int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return hull_error_set(err, errno, "lock container %.12s: open `%s`", c->id, p);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return hull_error_set(err, errno, "lock container %.12s: flock", c->id);
+	return take_fd(fd);
+}
+
+/* Resolve a reference to a full id: full id, name, or unique prefix. */
+static int resolve_id(const struct hull_ctx *ctx, const char *ref, char id[HULL_ID_LEN + 1], struct hull_error **err)
+{
+	_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
+	if (!*ref || strchr(ref, '/'))
+		return hull_error_msg(err, ENOENT, "No such container: %s", ref);
+	if (strlen(ref) == HULL_ID_LEN && is_hex(ref)) {
+		_cleanup_free_ char *d = hull_path_join(cd, ref);
+		if (access(d, F_OK) == 0) {
+			memcpy(id, ref, HULL_ID_LEN + 1);
+			return 0;
+		}
+	}
+	_cleanup_free_ char *nd = names_dir(ctx);
+	_cleanup_free_ char *link = hull_path_join(nd, ref[0] == '/' ? ref + 1 : ref);
+	ssize_t n = readlink(link, id, HULL_ID_LEN);
+	if (n == HULL_ID_LEN) {
+		id[n] = '\0';
+		_cleanup_free_ char *d = hull_path_join(cd, id);
+		if (access(d, F_OK) == 0)
+			return 0;
+	}
+	if (!is_hex(ref))
+		return hull_error_msg(err, ENOENT, "No such container: %s", ref);
+	_cleanup_closedir_ DIR *d = opendir(cd);
+	int found = 0;
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (strlen(de->d_name) != HULL_ID_LEN || strncmp(de->d_name, ref, strlen(ref)))
+			continue;
+		if (found++)
+			return hull_error_msg(err, EINVAL, "multiple containers found with provided prefix: %s", ref);
+		memcpy(id, de->d_name, HULL_ID_LEN + 1);
+	}
+	if (!found)
+		return hull_error_msg(err, ENOENT, "No such container: %s", ref);
+	return 0;
+}
+
+static struct hull_container *load_dir(const struct hull_ctx *ctx, const char *id, struct hull_error **err)
+{
+	_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
+	_cleanup_container_ struct hull_container *c = hull_xcalloc(1, sizeof(*c));
+	c->id = hull_xstrdup(id);
+	c->dir = hull_path_join(cd, id);
+	_cleanup_free_ char *p = hull_path_join(c->dir, "container.json");
+	_cleanup_free_ char *display = hull_strdup_printf("container %.12s: container.json", id);
+	c->record = hull_json_load_file(p, display, err);
+	if (!c->record)
+		return NULL;
+	const char *name = json_string_value(json_object_get(c->record, "Name"));
+	c->name = hull_xstrdup(name ? (name[0] == '/' ? name + 1 : name) : "");
+	if (hull_container_load_state(c, err) < 0)
+		return NULL;
+	return steal_ptr(c);
+}
+
+struct hull_container *hull_container_load(const struct hull_ctx *ctx, const char *ref, struct hull_error **err)
+{
+	char id[HULL_ID_LEN + 1];
+	if (resolve_id(ctx, ref, id, err) < 0)
+		return NULL;
+	return load_dir(ctx, id, err);
+}
+
+static int by_created(const void *a, const void *b)
+{
+	const struct hull_container *x = *(struct hull_container *const *)a;
+	const struct hull_container *y = *(struct hull_container *const *)b;
+	int64_t tx = hull_engine_parse_time(json_string_value(json_object_get(x->record, "Created")));
+	int64_t ty = hull_engine_parse_time(json_string_value(json_object_get(y->record, "Created")));
+	return tx < ty ? -1 : tx > ty;
+}
+
+int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out, size_t *n,
+			struct hull_error **err)
+{
+	_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
+	*out = NULL;
+	*n = 0;
+	_cleanup_closedir_ DIR *d = opendir(cd);
+	if (!d)
+		return errno == ENOENT ? 0 : hull_error_set(err, errno, "list containers: open `%s`", cd);
+	struct hull_container **v = NULL;
+	size_t count = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strlen(de->d_name) != HULL_ID_LEN || !is_hex(de->d_name))
+			continue;
+		struct hull_error *ignored = NULL;
+		struct hull_container *c = load_dir(ctx, de->d_name, &ignored);
+		hull_error_free(ignored);
+		if (!c)
+			continue;
+		v = hull_xrealloc(v, (count + 1) * sizeof(*v));
+		v[count++] = c;
+	}
+	if (count)
+		qsort(v, count, sizeof(*v), by_created);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err)
+{
+	_cleanup_free_ char *nd = names_dir(ctx);
+	_cleanup_free_ char *link = hull_path_join(nd, c->name);
+	char holder[HULL_ID_LEN + 2];
+	ssize_t n = readlink(link, holder, sizeof(holder) - 1);
+	if (n == HULL_ID_LEN && !strncmp(holder, c->id, HULL_ID_LEN))
+		unlink(link);
+	return hull_rm_rf(c->dir, err);
+}
+
+const char *hull_container_image(const struct hull_container *c)
+{
+	json_t *config = json_object_get(c->record, "Config");
+	const char *s = json_string_value(json_object_get(config, "Image"));
+	return s ? s : "";
+}

@@ -1,0 +1,268 @@
+/* Unit tests: capabilities, seccomp and hooks, each applied in a forked
+ * child (Criterion runs every test in its own process as well). */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/fs.h"
+#include "hull/json.h"
+#include "hull/security.h"
+
+static json_t *J(const char *text)
+{
+	json_error_t e;
+	json_t *j = json_loads(text, 0, &e);
+	cr_assert_not_null(j, "bad test JSON: %s", e.text);
+	return j;
+}
+
+static int wait_child(pid_t pid)
+{
+	int status = 0;
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+Test(caps, parse_sets_and_errors)
+{
+	_cleanup_json_ json_t *c = J("{\"bounding\":[\"CAP_CHOWN\",\"CAP_NET_ADMIN\"],\"effective\":[\"CAP_CHOWN\"],"
+				     "\"ambient\":[\"CAP_KILL\"]}");
+	struct hull_caps caps;
+	cr_assert_eq(hull_caps_parse(c, "config.json", "process.capabilities", &caps, NULL), 0);
+	cr_assert(caps.present);
+	cr_assert_eq(caps.bounding, (1ULL << 0) | (1ULL << 12));
+	cr_assert_eq(caps.effective, 1ULL << 0);
+	cr_assert_eq(caps.ambient, 1ULL << 5);
+	cr_assert_eq(caps.permitted, 0);
+	_cleanup_json_ json_t *bad = J("{\"permitted\":[\"CAP_CHOWN\",\"CAP_FLY\"]}");
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_lt(hull_caps_parse(bad, "config.json", "process.capabilities", &caps, &err), 0);
+	cr_assert_str_eq(err->msg, "config.json: process.capabilities.permitted[1]: unknown capability \"CAP_FLY\"");
+	char name[48];
+	hull_caps_name(21, name, sizeof(name));
+	cr_assert_str_eq(name, "CAP_SYS_ADMIN");
+}
+
+static unsigned long long status_field(const char *key)
+{
+	_cleanup_free_ char *s = NULL;
+	if (hull_read_file("/proc/self/status", &s, NULL, NULL) < 0)
+		return ~0ULL;
+	char *p = strstr(s, key);
+	return p ? strtoull(p + strlen(key), NULL, 16) : ~0ULL;
+}
+
+Test(caps, child_keeps_exactly_the_configured_sets_across_setuid)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		_cleanup_json_ json_t *c =
+			J("{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
+			  "\"permitted\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"inheritable\":[\"CAP_KILL\"],"
+			  "\"ambient\":[\"CAP_KILL\"]}");
+		struct hull_caps caps;
+		if (hull_caps_parse(c, "t", "caps", &caps, NULL) < 0 || hull_caps_drop_bounding(&caps, NULL) < 0)
+			_exit(10);
+		if (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0)
+			_exit(11);
+		if (hull_caps_apply(&caps, NULL) < 0)
+			_exit(12);
+		if (status_field("CapBnd:\t") != 0x21 || status_field("CapEff:\t") != 0x21 ||
+		    status_field("CapPrm:\t") != 0x21 || status_field("CapInh:\t") != 0x20 ||
+		    status_field("CapAmb:\t") != 0x20)
+			_exit(13);
+		_exit(0);
+	}
+	int st = wait_child(pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+}
+
+static const char *mkdir_profile =
+	"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
+	"\"SCMP_ARCH_X32\"],\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],\"syscalls\":["
+	"{\"names\":[\"mkdir\",\"mkdirat\",\"no_such_syscall_at_all\"],\"action\":\"SCMP_ACT_ERRNO\"},"
+	"{\"names\":[\"fchdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":99,"
+	"\"args\":[{\"index\":0,\"value\":1234,\"op\":\"SCMP_CMP_EQ\"}]},"
+	"{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}";
+
+Test(seccomp, errno_action_argument_condition_and_kill)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		_cleanup_json_ json_t *p = J(mkdir_profile);
+		int fd;
+		if (hull_seccomp_load(p, &fd, NULL) < 0 || fd != -1)
+			_exit(10);
+		if (mkdir("/tmp/hull-cg-test-seccomp", 0755) == 0 || errno != EPERM)
+			_exit(11);
+		if (fchdir(1234) == 0 || errno != 99)
+			_exit(12);
+		if (fchdir(1235) == 0 || errno != EBADF)
+			_exit(13);
+		getppid();
+		_exit(14);
+	}
+	int st = wait_child(pid);
+	cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS, "status %#x (exit %d)", st, WEXITSTATUS(st));
+}
+
+Test(seccomp, bad_profiles_name_the_field)
+{
+	struct {
+		const char *json, *want;
+	} cases[] = {
+		{ "{\"defaultAction\":\"SCMP_ACT_MAYBE\"}", "linux.seccomp.defaultAction: unknown action" },
+		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_VAX\"]}",
+		  "architectures[0]: unknown architecture" },
+		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_BOGUS\"]}", "flags[0]" },
+		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+		  "\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		  "listenerPath: required" },
+		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
+		  "\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":9,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		  "syscalls[0].args[0]" },
+		{ "{\"syscalls\":[]}", "linux.seccomp: required field is missing" },
+	};
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(cases); i++) {
+		_cleanup_json_ json_t *p = J(cases[i].json);
+		_cleanup_error_ struct hull_error *err = NULL;
+		cr_assert_lt(hull_seccomp_check(p, &err), 0, "case %zu accepted", i);
+		cr_assert(strstr(err->msg, cases[i].want), "case %zu: %s", i, err->msg);
+	}
+}
+
+Test(seccomp, notify_fd_goes_to_the_listener_with_the_state)
+{
+	char dir[] = "/tmp/hull-cg-test-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	_cleanup_free_ char *sockpath = hull_strdup_printf("%s/listener.sock", dir);
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	strcpy(addr.sun_path, sockpath);
+	int lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	cr_assert_eq(bind(lsock, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	cr_assert_eq(listen(lsock, 1), 0);
+	_cleanup_free_ char *profile = hull_strdup_printf(
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\",\"listenerMetadata\":\"md\","
+		"\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		sockpath);
+	int to_child[2];
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, to_child), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		_cleanup_json_ json_t *p = J(profile);
+		int fd;
+		if (hull_seccomp_load(p, &fd, NULL) < 0 || fd < 0)
+			_exit(10);
+		/* as the runtime's init does: hand the fd to the parent, then go on */
+		if (hull_fd_send(to_child[1], fd, "x", 1, NULL) < 0)
+			_exit(11);
+		close(fd);
+		if (mkdir("/nonexistent-hull/x", 0755) == 0 || errno != EROFS)
+			_exit(12);
+		_exit(0);
+	}
+	int nfd;
+	char c;
+	cr_assert_geq(hull_fd_recv(to_child[0], &nfd, &c, 1, NULL), 0);
+	_cleanup_json_ json_t *p = J(profile), *state = J("{\"id\":\"cg-x\",\"status\":\"creating\"}");
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_eq(hull_seccomp_send_listener(p, nfd, pid, state, &err), 0, "%s", err ? err->msg : "");
+	close(nfd);
+	int conn = accept4(lsock, NULL, NULL, SOCK_CLOEXEC);
+	char buf[4096] = "";
+	int agent_fd;
+	int n = hull_fd_recv(conn, &agent_fd, buf, sizeof(buf) - 1, NULL);
+	cr_assert_gt(n, 0);
+	_cleanup_json_ json_t *msg = J(buf);
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(msg, "fds"), 0)), "seccompFd");
+	cr_assert_str_eq(json_string_value(json_object_get(msg, "metadata")), "md");
+	cr_assert_eq(json_integer_value(json_object_get(msg, "pid")), pid);
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(msg, "state"), "id")), "cg-x");
+	/* act as the agent: answer the child's mkdir with EROFS */
+	struct seccomp_notif req;
+	memset(&req, 0, sizeof(req));
+	cr_assert_eq(ioctl(agent_fd, SECCOMP_IOCTL_NOTIF_RECV, &req), 0, "NOTIF_RECV: %s", strerror(errno));
+	struct seccomp_notif_resp resp = { .id = req.id, .error = -EROFS };
+	cr_assert_eq(ioctl(agent_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0);
+	int st = wait_child(pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+	unlink(sockpath);
+	rmdir(dir);
+}
+
+static json_t *hooks_of(const char *kind, const char *hooks_array)
+{
+	_cleanup_free_ char *text = hull_strdup_printf("{\"%s\":%s}", kind, hooks_array);
+	return J(text);
+}
+
+Test(hooks, state_on_stdin_args_env)
+{
+	char dir[] = "/tmp/hull-cg-test-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	_cleanup_free_ char *arr = hull_strdup_printf(
+		"[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"cat > %s/state; echo $FOO $0 > %s/env\",\"name0\"],"
+		"\"env\":[\"FOO=bar\"]}]",
+		dir, dir);
+	_cleanup_json_ json_t *hooks = hooks_of("createRuntime", arr), *state = J("{\"id\":\"cg-h\",\"pid\":42}");
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_eq(hull_hooks_run(hooks, HULL_HOOK_CREATE_RUNTIME, state, &err), 0, "%s", err ? err->msg : "");
+	/* other kinds are not run */
+	cr_assert_eq(hull_hooks_run(hooks, HULL_HOOK_POSTSTOP, state, NULL), 0);
+	_cleanup_free_ char *s = NULL, *e = NULL;
+	_cleanup_free_ char *sp = hull_path_join(dir, "state"), *ep = hull_path_join(dir, "env");
+	cr_assert_eq(hull_read_file(sp, &s, NULL, NULL), 0);
+	cr_assert_eq(hull_read_file(ep, &e, NULL, NULL), 0);
+	cr_assert_str_eq(s, "{\"id\":\"cg-h\",\"pid\":42}");
+	cr_assert_str_eq(e, "bar name0\n");
+	unlink(sp);
+	unlink(ep);
+	rmdir(dir);
+}
+
+Test(hooks, a_hook_that_never_reads_stdin_is_not_an_error)
+{
+	/* a state far larger than a socket buffer: writing it must not block
+	 * or raise SIGPIPE once the hook has gone */
+	_cleanup_json_ json_t *hooks = hooks_of("poststart", "[{\"path\":\"/bin/true\"}]");
+	json_t *state = json_object();
+	_cleanup_free_ char *big = hull_xmalloc(1 << 20);
+	memset(big, 'a', (1 << 20) - 1);
+	big[(1 << 20) - 1] = '\0';
+	json_object_set_new(state, "annotation", json_string(big));
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_eq(hull_hooks_run(hooks, HULL_HOOK_POSTSTART, state, &err), 0, "%s", err ? err->msg : "");
+	json_decref(state);
+}
+
+Test(hooks, timeout_kills_and_failure_reports_output)
+{
+	_cleanup_json_ json_t *slow = hooks_of("prestart", "[{\"path\":\"/bin/sleep\",\"args\":[\"sleep\",\"30\"],"
+							   "\"timeout\":1}]");
+	_cleanup_error_ struct hull_error *err = NULL;
+	time_t t0 = time(NULL);
+	cr_assert_lt(hull_hooks_run(slow, HULL_HOOK_PRESTART, NULL, &err), 0);
+	cr_assert_leq(time(NULL) - t0, 5);
+	cr_assert(strstr(err->msg, "error running hook #0 (prestart)") && strstr(err->msg, "timed out after 1s"), "%s", err->msg);
+	_cleanup_json_ json_t *bad = hooks_of("poststop", "[{\"path\":\"/bin/true\"},{\"path\":\"/bin/sh\","
+							  "\"args\":[\"sh\",\"-c\",\"echo boom >&2; exit 3\"]}]");
+	_cleanup_error_ struct hull_error *err2 = NULL;
+	cr_assert_lt(hull_hooks_run(bad, HULL_HOOK_POSTSTOP, NULL, &err2), 0);
+	cr_assert_str_eq(err2->msg, "error running hook #1 (poststop): `/bin/sh` exited with status 3, output: boom");
+	_cleanup_json_ json_t *rel = hooks_of("prestart", "[{\"path\":\"true\"}]");
+	_cleanup_error_ struct hull_error *err3 = NULL;
+	cr_assert_lt(hull_hooks_check(rel, &err3), 0);
+	cr_assert(strstr(err3->msg, "hooks.prestart[0].path: `true` must be an absolute path"), "%s", err3->msg);
+}
