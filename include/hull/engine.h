@@ -345,7 +345,7 @@ struct hull_port_mapping {
 	char host_ip[64];   /* "" for all */
 	unsigned host_port; /* 0: pick one */
 	unsigned container_port;
-	char proto[4];      /* "tcp" | "udp" | "sctp" */
+	char proto[8];      /* "tcp" | "udp" | "sctp" */
 };
 
 /* hull_parse_publish: "-p" syntax -> mappings (ranges expand). *out is
