@@ -254,7 +254,8 @@ int hull_logfile_write(struct hull_logfile *lf, enum hull_log_stream stream, con
 void hull_logfile_close(struct hull_logfile *lf);
 
 /* hull_parse_size: "10m", "1k", "512", "2g", "1.5gb" -> bytes, binary
- * units as docker's RAMInBytes (k = 1024); -EINVAL on junk. */
+ * units as docker's RAMInBytes (k = 1024); -EINVAL on junk, -ERANGE from
+ * 16 EiB up. */
 int hull_parse_size(const char *s, unsigned long long *out);
 
 /* One record as read back. */
