@@ -39,6 +39,7 @@ asan: deps
 	ninja -C build-asan
 	rm -rf build-asan/sanitizer && mkdir -p build-asan/sanitizer
 	ASAN_OPTIONS=log_path=$(CURDIR)/build-asan/sanitizer/asan \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
 	UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/build-asan/sanitizer/ubsan \
 	BUILD_DIR=$(CURDIR)/build-asan tests/run; st=$$?; \
 	if [ -n "$$(ls build-asan/sanitizer)" ]; then \
