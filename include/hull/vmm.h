@@ -11,6 +11,7 @@
 
 #define HULL_VM_MAX_CPUS 32
 #define HULL_VM_MAX_DISKS 8
+#define HULL_VM_MAX_NICS 4
 
 struct hull_vm_disk {
 	const char *path; /* raw image file */
@@ -25,7 +26,8 @@ struct hull_vm_config {
 	uint64_t memory;         /* bytes of guest RAM */
 	struct hull_vm_disk disks[HULL_VM_MAX_DISKS];
 	unsigned n_disks;
-	const char *tap;         /* tap interface name, or NULL for no network */
+	const char *taps[HULL_VM_MAX_NICS]; /* tap interface names, one virtio-net device each */
+	unsigned n_taps;
 	uint32_t vsock_cid;      /* guest CID (>= 3), 0 for no vsock */
 	const char *vsock_path;  /* host side: guest connects to CID 2 port P -> unix socket "<vsock_path>_P" */
 	bool rng;                /* add a virtio-rng device */

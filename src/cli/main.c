@@ -73,6 +73,36 @@ bool cli_has_flag(int argc, char **argv, const char *const *names)
 	return false;
 }
 
+int cli_forward(struct hull_cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	const char *env = getenv("HULL_FULL");
+	_cleanup_free_ char *beside = NULL;
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			beside = hull_path_join(self, "hull-full");
+		}
+	}
+	const char *candidates[] = { env && *env ? env : NULL, beside, HULL_LIBEXECDIR "/hull-full" };
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(candidates); i++) {
+		if (!candidates[i] || access(candidates[i], X_OK) < 0)
+			continue;
+		execv(candidates[i], cli->orig_argv);
+		fprintf(stderr, "hull %s: exec `%s`: %s\n", argv[0], candidates[i], strerror(errno));
+		return 1;
+	}
+	fprintf(stderr,
+		"hull %s: this command lives in hull-full, which was not found beside `%s` nor in %s; "
+		"reinstall hull or set HULL_FULL to its path\n",
+		argv[0], n > 0 ? self : "hull", HULL_LIBEXECDIR);
+	return 1;
+}
+
 static const struct hull_command *find_in(const struct hull_command *table, const char *name)
 {
 	for (const struct hull_command *c = table; c->name; c++)
@@ -176,7 +206,7 @@ static int open_log(struct hull_cli *cli, const char *path)
 
 int main(int argc, char **argv)
 {
-	struct hull_cli cli = { .argv0 = argv[0] };
+	struct hull_cli cli = { .argv0 = argv[0], .orig_argv = argv };
 	hull_ctx_init(&cli.ctx);
 
 	enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };

@@ -99,6 +99,34 @@ static void check_pvh(struct boot_info *bi)
 	check(si[1] >= 1, "hvm_start_info version", "%u", si[1]);
 }
 
+static unsigned cmos(uint8_t reg)
+{
+	outb(0x70, reg);
+	return inb(0x71);
+}
+
+static unsigned from_bcd(unsigned v)
+{
+	return (v >> 4) * 10 + (v & 0xf);
+}
+
+/* The CMOS clock (MC146818A): BCD, 24-hour, the host's date (UTC). */
+static void check_rtc(struct boot_info *bi)
+{
+	unsigned b = cmos(0x0b), year = from_bcd(cmos(0x32)) * 100 + from_bcd(cmos(0x09));
+	unsigned month = from_bcd(cmos(0x08)), day = from_bcd(cmos(0x07)), hour = from_bcd(cmos(0x04));
+	printf_serial("rtc: %u-%02u-%02u %02u:%02u:%02u\n", year, month, day, hour, from_bcd(cmos(0x02)),
+		      from_bcd(cmos(0x00)));
+	check((b & 0x06) == 0x02, "RTC in BCD, 24-hour mode", "register B %x", b);
+	check(cmos(0x0d) & 0x80, "RTC valid RAM and time", NULL);
+	uint64_t host_year = 0;
+	const char *p = strstr(bi->cmdline, "year=");
+	for (p = p ? p + 5 : ""; *p >= '0' && *p <= '9'; p++)
+		host_year = host_year * 10 + (uint64_t)(*p - '0');
+	check(year == host_year && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour < 24, "RTC date",
+	      "%u, host year %lu", year, host_year);
+}
+
 void guest_main(struct boot_info *bi)
 {
 	printf_serial("boot protocol: %s\ncmdline: %s\n", bi->kind == BOOT_PVH ? "pvh" : "bzImage", bi->cmdline);
@@ -111,6 +139,8 @@ void guest_main(struct boot_info *bi)
 		check_pvh(bi);
 	check_e820(bi);
 	check_rsdp(bi);
+	if (strstr(bi->cmdline, "year="))
+		check_rtc(bi);
 	char magic[32];
 	if (arg_word(bi->cmdline, "initrd_magic=", magic, sizeof(magic))) {
 		size_t n = strlen(magic);

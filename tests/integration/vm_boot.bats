@@ -22,13 +22,14 @@ load vm_helpers
 @test "vm: bzImage boot_params, e820, command line, initrd and ACPI tables" {
 	printf 'HULL-INITRD-MAGIC and more' >"$BATS_TEST_TMPDIR/initrd"
 	run vm --kernel "$GUEST/bootparams.bzImage" --memory 96M --initrd "$BATS_TEST_TMPDIR/initrd" \
-		--cmdline "marker=hull42 expect_mem=96 initrd_magic=HULL-INITRD-MAGIC" </dev/null
+		--cmdline "marker=hull42 expect_mem=96 initrd_magic=HULL-INITRD-MAGIC year=$(date -u +%Y)" </dev/null
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"PASS boot_params type_of_loader"* ]]
 	[[ "$output" == *"PASS e820 RAM total"* ]]
 	[[ "$output" == *"PASS initrd contents"* ]]
 	[[ "$output" == *"PASS ACPI MADT and FADT"* ]]
+	[[ "$output" == *"PASS RTC date"* ]]
 	no_fail
 }
 
@@ -72,7 +73,7 @@ load vm_helpers
 	run vm --kernel "$GUEST/triple" </dev/null
 	echo "$output"
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"the guest crashed"* ]]
+	[[ "$output" == *"the guest crashed: guest triple fault"* ]]
 	[[ "$output" == *"r12=000000001234abcd"* ]]
 	[[ "$output" == *"last console lines:"*"about to triple fault"* ]]
 }

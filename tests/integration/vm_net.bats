@@ -9,6 +9,8 @@ setup() {
 	ip netns exec "$ns" ip tuntap add dev hvmtap0 mode tap vnet_hdr
 	ip netns exec "$ns" ip link set hvmtap0 up
 	ip netns exec "$ns" ip addr add 10.77.0.1/24 dev hvmtap0
+	ip netns exec "$ns" ip tuntap add dev hvmtap1 mode tap vnet_hdr
+	ip netns exec "$ns" ip link set hvmtap1 up
 }
 
 teardown() {
@@ -25,6 +27,20 @@ teardown() {
 	# the reply is addressed to the guest's MAC (checked in the guest), so the
 	# host kernel saw the request; the tap counted it too
 	[ "$(ip netns exec "$ns" cat /sys/class/net/hvmtap0/statistics/rx_packets)" -ge 1 ]
+}
+
+@test "vm: two --net options make two virtio-net devices; the first one carries the ARP exchange" {
+	run ip netns exec "$ns" timeout 60 "$HULL" vm run --kernel "$GUEST/pci" --net tap:hvmtap0 --net tap:hvmtap1 \
+		--cmdline "expect=rng:1,net:2" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'virtio-net 1af4:1041' <<<"$output")" -eq 2 ]
+	no_fail
+	run ip netns exec "$ns" timeout 60 "$HULL" vm run --kernel "$GUEST/net" --net tap:hvmtap0 --net tap:hvmtap1 \
+		--cmdline "self=10.77.0.2 host=10.77.0.1" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	no_fail
 }
 
 @test "vm: --net with a tap that cannot be attached fails with a clear error" {

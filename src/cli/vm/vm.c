@@ -31,10 +31,11 @@ static void run_usage(FILE *out)
 		"  --cpus N             vCPUs (default 1, at most 32)\n"
 		"  --memory SIZE        guest RAM, e.g. 512M, 2G (default 256M)\n"
 		"  --disk FILE[,ro]     a virtio-blk disk on a raw image; repeatable (up to 8)\n"
-		"  --net tap:NAME|none  a virtio-net device on an existing tap interface\n"
+		"  --net tap:NAME|none  a virtio-net device on an existing tap interface; repeatable (up to 4)\n"
 		"  --vsock CID          a virtio-vsock device with guest CID (>= 3)\n"
-		"  --vsock-path PATH    host side of vsock: a guest connecting to CID 2 port P reaches\n"
-		"                       the unix socket PATH_P (default /tmp/hull-vsock-CID)\n"
+		"  --vsock-path PATH    host side of vsock (default /tmp/hull-vsock-CID): a guest connecting\n"
+		"                       to CID 2 port P reaches the unix socket PATH_P; a host program\n"
+		"                       connecting to PATH and writing \"CONNECT P\\n\" reaches guest port P\n"
 		"  --no-rng             leave out the virtio-rng device\n"
 		"  --reboot             boot again when the guest resets, instead of exiting\n"
 		"  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n\n"
@@ -94,9 +95,11 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 			break;
 		case OPT_NET:
 			if (!strcmp(optarg, "none"))
-				cfg->tap = NULL;
-			else if (!strncmp(optarg, "tap:", 4) && optarg[4])
-				cfg->tap = optarg + 4;
+				cfg->n_taps = 0;
+			else if (!strncmp(optarg, "tap:", 4) && optarg[4] && cfg->n_taps < HULL_VM_MAX_NICS)
+				cfg->taps[cfg->n_taps++] = optarg + 4;
+			else if (cfg->n_taps == HULL_VM_MAX_NICS)
+				return cli_usage_error("vm run", "at most %d --net options", HULL_VM_MAX_NICS);
 			else
 				return cli_usage_error("vm run", "--net `%s`: give tap:NAME or none", optarg);
 			break;

@@ -85,7 +85,9 @@ static void put_config(struct snap_io *io, const struct hull_vm_config *cfg)
 		put_str(io, cfg->disks[i].path);
 		put_u32(io, cfg->disks[i].read_only);
 	}
-	put_str(io, cfg->tap);
+	put_u32(io, cfg->n_taps);
+	for (unsigned i = 0; i < cfg->n_taps; i++)
+		put_str(io, cfg->taps[i]);
 	put_u32(io, cfg->vsock_cid);
 	put_str(io, cfg->vsock_path);
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(abi_sizes); i++)
@@ -268,7 +270,11 @@ static int get_config(struct snap_io *io, struct hull_vm_config *cfg, char ***st
 		cfg->disks[i].path = owned[k++] = get_str(io);
 		cfg->disks[i].read_only = get_u32(io);
 	}
-	cfg->tap = owned[k++] = get_str(io);
+	cfg->n_taps = get_u32(io);
+	if (cfg->n_taps > HULL_VM_MAX_NICS)
+		return io->failed ? io->failed : hull_error_msg(io->err, EINVAL, "snapshot `%s`: bad configuration", io->path);
+	for (unsigned i = 0; i < cfg->n_taps; i++)
+		cfg->taps[i] = owned[k++] = get_str(io);
 	cfg->vsock_cid = get_u32(io);
 	cfg->vsock_path = owned[k++] = get_str(io);
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(abi_sizes) && !io->failed; i++)

@@ -166,7 +166,7 @@ int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **e
 int vm_snapshot_read_config(const char *path, struct hull_vm_config *cfg, char ***cfg_strings,
 			    struct hull_error **err);
 int vm_snapshot_load(struct hull_vm *vm, const char *path, struct hull_error **err);
-#define VM_SNAPSHOT_STRINGS (HULL_VM_MAX_DISKS + 3)
+#define VM_SNAPSHOT_STRINGS (HULL_VM_MAX_DISKS + HULL_VM_MAX_NICS + 2)
 /* free the strings vm_snapshot_read_config handed out (some slots may be NULL) */
 void vm_snapshot_strings_freep(char ***strings);
 

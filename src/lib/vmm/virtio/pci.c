@@ -428,8 +428,9 @@ int vm_virtio_devices_create(struct hull_vm *vm, struct hull_error **err)
 	for (unsigned i = 0; i < cfg->n_disks; i++)
 		if ((r = virtio_blk_create(vm, &cfg->disks[i], err)) < 0)
 			return r;
-	if (cfg->tap && (r = virtio_net_create(vm, cfg->tap, err)) < 0)
-		return r;
+	for (unsigned i = 0; i < cfg->n_taps; i++)
+		if ((r = virtio_net_create(vm, cfg->taps[i], err)) < 0)
+			return r;
 	if (cfg->vsock_cid && (r = virtio_vsock_create(vm, cfg->vsock_cid, cfg->vsock_path, err)) < 0)
 		return r;
 	return 0;
