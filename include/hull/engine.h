@@ -259,7 +259,8 @@ int hull_logfile_write(struct hull_logfile *lf, enum hull_log_stream stream, con
 void hull_logfile_close(struct hull_logfile *lf);
 
 /* hull_parse_size: "10m", "1k", "512", "2g", "1.5gb" -> bytes, binary
- * units as docker's RAMInBytes (k = 1024); -EINVAL on junk. */
+ * units as docker's RAMInBytes (k = 1024); -EINVAL on junk, -ERANGE from
+ * 16 EiB up. */
 int hull_parse_size(const char *s, unsigned long long *out);
 
 /* One record as read back. */
@@ -350,7 +351,7 @@ struct hull_port_mapping {
 	char host_ip[64];   /* "" for all */
 	unsigned host_port; /* 0: pick one */
 	unsigned container_port;
-	char proto[4];      /* "tcp" | "udp" | "sctp" */
+	char proto[8];      /* "tcp" | "udp" | "sctp" */
 };
 
 /* hull_parse_publish: "-p" syntax -> mappings (ranges expand). *out is
