@@ -29,6 +29,16 @@ teardown() {
 # v1 hierarchy directory of the container's cgroup for a controller
 cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 
+# wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds; fail
+# after SECONDS. For what a loaded machine takes its time to do.
+wait_until() {
+	local end=$((SECONDS + $1)); shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || { echo "timed out waiting for: $*" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
 @test "a process allocating past memory.limit is OOM-killed (exit 137)" {
 	config ".linux.cgroupsPath = \"$CG/ctr\" | .linux.resources.memory = {limit: 33554432, swap: 33554432}"
 	# doubling a shell string: 32 MiB is reached within a few steps
@@ -118,7 +128,9 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	config ".linux.cgroupsPath = \"$CG/ctr\" | .root.readonly = false"
 	args sh -c 'sleep 1000 & i=0; while true; do i=$((i+1)); echo $i > /tmp/tick; usleep 20000; done'
 	hull run -d --bundle "$BUNDLE" cg-pause </dev/null >/dev/null 2>&1
-	sleep 0.3
+	# under load the shell may not have forked sleep or written tick yet
+	wait_until 20 test -s "$BUNDLE/rootfs/tmp/tick"
+	wait_until 20 eval 'hull ps cg-pause | grep -q "sleep 1000"'
 	run hull ps --format json cg-pause
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq length)" -ge 2 ]
@@ -137,8 +149,9 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	[[ "$output" == *"it is paused"* ]]
 	hull resume cg-pause
 	[ "$(hull state cg-pause | jq -r .status)" = running ]
-	sleep 0.3; c=$(cat "$BUNDLE/rootfs/tmp/tick")
-	[ "$c" != "$b" ]
+	# thawed, the loop ticks again (however long a loaded machine takes)
+	tick_moved() { c=$(cat "$BUNDLE/rootfs/tmp/tick") && [ -n "$c" ] && [ "$c" != "$b" ]; }
+	wait_until 20 tick_moved
 	# a paused container can still be force-deleted
 	hull pause cg-pause
 	hull delete -f cg-pause
