@@ -253,14 +253,8 @@ void init_container(struct spawn *s)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* until execve, nothing in the container may open /proc/<pid>/exe of
 	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
-	 * of the user's program makes it dumpable again. Rootless, the parent
-	 * still has to open our id-map files, which a non-dumpable process's
-	 * /proc/<pid> denies it: doing this first made `open /proc/<pid>/setgroups:
-	 * Permission denied` whenever the child ran before the parent wrote the
-	 * maps (a loaded machine). Then we wait for SYNC_GO, as runc's nsexec
-	 * does; nothing of the container runs before it. */
-	if (!s->maps_need_dumpable)
-		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	 * of the user's program makes it dumpable again */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The flock belongs to the open file description the clone shares:
 	 * holding it here would block `start` until execve. */
 	if (s->lock_fd >= 0)
@@ -271,8 +265,6 @@ void init_container(struct spawn *s)
 	/* The parent writes the id maps and places us in cgroups, then says go. */
 	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
 		fail(s, err);
-	if (s->maps_need_dumpable)
-		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* config-linux.md#namespaces cgroup: made now that the parent has put us
 	 * in the container's cgroup, so that this cgroup is the namespace's root
 	 * (runc's order) */

@@ -25,7 +25,6 @@ struct spawn {
 	const char *bundle; /* absolute bundle path, for the hooks' state */
 	bool pty_to_parent; /* foreground run with a terminal: send the master to the parent */
 	bool unshare_in_child; /* namespaces are joined by path: setns then unshare in the child */
-	bool maps_need_dumpable; /* unprivileged parent writes the id maps: child stays dumpable until SYNC_GO */
 	unsigned long clone_flags;
 	pid_t pid;          /* the child, in the parent */
 	int pidfd;          /* pidfd of the child, in the parent */

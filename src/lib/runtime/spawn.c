@@ -116,12 +116,6 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 		return hull_error_set(err, errno, "socketpair");
 	unsigned long new_flags = ns_new_flags(s->cfg);
 	s->unshare_in_child = ns_any_joined(s->cfg);
-	/* Without CAP_DAC_OVERRIDE the parent can open the child's
-	 * /proc/<pid>/{setgroups,uid_map,gid_map} only while the child is
-	 * dumpable (proc(5): a non-dumpable process's files belong to root);
-	 * the child's uid is unmapped once clone3 made its user namespace, so
-	 * the parent decides here. */
-	s->maps_need_dumpable = (new_flags & CLONE_NEWUSER) && geteuid() != 0;
 	/* clone3 makes every new namespace at once, the user namespace first
 	 * (so the others belong to it); with joins, the child does it instead. */
 	s->clone_flags = s->unshare_in_child ? (new_flags & (CLONE_NEWPID | CLONE_NEWTIME)) : new_flags;
