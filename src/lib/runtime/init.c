@@ -133,8 +133,7 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
-	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0 ||
-	    mounts_readonly_tmpfs(cfg, rootfd, err) < 0)
+	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
 		return -EINVAL;
 	/* A missing process.cwd is created, as runc does. */
 	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
@@ -152,6 +151,12 @@ static int setup_after_pivot(struct spawn *s, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
 	if (cfg->process->terminal && terminal_setup(s, err) < 0)
+		return -EINVAL;
+	/* read-only tmpfs mounts (/dev) once the console is bound in them */
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return hull_error_set(err, errno, "open /");
+	if (mounts_readonly_tmpfs(cfg, root, err) < 0)
 		return -EINVAL;
 	/* sysctl first: /proc/sys is usually one of the read-only paths. */
 	if (process_sysctl(cfg, err) < 0 || rootfs_finalize(cfg, err) < 0)
