@@ -11,7 +11,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A parser that fails must say why (STYLE.md #1): an error object with a
- * non-empty message and a negative code; one that succeeds sets none.
+ * non-empty message and a positive code; one that succeeds sets none.
  * Frees the error. */
 static inline void fuzz_check_error(int ret, struct hull_error *err)
 {
@@ -23,6 +23,9 @@ static inline void fuzz_check_error(int ret, struct hull_error *err)
 		fprintf(stderr, "parser succeeded but left an error: %s\n", err->msg);
 		abort();
 	}
+	/* FUZZ_VERBOSE=1: say why each input was refused */
+	if (err && getenv("FUZZ_VERBOSE"))
+		fprintf(stderr, "refused: %s\n", err->msg);
 	hull_error_free(err);
 }
 

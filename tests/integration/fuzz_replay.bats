@@ -32,3 +32,15 @@ replay() {
 @test "fuzz replay: layer tars land only inside the layer root (tar corpus)" {
 	replay tar
 }
+
+@test "fuzz replay: package versions, dpkg/apk/rpm databases, OSV records, CVSS (scan corpus)" {
+	replay scan
+}
+
+@test "fuzz replay: docker run's -p/-v/--mount/--tmpfs/-m, log times, signal names (flags corpus)" {
+	replay flags
+}
+
+@test "fuzz replay: capabilities, seccomp profiles, hooks, cgroup mountinfo (security corpus)" {
+	replay security
+}

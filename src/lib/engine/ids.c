@@ -122,5 +122,9 @@ int64_t hull_engine_parse_time(const char *s)
 		for (; digits < 9; digits++)
 			ns *= 10;
 	}
-	return (int64_t)timegm(&tm) * 1000000000LL + ns;
+	/* int64_t nanoseconds end in the years 1677 and 2262 */
+	int64_t sec = (int64_t)timegm(&tm);
+	if (sec < INT64_MIN / 1000000000LL + 1 || sec > INT64_MAX / 1000000000LL - 1)
+		return 0;
+	return sec * 1000000000LL + ns;
 }

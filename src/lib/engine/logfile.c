@@ -46,6 +46,9 @@ int hull_parse_size(const char *s, unsigned long long *out)
 		if (*end)
 			return -EINVAL;
 	}
+	/* converting a double beyond the type's range is undefined */
+	if (v * mult >= 18446744073709551616.0)
+		return -ERANGE;
 	*out = (unsigned long long)(v * mult);
 	return 0;
 }

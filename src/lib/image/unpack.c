@@ -170,13 +170,18 @@ static int clear_slot(struct unpacker *u, int dfd, const char *name, bool keep_d
 	if (S_ISDIR(st.st_mode)) {
 		if (keep_dir)
 			return 0;
-		/* The cached parent may lie inside the tree about to go. */
-		if (u->cached_fd >= 0 && u->cached_fd != dfd) {
-			close(u->cached_fd);
-			u->cached_fd = -1;
-			free(u->cached_parent);
-			u->cached_parent = NULL;
+		/* Workers may still be creating files inside the tree about to go
+		 * (settle() only waits for the path itself and its ancestors). */
+		if (u->pool && json_object_size(u->dispatched) > 0) {
+			int ret = drain(u, err);
+			if (ret < 0)
+				return ret;
 		}
+		/* The cached parent may lie inside the tree about to go: forget its
+		 * name. Its fd stays open until parent_fd() replaces it: it may be
+		 * dfd, the directory of the entry that drain() just redid. */
+		free(u->cached_parent);
+		u->cached_parent = NULL;
 		_cleanup_free_ char *p = hull_strdup_printf("/proc/self/fd/%d/%s", dfd, name);
 		return hull_rm_rf(p, err);
 	}
