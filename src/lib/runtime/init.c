@@ -256,10 +256,6 @@ void init_container(struct spawn *s)
 	bool in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
 	/* Die with the parent while setting up; start keeps us after. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* until execve, nothing in the container may open /proc/<pid>/exe of
-	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
-	 * of the user's program makes it dumpable again */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The flock belongs to the open file description the clone shares:
 	 * holding it here would block `start` until execve. */
 	if (s->lock_fd >= 0)
@@ -270,6 +266,12 @@ void init_container(struct spawn *s)
 	/* The parent writes the id maps and places us in cgroups, then says go. */
 	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
 		fail(s, err);
+	/* until execve, nothing in the container may open /proc/<pid>/exe of
+	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
+	 * of the user's program makes it dumpable again. Not before the parent
+	 * wrote our id maps: an unprivileged parent could no longer open
+	 * /proc/<pid>/uid_map of a non-dumpable child. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* config-linux.md#namespaces cgroup: made now that the parent has put us
 	 * in the container's cgroup, so that this cgroup is the namespace's root
 	 * (runc's order) */
