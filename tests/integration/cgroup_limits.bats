@@ -202,3 +202,15 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	echo "$output" | grep -q '"type":"oom"'
 	[ "$(echo "$output" | grep '"type":"oom"' | jq -r .id)" = cg-oomev ]
 }
+
+@test "hybrid host: hugetlb limits go to the cgroup2 mount, the only place this host has that controller" {
+	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers
+	config ".linux.cgroupsPath = \"$CG/ctr\" | .linux.resources.hugepageLimits = [{pageSize: \"2MB\", limit: 4194304}]"
+	args sleep 100
+	hull run -d --bundle "$BUNDLE" cg-huge </dev/null >/dev/null 2>&1
+	[ "$(cat /sys/fs/cgroup/unified$CG/ctr/hugetlb.2MB.max)" = 4194304 ]
+	echo '{"hugepageLimits": [{"pageSize": "2MB", "limit": 2097152}]}' | hull update -r - cg-huge
+	[ "$(cat /sys/fs/cgroup/unified$CG/ctr/hugetlb.2MB.max)" = 2097152 ]
+	hull delete -f cg-huge
+	[ ! -e /sys/fs/cgroup/unified$CG/ctr ]
+}
