@@ -242,8 +242,13 @@ void init_container(struct spawn *s)
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* until execve, nothing in the container may open /proc/<pid>/exe of
 	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
-	 * of the user's program makes it dumpable again */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	 * of the user's program makes it dumpable again. In a new user
+	 * namespace only after the parent wrote our id maps: the /proc files of
+	 * a non-dumpable process belong to root, which a rootless parent is not
+	 * (runc keeps its child dumpable for the maps too). */
+	bool new_userns = (ns_new_flags(cfg) & CLONE_NEWUSER) != 0;
+	if (!new_userns)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The flock belongs to the open file description the clone shares:
 	 * holding it here would block `start` until execve. */
 	if (s->lock_fd >= 0)
@@ -254,6 +259,8 @@ void init_container(struct spawn *s)
 	/* The parent writes the id maps and places us in cgroups, then says go. */
 	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
 		fail(s, err);
+	if (new_userns)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* config-linux.md#namespaces cgroup: made now that the parent has put us
 	 * in the container's cgroup, so that this cgroup is the namespace's root
 	 * (runc's order) */
