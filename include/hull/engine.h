@@ -134,8 +134,13 @@ int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out
  * writes between concurrent hull processes. */
 int hull_container_lock(const struct hull_container *c, struct hull_error **err);
 
-/* hull_container_remove_files: remove the name link and the directory
- * tree (which must hold no mounts any more: rm_rf does not cross them). */
+/* hull_container_hide: remove the name link and rename the directory to
+ * containers/.rm-<id>, out of every listing; returns that path (malloc'd)
+ * for the caller to delete. */
+char *hull_container_hide(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err);
+
+/* hull_container_remove_files: hide, then delete the tree (which must hold
+ * no mounts any more: rm_rf does not cross them). */
 int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err);
 
 /* hull_container_image: the record's Config.Image ("" when unset). */
@@ -573,10 +578,18 @@ struct hull_attach {
  * monitor, which mounts the rootfs, connects the network, creates and
  * starts it through the runtime, then keeps its stdio and logs, reaps it
  * and records its exit code. Returns once the container runs (or failed
- * to start, with the reason). *monitor gets the monitor's pid: the caller
- * may waitpid() it for the container's exit status (foreground run). */
+ * to start, with the reason). Attached: *monitor gets the monitor's pid
+ * (our child, to waitpid) and *exit_fd a pipe for hull_engine_exit_code;
+ * the monitor says the code there before its last cleanup, so a
+ * foreground run returns without waiting for the unmount. */
 int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const struct hull_attach *attach,
-		      pid_t *monitor, struct hull_error **err);
+		      pid_t *monitor, int *exit_fd, struct hull_error **err);
+
+/* hull_engine_exit_code: for an attached start: read the line the monitor
+ * writes when the container has stopped (and, with --rm, has been removed)
+ * from exit_fd (closed here). -EINTR when a signal came first (call again);
+ * -EPIPE when the monitor died without saying (waitpid it). */
+int hull_engine_exit_code(int exit_fd, int *code);
 
 /* hull_engine_wait_exit: wait for the container to stop; its exit code in
  * *code. Works from any process (polls state when not the monitor's

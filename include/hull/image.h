@@ -18,7 +18,7 @@
  *   images/ingest/<hex>.partial    downloads in progress or interrupted, resumed with Range
  *   images/tmp/                    layers being unpacked (renamed into layers/);
  *                                  entries of dead processes are swept on open
- *   images/unsynced/               "layer-<hex>" / "blob-<hex>" markers, fsynced before
+ *   images/unsynced/<boot-id>/     "layer-<hex>" / "blob-<hex>" markers, fsynced before
  *                                  what they name becomes visible; after a reboot the
  *                                  store drops such layers and re-hashes such blobs
  *   images/locks/                  flock(2) files: "store" (metadata + gc),

@@ -46,6 +46,7 @@ struct hull_runtime_opts {
 	bool detach;                /* run: return once the process runs, do not wait */
 	bool forward_signals;       /* run (foreground): relay SIGTERM/SIGINT/... to the container */
 	bool no_new_keyring;        /* accepted for runc compatibility */
+	bool keep;                  /* run: leave the stopped container (and its cgroup) for `delete` */
 	int stdio[3];               /* fds the init gets as 0, 1, 2; -1 = inherit */
 	int preserve_fds;           /* pass fds 3 .. 3+N-1 through to the process */
 	/* Hook for the cgroup manager: called by the parent after the child is

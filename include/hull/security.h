@@ -70,6 +70,11 @@ int hull_seccomp_check(json_t *seccomp, struct hull_error **err);
  * state) with the notify fd attached by SCM_RIGHTS, as runc does. */
 int hull_seccomp_send_listener(json_t *seccomp, int notify_fd, pid_t pid, json_t *state, struct hull_error **err);
 
+/* hull_seccomp_features: what `features` reports for seccomp (runc's shape):
+ * {"enabled", "actions", "operators", "archs"} plus the libseccomp version
+ * in *version ("2.5.4"); the caller owns the object. */
+json_t *hull_seccomp_features(char *version, size_t len);
+
 /* hull_fd_send / hull_fd_recv: one message with one fd over an AF_UNIX
  * socket (SCM_RIGHTS). recv returns the fd (O_CLOEXEC) in *fd. */
 int hull_fd_send(int sock, int fd, const void *data, size_t len, struct hull_error **err);

@@ -12,7 +12,6 @@ struct hull_cli {
 	struct hull_ctx ctx;  /* handed to the library */
 	const char *argv0;    /* how hull was invoked */
 	bool runtime_globals; /* a runc-style global flag (--root, --log...) was given */
-	char **orig_argv;     /* the whole command line, for cli_forward() */
 };
 
 /* A command: parse argv (argv[0] is the command name), call the library,
@@ -22,27 +21,6 @@ struct hull_command {
 	const char *summary;
 	int (*run)(struct hull_cli *cli, int argc, char **argv);
 };
-
-/* Two executables are built from these sources (see the top meson.build):
- *  - build/hull, the front: runtime and vm commands in-process, linked only
- *    with what they use (jansson, libseccomp, libcap), so that `hull run`,
- *    `hull create` and `hull vm run` start fast and small -- podman and
- *    containerd start the runtime for every operation;
- *  - build/hull-full: every room. The front's engine, image and scan rows
- *    point at cli_forward(), which execs hull-full with the same command
- *    line; their real functions are named through HULL_HEAVY() so the front
- *    never references them (and never links libcurl, libarchive,
- *    libnftables, sqlite and their 40 dependencies). */
-#ifdef HULL_FRONT
-#define HULL_HEAVY(fn) cli_forward
-#else
-#define HULL_HEAVY(fn) fn
-#endif
-
-/* cli_forward: exec hull-full with the original command line. hull-full is
- * looked up in $HULL_FULL, beside the running binary, then in
- * HULL_LIBEXECDIR. Returns only on failure (exit status 1, message printed). */
-int cli_forward(struct hull_cli *cli, int argc, char **argv);
 
 /* Tables, one per room; each ends with a zeroed entry. Names that appear in
  * both the runtime and the engine table are dispatched by cli_choose_mode(). */

@@ -13,6 +13,7 @@ int cli_runtime_state(struct hull_cli *cli, int argc, char **argv);
 /* cgroups, security, exec (issue 3) */
 int cli_runtime_events(struct hull_cli *cli, int argc, char **argv);
 int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv);
+int cli_runtime_features(struct hull_cli *cli, int argc, char **argv);
 int cli_runtime_pause(struct hull_cli *cli, int argc, char **argv);
 int cli_runtime_ps(struct hull_cli *cli, int argc, char **argv);
 int cli_runtime_resume(struct hull_cli *cli, int argc, char **argv);
@@ -34,5 +35,6 @@ const struct hull_command hull_cli_runtime_commands[] = {
 	{ "resume", "resume a paused container", cli_runtime_resume },
 	{ "update", "change a container's resource limits", cli_runtime_update },
 	{ "events", "print a container's resource usage and OOM events", cli_runtime_events },
+	{ "features", "print what this runtime supports (JSON)", cli_runtime_features },
 	{ 0 },
 };

@@ -3,6 +3,6 @@
 #include "scan/scan_cli.h"
 
 const struct hull_command hull_cli_scan_commands[] = {
-	{ "scan", "find vulnerabilities and risky configuration in an image or root filesystem", HULL_HEAVY(scan_cli_main) },
+	{ "scan", "find vulnerabilities and risky configuration in an image or root filesystem", scan_cli_main },
 	{ 0 },
 };

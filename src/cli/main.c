@@ -73,36 +73,6 @@ bool cli_has_flag(int argc, char **argv, const char *const *names)
 	return false;
 }
 
-int cli_forward(struct hull_cli *cli, int argc, char **argv)
-{
-	(void)argc;
-	const char *env = getenv("HULL_FULL");
-	_cleanup_free_ char *beside = NULL;
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			beside = hull_path_join(self, "hull-full");
-		}
-	}
-	const char *candidates[] = { env && *env ? env : NULL, beside, HULL_LIBEXECDIR "/hull-full" };
-	for (size_t i = 0; i < HULL_ARRAY_SIZE(candidates); i++) {
-		if (!candidates[i] || access(candidates[i], X_OK) < 0)
-			continue;
-		execv(candidates[i], cli->orig_argv);
-		fprintf(stderr, "hull %s: exec `%s`: %s\n", argv[0], candidates[i], strerror(errno));
-		return 1;
-	}
-	fprintf(stderr,
-		"hull %s: this command lives in hull-full, which was not found beside `%s` nor in %s; "
-		"reinstall hull or set HULL_FULL to its path\n",
-		argv[0], n > 0 ? self : "hull", HULL_LIBEXECDIR);
-	return 1;
-}
-
 static const struct hull_command *find_in(const struct hull_command *table, const char *name)
 {
 	for (const struct hull_command *c = table; c->name; c++)
@@ -122,6 +92,36 @@ static bool runtime_has_container(struct hull_cli *cli, int argc, char **argv)
 		return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 	}
 	return false;
+}
+
+/* runc_call_in_bundle_dir: `hull run ID` / `hull create ID` typed in a bundle
+ * directory (cwd holds config.json), with nothing but runc's own flags and
+ * exactly one operand, is runc's form: runc takes the bundle from the cwd.
+ * Anything docker-only (-p, -v, -e, --name, a command after the image...)
+ * keeps it on the engine side; `hull engine run` forces the engine. */
+static bool runc_call_in_bundle_dir(int argc, char **argv)
+{
+	static const char *const plain[] = { "d", "detach", "keep", "no-subreaper", "no-new-keyring", "no-pivot",
+					     "systemd-cgroup", NULL };
+	if (strcmp(argv[0], "run") && strcmp(argv[0], "create"))
+		return false;
+	if (access("config.json", F_OK) < 0)
+		return false;
+	int operands = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-') {
+			operands++;
+			continue;
+		}
+		const char *name = a + (a[1] == '-' ? 2 : 1);
+		bool known = false;
+		for (const char *const *p = plain; *p && !known; p++)
+			known = !strcmp(name, *p);
+		if (!known)
+			return false;
+	}
+	return operands == 1;
 }
 
 /* cli_choose_runtime: for a name both sides define, is this a runc-style call?
@@ -144,7 +144,9 @@ static bool cli_choose_runtime(struct hull_cli *cli, int argc, char **argv)
 	 * letters, so they do not count. */
 	static const char *const runtime_only[] = { "bundle", "b", "pid-file", "console-socket", "no-pivot",
 						    "process", "preserve-fds", "no-new-keyring", NULL };
-	return cli_has_flag(argc, argv, runtime_only);
+	if (cli_has_flag(argc, argv, runtime_only))
+		return true;
+	return runc_call_in_bundle_dir(argc, argv);
 }
 
 static const struct hull_command *find_command(struct hull_cli *cli, int argc, char **argv)
@@ -206,7 +208,7 @@ static int open_log(struct hull_cli *cli, const char *path)
 
 int main(int argc, char **argv)
 {
-	struct hull_cli cli = { .argv0 = argv[0], .orig_argv = argv };
+	struct hull_cli cli = { .argv0 = argv[0] };
 	hull_ctx_init(&cli.ctx);
 
 	enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };

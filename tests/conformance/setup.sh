@@ -61,7 +61,14 @@ if [ ! -e busybox-amd64.tar.xz ]; then
 	tar -C $R --numeric-owner -cJf busybox-amd64.tar.xz.tmp . && mv busybox-amd64.tar.xz.tmp busybox-amd64.tar.xz
 	rm -rf $R
 fi
-if [ "${WITH_DEBIAN:-0}" = 1 ] && [ ! -e debian-amd64.tar.xz ]; then
+# The suite's get-images.sh wants both images (it would download a missing
+# one from GitHub). Only hooks.bats' library test uses the debian one: by
+# default an empty placeholder stands in (that test is in excluded.txt).
+debian_real() { [ -e debian-amd64.tar.xz ] && [ "$(stat -c %s debian-amd64.tar.xz)" -gt 100000 ]; }
+if [ "${WITH_DEBIAN:-0}" != 1 ] && [ ! -e debian-amd64.tar.xz ]; then
+	mkdir -p empty && tar -C empty -cJf debian-amd64.tar.xz . && rmdir empty
+fi
+if [ "${WITH_DEBIAN:-0}" = 1 ] && ! debian_real; then
 	dpkg-query -W debootstrap >/dev/null 2>&1 || apt-get install -y -q debootstrap >/dev/null
 	rm -rf debian-rootfs
 	log "debootstrap bookworm (minbase)"

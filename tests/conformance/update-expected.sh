@@ -22,6 +22,9 @@ out=$here/../integration/conformance_runc_suite.bats
 # suite file. tests/conformance/setup.sh prepares the suite once (source,
 # Go helpers, images) under $HULL_CONFORMANCE_DIR.
 
+: "${HULL_TOP:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}"
+: "${HULL:=$HULL_TOP/build/hull}"
+
 setup_file() {
 	export HULL_CONFORMANCE_DIR=${HULL_CONFORMANCE_DIR:-/var/tmp/hull-conformance}
 	"$HULL_TOP"/tests/conformance/setup.sh >"$BATS_FILE_TMPDIR/setup.log" 2>&1 ||
@@ -30,16 +33,24 @@ setup_file() {
 
 # suite FILE: run the expected tests of FILE, fail naming any that failed
 suite() {
-	local only=$BATS_TEST_TMPDIR/only out=$BATS_TEST_TMPDIR/out
+	# results outside bats' private (mode 0700) temp dir: the user
+	# namespace tests' mapped users must reach their bundles
+	local only=$BATS_TEST_TMPDIR/only out
+	out=$(mktemp -d /tmp/hull-conformance-out.XXXXXX)
+	chmod 755 "$out"
 	grep "^$1|" "$HULL_TOP/tests/conformance/expected-pass.txt" >"$only"
 	ONLY=$only OUT=$out NAME=hull "$HULL_TOP"/tests/conformance/run-suite.sh "$HULL" "$1" >/dev/null 2>&1
 	local bad
 	bad=$(grep -v '^ok|' "$out/results.txt" || true)
-	[ "$(grep -c '^ok|' "$out/results.txt")" -eq "$(wc -l <"$only")" ] && [ -z "$bad" ] && return 0
+	if [ "$(grep -c '^ok|' "$out/results.txt")" -eq "$(wc -l <"$only")" ] && [ -z "$bad" ]; then
+		rm -rf "$out"
+		return 0
+	fi
 	echo "expected to pass, but did not:" >&2
 	echo "$bad" >&2
 	local t
 	for t in "$out"/tap/*.tap; do grep -q '^not ok' "$t" && sed 's/^/    /' "$t" | head -40 >&2; done
+	rm -rf "$out"
 	return 1
 }
 

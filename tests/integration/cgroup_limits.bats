@@ -14,9 +14,14 @@ setup() {
 }
 teardown() {
 	runtime_teardown
-	local d
-	for d in /sys/fs/cgroup/*/hull-cg-test-$$-*; do
-		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+	# a cgroup is busy for a moment after its last process died
+	local d i
+	for i in $(seq 50); do
+		for d in /sys/fs/cgroup/*/hull-cg-test-$$-$BATS_TEST_NUMBER; do
+			[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+		done
+		ls -d /sys/fs/cgroup/*/hull-cg-test-$$-$BATS_TEST_NUMBER >/dev/null 2>&1 || break
+		sleep 0.02
 	done
 	true
 }
@@ -174,4 +179,16 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	[ ! -e "$ROOT/cg-bad" ]
 	[ ! -e "$(cgdir memory)" ]
 	[ ! -e "$(cgdir pids)" ]
+}
+
+@test "kill --all signals every process in the container's cgroup, exec'd ones too" {
+	config ".linux.cgroupsPath = \"$CG/ctr\""
+	args sleep 1000
+	hull run -d --bundle "$BUNDLE" cg-killall </dev/null >/dev/null 2>&1
+	hull exec -d --pid-file "$TMP/x.pid" cg-killall sleep 1000
+	x=$(cat "$TMP/x.pid")
+	hull kill --all cg-killall KILL
+	for i in $(seq 100); do [ -d /proc/$x ] || break; sleep 0.02; done
+	[ ! -d /proc/$x ]
+	wait_status cg-killall stopped
 }

@@ -33,8 +33,8 @@ teardown_file() {
 }
 
 @test "logs: json-file records, --tail, -f follows until the container stops" {
-	"$HULL" run -d --name eng-talker busybox sh -c 'for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2; sleep 1; echo late' >/dev/null
-	sleep 0.5
+	"$HULL" run -d --name eng-talker busybox sh -c 'for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2; sleep 1; echo late' >/dev/null 2>&1
+	for _ in $(seq 50); do "$HULL" logs eng-talker 2>&1 | grep -q oops && break; sleep 0.1; done
 	run "$HULL" logs --tail 2 eng-talker
 	[[ "$output" == *line5* ]]
 	[[ "$output" == *oops* ]]
@@ -92,6 +92,7 @@ teardown_file() {
 	mon=$(jq -r .HullMonitorPid "$HULL_DATA_ROOT/containers/$id/state.json")
 	init=$(jq -r .Pid "$HULL_DATA_ROOT/containers/$id/state.json")
 	kill -9 "$mon"
+	for _ in $(seq 20); do kill -0 "$mon" 2>/dev/null || break; sleep 0.1; done
 	run "$HULL" ps -a --format '{{.Names}} {{.State}}'
 	[[ "$output" == *"eng-orphan exited"* ]]
 	run "$HULL" inspect -f '{{.State.Error}}' eng-orphan
@@ -154,4 +155,12 @@ teardown_file() {
 	run "$HULL" inspect -f '{{.Name}}' "${id:0:6}"
 	[ "$output" = /eng-unique ]
 	"$HULL" rm "${id:0:12}"
+}
+
+@test "an image a container uses cannot be removed" {
+	"$HULL" create --name eng-holder busybox true >/dev/null 2>&1
+	run "$HULL" rmi busybox
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"used by a container"* ]]
+	"$HULL" rm eng-holder
 }

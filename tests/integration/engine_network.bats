@@ -86,6 +86,8 @@ teardown_file() {
 @test "the container reaches the outside through NAT (to a namespace of ours)" {
 	# a stand-in for "the outside": a netns on the far side of a veth,
 	# reachable only through the host's routing and our masquerade
+	ip netns del eng-outside 2>/dev/null || true
+	ip link del eng-out0 2>/dev/null || true
 	ip netns add eng-outside
 	ip link add eng-out0 type veth peer name eng-out1
 	ip link set eng-out1 netns eng-outside

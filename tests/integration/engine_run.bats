@@ -23,6 +23,10 @@ teardown_file() {
 
 @test "run --rm leaves no container, runtime state or address behind" {
 	"$HULL" run --rm busybox true
+	# gone from every listing at once; the monitor deletes the hidden
+	# directory (.rm-ID) just after it has told the CLI the exit code
+	[ -z "$(ls "$HULL_DATA_ROOT/containers")" ]
+	for _ in $(seq 50); do [ -z "$(ls -A "$HULL_DATA_ROOT/containers")" ] && break; sleep 0.1; done
 	[ -z "$(ls -A "$HULL_DATA_ROOT/containers")" ]
 	[ -z "$(ls -A "$HULL_DATA_ROOT/run" 2>/dev/null)" ]
 	[ "$(cat "$HULL_DATA_ROOT/networks/bridge/endpoints.json")" = "{}" ]
@@ -126,4 +130,24 @@ teardown_file() {
 		cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/cpu/cpu.cfs_quota_us
 	[ "$status" -eq 0 ]
 	[[ "$output" == *$'7\n67108864\n50000'* ]]
+}
+
+@test "a missing image is pulled (from a registry on 127.0.0.1), with progress, then run" {
+	command -v docker-registry >/dev/null
+	reg=$(mktemp -d /tmp/eng-registry.XXXXXX)
+	printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s/data\nhttp:\n  addr: 127.0.0.1:8095\n' "$reg" >"$reg/config.yml"
+	docker-registry serve "$reg/config.yml" >"$reg/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do curl -s -m 1 -o /dev/null http://127.0.0.1:8095/v2/ && break; sleep 0.1; done
+	"$HULL" push busybox 127.0.0.1:8095/eng/busybox:1 >/dev/null
+	run "$HULL" run --rm 127.0.0.1:8095/eng/busybox:1 echo pulled-and-ran
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	rm -rf "$reg"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Unable to find image '127.0.0.1:8095/eng/busybox:1' locally"* ]]
+	[[ "$output" == *": Already exists"* || "$output" == *": Pull complete"* ]]
+	[[ "$output" == *pulled-and-ran* ]]
+	run "$HULL" images
+	[[ "$output" == *127.0.0.1:8095/eng/busybox* ]]
 }

@@ -120,13 +120,17 @@ teardown_file() {
 	done
 }
 
-@test "saved archives are read by skopeo and podman" {
+@test "saved archives are read by skopeo, umoci and podman" {
 	"$HULL" save -o "$IMG_TMP/d2.tar" busybox
 	"$HULL" save --format oci-archive -o "$IMG_TMP/o2.tar" busybox
 	run skopeo inspect "docker-archive:$IMG_TMP/d2.tar"
 	[ "$status" -eq 0 ]
 	run skopeo inspect "oci-archive:$IMG_TMP/o2.tar"
 	[ "$status" -eq 0 ]
+	"$HULL" save --format oci-dir -o "$IMG_TMP/odir2" busybox
+	run umoci unpack --image "$IMG_TMP/odir2:latest" "$IMG_TMP/umoci-bundle"
+	[ "$status" -eq 0 ]
+	[ -x "$IMG_TMP/umoci-bundle/rootfs/bin/busybox" ]
 	# podman's storage keeps a mount: it lives outside the bats temp dir.
 	export PEER_DIR=/tmp/hull-peers-image-tests
 	. /work/shared/peers/podman-env
@@ -167,12 +171,13 @@ teardown_file() {
 @test "after a reboot, layers that were never synced are dropped, damaged blobs too" {
 	export HULL_DATA_ROOT="$IMG_TMP/reboot"
 	"$HULL" image build-default >/dev/null
+	boot=$(cat /proc/sys/kernel/random/boot_id)
 	U="$HULL_DATA_ROOT/images/unsynced"
-	[ -n "$(ls "$U")" ]
-	layer=$(ls "$U" | grep '^layer-' | head -1)
-	blob=$(ls "$U" | grep '^blob-' | head -1)
+	[ -n "$(ls "$U/$boot")" ]
+	layer=$(ls "$U/$boot" | grep '^layer-' | head -1)
+	blob=$(ls "$U/$boot" | grep '^blob-' | head -1)
 	# pretend the markers were written in an earlier boot, and the crash hit one blob
-	for m in "$U"/*; do echo 00000000-0000-0000-0000-000000000000 >"$m"; done
+	mv "$U/$boot" "$U/00000000-0000-0000-0000-000000000000"
 	printf 'XX' | dd of="$HULL_DATA_ROOT/images/blobs/sha256/${blob#blob-}" bs=1 seek=10 conv=notrunc 2>/dev/null
 	run "$HULL" image inspect busybox
 	[ "$status" -eq 1 ]
@@ -180,7 +185,7 @@ teardown_file() {
 	[[ "$output" == *"is missing from the store; pull the image again"* ]] || [[ "$output" == *"not found"* ]]
 	[ ! -e "$HULL_DATA_ROOT/images/layers/${layer#layer-}" ]
 	[ ! -e "$HULL_DATA_ROOT/images/blobs/sha256/${blob#blob-}" ]
-	[ -z "$(ls "$U")" ]
+	[ ! -e "$U/00000000-0000-0000-0000-000000000000" ]
 	# the recipe runs again and repairs the image
 	"$HULL" image build-default >/dev/null
 	run "$HULL" image inspect busybox
@@ -229,5 +234,28 @@ teardown_file() {
 	[[ "$output" == *"/nonexistent"*"install Debian's busybox-static"* ]]
 	run "$HULL" images -q
 	[ -z "$output" ]
+	store_is_clean
+}
+
+@test "load follows links inside an archive, never out of it" {
+	export HULL_DATA_ROOT="$IMG_TMP/links"
+	"$HULL" image build-default >/dev/null
+	"$HULL" save -o "$IMG_TMP/l.tar" busybox
+	mkdir -p "$IMG_TMP/l/x"
+	tar -C "$IMG_TMP/l" -xf "$IMG_TMP/l.tar"
+	layer=$(jq -r '.[0].Layers[0]' "$IMG_TMP/l/manifest.json")
+	ln -s "../$layer" "$IMG_TMP/l/x/layer.tar"
+	jq '.[0].Layers = ["x/layer.tar"] | .[0].RepoTags = ["linked:1"]' "$IMG_TMP/l/manifest.json" >"$IMG_TMP/m.json"
+	mv "$IMG_TMP/m.json" "$IMG_TMP/l/manifest.json"
+	rm "$IMG_TMP/l/index.json"
+	tar -C "$IMG_TMP/l" -cf "$IMG_TMP/linked.tar" .
+	run "$HULL" load -i "$IMG_TMP/linked.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: linked:1" ]
+	ln -sf /etc/hostname "$IMG_TMP/l/x/layer.tar"
+	tar -C "$IMG_TMP/l" -cf "$IMG_TMP/escape.tar" .
+	run "$HULL" load -i "$IMG_TMP/escape.tar"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"x/layer.tar"*"No such file"* ]]
 	store_is_clean
 }

@@ -40,7 +40,6 @@ runtime_setup() {
 	cp -a "$RT_CACHE/rootfs" "$BUNDLE/rootfs"
 	(cd "$BUNDLE" && "$HULL" spec)
 	config '.process.terminal = false'
-	MOUNTS_BEFORE=$(wc -l </proc/self/mountinfo)
 }
 
 runtime_teardown() {
@@ -74,12 +73,11 @@ run_in() {
 	run hull run --bundle "$BUNDLE" "rt-$BATS_TEST_NUMBER" </dev/null
 }
 
-# assert_clean ID: no state dir, no new mount left behind.
+# assert_clean ID: no state dir, no mount left behind.
 assert_clean() {
 	[ ! -e "$ROOT/$1" ] || { echo "state dir $ROOT/$1 was left behind" >&2; return 1; }
-	local now
-	now=$(wc -l </proc/self/mountinfo)
-	[ "$now" -le "$MOUNTS_BEFORE" ] || { echo "mounts: $MOUNTS_BEFORE before, $now after" >&2; return 1; }
+	# Other work on the machine mounts things too, so no count: a leak from
+	# the container would be a mount of, or under, this test's bundle.
 	! grep -q "$TMP" /proc/self/mountinfo || { echo "a mount under $TMP remains" >&2; return 1; }
 }
 

@@ -217,3 +217,38 @@ teardown() { runtime_teardown; }
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"invalid container id"* ]]
 }
+
+@test "create/start as a non-root process.user and in a user namespace" {
+	args sh -c 'id -u >/tmp/out/uid'
+	mkdir -p "$TMP/out" && chmod 777 "$TMP/out"
+	config ".process.user = {\"uid\": 1000, \"gid\": 1000}
+		| .mounts += [{\"destination\":\"/tmp/out\",\"type\":\"bind\",\"source\":\"$TMP/out\",\"options\":[\"bind\"]}]"
+	hull create --bundle "$BUNDLE" rt-user </dev/null >/dev/null 2>&1
+	hull start rt-user
+	wait_status rt-user stopped
+	[ "$(cat "$TMP/out/uid")" = 1000 ]
+	hull delete rt-user
+	rm "$TMP/out/uid"
+	config '.process.user = {"uid": 0, "gid": 0} | .linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]'
+	chmod 755 "$TMP" "$BUNDLE"
+	hull create --bundle "$BUNDLE" rt-userns </dev/null >/dev/null 2>&1
+	hull start rt-userns
+	wait_status rt-userns stopped
+	[ "$(cat "$TMP/out/uid")" = 0 ]
+	[ "$(stat -c %u "$TMP/out/uid")" = 100000 ]
+	hull delete rt-userns
+}
+
+@test "an error after create (bad program at start) goes to the process' stderr" {
+	args sleep 100
+	hull create --bundle "$BUNDLE" rt-late </dev/null >/dev/null 2>"$TMP/err"
+	# the program vanishes between create and start
+	rm "$BUNDLE/rootfs/bin/sleep"
+	hull start rt-late
+	wait_status rt-late stopped
+	for i in $(seq 50); do grep -q "exec" "$TMP/err" && break; sleep 0.05; done
+	grep -q 'hull: exec `/bin/sleep`: No such file or directory' "$TMP/err"
+	hull delete rt-late
+}

@@ -196,3 +196,13 @@ teardown() { runtime_teardown; }
 	[ -z "$(ls "$rl/state")" ]
 	rm -rf "$rl"
 }
+
+@test "features reports the hooks, namespaces, capabilities, cgroup versions and seccomp support" {
+	run "$HULL" features
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.hooks | join(",")')" = "prestart,createRuntime,createContainer,startContainer,poststart,poststop" ]
+	echo "$output" | jq -e '.linux.cgroup.v1 and .linux.cgroup.v2 and .linux.seccomp.enabled'
+	echo "$output" | jq -e '.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null'
+	echo "$output" | jq -e '.linux.capabilities | index("CAP_SYS_ADMIN") != null'
+	echo "$output" | jq -e '.linux.namespaces | index("cgroup") != null'
+}

@@ -135,17 +135,47 @@ static bool matches(const struct hull_container *c, char **filters)
 	return true;
 }
 
+/* Characters, not bytes: "…" is three bytes and one column. */
+static size_t display_width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void cell(const char *text, size_t width, bool last)
+{
+	fputs(text, stdout);
+	if (last) {
+		putchar('\n');
+		return;
+	}
+	for (size_t pad = display_width(text); pad < width + 3; pad++)
+		putchar(' ');
+}
+
+/* Columns as wide as their widest cell plus three spaces, as docker's
+ * tabwriter lays them out. */
 static void print_table(json_t *rows)
 {
-	printf("%-14s %-22s %-22s %-16s %-26s %-22s %s\n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS",
-	       "PORTS", "NAMES");
+	static const char *const heads[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" };
+	static const char *const keys[] = { "ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names" };
+	size_t width[7];
+	for (size_t k = 0; k < 7; k++)
+		width[k] = strlen(heads[k]);
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
-	printf("%-14s %-22s %-22s %-16s %-26s %-22s %s\n", json_string_value(json_object_get(r, "ID")),
-	       json_string_value(json_object_get(r, "Image")), json_string_value(json_object_get(r, "Command")),
-	       json_string_value(json_object_get(r, "RunningFor")), json_string_value(json_object_get(r, "Status")),
-	       json_string_value(json_object_get(r, "Ports")), json_string_value(json_object_get(r, "Names")));
+		for (size_t k = 0; k < 7; k++) {
+			size_t l = display_width(json_string_value(json_object_get(r, keys[k])));
+			width[k] = l > width[k] ? l : width[k];
+		}
+	for (size_t k = 0; k < 7; k++)
+		cell(heads[k], width[k], k == 6);
+	json_array_foreach(rows, i, r)
+		for (size_t k = 0; k < 7; k++)
+			cell(json_string_value(json_object_get(r, keys[k])), width[k], k == 6);
 }
 
 int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)

@@ -38,6 +38,13 @@ static void on_progress(void *opaque, const struct hull_pull_progress *p)
 static struct hull_container *create_from_flags(struct hull_cli *cli, struct run_flags *f, int *status)
 {
 	struct hull_error *err = NULL;
+	if (geteuid() != 0) {
+		fprintf(stderr, "hull: containers from images need root here: the engine does not run rootless yet "
+				"(no user-namespaced overlay, no slirp4netns networking); as a user, `hull runtime run "
+				"--bundle DIR ID` runs an OCI bundle with a rootless spec\n");
+		*status = 125;
+		return NULL;
+	}
 	_cleanup_(hull_image_store_freep) struct hull_image_store *store = NULL;
 	if (hull_image_store_open(&cli->ctx, &store, &err) < 0) {
 		*status = cli_fail(cli, err);
@@ -92,24 +99,27 @@ static void remember_signal(int sig)
 /* Foreground: relay the signals a user sends to `hull run` to the
  * container (docker's --sig-proxy), wait for the monitor, return the
  * container's exit status. */
-static int wait_foreground(struct hull_cli *cli, struct hull_container *c, pid_t monitor, bool proxy)
+static int wait_foreground(struct hull_cli *cli, struct hull_container *c, pid_t monitor, int exit_fd, bool proxy)
 {
 	static const int relayed[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 	struct sigaction sa = { .sa_handler = remember_signal };
 	for (size_t i = 0; proxy && i < HULL_ARRAY_SIZE(relayed); i++)
 		sigaction(relayed[i], &sa, NULL);
-	int status = 0;
-	for (;;) {
-		pid_t r = waitpid(monitor, &status, 0);
-		if (r == monitor)
-			break;
-		if (r < 0 && errno != EINTR)
-			return 125;
+	/* the monitor says the code before its last cleanup (an unmount that
+	 * can take a while on a busy host): no need to wait for its exit */
+	int code = 0, r;
+	while ((r = hull_engine_exit_code(exit_fd, &code)) == -EINTR) {
 		int sig = pending_signal;
 		pending_signal = 0;
 		if (sig)
 			hull_engine_kill(&cli->ctx, c, sig, NULL);
 	}
+	if (r == 0)
+		return code;
+	int status = 0;
+	while (waitpid(monitor, &status, 0) < 0)
+		if (errno != EINTR)
+			return 125;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -123,8 +133,9 @@ static int start_container(struct hull_cli *cli, struct hull_container *c, bool 
 	fflush(stdout);
 	fflush(stderr);
 	pid_t monitor = 0;
+	int exit_fd = -1;
 	struct hull_error *err = NULL;
-	if (hull_engine_start(&cli->ctx, c, &a, &monitor, &err) < 0) {
+	if (hull_engine_start(&cli->ctx, c, &a, &monitor, &exit_fd, &err) < 0) {
 		restore_tty();
 		/* docker's codes: 127 the command was not found, 126 it could
 		 * not be run, 125 anything else that went wrong before it ran */
@@ -136,7 +147,7 @@ static int start_container(struct hull_cli *cli, struct hull_container *c, bool 
 	}
 	if (!attach)
 		return 0;
-	int code = wait_foreground(cli, c, monitor, proxy && !tty);
+	int code = wait_foreground(cli, c, monitor, exit_fd, proxy && !tty);
 	restore_tty();
 	return code;
 }

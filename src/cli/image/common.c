@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "hull/cleanup.h"
+#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "image_cli.h"
@@ -16,6 +17,8 @@ struct hull_image_store *image_cli_open(struct hull_cli *cli)
 		cli_fail(cli, err);
 		return NULL;
 	}
+	/* rmi and prune keep images that containers use (the engine knows) */
+	hull_image_store_set_in_use(s, hull_engine_image_in_use, &cli->ctx);
 	return s;
 }
 

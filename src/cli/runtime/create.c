@@ -33,18 +33,19 @@ static const char run_help[] =
 	"      --pid-file FILE       write the container process' pid to FILE\n"
 	"      --console-socket SOCK send the terminal's master fd to this AF_UNIX socket\n"
 	"      --no-pivot            chroot instead of pivot_root (a rootfs on ramfs)\n"
-	"      --keep, --no-subreaper, --no-new-keyring  accepted for runc compatibility\n"
+	"      --keep                (run) keep the stopped container; `delete` removes it\n"
+	"      --no-subreaper, --no-new-keyring  accepted for runc compatibility\n"
 	"      --preserve-fds N      pass N extra fds (3 .. 3+N-1) to the process\n"
 	"  -h, --help                this help\n";
 
 static int parse(const char *cmd, int argc, char **argv, struct hull_runtime_opts *o, bool run)
 {
-	enum { PID = 256, CONSOLE, NOPIVOT, KEYRING, PRESERVE, IGNORED };
+	enum { PID = 256, CONSOLE, NOPIVOT, KEYRING, PRESERVE, IGNORED, KEEP };
 	static const struct option opts[] = {
 		{ "bundle", required_argument, NULL, 'b' },  { "pid-file", required_argument, NULL, PID },
 		{ "console-socket", required_argument, NULL, CONSOLE }, { "no-pivot", no_argument, NULL, NOPIVOT },
 		{ "no-new-keyring", no_argument, NULL, KEYRING }, { "preserve-fds", required_argument, NULL, PRESERVE },
-		{ "detach", no_argument, NULL, 'd' },        { "keep", no_argument, NULL, IGNORED },
+		{ "detach", no_argument, NULL, 'd' },        { "keep", no_argument, NULL, KEEP },
 		{ "no-subreaper", no_argument, NULL, IGNORED }, { "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -58,6 +59,11 @@ static int parse(const char *cmd, int argc, char **argv, struct hull_runtime_opt
 		case NOPIVOT: o->no_pivot = true; break;
 		case KEYRING: o->no_new_keyring = true; break;
 		case IGNORED: break;
+		case KEEP:
+			if (!run)
+				return cli_usage_error(cmd, "unknown option `--keep`");
+			o->keep = true;
+			break;
 		case 'd':
 			if (!run)
 				return cli_usage_error(cmd, "unknown option `-d`");

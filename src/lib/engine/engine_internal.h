@@ -19,4 +19,9 @@ void engine_rootfs_unmount(const struct hull_container *c);
  * destination, and create the working directory, inside the mounted rootfs. */
 int engine_rootfs_prepare(const struct hull_container *c, struct hull_error **err);
 
+/* ops.c: --rm from the monitor itself: take the container out of every
+ * listing (name, record) and its anonymous volumes; returns the hidden
+ * directory left to unmount and delete (malloc'd), NULL on failure. */
+char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c);
+
 #endif

@@ -213,15 +213,31 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 	return m->ports ? 0 : -EADDRINUSE;
 }
 
-static void teardown(struct monitor *m)
+/* What must be undone before the user hears the container has stopped:
+ * its published ports (a next `run -p` of the same port must work). */
+static void teardown_ports(struct monitor *m)
 {
 	if (m->ports)
 		hull_network_unpublish(m->ctx, m->ports, m->ep.ip, NULL);
+	if (m->ports)
+		json_decref(m->ports);
+	m->ports = NULL;
+}
+
+/* The rest can follow: the address (a next container takes another), the
+ * runtime state and cgroups (keyed by this id), the console socket. */
+static void teardown(struct monitor *m)
+{
+	teardown_ports(m);
 	if (m->attached_net)
 		hull_network_detach(m->ctx, m->ep.network, m->c->id, m->ep.veth, NULL);
-	if (m->created)
-		hull_runtime_delete(&m->rt, m->c->id, true, NULL);
-	engine_rootfs_unmount(m->c);
+	m->attached_net = false;
+	if (m->created) {
+		struct hull_error *ignored = NULL;
+		hull_runtime_delete(&m->rt, m->c->id, true, &ignored);
+		hull_error_free(ignored);
+	}
+	m->created = false;
 	_cleanup_free_ char *sock = hull_path_join(m->c->dir, "console.sock");
 	unlink(sock);
 }
@@ -303,8 +319,9 @@ static void save_state(struct monitor *m, enum hull_engine_status st, int code, 
 		s->finished_at[0] = '\0';
 		hull_engine_now_rfc3339(s->started_at, sizeof(s->started_at));
 	} else {
+		/* the monitor's pid stays: `rm` waits for it to finish its
+		 * cleanup before doing anything itself */
 		s->pid = 0;
-		s->monitor_pid = 0;
 		s->exit_code = code;
 		snprintf(s->error, sizeof(s->error), "%s", why ? why : "");
 		hull_engine_now_rfc3339(s->finished_at, sizeof(s->finished_at));
@@ -312,12 +329,15 @@ static void save_state(struct monitor *m, enum hull_engine_status st, int code, 
 	hull_container_save_state(m->c, NULL);
 }
 
-static void report(int fd, const char *msg)
+/* One line to the starting CLI; keep the pipe when it waits for the exit. */
+static void report(int fd, const char *msg, bool keep)
 {
 	if (fd < 0)
 		return;
-	hull_write_all(fd, msg, strlen(msg));
-	close(fd);
+	_cleanup_free_ char *line = hull_strdup_printf("%s\n", msg);
+	hull_write_all(fd, line, strlen(line));
+	if (!keep)
+		close(fd);
 }
 
 static struct hull_logfile *open_log(struct monitor *m, struct hull_logfile *lf)
@@ -366,28 +386,44 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	m.c = hull_container_load(ctx, id, &err);
 	if (!m.c) {
 		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "load failed");
-		report(ready_fd, msg);
+		report(ready_fd, msg, false);
 		_exit(125);
 	}
 	if (setup(&m, &err) < 0) {
 		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "setup failed");
 		teardown(&m);
+		engine_rootfs_unmount(m.c);
 		save_state(&m, HULL_ENGINE_EXITED, 128, err ? err->msg : "start failed");
-		report(ready_fd, msg);
+		report(ready_fd, msg, false);
 		_exit(125);
 	}
 	hull_container_save(m.c, NULL); /* NetworkSettings */
 	save_state(&m, HULL_ENGINE_RUNNING, 0, NULL);
-	report(ready_fd, "OK");
+	bool attached = attach && attach->attach;
+	report(ready_fd, "OK", attached);
 	struct hull_logfile lf;
 	struct monitor_io io = { .init = m.pid, .master = m.master, .out = m.pipes[1][0], .errfd = m.pipes[2][0],
 				 .in = m.pipes[0][1], .attach = attach, .log = open_log(&m, &lf) };
 	int code = monitor_io_loop(&io);
 	if (io.log)
 		hull_logfile_close(io.log);
-	teardown(&m);
+	teardown_ports(&m);
 	save_state(&m, HULL_ENGINE_EXITED, code, NULL);
+	/* the user waits until the container is stopped and, with --rm, gone
+	 * from every listing; the rest of the teardown, unmounting and
+	 * deleting files can follow */
+	_cleanup_free_ char *trash = NULL;
 	if (json_is_true(json_object_get(hc_of(&m), "AutoRemove")))
-		hull_engine_remove(ctx, m.c, true, true, NULL);
+		trash = engine_remove_for_monitor(ctx, m.c);
+	_cleanup_free_ char *word = hull_strdup_printf("EXIT %d", code);
+	report(attached ? ready_fd : -1, word, false);
+	teardown(&m);
+	if (trash) {
+		_cleanup_free_ char *merged = hull_path_join(trash, "rootfs");
+		umount2(merged, MNT_DETACH);
+		hull_rm_rf(trash, NULL);
+	} else {
+		engine_rootfs_unmount(m.c);
+	}
 	_exit(code);
 }

@@ -14,7 +14,24 @@
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/runtime.h"
+#include "engine_internal.h"
 #include "store_internal.h"
+
+/* Wait up to timeout_ms for a process (pid + start time) to be gone. */
+static bool wait_gone(pid_t pid, unsigned long long start, int timeout_ms)
+{
+	if (!hull_proc_alive(pid, start))
+		return true;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd >= 0 && hull_proc_alive(pid, start)) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+		while (poll(&p, 1, timeout_ms) < 0 && errno == EINTR)
+			;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return !hull_proc_alive(pid, start);
+}
 
 static bool is_live(const struct hull_container *c)
 {
@@ -63,6 +80,10 @@ int hull_engine_kill(struct hull_ctx *ctx, struct hull_container *c, int sig, st
 				      c->id);
 	if (kill(c->state.pid, sig) < 0)
 		return hull_error_set(err, errno, "kill container %s", c->name);
+	/* as docker's: after KILL, the container has stopped when kill returns,
+	 * so that `kill` then `start` or `rm` does not race the monitor */
+	if (sig == SIGKILL && !wait_monitor(c, 10000))
+		return hull_error_msg(err, ETIMEDOUT, "container %s did not stop after SIGKILL", c->name);
 	return 0;
 }
 
@@ -108,7 +129,9 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 	struct hull_ctx rt = *ctx;
 	_cleanup_free_ char *root = hull_engine_runtime_root(ctx);
 	rt.runtime_root = root;
-	hull_runtime_delete(&rt, c->id, true, NULL);
+	struct hull_error *ignored = NULL;
+	hull_runtime_delete(&rt, c->id, true, &ignored);
+	hull_error_free(ignored);
 	json_t *ns = json_object_get(c->record, "NetworkSettings");
 	const char *net;
 	json_t *ep;
@@ -117,6 +140,17 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 		const char *ip = json_string_value(json_object_get(ep, "IPAddress"));
 		hull_network_unpublish(ctx, json_object_get(ns, "Ports"), ip, NULL);
 		hull_network_detach(ctx, net, c->id, json_string_value(json_object_get(ep, "HullVeth")), NULL);
+	}
+}
+
+static void remove_anonymous_volumes(struct hull_ctx *ctx, const struct hull_container *c)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(c->record, "Mounts"), i, m)
+	{
+		if (json_is_true(json_object_get(m, "HullAnonymous")))
+			hull_volume_remove(ctx, json_string_value(json_object_get(m, "Name")), NULL);
 	}
 }
 
@@ -134,7 +168,13 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 		if (!wait_monitor(c, 30000))
 			return hull_error_msg(err, ETIMEDOUT, "container %s did not stop after SIGKILL", c->name);
 	}
-	if (c->state.monitor_pid != getpid() && !hull_proc_alive(c->state.monitor_pid, c->state.monitor_start))
+	bool self = c->state.monitor_pid == getpid();
+	/* a monitor still finishing its teardown (it told the exit code
+	 * first) is waited for; one that is gone left us its leftovers */
+	if (!self && !wait_gone(c->state.monitor_pid, c->state.monitor_start, 10000))
+		return hull_error_msg(err, EBUSY, "container %s: its monitor (pid %d) is still cleaning up", c->name,
+				      (int)c->state.monitor_pid);
+	if (!self)
 		clean_leftovers(ctx, c);
 	_cleanup_close_ int lock = hull_container_lock(c, err);
 	if (lock < 0)
@@ -142,14 +182,20 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 	int r = hull_container_remove_files(ctx, c, err);
 	if (r < 0)
 		return hull_error_wrap(err, r, "remove container %s", c->name);
-	size_t i;
-	json_t *m;
-	json_array_foreach(volumes ? json_object_get(c->record, "Mounts") : NULL, i, m)
-	{
-		if (json_is_true(json_object_get(m, "HullAnonymous")))
-			hull_volume_remove(ctx, json_string_value(json_object_get(m, "Name")), NULL);
-	}
+	if (volumes)
+		remove_anonymous_volumes(ctx, c);
 	return 0;
+}
+
+char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c)
+{
+	int lock = hull_container_lock(c, NULL);
+	char *trash = hull_container_hide(ctx, c, NULL);
+	if (lock >= 0)
+		close(lock);
+	if (trash)
+		remove_anonymous_volumes(ctx, c);
+	return trash;
 }
 
 json_t *hull_engine_inspect_json(const struct hull_container *c)

@@ -34,10 +34,40 @@ static pid_t spawn_monitor(struct hull_ctx *ctx, const char *id, const struct hu
 	hull_engine_monitor_main(ctx, id, attach, ready);
 }
 
+/* One line from fd, byte by byte: the rest of the pipe is not ours yet. */
+static ssize_t read_line(int fd, char *buf, size_t size)
+{
+	size_t n = 0;
+	while (n + 1 < size) {
+		ssize_t r = read(fd, buf + n, 1);
+		if (r < 0)
+			return -errno;
+		if (r == 0 || buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+int hull_engine_exit_code(int exit_fd, int *code)
+{
+	char line[64];
+	ssize_t n = read_line(exit_fd, line, sizeof(line));
+	if (n == -EINTR)
+		return -EINTR;
+	close(exit_fd);
+	if (n <= 0 || strncmp(line, "EXIT ", 5))
+		return -EPIPE;
+	*code = atoi(line + 5);
+	return 0;
+}
+
 int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const struct hull_attach *attach,
-		      pid_t *monitor, struct hull_error **err)
+		      pid_t *monitor, int *exit_fd, struct hull_error **err)
 {
 	*monitor = 0;
+	*exit_fd = -1;
 	_cleanup_close_ int lock = hull_container_lock(c, err);
 	if (lock < 0)
 		return lock;
@@ -59,19 +89,24 @@ int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const stru
 		close(ready[0]);
 		return hull_error_set(err, errno, "start %s: fork the monitor", c->name);
 	}
-	_cleanup_free_ char *word = NULL;
-	size_t len = 0;
-	hull_read_all(ready[0], &word, &len);
-	close(ready[0]);
+	char word[4096];
+	ssize_t got;
+	while ((got = read_line(ready[0], word, sizeof(word))) == -EINTR)
+		;
+	if (got <= 0)
+		word[0] = '\0';
+	bool ok = !strcmp(word, "OK");
+	if (!ok || !attach->attach)
+		close(ready[0]);
 	if (!attach->attach) /* reap the middle process */
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
-	if (!word || strncmp(word, "OK", 2)) {
+	if (!ok) {
 		if (attach->attach)
 			waitpid(pid, NULL, 0);
 		int code = EIO;
 		char *msg = NULL;
-		if (word && !strncmp(word, "ERR ", 4)) {
+		if (!strncmp(word, "ERR ", 4)) {
 			code = (int)strtol(word + 4, &msg, 10);
 			msg += *msg == ' ';
 		}
@@ -79,5 +114,6 @@ int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const stru
 				      msg ? msg : "the monitor died while starting it");
 	}
 	*monitor = attach->attach ? pid : 0;
+	*exit_fd = attach->attach ? ready[0] : -1;
 	return 0;
 }

@@ -263,7 +263,7 @@ int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out
 	return 0;
 }
 
-int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err)
+char *hull_container_hide(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err)
 {
 	_cleanup_free_ char *nd = names_dir(ctx);
 	_cleanup_free_ char *link = hull_path_join(nd, c->name);
@@ -271,7 +271,24 @@ int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_co
 	ssize_t n = readlink(link, holder, sizeof(holder) - 1);
 	if (n == HULL_ID_LEN && !strncmp(holder, c->id, HULL_ID_LEN))
 		unlink(link);
-	return hull_rm_rf(c->dir, err);
+	_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
+	char *trash = hull_strdup_printf("%s/.rm-%s", cd, c->id);
+	/* one rename takes the container out of every listing; what is left
+	 * to delete is hidden, even if a crash stops the deletion */
+	if (rename(c->dir, trash) < 0 && errno != ENOENT) {
+		hull_error_set(err, errno, "remove container %.12s: rename `%s`", c->id, c->dir);
+		free(trash);
+		return NULL;
+	}
+	return trash;
+}
+
+int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err)
+{
+	_cleanup_free_ char *trash = hull_container_hide(ctx, c, err);
+	if (!trash)
+		return -EIO;
+	return hull_rm_rf(trash, err);
 }
 
 const char *hull_container_image(const struct hull_container *c)

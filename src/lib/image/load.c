@@ -40,8 +40,9 @@ static int open_inside(struct loader *l, const char *rel, struct hull_error **er
 	int ret = unpack_clean_path(clean, err);
 	if (ret < 0)
 		return hull_error_wrap(err, ret, "%s", l->display);
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	/* Archives link files to each other (podman's <id>/layer.tar -> ../<hex>.tar):
+	 * symlinks are followed, but scoped to the archive (RESOLVE_IN_ROOT). */
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	long fd = syscall(SYS_openat2, l->dir_fd, clean, &how, sizeof(how));
 	if (fd < 0)
 		return hull_error_set(err, errno, "%s: `%s`", l->display, rel);

@@ -232,8 +232,16 @@ static int perform(struct registry *r, const char *method, const char *url, cons
 	if (!curl)
 		return hull_error_msg(err, ENOMEM, "curl init failed");
 	struct curl_slist *headers = NULL;
-	for (const char *const *h = extra; h && *h; h++)
+	bool accept = false;
+	for (const char *const *h = extra; h && *h; h++) {
 		headers = curl_slist_append(headers, *h);
+		accept |= !strncasecmp(*h, "Accept:", 7);
+	}
+	/* Every registry request names the four manifest types: some answer by
+	 * the Accept header even where no manifest is asked for (/v2/ pings,
+	 * HEADs by digest). Blob stores we are redirected to get none. */
+	if (!accept && send_auth)
+		headers = curl_slist_append(headers, HULL_MANIFEST_ACCEPT);
 	pthread_mutex_lock(&r->lock);
 	if (send_auth && r->auth)
 		headers = curl_slist_append(headers, r->auth);
@@ -345,14 +353,14 @@ static int ping(struct registry *r, struct hull_error **err)
 	CURLcode code = CURLE_OK;
 	_cleanup_error_ struct hull_error *tls_err = NULL;
 	r->https = true;
-	int ret = perform(r, "GET", url, NULL, false, NULL, 0, NULL, 65536, &resp, &code, &tls_err);
+	int ret = perform(r, "GET", url, NULL, true, NULL, 0, NULL, 65536, &resp, &code, &tls_err);
 	if (ret < 0 && r->may_http &&
 	    (code == CURLE_SSL_CONNECT_ERROR || code == CURLE_COULDNT_CONNECT || code == CURLE_RECV_ERROR ||
 	     code == CURLE_GOT_NOTHING)) {
 		r->https = false;
 		free(url);
 		url = hull_strdup_printf("http://%s/v2/", r->host);
-		ret = perform(r, "GET", url, NULL, false, NULL, 0, NULL, 65536, &resp, &code, err);
+		ret = perform(r, "GET", url, NULL, true, NULL, 0, NULL, 65536, &resp, &code, err);
 	} else if (ret < 0) {
 		const char *hint = "";
 		if (code == CURLE_PEER_FAILED_VERIFICATION)

@@ -78,11 +78,22 @@ static char *boot_id(void)
 	return id;
 }
 
+/* Markers live in unsynced/<boot id>/<kind>-<hex>: a store open compares
+ * directory names only, never reads the markers of this boot. */
 int store_mark_unsynced(struct hull_image_store *s, const char *kind, const char *digest, struct hull_error **err)
 {
 	_cleanup_free_ char *id = boot_id();
-	_cleanup_free_ char *p = hull_strdup_printf("%s/%s-%s", s->unsynced, kind, hull_digest_hex(digest));
-	return hull_write_file_atomic(p, id, strlen(id), 0600, true, err);
+	_cleanup_free_ char *dir = hull_path_join(s->unsynced, id);
+	if (mkdir(dir, 0700) == 0) {
+		/* the directory's own entry must survive a crash too */
+		_cleanup_close_ int pfd = open(s->unsynced, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (pfd < 0 || fsync(pfd) < 0)
+			return hull_error_set(err, errno, "fsync `%s`", s->unsynced);
+	} else if (errno != EEXIST) {
+		return hull_error_set(err, errno, "create `%s`", dir);
+	}
+	_cleanup_free_ char *p = hull_strdup_printf("%s/%s-%s", dir, kind, hull_digest_hex(digest));
+	return hull_write_file_atomic(p, "", 0, 0600, true, err);
 }
 
 /* Undo what a marker from an earlier boot names: the kernel may have
@@ -119,16 +130,17 @@ static int recover(struct hull_image_store *s, struct hull_error **err)
 	_cleanup_close_ int lock = -1;
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		_cleanup_free_ char *p = hull_path_join(s->unsynced, de->d_name);
-		_cleanup_free_ char *id = NULL;
-		if (hull_read_file(p, &id, NULL, NULL) == 0 && !strcmp(id, now))
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, now))
 			continue;
 		if (lock < 0 && (lock = store_lock(s, "gc", true, err)) < 0)
 			return lock;
-		repair(s, de->d_name);
-		unlink(p);
+		_cleanup_free_ char *dir = hull_path_join(s->unsynced, de->d_name);
+		_cleanup_closedir_ DIR *m = opendir(dir);
+		struct dirent *me;
+		while (m && (me = readdir(m)))
+			if (me->d_name[0] != '.')
+				repair(s, me->d_name);
+		hull_rm_rf(dir, NULL);
 	}
 	return 0;
 }
@@ -138,15 +150,9 @@ void store_sync_all(struct hull_image_store *s)
 	_cleanup_close_ int fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || syncfs(fd) < 0)
 		return;
-	_cleanup_closedir_ DIR *d = opendir(s->unsynced);
 	_cleanup_free_ char *now = boot_id();
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		_cleanup_free_ char *p = hull_path_join(s->unsynced, de->d_name);
-		_cleanup_free_ char *id = NULL;
-		if (de->d_name[0] != '.' && hull_read_file(p, &id, NULL, NULL) == 0 && !strcmp(id, now))
-			unlink(p);
-	}
+	_cleanup_free_ char *dir = hull_path_join(s->unsynced, now);
+	hull_rm_rf(dir, NULL);
 }
 
 int hull_image_store_open(struct hull_ctx *ctx, struct hull_image_store **out, struct hull_error **err)

@@ -11,6 +11,7 @@
 #include "unpack_pool.h"
 
 #define MAX_QUEUED 256
+#define MAX_QUEUED_BYTES (32u << 20) /* file data held by queued jobs */
 #define MAX_WORKERS 8
 
 struct unpack_pool {
@@ -18,6 +19,7 @@ struct unpack_pool {
 	pthread_cond_t work, space, idle;
 	struct file_job *head, *tail;
 	size_t queued, running;
+	size_t queued_bytes;
 	struct file_job *conflicts, *conflicts_tail;
 	struct hull_error *error;
 	int ret;
@@ -95,6 +97,7 @@ static void *worker(void *opaque)
 			p->tail = NULL;
 		j->next = NULL;
 		p->queued--;
+		p->queued_bytes -= j->size;
 		p->running++;
 		pthread_cond_signal(&p->space);
 		bool skip = p->ret < 0;
@@ -148,7 +151,8 @@ struct unpack_pool *unpack_pool_new(int n)
 int unpack_pool_submit(struct unpack_pool *p, struct file_job *j, struct hull_error **err)
 {
 	pthread_mutex_lock(&p->lock);
-	while (p->queued >= MAX_QUEUED && p->ret == 0)
+	while ((p->queued >= MAX_QUEUED || (p->queued && p->queued_bytes + j->size > MAX_QUEUED_BYTES)) &&
+	       p->ret == 0)
 		pthread_cond_wait(&p->space, &p->lock);
 	if (p->ret < 0) {
 		int ret = p->ret;
@@ -166,6 +170,7 @@ int unpack_pool_submit(struct unpack_pool *p, struct file_job *j, struct hull_er
 		p->head = j;
 	p->tail = j;
 	p->queued++;
+	p->queued_bytes += j->size;
 	pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->lock);
 	return 0;

@@ -268,6 +268,10 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 		if (fl >= 0)
 			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
 	}
+	/* whatever fd the caller left open stays out of the container: only
+	 * 0-2 and the preserved ones survive execve (CVE-2024-21626); done
+	 * before seccomp, whose profile may not allow close_range */
+	syscall(SYS_close_range, 3 + x->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (hull_caps_parse(p->capabilities, "process", "process.capabilities", &caps, &err) < 0 ||
 	    process_rlimits(p, &err) < 0 || process_oom_score_adj(p, &err) < 0 || exec_cwd(p->cwd, &err) < 0)
 		child_fail(x->sock, err);
@@ -290,9 +294,6 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 	char *prog = process_find_program(p, &err);
 	if (!prog)
 		child_fail(x->sock, err);
-	/* whatever fd the caller left open stays out of the container: only
-	 * 0-2 and the preserved ones survive execve (CVE-2024-21626) */
-	syscall(SYS_close_range, 3 + x->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	execve(prog, p->args, exec_env(p));
 	hull_error_set(&err, errno, "exec `%s`", prog);
 	child_fail(x->sock, err);

@@ -36,7 +36,13 @@
 
 __attribute__((noreturn)) static void fail(struct spawn *s, struct hull_error *err)
 {
-	sync_send(s->sync_fd, SYNC_ERROR, err && err->msg ? err->msg : "container setup failed", -1);
+	const char *msg = err && err->msg ? err->msg : "container setup failed";
+	/* After create returned nobody reads the socket: say it on the
+	 * process' stderr, as runc does. */
+	if (s->detached)
+		dprintf(STDERR_FILENO, "hull: %s\n", msg);
+	else
+		sync_send(s->sync_fd, SYNC_ERROR, msg, -1);
 	_exit(1);
 }
 
@@ -127,7 +133,8 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
-	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
+	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0 ||
+	    mounts_readonly_tmpfs(cfg, rootfd, err) < 0)
 		return -EINVAL;
 	/* A missing process.cwd is created, as runc does. */
 	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
@@ -199,6 +206,10 @@ static int setup_process(struct spawn *s, bool in_userns, struct hull_error **er
 	struct hull_caps caps;
 	if (hull_caps_parse(p->capabilities, "config.json", "process.capabilities", &caps, err) < 0)
 		return -EINVAL;
+	/* Only 0-2 and --preserve-fds reach the process, whatever the caller
+	 * left open without O_CLOEXEC (runc closes the rest too;
+	 * CVE-2024-21626). Before seccomp: the profile may not allow it. */
+	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* without no_new_privs, loading seccomp needs CAP_SYS_ADMIN: before the
 	 * capabilities go (runc's order); with it, as late as possible */
 	if (!p->no_new_privileges && child_seccomp(s, err) < 0)
@@ -281,17 +292,11 @@ void init_container(struct spawn *s)
 	char **env = make_env(cfg->process);
 	/* From here the container outlives the process that created it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
-	/* Only 0-2 and --preserve-fds reach the process, whatever the caller
-	 * left open without O_CLOEXEC (runc closes the rest too). */
-	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (sync_send(s->sync_fd, SYNC_READY, NULL, -1) < 0)
 		_exit(1);
+	s->detached = s->fifo_fd >= 0;
 	if (wait_for_start(s, &err) < 0)
 		fail(s, err);
-	/* no fd of the caller reaches the container (or its startContainer
-	 * hooks) beyond 0-2 and the preserved ones (CVE-2024-21626: a leaked
-	 * host directory fd) */
-	syscall(SYS_close_range, 3 + s->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (cfg->hooks && json_array_size(json_object_get(cfg->hooks, "startContainer"))) {
 		_cleanup_json_ json_t *state = hull_hook_state(cfg, s->id, s->bundle, "created", s->pid);
 		if (hull_hooks_run(cfg->hooks, HULL_HOOK_START_CONTAINER, state, &err) < 0) {
@@ -301,9 +306,5 @@ void init_container(struct spawn *s)
 	}
 	execve(prog, cfg->process->args, env);
 	hull_error_set(&err, errno, "exec `%s`", prog);
-	/* After start nobody reads the sync socket in create mode: say it on
-	 * the process' stderr too, as runc does. */
-	if (s->fifo_fd >= 0)
-		dprintf(STDERR_FILENO, "hull: %s\n", err->msg);
 	fail(s, err);
 }

@@ -59,8 +59,19 @@ int hull_runtime_kill(struct hull_ctx *ctx, const char *id, int sig, bool all, s
 		return 0;
 	if (st->status == HULL_STATUS_STOPPED)
 		return hull_error_msg(err, ESRCH, "container \"%s\" is not running", id);
-	if (all)
-		return kill_all(st->oci->pid, sig, err);
+	if (all) {
+		/* the container's cgroup holds every process of it, exec'd ones and
+		 * those of a container sharing the host's pid namespace (runc
+		 * signals the cgroup too); without one, the pid namespace */
+		_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_container_cgroup(ctx, id, NULL);
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+		if (!cg || hull_cgroup_pids(cg, &pids, &n, NULL) < 0)
+			return kill_all(st->oci->pid, sig, err);
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], sig);
+		return 0;
+	}
 	if (kill(st->oci->pid, sig) < 0)
 		return hull_error_set(err, errno, "kill container \"%s\" (pid %d)", id, st->oci->pid);
 	return 0;

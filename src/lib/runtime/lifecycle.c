@@ -107,7 +107,9 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 	int r = 0;
 	if (fifo) {
 		_cleanup_free_ char *fifo_path = hull_path_join(dir, "exec.fifo");
-		if (mkfifo(fifo_path, 0622) < 0)
+		/* 0622 whatever the umask: the init reopens it for writing after
+		 * it became process.user (runc makes it the same way). */
+		if (mkfifo(fifo_path, 0622) < 0 || chmod(fifo_path, 0622) < 0)
 			r = hull_error_set(err, errno, "mkfifo `%s`", fifo_path);
 		else if ((fifo_fd = open(fifo_path, O_PATH | O_CLOEXEC)) < 0)
 			r = hull_error_set(err, errno, "open `%s`", fifo_path);
@@ -115,6 +117,9 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 	}
 	if (r == 0)
 		r = spawn_container(s, err);
+	if (r == 0)
+		hull_debug(ctx, "container %s: init pid %d, clone flags %#lx%s", id, s->pid, s->clone_flags,
+			   s->unshare_in_child ? " (joins namespaces, unshares the rest)" : "");
 	if (r == 0 && (r = state_write(ctx, id, bundle, cfg, s->pid, err)) == 0 && opts->pid_file)
 		r = write_pid_file(opts->pid_file, s->pid, err);
 	if (r == 0)

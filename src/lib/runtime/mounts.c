@@ -165,7 +165,7 @@ static int mount_bind(const struct hull_oci_mount *m, int rootfd, struct hull_er
  * default. On a cgroup v2 host cgroup2 is mounted itself (in the container's
  * cgroup namespace, if any); on v1/hybrid hosts (like runc) a tmpfs holds a
  * bind of the container's own cgroup directory from each hierarchy. */
-static int mount_cgroup(const struct hull_oci_mount *m, int rootfd, struct hull_error **err)
+static int mount_cgroup(const struct hull_oci_mount *m, int rootfd, bool cgns, struct hull_error **err)
 {
 	struct statfs sf;
 	_cleanup_close_ int fd = mount_target(rootfd, m->destination, false, err);
@@ -205,13 +205,19 @@ static int mount_cgroup(const struct hull_oci_mount *m, int rootfd, struct hull_
 			return dfd;
 		char dt[64];
 		snprintf(dt, sizeof(dt), "/proc/self/fd/%d", dfd);
-		if (mount(host, dt, NULL, MS_BIND | MS_REC, NULL) < 0)
-			return hull_error_set(err, errno, "bind `%s` on `%s`", host, dest);
-		_cleanup_close_ int top = reopen(rootfd, dest, dt, err);
-		if (top < 0)
-			return top;
-		if (remount_bind(dt, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, err) < 0)
-			return -EINVAL;
+		/* in a cgroup namespace our paths read "/": a bind would expose the
+		 * host's hierarchy root, while a fresh mount shows the namespace's
+		 * root, the container's cgroup (runc mounts it so too) */
+		if (!cgns || mount("cgroup", dt, *ctrl ? "cgroup" : "cgroup2", flags | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				   *ctrl ? ctrl : NULL) < 0) {
+			if (mount(host, dt, NULL, MS_BIND | MS_REC, NULL) < 0)
+				return hull_error_set(err, errno, "bind `%s` on `%s`", host, dest);
+			_cleanup_close_ int top = reopen(rootfd, dest, dt, err);
+			if (top < 0)
+				return top;
+			if (remount_bind(dt, flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, err) < 0)
+				return -EINVAL;
+		}
 		/* cpu,cpuacct is also reachable as cpu and cpuacct. */
 		for (char *tok = strtok(ctrl, ","); tok && strchr(dir, ','); tok = strtok(NULL, ",")) {
 			_cleanup_close_ int parent = mount_target(rootfd, m->destination, false, NULL);
@@ -235,6 +241,10 @@ static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netn
 	char target[64];
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
 	unsigned long flags = m->flags & ~(MS_BIND | MS_REC);
+	/* a read-only tmpfs (/dev) still gets mounts and device nodes inside:
+	 * it goes read-only at the end (mounts_readonly_tmpfs), as with runc */
+	if (!strcmp(m->type, "tmpfs"))
+		flags &= ~(unsigned long)MS_RDONLY;
 	if (mount(m->source ? m->source : m->type, target, m->type, flags, m->data) < 0) {
 		/* sysfs can only be mounted by the owner of the network
 		 * namespace; without one of our own, bind the host's (runc does). */
@@ -257,6 +267,24 @@ static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netn
 	return 0;
 }
 
+int mounts_readonly_tmpfs(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err)
+{
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct hull_oci_mount *m = &cfg->mounts[i];
+		if (m->bind || !m->type || strcmp(m->type, "tmpfs") || !(m->flags & MS_RDONLY))
+			continue;
+		_cleanup_close_ int fd = mount_target(rootfd, m->destination, false, err);
+		if (fd < 0)
+			return hull_error_wrap(err, fd, "config.json: mounts[%zu]", i);
+		char target[64];
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(NULL, target, NULL, MS_REMOUNT | (m->flags & ~(MS_BIND | MS_REC)), m->data) < 0)
+			return hull_error_set(err, errno, "config.json: mounts[%zu]: remount `%s` read-only", i,
+					      m->destination);
+	}
+	return 0;
+}
+
 int mounts_setup(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err)
 {
 	const struct hull_oci_namespace *net = hull_oci_config_namespace(cfg, CLONE_NEWNET);
@@ -266,7 +294,7 @@ int mounts_setup(const struct hull_oci_config *cfg, int rootfd, struct hull_erro
 		if (m->bind)
 			r = mount_bind(m, rootfd, err);
 		else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"))
-			r = mount_cgroup(m, rootfd, err);
+			r = mount_cgroup(m, rootfd, hull_oci_config_namespace(cfg, CLONE_NEWCGROUP) != NULL, err);
 		else
 			r = mount_other(m, rootfd, net && !net->path, err);
 		if (r < 0)

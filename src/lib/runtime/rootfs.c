@@ -4,12 +4,15 @@
  * config.md#root. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hull/cleanup.h"
+#include "hull/fs.h"
 #include "runtime_internal.h"
 
 /* pivot_root(".", ".") stacks the old root on top of the new one at "/";
@@ -31,10 +34,48 @@ static int do_pivot(const char *rootfs, struct hull_error **err)
 	return 0;
 }
 
+/* With chroot the host's full procfs and sysfs stay reachable in the mount
+ * namespace, and the kernel then lets a user namespace inside mount a bare
+ * /proc (no masked paths): detach them first, or cover them where that is
+ * refused (runc's msMoveRoot does the same). */
+static int hide_host_proc_sys(const char *rootfs, struct hull_error **err)
+{
+	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	size_t n = 0, len = strlen(rootfs);
+	char **points = NULL;
+	while (f && fgets(line, sizeof(line), f)) {
+		char root[1024], point[1024], type[64];
+		const char *dash = strstr(line, " - ");
+		if (!dash || sscanf(line, "%*s %*s %*s %1023s %1023s", root, point) != 2 ||
+		    sscanf(dash + 3, "%63s", type) != 1)
+			continue;
+		if (strcmp(root, "/") || (strcmp(type, "proc") && strcmp(type, "sysfs")) ||
+		    (!strncmp(point, rootfs, len) && (point[len] == '/' || !point[len])))
+			continue;
+		points = hull_xrealloc(points, (n + 2) * sizeof(char *));
+		points[n++] = hull_xstrdup(point);
+		points[n] = NULL;
+	}
+	_cleanup_strv_ char **list = points;
+	for (size_t i = 0; i < n; i++) {
+		if (mount(NULL, list[i], NULL, MS_SLAVE | MS_REC, NULL) < 0 && errno == ENOENT)
+			continue; /* gone with a parent detached before */
+		if (umount2(list[i], MNT_DETACH) == 0 || errno == ENOENT)
+			continue;
+		if ((errno == EINVAL || errno == EPERM) && mount("tmpfs", list[i], "tmpfs", 0, NULL) < 0 &&
+		    errno != ENOENT)
+			return hull_error_set(err, errno, "--no-pivot: cover the host's `%s`", list[i]);
+	}
+	return 0;
+}
+
 /* --no-pivot: for a rootfs on ramfs/initramfs, where pivot_root is refused.
  * The rootfs is moved over / and chrooted into (runc's msMoveRoot). */
 static int do_chroot(const char *rootfs, struct hull_error **err)
 {
+	if (hide_host_proc_sys(rootfs, err) < 0)
+		return -EINVAL;
 	if (chdir(rootfs) < 0)
 		return hull_error_set(err, errno, "chdir `%s`", rootfs);
 	if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)

@@ -163,8 +163,11 @@ int hull_runtime_run(struct hull_ctx *ctx, const char *id, const struct hull_run
 			hull_warn(ctx, "%s", hook_err->msg);
 			hull_error_release(&hook_err);
 		}
-		if (!opts->detach) {
+		if (!opts->detach)
 			r = wait_foreground(&s, exit_status, err);
+		/* --keep leaves the stopped container to `delete` */
+		if (!opts->detach && !opts->keep) {
+			hull_debug(ctx, "container %s: exited with status %d", id, *exit_status);
 			/* runc run deletes the container once its process is gone: what
 			 * is left in its cgroup goes too; then config.md#poststop */
 			hull_container_cgroup_remove(ctx, id, NULL);

@@ -29,6 +29,7 @@ struct spawn {
 	pid_t pid;          /* the child, in the parent */
 	int pidfd;          /* pidfd of the child, in the parent */
 	int pty_master;     /* received from the child (pty_to_parent), or -1 */
+	bool detached;      /* child: SYNC_READY sent in create mode, nobody reads the socket now */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */
@@ -74,6 +75,9 @@ int ns_write_id_maps(pid_t pid, const struct hull_oci_config *cfg, struct hull_e
 
 /* mounts.c: the rootfs and config mounts, before pivot_root. */
 int mounts_setup(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err);
+/* mounts_readonly_tmpfs: remount the tmpfs mounts asked read-only, once
+ * what goes inside them (mounts, device nodes) is there. */
+int mounts_readonly_tmpfs(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err);
 /* mount_in_root: resolve dest inside rootfd (never escaping it), creating
  * the mountpoint (a directory, or a file when `file`); returns an O_PATH fd. */
 int mount_target(int rootfd, const char *dest, bool file, struct hull_error **err);

@@ -4,8 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/security.h"
+#include "seccomp_internal.h"
 
 #define WHERE "config.json"
 
@@ -285,6 +288,88 @@ bool hull_seccomp_uses_notify(json_t *seccomp)
 	return false;
 }
 
+static bool has_flag(json_t *sc, const char *name)
+{
+	json_t *f;
+	size_t i;
+	json_array_foreach(json_object_get(sc, "flags"), i, f)
+	{
+		if (json_is_string(f) && !strcmp(json_string_value(f), name))
+			return true;
+	}
+	return false;
+}
+
+/* The highest syscall number the profile names, for each arch of ctx. */
+static size_t profile_maxima(scmp_filter_ctx ctx, json_t *sc, struct seccomp_enosys_arch *out, size_t cap)
+{
+	uint32_t arches[32];
+	size_t n_arches = 0, n = 0;
+	json_t *a, *entry, *name;
+	size_t i, j;
+	arches[n_arches++] = seccomp_arch_native();
+	json_array_foreach(json_object_get(sc, "architectures"), i, a)
+	{
+		char lower[32] = "";
+		const char *s = json_string_value(a), *base = s && !strncmp(s, "SCMP_ARCH_", 10) ? s + 10 : s;
+		for (size_t k = 0; base && base[k] && k + 1 < sizeof(lower); k++)
+			lower[k] = (char)tolower((unsigned char)base[k]);
+		uint32_t arch = seccomp_arch_resolve_name(lower);
+		if (arch && seccomp_arch_exist(ctx, arch) == 0 && n_arches < HULL_ARRAY_SIZE(arches))
+			arches[n_arches++] = arch;
+	}
+	for (size_t k = 0; k < n_arches && n < cap; k++) {
+		bool seen = false;
+		for (size_t m = 0; m < n; m++)
+			seen |= out[m].audit_arch == arches[k];
+		/* x32 shares x86_64's audit arch: its numbers carry a bit of their own */
+		if (seen || arches[k] == SCMP_ARCH_X32)
+			continue;
+		int max = -1;
+		json_array_foreach(json_object_get(sc, "syscalls"), i, entry)
+		{
+			json_array_foreach(json_object_get(entry, "names"), j, name)
+			{
+				int nr = json_is_string(name)
+						 ? seccomp_syscall_resolve_name_arch(arches[k], json_string_value(name))
+						 : -1;
+				if (nr > max)
+					max = nr;
+			}
+		}
+		if (max >= 0)
+			out[n++] = (struct seccomp_enosys_arch){ .audit_arch = arches[k], .max_nr = (uint32_t)max };
+	}
+	return n;
+}
+
+/* Load ctx behind the ENOSYS stub (seccomp_enosys.c). */
+static int load_with_enosys(scmp_filter_ctx ctx, json_t *sc, bool notify, int *notify_fd, struct hull_error **err)
+{
+	struct seccomp_enosys_arch arches[8];
+	size_t n = profile_maxima(ctx, sc, arches, HULL_ARRAY_SIZE(arches));
+	_cleanup_close_ int mem = memfd_create("hull-seccomp", MFD_CLOEXEC);
+	if (mem < 0)
+		return hull_error_set(err, errno, "memfd_create");
+	int r = seccomp_export_bpf(ctx, mem);
+	if (r < 0)
+		return hull_error_set(err, -r, "export the seccomp filter");
+	_cleanup_free_ char *prog = NULL;
+	size_t len = 0;
+	if (lseek(mem, 0, SEEK_SET) < 0)
+		return hull_error_set(err, errno, "read the exported seccomp filter");
+	if ((r = hull_read_all(mem, &prog, &len)) < 0)
+		return hull_error_set(err, -r, "read the exported seccomp filter");
+	struct seccomp_enosys_flags fl = { .tsync = has_flag(sc, "SECCOMP_FILTER_FLAG_TSYNC"),
+					   .log = has_flag(sc, "SECCOMP_FILTER_FLAG_LOG"),
+					   .spec_allow = has_flag(sc, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"),
+					   .notify = notify };
+	r = seccomp_enosys_load(arches, n, prog, len, &fl, notify_fd, err);
+	if (r == 0 && *notify_fd >= 0)
+		fcntl(*notify_fd, F_SETFD, FD_CLOEXEC);
+	return r;
+}
+
 int hull_seccomp_load(json_t *seccomp, int *notify_fd, struct hull_error **err)
 {
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
@@ -295,6 +380,13 @@ int hull_seccomp_load(json_t *seccomp, int *notify_fd, struct hull_error **err)
 	int r = build(seccomp, &ctx, &notify, err);
 	if (r < 0)
 		return r;
+	/* a default that refuses (errno, kill, trap) gets the ENOSYS stub, so
+	 * that syscalls newer than the profile read as missing (runc does so) */
+	uint32_t def = 0;
+	seccomp_attr_get(ctx, SCMP_FLTATR_ACT_DEFAULT, &def);
+	if (def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG && def != SCMP_ACT_ERRNO(ENOSYS) &&
+	    (def & SCMP_ACT_TRACE(0)) != SCMP_ACT_TRACE(0))
+		return load_with_enosys(ctx, seccomp, notify, notify_fd, err);
 	if ((r = seccomp_load(ctx)) < 0)
 		return hull_error_set(err, -r, "load the seccomp filter");
 	if (notify) {
@@ -366,4 +458,33 @@ int hull_seccomp_send_listener(json_t *seccomp, int notify_fd, pid_t pid, json_t
 	_cleanup_free_ char *text = json_dumps(msg, JSON_COMPACT);
 	int r = hull_fd_send(sock, notify_fd, text, strlen(text), err);
 	return r < 0 ? hull_error_wrap(err, r, "send the seccomp fd to `%s`", path) : 0;
+}
+
+json_t *hull_seccomp_features(char *version, size_t len)
+{
+	static const char *const actions[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+					       "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+					       "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP" };
+	static const char *const operators[] = { "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+						 "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE" };
+	static const char *const archs[] = { "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM", "SCMP_ARCH_MIPS",
+					     "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",
+					     "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
+					     "SCMP_ARCH_PPC64", "SCMP_ARCH_PPC64LE", "SCMP_ARCH_RISCV64",
+					     "SCMP_ARCH_S390", "SCMP_ARCH_S390X", "SCMP_ARCH_X32", "SCMP_ARCH_X86",
+					     "SCMP_ARCH_X86_64" };
+	json_t *o = json_object(), *a = json_array(), *op = json_array(), *ar = json_array();
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(actions); i++)
+		json_array_append_new(a, json_string(actions[i]));
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(operators); i++)
+		json_array_append_new(op, json_string(operators[i]));
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(archs); i++)
+		json_array_append_new(ar, json_string(archs[i]));
+	json_object_set_new(o, "enabled", json_true());
+	json_object_set_new(o, "actions", a);
+	json_object_set_new(o, "operators", op);
+	json_object_set_new(o, "archs", ar);
+	const struct scmp_version *v = seccomp_version();
+	snprintf(version, len, "%u.%u.%u", v->major, v->minor, v->micro);
+	return o;
 }

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -265,4 +266,30 @@ Test(hooks, timeout_kills_and_failure_reports_output)
 	_cleanup_error_ struct hull_error *err3 = NULL;
 	cr_assert_lt(hull_hooks_check(rel, &err3), 0);
 	cr_assert(strstr(err3->msg, "hooks.prestart[0].path: `true` must be an absolute path"), "%s", err3->msg);
+}
+
+Test(seccomp, syscalls_newer_than_the_profile_fail_with_enosys)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* default EPERM; the profile knows a few syscalls */
+		_cleanup_json_ json_t *p =
+			J("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
+			  "\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"exit\",\"exit_group\",\"write\",\"getpid\","
+			  "\"rt_sigreturn\",\"getppid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+		int fd;
+		if (hull_seccomp_load(p, &fd, NULL) < 0)
+			_exit(10);
+		if (getpid() <= 0)
+			_exit(11);
+		/* known to the profile (below its highest number), not allowed: EPERM */
+		if (syscall(SYS_mkdir, "/tmp/x", 0755) != -1 || errno != EPERM)
+			_exit(12);
+		/* above anything the profile names: ENOSYS, so callers fall back */
+		if (syscall(1000, 1, 2, 3) != -1 || errno != ENOSYS)
+			_exit(13);
+		_exit(0);
+	}
+	int st = wait_child(pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x (exit %d)", st, WEXITSTATUS(st));
 }

@@ -155,6 +155,7 @@ Test(store, list_is_sorted_and_remove_frees_the_name)
 	cr_assert_eq(n, 2);
 	cr_assert_str_eq(v[0]->name, "eng-first");
 	cr_assert_str_eq(v[1]->name, "eng-second");
+	cr_assert_str_eq(v[1]->id, b->id);
 	for (size_t i = 0; i < n; i++)
 		hull_container_free(v[i]);
 	free(v);
@@ -188,6 +189,19 @@ Test(store, running_with_dead_monitor_reads_as_exited)
 	cr_assert_eq(l->state.status, HULL_ENGINE_EXITED);
 	cr_assert_eq(l->state.exit_code, 255);
 	cr_assert_not_null(strstr(l->state.error, "monitor is gone"));
+}
+
+Test(store, start_time_is_field_22_of_proc_stat)
+{
+	_cleanup_free_ char *stat = NULL;
+	cr_assert_eq(hull_read_file("/proc/self/stat", &stat, NULL, NULL), 0);
+	char *p = strrchr(stat, ')') + 2;
+	unsigned long long start = 0;
+	/* fields 3..21 skipped, 22 read */
+	cr_assert_eq(sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu", &start), 1);
+	cr_assert_eq(hull_proc_start_time(getpid()), start);
+	cr_assert(hull_proc_alive(getpid(), start));
+	cr_assert_not(hull_proc_alive(getpid(), start + 1));
 }
 
 Test(store, running_with_live_monitor_stays_running)

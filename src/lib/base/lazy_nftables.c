@@ -1,0 +1,16 @@
+/* lazy_nftables.c - the libnftables functions hull calls (the engine's
+ * port forwarding), loading libnftables (nftnl, xtables, gmp) on first
+ * use (see lazy.h). */
+#include <nftables/libnftables.h>
+#include <stddef.h>
+
+#include "lazy.h"
+
+static struct hull_lazy_lib nft = { "libnftables.so.1", NULL };
+
+HULL_LAZY(nft, struct nft_ctx *, nft_ctx_new, (uint32_t flags), (flags))
+HULL_LAZY_VOID(nft, nft_ctx_free, (struct nft_ctx *c), (c))
+HULL_LAZY(nft, int, nft_ctx_buffer_output, (struct nft_ctx *c), (c))
+HULL_LAZY(nft, int, nft_ctx_buffer_error, (struct nft_ctx *c), (c))
+HULL_LAZY(nft, const char *, nft_ctx_get_error_buffer, (struct nft_ctx *c), (c))
+HULL_LAZY(nft, int, nft_run_cmd_from_buffer, (struct nft_ctx *c, const char *buf), (c, buf))
