@@ -42,8 +42,9 @@ asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
 	UBSAN_OPTIONS=print_stacktrace=1:log_path=$(CURDIR)/build-asan/sanitizer/ubsan \
 	BUILD_DIR=$(CURDIR)/build-asan tests/run; st=$$?; \
-	if [ -n "$$(ls build-asan/sanitizer)" ]; then \
-		head -n 40 build-asan/sanitizer/*; echo "sanitizer reports: build-asan/sanitizer/"; exit 1; \
+	reports=$$(grep -lE 'ERROR: |runtime error:' build-asan/sanitizer/* 2>/dev/null); \
+	if [ -n "$$reports" ]; then \
+		head -n 40 $$reports; echo "sanitizer reports:" $$reports; exit 1; \
 	fi; exit $$st
 
 clean:
