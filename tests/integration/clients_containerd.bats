@@ -50,6 +50,10 @@ teardown_file() {
 	wait 2>/dev/null
 	umount -R "$CD/root" 2>/dev/null || true
 	rm -rf "$CD"
+	# containerd puts containers under /<namespace>/<id>; the runtime removes
+	# the container's cgroup (as runc does), the namespace's parent is ours.
+	# rmdir leaves it to a concurrent run that still has containers in it.
+	rmdir /sys/fs/cgroup/*/hull-cg-test /sys/fs/cgroup/hull-cg-test 2>/dev/null || true
 }
 
 c() { ctr -a "$CD"/containerd.sock -n hull-cg-test "$@"; }
