@@ -133,8 +133,7 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
-	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0 ||
-	    mounts_readonly_tmpfs(cfg, rootfd, err) < 0)
+	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
 		return -EINVAL;
 	/* A missing process.cwd is created, as runc does. */
 	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
@@ -152,6 +151,12 @@ static int setup_after_pivot(struct spawn *s, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
 	if (cfg->process->terminal && terminal_setup(s, err) < 0)
+		return -EINVAL;
+	/* read-only tmpfs mounts (/dev) once the console is bound in them */
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return hull_error_set(err, errno, "open /");
+	if (mounts_readonly_tmpfs(cfg, root, err) < 0)
 		return -EINVAL;
 	/* sysctl first: /proc/sys is usually one of the read-only paths. */
 	if (process_sysctl(cfg, err) < 0 || rootfs_finalize(cfg, err) < 0)
@@ -251,15 +256,6 @@ void init_container(struct spawn *s)
 	bool in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
 	/* Die with the parent while setting up; start keeps us after. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	/* until execve, nothing in the container may open /proc/<pid>/exe of
-	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
-	 * of the user's program makes it dumpable again. In a new user
-	 * namespace only after the parent wrote our id maps: the /proc files of
-	 * a non-dumpable process belong to root, which a rootless parent is not
-	 * (runc keeps its child dumpable for the maps too). */
-	bool new_userns = (ns_new_flags(cfg) & CLONE_NEWUSER) != 0;
-	if (!new_userns)
-		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The flock belongs to the open file description the clone shares:
 	 * holding it here would block `start` until execve. */
 	if (s->lock_fd >= 0)
@@ -270,8 +266,12 @@ void init_container(struct spawn *s)
 	/* The parent writes the id maps and places us in cgroups, then says go. */
 	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
 		fail(s, err);
-	if (new_userns)
-		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* until execve, nothing in the container may open /proc/<pid>/exe of
+	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
+	 * of the user's program makes it dumpable again. Not before the parent
+	 * wrote our id maps: an unprivileged parent could no longer open
+	 * /proc/<pid>/uid_map of a non-dumpable child. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* config-linux.md#namespaces cgroup: made now that the parent has put us
 	 * in the container's cgroup, so that this cgroup is the namespace's root
 	 * (runc's order) */
