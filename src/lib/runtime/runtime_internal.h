@@ -31,6 +31,9 @@ struct spawn {
 	int pty_master;     /* received from the child (pty_to_parent), or -1 */
 	bool detached;      /* child: SYNC_READY sent in create mode, nobody reads the socket now */
 	bool placed;        /* child: SYNC_PLACED received (and the cgroup namespace made) */
+	/* parent: run once the child is placed, while it finishes its setup
+	 * (state.json); may be NULL. A negative return aborts create. */
+	int (*after_placed)(struct spawn *s, struct hull_error **err);
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */

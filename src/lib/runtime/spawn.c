@@ -124,6 +124,10 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 	if (sync_send(sock, SYNC_PLACED, NULL, -1) < 0)
 		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
 								   : hull_error_msg(err, EPIPE, "lost the container's init");
+	/* the child has pivot_root, masked paths and capabilities left: the
+	 * caller's own writes fit in that time */
+	if (s->after_placed && s->after_placed(s, err) < 0)
+		return place_failed(sock, err);
 	if (hull_hooks_needs_state(cfg) && parent_hooks(s, sock, err) < 0)
 		return -EINVAL;
 	if (s->pty_to_parent && sync_expect(sock, SYNC_PTY, &s->pty_master, err) < 0)
