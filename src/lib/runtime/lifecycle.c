@@ -96,6 +96,9 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 {
 	if (hull_runtime_validate_id(id, err) < 0)
 		return -EINVAL;
+	/* the placement's grace period runs while config.json is read; the
+	 * helper is forked before any fd of the container is open */
+	_cleanup_(cgroup_prewarm_reap) pid_t prewarm = cgroup_prewarm_start();
 	_cleanup_free_ char *bundle = absolute_bundle(opts->bundle, err);
 	if (!bundle)
 		return -EINVAL;

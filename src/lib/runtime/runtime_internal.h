@@ -83,6 +83,13 @@ int ns_write_id_maps(pid_t pid, const struct hull_oci_config *cfg, struct hull_e
  * step that must see the container's cgroup calls it first. */
 int init_wait_placed(struct spawn *s, struct hull_error **err);
 
+/* cgroup_prewarm.c: fork a helper that makes the kernel switch
+ * cgroup_threadgroup_rwsem to its writer mode now, so that placing the init
+ * later does not wait for an RCU grace period. Best effort: returns the
+ * helper's pid or -1. cgroup_prewarm_reap waits for it (for _cleanup_). */
+pid_t cgroup_prewarm_start(void);
+void cgroup_prewarm_reap(pid_t *pid);
+
 /* mounts.c: the rootfs and config mounts, before pivot_root. A cgroup
  * mount reads the init's cgroup: `placed(s, err)` runs before it. */
 int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(struct spawn *, struct hull_error **),
