@@ -40,11 +40,11 @@ int hull_error_wrap(struct hull_error **err, int ret, const char *fmt, ...)
 /* hull_error_free: free an error; NULL is fine. */
 void hull_error_free(struct hull_error *err);
 
-/* hull_error_freep: cleanup-attribute form; leaves *err NULL. */
+/* hull_error_freep: cleanup-attribute form; leaves *err NULL. err may be NULL. */
 void hull_error_freep(struct hull_error **err);
 
 /* hull_error_release: free *err (if any) and reset it to NULL; used when an
- * error is deliberately ignored after being logged. */
+ * error is deliberately ignored after being logged. err may be NULL. */
 void hull_error_release(struct hull_error **err);
 
 #endif

@@ -94,6 +94,36 @@ static bool runtime_has_container(struct hull_cli *cli, int argc, char **argv)
 	return false;
 }
 
+/* runc_call_in_bundle_dir: `hull run ID` / `hull create ID` typed in a bundle
+ * directory (cwd holds config.json), with nothing but runc's own flags and
+ * exactly one operand, is runc's form: runc takes the bundle from the cwd.
+ * Anything docker-only (-p, -v, -e, --name, a command after the image...)
+ * keeps it on the engine side; `hull engine run` forces the engine. */
+static bool runc_call_in_bundle_dir(int argc, char **argv)
+{
+	static const char *const plain[] = { "d", "detach", "keep", "no-subreaper", "no-new-keyring", "no-pivot",
+					     "systemd-cgroup", NULL };
+	if (strcmp(argv[0], "run") && strcmp(argv[0], "create"))
+		return false;
+	if (access("config.json", F_OK) < 0)
+		return false;
+	int operands = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-') {
+			operands++;
+			continue;
+		}
+		const char *name = a + (a[1] == '-' ? 2 : 1);
+		bool known = false;
+		for (const char *const *p = plain; *p && !known; p++)
+			known = !strcmp(name, *p);
+		if (!known)
+			return false;
+	}
+	return operands == 1;
+}
+
 /* cli_choose_runtime: for a name both sides define, is this a runc-style call?
  * Yes when a runc global flag was given (containerd and runc's test suite
  * always pass --root), when a runtime-only flag is present (podman/conmon
@@ -114,7 +144,9 @@ static bool cli_choose_runtime(struct hull_cli *cli, int argc, char **argv)
 	 * letters, so they do not count. */
 	static const char *const runtime_only[] = { "bundle", "b", "pid-file", "console-socket", "no-pivot",
 						    "process", "preserve-fds", "no-new-keyring", NULL };
-	return cli_has_flag(argc, argv, runtime_only);
+	if (cli_has_flag(argc, argv, runtime_only))
+		return true;
+	return runc_call_in_bundle_dir(argc, argv);
 }
 
 static const struct hull_command *find_command(struct hull_cli *cli, int argc, char **argv)

@@ -192,3 +192,25 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	[ ! -d /proc/$x ]
 	wait_status cg-killall stopped
 }
+
+@test "events reports an OOM kill in the container" {
+	config ".linux.cgroupsPath = \"$CG/ctr\" | .linux.resources.memory = {limit: 33554432, swap: 33554432}"
+	args sh -c 'sleep 0.5; a=0123456789abcdef; while true; do a="$a$a"; done'
+	hull run -d --bundle "$BUNDLE" cg-oomev </dev/null >/dev/null 2>&1
+	run timeout 15 "$HULL" --root "$ROOT" events --interval 10s cg-oomev
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -q '"type":"oom"'
+	[ "$(echo "$output" | grep '"type":"oom"' | jq -r .id)" = cg-oomev ]
+}
+
+@test "hybrid host: hugetlb limits go to the cgroup2 mount, the only place this host has that controller" {
+	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers
+	config ".linux.cgroupsPath = \"$CG/ctr\" | .linux.resources.hugepageLimits = [{pageSize: \"2MB\", limit: 4194304}]"
+	args sleep 100
+	hull run -d --bundle "$BUNDLE" cg-huge </dev/null >/dev/null 2>&1
+	[ "$(cat /sys/fs/cgroup/unified$CG/ctr/hugetlb.2MB.max)" = 4194304 ]
+	echo '{"hugepageLimits": [{"pageSize": "2MB", "limit": 2097152}]}' | hull update -r - cg-huge
+	[ "$(cat /sys/fs/cgroup/unified$CG/ctr/hugetlb.2MB.max)" = 2097152 ]
+	hull delete -f cg-huge
+	[ ! -e /sys/fs/cgroup/unified$CG/ctr ]
+}

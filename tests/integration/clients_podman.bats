@@ -70,6 +70,11 @@ p() { podman --runtime "$HULL" "$@"; }
 	[ "$status" -eq 0 ]
 	[ "$output" -ge 1 ]
 	p kill cg-pod
+	# podman records the exit a moment after kill returns
+	for i in $(seq 50); do
+		[ "$(p inspect -f '{{.State.Status}}' cg-pod)" = exited ] && break
+		sleep 0.1
+	done
 	[ "$(p inspect -f '{{.State.Status}}' cg-pod)" = exited ]
 	p run -d --name cg-pod2 hull-cg-busybox sleep 1000
 	p rm -f -t 0 cg-pod cg-pod2

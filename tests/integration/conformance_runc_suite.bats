@@ -37,7 +37,7 @@ suite() {
 	return 1
 }
 
-@test "runc suite: cgroups.bats (10 tests)" {
+@test "runc suite: cgroups.bats (9 tests)" {
 	suite cgroups.bats
 }
 
@@ -77,12 +77,16 @@ suite() {
 	suite mask.bats
 }
 
-@test "runc suite: mounts.bats (4 tests)" {
+@test "runc suite: mounts.bats (5 tests)" {
 	suite mounts.bats
 }
 
 @test "runc suite: mounts_recursive.bats (1 tests)" {
 	suite mounts_recursive.bats
+}
+
+@test "runc suite: no_pivot.bats (1 tests)" {
+	suite no_pivot.bats
 }
 
 @test "runc suite: pause.bats (2 tests)" {
@@ -97,7 +101,7 @@ suite() {
 	suite root.bats
 }
 
-@test "runc suite: run.bats (1 tests)" {
+@test "runc suite: run.bats (3 tests)" {
 	suite run.bats
 }
 
@@ -105,7 +109,7 @@ suite() {
 	suite seccomp-notify.bats
 }
 
-@test "runc suite: seccomp.bats (5 tests)" {
+@test "runc suite: seccomp.bats (6 tests)" {
 	suite seccomp.bats
 }
 
@@ -137,7 +141,7 @@ suite() {
 	suite umask.bats
 }
 
-@test "runc suite: update.bats (11 tests)" {
+@test "runc suite: update.bats (10 tests)" {
 	suite update.bats
 }
 

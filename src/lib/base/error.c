@@ -83,6 +83,10 @@ void hull_error_free(struct hull_error *err)
 
 void hull_error_freep(struct hull_error **err)
 {
+	/* err itself may be NULL: callers pass their own err argument on, and
+	 * the contract lets every caller pass NULL for "not interested". */
+	if (!err)
+		return;
 	hull_error_free(*err);
 	*err = NULL;
 }

@@ -214,10 +214,24 @@ int hull_cgroup_read_in(const char *dir, const char *file, char **out, struct hu
 	return 0;
 }
 
+/* Hybrid hosts: a v1 write routed to the cgroup2 mount (hugetlb here)
+ * takes the v2 file name: hugetlb.2MB.limit_in_bytes -> hugetlb.2MB.max. */
+static char *v2_name_on_hybrid(struct hull_cgroup *cg, const char *dir, const char *file)
+{
+	const char *suffix = ".limit_in_bytes";
+	size_t len = strlen(file), sl = strlen(suffix);
+	for (size_t i = 0; cg->mode == HULL_CGROUP_HYBRID && i < cg->n_dirs; i++)
+		if (!*cg->dirs[i].controllers && !strcmp(cg->dirs[i].path, dir) && !strncmp(file, "hugetlb.", 8) &&
+		    len > sl && !strcmp(file + len - sl, suffix))
+			return hull_strdup_printf("%.*s.max", (int)(len - sl), file);
+	return NULL;
+}
+
 static int apply_one(struct hull_cgroup *cg, const struct hull_cgroup_write *w, struct hull_error **err)
 {
 	const char *dir = cg_dir_for(cg, w->controller);
-	const char *file = w->file, *value = w->value;
+	_cleanup_free_ char *v2_file = dir ? v2_name_on_hybrid(cg, dir, w->file) : NULL;
+	const char *file = v2_file ? v2_file : w->file, *value = w->value;
 	if (!dir) {
 		if (w->optional)
 			return 0;
@@ -234,7 +248,7 @@ static int apply_one(struct hull_cgroup *cg, const struct hull_cgroup_write *w, 
 		} else {
 			return hull_error_msg(err, ENOENT, "cannot set %s to `%s`: `%s/%s` does not exist (this kernel "
 							   "lacks it, or the %s controller is not enabled)",
-					      w->file, w->value, dir, w->file, w->controller);
+					      w->file, w->value, dir, file, w->controller);
 		}
 	}
 	_cleanup_error_ struct hull_error *e = NULL;

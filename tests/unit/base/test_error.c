@@ -46,3 +46,13 @@ Test(error, null_err_pointer_is_allowed)
 	cr_assert_eq(hull_error_set(NULL, EIO, "x"), -EIO);
 	cr_assert_eq(hull_error_msg(NULL, 0, "x"), -EINVAL);
 }
+
+Test(error, release_and_freep_accept_a_null_err_pointer)
+{
+	hull_error_release(NULL);
+	hull_error_freep(NULL);
+	struct hull_error *err = NULL;
+	hull_error_set(&err, EIO, "x");
+	hull_error_release(&err);
+	cr_assert_null(err);
+}
