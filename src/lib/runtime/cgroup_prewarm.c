@@ -9,9 +9,9 @@
  * A writer that comes within a grace period of the previous one's exit pays
  * nothing (rcu_sync is then still in GP_PASSED or GP_EXIT). So create forks
  * a helper that writes 0 (itself) into the cgroup.procs of the cgroup it is
- * already in, a migration that moves nothing, while hull parses config.json,
- * makes the state directory, clones the init and creates the container's
- * cgroup; placing the init then finds the rwsem switched.
+ * already in, a migration that moves nothing, while hull makes the state
+ * directory, clones the init (which starts its mounts) and creates the
+ * container's cgroup; placing the init then finds the rwsem switched.
  *
  * A process, not a thread: the init is cloned with clone3, which skips
  * glibc's fork handlers, so a libc lock that a thread held at that moment

@@ -96,9 +96,6 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 {
 	if (hull_runtime_validate_id(id, err) < 0)
 		return -EINVAL;
-	/* the placement's grace period runs while config.json is read; the
-	 * helper is forked before any fd of the container is open */
-	_cleanup_(cgroup_prewarm_reap) pid_t prewarm = cgroup_prewarm_start();
 	_cleanup_free_ char *bundle = absolute_bundle(opts->bundle, err);
 	if (!bundle)
 		return -EINVAL;
@@ -106,6 +103,10 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = load_config(bundle, opts, attached, err);
 	if (!cfg)
 		return -EINVAL;
+	/* the placement's grace period runs while the state directory is made
+	 * and the init cloned; after the config checks, so that bad input is
+	 * still reported at once, and before any fd of the container opens */
+	_cleanup_(cgroup_prewarm_reap) pid_t prewarm = cgroup_prewarm_start();
 	_cleanup_close_ int console = -1;
 	if (opts->console_socket && (console = terminal_connect(opts->console_socket, err)) < 0)
 		return -EINVAL;
