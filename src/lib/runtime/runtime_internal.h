@@ -30,6 +30,7 @@ struct spawn {
 	int pidfd;          /* pidfd of the child, in the parent */
 	int pty_master;     /* received from the child (pty_to_parent), or -1 */
 	bool detached;      /* child: SYNC_READY sent in create mode, nobody reads the socket now */
+	const struct hull_seccomp_prog *seccomp_prog; /* compiled before clone, or NULL: compile in the child */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "hull/cgroup.h"
+#include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/security.h"
 #include "runtime_internal.h"
@@ -111,6 +112,13 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 
 int spawn_container(struct spawn *s, struct hull_error **err)
 {
+	/* compiled here, from the cache under the runtime root when it can be:
+	 * the child has pivoted into the rootfs by the time it loads it */
+	_cleanup_(hull_seccomp_prog_freep) struct hull_seccomp_prog *seccomp = NULL;
+	_cleanup_free_ char *cache = hull_path_join(s->ctx->runtime_root, "seccomp-cache");
+	if (hull_seccomp_prepare(s->cfg->seccomp, cache, &seccomp, err) < 0)
+		return -EINVAL;
+	s->seccomp_prog = seccomp;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return hull_error_set(err, errno, "socketpair");
