@@ -112,10 +112,11 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 
 int spawn_container(struct spawn *s, struct hull_error **err)
 {
-	/* compiled here, from the cache under the runtime root when it can be:
-	 * the child has pivoted into the rootfs by the time it loads it */
+	/* compiled here, from the cache under the data root when it can be
+	 * (not the runtime root: its entries are container ids); the child
+	 * has pivoted into the rootfs by the time it loads it */
 	_cleanup_(hull_seccomp_prog_freep) struct hull_seccomp_prog *seccomp = NULL;
-	_cleanup_free_ char *cache = hull_path_join(s->ctx->runtime_root, "seccomp-cache");
+	_cleanup_free_ char *cache = s->ctx->data_root ? hull_path_join(s->ctx->data_root, "seccomp-cache") : NULL;
 	if (hull_seccomp_prepare(s->cfg->seccomp, cache, &seccomp, err) < 0)
 		return -EINVAL;
 	s->seccomp_prog = seccomp;
