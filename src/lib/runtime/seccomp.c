@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/digest.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/security.h"
@@ -390,36 +389,30 @@ static int load_with_enosys(scmp_filter_ctx ctx, json_t *sc, bool notify, int *n
 	return 0;
 }
 
-/* The cache key: everything the compiled program depends on. The profile
- * is dumped with sorted keys, so that the same profile written in another
- * key order hits the same entry. */
-static int cache_key(json_t *sc, char key[HULL_DIGEST_BUF_LEN])
+/* The cache key: everything the compiled program depends on, as text. The
+ * profile is dumped with sorted keys, so that the same profile written in
+ * another key order hits the same entry. */
+static char *cache_key(json_t *sc)
 {
 	_cleanup_free_ char *text = json_dumps(sc, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!text)
-		return -ENOMEM;
+		return NULL;
 	const struct scmp_version *v = seccomp_version();
-	_cleanup_free_ char *head = hull_strdup_printf("hull seccomp cache 1\nlibseccomp %u.%u.%u\narch %u\n",
-						       v->major, v->minor, v->micro, seccomp_arch_native());
-	_cleanup_(hull_sha256_freep) struct hull_sha256 *h = hull_sha256_new();
-	hull_sha256_update(h, head, strlen(head));
-	hull_sha256_update(h, text, strlen(text));
-	hull_sha256_digest(h, key);
-	return 0;
+	return hull_strdup_printf("hull seccomp cache 1\nlibseccomp %u.%u.%u\narch %u\n%s", v->major, v->minor,
+				  v->micro, seccomp_arch_native(), text);
 }
 
 int hull_seccomp_prepare(json_t *seccomp, const char *cache_dir, struct hull_seccomp_prog **out,
 			 struct hull_error **err)
 {
 	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
-	char key[HULL_DIGEST_BUF_LEN];
 	bool notify = false;
 	*out = NULL;
 	/* a notify profile hands its listener fd over: it keeps the load path */
 	if (!seccomp || json_is_null(seccomp) || hull_seccomp_uses_notify(seccomp))
 		return 0;
-	bool keyed = cache_dir && cache_key(seccomp, key) == 0;
-	if (keyed && seccomp_cache_read(cache_dir, hull_digest_hex(key), out) == 0)
+	_cleanup_free_ char *key = cache_dir ? cache_key(seccomp) : NULL;
+	if (key && seccomp_cache_read(cache_dir, key, strlen(key), out) == 0)
 		return 0;
 	int r = build(seccomp, &ctx, &notify, err);
 	if (r < 0)
@@ -428,8 +421,8 @@ int hull_seccomp_prepare(json_t *seccomp, const char *cache_dir, struct hull_sec
 		return 0;
 	if ((r = compile_enosys(ctx, seccomp, notify, out, err)) < 0)
 		return r;
-	if (keyed)
-		seccomp_cache_write(cache_dir, hull_digest_hex(key), *out);
+	if (key)
+		seccomp_cache_write(cache_dir, key, strlen(key), *out);
 	return 0;
 }
 

@@ -45,13 +45,13 @@ int seccomp_enosys_build(const struct seccomp_enosys_arch *arches, size_t n_arch
  * FLAG_NEW_LISTENER *listener gets the notify fd, else -1. */
 int seccomp_prog_load(const struct hull_seccomp_prog *p, int *listener, struct hull_error **err);
 
-/* seccomp_cache_read: the filter cached under key (64 hex digits) in dir (a directory
+/* seccomp_cache_read: the filter cached under key (key_len bytes of text) in dir (a directory
  * only the caller's uid can write). A missing, truncated, corrupt or
  * foreign file is -ENOENT/-EBADMSG and never returned. */
-int seccomp_cache_read(const char *dir, const char *key, struct hull_seccomp_prog **out);
+int seccomp_cache_read(const char *dir, const char *key, size_t key_len, struct hull_seccomp_prog **out);
 
 /* seccomp_cache_write: store p under key in dir (created 0700), atomically,
  * mode 0600. Best effort: a failure only costs the next run a compile. */
-int seccomp_cache_write(const char *dir, const char *key, const struct hull_seccomp_prog *p);
+int seccomp_cache_write(const char *dir, const char *key, size_t key_len, const struct hull_seccomp_prog *p);
 
 #endif

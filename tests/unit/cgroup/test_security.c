@@ -303,17 +303,17 @@ Test(seccomp, syscalls_newer_than_the_profile_fail_with_enosys)
 
 /* Prepare the profile with cache_dir in a child, load it there and check
  * what the container's process would see; 0 when all is as expected. */
-static int prepared_behaves(const char *cache_dir)
+static int profile_behaves(const char *cache_dir, const char *profile, int denied_errno)
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		_cleanup_json_ json_t *p = J(SMALL_PROFILE);
+		_cleanup_json_ json_t *p = J(profile);
 		struct hull_seccomp_prog *prog = NULL;
 		if (hull_seccomp_prepare(p, cache_dir, &prog, NULL) < 0 || !prog)
 			_exit(10);
 		if (hull_seccomp_load_prepared(prog, NULL) < 0)
 			_exit(11);
-		if (syscall(SYS_mkdir, "/tmp/x", 0755) != -1 || errno != EPERM)
+		if (syscall(SYS_mkdir, "/tmp/x", 0755) != -1 || errno != denied_errno)
 			_exit(12);
 		if (syscall(1000, 1, 2, 3) != -1 || errno != ENOSYS)
 			_exit(13);
@@ -322,6 +322,11 @@ static int prepared_behaves(const char *cache_dir)
 	int st = 0;
 	waitpid(pid, &st, 0);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st);
+}
+
+static int prepared_behaves(const char *cache_dir)
+{
+	return profile_behaves(cache_dir, SMALL_PROFILE, EPERM);
 }
 
 /* The one file of a fresh cache directory, read whole. */
@@ -382,11 +387,15 @@ Test(seccomp, a_corrupt_cache_file_is_ignored_and_rewritten)
 	size_t len = 0;
 	_cleanup_free_ char *good = cache_file(cache, &path, &len);
 	/* every return of the filter made SECCOMP_RET_ALLOW: if loaded, mkdir
-	 * would succeed (header: 80 bytes; a trailing 64-byte checksum) */
+	 * would succeed (a 32-byte header, its instruction count at byte 12,
+	 * then the instructions) */
 	_cleanup_free_ char *bad = hull_xmalloc(len);
 	memcpy(bad, good, len);
 	int rets = 0;
-	for (size_t off = 80; off + 8 <= len - 64; off += 8)
+	uint32_t n_insns;
+	memcpy(&n_insns, bad + 12, 4);
+	cr_assert(n_insns > 0 && 32 + (size_t)n_insns * 8 < len);
+	for (size_t off = 32; off < 32 + (size_t)n_insns * 8; off += 8)
 		if (bad[off] == 0x06 && bad[off + 1] == 0) {
 			uint32_t allow = SECCOMP_RET_ALLOW;
 			memcpy(bad + off + 4, &allow, 4);
@@ -421,5 +430,27 @@ Test(seccomp, notify_profiles_are_not_prepared_or_cached)
 	cr_assert_eq(hull_seccomp_prepare(p, cache, &prog, NULL), 0);
 	cr_assert_null(prog);
 	cr_assert_neq(access(cache, F_OK), 0, "a cache was made for a notify profile");
+	hull_rm_rf(dir, NULL);
+}
+
+Test(seccomp, another_profiles_filter_under_our_name_is_not_loaded)
+{
+	char dir[] = "/tmp/hull-scache.XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	_cleanup_free_ char *a_dir = hull_path_join(dir, "a"), *b_dir = hull_path_join(dir, "b");
+	/* b: the same profile, refusing with EACCES instead of EPERM */
+	_cleanup_json_ json_t *b = J(SMALL_PROFILE);
+	json_object_set_new(b, "defaultErrnoRet", json_integer(EACCES));
+	_cleanup_free_ char *b_text = json_dumps(b, JSON_COMPACT);
+	cr_assert_eq(prepared_behaves(a_dir), 0);
+	cr_assert_eq(profile_behaves(b_dir, b_text, EACCES), 0);
+	_cleanup_free_ char *a_path = NULL, *b_path = NULL;
+	size_t a_len = 0, b_len = 0;
+	_cleanup_free_ char *a_file = cache_file(a_dir, &a_path, &a_len);
+	_cleanup_free_ char *b_file = cache_file(b_dir, &b_path, &b_len);
+	/* a's file (valid in itself: right checksum) where b's cache looks */
+	cr_assert_eq(hull_write_file(b_path, a_file, a_len, NULL), 0);
+	cr_assert_eq(chmod(b_path, 0600), 0);
+	cr_assert_eq(profile_behaves(b_dir, b_text, EACCES), 0, "profile a's filter was loaded for profile b");
 	hull_rm_rf(dir, NULL);
 }
