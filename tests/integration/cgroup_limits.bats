@@ -29,6 +29,16 @@ teardown() {
 # v1 hierarchy directory of the container's cgroup for a controller
 cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 
+# wait_until SECONDS CMD...: poll CMD every 50 ms until it succeeds; fail
+# after SECONDS. For what a loaded machine takes its time to do.
+wait_until() {
+	local end=$((SECONDS + $1)); shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || { echo "timed out waiting for: $*" >&2; return 1; }
+		sleep 0.05
+	done
+}
+
 @test "a process allocating past memory.limit is OOM-killed (exit 137)" {
 	config ".linux.cgroupsPath = \"$CG/ctr\" | .linux.resources.memory = {limit: 33554432, swap: 33554432}"
 	# doubling a shell string: 32 MiB is reached within a few steps
@@ -46,10 +56,10 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	config ".linux.cgroupsPath = \"$CG/ctr\" | .linux.resources.pids = {limit: 20}"
 	args sh -c 'b() { b | b & }; b 2>/dev/null; sleep 1000'
 	hull run -d --bundle "$BUNDLE" cg-bomb </dev/null >/dev/null 2>&1
-	sleep 1
+	# the bomb reaches the limit as fast as the (maybe loaded) machine lets it
+	wait_until 20 grep -qE '^max [1-9]' "$(cgdir pids)/pids.events"
 	[ "$(cat "$(cgdir pids)/pids.max")" = 20 ]
 	[ "$(cat "$(cgdir pids)/pids.current")" -le 20 ]
-	grep -qE '^max [1-9]' "$(cgdir pids)/pids.events"
 	run hull delete -f cg-bomb
 	[ "$status" -eq 0 ]
 	[ ! -e "$(cgdir pids)" ]
@@ -118,7 +128,9 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	config ".linux.cgroupsPath = \"$CG/ctr\" | .root.readonly = false"
 	args sh -c 'sleep 1000 & i=0; while true; do i=$((i+1)); echo $i > /tmp/tick; usleep 20000; done'
 	hull run -d --bundle "$BUNDLE" cg-pause </dev/null >/dev/null 2>&1
-	sleep 0.3
+	# under load the shell may not have forked sleep or written tick yet
+	wait_until 20 test -s "$BUNDLE/rootfs/tmp/tick"
+	wait_until 20 eval 'hull ps cg-pause | grep -q "sleep 1000"'
 	run hull ps --format json cg-pause
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq length)" -ge 2 ]
@@ -137,8 +149,9 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	[[ "$output" == *"it is paused"* ]]
 	hull resume cg-pause
 	[ "$(hull state cg-pause | jq -r .status)" = running ]
-	sleep 0.3; c=$(cat "$BUNDLE/rootfs/tmp/tick")
-	[ "$c" != "$b" ]
+	# thawed, the loop ticks again (however long a loaded machine takes)
+	tick_moved() { c=$(cat "$BUNDLE/rootfs/tmp/tick") && [ -n "$c" ] && [ "$c" != "$b" ]; }
+	wait_until 20 tick_moved
 	# a paused container can still be force-deleted
 	hull pause cg-pause
 	hull delete -f cg-pause
@@ -147,7 +160,9 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 
 @test "events --stats prints runc's stats record; events streams until the container stops" {
 	config ".linux.cgroupsPath = \"$CG/ctr\" | .linux.resources = {memory: {limit: 67108864}, pids: {limit: 10}}"
-	args sleep 2
+	# runs until the test says stop: a fixed lifetime (sleep 2) was used up
+	# by the commands below on a loaded machine before events streamed twice
+	args sh -c 'while [ ! -e /tmp/stop ]; do usleep 50000; done'
 	hull run -d --bundle "$BUNDLE" cg-ev </dev/null >/dev/null 2>&1
 	run hull events --stats cg-ev
 	[ "$status" -eq 0 ]
@@ -156,10 +171,15 @@ cgdir() { echo "/sys/fs/cgroup/$1$CG/ctr"; }
 	[ "$(echo "$output" | jq .data.memory.usage.limit)" = 67108864 ]
 	[ "$(echo "$output" | jq .data.pids.current)" -ge 1 ]
 	[ "$(echo "$output" | jq .data.pids.limit)" = 10 ]
-	run timeout 10 "$HULL" --root "$ROOT" events --interval 500ms cg-ev
-	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -ge 2 ]
-	[ "$(echo "${lines[0]}" | jq -r .type)" = stats ]
+	timeout 20 "$HULL" --root "$ROOT" events --interval 500ms cg-ev >"$TMP/events" 2>&1 &
+	local ev=$! rc=0
+	wait_until 20 eval '[ "$(wc -l <"$TMP/events")" -ge 2 ]'
+	touch "$BUNDLE/rootfs/tmp/stop"
+	# events ends by itself (status 0) once the container has stopped
+	wait "$ev" || rc=$?
+	cat "$TMP/events"
+	[ "$rc" -eq 0 ]
+	[ "$(head -1 "$TMP/events" | jq -r .type)" = stats ]
 }
 
 @test "device rules: only the default devices and linux.devices are usable" {

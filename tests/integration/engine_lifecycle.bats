@@ -98,7 +98,8 @@ teardown_file() {
 	run "$HULL" inspect -f '{{.State.Error}}' eng-orphan
 	[[ "$output" == *"monitor is gone"* ]]
 	"$HULL" rm eng-orphan
-	sleep 0.2
+	# the init dies from rm's SIGKILL and is reaped a moment later
+	for _ in $(seq 200); do kill -0 "$init" 2>/dev/null || break; sleep 0.1; done
 	! kill -0 "$init" 2>/dev/null
 	[ ! -d "$HULL_DATA_ROOT/containers/$id" ]
 	[ ! -d "$HULL_DATA_ROOT/run/$id" ]

@@ -81,10 +81,11 @@ assert_clean() {
 	! grep -q "$TMP" /proc/self/mountinfo || { echo "a mount under $TMP remains" >&2; return 1; }
 }
 
-# wait_status ID STATUS: poll `hull state` (up to 5 s).
+# wait_status ID STATUS: poll `hull state` (up to 20 s).
 wait_status() {
-	local i
-	for i in $(seq 100); do
+	# a deadline, not a count: on a loaded machine each `hull state` is slow
+	local end=$((SECONDS + 20))
+	while [ "$SECONDS" -lt "$end" ]; do
 		[ "$(hull state "$1" 2>/dev/null | jq -r .status)" = "$2" ] && return 0
 		sleep 0.05
 	done

@@ -142,7 +142,8 @@ teardown() { runtime_teardown; }
 	hull create --bundle "$BUNDLE" cg-hooks </dev/null >/dev/null 2>&1
 	pid=$(hull state cg-hooks | jq .pid)
 	hull start cg-hooks
-	sleep 0.2
+	# delete (without -f) needs the init gone, which a loaded machine delays
+	wait_status cg-hooks stopped
 	hull delete cg-hooks
 	cut -d' ' -f1 "$log" | tr '\n' ' ' >"$TMP/order"
 	cat "$log" >&2

@@ -182,21 +182,43 @@ int hull_runtime_run(struct hull_ctx *ctx, const char *id, const struct hull_run
 	return r;
 }
 
+/* A dead init that is still our unreaped child reads as stopped, with pid 0
+ * (statedir.c): reap it by the pid and start time state.json recorded, or
+ * its exit status is lost (a kill then wait got 0, not 137, whenever the
+ * init died before the state was read). */
+static void reap_stopped_child(struct hull_ctx *ctx, const char *id, int *exit_status)
+{
+	_cleanup_free_ char *dir = hull_runtime_state_dir(ctx, id);
+	_cleanup_free_ char *path = hull_path_join(dir, "state.json");
+	_cleanup_(hull_oci_state_freep) struct hull_oci_state *oci = hull_oci_state_load(path, NULL);
+	unsigned long long start;
+	char pstate;
+	int wstatus;
+	/* the start time rules out a pid reused by another child of ours */
+	if (oci && oci->pid > 0 && proc_start_time(oci->pid, &start, &pstate) == 0 && start == oci->pid_start &&
+	    waitpid(oci->pid, &wstatus, WNOHANG) == oci->pid)
+		*exit_status = exit_status_of(wstatus);
+}
+
 int hull_runtime_wait(struct hull_ctx *ctx, const char *id, int *exit_status, struct hull_error **err)
 {
 	_cleanup_(hull_container_state_freep) struct hull_container_state *st = hull_runtime_state(ctx, id, err);
 	if (!st)
 		return -EINVAL;
 	*exit_status = 0;
-	if (st->status == HULL_STATUS_STOPPED)
+	if (st->status == HULL_STATUS_STOPPED) {
+		reap_stopped_child(ctx, id, exit_status);
 		return 0;
+	}
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, st->oci->pid, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? 0 : hull_error_set(err, errno, "pidfd_open %d", st->oci->pid);
 	/* The pid might have been reused between the state read and here. */
 	_cleanup_(hull_container_state_freep) struct hull_container_state *again = hull_runtime_state(ctx, id, NULL);
-	if (!again || again->status == HULL_STATUS_STOPPED)
+	if (!again || again->status == HULL_STATUS_STOPPED) {
+		reap_stopped_child(ctx, id, exit_status);
 		return 0;
+	}
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 	while (poll(&p, 1, -1) < 0)
 		if (errno != EINTR)

@@ -235,7 +235,7 @@ static int build(json_t *sc, scmp_filter_ctx *out, bool *notify, struct hull_err
 	if (!json_is_object(sc))
 		return hull_error_msg(err, EINVAL, "%s: linux.seccomp: must be an object", WHERE);
 	json_t *def_errno = json_object_get(sc, "defaultErrnoRet");
-	if ((r = hull_json_get_string(sc, "defaultAction", &def_name, true, WHERE, "linux.seccomp", err)) < 0 ||
+	if ((r = hull_json_get_string(sc, "defaultAction", &def_name, true, WHERE, "linux.seccomp.defaultAction", err)) < 0 ||
 	    (r = parse_action(def_name, def_errno, json_is_integer(def_errno), &def, "linux.seccomp.defaultAction",
 			      err)) < 0 ||
 	    (r = hull_json_get_array(sc, "architectures", &arches, false, WHERE, "linux.seccomp.architectures",
