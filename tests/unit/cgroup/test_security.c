@@ -135,7 +135,7 @@ Test(seccomp, bad_profiles_name_the_field)
 		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
 		  "\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":9,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
 		  "syscalls[0].args[0]" },
-		{ "{\"syscalls\":[]}", "linux.seccomp: required field is missing" },
+		{ "{\"syscalls\":[]}", "linux.seccomp.defaultAction: required field is missing" },
 	};
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(cases); i++) {
 		_cleanup_json_ json_t *p = J(cases[i].json);
