@@ -133,6 +133,8 @@ static int child_hooks(struct spawn *s, struct hull_error **err)
 static int child_seccomp(struct spawn *s, struct hull_error **err)
 {
 	int fd = -1;
+	if (s->seccomp_prog)
+		return hull_seccomp_load_prepared(s->seccomp_prog, err) < 0 ? -EINVAL : 0;
 	if (hull_seccomp_load(s->cfg->seccomp, &fd, err) < 0)
 		return -EINVAL;
 	if (fd >= 0) {

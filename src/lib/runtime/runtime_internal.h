@@ -34,6 +34,7 @@ struct spawn {
 	/* parent: run once the child is placed, while it finishes its setup
 	 * (state.json); may be NULL. A negative return aborts create. */
 	int (*after_placed)(struct spawn *s, struct hull_error **err);
+	const struct hull_seccomp_prog *seccomp_prog; /* compiled before clone, or NULL: compile in the child */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "hull/cgroup.h"
+#include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/security.h"
 #include "runtime_internal.h"
@@ -139,6 +140,14 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 
 int spawn_container(struct spawn *s, struct hull_error **err)
 {
+	/* compiled here, from the cache under the data root when it can be
+	 * (not the runtime root: its entries are container ids); the child
+	 * has pivoted into the rootfs by the time it loads it */
+	_cleanup_(hull_seccomp_prog_freep) struct hull_seccomp_prog *seccomp = NULL;
+	_cleanup_free_ char *cache = s->ctx->data_root ? hull_path_join(s->ctx->data_root, "seccomp-cache") : NULL;
+	if (hull_seccomp_prepare(s->cfg->seccomp, cache, &seccomp, err) < 0)
+		return -EINVAL;
+	s->seccomp_prog = seccomp;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return hull_error_set(err, errno, "socketpair");
