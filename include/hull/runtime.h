@@ -50,8 +50,10 @@ struct hull_runtime_opts {
 	int stdio[3];               /* fds the init gets as 0, 1, 2; -1 = inherit */
 	int preserve_fds;           /* pass fds 3 .. 3+N-1 through to the process */
 	/* Hook for the cgroup manager: called by the parent after the child is
-	 * cloned and its id maps are written, before the child goes on. May be
-	 * NULL. A negative return aborts create. */
+	 * cloned and its id maps are written, while the child makes its mounts;
+	 * the child waits for it to return before a cgroup mount, the cgroup
+	 * namespace, hooks, sysctls and execve. May be NULL. A negative return
+	 * aborts create. */
 	int (*place)(void *data, pid_t pid, const struct hull_oci_config *cfg, struct hull_error **err);
 	void *place_data;
 };

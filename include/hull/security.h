@@ -57,6 +57,32 @@ void hull_caps_name(int cap, char *buf, size_t len);
  * runtime's own remaining syscalls too. */
 int hull_seccomp_load(json_t *seccomp, int *notify_fd, struct hull_error **err);
 
+/* A compiled seccomp filter (classic BPF and seccomp(2) flags), opaque. */
+struct hull_seccomp_prog;
+
+/* hull_seccomp_prepare: compile linux.seccomp ahead of the container's
+ * init, for hull_seccomp_load_prepared. With cache_dir (a directory only
+ * this uid can write; created 0700), the program is taken from or stored in
+ * the cache there, keyed by the profile, libseccomp's version and the
+ * native arch (seccomp_cache.c). *out stays NULL when there is nothing to
+ * prepare: no profile, an SCMP_ACT_NOTIFY profile (its listener fd comes
+ * from hull_seccomp_load), or a default action without the ENOSYS stub;
+ * the caller then uses hull_seccomp_load. Profile errors are those of
+ * hull_seccomp_load. Free *out with hull_seccomp_prog_free. */
+int hull_seccomp_prepare(json_t *seccomp, const char *cache_dir, struct hull_seccomp_prog **out,
+			 struct hull_error **err);
+
+/* hull_seccomp_load_prepared: load a prepared filter into this thread
+ * (the same filter and flags hull_seccomp_load would have loaded). */
+int hull_seccomp_load_prepared(const struct hull_seccomp_prog *prog, struct hull_error **err);
+
+/* hull_seccomp_prog_free: free a prepared filter (NULL is fine). */
+void hull_seccomp_prog_free(struct hull_seccomp_prog *prog);
+static inline void hull_seccomp_prog_freep(struct hull_seccomp_prog **prog)
+{
+	hull_seccomp_prog_free(*prog);
+}
+
 /* hull_seccomp_uses_notify: does the profile have an SCMP_ACT_NOTIFY rule? */
 bool hull_seccomp_uses_notify(json_t *seccomp);
 

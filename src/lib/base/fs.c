@@ -201,19 +201,30 @@ int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_
 	return 0;
 }
 
-int hull_mkdir_p(const char *path, mode_t mode, struct hull_error **err)
+static int mkdir_p_once(char *p, mode_t mode)
 {
-	_cleanup_free_ char *p = hull_xstrdup(path);
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST)
-			return hull_error_set(err, errno, "mkdir `%s`", p);
+		int r = mkdir(p, mode) < 0 && errno != EEXIST ? -errno : 0;
 		*s = '/';
+		if (r < 0)
+			return r;
 	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		return hull_error_set(err, errno, "mkdir `%s`", p);
+	return mkdir(p, mode) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int hull_mkdir_p(const char *path, mode_t mode, struct hull_error **err)
+{
+	_cleanup_free_ char *p = hull_xstrdup(path);
+	int r;
+	/* ENOENT: a concurrent rmdir of an empty ancestor (another container's
+	 * cgroup cleanup) between two of our mkdirs; walk again. */
+	for (int attempt = 0; (r = mkdir_p_once(p, mode)) == -ENOENT && attempt < 3; attempt++)
+		;
+	if (r < 0)
+		return hull_error_set(err, -r, "mkdir `%s`", path);
 	return 0;
 }
 

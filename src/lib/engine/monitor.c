@@ -8,6 +8,7 @@
  * it is killed: nothing is left mounted on the host. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -245,14 +246,45 @@ static void teardown(struct monitor *m)
 /* The runtime's place hook: the child exists with its namespaces and
  * waits; put it in its cgroups (what the runtime does without a hook),
  * then connect its network namespace. */
+struct placement {
+	struct monitor *m;
+	const struct hull_oci_config *cfg;
+	struct hull_error *err;
+	int r;
+};
+
+static void *place_in_cgroups(void *data)
+{
+	struct placement *p = data;
+	p->r = hull_container_cgroup_setup(&p->m->rt, p->m->c->id, p->m->pid, p->cfg, &p->err);
+	return NULL;
+}
+
 static int place(void *data, pid_t pid, const struct hull_oci_config *cfg, struct hull_error **err)
 {
 	struct monitor *m = data;
 	m->pid = pid;
-	int r = hull_container_cgroup_setup(&m->rt, m->c->id, pid, cfg, err);
-	if (r < 0)
-		return r;
-	r = connect_network(m, err);
+	/* on cgroup v1 the first write of a pid to cgroup.procs sleeps for an
+	 * RCU grace period (the kernel's threadgroup rwsem, ~8-10 ms here):
+	 * the network is plumbed meanwhile, from this thread. Neither needs
+	 * the other; the child waits for both. */
+	struct placement p = { .m = m, .cfg = cfg };
+	pthread_t thread;
+	bool threaded = pthread_create(&thread, NULL, place_in_cgroups, &p) == 0;
+	if (!threaded)
+		place_in_cgroups(&p);
+	int r = connect_network(m, err);
+	if (threaded)
+		pthread_join(thread, NULL);
+	if (p.r < 0) {
+		/* the cgroup's error first: it is what failed before the network was tried */
+		if (err) {
+			hull_error_free(*err);
+			*err = steal_ptr(p.err);
+		}
+		hull_error_free(p.err);
+		return p.r;
+	}
 	return r < 0 ? hull_error_wrap(err, r, "network") : 0;
 }
 

@@ -273,6 +273,18 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
 int hull_network_detach(const struct hull_ctx *ctx, const char *network, const char *container_id,
 			const char *veth, struct hull_error **err)
 {
+	/* before the lock: the kernel waits out an RCU grace period (~20 ms
+	 * here) to unregister a device, and the next container's attach
+	 * needs the lock. Before the address is freed: it is never on two
+	 * live links. Usually the link is gone with the container's
+	 * namespace already. */
+	if (veth && *veth) {
+		struct nl *nl = nl_open(NULL);
+		if (nl) {
+			nl_link_delete(nl, veth, NULL);
+			nl_close(nl);
+		}
+	}
 	_cleanup_close_ int lock = net_lock(ctx, network, err);
 	if (lock < 0)
 		return lock;
@@ -287,14 +299,6 @@ int hull_network_detach(const struct hull_ctx *ctx, const char *network, const c
 		if (id && !strcmp(id, container_id)) {
 			json_object_del(eps, ip);
 			changed = true;
-		}
-	}
-	if (veth && *veth) {
-		/* usually gone with the container's namespace already */
-		struct nl *nl = nl_open(NULL);
-		if (nl) {
-			nl_link_delete(nl, veth, NULL);
-			nl_close(nl);
 		}
 	}
 	if (!changed)

@@ -46,13 +46,19 @@ int cg_v2_make(const char *dir, struct hull_error **err)
 	int r;
 	if (!strcmp(parent, dir) || !strcmp(parent, "/"))
 		return hull_error_msg(err, EINVAL, "`%s` is not inside a cgroup2 mount", dir);
-	if (stat(parent, &st) < 0 && (r = cg_v2_make(parent, err)) < 0)
-		return r;
-	if ((r = enable_controllers(parent, err)) < 0)
-		return r;
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return hull_error_set(err, errno, "mkdir `%s`", dir);
-	return 0;
+	/* Another runtime may rmdir an empty shared parent (its container's
+	 * delete) between our stat and our mkdir: make the parent again and
+	 * retry, as `mkdir -p` racing `rmdir` must. */
+	for (int attempt = 0;; attempt++) {
+		if (stat(parent, &st) < 0 && (r = cg_v2_make(parent, err)) < 0)
+			return r;
+		if ((r = enable_controllers(parent, err)) < 0)
+			return r;
+		if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+			return 0;
+		if (errno != ENOENT || attempt == 3)
+			return hull_error_set(err, errno, "mkdir `%s`", dir);
+	}
 }
 
 static const char *v2_dir(struct hull_cgroup *cg)

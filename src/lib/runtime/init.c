@@ -3,11 +3,13 @@
  * helper] mark where capabilities, hooks and seccomp go.
  *
  *   namespaces (join by path, unshare, id maps by the parent)
- *   wait for the parent (cgroup placement happens there)
+ *   wait for GO (id maps written)
  *   hostname, domainname
  *   rootfs propagation, bind the rootfs, config mounts, devices
  *   [hooks: createContainer]
  *   pivot_root (or chroot with --no-pivot)
+ *   wait for PLACED (in the container's cgroups), cgroup namespace; earlier
+ *     when a cgroup mount or a hook comes first
  *   terminal, sysctl, read-only paths, masked paths, read-only root
  *   rlimits, oom score, cwd, user and groups
  *   [capabilities]
@@ -84,6 +86,26 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 	return 0;
 }
 
+/* The parent places us in our cgroups while we set up: on a cgroup v1 host
+ * each write to cgroup.procs takes cgroup_threadgroup_rwsem for writing,
+ * and the first writer waits for an RCU grace period (rcu_sync_enter), 5-20
+ * ms on a loaded machine; mounts and pivot_root meanwhile need no cgroup.
+ * Nothing here allocates much or forks before this returns. */
+int init_wait_placed(struct spawn *s, struct hull_error **err)
+{
+	if (s->placed)
+		return 0;
+	if (sync_expect(s->sync_fd, SYNC_PLACED, NULL, err) < 0)
+		return -EINVAL;
+	s->placed = true;
+	/* config-linux.md#namespaces cgroup: made now that we are in the
+	 * container's cgroup, so that this cgroup is the namespace's root
+	 * (runc's order) */
+	if ((ns_new_flags(s->cfg) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return hull_error_set(err, errno, "unshare the cgroup namespace");
+	return 0;
+}
+
 /* Ask the parent to run prestart/createRuntime; it answers with our host
  * pid, which the state of createContainer and startContainer carries. */
 static int child_hooks(struct spawn *s, struct hull_error **err)
@@ -92,6 +114,9 @@ static int child_hooks(struct spawn *s, struct hull_error **err)
 	enum sync_type type;
 	if (!hull_hooks_needs_state(s->cfg))
 		return 0;
+	/* hooks see the container's cgroup and run in it (runc's order) */
+	if (init_wait_placed(s, err) < 0)
+		return -EINVAL;
 	if (sync_send(s->sync_fd, SYNC_HOOKS, NULL, -1) < 0 ||
 	    sync_recv(s->sync_fd, &type, text, sizeof(text), NULL) < 0 || type != SYNC_GO)
 		_exit(1); /* the parent reports the hook's error */
@@ -108,6 +133,8 @@ static int child_hooks(struct spawn *s, struct hull_error **err)
 static int child_seccomp(struct spawn *s, struct hull_error **err)
 {
 	int fd = -1;
+	if (s->seccomp_prog)
+		return hull_seccomp_load_prepared(s->seccomp_prog, err) < 0 ? -EINVAL : 0;
 	if (hull_seccomp_load(s->cfg->seccomp, &fd, err) < 0)
 		return -EINVAL;
 	if (fd >= 0) {
@@ -133,7 +160,7 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
-	if (mounts_setup(cfg, rootfd, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
+	if (mounts_setup(cfg, rootfd, init_wait_placed, s, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
 		return -EINVAL;
 	/* A missing process.cwd is created, as runc does. */
 	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
@@ -150,6 +177,10 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 static int setup_after_pivot(struct spawn *s, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
+	/* at the latest here: sysctls may name the interfaces the place hook
+	 * adds (the engine's network), and the process must start placed */
+	if (init_wait_placed(s, err) < 0)
+		return -EINVAL;
 	if (cfg->process->terminal && terminal_setup(s, err) < 0)
 		return -EINVAL;
 	/* read-only tmpfs mounts (/dev) once the console is bound in them */
@@ -263,22 +294,18 @@ void init_container(struct spawn *s)
 	umask(0);
 	if (setup_stdio(s, &err) < 0 || setup_namespaces(s, &err) < 0)
 		fail(s, err);
-	/* The parent writes the id maps and places us in cgroups, then says go. */
+	/* The parent writes the id maps, says go, then places us in cgroups
+	 * (SYNC_PLACED, see init_wait_placed). */
 	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
 		fail(s, err);
 	/* until execve, nothing in the container may open /proc/<pid>/exe of
 	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
 	 * of the user's program makes it dumpable again. Not before the parent
 	 * wrote our id maps: an unprivileged parent could no longer open
-	 * /proc/<pid>/uid_map of a non-dumpable child. */
+	 * /proc/<pid>/uid_map of a non-dumpable child. (The place hook that
+	 * runs after GO opens /proc/<pid>/ns files as root, with
+	 * CAP_SYS_PTRACE.) */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	/* config-linux.md#namespaces cgroup: made now that the parent has put us
-	 * in the container's cgroup, so that this cgroup is the namespace's root
-	 * (runc's order) */
-	if ((ns_new_flags(cfg) & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
-		hull_error_set(&err, errno, "unshare the cgroup namespace");
-		fail(s, err);
-	}
 	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
 		fail(s, err);

@@ -78,6 +78,16 @@ static int write_pid_file(const char *path, pid_t pid, struct hull_error **err)
 	return hull_write_file_atomic(path, buf, (size_t)n, 0644, false, err);
 }
 
+/* state.json and the saved hooks, written while the init finishes its
+ * setup (spawn.after_placed): both are files on the state root's disk. A
+ * failure later removes the whole state directory. */
+static int save_state(struct spawn *s, struct hull_error **err)
+{
+	if (state_write(s->ctx, s->id, s->bundle, s->cfg, s->pid, err) < 0)
+		return -EINVAL;
+	return hull_container_hooks_save(s->ctx, s->id, s->cfg, s->bundle, err);
+}
+
 /* create and run share this: state dir, spawn, state.json, pid file. On
  * failure everything made is undone. `fifo`: leave the init waiting on
  * exec.fifo (create) instead of on the sync socket (run). */
@@ -93,6 +103,10 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = load_config(bundle, opts, attached, err);
 	if (!cfg)
 		return -EINVAL;
+	/* the placement's grace period runs while the state directory is made
+	 * and the init cloned; after the config checks, so that bad input is
+	 * still reported at once, and before any fd of the container opens */
+	_cleanup_(cgroup_prewarm_reap) pid_t prewarm = cgroup_prewarm_start();
 	_cleanup_close_ int console = -1;
 	if (opts->console_socket && (console = terminal_connect(opts->console_socket, err)) < 0)
 		return -EINVAL;
@@ -103,7 +117,8 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 	_cleanup_close_ int fifo_fd = -1;
 	*s = (struct spawn){ .ctx = ctx, .cfg = cfg, .opts = opts, .id = id, .console_fd = console,
 			     .fifo_fd = -1, .lock_fd = lock, .sync_fd = -1, .pidfd = -1, .pty_master = -1,
-			     .bundle = bundle, .pty_to_parent = attached && cfg->process->terminal && console < 0 };
+			     .bundle = bundle, .pty_to_parent = attached && cfg->process->terminal && console < 0,
+			     .after_placed = save_state };
 	int r = 0;
 	if (fifo) {
 		_cleanup_free_ char *fifo_path = hull_path_join(dir, "exec.fifo");
@@ -120,10 +135,10 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 	if (r == 0)
 		hull_debug(ctx, "container %s: init pid %d, clone flags %#lx%s", id, s->pid, s->clone_flags,
 			   s->unshare_in_child ? " (joins namespaces, unshares the rest)" : "");
-	if (r == 0 && (r = state_write(ctx, id, bundle, cfg, s->pid, err)) == 0 && opts->pid_file)
+	/* the pid file last: it lies outside the state directory, and nothing
+	 * may be left behind when the init fails before it is ready */
+	if (r == 0 && opts->pid_file)
 		r = write_pid_file(opts->pid_file, s->pid, err);
-	if (r == 0)
-		r = hull_container_hooks_save(ctx, id, cfg, bundle, err);
 	if (r < 0) {
 		spawn_kill(s);
 		spawn_close(s);

@@ -285,7 +285,8 @@ int mounts_readonly_tmpfs(const struct hull_oci_config *cfg, int rootfd, struct 
 	return 0;
 }
 
-int mounts_setup(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err)
+int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(struct spawn *, struct hull_error **),
+		 struct spawn *s, struct hull_error **err)
 {
 	const struct hull_oci_namespace *net = hull_oci_config_namespace(cfg, CLONE_NEWNET);
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
@@ -294,7 +295,11 @@ int mounts_setup(const struct hull_oci_config *cfg, int rootfd, struct hull_erro
 		if (m->bind)
 			r = mount_bind(m, rootfd, err);
 		else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"))
-			r = mount_cgroup(m, rootfd, hull_oci_config_namespace(cfg, CLONE_NEWCGROUP) != NULL, err);
+			/* it binds (or, in a cgroup namespace, mounts) the init's own
+			 * cgroup: only known once the parent has placed it */
+			r = placed(s, err) < 0 ? -EINVAL
+					       : mount_cgroup(m, rootfd,
+							      hull_oci_config_namespace(cfg, CLONE_NEWCGROUP) != NULL, err);
 		else
 			r = mount_other(m, rootfd, net && !net->path, err);
 		if (r < 0)

@@ -30,6 +30,11 @@ struct spawn {
 	int pidfd;          /* pidfd of the child, in the parent */
 	int pty_master;     /* received from the child (pty_to_parent), or -1 */
 	bool detached;      /* child: SYNC_READY sent in create mode, nobody reads the socket now */
+	bool placed;        /* child: SYNC_PLACED received (and the cgroup namespace made) */
+	/* parent: run once the child is placed, while it finishes its setup
+	 * (state.json); may be NULL. A negative return aborts create. */
+	int (*after_placed)(struct spawn *s, struct hull_error **err);
+	const struct hull_seccomp_prog *seccomp_prog; /* compiled before clone, or NULL: compile in the child */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */
@@ -43,6 +48,7 @@ enum sync_type {
 	SYNC_HOOKS,      /* child -> parent: mounts done, run prestart/createRuntime;
 			  * the parent answers SYNC_GO with the init's host pid as text */
 	SYNC_SECCOMP,    /* child -> parent: the seccomp notify fd (SCM_RIGHTS) */
+	SYNC_PLACED,     /* parent -> child: in the container's cgroups (place hook done) */
 };
 
 /* sync_send: one message, optional text and optional fd (-1 = none). */
@@ -73,8 +79,22 @@ unsigned long ns_new_flags(const struct hull_oci_config *cfg);
 bool ns_any_joined(const struct hull_oci_config *cfg);
 int ns_write_id_maps(pid_t pid, const struct hull_oci_config *cfg, struct hull_error **err);
 
-/* mounts.c: the rootfs and config mounts, before pivot_root. */
-int mounts_setup(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err);
+/* init.c: block until the parent has placed the init in its cgroups (and
+ * the place hook ran), then make the cgroup namespace; once only. Every
+ * step that must see the container's cgroup calls it first. */
+int init_wait_placed(struct spawn *s, struct hull_error **err);
+
+/* cgroup_prewarm.c: fork a helper that makes the kernel switch
+ * cgroup_threadgroup_rwsem to its writer mode now, so that placing the init
+ * later does not wait for an RCU grace period. Best effort: returns the
+ * helper's pid or -1. cgroup_prewarm_reap waits for it (for _cleanup_). */
+pid_t cgroup_prewarm_start(void);
+void cgroup_prewarm_reap(pid_t *pid);
+
+/* mounts.c: the rootfs and config mounts, before pivot_root. A cgroup
+ * mount reads the init's cgroup: `placed(s, err)` runs before it. */
+int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(struct spawn *, struct hull_error **),
+		 struct spawn *s, struct hull_error **err);
 /* mounts_readonly_tmpfs: remount the tmpfs mounts asked read-only, once
  * what goes inside them (mounts, device nodes) is there. */
 int mounts_readonly_tmpfs(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err);

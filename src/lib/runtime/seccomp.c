@@ -235,7 +235,7 @@ static int build(json_t *sc, scmp_filter_ctx *out, bool *notify, struct hull_err
 	if (!json_is_object(sc))
 		return hull_error_msg(err, EINVAL, "%s: linux.seccomp: must be an object", WHERE);
 	json_t *def_errno = json_object_get(sc, "defaultErrnoRet");
-	if ((r = hull_json_get_string(sc, "defaultAction", &def_name, true, WHERE, "linux.seccomp", err)) < 0 ||
+	if ((r = hull_json_get_string(sc, "defaultAction", &def_name, true, WHERE, "linux.seccomp.defaultAction", err)) < 0 ||
 	    (r = parse_action(def_name, def_errno, json_is_integer(def_errno), &def, "linux.seccomp.defaultAction",
 			      err)) < 0 ||
 	    (r = hull_json_get_array(sc, "architectures", &arches, false, WHERE, "linux.seccomp.architectures",
@@ -343,8 +343,9 @@ static size_t profile_maxima(scmp_filter_ctx ctx, json_t *sc, struct seccomp_eno
 	return n;
 }
 
-/* Load ctx behind the ENOSYS stub (seccomp_enosys.c). */
-static int load_with_enosys(scmp_filter_ctx ctx, json_t *sc, bool notify, int *notify_fd, struct hull_error **err)
+/* ctx behind the ENOSYS stub (seccomp_enosys.c), ready for seccomp(2). */
+static int compile_enosys(scmp_filter_ctx ctx, json_t *sc, bool notify, struct hull_seccomp_prog **out,
+			  struct hull_error **err)
 {
 	struct seccomp_enosys_arch arches[8];
 	size_t n = profile_maxima(ctx, sc, arches, HULL_ARRAY_SIZE(arches));
@@ -364,10 +365,71 @@ static int load_with_enosys(scmp_filter_ctx ctx, json_t *sc, bool notify, int *n
 					   .log = has_flag(sc, "SECCOMP_FILTER_FLAG_LOG"),
 					   .spec_allow = has_flag(sc, "SECCOMP_FILTER_FLAG_SPEC_ALLOW"),
 					   .notify = notify };
-	r = seccomp_enosys_load(arches, n, prog, len, &fl, notify_fd, err);
-	if (r == 0 && *notify_fd >= 0)
+	return seccomp_enosys_build(arches, n, prog, len, &fl, out, err);
+}
+
+/* A default that refuses (errno, kill, trap) gets the ENOSYS stub, so that
+ * syscalls newer than the profile read as missing (runc does so). */
+static bool wants_enosys(scmp_filter_ctx ctx)
+{
+	uint32_t def = 0;
+	seccomp_attr_get(ctx, SCMP_FLTATR_ACT_DEFAULT, &def);
+	return def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG && def != SCMP_ACT_ERRNO(ENOSYS) &&
+	       (def & SCMP_ACT_TRACE(0)) != SCMP_ACT_TRACE(0);
+}
+
+static int load_with_enosys(scmp_filter_ctx ctx, json_t *sc, bool notify, int *notify_fd, struct hull_error **err)
+{
+	_cleanup_(hull_seccomp_prog_freep) struct hull_seccomp_prog *p = NULL;
+	int r = compile_enosys(ctx, sc, notify, &p, err);
+	if (r < 0 || (r = seccomp_prog_load(p, notify_fd, err)) < 0)
+		return r;
+	if (*notify_fd >= 0)
 		fcntl(*notify_fd, F_SETFD, FD_CLOEXEC);
-	return r;
+	return 0;
+}
+
+/* The cache key: everything the compiled program depends on, as text. The
+ * profile is dumped with sorted keys, so that the same profile written in
+ * another key order hits the same entry. */
+static char *cache_key(json_t *sc)
+{
+	_cleanup_free_ char *text = json_dumps(sc, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!text)
+		return NULL;
+	const struct scmp_version *v = seccomp_version();
+	return hull_strdup_printf("hull seccomp cache 1\nlibseccomp %u.%u.%u\narch %u\n%s", v->major, v->minor,
+				  v->micro, seccomp_arch_native(), text);
+}
+
+int hull_seccomp_prepare(json_t *seccomp, const char *cache_dir, struct hull_seccomp_prog **out,
+			 struct hull_error **err)
+{
+	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = NULL;
+	bool notify = false;
+	*out = NULL;
+	/* a notify profile hands its listener fd over: it keeps the load path */
+	if (!seccomp || json_is_null(seccomp) || hull_seccomp_uses_notify(seccomp))
+		return 0;
+	_cleanup_free_ char *key = cache_dir ? cache_key(seccomp) : NULL;
+	if (key && seccomp_cache_read(cache_dir, key, strlen(key), out) == 0)
+		return 0;
+	int r = build(seccomp, &ctx, &notify, err);
+	if (r < 0)
+		return r;
+	if (!wants_enosys(ctx))
+		return 0;
+	if ((r = compile_enosys(ctx, seccomp, notify, out, err)) < 0)
+		return r;
+	if (key)
+		seccomp_cache_write(cache_dir, key, strlen(key), *out);
+	return 0;
+}
+
+int hull_seccomp_load_prepared(const struct hull_seccomp_prog *prog, struct hull_error **err)
+{
+	int listener;
+	return seccomp_prog_load(prog, &listener, err);
 }
 
 int hull_seccomp_load(json_t *seccomp, int *notify_fd, struct hull_error **err)
@@ -380,12 +442,7 @@ int hull_seccomp_load(json_t *seccomp, int *notify_fd, struct hull_error **err)
 	int r = build(seccomp, &ctx, &notify, err);
 	if (r < 0)
 		return r;
-	/* a default that refuses (errno, kill, trap) gets the ENOSYS stub, so
-	 * that syscalls newer than the profile read as missing (runc does so) */
-	uint32_t def = 0;
-	seccomp_attr_get(ctx, SCMP_FLTATR_ACT_DEFAULT, &def);
-	if (def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG && def != SCMP_ACT_ERRNO(ENOSYS) &&
-	    (def & SCMP_ACT_TRACE(0)) != SCMP_ACT_TRACE(0))
+	if (wants_enosys(ctx))
 		return load_with_enosys(ctx, seccomp, notify, notify_fd, err);
 	if ((r = seccomp_load(ctx)) < 0)
 		return hull_error_set(err, -r, "load the seccomp filter");

@@ -14,6 +14,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -59,10 +60,11 @@ static size_t build_stub(const struct seccomp_enosys_arch *arches, size_t n_arch
 	return n;
 }
 
-int seccomp_enosys_load(const struct seccomp_enosys_arch *arches, size_t n_arches, const void *prog, size_t len,
-			const struct seccomp_enosys_flags *flags, int *listener, struct hull_error **err)
+int seccomp_enosys_build(const struct seccomp_enosys_arch *arches, size_t n_arches, const void *prog, size_t len,
+			 const struct seccomp_enosys_flags *flags, struct hull_seccomp_prog **out, struct hull_error **err)
 {
 	size_t n_prog = len / sizeof(struct sock_filter);
+	*out = NULL;
 	/* each arch block is at most 5 instructions; jt/jf offsets are 8 bits */
 	if (n_arches > 40)
 		return hull_error_msg(err, EINVAL, "linux.seccomp: too many architectures (%zu)", n_arches);
@@ -73,14 +75,42 @@ int seccomp_enosys_load(const struct seccomp_enosys_arch *arches, size_t n_arche
 	if (n > BPF_MAXINSNS)
 		return hull_error_msg(err, E2BIG, "linux.seccomp: the filter has %zu instructions (at most %d)", n,
 				      BPF_MAXINSNS);
-	struct sock_fprog fprog = { .len = (unsigned short)n, .filter = f };
-	unsigned long fl = (flags->tsync && !flags->notify ? SECCOMP_FILTER_FLAG_TSYNC : 0) |
-			   (flags->log ? SECCOMP_FILTER_FLAG_LOG : 0) |
-			   (flags->spec_allow ? SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0) |
-			   (flags->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
-	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, fl, &fprog);
+	struct hull_seccomp_prog *p = hull_xcalloc(1, sizeof(*p));
+	p->flags = (flags->tsync && !flags->notify ? SECCOMP_FILTER_FLAG_TSYNC : 0) |
+		   (flags->log ? SECCOMP_FILTER_FLAG_LOG : 0) |
+		   (flags->spec_allow ? SECCOMP_FILTER_FLAG_SPEC_ALLOW : 0) |
+		   (flags->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+	p->len = (uint32_t)n;
+	p->filter = steal_ptr(f);
+	*out = p;
+	return 0;
+}
+
+int seccomp_prog_load(const struct hull_seccomp_prog *p, int *listener, struct hull_error **err)
+{
+	struct sock_fprog fprog = { .len = (unsigned short)p->len, .filter = p->filter };
+	*listener = -1;
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned long)p->flags, &fprog);
 	if (r < 0)
 		return hull_error_set(err, errno, "load the seccomp filter");
-	*listener = flags->notify ? (int)r : -1;
+	if (p->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)
+		*listener = (int)r;
 	return 0;
+}
+
+void hull_seccomp_prog_free(struct hull_seccomp_prog *p)
+{
+	if (!p)
+		return;
+	free(p->filter);
+	free(p);
+}
+
+int seccomp_enosys_load(const struct seccomp_enosys_arch *arches, size_t n_arches, const void *prog, size_t len,
+			const struct seccomp_enosys_flags *flags, int *listener, struct hull_error **err)
+{
+	_cleanup_(hull_seccomp_prog_freep) struct hull_seccomp_prog *p = NULL;
+	*listener = -1;
+	int r = seccomp_enosys_build(arches, n_arches, prog, len, flags, &p, err);
+	return r < 0 ? r : seccomp_prog_load(p, listener, err);
 }

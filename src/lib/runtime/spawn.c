@@ -5,12 +5,14 @@
  *   clone3 (new namespaces; pid/time joined by the parent around it)
  *   [child unshares here when namespaces are joined by path]
  *   write uid_map / gid_map
- *   [cgroup helper: opts->place() puts the child in its cgroups]
  *   SYNC_GO
+ *   opts->place() puts the child in its cgroups  |  child mounts, pivots
+ *   SYNC_PLACED                                  |  (waits for it first)
  *   [child sets up; sends the pty for a foreground terminal]
  *   SYNC_READY
  */
 #include <errno.h>
+#include <poll.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,6 +25,7 @@
 #include <unistd.h>
 
 #include "hull/cgroup.h"
+#include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/security.h"
 #include "runtime_internal.h"
@@ -82,6 +85,21 @@ static int parent_seccomp(struct spawn *s, int sock, struct hull_error **err)
 	return hull_seccomp_send_listener(s->cfg->seccomp, fd, s->pid, state, err);
 }
 
+/* The child sets up while it is placed: when placing fails, a child that
+ * failed first has its SYNC_ERROR queued, and that is the cause (placing a
+ * process that exits fails as an echo of it). Returns -EINVAL. */
+static int place_failed(int sock, struct hull_error **err)
+{
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	char text[1020];
+	enum sync_type type;
+	if (poll(&p, 1, 0) == 1 && sync_recv(sock, &type, text, sizeof(text), NULL) == 0 && type == SYNC_ERROR) {
+		hull_error_release(err);
+		hull_error_msg(err, EINVAL, "%s", text);
+	}
+	return -EINVAL;
+}
+
 static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
@@ -92,14 +110,25 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 		if (ns_write_id_maps(s->pid, cfg, err) < 0)
 			return -EINVAL;
 	}
-	/* the container's cgroup (cgroup helper), unless the caller places it */
-	if ((s->opts->place ? s->opts->place(s->opts->place_data, s->pid, cfg, err)
-			    : hull_container_cgroup_setup(s->ctx, s->id, s->pid, cfg, err)) < 0)
-		return -EINVAL;
 	/* If the child already failed, its SYNC_ERROR is queued: read it. */
 	if (sync_send(sock, SYNC_GO, NULL, -1) < 0)
 		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
 								   : hull_error_msg(err, EPIPE, "lost the container's init");
+	/* The container's cgroup (or the caller's place hook) while the child
+	 * mounts and pivots: on cgroup v1 the first cgroup.procs write waits
+	 * for an RCU grace period (see init_wait_placed). The child waits for
+	 * SYNC_PLACED before anything that needs its cgroup, and before
+	 * SYNC_READY. */
+	if ((s->opts->place ? s->opts->place(s->opts->place_data, s->pid, cfg, err)
+			    : hull_container_cgroup_setup(s->ctx, s->id, s->pid, cfg, err)) < 0)
+		return place_failed(sock, err);
+	if (sync_send(sock, SYNC_PLACED, NULL, -1) < 0)
+		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
+								   : hull_error_msg(err, EPIPE, "lost the container's init");
+	/* the child has pivot_root, masked paths and capabilities left: the
+	 * caller's own writes fit in that time */
+	if (s->after_placed && s->after_placed(s, err) < 0)
+		return place_failed(sock, err);
 	if (hull_hooks_needs_state(cfg) && parent_hooks(s, sock, err) < 0)
 		return -EINVAL;
 	if (s->pty_to_parent && sync_expect(sock, SYNC_PTY, &s->pty_master, err) < 0)
@@ -111,6 +140,14 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 
 int spawn_container(struct spawn *s, struct hull_error **err)
 {
+	/* compiled here, from the cache under the data root when it can be
+	 * (not the runtime root: its entries are container ids); the child
+	 * has pivoted into the rootfs by the time it loads it */
+	_cleanup_(hull_seccomp_prog_freep) struct hull_seccomp_prog *seccomp = NULL;
+	_cleanup_free_ char *cache = s->ctx->data_root ? hull_path_join(s->ctx->data_root, "seccomp-cache") : NULL;
+	if (hull_seccomp_prepare(s->cfg->seccomp, cache, &seccomp, err) < 0)
+		return -EINVAL;
+	s->seccomp_prog = seccomp;
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return hull_error_set(err, errno, "socketpair");

@@ -1,6 +1,7 @@
 /* Unit tests: capabilities, seccomp and hooks, each applied in a forked
  * child (Criterion runs every test in its own process as well). */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
@@ -134,7 +135,7 @@ Test(seccomp, bad_profiles_name_the_field)
 		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
 		  "\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":9,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
 		  "syscalls[0].args[0]" },
-		{ "{\"syscalls\":[]}", "linux.seccomp: required field is missing" },
+		{ "{\"syscalls\":[]}", "linux.seccomp.defaultAction: required field is missing" },
 	};
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(cases); i++) {
 		_cleanup_json_ json_t *p = J(cases[i].json);
@@ -280,16 +281,178 @@ Test(seccomp, syscalls_newer_than_the_profile_fail_with_enosys)
 		int fd;
 		if (hull_seccomp_load(p, &fd, NULL) < 0)
 			_exit(10);
+		/* exit_group itself from here: ASan's _exit() needs syscalls this
+		 * profile denies (sigaltstack, mmap) */
 		if (getpid() <= 0)
-			_exit(11);
+			syscall(SYS_exit_group, 11);
 		/* known to the profile (below its highest number), not allowed: EPERM */
 		if (syscall(SYS_mkdir, "/tmp/x", 0755) != -1 || errno != EPERM)
-			_exit(12);
+			syscall(SYS_exit_group, 12);
 		/* above anything the profile names: ENOSYS, so callers fall back */
 		if (syscall(1000, 1, 2, 3) != -1 || errno != ENOSYS)
-			_exit(13);
-		_exit(0);
+			syscall(SYS_exit_group, 13);
+		syscall(SYS_exit_group, 0);
 	}
 	int st = wait_child(pid);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x (exit %d)", st, WEXITSTATUS(st));
+}
+
+/* The profile of the ENOSYS test: default EPERM, a few syscalls allowed. */
+#define SMALL_PROFILE                                                                                              \
+	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","          \
+	"\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"exit\",\"exit_group\",\"write\",\"getpid\","                 \
+	"\"rt_sigreturn\",\"getppid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
+
+/* Prepare the profile with cache_dir in a child, load it there and check
+ * what the container's process would see; 0 when all is as expected. */
+static int profile_behaves(const char *cache_dir, const char *profile, int denied_errno)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		_cleanup_json_ json_t *p = J(profile);
+		struct hull_seccomp_prog *prog = NULL;
+		if (hull_seccomp_prepare(p, cache_dir, &prog, NULL) < 0 || !prog)
+			_exit(10);
+		if (hull_seccomp_load_prepared(prog, NULL) < 0)
+			_exit(11);
+		if (syscall(SYS_mkdir, "/tmp/x", 0755) != -1 || errno != denied_errno)
+			_exit(12);
+		if (syscall(1000, 1, 2, 3) != -1 || errno != ENOSYS)
+			_exit(13);
+		_exit(getpid() > 0 ? 0 : 14);
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 100 + WTERMSIG(st);
+}
+
+static int prepared_behaves(const char *cache_dir)
+{
+	return profile_behaves(cache_dir, SMALL_PROFILE, EPERM);
+}
+
+/* The one file of a fresh cache directory, read whole. */
+static char *cache_file(const char *dir, char **path, size_t *len)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	cr_assert_not_null(d);
+	struct dirent *e;
+	*path = NULL;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			cr_assert_null(*path, "more than one cache file");
+			*path = hull_path_join(dir, e->d_name);
+		}
+	cr_assert_not_null(*path, "no cache file in %s", dir);
+	char *data = NULL;
+	cr_assert_eq(hull_read_file(*path, &data, len, NULL), 0);
+	return data;
+}
+
+Test(seccomp, cached_and_uncached_filters_behave_the_same)
+{
+	char dir[] = "/tmp/hull-scache.XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	_cleanup_free_ char *cache = hull_path_join(dir, "cache");
+	cr_assert_eq(prepared_behaves(NULL), 0, "no cache");
+	cr_assert_eq(prepared_behaves(cache), 0, "first run: compiled and stored");
+	_cleanup_free_ char *path = NULL;
+	size_t len = 0;
+	_cleanup_free_ char *first = cache_file(cache, &path, &len);
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	cr_assert_eq(stat(cache, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700);
+	cr_assert_eq(prepared_behaves(cache), 0, "second run: from the cache");
+	/* the same profile with its keys in another order is the same entry */
+	_cleanup_json_ json_t *p = J(SMALL_PROFILE);
+	_cleanup_json_ json_t *reordered = json_deep_copy(p);
+	json_object_del(reordered, "defaultAction");
+	json_object_set(reordered, "defaultAction", json_object_get(p, "defaultAction"));
+	_cleanup_(hull_seccomp_prog_freep) struct hull_seccomp_prog *prog = NULL;
+	cr_assert_eq(hull_seccomp_prepare(reordered, cache, &prog, NULL), 0);
+	_cleanup_free_ char *again_path = NULL;
+	size_t again_len = 0;
+	_cleanup_free_ char *again = cache_file(cache, &again_path, &again_len);
+	cr_assert(again_len == len && !memcmp(first, again, len));
+	hull_rm_rf(dir, NULL);
+}
+
+Test(seccomp, a_corrupt_cache_file_is_ignored_and_rewritten)
+{
+	char dir[] = "/tmp/hull-scache.XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	_cleanup_free_ char *cache = hull_path_join(dir, "cache");
+	cr_assert_eq(prepared_behaves(cache), 0);
+	_cleanup_free_ char *path = NULL;
+	size_t len = 0;
+	_cleanup_free_ char *good = cache_file(cache, &path, &len);
+	/* every return of the filter made SECCOMP_RET_ALLOW: if loaded, mkdir
+	 * would succeed (a 32-byte header, its instruction count at byte 12,
+	 * then the instructions) */
+	_cleanup_free_ char *bad = hull_xmalloc(len);
+	memcpy(bad, good, len);
+	int rets = 0;
+	uint32_t n_insns;
+	memcpy(&n_insns, bad + 12, 4);
+	cr_assert(n_insns > 0 && 32 + (size_t)n_insns * 8 < len);
+	for (size_t off = 32; off < 32 + (size_t)n_insns * 8; off += 8)
+		if (bad[off] == 0x06 && bad[off + 1] == 0) {
+			uint32_t allow = SECCOMP_RET_ALLOW;
+			memcpy(bad + off + 4, &allow, 4);
+			rets++;
+		}
+	cr_assert_gt(rets, 0);
+	cr_assert_eq(hull_write_file(path, bad, len, NULL), 0);
+	cr_assert_eq(prepared_behaves(cache), 0, "the corrupt filter was loaded");
+	_cleanup_free_ char *path2 = NULL;
+	size_t len2 = 0;
+	_cleanup_free_ char *now = cache_file(cache, &path2, &len2);
+	cr_assert(len2 == len && !memcmp(now, good, len), "not rewritten");
+	/* truncated, and then not ours to trust: group-writable */
+	cr_assert_eq(truncate(path, (off_t)len / 2), 0);
+	cr_assert_eq(prepared_behaves(cache), 0);
+	cr_assert_eq(hull_write_file(path, bad, len, NULL), 0);
+	cr_assert_eq(chmod(path, 0600), 0);
+	cr_assert_eq(chmod(cache, 0770), 0);
+	cr_assert_eq(prepared_behaves(cache), 0, "a filter from a directory others can write was loaded");
+	hull_rm_rf(dir, NULL);
+}
+
+Test(seccomp, notify_profiles_are_not_prepared_or_cached)
+{
+	char dir[] = "/tmp/hull-scache.XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	_cleanup_free_ char *cache = hull_path_join(dir, "cache");
+	_cleanup_json_ json_t *p =
+		J("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/tmp/x.sock\",\"syscalls\":[{\"names\":"
+		  "[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+	_cleanup_(hull_seccomp_prog_freep) struct hull_seccomp_prog *prog = NULL;
+	cr_assert_eq(hull_seccomp_prepare(p, cache, &prog, NULL), 0);
+	cr_assert_null(prog);
+	cr_assert_neq(access(cache, F_OK), 0, "a cache was made for a notify profile");
+	hull_rm_rf(dir, NULL);
+}
+
+Test(seccomp, another_profiles_filter_under_our_name_is_not_loaded)
+{
+	char dir[] = "/tmp/hull-scache.XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	_cleanup_free_ char *a_dir = hull_path_join(dir, "a"), *b_dir = hull_path_join(dir, "b");
+	/* b: the same profile, refusing with EACCES instead of EPERM */
+	_cleanup_json_ json_t *b = J(SMALL_PROFILE);
+	json_object_set_new(b, "defaultErrnoRet", json_integer(EACCES));
+	_cleanup_free_ char *b_text = json_dumps(b, JSON_COMPACT);
+	cr_assert_eq(prepared_behaves(a_dir), 0);
+	cr_assert_eq(profile_behaves(b_dir, b_text, EACCES), 0);
+	_cleanup_free_ char *a_path = NULL, *b_path = NULL;
+	size_t a_len = 0, b_len = 0;
+	_cleanup_free_ char *a_file = cache_file(a_dir, &a_path, &a_len);
+	_cleanup_free_ char *b_file = cache_file(b_dir, &b_path, &b_len);
+	/* a's file (valid in itself: right checksum) where b's cache looks */
+	cr_assert_eq(hull_write_file(b_path, a_file, a_len, NULL), 0);
+	cr_assert_eq(chmod(b_path, 0600), 0);
+	cr_assert_eq(profile_behaves(b_dir, b_text, EACCES), 0, "profile a's filter was loaded for profile b");
+	hull_rm_rf(dir, NULL);
 }
