@@ -287,6 +287,17 @@ void init_container(struct spawn *s)
 	bool in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
 	/* Die with the parent while setting up; start keeps us after. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* Until execve, nothing in the container may open /proc/<pid>/exe of
+	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
+	 * of the user's program makes it dumpable again. At once, because a
+	 * pid namespace joined by path already holds the container's processes.
+	 * With a new user namespace only after GO: the parent (perhaps
+	 * unprivileged) must still open our /proc/<pid>/uid_map, and the /proc
+	 * files of a non-dumpable process belong to root; nothing else lives in
+	 * a new user namespace yet. */
+	bool new_userns = (ns_new_flags(cfg) & CLONE_NEWUSER) != 0;
+	if (!new_userns)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* The flock belongs to the open file description the clone shares:
 	 * holding it here would block `start` until execve. */
 	if (s->lock_fd >= 0)
@@ -298,14 +309,10 @@ void init_container(struct spawn *s)
 	 * (SYNC_PLACED, see init_wait_placed). */
 	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
 		fail(s, err);
-	/* until execve, nothing in the container may open /proc/<pid>/exe of
-	 * this process (the hull binary) or ptrace it (CVE-2019-5736); execve
-	 * of the user's program makes it dumpable again. Not before the parent
-	 * wrote our id maps: an unprivileged parent could no longer open
-	 * /proc/<pid>/uid_map of a non-dumpable child. (The place hook that
-	 * runs after GO opens /proc/<pid>/ns files as root, with
-	 * CAP_SYS_PTRACE.) */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* The id maps are written now (see above). The place hook that runs
+	 * after GO opens /proc/<pid>/ns files as root, with CAP_SYS_PTRACE. */
+	if (new_userns)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		hull_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
 		fail(s, err);
