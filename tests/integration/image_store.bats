@@ -133,7 +133,7 @@ teardown_file() {
 	[ -x "$IMG_TMP/umoci-bundle/rootfs/bin/busybox" ]
 	# podman's storage keeps a mount: it lives outside the bats temp dir.
 	export PEER_DIR=/tmp/hull-peers-image-tests
-	. /work/shared/peers/podman-env
+	. "$BATS_TEST_DIRNAME/../lib/podman-env"
 	run podman load -i "$IMG_TMP/d2.tar"
 	[ "$status" -eq 0 ]
 	run podman --runtime runc run --rm docker.io/library/busybox:latest echo from-podman
