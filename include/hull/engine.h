@@ -341,9 +341,11 @@ struct hull_run_options {
 	const char *platform;
 	const char *restart;    /* only "no" is accepted: there is no daemon to restart */
 	const char *cidfile;
+	int scan_policy;        /* --scan-policy: an enum hull_scan_severity; -1: off (no scan) */
+	const char *scan_db;    /* --scan-db DIR; NULL: hull scan's default database */
 };
 
-/* hull_run_options_init: zero with stop_timeout -1. */
+/* hull_run_options_init: zero with stop_timeout -1 and scan_policy -1. */
 void hull_run_options_init(struct hull_run_options *o);
 
 /* A port mapping parsed from -p (docker's PortBinding). */
@@ -561,8 +563,12 @@ struct hull_engine_pull_hooks {
  * name, builds the record from the flags and the image config, makes the
  * volumes the mounts name (filling new ones from the image later, at
  * start), and saves the record with state "created". Every flag is checked
- * before anything is made; on failure nothing is left. warnings (may be
- * NULL) gets a malloc'd strv of what docker would warn about. */
+ * before anything is made; on failure nothing is left. With o->scan_policy
+ * set, the image is scanned first (as `hull scan --fail-on SEV IMAGE` would:
+ * vulnerabilities and configuration audit) and refused with -EACCES, the
+ * error naming the findings that reach the threshold, before anything is
+ * made. warnings (may be NULL) gets a malloc'd strv of what docker would
+ * warn about. */
 struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_image_store *store,
 					  const struct hull_run_options *o, const struct hull_engine_pull_hooks *hooks,
 					  char ***warnings, struct hull_error **err);

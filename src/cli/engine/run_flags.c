@@ -8,6 +8,7 @@
 #include "hull/fs.h"
 #include "hull/cleanup.h"
 #include "hull/engine.h"
+#include "hull/scan.h"
 #include "run_flags.h"
 
 static const char usage_text[] =
@@ -50,7 +51,10 @@ static const char usage_text[] =
 	"      --ulimit NAME=SOFT[:HARD], --sysctl K=V, --device HOST[:CTR[:rwm]], --group-add G\n"
 	"      --ipc host, --pid host, --uts host, --shm-size BYTES\n"
 	"      --pull missing|always|never, --platform OS/ARCH\n"
-	"  -q, --quiet                  No pull progress\n";
+	"  -q, --quiet                  No pull progress\n"
+	"      --scan-policy SEVERITY   Refuse an image with scan findings at or above SEVERITY\n"
+	"                               (unknown|low|medium|high|critical; as `hull scan --fail-on`)\n"
+	"      --scan-db DIR            Vulnerability database for --scan-policy (default: hull scan's)\n";
 
 enum {
 	OPT_RM = 256, OPT_NAME, OPT_ENV_FILE, OPT_MOUNT, OPT_TMPFS, OPT_EXPOSE, OPT_NETWORK, OPT_ALIAS, OPT_DNS,
@@ -58,6 +62,7 @@ enum {
 	OPT_SECURITY, OPT_PRIVILEGED, OPT_ENTRYPOINT, OPT_LOG_DRIVER, OPT_LOG_OPT, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT,
 	OPT_ULIMIT, OPT_SYSCTL, OPT_DEVICE, OPT_GROUP_ADD, OPT_IPC, OPT_PID, OPT_UTS, OPT_USERNS, OPT_SHM, OPT_PULL,
 	OPT_PLATFORM, OPT_RESTART, OPT_INIT, OPT_CIDFILE, OPT_DOMAIN, OPT_SIG_PROXY, OPT_DETACH_KEYS, OPT_HELP,
+	OPT_SCAN_POLICY, OPT_SCAN_DB,
 };
 
 static const struct option options[] = {
@@ -104,6 +109,8 @@ static const struct option options[] = {
 	{ "quiet", no_argument, NULL, 'q' },           { "sig-proxy", optional_argument, NULL, OPT_SIG_PROXY },
 	{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
 	{ "attach", required_argument, NULL, 'a' },    { "help", no_argument, NULL, OPT_HELP },
+	{ "scan-policy", required_argument, NULL, OPT_SCAN_POLICY },
+	{ "scan-db", required_argument, NULL, OPT_SCAN_DB },
 	{ 0 },
 };
 
@@ -226,6 +233,13 @@ static int handle(struct run_flags *f, const char *cmd, int c, const char *arg)
 	case OPT_SIG_PROXY: f->sig_proxy = !arg || strcmp(arg, "false"); break;
 	case OPT_DETACH_KEYS:
 	case 'a': break; /* attaching is all or nothing here */
+	case OPT_SCAN_POLICY:
+		o->scan_policy = hull_scan_severity_parse(arg);
+		if (o->scan_policy < 0)
+			return cli_usage_error(cmd, "--scan-policy: unknown severity `%s` (use unknown, low, medium, "
+						    "high or critical)", arg);
+		break;
+	case OPT_SCAN_DB: o->scan_db = arg; break;
 	default: return cli_usage_error(cmd, "unknown flag");
 	}
 	return 0;

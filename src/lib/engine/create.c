@@ -107,6 +107,8 @@ struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_imag
 	_cleanup_(hull_image_freep) struct hull_image *img = find_image(store, o, hooks, err);
 	if (!img)
 		return NULL;
+	if (engine_scan_policy_check(ctx, img, o, err) < 0)
+		return NULL;
 	_cleanup_container_ struct hull_container *c = hull_container_reserve(ctx, o->name, err);
 	if (!c)
 		return NULL;

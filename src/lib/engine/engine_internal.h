@@ -24,4 +24,12 @@ int engine_rootfs_prepare(const struct hull_container *c, struct hull_error **er
  * directory left to unmount and delete (malloc'd), NULL on failure. */
 char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c);
 
+/* scan_policy.c: with o->scan_policy set, scan the image as `hull scan
+ * --fail-on` does and fail (-EACCES, naming the findings that reach the
+ * threshold and the `hull scan` command that lists them all) when one
+ * does; 0 at once when the policy is off. */
+struct hull_image;
+int engine_scan_policy_check(struct hull_ctx *ctx, const struct hull_image *img, const struct hull_run_options *o,
+			     struct hull_error **err);
+
 #endif

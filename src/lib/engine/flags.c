@@ -14,6 +14,7 @@ void hull_run_options_init(struct hull_run_options *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->stop_timeout = -1;
+	o->scan_policy = -1;
 }
 
 void hull_mount_spec_clear(struct hull_mount_spec *m)
