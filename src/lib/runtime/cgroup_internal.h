@@ -54,6 +54,10 @@ int cg_map_hugetlb(json_t *res, const char *suffix, struct hull_cgroup_writes *w
 /* cg_map_rdma: rdma -> rdma.max (same syntax on v1 and v2). */
 int cg_map_rdma(json_t *res, struct hull_cgroup_writes *ws, struct hull_error **err);
 
+/* cg_map_cpuset: cpu.cpus / cpu.mems -> cpuset.cpus / cpuset.mems (the same
+ * files on v1 and v2); empty strings are left alone. */
+int cg_map_cpuset(json_t *cpu, struct hull_cgroup_writes *ws, struct hull_error **err);
+
 /* cg_map_pids: pids.limit -> pids.max (same on v1 and v2). */
 int cg_map_pids(json_t *res, struct hull_cgroup_writes *ws, struct hull_error **err);
 

@@ -200,7 +200,6 @@ static int map_memory_v1(json_t *res, struct hull_cgroup_writes *ws, struct hull
 static int map_cpu_v1(json_t *res, struct hull_cgroup_writes *ws, struct hull_error **err)
 {
 	json_t *cpu;
-	const char *s = NULL;
 	int r = cg_section(res, "cpu", &cpu, err);
 	if (r < 0 || !cpu)
 		return r;
@@ -214,6 +213,13 @@ static int map_cpu_v1(json_t *res, struct hull_cgroup_writes *ws, struct hull_er
 	    (r = map_int(cpu, "cpu", "realtimeRuntime", ws, "cpu", "cpu.rt_runtime_us", err)) < 0 ||
 	    (r = map_int(cpu, "cpu", "idle", ws, "cpu", "cpu.idle", err)) < 0)
 		return r;
+	return cg_map_cpuset(cpu, ws, err);
+}
+
+int cg_map_cpuset(json_t *cpu, struct hull_cgroup_writes *ws, struct hull_error **err)
+{
+	const char *s = NULL;
+	int r;
 	if ((r = hull_json_get_string(cpu, "cpus", &s, false, CG_WHERE, "linux.resources.cpu.cpus", err)) < 0)
 		return r;
 	if (s && *s)

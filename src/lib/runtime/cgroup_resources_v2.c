@@ -76,7 +76,6 @@ static int map_cpu_v2(json_t *res, struct hull_cgroup_writes *ws, struct hull_er
 	json_t *cpu;
 	long long shares, quota = -1, period = 100000, v;
 	bool has_shares, has_quota, has_period, has;
-	const char *s;
 	int r = cg_section(res, "cpu", &cpu, err);
 	if (r < 0 || !cpu)
 		return r;
@@ -109,17 +108,7 @@ static int map_cpu_v2(json_t *res, struct hull_cgroup_writes *ws, struct hull_er
 				      "%s: linux.resources.cpu.realtimeRuntime: cgroup v2 has no realtime "
 				      "scheduling limits; remove it",
 				      CG_WHERE);
-	s = NULL;
-	if ((r = hull_json_get_string(cpu, "cpus", &s, false, CG_WHERE, "linux.resources.cpu.cpus", err)) < 0)
-		return r;
-	if (s && *s)
-		cg_add(ws, "cpuset", "cpuset.cpus", false, "%s", s);
-	s = NULL;
-	if ((r = hull_json_get_string(cpu, "mems", &s, false, CG_WHERE, "linux.resources.cpu.mems", err)) < 0)
-		return r;
-	if (s && *s)
-		cg_add(ws, "cpuset", "cpuset.mems", false, "%s", s);
-	return 0;
+	return cg_map_cpuset(cpu, ws, err);
 }
 
 /* io weights: BFQ's io.bfq.weight takes blkio's 1..1000 scale directly;
