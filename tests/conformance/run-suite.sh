@@ -68,7 +68,9 @@ cleanup_leftovers() { # $1 = TMPDIR of one bats process
 run_one() { # $1 = tap, $2 = tmpdir, $3 = regex, $4 = file
 	local cmd
 	cmd="cd '$IT' && exec bats -t -f $(printf '%q' "$3") $(printf '%q' "$4") >'$1' 2>&1"
-	cmd="script -q -e -c $(printf '%q' "$cmd") /dev/null </dev/null >/dev/null 2>&1"
+	# script(1) runs the command with $SHELL (/bin/sh when unset, as under
+	# CI): printf %q quoting is bash's, so name bash explicitly
+	cmd="SHELL=/bin/bash script -q -e -c $(printf '%q' "$cmd") /dev/null </dev/null >/dev/null 2>&1"
 	mkdir -p "$2"
 	TMPDIR=$2 RUNC=$RUNTIME timeout -k 10 "$TIMEOUT" unshare -m --propagation private bash -c "$PRE$cmd"
 }
