@@ -156,6 +156,18 @@ unsigned long long hull_proc_start_time(pid_t pid);
 /* hull_proc_alive: pid exists and has the recorded start time. */
 bool hull_proc_alive(pid_t pid, unsigned long long start);
 
+/* ------------------------------------------------------------- rootless -- */
+
+/* hull_engine_userns_join: for a caller with euid != 0, enter the user's
+ * rootless user and mount namespaces (src/lib/engine/userns.c): join the
+ * pause process named in <ctx->runtime_root>/pause.pid, or start one
+ * (newuidmap/newgidmap with the /etc/subuid and /etc/subgid ranges, else a
+ * single mapping 0 -> the caller). Afterwards the caller is uid 0 in that
+ * namespace. Must run while the process is single-threaded (setns(2)).
+ * *warning (malloc'd, or NULL) says why only one id could be mapped, set
+ * only when this call made the namespace. A no-op for real root. */
+int hull_engine_userns_join(struct hull_ctx *ctx, char **warning, struct hull_error **err);
+
 /* -------------------------------------------------------------- volumes -- */
 
 /* A named volume: data_root/volumes/<name>/_data, as docker's local driver. */
@@ -422,6 +434,7 @@ struct hull_spec_inputs {
 	uid_t host_uid;            /* with userns: root in the container is this host uid */
 	gid_t host_gid;
 	const char *cgroup_parent; /* "/hull" */
+	bool rootless;             /* in the user's rootless namespace: no linux.resources */
 	const char *hosts_source;  /* hosts file to bind at /etc/hosts, NULL: dir/hosts */
 };
 

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "hull/cleanup.h"
+#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 
@@ -206,9 +207,53 @@ static int open_log(struct hull_cli *cli, const char *path)
 	return 0;
 }
 
+static bool in_table(const struct hull_command *table, const struct hull_command *cmd)
+{
+	for (const struct hull_command *c = table; c->name; c++)
+		if (c == cmd)
+			return true;
+	return false;
+}
+
+/* A user's engine and image commands run in their rootless namespace
+ * (hull_engine_userns_join); the runtime's runc command line keeps its own
+ * rootless mode, VMs and scans need none. Once joined, hull executes
+ * itself again: a process keeps the user namespace it was executed in for
+ * its memory (mm->user_ns), and only with ours do the /proc files of the
+ * containers' non-dumpable processes belong to us (ptrace(2) "access
+ * mode checking"). Podman re-executes itself so too. Returns only on
+ * failure, or at once when nothing is to be done. */
+static int enter_rootless(struct hull_cli *cli, const struct hull_command *cmd, int argc, char **argv,
+			  char **full_argv)
+{
+	static const char *const help[] = { "help", NULL };
+	if (geteuid() == 0 || cli_has_flag(argc, argv, help) ||
+	    !(in_table(hull_cli_engine_commands, cmd) || in_table(hull_cli_image_commands, cmd)))
+		return 0;
+	struct hull_error *err = NULL;
+	_cleanup_free_ char *warning = NULL;
+	uid_t uid = getuid();
+	if (hull_engine_userns_join(&cli->ctx, &warning, &err) < 0) {
+		hull_error_wrap(&err, -EPERM, "rootless");
+		cli_fail(cli, err);
+		return -1;
+	}
+	if (warning)
+		fprintf(stderr, "WARNING: %s\n", warning);
+	char uid_text[16];
+	snprintf(uid_text, sizeof(uid_text), "%u", (unsigned)uid);
+	if (setenv("HULL_ROOT", cli->ctx.runtime_root, 1) < 0 || setenv("HULL_DATA_ROOT", cli->ctx.data_root, 1) < 0 ||
+	    setenv(HULL_ROOTLESS_ENV, uid_text, 1) < 0)
+		return -1;
+	execv("/proc/self/exe", full_argv);
+	fprintf(stderr, "hull: rootless: execute /proc/self/exe in the user namespace: %s\n", strerror(errno));
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct hull_cli cli = { .argv0 = argv[0] };
+	char **full_argv = argv;
 	hull_ctx_init(&cli.ctx);
 
 	enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
@@ -311,5 +356,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "hull: unknown command `%s`\nRun 'hull --help' for the list of commands.\n", argv[0]);
 		return 1;
 	}
+	if (enter_rootless(&cli, cmd, argc, argv, full_argv) < 0)
+		return 125;
 	return cmd->run(&cli, argc, argv);
 }

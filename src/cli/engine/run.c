@@ -38,13 +38,6 @@ static void on_progress(void *opaque, const struct hull_pull_progress *p)
 static struct hull_container *create_from_flags(struct hull_cli *cli, struct run_flags *f, int *status)
 {
 	struct hull_error *err = NULL;
-	if (geteuid() != 0) {
-		fprintf(stderr, "hull: containers from images need root here: the engine does not run rootless yet "
-				"(no user-namespaced overlay, no slirp4netns networking); as a user, `hull runtime run "
-				"--bundle DIR ID` runs an OCI bundle with a rootless spec\n");
-		*status = 125;
-		return NULL;
-	}
 	_cleanup_(hull_image_store_freep) struct hull_image_store *store = NULL;
 	if (hull_image_store_open(&cli->ctx, &store, &err) < 0) {
 		*status = cli_fail(cli, err);

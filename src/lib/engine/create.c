@@ -72,11 +72,15 @@ static void add_paths(struct hull_container *c, struct hull_image *img)
 						       "MergedDir", merged));
 }
 
-static void add_warnings(json_t *record, char ***warnings)
+static void add_warnings(const struct hull_ctx *ctx, json_t *record, char ***warnings)
 {
 	json_t *hc = json_object_get(record, "HostConfig");
 	json_t *list = json_array();
-	if (json_is_true(json_object_get(hc, "Privileged")))
+	if (json_is_true(json_object_get(hc, "Privileged")) && ctx->rootless)
+		json_array_append_new(list, json_string("PRIVILEGED (rootless): this container gets every capability "
+							"of your user namespace, your view of the host's devices and "
+							"no seccomp filter; it stays you on the host"));
+	else if (json_is_true(json_object_get(hc, "Privileged")))
 		json_array_append_new(list, json_string("PRIVILEGED: this container gets every capability, every host "
 							"device, no seccomp filter and a writable /sys: root in it is "
 							"root on this host"));
@@ -84,7 +88,7 @@ static void add_warnings(json_t *record, char ***warnings)
 	const char *userns = json_string_value(json_object_get(hc, "UsernsMode"));
 	if ((!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") || !strncmp(user, "0:", 2) ||
 	     !strncmp(user, "root:", 5)) &&
-	    geteuid() == 0 && !(userns && *userns && strcmp(userns, "host")))
+	    !ctx->rootless && geteuid() == 0 && !(userns && *userns && strcmp(userns, "host")))
 		json_array_append_new(list, json_string("the container's process runs as root (uid 0) with no user "
 							"namespace: root inside is root on the host if it escapes; "
 							"use -u UID or an image with USER"));
@@ -104,6 +108,10 @@ struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_imag
 {
 	if (warnings)
 		*warnings = NULL;
+	struct hull_run_options own = *o;
+	if (engine_rootless_prepare(ctx, &own, err) < 0)
+		return NULL;
+	o = &own;
 	_cleanup_(hull_image_freep) struct hull_image *img = find_image(store, o, hooks, err);
 	if (!img)
 		return NULL;
@@ -116,7 +124,7 @@ struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_imag
 	int r = hull_engine_build_record(c->record, o, image_config, err);
 	if (r == 0) {
 		add_paths(c, img);
-		add_warnings(c->record, warnings);
+		add_warnings(ctx, c->record, warnings);
 		int lock = hull_volume_lock(ctx, err);
 		r = lock < 0 ? lock : engine_resolve_mounts(ctx, c->record, err);
 		/* saved under the volume lock: `volume rm` sees the user */

@@ -24,6 +24,12 @@ int engine_rootfs_prepare(const struct hull_container *c, struct hull_error **er
  * directory left to unmount and delete (malloc'd), NULL on failure. */
 char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c);
 
+/* engine_rootless_prepare (rootless.c): for a rootless ctx, refuse what a
+ * container without host root cannot have (resource limits without a
+ * cgroup, a host bridge), naming the alternatives, and fill in the
+ * rootless default network. Changes o->network only. No-op for root. */
+int engine_rootless_prepare(const struct hull_ctx *ctx, struct hull_run_options *o, struct hull_error **err);
+
 /* scan_policy.c: with o->scan_policy set, scan the image as `hull scan
  * --fail-on` does and fail (-EACCES, naming the findings that reach the
  * threshold and the `hull scan` command that lists them all) when one

@@ -92,7 +92,8 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 {
 	json_t *config = json_object_get(m->c->record, "Config");
 	_cleanup_free_ char *rootfs = hull_path_join(m->c->dir, "rootfs");
-	struct hull_spec_inputs in = { .rootfs = rootfs, .dir = m->c->dir, .cgroup_parent = "/hull" };
+	struct hull_spec_inputs in = { .rootfs = rootfs, .dir = m->c->dir, .cgroup_parent = "/hull",
+				       .rootless = m->ctx->rootless };
 	int r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
 					 json_object_get(hc_of(m), "GroupAdd"), &in.uid, &in.gid, &in.gids, &in.n_gids,
 					 err);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,21 +139,48 @@ static int ensure_bridge(const struct hull_network *n, struct nl *nl, int *index
 	return nat_ensure(n->subnet, n->prefix, !n->internal, err);
 }
 
+struct nl_in_netns {
+	int target;
+	struct nl *nl;
+	struct hull_error *err;
+	int errno_setns;
+};
+
+static void *nl_open_thread(void *data)
+{
+	struct nl_in_netns *a = data;
+	/* a thread of its own: it never has to go back (setns(2) on a network
+	 * namespace is per thread), which the rootless engine could not do,
+	 * the host's namespace belonging to the initial user namespace */
+	if (setns(a->target, CLONE_NEWNET) < 0)
+		a->errno_setns = errno;
+	else
+		a->nl = nl_open(&a->err);
+	return NULL;
+}
+
 int hull_netns_loopback_up(pid_t pid, struct hull_error **err)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	_cleanup_close_ int target = open(path, O_RDONLY | O_CLOEXEC);
-	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (target < 0 || self < 0)
+	if (target < 0)
 		return hull_error_set(err, errno, "open network namespace of %d", (int)pid);
-	if (setns(target, CLONE_NEWNET) < 0)
-		return hull_error_set(err, errno, "enter network namespace of %d", (int)pid);
-	struct nl *nl = nl_open(err);
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort(); /* cannot go home: continuing would configure the wrong namespace */
-	if (!nl)
+	struct nl_in_netns a = { .target = target };
+	pthread_t thread;
+	int e = pthread_create(&thread, NULL, nl_open_thread, &a);
+	if (e)
+		return hull_error_set(err, e, "thread to enter network namespace of %d", (int)pid);
+	pthread_join(thread, NULL);
+	if (a.errno_setns)
+		return hull_error_set(err, a.errno_setns, "enter network namespace of %d", (int)pid);
+	struct nl *nl = a.nl;
+	if (!nl) {
+		if (err)
+			*err = steal_ptr(a.err);
+		hull_error_free(a.err);
 		return -EIO;
+	}
 	int r = nl_link_up(nl, 1, 0, err); /* lo is ifindex 1 in every namespace */
 	nl_close(nl);
 	return r;

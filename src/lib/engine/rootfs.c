@@ -63,6 +63,18 @@ static char *lower_option(json_t *lower, const char **chdir_to)
 	return out;
 }
 
+/* In the rootless user namespace overlayfs cannot use trusted.* xattrs:
+ * "userxattr" makes it use the user.overlay.* ones the unpacker writes
+ * there (Documentation/filesystems/overlayfs.rst, "User xattr"). */
+static bool in_user_namespace(void)
+{
+	_cleanup_free_ char *map = NULL;
+	unsigned long inside, outside, count;
+	return hull_read_file("/proc/self/uid_map", &map, NULL, NULL) == 0 &&
+	       (sscanf(map, "%lu %lu %lu", &inside, &outside, &count) != 3 || inside || outside ||
+		count != 4294967295UL);
+}
+
 int engine_rootfs_mount(const struct hull_container *c, struct hull_error **err)
 {
 	json_t *g = graph(c);
@@ -77,7 +89,8 @@ int engine_rootfs_mount(const struct hull_container *c, struct hull_error **err)
 		return hull_error_set(err, errno, "container %.12s: make overlay directories", c->id);
 	const char *chdir_to;
 	_cleanup_free_ char *lowers = lower_option(lower, &chdir_to);
-	_cleanup_free_ char *data = hull_strdup_printf("lowerdir=%s,upperdir=%s,workdir=%s", lowers, upper, work);
+	_cleanup_free_ char *data = hull_strdup_printf("lowerdir=%s,upperdir=%s,workdir=%s%s", lowers, upper, work,
+						       in_user_namespace() ? ",userxattr" : "");
 	if (strlen(data) >= 4096)
 		return hull_error_msg(err, E2BIG, "container %.12s: too many image layers for one overlay mount (%zu)",
 				      c->id, json_array_size(lower));

@@ -244,8 +244,13 @@ static json_t *build_linux(json_t *record, const struct hull_spec_inputs *in, js
 	_cleanup_free_ char *cgpath = hull_strdup_printf("%s/%s", in->cgroup_parent ? in->cgroup_parent : "/hull", id);
 	json_object_set_new(lx, "cgroupsPath", json_string(cgpath));
 	json_t *resources = hull_spec_resources(hc, privileged);
-	json_object_set_new(lx, "resources", resources);
 	json_t *devices = hull_spec_devices(hc, privileged, resources, err);
+	/* rootless: no cgroup of its own (cgroups v1 without delegation), so
+	 * no limits (refused at create) and no device rules to enforce */
+	if (in->rootless)
+		json_decref(resources);
+	else
+		json_object_set_new(lx, "resources", resources);
 	if (!devices) {
 		json_decref(lx);
 		return NULL;

@@ -195,6 +195,25 @@ json_t *hull_spec_devices(json_t *hc, bool privileged, json_t *resources, struct
 	return out;
 }
 
+/* Both ends of ping_group_range must be mapped in the writer's user
+ * namespace: rootless, the gids the user's namespace maps (0..N-1). */
+static json_t *ping_group_range(bool rootless)
+{
+	_cleanup_free_ char *map = NULL;
+	unsigned long long top = 0;
+	if (rootless && hull_read_file("/proc/self/gid_map", &map, NULL, NULL) == 0) {
+		unsigned long inside, outside, count;
+		for (char *line = map; line && sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3;
+		     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+			if (count && inside + count - 1 > top)
+				top = inside + count - 1;
+	}
+	if (!rootless || !top)
+		return json_string(rootless ? "0 0" : "0 2147483647");
+	_cleanup_free_ char *range = hull_strdup_printf("0 %llu", top);
+	return json_string(range);
+}
+
 /* Namespaced sysctls only (docker's rule): the rest would change the host. */
 static bool sysctl_allowed(const char *k, bool host_net)
 {
@@ -217,7 +236,7 @@ json_t *hull_spec_sysctls(json_t *hc, const struct hull_spec_inputs *in, struct 
 		/* docker >= 20.10: any user may bind low ports and ping in its
 		 * own network namespace; nothing on the host is widened. */
 		json_object_set_new(out, "net.ipv4.ip_unprivileged_port_start", json_string("0"));
-		json_object_set_new(out, "net.ipv4.ping_group_range", json_string("0 2147483647"));
+		json_object_set_new(out, "net.ipv4.ping_group_range", ping_group_range(in->rootless));
 	}
 	size_t i;
 	json_t *v;

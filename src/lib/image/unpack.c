@@ -231,12 +231,20 @@ static int set_xattrs(struct unpacker *u, struct archive_entry *e, int fd, const
 	return 0;
 }
 
+/* Rootless, an id outside the user namespace's map cannot own a file
+ * (EINVAL; EPERM with setgroups denied): the file stays root's, as with
+ * podman's ignore_chown_errors. Anything else is an error. */
+static bool chown_failure_ok(const struct unpacker *u, int e)
+{
+	return u->ctx && u->ctx->rootless && (e == EINVAL || e == EPERM);
+}
+
 static int set_owner_mode(struct unpacker *u, int fd, struct archive_entry *e, const char *entry,
 			  struct hull_error **err)
 {
 	uid_t uid = (uid_t)archive_entry_uid(e);
 	gid_t gid = (gid_t)archive_entry_gid(e);
-	if ((uid != u->euid || gid != u->egid) && fchown(fd, uid, gid) < 0)
+	if ((uid != u->euid || gid != u->egid) && fchown(fd, uid, gid) < 0 && !chown_failure_ok(u, errno))
 		return hull_error_set(err, errno, "entry `%s`: chown %u:%u", entry, uid, gid);
 	/* After chown: chown clears set-id bits; and the umask trimmed the creation mode. */
 	mode_t perm = archive_entry_perm(e);
@@ -337,6 +345,7 @@ static int dispatch_file(struct unpacker *u, int dfd, const char *name, struct a
 	j->uid = (uid_t)archive_entry_uid(e);
 	j->gid = (gid_t)archive_entry_gid(e);
 	j->chown = j->uid != u->euid || j->gid != u->egid;
+	j->chown_errors_ok = u->ctx && u->ctx->rootless;
 	j->chmod = (j->perm & u->umask) || (j->perm & 07000);
 	entry_times(e, j->times);
 	copy_xattrs(e, j);
@@ -420,7 +429,8 @@ static int extract_symlink(struct unpacker *u, int dfd, const char *name, struct
 		return hull_error_set(err, errno, "entry `%s`: symlink", entry);
 	uid_t uid = (uid_t)archive_entry_uid(e);
 	gid_t gid = (gid_t)archive_entry_gid(e);
-	if ((uid != u->euid || gid != u->egid) && fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if ((uid != u->euid || gid != u->egid) && fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    !chown_failure_ok(u, errno))
 		return hull_error_set(err, errno, "entry `%s`: chown", entry);
 	struct timespec t[2];
 	entry_times(e, t);
@@ -473,7 +483,7 @@ static int extract_special(struct unpacker *u, int dfd, const char *name, struct
 	}
 	uid_t uid = (uid_t)archive_entry_uid(e);
 	gid_t gid = (gid_t)archive_entry_gid(e);
-	if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fchownat(dfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && !chown_failure_ok(u, errno))
 		return hull_error_set(err, errno, "entry `%s`: chown", entry);
 	/* mknod's mode went through the umask; a node is never a symlink here. */
 	if (fchmodat(dfd, name, archive_entry_perm(e), 0) < 0)

@@ -55,7 +55,7 @@ static int fill(struct file_job *j, int fd, struct hull_error **err)
 			return hull_error_set(err, errno, "entry `%s`: write", j->entry);
 		off += (size_t)n;
 	}
-	if (j->chown && fchown(fd, j->uid, j->gid) < 0)
+	if (j->chown && fchown(fd, j->uid, j->gid) < 0 && !(j->chown_errors_ok && (errno == EINVAL || errno == EPERM)))
 		return hull_error_set(err, errno, "entry `%s`: chown %u:%u", j->entry, j->uid, j->gid);
 	if (j->chmod && fchmod(fd, j->perm) < 0)
 		return hull_error_set(err, errno, "entry `%s`: chmod", j->entry);

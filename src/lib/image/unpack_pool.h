@@ -31,6 +31,7 @@ struct file_job {
 	uid_t uid;
 	gid_t gid;
 	bool chown, chmod; /* needed: owner differs / umask trimmed or set-id bits */
+	bool chown_errors_ok; /* rootless: an unmapped id leaves the file root's (EINVAL/EPERM) */
 	struct timespec times[2];
 	struct job_xattr *xattrs;
 	size_t n_xattrs;

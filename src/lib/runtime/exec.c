@@ -425,7 +425,7 @@ int hull_runtime_exec(struct hull_ctx *ctx, const char *id, const struct hull_ex
 	if (r < 0)
 		return r;
 	x.cfg = cfg;
-	x.in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
+	x.in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL || ns_running_in_userns();
 	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_container_cgroup(ctx, id, NULL);
 	x.cg = cg;
 	if (check_sub_cgroups(cg, opts->sub_cgroups, err) < 0)

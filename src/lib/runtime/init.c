@@ -284,7 +284,7 @@ void init_container(struct spawn *s)
 {
 	struct hull_error *err = NULL;
 	const struct hull_oci_config *cfg = s->cfg;
-	bool in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
+	bool in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL || ns_running_in_userns();
 	/* Die with the parent while setting up; start keeps us after. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	/* Until execve, nothing in the container may open /proc/<pid>/exe of

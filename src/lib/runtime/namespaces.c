@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "runtime_internal.h"
 
@@ -23,6 +24,17 @@ unsigned long ns_new_flags(const struct hull_oci_config *cfg)
 		if (!cfg->namespaces[i].path)
 			flags |= (unsigned long)cfg->namespaces[i].type;
 	return flags;
+}
+
+bool ns_running_in_userns(void)
+{
+	/* the initial namespace maps every id to itself: "0 0 4294967295" */
+	_cleanup_free_ char *map = NULL;
+	if (hull_read_file("/proc/self/uid_map", &map, NULL, NULL) < 0)
+		return false;
+	unsigned long inside, outside, count;
+	return sscanf(map, "%lu %lu %lu", &inside, &outside, &count) != 3 || inside != 0 || outside != 0 ||
+	       count != 4294967295UL;
 }
 
 /* Joined namespaces other than pid and time (which the parent joins, as

@@ -78,6 +78,10 @@ void ns_parent_restore(int saved_pid, int saved_time);
 unsigned long ns_new_flags(const struct hull_oci_config *cfg);
 bool ns_any_joined(const struct hull_oci_config *cfg);
 int ns_write_id_maps(pid_t pid, const struct hull_oci_config *cfg, struct hull_error **err);
+/* ns_running_in_userns: is this process in a user namespace other than the
+ * initial one (a rootless engine's)? Then mknod and setgroups are refused
+ * even with no user namespace in the spec (runc's RunningInUserNS). */
+bool ns_running_in_userns(void);
 
 /* init.c: block until the parent has placed the init in its cgroups (and
  * the place hook ran), then make the cgroup namespace; once only. Every

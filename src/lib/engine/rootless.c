@@ -1,0 +1,68 @@
+/* rootless.c - what a container made by an ordinary user may ask for.
+ *
+ * A rootless engine runs in the user's namespace (userns.c): uid 0 there,
+ * nothing more on the host. Two things follow, as with rootless podman:
+ *  - no cgroup of its own: on this kind of host (cgroups v1, nothing
+ *    delegated to users) the container stays in the caller's cgroup, so
+ *    resource limits cannot be enforced and are refused up front;
+ *  - no host bridge: veths, NAT and a bridge need root on the host. */
+#include <errno.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+
+#include "hull/engine.h"
+#include "engine_internal.h"
+
+/* The rootless default for --network: THE place to change it. "bridge"
+ * is refused below (with the alternatives named); once user-mode
+ * networking (pasta/slirp4netns) is in the engine, this becomes "pasta",
+ * podman's default. */
+#define ROOTLESS_DEFAULT_NETWORK "bridge"
+
+static bool network_allowed(const char *mode)
+{
+	return !strcmp(mode, "none") || !strcmp(mode, "host") || !strncmp(mode, "container:", 10) ||
+	       !strcmp(mode, "pasta") || !strcmp(mode, "slirp4netns") || !strncmp(mode, "pasta:", 6) ||
+	       !strncmp(mode, "slirp4netns:", 12);
+}
+
+static const char *first_limit(const struct hull_run_options *o)
+{
+	if (o->memory > 0)
+		return "-m/--memory";
+	if (o->memory_swap > 0)
+		return "--memory-swap";
+	if (o->nano_cpus > 0)
+		return "--cpus";
+	if (o->cpu_shares > 0)
+		return "-c/--cpu-shares";
+	if (o->pids_limit > 0)
+		return "--pids-limit";
+	return NULL;
+}
+
+int engine_rootless_prepare(const struct hull_ctx *ctx, struct hull_run_options *o, struct hull_error **err)
+{
+	if (!ctx->rootless)
+		return 0;
+	const char *limit = first_limit(o);
+	if (limit) {
+		struct statfs sf;
+		bool v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+		return hull_error_msg(err, EPERM,
+				      "%s: cannot set resource limits in a rootless container: it gets no cgroup "
+				      "of its own here (%s); limits need cgroups v2 with a subtree delegated to "
+				      "you (podman: \"cannot set resource limits without cgroups v2 and systemd\"), "
+				      "or run as root",
+				      limit, v2 ? "no cgroup v2 subtree is delegated to you" : "cgroups v1, not delegated");
+	}
+	if (!o->network || !strcmp(o->network, "default"))
+		o->network = ROOTLESS_DEFAULT_NETWORK;
+	if (!network_allowed(o->network))
+		return hull_error_msg(err, EPERM,
+				      "--network %s: a rootless container cannot join a host bridge (veths and NAT "
+				      "need root on the host): use --network pasta|slirp4netns|none|host",
+				      o->network);
+	return 0;
+}
