@@ -75,11 +75,16 @@ static int copy_tree(const char *root, struct archive *out, struct hull_error **
 
 int hull_engine_export(struct hull_ctx *ctx, struct hull_container *c, int fd, struct hull_error **err)
 {
-	/* a running container: read its root through its init; otherwise
-	 * mount the overlay in a mount namespace of our own */
+	/* a running container: read its overlay where its monitor mounted it
+	 * (in the monitor's mount namespace, without the /proc, /sys, /dev and
+	 * volumes the container's own namespace adds: docker exports the root
+	 * file system only); "/." because libarchive reads a magic /proc link
+	 * as a symlink of size 0. Otherwise mount the overlay in a mount
+	 * namespace of our own. */
 	_cleanup_free_ char *root = NULL;
-	if (c->state.status == HULL_ENGINE_RUNNING && hull_proc_alive(c->state.pid, c->state.pid_start)) {
-		root = hull_strdup_printf("/proc/%d/root", (int)c->state.pid);
+	if (c->state.status == HULL_ENGINE_RUNNING && hull_proc_alive(c->state.pid, c->state.pid_start) &&
+	    hull_proc_alive(c->state.monitor_pid, c->state.monitor_start)) {
+		root = hull_strdup_printf("/proc/%d/root%s/rootfs/.", (int)c->state.monitor_pid, c->dir);
 	} else {
 		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 			return hull_error_set(err, errno, "export: private mount namespace");

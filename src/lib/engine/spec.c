@@ -53,8 +53,12 @@ static void add_default_mounts(json_t *mounts, json_t *record, const struct hull
 	_cleanup_free_ char *shm_opts = hull_strdup_printf("nosuid,noexec,nodev,mode=1777,size=%lld", shm ? shm : 64LL << 20);
 	json_array_append_new(mounts, mount("/proc", "proc", "proc", "nosuid,noexec,nodev"));
 	json_array_append_new(mounts, mount("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
+	/* gid 5 (tty) is unmapped in a rootless namespace of one id: devpts
+	 * refuses the option then (runc's rootless spec drops it too) */
+	bool tty_gid = !in->rootless || hull_spec_gid_map_top() >= 5;
 	json_array_append_new(mounts, mount("/dev/pts", "devpts", "devpts",
-					    "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"));
+					    tty_gid ? "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"
+						    : "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"));
 	json_array_append_new(mounts, mount("/sys", "sysfs", "sysfs", privileged ? "nosuid,noexec,nodev,rw"
 										      : "nosuid,noexec,nodev,ro"));
 	json_array_append_new(mounts, mount("/sys/fs/cgroup", "cgroup", "cgroup",

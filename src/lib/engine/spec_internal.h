@@ -13,6 +13,10 @@ bool hull_spec_no_new_privileges(json_t *host_config);
 /* --ulimit NAME=SOFT[:HARD] -> process.rlimits (new ref; NULL on error). */
 json_t *hull_spec_rlimits(json_t *ulimits, struct hull_error **err);
 
+/* hull_spec_gid_map_top: the highest gid this process' user namespace
+ * maps (our maps run 0..N-1 without holes); 0 when only root is mapped. */
+unsigned long long hull_spec_gid_map_top(void);
+
 /* linux.resources: memory, cpu, pids, and the device cgroup rules. */
 json_t *hull_spec_resources(json_t *host_config, bool privileged);
 

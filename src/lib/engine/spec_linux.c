@@ -195,22 +195,27 @@ json_t *hull_spec_devices(json_t *hc, bool privileged, json_t *resources, struct
 	return out;
 }
 
+unsigned long long hull_spec_gid_map_top(void)
+{
+	_cleanup_free_ char *map = NULL;
+	unsigned long long top = 0;
+	if (hull_read_file("/proc/self/gid_map", &map, NULL, NULL) < 0)
+		return 0;
+	unsigned long inside, outside, count;
+	for (char *line = map; line && sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (count && inside + count - 1 > top)
+			top = inside + count - 1;
+	return top;
+}
+
 /* Both ends of ping_group_range must be mapped in the writer's user
  * namespace: rootless, the gids the user's namespace maps (0..N-1). */
 static json_t *ping_group_range(bool rootless)
 {
-	_cleanup_free_ char *map = NULL;
-	unsigned long long top = 0;
-	if (rootless && hull_read_file("/proc/self/gid_map", &map, NULL, NULL) == 0) {
-		unsigned long inside, outside, count;
-		for (char *line = map; line && sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3;
-		     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-			if (count && inside + count - 1 > top)
-				top = inside + count - 1;
-	}
-	if (!rootless || !top)
-		return json_string(rootless ? "0 0" : "0 2147483647");
-	_cleanup_free_ char *range = hull_strdup_printf("0 %llu", top);
+	if (!rootless)
+		return json_string("0 2147483647");
+	_cleanup_free_ char *range = hull_strdup_printf("0 %llu", hull_spec_gid_map_top());
 	return json_string(range);
 }
 

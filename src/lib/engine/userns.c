@@ -320,6 +320,9 @@ int hull_engine_userns_join(struct hull_ctx *ctx, char **warning, struct hull_er
 	int r = check_runtime_dir(ctx->runtime_root, err);
 	if (r < 0)
 		return r;
+	/* the data root is the user's alone, as podman's ~/.local/share/containers */
+	if (access(ctx->data_root, F_OK) < 0 && (r = hull_mkdir_p(ctx->data_root, 0700, err)) < 0)
+		return r;
 	_cleanup_free_ char *lockfile = hull_path_join(ctx->runtime_root, "pause.lock");
 	_cleanup_free_ char *pidfile = hull_path_join(ctx->runtime_root, "pause.pid");
 	_cleanup_close_ int lock = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
