@@ -231,7 +231,7 @@ teardown_file() {
 	as hullrl rm -f rl-mine >/dev/null
 }
 
-@test "a stale pause pid file is recovered; concurrent first commands make one pause process" {
+@test "a stale pause pid file is recovered, running containers kept reachable; concurrent first commands make one" {
 	local uid old
 	uid=$(id -u hullrl)
 	as hullrl images >/dev/null
@@ -241,6 +241,17 @@ teardown_file() {
 	[ "$status" -eq 0 ]
 	[ "$output" = ok ]
 	[ "$(pause_pid hullrl)" != "$old" ]
+	# containers that outlive their pause process: the new one takes their
+	# namespace again, so exec still reaches them
+	as hullrl run -d --name rl-survivor --network none busybox sleep 300 >/dev/null
+	local ns
+	ns=$(readlink "/proc/$(pause_pid hullrl)/ns/user")
+	kill_pause hullrl
+	run as hullrl exec rl-survivor echo still-here
+	[ "$status" -eq 0 ]
+	[ "$output" = still-here ]
+	[ "$(readlink "/proc/$(pause_pid hullrl)/ns/user")" = "$ns" ]
+	as hullrl rm -f rl-survivor >/dev/null
 	# a pid file naming another process (pid reuse): its start time differs
 	kill_pause hullrl
 	echo "1 12345" >"/tmp/hull-run-$uid/pause.pid"

@@ -202,13 +202,17 @@ static int write_maps(pid_t pid, char **warning, struct hull_error **err)
 
 /* The pause process: its own session (no terminal's SIGHUP), nothing of
  * the caller's open, nothing but pause(). */
-static _Noreturn void pause_main(int to_parent, int from_parent, int unused1, int unused2)
+static _Noreturn void pause_main(int to_parent, int from_parent, int unused1, int unused2, int old_userns)
 {
 	/* the caller's ends: a caller dying before "G" must give us EOF */
 	close(unused1);
 	close(unused2);
 	setsid();
-	int e = unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0 ? errno : 0;
+	int e = 0;
+	if (old_userns >= 0 && setns(old_userns, CLONE_NEWUSER) < 0)
+		e = errno;
+	else if (unshare(old_userns >= 0 ? CLONE_NEWNS : CLONE_NEWUSER | CLONE_NEWNS) < 0)
+		e = errno;
 	if (write(to_parent, &e, sizeof(e)) != sizeof(e) || e)
 		_exit(1);
 	char go = 0;
@@ -229,8 +233,9 @@ static _Noreturn void pause_main(int to_parent, int from_parent, int unused1, in
 
 /* Double fork: the pause process is nobody's child here (a command that
  * waits for its children must not wait for it). Its pid comes back over
- * the pipe with its unshare's errno. */
-static pid_t spawn_pause(char **warning, struct hull_error **err)
+ * the pipe with its unshare's errno. With old_userns >= 0 it enters that
+ * user namespace (already mapped) and makes only a new mount namespace. */
+static pid_t spawn_pause(int old_userns, char **warning, struct hull_error **err)
 {
 	int up[2], down[2];
 	if (pipe2(up, O_CLOEXEC) < 0)
@@ -244,7 +249,7 @@ static pid_t spawn_pause(char **warning, struct hull_error **err)
 	if (mid == 0) {
 		pid_t p = fork();
 		if (p == 0)
-			pause_main(up[1], down[0], up[0], down[1]);
+			pause_main(up[1], down[0], up[0], down[1], old_userns);
 		_exit(write(up[1], &p, sizeof(p)) == sizeof(p) ? 0 : 1);
 	}
 	close(up[1]);
@@ -262,12 +267,36 @@ static pid_t spawn_pause(char **warning, struct hull_error **err)
 		return hull_error_msg(err, ECHILD, "the pause process died before making its namespaces");
 	if (e)
 		return hull_error_set(err, e, "unshare a user namespace (check user.max_user_namespaces)");
-	int r = write_maps(pid, warning, err);
+	int r = old_userns >= 0 ? 0 : write_maps(pid, warning, err);
 	if (r < 0 || write(to, "G", 1) != 1) {
 		kill(pid, SIGKILL);
 		return r < 0 ? r : hull_error_set(err, errno, "start the pause process");
 	}
 	return pid;
+}
+
+/* The pause process is gone but containers may still run in its user
+ * namespace, held by their monitors: a new pause process must take that
+ * namespace again, or the user could no longer exec into them (podman
+ * joins its conmons' namespace so). An fd of it, or -1. */
+static int surviving_userns(const struct hull_ctx *ctx)
+{
+	struct hull_container **cs = NULL;
+	size_t n = 0;
+	if (hull_container_list(ctx, &cs, &n, NULL) < 0)
+		return -1;
+	int fd = -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct hull_engine_state *st = &cs[i]->state;
+		if (fd < 0 && st->monitor_pid > 0 && hull_proc_alive(st->monitor_pid, st->monitor_start)) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)st->monitor_pid);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+		}
+		hull_container_free(cs[i]);
+	}
+	free(cs);
+	return fd;
 }
 
 /* The pid in pause.pid, if its process still lives (same start time). */
@@ -341,7 +370,8 @@ int hull_engine_userns_join(struct hull_ctx *ctx, char **warning, struct hull_er
 	if (mnt >= 0)
 		close(mnt);
 	user = mnt = -1;
-	pid = spawn_pause(warning, err);
+	_cleanup_close_ int old_userns = surviving_userns(ctx);
+	pid = spawn_pause(old_userns, warning, err);
 	if (pid < 0)
 		return pid;
 	_cleanup_free_ char *line = hull_strdup_printf("%d %llu\n", (int)pid, hull_proc_start_time(pid));
