@@ -308,3 +308,33 @@ teardown_file() {
 	[ "$output" = $'0:0\n0' ]
 	as hullrl1 rmi rl-owned:2 >/dev/null
 }
+
+@test "pull and push as a user (a registry on 127.0.0.1): owners kept with subordinate ids, root's without" {
+	command -v docker-registry >/dev/null
+	local reg pid
+	reg=$(mktemp -d /tmp/rl-bind.XXXXXX)
+	printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s/data\nhttp:\n  addr: 127.0.0.1:18150\n' "$reg" >"$reg/config.yml"
+	docker-registry serve "$reg/config.yml" >"$reg/log" 2>&1 &
+	pid=$!
+	for _ in $(seq 50); do curl -s -m 1 -o /dev/null http://127.0.0.1:18150/v2/ && break; sleep 0.1; done
+	as hullrl run --name rl-owner --network none busybox sh -c 'echo o >/owned; chown 1234:2345 /owned'
+	as hullrl commit rl-owner rl-owned:3 >/dev/null
+	as hullrl rm rl-owner >/dev/null
+	run as hullrl push rl-owned:3 127.0.0.1:18150/rl/owned:3
+	[ "$status" -eq 0 ]
+	as hullrl rmi rl-owned:3 >/dev/null
+	run as hullrl run --rm --network none 127.0.0.1:18150/rl/owned:3 stat -c %u:%g /owned
+	local with=$output with_status=$status
+	run as hullrl1 run --rm --network none 127.0.0.1:18150/rl/owned:3 stat -c %u:%g /owned
+	local without=$output without_status=$status
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	rm -rf "$reg"
+	as hullrl rmi 127.0.0.1:18150/rl/owned:3 >/dev/null
+	as hullrl1 rmi 127.0.0.1:18150/rl/owned:3 >/dev/null
+	[ "$with_status" -eq 0 ]
+	[[ "$with" == *"Unable to find image"* ]]
+	[[ "$with" == *$'\n1234:2345' ]]
+	[ "$without_status" -eq 0 ]
+	[[ "$without" == *$'\n0:0' ]]
+}
