@@ -20,5 +20,6 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "export", "Write a container's filesystem as a tar", cmd_engine_export },
 	{ "volume", "Manage volumes", cmd_engine_volume },
 	{ "network", "Manage networks", cmd_engine_network },
+	{ "unshare", "Run a command in your rootless user namespace", cmd_engine_unshare },
 	{ 0 },
 };

@@ -227,7 +227,10 @@ static int enter_rootless(struct hull_cli *cli, const struct hull_command *cmd, 
 			  char **full_argv)
 {
 	static const char *const help[] = { "help", NULL };
-	if (geteuid() == 0 || cli_has_flag(argc, argv, help) ||
+	/* unshare's arguments are a command's own: only `hull unshare --help` is help */
+	bool wants_help = strcmp(argv[0], "unshare") ? cli_has_flag(argc, argv, help)
+						     : argc > 1 && !strcmp(argv[1], "--help");
+	if (geteuid() == 0 || wants_help ||
 	    !(in_table(hull_cli_engine_commands, cmd) || in_table(hull_cli_image_commands, cmd)))
 		return 0;
 	struct hull_error *err = NULL;

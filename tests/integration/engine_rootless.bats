@@ -338,3 +338,19 @@ teardown_file() {
 	[ "$without_status" -eq 0 ]
 	[[ "$without" == *$'\n0:0' ]]
 }
+
+@test "hull unshare runs a command as uid 0 in the user's namespace, where subordinate-id files can go" {
+	as hullrl run --name rl-owner --network none busybox sh -c 'mkdir /d; echo o >/d/f; chown -R 1234 /d; chmod 700 /d'
+	local diff
+	diff=$(as hullrl inspect -f '{{.GraphDriver.Data.UpperDir}}' rl-owner)
+	# outside the namespace the user cannot even look into it
+	run setpriv --reuid hullrl --regid hullrl --init-groups ls "$diff/d"
+	[ "$status" -ne 0 ]
+	run as hullrl unshare sh -c "id -u; stat -c %u $diff/d/f; rm -rf $diff/d && echo removed"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'0\n1234\nremoved' ]
+	as hullrl rm rl-owner >/dev/null
+	run "$HULL" unshare true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"only for a user without root"* ]]
+}
