@@ -102,49 +102,30 @@ static char *find_helper(const char *name)
 	return NULL;
 }
 
-/* newuidmap PID 0 ID 1 1 START COUNT ...; its stderr becomes the error. */
-static int run_map_helper(const char *helper, pid_t pid, unsigned long id, const struct id_range *r, size_t n,
-			  struct hull_error **err)
+/* Run argv[0] (an absolute path); its stdout and stderr end in msg.
+ * Returns its exit status, or -errno when it could not be started. */
+static int run_capture(char *const argv[], char *msg, size_t size)
 {
-	char *argv[4 + 3 * (MAX_RANGES + 1) + 1];
-	char buf[3 * (MAX_RANGES + 2)][24];
-	size_t a = 0, b = 0;
-	argv[a++] = (char *)helper;
-	snprintf(buf[b], sizeof(buf[b]), "%d", (int)pid);
-	argv[a++] = buf[b++];
-	unsigned long inside = 0;
-	for (size_t i = 0; i <= n; i++) {
-		unsigned long out = i ? r[i - 1].start : id, count = i ? r[i - 1].count : 1;
-		unsigned long v[3] = { inside, out, count };
-		for (int k = 0; k < 3; k++) {
-			snprintf(buf[b], sizeof(buf[b]), "%lu", v[k]);
-			argv[a++] = buf[b++];
-		}
-		inside += count;
-	}
-	argv[a] = NULL;
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return hull_error_set(err, errno, "pipe");
+		return -errno;
 	pid_t child = fork();
 	if (child < 0) {
+		int e = errno;
 		close(pipefd[0]);
 		close(pipefd[1]);
-		return hull_error_set(err, errno, "fork `%s`", helper);
+		return -e;
 	}
 	if (child == 0) {
 		dup2(pipefd[1], STDERR_FILENO);
 		dup2(pipefd[1], STDOUT_FILENO);
-		execv(helper, argv);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	close(pipefd[1]);
-	char msg[512];
 	size_t len = 0;
 	ssize_t got;
-	while ((got = read(pipefd[0], msg + len, sizeof(msg) - 1 - len)) > 0 && len + (size_t)got < sizeof(msg) - 1)
-		len += (size_t)got;
-	if (got > 0)
+	while (len < size - 1 && (got = read(pipefd[0], msg + len, size - 1 - len)) > 0)
 		len += (size_t)got;
 	close(pipefd[0]);
 	msg[len] = '\0';
@@ -153,7 +134,35 @@ static int run_map_helper(const char *helper, pid_t pid, unsigned long id, const
 	int status = 0;
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* newuidmap PID 0 ID 1 1 START COUNT [N START COUNT]...: the caller is 0,
+ * the subordinate ranges follow from 1 (podman's layout). */
+static int run_map_helper(const char *helper, pid_t pid, unsigned long id, const struct id_range *r, size_t n,
+			  struct hull_error **err)
+{
+	char *argv[2 + 3 * (MAX_RANGES + 1) + 1];
+	char buf[1 + 3 * (MAX_RANGES + 1)][24];
+	size_t a = 0, b = 0;
+	argv[a++] = (char *)helper;
+	snprintf(buf[b], sizeof(buf[b]), "%d", (int)pid);
+	argv[a++] = buf[b++];
+	unsigned long inside = 0;
+	for (size_t i = 0; i <= n; i++) {
+		unsigned long v[3] = { inside, i ? r[i - 1].start : id, i ? r[i - 1].count : 1 };
+		for (int k = 0; k < 3; k++) {
+			snprintf(buf[b], sizeof(buf[b]), "%lu", v[k]);
+			argv[a++] = buf[b++];
+		}
+		inside += v[2];
+	}
+	argv[a] = NULL;
+	char msg[512];
+	int status = run_capture(argv, msg, sizeof(msg));
+	if (status < 0)
+		return hull_error_set(err, -status, "run `%s`", helper);
+	if (status)
 		return hull_error_msg(err, EPERM, "`%s %s`: %s", helper, buf[0], *msg ? msg : "failed");
 	return 0;
 }
@@ -218,7 +227,7 @@ static _Noreturn void pause_main(int to_parent, int from_parent, int unused1, in
 	char go = 0;
 	if (read(from_parent, &go, 1) != 1 || go != 'G')
 		_exit(1);
-	int devnull = open("/dev/null", O_RDWR);
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC); /* dup2 clears it on 0-2 */
 	for (int fd = 0; fd < 3; fd++)
 		dup2(devnull, fd);
 	close_range(3, ~0U, 0);
