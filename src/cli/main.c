@@ -255,7 +255,10 @@ static int enter_rootless(struct hull_cli *cli, const struct hull_command *cmd, 
 
 int main(int argc, char **argv)
 {
-	struct hull_cli cli = { .argv0 = argv[0] };
+	/* static: the per-user roots hull_ctx_init allocates live as long as
+	 * the process, and LeakSanitizer sees them reachable from here */
+	static struct hull_cli cli;
+	cli.argv0 = argv[0];
 	char **full_argv = argv;
 	hull_ctx_init(&cli.ctx);
 
