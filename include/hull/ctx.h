@@ -17,6 +17,8 @@ struct hull_ctx {
 	bool debug;               /* --debug given */
 	bool systemd_cgroup;      /* --systemd-cgroup given (accepted; cgroupfs is used) */
 	bool rootless;            /* running without real root (euid != 0 or --rootless true) */
+	char *owned_roots[2];     /* the per-user roots hull_ctx_init allocated (freed by hull_ctx_release),
+				     kept even when a flag points runtime_root/data_root elsewhere */
 };
 
 /* Set (to the caller's uid) in the environment of a rootless engine/image
@@ -28,6 +30,10 @@ struct hull_ctx {
  * and later by the command line. For euid != 0 the defaults are the
  * user's own roots (below). */
 void hull_ctx_init(struct hull_ctx *ctx);
+
+/* hull_ctx_release: free what hull_ctx_init allocated; the roots it chose
+ * are dangling afterwards. */
+void hull_ctx_release(struct hull_ctx *ctx);
 
 /* hull_ctx_user_data_root: $XDG_DATA_HOME/hull, else ~/.local/share/hull
  * (home from $HOME or, when unset, the passwd entry). malloc'd. */

@@ -49,12 +49,20 @@ void hull_ctx_init(struct hull_ctx *ctx)
 	 * there, its roots passed on in HULL_ROOT/HULL_DATA_ROOT */
 	const char *joined = getenv(HULL_ROOTLESS_ENV);
 	bool user = geteuid() != 0 || (joined && *joined);
-	/* The per-user strings live as long as the process (the context does):
-	 * they are deliberately never freed. */
-	ctx->runtime_root = root && *root ? root : user ? hull_ctx_user_runtime_root() : "/run/hull";
-	ctx->data_root = data && *data ? data : user ? hull_ctx_user_data_root() : "/var/lib/hull";
+	ctx->owned_roots[0] = !(root && *root) && user ? hull_ctx_user_runtime_root() : NULL;
+	ctx->owned_roots[1] = !(data && *data) && user ? hull_ctx_user_data_root() : NULL;
+	ctx->runtime_root = root && *root ? root : user ? ctx->owned_roots[0] : "/run/hull";
+	ctx->data_root = data && *data ? data : user ? ctx->owned_roots[1] : "/var/lib/hull";
 	hull_log_init(&ctx->log);
 	ctx->debug = false;
 	ctx->systemd_cgroup = false;
 	ctx->rootless = user;
+}
+
+void hull_ctx_release(struct hull_ctx *ctx)
+{
+	for (size_t i = 0; i < sizeof(ctx->owned_roots) / sizeof(ctx->owned_roots[0]); i++) {
+		free(ctx->owned_roots[i]);
+		ctx->owned_roots[i] = NULL;
+	}
 }
