@@ -238,6 +238,7 @@ teardown_file() {
 	old=$(pause_pid hullrl)
 	kill_pause hullrl
 	run as hullrl run --rm --network none busybox echo ok
+	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = ok ]
 	[ "$(pause_pid hullrl)" != "$old" ]

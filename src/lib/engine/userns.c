@@ -227,10 +227,12 @@ static _Noreturn void pause_main(int to_parent, int from_parent, int unused1, in
 	char go = 0;
 	if (read(from_parent, &go, 1) != 1 || go != 'G')
 		_exit(1);
-	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC); /* dup2 clears it on 0-2 */
+	/* nothing of the caller's stays open (a shell's $(...) would wait for
+	 * its pipe forever): close all, then 0, 1, 2 on /dev/null (the lowest
+	 * free numbers, in order) */
+	close_range(0, ~0U, 0);
 	for (int fd = 0; fd < 3; fd++)
-		dup2(devnull, fd);
-	close_range(3, ~0U, 0);
+		open("/dev/null", O_RDWR | O_CLOEXEC); /* no execve follows: the flag changes nothing */
 	if (chdir("/") < 0)
 		_exit(1);
 	prctl(PR_SET_NAME, "hull-pause");
