@@ -50,6 +50,7 @@ static const char usage_text[] =
 	"      --stop-signal SIG, --stop-timeout N\n"
 	"      --ulimit NAME=SOFT[:HARD], --sysctl K=V, --device HOST[:CTR[:rwm]], --group-add G\n"
 	"      --ipc host, --pid host, --uts host, --shm-size BYTES\n"
+	"      --init                   Run hull-init as PID 1: forwards signals, reaps zombies\n"
 	"      --pull missing|always|never, --platform OS/ARCH\n"
 	"  -q, --quiet                  No pull progress\n"
 	"      --scan-policy SEVERITY   Refuse an image with scan findings at or above SEVERITY\n"
@@ -225,9 +226,7 @@ static int handle(struct run_flags *f, const char *cmd, int c, const char *arg)
 	case OPT_PULL: o->pull = arg; break;
 	case OPT_PLATFORM: o->platform = arg; break;
 	case OPT_RESTART: o->restart = arg; break;
-	case OPT_INIT:
-		return cli_usage_error(cmd, "--init: hull ships no init binary to inject; the container's first "
-					    "process is PID 1 (use an image with tini, or drop --init)");
+	case OPT_INIT: o->init = true; break;
 	case OPT_CIDFILE: o->cidfile = arg; break;
 	case 'q': f->quiet = true; break;
 	case OPT_SIG_PROXY: f->sig_proxy = !arg || strcmp(arg, "false"); break;

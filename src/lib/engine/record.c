@@ -15,6 +15,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "engine_internal.h"
 
 static json_t *strv_json(char **v)
 {
@@ -208,6 +209,11 @@ static int check_flags(const struct hull_run_options *o, struct hull_error **err
 		return hull_error_msg(err, EINVAL, "--restart %s: hull has no daemon to restart containers; use a "
 						   "process supervisor (--restart no is the only policy)",
 				      o->restart);
+	if (o->init) {
+		_cleanup_free_ char *init = engine_init_path(err);
+		if (!init)
+			return -ENOENT;
+	}
 	if (o->log_driver && strcmp(o->log_driver, "json-file") && strcmp(o->log_driver, "none"))
 		return hull_error_msg(err, EINVAL, "--log-driver %s: only json-file and none exist here",
 				      o->log_driver);
