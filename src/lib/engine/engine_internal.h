@@ -32,6 +32,13 @@ struct hull_image;
 int engine_scan_policy_check(struct hull_ctx *ctx, const struct hull_image *img, const struct hull_run_options *o,
 			     struct hull_error **err);
 
+/* ops.c: the user's stop or kill, told to the monitor (a file in the
+ * container directory) so that --restart does not run it again; cleared by
+ * the next start. */
+void engine_stop_request(const struct hull_container *c);
+bool engine_stop_requested(const struct hull_container *c);
+void engine_stop_request_clear(const struct hull_container *c);
+
 /* container_init.c: where `--init` puts hull-init in the container. */
 #define HULL_INIT_TARGET "/run/hull-init"
 

@@ -21,4 +21,8 @@ struct monitor_io {
  * exit status (128+signal when killed), as a shell reports it. */
 int monitor_io_loop(struct monitor_io *io);
 
+/* Close what is left open of io's fds (the stdin pipe, undrained
+ * outputs): the run is over, a restart makes new ones. */
+void monitor_io_close(struct monitor_io *io);
+
 #endif

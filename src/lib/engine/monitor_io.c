@@ -144,5 +144,17 @@ int monitor_io_loop(struct monitor_io *io)
 	}
 	if (sigfd >= 0)
 		close(sigfd);
+	/* a restart's next process must not inherit the blocked mask */
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	return code;
+}
+
+void monitor_io_close(struct monitor_io *io)
+{
+	int *fds[] = { &io->master, &io->out, &io->errfd, &io->in };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
