@@ -7,6 +7,7 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "create", "Create a container from an image", cmd_engine_create },
 	{ "start", "Start stopped containers", cmd_engine_start },
 	{ "ps", "List containers", cmd_engine_ps },
+	{ "attach", "Attach to a running container's input and output", cmd_engine_attach },
 	{ "logs", "Fetch the logs of a container", cmd_engine_logs },
 	{ "exec", "Run a command in a running container", cmd_engine_exec },
 	{ "stop", "Stop running containers", cmd_engine_stop },

@@ -8,6 +8,7 @@ int cmd_engine_run(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_create(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_start(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_attach(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_logs(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_stop(struct hull_cli *cli, int argc, char **argv);

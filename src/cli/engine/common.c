@@ -1,6 +1,7 @@
 /* common.c - formatting helpers for the engine's commands. */
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,4 +100,24 @@ bool engine_wants_help(int argc, char **argv)
 			return true;
 	}
 	return false;
+}
+
+static struct termios saved_tty;
+static bool tty_raw;
+
+void engine_tty_restore(void)
+{
+	if (tty_raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	tty_raw = false;
+}
+
+void engine_tty_raw(void)
+{
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+		return;
+	struct termios raw = saved_tty;
+	cfmakeraw(&raw);
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+		tty_raw = true;
 }

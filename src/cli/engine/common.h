@@ -30,4 +30,9 @@ bool engine_confirm(const char *msg);
 /* Is "--help" anywhere before "--"? (-h is --hostname for run.) */
 bool engine_wants_help(int argc, char **argv);
 
+/* Put our terminal (stdin) in raw mode for a container's pty, when it is
+ * one; engine_tty_restore puts it back (safe to call twice). */
+void engine_tty_raw(void);
+void engine_tty_restore(void);
+
 #endif

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "../cli.h"
@@ -69,26 +68,6 @@ static struct hull_container *create_from_flags(struct hull_cli *cli, struct run
 	return c;
 }
 
-static struct termios saved_tty;
-static bool tty_raw;
-
-static void restore_tty(void)
-{
-	if (tty_raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-	tty_raw = false;
-}
-
-static void make_raw(void)
-{
-	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0)
-		return;
-	struct termios raw = saved_tty;
-	cfmakeraw(&raw);
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
-		tty_raw = true;
-}
-
 static volatile sig_atomic_t pending_signal;
 
 static void remember_signal(int sig)
@@ -129,14 +108,14 @@ static int start_container(struct hull_cli *cli, struct hull_container *c, bool 
 	*failed = false;
 	struct hull_attach a = { .attach = attach, .stdin_open = stdin_open, .fds = { 0, 1, 2 } };
 	if (attach && tty && stdin_open)
-		make_raw();
+		engine_tty_raw();
 	fflush(stdout);
 	fflush(stderr);
 	pid_t monitor = 0;
 	int exit_fd = -1;
 	struct hull_error *err = NULL;
 	if (hull_engine_start(&cli->ctx, c, &a, &monitor, &exit_fd, &err) < 0) {
-		restore_tty();
+		engine_tty_restore();
 		/* docker's codes: 127 the command was not found, 126 it could
 		 * not be run, 125 anything else that went wrong before it ran */
 		bool exec_failed = err && err->msg && strstr(err->msg, "exec `");
@@ -148,7 +127,7 @@ static int start_container(struct hull_cli *cli, struct hull_container *c, bool 
 	if (!attach)
 		return 0;
 	int code = wait_foreground(cli, c, monitor, exit_fd, proxy && !tty);
-	restore_tty();
+	engine_tty_restore();
 	return code;
 }
 

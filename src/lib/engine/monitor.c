@@ -39,6 +39,7 @@ struct monitor {
 	struct hull_endpoint ep;
 	bool attached_net;
 	json_t *ports;             /* published, to undo */
+	struct attach_hub hub;     /* `hull attach` */
 	bool created;
 	int console_listen;        /* -t: where the runtime sends the pty master */
 	int master;
@@ -452,7 +453,7 @@ static int supervise(struct monitor *m, struct hull_logfile *log, char *why, siz
 	for (;;) {
 		struct monitor_io io = { .init = m->pid, .master = m->master, .out = m->pipes[1][0],
 					 .errfd = m->pipes[2][0], .in = m->pipes[0][1], .attach = m->attach,
-					 .log = log };
+					 .log = log, .hub = &m->hub };
 		unsigned long long started = monotonic_ms();
 		int code = monitor_io_loop(&io);
 		monitor_io_close(&io);
@@ -520,6 +521,12 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 		_exit(125);
 	}
 	hull_container_save(m.c, NULL); /* NetworkSettings */
+	monitor_attach_init(&m.hub);
+	if (monitor_attach_listen(&m.hub, m.c->dir, &err) < 0) {
+		/* the container runs; only `hull attach` cannot reach it */
+		hull_error_free(err);
+		err = NULL;
+	}
 	save_state(&m, HULL_ENGINE_RUNNING, 0, NULL);
 	bool attached = attach && attach->attach;
 	report(ready_fd, "OK", attached);
@@ -529,6 +536,7 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	int code = supervise(&m, log, why, sizeof(why));
 	if (log)
 		hull_logfile_close(log);
+	monitor_attach_close(&m.hub, m.c->dir);
 	teardown_ports(&m);
 	save_state(&m, HULL_ENGINE_EXITED, code, why[0] ? why : NULL);
 	/* the user waits until the container is stopped and, with --rm, gone

@@ -38,6 +38,7 @@ static bool pump_out(struct monitor_io *io, int *fd, enum hull_log_stream stream
 	}
 	if (io->log)
 		hull_logfile_write(io->log, stream, buf, (size_t)n, NULL);
+	monitor_attach_send(io->hub, stream, buf, (size_t)n);
 	if (*show) {
 		int to = io->attach->fds[stream == HULL_STREAM_STDERR ? 2 : 1];
 		if (hull_write_all(to, buf, (size_t)n) < 0)
@@ -97,20 +98,21 @@ int monitor_io_loop(struct monitor_io *io)
 	if (first >= 0)
 		code = first;
 	for (;;) {
-		struct pollfd p[5] = {
+		struct pollfd p[5 + MONITOR_ATTACH_POLLFDS] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = *pty, .events = POLLIN },
 			{ .fd = io->out, .events = POLLIN },
 			{ .fd = io->errfd, .events = POLLIN },
 			{ .fd = open_in ? io->attach->fds[0] : -1, .events = POLLIN },
 		};
+		nfds_t nfds = 5 + monitor_attach_pollfds(io->hub, p + 5);
 		bool outputs_open = *pty >= 0 || io->out >= 0 || io->errfd >= 0;
 		if (exited && (!outputs_open || drain_rounds > 50))
 			break;
 		/* after the init exits, what is left of the output is drained
 		 * with short waits: a process that escaped the container's
 		 * lifetime (it cannot: the pid namespace dies) holds no pipe */
-		int n = poll(p, 5, exited ? 20 : -1);
+		int n = poll(p, nfds, exited ? 20 : -1);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (exited && n == 0)
@@ -132,6 +134,8 @@ int monitor_io_loop(struct monitor_io *io)
 			pump_out(io, &io->errfd, HULL_STREAM_STDERR, &show);
 		if (p[4].revents & (POLLIN | POLLHUP | POLLERR))
 			pump_in(io, &open_in);
+		if (n > 0 && nfds > 5)
+			monitor_attach_handle(io->hub, p + 5, io->in, *pty);
 		if (exited)
 			drain_rounds++;
 	}
@@ -144,6 +148,7 @@ int monitor_io_loop(struct monitor_io *io)
 	}
 	if (sigfd >= 0)
 		close(sigfd);
+	monitor_attach_end(io->hub, code);
 	/* a restart's next process must not inherit the blocked mask */
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	return code;

@@ -1,0 +1,25 @@
+/* attach_proto.h - `hull attach` talks to a container's monitor over a
+ * SOCK_SEQPACKET unix socket in the container directory: one message per
+ * chunk, its first byte saying what the rest is. Between monitor_attach.c
+ * (the monitor's side) and attach.c (the client's). */
+#ifndef HULL_ENGINE_ATTACH_PROTO_H
+#define HULL_ENGINE_ATTACH_PROTO_H
+
+#define ATTACH_SOCKET "attach.sock"
+#define ATTACH_MAX_CLIENTS 16
+#define ATTACH_MAX_PAYLOAD 16384
+
+enum attach_message {
+	ATTACH_STDIN = 0,   /* client -> monitor: bytes for the container's stdin (or pty) */
+	ATTACH_STDOUT = 1,  /* monitor -> client: the container's output */
+	ATTACH_STDERR = 2,
+	ATTACH_RESIZE = 'W', /* client -> monitor: a struct winsize for the pty */
+	ATTACH_EXIT = 'E',   /* monitor -> client: decimal exit status; the session ends */
+};
+
+/* attach_socket_path: "/proc/self/fd/DIRFD/attach.sock" into buf (sun_path
+ * sized): through the directory's fd, as an absolute path under a deep data
+ * root can pass sun_path's 108 bytes. */
+#define attach_socket_path(buf, size, dirfd) snprintf((buf), (size), "/proc/self/fd/%d/" ATTACH_SOCKET, (dirfd))
+
+#endif
