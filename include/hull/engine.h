@@ -617,6 +617,8 @@ struct hull_attach {
 	bool attach;    /* copy the container's output to our stdout/stderr (not -d) */
 	bool stdin_open; /* -i: copy our stdin to the container */
 	int fds[3];     /* our stdio, normally 0 1 2 */
+	const char *detach_keys; /* on a pty: the bytes that detach (docker's ctrl-p ctrl-q), NULL: none */
+	size_t detach_len;
 };
 
 /* hull_engine_start: start a created (or exited) container: fork its
@@ -633,7 +635,9 @@ int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const stru
 /* hull_engine_exit_code: for an attached start: read the line the monitor
  * writes when the container has stopped (and, with --rm, has been removed)
  * from exit_fd (closed here). -EINTR when a signal came first (call again);
- * -EPIPE when the monitor died without saying (waitpid it). */
+ * -ECONNABORTED when the user typed the detach keys (the container runs on,
+ * the monitor has let go of our terminal); -EPIPE when the monitor died
+ * without saying (waitpid it). */
 int hull_engine_exit_code(int exit_fd, int *code);
 
 /* ---------------------------------------------------------------- attach -- */

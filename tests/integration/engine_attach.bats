@@ -106,3 +106,22 @@ wait_for() {
 	[[ "$output" == *"No such container"* ]]
 	"$HULL" rm dx-trap
 }
+
+@test "run -it: ctrl-p ctrl-q detaches the foreground client (exit 0), the container runs on, attach takes it back" {
+	# script(1) gives run the terminal -it asks for; sh -c, not $SHELL (unset in CI)
+	run timeout -k 1 20 bash -c "(sleep 1; printf 'echo hi\$((40+2))\n'; sleep 0.5; printf '\020\021'; sleep 1) |
+		SHELL=/bin/sh script -qec '$HULL run -it --name dx-fg busybox sh; echo hull-rc=\$?' /dev/null"
+	[[ "$output" == *hi42* ]]
+	[[ "$output" == *hull-rc=0* ]]
+	[ "$("$HULL" inspect -f '{{.State.Status}}' dx-fg)" = running ]
+	# the monitor let go of the terminal: it is in a session of its own
+	mon=$(pgrep -f 'run -it --name dx-fg')
+	[ "$(ps -o tty= -p "$mon" | tr -d ' ')" = "?" ]
+	run timeout -k 1 5 bash -c "printf 'exit 4\n' | '$HULL' attach dx-fg"
+	[ "$status" -eq 4 ]
+	"$HULL" rm dx-fg
+	# a bad --detach-keys is refused before anything is made
+	run "$HULL" run -it --detach-keys ctrl-11 --name dx-badkeys busybox sh
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--detach-keys"* ]]
+}

@@ -116,24 +116,37 @@ static int forward_input(struct session *s)
 		return 0;
 	}
 	size_t len = 0;
-	for (ssize_t i = 0; i < n; i++) {
+	bool detach = engine_detach_scan(s->o->detach_keys, s->o->detach_len, &s->matched, in, (size_t)n, out, &len);
+	if (len && send_message(s->sock, ATTACH_STDIN, out, len) < 0)
+		return -EPIPE;
+	return detach ? 1 : 0;
+}
+
+bool engine_detach_scan(const char *keys, size_t keys_len, size_t *matched, const char *in, size_t n, char *out,
+			size_t *out_len)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
 		char ch = in[i];
-		if (s->o->detach_len && ch == s->o->detach_keys[s->matched]) {
-			if (++s->matched == s->o->detach_len)
-				return len && send_message(s->sock, ATTACH_STDIN, out, len) < 0 ? -EPIPE : 1;
+		if (keys_len && ch == keys[*matched]) {
+			if (++*matched == keys_len) {
+				*out_len = len;
+				return true;
+			}
 			continue;
 		}
 		/* a false start: the held keys were input after all */
-		memcpy(out + len, s->o->detach_keys, s->matched);
-		len += s->matched;
-		s->matched = 0;
-		if (s->o->detach_len && ch == s->o->detach_keys[0]) {
-			s->matched = 1;
+		memcpy(out + len, keys, *matched);
+		len += *matched;
+		*matched = 0;
+		if (keys_len && ch == keys[0]) {
+			*matched = 1;
 			continue;
 		}
 		out[len++] = ch;
 	}
-	return len && send_message(s->sock, ATTACH_STDIN, out, len) < 0 ? -EPIPE : 0;
+	*out_len = len;
+	return false;
 }
 
 /* A message from the monitor. Returns 1 at the end (code set), 0 to go

@@ -40,6 +40,8 @@ struct monitor {
 	bool attached_net;
 	json_t *ports;             /* published, to undo */
 	struct attach_hub hub;     /* `hull attach` */
+	int ready_fd;              /* the starting CLI's pipe */
+	bool detached;             /* the attached CLI detached (ctrl-p ctrl-q) */
 	bool created;
 	int console_listen;        /* -t: where the runtime sends the pty master */
 	int master;
@@ -452,11 +454,13 @@ static int supervise(struct monitor *m, struct hull_logfile *log, char *why, siz
 	struct hull_restart_tracker tracker = { 0 };
 	for (;;) {
 		struct monitor_io io = { .init = m->pid, .master = m->master, .out = m->pipes[1][0],
-					 .errfd = m->pipes[2][0], .in = m->pipes[0][1], .attach = m->attach,
-					 .log = log, .hub = &m->hub };
+					 .errfd = m->pipes[2][0], .in = m->pipes[0][1],
+					 .attach = m->detached ? NULL : m->attach, .log = log, .hub = &m->hub,
+					 .notify_fd = m->ready_fd };
 		unsigned long long started = monotonic_ms();
 		int code = monitor_io_loop(&io);
 		monitor_io_close(&io);
+		m->detached = m->detached || io.detached;
 		unsigned delay = 0;
 		if (!hull_restart_next(&policy, &tracker, code, engine_stop_requested(m->c), monotonic_ms() - started,
 				       &delay))
@@ -489,7 +493,8 @@ static void ignore_signal(int sig)
 
 void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready_fd)
 {
-	struct monitor m = { .ctx = ctx, .rt = *ctx, .attach = attach, .console_listen = -1, .master = -1 };
+	struct monitor m = { .ctx = ctx, .rt = *ctx, .attach = attach, .console_listen = -1, .master = -1,
+			     .ready_fd = ready_fd };
 	memset(m.pipes, -1, sizeof(m.pipes));
 	_cleanup_free_ char *rt_root = hull_engine_runtime_root(ctx);
 	m.rt.runtime_root = rt_root;
@@ -530,6 +535,8 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	save_state(&m, HULL_ENGINE_RUNNING, 0, NULL);
 	bool attached = attach && attach->attach;
 	report(ready_fd, "OK", attached);
+	if (!attached)
+		m.ready_fd = -1; /* closed by report */
 	struct hull_logfile lf;
 	struct hull_logfile *log = open_log(&m, &lf);
 	char why[256] = "";
@@ -546,7 +553,7 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	if (json_is_true(json_object_get(hc_of(&m), "AutoRemove")))
 		trash = engine_remove_for_monitor(ctx, m.c);
 	_cleanup_free_ char *word = hull_strdup_printf("EXIT %d", code);
-	report(attached ? ready_fd : -1, word, false);
+	report(attached && !m.detached ? ready_fd : -1, word, false);
 	teardown(&m);
 	if (trash) {
 		_cleanup_free_ char *merged = hull_path_join(trash, "rootfs");

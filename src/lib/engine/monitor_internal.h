@@ -50,6 +50,9 @@ struct monitor_io {
 	const struct hull_attach *attach;
 	struct hull_logfile *log; /* NULL with --log-driver none */
 	struct attach_hub *hub;   /* `hull attach` clients, may be NULL */
+	int notify_fd;            /* the attached CLI's pipe: told "DETACHED" (-1: none) */
+	size_t detach_matched;    /* detach keys typed so far */
+	bool detached;            /* the user detached: the terminal is no longer ours */
 };
 
 /* Run until the init has exited and its output is drained; returns the

@@ -47,16 +47,48 @@ static bool pump_out(struct monitor_io *io, int *fd, enum hull_log_stream stream
 	return true;
 }
 
-/* Our stdin to the container; at EOF close its stdin (pipes) as docker
- * does with -i, so `echo x | hull run -i IMG cat` ends. */
-static void pump_in(struct monitor_io *io, bool *open_in)
+/* The detach keys were typed on the attached terminal: tell the CLI,
+ * which returns at once, and let go of its terminal (our stdio, its
+ * session); the container runs on, its output to the log only. */
+static void detach(struct monitor_io *io, bool *open_in, bool *show)
 {
-	char buf[16384];
+	io->detached = true;
+	*open_in = false;
+	*show = false;
+	if (io->notify_fd >= 0)
+		hull_write_all(io->notify_fd, "DETACHED\n", 9);
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int i = 0; i < 3 && devnull >= 0; i++)
+		dup2(devnull, io->attach->fds[i]);
+	if (devnull >= 0)
+		close(devnull);
+	setsid();
+}
+
+/* Our stdin to the container; at EOF close its stdin (pipes) as docker
+ * does with -i, so `echo x | hull run -i IMG cat` ends. On a pty, the
+ * detach keys are taken out (docker's ctrl-p ctrl-q). */
+static void pump_in(struct monitor_io *io, bool *open_in, bool *show)
+{
+	char buf[16384], kept[16384 + HULL_DETACH_KEYS_MAX];
 	ssize_t n = read(io->attach->fds[0], buf, sizeof(buf));
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	int to = io->master >= 0 ? io->master : io->in;
-	if (n <= 0 || to < 0 || hull_write_all(to, buf, (size_t)n) < 0) {
+	const char *data = buf;
+	size_t len = n > 0 ? (size_t)n : 0;
+	if (n > 0 && io->master >= 0 && io->attach->detach_len) {
+		bool typed = engine_detach_scan(io->attach->detach_keys, io->attach->detach_len, &io->detach_matched,
+						buf, (size_t)n, kept, &len);
+		data = kept;
+		if (typed) {
+			if (len)
+				hull_write_all(to, data, len);
+			detach(io, open_in, show);
+			return;
+		}
+	}
+	if (n <= 0 || to < 0 || (len && hull_write_all(to, data, len) < 0)) {
 		*open_in = false;
 		if (io->in >= 0) {
 			close(io->in);
@@ -133,7 +165,7 @@ int monitor_io_loop(struct monitor_io *io)
 		if (p[3].revents & (POLLIN | POLLHUP | POLLERR))
 			pump_out(io, &io->errfd, HULL_STREAM_STDERR, &show);
 		if (p[4].revents & (POLLIN | POLLHUP | POLLERR))
-			pump_in(io, &open_in);
+			pump_in(io, &open_in, &show);
 		if (n > 0 && nfds > 5)
 			monitor_attach_handle(io->hub, p + 5, io->in, *pty);
 		if (exited)

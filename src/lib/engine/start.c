@@ -58,6 +58,8 @@ int hull_engine_exit_code(int exit_fd, int *code)
 	if (n == -EINTR)
 		return -EINTR;
 	close(exit_fd);
+	if (n > 0 && !strcmp(line, "DETACHED"))
+		return -ECONNABORTED;
 	if (n <= 0 || strncmp(line, "EXIT ", 5))
 		return -EPIPE;
 	*code = atoi(line + 5);
