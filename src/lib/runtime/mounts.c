@@ -1,12 +1,12 @@
 /* mounts.c - config.json mounts into the rootfs, before pivot_root.
- * Every destination is resolved with openat2(RESOLVE_IN_ROOT), so a symlink
- * in the rootfs cannot point a mount at the host (CVE-2021-30465 class), and
- * mount(2) is given the resolved /proc/self/fd/N.
+ * Every destination is resolved with hull_open_in_root (openat2
+ * RESOLVE_IN_ROOT), so a symlink in the rootfs cannot point a mount at the
+ * host (CVE-2021-30465 class), and mount(2) is given the resolved
+ * /proc/self/fd/N.
  * Reference: OCI runtime-spec config.md#mounts, config-linux.md#mount-propagation. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,23 +14,11 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hull/fs.h"
+#include "hull/inroot.h"
 #include "runtime_internal.h"
-
-static int openat2_in_root(int rootfd, const char *path, int flags)
-{
-	struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC),
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	while (*path == '/')
-		path++;
-	if (!*path)
-		path = ".";
-	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	return fd < 0 ? -errno : fd;
-}
 
 /* mkdir -p of dest's directories inside the root; returns an O_PATH fd of
  * the parent directory and points *leaf at the last component. */
@@ -39,9 +27,9 @@ static int make_parents(int rootfd, char *path, char **leaf, struct hull_error *
 	char *slash = strrchr(path, '/');
 	*leaf = slash ? slash + 1 : path;
 	if (!slash || slash == path)
-		return openat2_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+		return hull_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
 	*slash = '\0';
-	int fd = openat2_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+	int fd = hull_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
 	if (fd == -ENOENT) {
 		char *leaf2;
 		int parent = make_parents(rootfd, path, &leaf2, err);
@@ -56,7 +44,7 @@ static int make_parents(int rootfd, char *path, char **leaf, struct hull_error *
 			return hull_error_set(err, e, "mkdir `%s` in the rootfs", path);
 		}
 		close(parent);
-		fd = openat2_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+		fd = hull_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
 	}
 	if (fd < 0)
 		hull_error_set(err, -fd, "open `%s` in the rootfs", path);
@@ -66,7 +54,7 @@ static int make_parents(int rootfd, char *path, char **leaf, struct hull_error *
 
 int mount_target(int rootfd, const char *dest, bool file, struct hull_error **err)
 {
-	int fd = openat2_in_root(rootfd, dest, O_PATH);
+	int fd = hull_open_in_root(rootfd, dest, O_PATH, 0);
 	if (fd >= 0 || fd != -ENOENT) {
 		if (fd < 0)
 			return hull_error_set(err, -fd, "open `%s` in the rootfs", dest);
@@ -86,7 +74,7 @@ int mount_target(int rootfd, const char *dest, bool file, struct hull_error **er
 	} else if (mkdirat(parent, leaf, 0755) < 0 && errno != EEXIST) {
 		return hull_error_set(err, errno, "mkdir `%s` in the rootfs", dest);
 	}
-	fd = openat2_in_root(rootfd, dest, O_PATH);
+	fd = hull_open_in_root(rootfd, dest, O_PATH, 0);
 	if (fd < 0)
 		return hull_error_set(err, -fd, "open `%s` in the rootfs", dest);
 	return fd;
@@ -96,7 +84,7 @@ int mount_target(int rootfd, const char *dest, bool file, struct hull_error **er
  * underneath; flags and propagation must go to the new mount on top. */
 static int reopen(int rootfd, const char *dest, char target[64], struct hull_error **err)
 {
-	int fd = openat2_in_root(rootfd, dest, O_PATH);
+	int fd = hull_open_in_root(rootfd, dest, O_PATH, 0);
 	if (fd < 0)
 		return hull_error_set(err, -fd, "open `%s` in the rootfs", dest);
 	snprintf(target, 64, "/proc/self/fd/%d", fd);
