@@ -18,6 +18,8 @@
  * (ELOOP); `refuse` adds HULL_IN_ROOT_* refusals. Leading slashes are
  * dropped and an empty path names the root itself. O_CLOEXEC is always
  * added to `flags`.
+ * The kernel's EAGAIN (a concurrent rename or mount on the system while
+ * resolving `..`) is retried up to 32 times before it is returned.
  * Returns the new fd (the caller owns it) or -errno; errno is left set too.
  * No fallback: a kernel without openat2 (< 5.6) gets -ENOSYS rather than a
  * resolution that a racing rename could escape. */

@@ -8,6 +8,8 @@
 
 #include "hull/inroot.h"
 
+#define OPEN_IN_ROOT_ATTEMPTS 32
+
 int hull_open_in_root(int root_fd, const char *path, int flags, unsigned refuse)
 {
 	struct open_how how = {
@@ -24,6 +26,15 @@ int hull_open_in_root(int root_fd, const char *path, int flags, unsigned refuse)
 		path++;
 	if (!*path)
 		path = ".";
-	long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-	return fd < 0 ? -errno : (int)fd;
+	/* EAGAIN: a rename or mount anywhere on the system raced a `..` step,
+	 * and the kernel could not prove it stayed inside; openat2(2) asks the
+	 * caller to retry. Bounded, so that a hostile loop of renames ends in
+	 * an error, not a hang. */
+	for (int attempt = 0;; attempt++) {
+		long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != EAGAIN || attempt == OPEN_IN_ROOT_ATTEMPTS - 1)
+			return -errno;
+	}
 }

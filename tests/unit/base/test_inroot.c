@@ -4,6 +4,8 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -188,4 +190,42 @@ Test(inroot, bad_root_fd_fails)
 	cr_assert_eq(hull_open_in_root(-1, "etc/passwd", O_RDONLY, 0), -EBADF);
 	_cleanup_close_ int file = hull_open_in_root(root_fd, "d/f", O_RDONLY, 0);
 	cr_assert_eq(hull_open_in_root(file, "x", O_RDONLY, 0), -ENOTDIR);
+}
+
+static atomic_bool stop_renaming;
+
+static void *rename_loop(void *arg)
+{
+	const char *base = arg;
+	char a[128], b[128];
+	snprintf(a, sizeof(a), "%s/ping", base);
+	snprintf(b, sizeof(b), "%s/pong", base);
+	while (!atomic_load(&stop_renaming)) {
+		rename(a, b);
+		rename(b, a);
+	}
+	return NULL;
+}
+
+Test(inroot, dot_dot_survives_concurrent_renames)
+{
+	/* Any rename on the system while `..` is walked makes openat2 return
+	 * EAGAIN; a caller (unpacking a layer, mounting a volume) must not
+	 * fail because something else on the host renamed a file. */
+	put("ping", "");
+	pthread_t t;
+	cr_assert_eq(pthread_create(&t, NULL, rename_loop, top), 0);
+	int failures = 0, last = 0;
+	for (int i = 0; i < 20000; i++) {
+		int fd = hull_open_in_root(root_fd, "d/../d/../d/../etc/passwd", O_RDONLY, 0);
+		if (fd < 0) {
+			failures++;
+			last = fd;
+		} else {
+			close(fd);
+		}
+	}
+	atomic_store(&stop_renaming, true);
+	pthread_join(t, NULL);
+	cr_assert_eq(failures, 0, "%d of 20000 opens failed, the last with %s", failures, strerror(-last));
 }
