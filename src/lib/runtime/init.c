@@ -195,38 +195,6 @@ static int setup_after_pivot(struct spawn *s, struct hull_error **err)
 	return 0;
 }
 
-/* HOME from the container's /etc/passwd when env lacks it (runc does this);
- * read by hand: NSS modules must not be loaded from the container. */
-static char *home_of(uid_t uid)
-{
-	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-	char line[1024];
-	while (f && fgets(line, sizeof(line), f)) {
-		char *fields[7] = { 0 }, *save = NULL, *p = line;
-		size_t n = 0;
-		line[strcspn(line, "\n")] = '\0';
-		for (char *t = strsep(&p, ":"); t && n < 7; t = strsep(&p, ":"))
-			fields[n++] = t;
-		(void)save;
-		if (n >= 6 && (uid_t)strtoul(fields[2], NULL, 10) == uid && *fields[5])
-			return hull_strdup_printf("HOME=%s", fields[5]);
-	}
-	return hull_xstrdup("HOME=/");
-}
-
-static char **make_env(const struct hull_oci_process *p)
-{
-	size_t n = 0;
-	bool has_home = false;
-	for (; p->env[n]; n++)
-		has_home |= !strncmp(p->env[n], "HOME=", 5);
-	char **env = hull_xcalloc(n + 2, sizeof(char *));
-	memcpy(env, p->env, n * sizeof(char *));
-	if (!has_home)
-		env[n] = home_of(p->uid);
-	return env;
-}
-
 static int setup_process(struct spawn *s, bool in_userns, struct hull_error **err)
 {
 	const struct hull_oci_process *p = s->cfg->process;
@@ -323,7 +291,7 @@ void init_container(struct spawn *s)
 	char *prog = process_find_program(cfg->process, &err);
 	if (!prog)
 		fail(s, err);
-	char **env = make_env(cfg->process);
+	char **env = process_env(cfg->process);
 	/* From here the container outlives the process that created it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (sync_send(s->sync_fd, SYNC_READY, NULL, -1) < 0)

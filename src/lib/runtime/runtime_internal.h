@@ -121,6 +121,12 @@ int process_hostname(const struct hull_oci_config *cfg, struct hull_error **err)
 /* process_find_program: PATH lookup of args[0] using the process' own env
  * (config.md#process: args[0] is resolved in the container). malloc'd. */
 char *process_find_program(const struct hull_oci_process *p, struct hull_error **err);
+/* process_env: the envp for execve of the container's process (create's
+ * init and exec alike): process.env, plus HOME from the container's
+ * /etc/passwd entry for process.user.uid (else HOME=/) when env has no
+ * HOME, as runc does. Called inside the container, after the uid change.
+ * The array is malloc'd; its strings are p's but for the added HOME. */
+char **process_env(const struct hull_oci_process *p);
 
 /* terminal.c */
 int terminal_setup(struct spawn *s, struct hull_error **err);
