@@ -32,6 +32,8 @@ struct hull_oci_mount {
 	char *data;                 /* options mount(2) does not know, comma-joined; may be NULL */
 	bool bind;                  /* a bind mount (type bind or option bind/rbind) */
 	bool readonly;              /* "ro": binds need a second, remounting mount(2) */
+	uint64_t rec_attr_set;      /* MOUNT_ATTR_* of runc's recursive options (rro, rnosuid...) */
+	uint64_t rec_attr_clr;      /* MOUNT_ATTR_* they clear (rrw, rsuid..., atime changes) */
 };
 
 /* config-linux.md#namespaces */

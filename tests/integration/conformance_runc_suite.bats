@@ -81,7 +81,7 @@ suite() {
 	suite mounts.bats
 }
 
-@test "runc suite: mounts_recursive.bats (1 tests)" {
+@test "runc suite: mounts_recursive.bats (3 tests)" {
 	suite mounts_recursive.bats
 }
 

@@ -56,6 +56,22 @@ teardown() { runtime_teardown; }
 	[ -e "$TMP/data/y" ]
 }
 
+@test "recursive mount options: rro and rnoexec reach submounts, ro does not" {
+	mkdir -p "$TMP/vol" && mount -t tmpfs td-vol "$TMP/vol"
+	mkdir "$TMP/vol/sub" && mount -t tmpfs td-sub "$TMP/vol/sub"
+	cp /bin/busybox "$TMP/vol/sub/true" # busybox runs the applet its name says
+	config ".mounts += [{\"destination\":\"/ro\",\"type\":\"bind\",\"source\":\"$TMP/vol\",\"options\":[\"rbind\",\"ro\"]},
+		{\"destination\":\"/rro\",\"type\":\"bind\",\"source\":\"$TMP/vol\",\"options\":[\"rbind\",\"rro\",\"rnoexec\"]}]"
+	run_in 'touch /ro/sub/a && echo ro-sub-writable; touch /rro/sub/b 2>&1; /ro/sub/true && echo ro-exec; /rro/sub/true 2>&1 || echo rro-noexec'
+	umount -R "$TMP/vol"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = ro-sub-writable ]
+	[[ "${lines[1]}" == *"/rro/sub/b"*"Read-only file system"* ]]
+	[ "${lines[2]}" = ro-exec ]
+	[[ "${lines[3]}" == *"Permission denied"* ]]
+	[ "${lines[4]}" = rro-noexec ]
+}
+
 @test "mount propagation: an rshared bind passes host mounts in" {
 	mkdir -p "$TMP/shared"
 	mount --bind "$TMP/shared" "$TMP/shared"

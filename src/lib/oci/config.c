@@ -48,6 +48,55 @@ static const struct mount_flag {
 	{ "sync", false, MS_SYNCHRONOUS },
 };
 
+/* runc 1.1's recursive options: mount_setattr(2) attributes applied with
+ * AT_RECURSIVE to the mount and every mount below it (an "ro" rbind leaves
+ * its submounts writable, "rro" does not). Kernel 5.12+. */
+static const struct rec_attr {
+	const char *name;
+	bool clear;
+	uint64_t attr;
+} rec_attrs[] = {
+	{ "rro", false, MOUNT_ATTR_RDONLY },            { "rrw", true, MOUNT_ATTR_RDONLY },
+	{ "rnosuid", false, MOUNT_ATTR_NOSUID },        { "rsuid", true, MOUNT_ATTR_NOSUID },
+	{ "rnodev", false, MOUNT_ATTR_NODEV },          { "rdev", true, MOUNT_ATTR_NODEV },
+	{ "rnoexec", false, MOUNT_ATTR_NOEXEC },        { "rexec", true, MOUNT_ATTR_NOEXEC },
+	{ "rnodiratime", false, MOUNT_ATTR_NODIRATIME }, { "rdiratime", true, MOUNT_ATTR_NODIRATIME },
+	{ "rrelatime", false, MOUNT_ATTR_RELATIME },    { "rnorelatime", true, MOUNT_ATTR_RELATIME },
+	{ "rnoatime", false, MOUNT_ATTR_NOATIME },      { "ratime", true, MOUNT_ATTR_NOATIME },
+	{ "rstrictatime", false, MOUNT_ATTR_STRICTATIME }, { "rnostrictatime", true, MOUNT_ATTR_STRICTATIME },
+	{ "rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW }, { "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
+static bool apply_rec_attr(struct hull_oci_mount *m, const char *o)
+{
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(rec_attrs); i++) {
+		const struct rec_attr *r = &rec_attrs[i];
+		if (strcmp(r->name, o))
+			continue;
+		/* The access-time modes are one field, not bits: mount_setattr(2)
+		 * takes a new mode only with all of MOUNT_ATTR__ATIME in attr_clr
+		 * (EINVAL otherwise); clearing one (ratime, rnostrictatime) means
+		 * the default, relatime. The later option wins, as with MS_*. */
+		uint64_t a = r->attr;
+		if ((a & MOUNT_ATTR__ATIME) == a) {
+			if (r->clear && !a)
+				return true; /* rnorelatime: nothing to undo (runc: the same) */
+			m->rec_attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+			m->rec_attr_clr |= MOUNT_ATTR__ATIME;
+			if (!r->clear)
+				m->rec_attr_set |= a;
+		} else if (r->clear) {
+			m->rec_attr_clr |= a;
+			m->rec_attr_set &= ~a;
+		} else {
+			m->rec_attr_set |= a;
+			m->rec_attr_clr &= ~a;
+		}
+		return true;
+	}
+	return false;
+}
+
 static const struct propagation_name {
 	const char *name;
 	unsigned long flags;
@@ -83,6 +132,8 @@ static void apply_option(struct hull_oci_mount *m, const char *o, char **data)
 			m->flags |= mount_flags[i].flag;
 		return;
 	}
+	if (apply_rec_attr(m, o))
+		return;
 	unsigned long prop = oci_propagation_parse(o);
 	if (prop) {
 		m->propagation = prop;

@@ -255,6 +255,27 @@ static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netn
 	return 0;
 }
 
+/* runc 1.1's recursive options (rro, rnosuid, rnoexec...): the mount now on
+ * top of the destination and every mount below it, in one mount_setattr(2)
+ * with AT_RECURSIVE (Linux 5.12+), after the mount as runc does. */
+static int mount_rec_attr(const struct hull_oci_mount *m, int rootfd, struct hull_error **err)
+{
+	if (!m->rec_attr_set && !m->rec_attr_clr)
+		return 0;
+	_cleanup_close_ int top = hull_open_in_root(rootfd, m->destination, O_PATH, 0);
+	if (top < 0)
+		return hull_error_set(err, -top, "open `%s` in the rootfs", m->destination);
+	struct mount_attr attr = { .attr_set = m->rec_attr_set, .attr_clr = m->rec_attr_clr };
+	if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return 0;
+	if (errno == ENOSYS)
+		return hull_error_msg(err, ENOSYS,
+				      "`%s`: recursive mount options (rro, rnosuid...) need mount_setattr(2), "
+				      "Linux 5.12 or later",
+				      m->destination);
+	return hull_error_set(err, errno, "set the recursive mount options of `%s`", m->destination);
+}
+
 int mounts_readonly_tmpfs(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err)
 {
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
@@ -290,6 +311,8 @@ int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(st
 							      hull_oci_config_namespace(cfg, CLONE_NEWCGROUP) != NULL, err);
 		else
 			r = mount_other(m, rootfd, net && !net->path, err);
+		if (r >= 0)
+			r = mount_rec_attr(m, rootfd, err);
 		if (r < 0)
 			return hull_error_wrap(err, r, "config.json: mounts[%zu]", i);
 	}
