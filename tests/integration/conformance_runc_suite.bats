@@ -73,7 +73,7 @@ suite() {
 	suite list.bats
 }
 
-@test "runc suite: mask.bats (3 tests)" {
+@test "runc suite: mask.bats (4 tests)" {
 	suite mask.bats
 }
 

@@ -69,6 +69,16 @@ fails_clean() {
 	fails_clean rt-mnt "bind mount source \`/nonexistent-rt-src\`: No such file or directory"
 }
 
+@test "proc and sysfs are never mounted through a symlink in the rootfs" {
+	mkdir "$BUNDLE/rootfs/elsewhere"
+	rmdir "$BUNDLE/rootfs/proc" && ln -s /elsewhere "$BUNDLE/rootfs/proc"
+	fails_clean rt-proc 'filesystem "proc" must be mounted on ordinary directory: `/proc` is a symlink'
+	[ -z "$(ls "$BUNDLE/rootfs/elsewhere")" ]
+	rm "$BUNDLE/rootfs/proc" && mkdir "$BUNDLE/rootfs/proc"
+	rmdir "$BUNDLE/rootfs/sys" && touch "$BUNDLE/rootfs/sys"
+	fails_clean rt-sys 'filesystem "sysfs" must be mounted on ordinary directory: `/sys` is not a directory'
+}
+
 @test "failures inside the container's setup leave nothing: a program not in PATH" {
 	args no-such-program
 	fails_clean rt-exec "exec \`no-such-program\`: executable file not found in \$PATH"

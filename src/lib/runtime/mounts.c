@@ -221,8 +221,32 @@ static int mount_cgroup(const struct hull_oci_mount *m, int rootfd, bool cgns, s
 	return 0;
 }
 
+/* proc and sysfs go on the directory named, never where a symlink there
+ * points: an image whose /proc links elsewhere would get procfs where the
+ * LSM profile does not expect it (CVE-2023-28642; runc 1.1.5 refuses too). */
+static int check_ordinary_dir(const struct hull_oci_mount *m, int rootfd, struct hull_error **err)
+{
+	if (strcmp(m->type, "proc") && strcmp(m->type, "sysfs"))
+		return 0;
+	_cleanup_close_ int fd = hull_open_in_root(rootfd, m->destination, O_PATH | O_NOFOLLOW, 0);
+	if (fd == -ENOENT)
+		return 0; /* made as a directory by mount_target */
+	if (fd < 0)
+		return hull_error_set(err, -fd, "open `%s` in the rootfs", m->destination);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return hull_error_set(err, errno, "stat `%s` in the rootfs", m->destination);
+	if (!S_ISDIR(st.st_mode))
+		return hull_error_msg(err, ENOTDIR, "filesystem \"%s\" must be mounted on ordinary directory: `%s` is %s",
+				      m->type, m->destination, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+	return 0;
+}
+
 static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netns, struct hull_error **err)
 {
+	int r = check_ordinary_dir(m, rootfd, err);
+	if (r < 0)
+		return r;
 	_cleanup_close_ int fd = mount_target(rootfd, m->destination, false, err);
 	if (fd < 0)
 		return fd;
