@@ -56,6 +56,15 @@ teardown() { runtime_teardown; }
 	[ -e "$TMP/data/y" ]
 }
 
+@test "a relative bind source is relative to the bundle, not to the caller's directory" {
+	mkdir -p "$BUNDLE/data" && echo from-bundle >"$BUNDLE/data/f"
+	config '.mounts += [{"destination":"/data","type":"bind","source":"data","options":["bind"]}]'
+	args cat /data/f
+	run bash -c 'cd / && "$0" --root "$1" run --bundle "$2" rt-rel </dev/null' "$HULL" "$ROOT" "$BUNDLE"
+	[ "$status" -eq 0 ]
+	[ "$output" = from-bundle ]
+}
+
 @test "recursive mount options: rro and rnoexec reach submounts, ro does not" {
 	mkdir -p "$TMP/vol" && mount -t tmpfs td-vol "$TMP/vol"
 	mkdir "$TMP/vol/sub" && mount -t tmpfs td-sub "$TMP/vol/sub"

@@ -146,7 +146,8 @@ static void apply_option(struct hull_oci_mount *m, const char *o, char **data)
 	*data = joined;
 }
 
-static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *where, size_t i, struct hull_error **err)
+static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *bundle, const char *where, size_t i,
+		       struct hull_error **err)
 {
 	_cleanup_free_ char *field = hull_strdup_printf("mounts[%zu]", i);
 	if (!json_is_object(obj))
@@ -181,12 +182,18 @@ static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *where,
 	m->readonly = (m->flags & MS_RDONLY) != 0;
 	if (m->bind && !source)
 		return hull_error_msg(err, EINVAL, "%s: %s: a bind mount needs a source", where, f_src);
+	/* config.md#mounts: a bind source is "either absolute or relative to
+	 * the bundle", whatever the runtime's working directory */
+	if (m->bind && bundle && !hull_is_absolute(source)) {
+		free(m->source);
+		m->source = hull_path_join(bundle, source);
+	}
 	if (!m->bind && !type)
 		return hull_error_msg(err, EINVAL, "%s: %s: required unless the mount is a bind mount", where, f_type);
 	return 0;
 }
 
-static int parse_mounts(struct hull_oci_config *cfg, const char *where, struct hull_error **err)
+static int parse_mounts(struct hull_oci_config *cfg, const char *bundle, const char *where, struct hull_error **err)
 {
 	json_t *arr;
 	if (hull_json_get_array(cfg->json, "mounts", &arr, false, where, "mounts", err) < 0)
@@ -195,7 +202,7 @@ static int parse_mounts(struct hull_oci_config *cfg, const char *where, struct h
 	cfg->mounts = hull_xcalloc(n, sizeof(*cfg->mounts));
 	for (size_t i = 0; i < n; i++) {
 		cfg->n_mounts = i + 1;
-		int r = parse_mount(json_array_get(arr, i), &cfg->mounts[i], where, i, err);
+		int r = parse_mount(json_array_get(arr, i), &cfg->mounts[i], bundle, where, i, err);
 		if (r < 0)
 			return r;
 	}
@@ -267,7 +274,7 @@ struct hull_oci_config *hull_oci_config_parse(json_t *doc, const char *bundle, c
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = hull_xcalloc(1, sizeof(*cfg));
 	cfg->json = json_incref(doc);
 	if (parse_top(cfg, where, err) < 0 || parse_root(cfg, bundle, where, err) < 0 ||
-	    parse_mounts(cfg, where, err) < 0 || oci_parse_linux(cfg, where, err) < 0)
+	    parse_mounts(cfg, bundle, where, err) < 0 || oci_parse_linux(cfg, where, err) < 0)
 		return NULL;
 	return steal_ptr(cfg);
 }
