@@ -145,7 +145,7 @@ suite() {
 	suite update.bats
 }
 
-@test "runc suite: userns.bats (2 tests)" {
+@test "runc suite: userns.bats (4 tests)" {
 	suite userns.bats
 }
 

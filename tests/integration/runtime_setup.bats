@@ -212,6 +212,37 @@ teardown() { runtime_teardown; }
 	[ "$(stat -c %u "$BUNDLE/rootfs/tmp/f")" = 100000 ]
 }
 
+@test "a user namespace's root binds sources only the host's root may enter (new and joined namespace)" {
+	# the sources are readable; the directory they are in is not (0700, the host's root)
+	mkdir -m 700 "$TMP/private" && mkdir "$TMP/private/dir" && echo secret-dir >"$TMP/private/dir/f"
+	echo secret-file >"$TMP/private/file"
+	config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .process.user = {"uid": 0, "gid": 0}
+		| .mounts += [{"destination":"/d","type":"bind","source":"'"$TMP"'/private/dir","options":["rbind"]},
+			{"destination":"/f","type":"bind","source":"'"$TMP"'/private/file","options":["bind","ro"]}]'
+	chmod 755 "$TMP" "$BUNDLE"
+	mkdir "$BUNDLE/rootfs/d" && touch "$BUNDLE/rootfs/f" # the mapped root may not create them
+	run_in 'cat /d/f /f'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = secret-dir ]
+	[ "${lines[1]}" = secret-file ]
+	# joined by path: the child joins, then unshares its mount namespace
+	# (and the pid namespace too: one made by hull would belong to the
+	# host's user namespace, where the joined root may not mount proc)
+	args sleep 100
+	hull run -d --bundle "$BUNDLE" rt-owner </dev/null
+	owner=$(hull state rt-owner | jq .pid)
+	config '.linux.namespaces |= map(if .type == "user" or .type == "pid" then .path = "/proc/'"$owner"'/ns/" + .type else . end)
+		| del(.linux.uidMappings) | del(.linux.gidMappings)'
+	run_in 'cat /d/f /f; readlink /proc/self/ns/user'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = secret-dir ]
+	[ "${lines[1]}" = secret-file ]
+	[ "${lines[2]}" = "$(readlink /proc/$owner/ns/user)" ]
+}
+
 @test "--no-pivot runs in a chroot with the same view" {
 	args sh -c 'hostname; cat /proc/1/comm; ls /'
 	run hull run --no-pivot --bundle "$BUNDLE" rt-nopivot </dev/null

@@ -79,11 +79,55 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 		return -EINVAL;
 	if (flags && unshare((int)flags) < 0)
 		return hull_error_set(err, errno, "unshare namespaces");
-	if (flags & CLONE_NEWUSER) {
+	/* the parent writes the maps of a new one and opens the bind
+	 * sources in our mount namespace once it is final (spawn.c) */
+	if (hull_oci_config_namespace(cfg, CLONE_NEWUSER)) {
 		if (sync_send(s->sync_fd, SYNC_USERNS, NULL, -1) < 0)
 			return hull_error_set(err, EPIPE, "ask for user namespace maps");
 	}
 	return 0;
+}
+
+/* SYNC_GO; before it, with a user namespace, the bind sources the parent
+ * opened for us (SYNC_MOUNT_SOURCE, the mount's index as text). */
+static int wait_for_go(struct spawn *s, struct hull_error **err)
+{
+	for (;;) {
+		char text[32];
+		enum sync_type type;
+		int fd;
+		int r = sync_recv(s->sync_fd, &type, text, sizeof(text), &fd);
+		if (r < 0)
+			return hull_error_set(err, -r, "read from the parent");
+		if (type == SYNC_GO)
+			return 0;
+		char *end;
+		unsigned long i = strtoul(text, &end, 10);
+		if (type != SYNC_MOUNT_SOURCE || fd < 0 || *end || i >= s->cfg->n_mounts) {
+			if (fd >= 0)
+				close(fd);
+			return hull_error_msg(err, EPROTO, "unexpected message %u from the parent (wanted %u)", type,
+					      SYNC_GO);
+		}
+		if (!s->mount_fds) {
+			s->mount_fds = hull_xcalloc(s->cfg->n_mounts, sizeof(int));
+			for (size_t k = 0; k < s->cfg->n_mounts; k++)
+				s->mount_fds[k] = -1;
+		}
+		if (s->mount_fds[i] >= 0)
+			close(s->mount_fds[i]);
+		s->mount_fds[i] = fd;
+	}
+}
+
+/* The bind sources are mounted: their fds go (the process never sees them). */
+static void close_mount_fds(struct spawn *s)
+{
+	for (size_t i = 0; s->mount_fds && i < s->cfg->n_mounts; i++)
+		if (s->mount_fds[i] >= 0)
+			close(s->mount_fds[i]);
+	free(s->mount_fds);
+	s->mount_fds = NULL;
 }
 
 /* The parent places us in our cgroups while we set up: on a cgroup v1 host
@@ -160,7 +204,9 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
-	if (mounts_setup(cfg, rootfd, init_wait_placed, s, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
+	int r = mounts_setup(cfg, rootfd, init_wait_placed, s, err);
+	close_mount_fds(s);
+	if (r < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
 		return -EINVAL;
 	/* A missing process.cwd is created, as runc does. */
 	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
@@ -275,7 +321,7 @@ void init_container(struct spawn *s)
 		fail(s, err);
 	/* The parent writes the id maps, says go, then places us in cgroups
 	 * (SYNC_PLACED, see init_wait_placed). */
-	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
+	if (wait_for_go(s, &err) < 0)
 		fail(s, err);
 	/* The id maps are written now (see above). The place hook that runs
 	 * after GO opens /proc/<pid>/ns files as root, with CAP_SYS_PTRACE. */

@@ -126,17 +126,25 @@ int remount_bind(const char *target, unsigned long flags, struct hull_error **er
 	return hull_error_set(err, errno, "remount `%s`", target);
 }
 
-static int mount_bind(const struct hull_oci_mount *m, int rootfd, struct hull_error **err)
+/* source_fd: the source as the parent opened it (mounts_send_sources), or
+ * -1 to resolve m->source here. */
+static int mount_bind(const struct hull_oci_mount *m, int rootfd, int source_fd, struct hull_error **err)
 {
+	char fd_path[64];
+	const char *source = m->source;
+	if (source_fd >= 0) {
+		snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", source_fd);
+		source = fd_path;
+	}
 	struct stat st;
-	if (stat(m->source, &st) < 0)
+	if (stat(source, &st) < 0)
 		return hull_error_set(err, errno, "bind mount source `%s`", m->source);
 	_cleanup_close_ int fd = mount_target(rootfd, m->destination, !S_ISDIR(st.st_mode), err);
 	if (fd < 0)
 		return fd;
 	char target[64];
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-	if (mount(m->source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+	if (mount(source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
 		return hull_error_set(err, errno, "bind mount `%s` on `%s`", m->source, m->destination);
 	_cleanup_close_ int top = reopen(rootfd, m->destination, target, err);
 	if (top < 0)
@@ -326,7 +334,7 @@ int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(st
 		const struct hull_oci_mount *m = &cfg->mounts[i];
 		int r;
 		if (m->bind)
-			r = mount_bind(m, rootfd, err);
+			r = mount_bind(m, rootfd, s->mount_fds ? s->mount_fds[i] : -1, err);
 		else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"))
 			/* it binds (or, in a cgroup namespace, mounts) the init's own
 			 * cgroup: only known once the parent has placed it */
@@ -339,6 +347,39 @@ int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(st
 			r = mount_rec_attr(m, rootfd, err);
 		if (r < 0)
 			return hull_error_wrap(err, r, "config.json: mounts[%zu]", i);
+	}
+	return 0;
+}
+
+/* With a user namespace, the container's root is an unprivileged user of
+ * the host: a bind source in a directory only the host's root may enter
+ * (mode 0700) is out of its reach, though the caller asked for it. runc
+ * 1.1 opens such sources in the container's mount namespace with its own
+ * privileges and passes the fds; so does this. Through /proc/PID/root, so
+ * that the fd's mount is one of the child's namespace (mount(2) refuses to
+ * bind a mount of another namespace), resolved as the host path it is. */
+int mounts_send_sources(const struct hull_oci_config *cfg, pid_t child, int sock)
+{
+	_cleanup_close_ int root = -1;
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct hull_oci_mount *m = &cfg->mounts[i];
+		if (!m->bind || !hull_is_absolute(m->source))
+			continue;
+		if (root < 0) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/root", (int)child);
+			root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (root < 0)
+				return 0;
+		}
+		_cleanup_close_ int fd = hull_open_in_root(root, m->source, O_PATH, 0);
+		if (fd < 0)
+			continue;
+		char index[24];
+		snprintf(index, sizeof(index), "%zu", i);
+		int r = sync_send(sock, SYNC_MOUNT_SOURCE, index, fd);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

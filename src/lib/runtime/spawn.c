@@ -5,6 +5,7 @@
  *   clone3 (new namespaces; pid/time joined by the parent around it)
  *   [child unshares here when namespaces are joined by path]
  *   write uid_map / gid_map
+ *   [with a user namespace: SYNC_MOUNT_SOURCE, the bind sources' fds]
  *   SYNC_GO
  *   opts->place() puts the child in its cgroups  |  child mounts, pivots
  *   SYNC_PLACED                                  |  (waits for it first)
@@ -104,12 +105,14 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
 	bool new_userns = (ns_new_flags(cfg) & CLONE_NEWUSER) != 0;
-	if (new_userns) {
-		if (s->unshare_in_child && sync_expect(sock, SYNC_USERNS, NULL, err) < 0)
-			return -EINVAL;
-		if (ns_write_id_maps(s->pid, cfg, err) < 0)
-			return -EINVAL;
-	}
+	bool userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
+	if (userns && s->unshare_in_child && sync_expect(sock, SYNC_USERNS, NULL, err) < 0)
+		return -EINVAL;
+	if (new_userns && ns_write_id_maps(s->pid, cfg, err) < 0)
+		return -EINVAL;
+	/* a failed send means the child is gone: SYNC_GO below reports why */
+	if (userns)
+		mounts_send_sources(cfg, s->pid, sock);
 	/* If the child already failed, its SYNC_ERROR is queued: read it. */
 	if (sync_send(sock, SYNC_GO, NULL, -1) < 0)
 		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
