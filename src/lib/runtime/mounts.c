@@ -363,7 +363,8 @@ int mounts_send_sources(const struct hull_oci_config *cfg, pid_t child, int sock
 	_cleanup_close_ int root = -1;
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
 		const struct hull_oci_mount *m = &cfg->mounts[i];
-		if (!m->bind || !hull_is_absolute(m->source))
+		/* /proc/self and the magic links under /proc mean the child, not us */
+		if (!m->bind || !hull_is_absolute(m->source) || !strncmp(m->source, "/proc/", 6))
 			continue;
 		if (root < 0) {
 			char path[64];
