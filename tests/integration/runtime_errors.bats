@@ -89,6 +89,13 @@ fails_clean() {
 	fails_clean rt-join "join network namespace: open \`/run/netns/rt-none\`: No such file or directory"
 }
 
+@test "a joined user namespace that is missing or not a user namespace (with a new pid namespace)" {
+	config '.linux.namespaces += [{"type":"user","path":"/proc/self/ns/rt-none"}]'
+	fails_clean rt-user "join user namespace: open \`/proc/self/ns/rt-none\`: No such file or directory"
+	config '.linux.namespaces |= map(if .type == "user" then .path = "/proc/self/ns/net" else . end)'
+	fails_clean rt-user2 "join user namespace \`/proc/self/ns/net\`: Invalid argument"
+}
+
 @test "a sysctl that would change the host is refused" {
 	config '.linux.sysctl = {"vm.swappiness": "10"}'
 	fails_clean rt-sysctl "config.json: linux.sysctl.vm.swappiness: not a namespaced sysctl"

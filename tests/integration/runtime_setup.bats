@@ -228,19 +228,20 @@ teardown() { runtime_teardown; }
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = secret-dir ]
 	[ "${lines[1]}" = secret-file ]
-	# joined by path: the child joins, then unshares its mount namespace
-	# (and the pid namespace too: one made by hull would belong to the
-	# host's user namespace, where the joined root may not mount proc)
+	# joined by path: the child joins, then unshares its mount namespace;
+	# its new pid namespace belongs to the joined user namespace (so that
+	# its root may mount proc)
 	args sleep 100
 	hull run -d --bundle "$BUNDLE" rt-owner </dev/null
 	owner=$(hull state rt-owner | jq .pid)
-	config '.linux.namespaces |= map(if .type == "user" or .type == "pid" then .path = "/proc/'"$owner"'/ns/" + .type else . end)
+	config '.linux.namespaces |= map(if .type == "user" then .path = "/proc/'"$owner"'/ns/user" else . end)
 		| del(.linux.uidMappings) | del(.linux.gidMappings)'
-	run_in 'cat /d/f /f; readlink /proc/self/ns/user'
+	run_in 'cat /d/f /f; readlink /proc/self/ns/user; echo $$'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = secret-dir ]
 	[ "${lines[1]}" = secret-file ]
 	[ "${lines[2]}" = "$(readlink /proc/$owner/ns/user)" ]
+	[ "${lines[3]}" = 1 ] # pid 1 of its own pid namespace, with proc mounted
 }
 
 @test "--no-pivot runs in a chroot with the same view" {

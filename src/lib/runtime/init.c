@@ -75,7 +75,7 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 	if (!s->unshare_in_child)
 		return 0;
 	unsigned long flags = ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */ | CLONE_NEWCGROUP);
-	if (ns_join_all(cfg, true, false, err) < 0 || ns_join_all(cfg, false, false, err) < 0)
+	if (ns_join_all(cfg, true, s->userns_joined, err) < 0 || ns_join_all(cfg, false, false, err) < 0)
 		return -EINVAL;
 	if (flags && unshare((int)flags) < 0)
 		return hull_error_set(err, errno, "unshare namespaces");

@@ -36,6 +36,7 @@ struct spawn {
 	int (*after_placed)(struct spawn *s, struct hull_error **err);
 	const struct hull_seccomp_prog *seccomp_prog; /* compiled before clone, or NULL: compile in the child */
 	int *mount_fds; /* child: per cfg->mounts[i], its bind source as the parent opened it, or -1; may be NULL */
+	bool userns_joined; /* child: a helper joined the user namespace by path before cloning us */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */
