@@ -11,6 +11,7 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "logs", "Fetch the logs of a container", cmd_engine_logs },
 	{ "exec", "Run a command in a running container", cmd_engine_exec },
 	{ "stop", "Stop running containers", cmd_engine_stop },
+	{ "restart", "Restart containers (stop, then start)", cmd_engine_restart },
 	{ "kill", "Send a signal to running containers", cmd_engine_kill },
 	{ "rm", "Remove containers", cmd_engine_rm },
 	{ "wait", "Wait for containers to stop and print their exit codes", cmd_engine_wait },

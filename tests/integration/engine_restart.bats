@@ -129,3 +129,22 @@ teardown_file() {
 	run "$HULL" inspect dx-bad
 	[ "$status" -ne 0 ]
 }
+
+@test "hull restart: stops and starts again (a new process, the log goes on); a stopped container just starts" {
+	"$HULL" run -d --name dx-rs busybox sh -c 'trap "exit 0" TERM; echo started; while :; do sleep 0.1; done' >/dev/null
+	pid1=$("$HULL" inspect -f '{{.State.Pid}}' dx-rs)
+	run "$HULL" restart -t 5 dx-rs
+	[ "$status" -eq 0 ]
+	[ "$output" = dx-rs ]
+	[ "$("$HULL" inspect -f '{{.State.Status}}' dx-rs)" = running ]
+	[ "$("$HULL" inspect -f '{{.State.Pid}}' dx-rs)" != "$pid1" ]
+	for _ in $(seq 50); do [ "$("$HULL" logs dx-rs | grep -c started)" -eq 2 ] && break; sleep 0.1; done
+	[ "$("$HULL" logs dx-rs | grep -c started)" -eq 2 ]
+	"$HULL" stop dx-rs >/dev/null
+	"$HULL" restart dx-rs
+	[ "$("$HULL" inspect -f '{{.State.Status}}' dx-rs)" = running ]
+	"$HULL" rm -f dx-rs
+	run "$HULL" restart dx-nonexistent
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"No such container"* ]]
+}

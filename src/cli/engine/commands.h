@@ -12,6 +12,7 @@ int cmd_engine_attach(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_logs(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_stop(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_restart(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_kill(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_rm(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_wait(struct hull_cli *cli, int argc, char **argv);
