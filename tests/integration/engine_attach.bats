@@ -53,7 +53,7 @@ wait_for() {
 	"$HULL" run -d --name dx-count busybox sh -c 'i=0; while :; do echo n$i; i=$((i+1)); sleep 0.1; done' >/dev/null
 	for _ in $(seq 50); do "$HULL" logs dx-count | grep -q '^n3$' && break; sleep 0.1; done
 	before=$("$HULL" logs dx-count | tail -1)
-	run timeout -k 1 1 "$HULL" attach --no-stdin --sig-proxy=false dx-count
+	run timeout -k 1 2 "$HULL" attach --no-stdin --sig-proxy=false dx-count
 	[ "$status" -eq 124 ] # ended by timeout, not by itself
 	first=$(echo "$output" | head -1)
 	[[ "$first" =~ ^n[0-9]+$ ]]
