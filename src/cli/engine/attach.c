@@ -88,7 +88,11 @@ int cmd_engine_attach(struct hull_cli *cli, int argc, char **argv)
 	_cleanup_container_ struct hull_container *c = hull_container_load(&cli->ctx, argv[optind], &err);
 	if (!c)
 		return cli_fail(cli, err);
-	bool tty = json_is_true(json_object_get(json_object_get(c->record, "Config"), "Tty"));
+	json_t *config = json_object_get(c->record, "Config");
+	bool tty = json_is_true(json_object_get(config, "Tty"));
+	/* stdin goes only to a container started with -i: otherwise ours is
+	 * not read, and a raw terminal would leave ^C nowhere to go */
+	o.stdin = o.stdin && json_is_true(json_object_get(config, "OpenStdin"));
 	struct relay relay = { .cli = cli, .c = c };
 	o.interrupted = relay_signal;
 	o.data = &relay;
