@@ -384,6 +384,12 @@ struct hull_restart_tracker {
 bool hull_restart_next(const struct hull_restart_policy *p, struct hull_restart_tracker *t, int exit_code,
 		       bool stopped_by_user, unsigned long long ran_ms, unsigned *delay_ms);
 
+/* hull_engine_update_restart: docker update --restart: set the container's
+ * RestartPolicy (under its lock, in the record as it is on disk, c->record
+ * refreshed). A running container's monitor follows it from the next exit
+ * of the process. Refused, as docker does, for a --rm container. */
+int hull_engine_update_restart(struct hull_container *c, const char *spec, struct hull_error **err);
+
 /* hull_run_options_init: zero with stop_timeout -1 and scan_policy -1. */
 void hull_run_options_init(struct hull_run_options *o);
 

@@ -12,6 +12,7 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "exec", "Run a command in a running container", cmd_engine_exec },
 	{ "stop", "Stop running containers", cmd_engine_stop },
 	{ "restart", "Restart containers (stop, then start)", cmd_engine_restart },
+	{ "update", "Change the restart policy of containers", cmd_engine_update },
 	{ "kill", "Send a signal to running containers", cmd_engine_kill },
 	{ "rm", "Remove containers", cmd_engine_rm },
 	{ "wait", "Wait for containers to stop and print their exit codes", cmd_engine_wait },

@@ -148,3 +148,31 @@ teardown_file() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"No such container"* ]]
 }
+
+@test "hull update --restart: a running container follows the new policy from its next exit; --rm ones refuse it" {
+	"$HULL" run -d --name dx-upd busybox sh -c 'echo run; sleep 0.5; exit 1' >/dev/null
+	run "$HULL" update --restart on-failure:2 dx-upd
+	[ "$status" -eq 0 ]
+	[ "$output" = dx-upd ]
+	[ "$("$HULL" inspect -f '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' dx-upd)" = on-failure:2 ]
+	"$HULL" wait dx-upd
+	[ "$("$HULL" logs dx-upd | grep -c '^run$')" -eq 3 ]
+	# the monitor's own saves (RestartCount) kept the updated policy
+	[ "$("$HULL" inspect -f '{{.RestartCount}} {{.HostConfig.RestartPolicy.Name}}' dx-upd)" = "2 on-failure" ]
+	run "$HULL" update --restart sometimes dx-upd
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"expected no, always"* ]]
+	run "$HULL" update --memory 1g dx-upd
+	[ "$status" -ne 0 ]
+	"$HULL" rm dx-upd
+	"$HULL" run -d --rm --name dx-upd-rm busybox sleep 30 >/dev/null
+	run "$HULL" update --restart always dx-upd-rm
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"AutoRemove is enabled"* ]]
+	# rm -f of a --rm container: its monitor removes it, rm says nothing more
+	run "$HULL" rm -f dx-upd-rm
+	[ "$status" -eq 0 ]
+	[ "$output" = dx-upd-rm ]
+	run "$HULL" inspect dx-upd-rm
+	[ "$status" -ne 0 ]
+}

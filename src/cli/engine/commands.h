@@ -13,6 +13,7 @@ int cmd_engine_logs(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_stop(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_restart(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_update(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_kill(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_rm(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_wait(struct hull_cli *cli, int argc, char **argv);

@@ -442,15 +442,28 @@ static bool restart_backoff(struct monitor *m, unsigned delay_ms)
 	return !engine_stop_requested(m->c);
 }
 
+/* The restart policy as the record on disk has it now (`hull update
+ * --restart` may have changed it since the start), into our record too
+ * so that our own saves keep it. The caller holds the container's lock. */
+static struct hull_restart_policy current_policy(struct monitor *m)
+{
+	_cleanup_free_ char *p = hull_path_join(m->c->dir, "container.json");
+	_cleanup_json_ json_t *disk = hull_json_load_file(p, "container.json", NULL);
+	json_t *rp = json_object_get(json_object_get(disk, "HostConfig"), "RestartPolicy");
+	if (json_is_object(rp))
+		json_object_set(hc_of(m), "RestartPolicy", rp);
+	rp = json_object_get(hc_of(m), "RestartPolicy");
+	struct hull_restart_policy policy = { HULL_RESTART_NO, 0 };
+	hull_restart_policy_parse(json_string_value(json_object_get(rp, "Name")), &policy, NULL);
+	policy.max_retries = (int)json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+	return policy;
+}
+
 /* Keep the container's process, and run it again while its restart policy
  * says so (docker's restartmanager). Returns its last exit status; *why
  * gets a reason when a restart failed to start. */
 static int supervise(struct monitor *m, struct hull_logfile *log, char *why, size_t why_size)
 {
-	struct hull_restart_policy policy = { HULL_RESTART_NO, 0 };
-	json_t *rp = json_object_get(hc_of(m), "RestartPolicy");
-	hull_restart_policy_parse(json_string_value(json_object_get(rp, "Name")), &policy, NULL);
-	policy.max_retries = (int)json_integer_value(json_object_get(rp, "MaximumRetryCount"));
 	struct hull_restart_tracker tracker = { 0 };
 	for (;;) {
 		struct monitor_io io = { .init = m->pid, .master = m->master, .out = m->pipes[1][0],
@@ -462,13 +475,20 @@ static int supervise(struct monitor *m, struct hull_logfile *log, char *why, siz
 		monitor_io_close(&io);
 		m->detached = m->detached || io.detached;
 		unsigned delay = 0;
-		if (!hull_restart_next(&policy, &tracker, code, engine_stop_requested(m->c), monotonic_ms() - started,
-				       &delay))
+		int lock = hull_container_lock(m->c, NULL);
+		struct hull_restart_policy policy = current_policy(m);
+		bool again = hull_restart_next(&policy, &tracker, code, engine_stop_requested(m->c),
+					       monotonic_ms() - started, &delay);
+		if (again) {
+			/* counted as it is decided, as docker does: "Restarting" shows the new count */
+			json_object_set_new(m->c->record, "RestartCount", json_integer(tracker.count));
+			hull_container_save(m->c, NULL);
+		}
+		if (lock >= 0)
+			close(lock);
+		if (!again)
 			return code;
 		teardown_ports(m);
-		/* counted as it is decided, as docker does: "Restarting" shows the new count */
-		json_object_set_new(m->c->record, "RestartCount", json_integer(tracker.count));
-		hull_container_save(m->c, NULL);
 		save_state(m, HULL_ENGINE_RESTARTING, code, NULL);
 		if (!restart_backoff(m, delay))
 			return code;
@@ -478,7 +498,11 @@ static int supervise(struct monitor *m, struct hull_logfile *log, char *why, siz
 			hull_error_free(err);
 			return code;
 		}
+		lock = hull_container_lock(m->c, NULL);
+		current_policy(m); /* an update made during the back-off stays */
 		hull_container_save(m->c, NULL); /* NetworkSettings */
+		if (lock >= 0)
+			close(lock);
 		save_state(m, HULL_ENGINE_RUNNING, 0, NULL);
 		/* a stop that came while it was starting found no process */
 		if (engine_stop_requested(m->c))

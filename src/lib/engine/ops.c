@@ -212,6 +212,9 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 	if (!self && !wait_gone(c->state.monitor_pid, c->state.monitor_start, 10000))
 		return hull_error_msg(err, EBUSY, "container %s: its monitor (pid %d) is still cleaning up", c->name,
 				      (int)c->state.monitor_pid);
+	/* a --rm container's monitor removed it itself once it stopped */
+	if (!self && access(c->dir, F_OK) < 0 && errno == ENOENT)
+		return 0;
 	if (!self)
 		clean_leftovers(ctx, c);
 	_cleanup_close_ int lock = hull_container_lock(c, err);

@@ -7,8 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "hull/cleanup.h"
 #include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/json.h"
 
 #define RESTART_FIRST_DELAY_MS 100u     /* moby's defaultTimeout */
 #define RESTART_MAX_DELAY_MS 60000u     /* maxRestartTimeout: 1 minute */
@@ -86,4 +90,33 @@ bool hull_restart_next(const struct hull_restart_policy *p, struct hull_restart_
 		t->count++;
 	*delay_ms = t->delay_ms;
 	return restart;
+}
+
+int hull_engine_update_restart(struct hull_container *c, const char *spec, struct hull_error **err)
+{
+	struct hull_restart_policy policy;
+	if (hull_restart_policy_parse(spec, &policy, err) < 0)
+		return -EINVAL;
+	_cleanup_close_ int lock = hull_container_lock(c, err);
+	if (lock < 0)
+		return lock;
+	/* the record as it is now, under the lock: the monitor writes it too */
+	_cleanup_free_ char *p = hull_path_join(c->dir, "container.json");
+	_cleanup_json_ json_t *record = hull_json_load_file(p, "container.json", err);
+	if (!record)
+		return -EINVAL;
+	json_t *hc = json_object_get(record, "HostConfig");
+	if (!json_is_object(hc))
+		return hull_error_msg(err, EINVAL, "container %s: its record has no HostConfig", c->name);
+	if (policy.kind != HULL_RESTART_NO && json_is_true(json_object_get(hc, "AutoRemove")))
+		return hull_error_msg(err, EINVAL, "Restart policy cannot be updated because AutoRemove is enabled for "
+						   "the container");
+	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", hull_restart_kind_name(policy.kind),
+							   "MaximumRetryCount", policy.max_retries));
+	int r = hull_json_dump_file(record, p, 0600, err);
+	if (r < 0)
+		return r;
+	json_decref(c->record);
+	c->record = json_incref(record);
+	return 0;
 }
