@@ -130,6 +130,7 @@ bool engine_detach_scan(const char *keys, size_t keys_len, size_t *matched, cons
 		char ch = in[i];
 		if (keys_len && ch == keys[*matched]) {
 			if (++*matched == keys_len) {
+				*matched = 0;
 				*out_len = len;
 				return true;
 			}
