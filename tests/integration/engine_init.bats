@@ -65,6 +65,20 @@ teardown_file() {
 	[[ "$output" == *"    1 sleep"* ]]
 }
 
+@test "--init: an image of one static binary (no /run, no /sbin, no libc) runs under hull-init" {
+	dir=$(mktemp -d)
+	mkdir "$dir/rootfs"
+	cp /bin/busybox "$dir/rootfs/busybox" # busybox-static: the image's only file
+	tar -C "$dir/rootfs" -cf "$dir/scratch.tar" .
+	"$HULL" import "$dir/scratch.tar" dx-scratch:1 >/dev/null
+	rm -rf "$dir"
+	run "$HULL" run --rm --init dx-scratch:1 /busybox ps -o pid,args
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"    1 /run/hull-init -- /busybox ps -o pid,args"* ]]
+	run "$HULL" run --rm --init dx-scratch:1 /busybox sh -c 'exit 3'
+	[ "$status" -eq 3 ]
+}
+
 @test "--init: a clear error, nothing created, when hull-init is missing" {
 	dir=$(mktemp -d)
 	cp "$HULL" "$dir/hull"
