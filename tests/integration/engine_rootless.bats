@@ -355,3 +355,12 @@ teardown_file() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"only for a user without root"* ]]
 }
+
+@test "--pid host, --ipc host, --uts host as a user: the host's, bound where they cannot be mounted" {
+	run as hullrl run --rm --network none --pid host busybox cat /proc/1/comm
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat /proc/1/comm)" ]
+	run as hullrl run --rm --network none --ipc host --uts host busybox hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(hostname)" ]
+}

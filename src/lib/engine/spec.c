@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 #include "hull/cleanup.h"
@@ -52,7 +53,15 @@ static void add_default_mounts(json_t *mounts, json_t *record, const struct hull
 	json_t *hc = json_object_get(record, "HostConfig");
 	long long shm = json_integer_value(json_object_get(hc, "ShmSize"));
 	_cleanup_free_ char *shm_opts = hull_strdup_printf("nosuid,noexec,nodev,mode=1777,size=%lld", shm ? shm : 64LL << 20);
-	json_array_append_new(mounts, mount("/proc", "proc", "proc", "nosuid,noexec,nodev"));
+	/* rootless, the host's pid and ipc namespaces belong to the initial
+	 * user namespace: no proc or mqueue of them can be mounted from ours,
+	 * the host's are bound instead (podman does the same) */
+	const char *pid = json_string_value(json_object_get(hc, "PidMode"));
+	const char *ipc = json_string_value(json_object_get(hc, "IpcMode"));
+	bool bind_proc = in->rootless && pid && !strcmp(pid, "host");
+	bool bind_mqueue = in->rootless && ipc && !strcmp(ipc, "host");
+	json_array_append_new(mounts, bind_proc ? mount("/proc", "bind", "/proc", "rbind,nosuid,noexec,nodev")
+						: mount("/proc", "proc", "proc", "nosuid,noexec,nodev"));
 	json_array_append_new(mounts, mount("/dev", "tmpfs", "tmpfs", "nosuid,strictatime,mode=755,size=65536k"));
 	/* gid 5 (tty) is unmapped in a rootless namespace of one id: devpts
 	 * refuses the option then (runc's rootless spec drops it too) */
@@ -65,7 +74,10 @@ static void add_default_mounts(json_t *mounts, json_t *record, const struct hull
 	json_array_append_new(mounts, mount("/sys/fs/cgroup", "cgroup", "cgroup",
 					    privileged ? "nosuid,noexec,nodev,relatime,rw"
 						       : "nosuid,noexec,nodev,relatime,ro"));
-	json_array_append_new(mounts, mount("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
+	if (!bind_mqueue)
+		json_array_append_new(mounts, mount("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
+	else if (access("/dev/mqueue", F_OK) == 0) /* a host may have none to share */
+		json_array_append_new(mounts, mount("/dev/mqueue", "bind", "/dev/mqueue", "rbind,nosuid,noexec,nodev"));
 	json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", shm_opts));
 	static const char *const etc_files[][2] = { { "resolv.conf", "/etc/resolv.conf" },
 						    { "hostname", "/etc/hostname" },
