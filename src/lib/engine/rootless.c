@@ -16,9 +16,12 @@
 
 /* The rootless default for --network: THE place to change it. "bridge"
  * is refused below (with the alternatives named); once user-mode
- * networking (pasta/slirp4netns) is in the engine, this becomes "pasta",
- * podman's default. */
-#define ROOTLESS_DEFAULT_NETWORK "bridge"
+ * networking (pasta/slirp4netns, branch rlnet) is in the engine, this
+ * returns hull_engine_default_rootless_network() (pasta, as podman). */
+static const char *rootless_default_network(void)
+{
+	return "bridge";
+}
 
 static bool network_allowed(const char *mode)
 {
@@ -58,7 +61,7 @@ int engine_rootless_prepare(const struct hull_ctx *ctx, struct hull_run_options 
 				      limit, v2 ? "no cgroup v2 subtree is delegated to you" : "cgroups v1, not delegated");
 	}
 	if (!o->network || !strcmp(o->network, "default"))
-		o->network = ROOTLESS_DEFAULT_NETWORK;
+		o->network = rootless_default_network();
 	if (!network_allowed(o->network))
 		return hull_error_msg(err, EPERM,
 				      "--network %s: a rootless container cannot join a host bridge (veths and NAT "
