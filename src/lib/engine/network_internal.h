@@ -32,4 +32,8 @@ int nat_map_add(const char *host_ip, const char *proto, unsigned host_port, cons
 		struct hull_error **err);
 int nat_map_delete(const char *host_ip, const char *proto, unsigned host_port, struct hull_error **err);
 
+/* Try to bind host_ip:port for proto (0: let the kernel pick); the port
+ * that was free, or -errno (-EADDRINUSE when a host program holds it). */
+int net_probe_port(const char *host_ip, const char *proto, unsigned port);
+
 #endif
