@@ -62,6 +62,14 @@ host_addr() {
 	[ "$output" = hello-slirp ]
 	run "$HULL" ps --format '{{.Names}} {{.Ports}}'
 	[[ "$output" == *"rn-web 0.0.0.0:18210->80/tcp, 0.0.0.0:$random->80/tcp"* ]]
+	run "$HULL" port rn-web
+	[ "$output" = "80/tcp -> 0.0.0.0:18210
+80/tcp -> 0.0.0.0:$random" ]
+	run "$HULL" port rn-web 80/tcp
+	[ "${lines[0]}" = "0.0.0.0:18210" ]
+	run "$HULL" port rn-web 81
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No public port '81/tcp' published for rn-web"* ]]
 	pid=$(helper_pid rn-web)
 	alive "$pid"
 	grep -q slirp4netns "/proc/$pid/cmdline"

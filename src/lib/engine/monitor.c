@@ -278,13 +278,9 @@ static int connect_network(struct monitor *m, struct hull_error **err)
  * its published ports (a next `run -p` of the same port must work). */
 static void teardown_ports(struct monitor *m)
 {
-	/* the helper holds the ports: they are free once it is gone */
-	if (m->usernet.kind != USERNET_NONE) {
-		usernet_stop(&m->usernet);
-		m->usernet.kind = USERNET_NONE;
-		_cleanup_free_ char *sock = hull_path_join(m->c->dir, "slirp4netns.sock");
-		unlink(sock);
-	}
+	/* the helper holds the ports: they are free once it has closed them */
+	if (m->usernet.kind != USERNET_NONE)
+		usernet_release(&m->usernet);
 	if (m->ports)
 		hull_network_unpublish(m->ctx, m->ports, m->ep.ip, NULL);
 	if (m->ports)
@@ -297,6 +293,12 @@ static void teardown_ports(struct monitor *m)
 static void teardown(struct monitor *m)
 {
 	teardown_ports(m);
+	if (m->usernet.kind != USERNET_NONE) {
+		usernet_stop(&m->usernet);
+		m->usernet.kind = USERNET_NONE;
+		_cleanup_free_ char *sock = hull_path_join(m->c->dir, "slirp4netns.sock");
+		unlink(sock);
+	}
 	if (m->attached_net)
 		hull_network_detach(m->ctx, m->ep.network, m->c->id, m->ep.veth, NULL);
 	m->attached_net = false;

@@ -7,10 +7,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -314,28 +316,69 @@ int usernet_each_port(const struct usernet_request *req, json_t *ports, usernet_
 	return 0;
 }
 
-/* Wait up to ms for pid (our child or not) to be gone. */
+/* Wait up to ms for pid (our child or not) to be gone; reap it when it
+ * is our child. A pidfd wakes us the moment it exits. */
 static bool wait_gone(pid_t pid, unsigned long long start, int ms)
 {
-	for (int waited = 0; waited <= ms; waited += 5) {
-		pid_t r = waitpid(pid, NULL, WNOHANG);
-		if (r == pid || (r < 0 && errno == ECHILD && !hull_proc_alive(pid, start)))
-			return true;
-		struct timespec ts = { 0, 5 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
+	_cleanup_close_ int fd = pidfd_open(pid, 0);
+	if (fd >= 0 && hull_proc_alive(pid, start)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int n;
+		while ((n = poll(&p, 1, ms)) < 0 && errno == EINTR)
+			;
+		if (n <= 0)
+			return false;
 	}
-	return false;
+	pid_t r = waitpid(pid, NULL, WNOHANG);
+	return r == pid || !hull_proc_alive(pid, start) || (r < 0 && errno == ECHILD && fd >= 0);
 }
 
-void usernet_stop(struct usernet *u)
+/* Until every published port binds again (the helper has closed its
+ * sockets: it does so first thing in exit(2), well before it is gone),
+ * at most ms. */
+static void wait_ports_free(json_t *ports, int ms)
+{
+	const char *key;
+	json_t *list;
+	json_object_foreach(ports, key, list)
+	{
+		char proto[8] = "tcp";
+		unsigned cport;
+		if (sscanf(key, "%u/%7s", &cport, proto) < 1)
+			continue;
+		size_t i;
+		json_t *b;
+		json_array_foreach(list, i, b)
+		{
+			const char *ip = json_string_value(json_object_get(b, "HostIp"));
+			const char *port = json_string_value(json_object_get(b, "HostPort"));
+			if (!port || !*port)
+				continue;
+			for (; ms > 0 && net_probe_port(ip, proto, (unsigned)atoi(port)) == -EADDRINUSE; ms -= 1) {
+				struct timespec ts = { 0, 1000 * 1000 };
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+}
+
+void usernet_release(struct usernet *u)
 {
 	if (u->exit_fd >= 0) {
 		/* slirp4netns's --exit-fd: end of file tells it to quit */
 		close(u->exit_fd);
 		u->exit_fd = -1;
-	} else if (u->pid > 0 && hull_proc_alive(u->pid, u->start)) {
+	} else if (u->pid > 0 && !u->signalled && hull_proc_alive(u->pid, u->start)) {
 		kill(u->pid, SIGTERM);
 	}
+	u->signalled = true;
+	if (u->pid > 0 && u->ports)
+		wait_ports_free(u->ports, 2000);
+}
+
+void usernet_stop(struct usernet *u)
+{
+	usernet_release(u);
 	if (u->pid > 0 && !wait_gone(u->pid, u->start, 2000) && hull_proc_alive(u->pid, u->start)) {
 		kill(u->pid, SIGKILL);
 		wait_gone(u->pid, u->start, 2000);

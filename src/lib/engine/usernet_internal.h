@@ -48,6 +48,7 @@ struct usernet {
 	pid_t pid;                /* slirp4netns, or pasta's daemon */
 	unsigned long long start; /* its start time (pid reuse guard) */
 	int exit_fd;              /* slirp4netns: our end of its --exit-fd; -1 */
+	bool signalled;           /* told to quit already */
 	char ip[16], gateway[16];
 	int prefix;
 	json_t *ports;            /* NetworkSettings.Ports (owned) */
@@ -94,6 +95,11 @@ int usernet_slirp_start(const struct usernet_options *o, const struct usernet_re
 			struct hull_error **err);
 int usernet_pasta_start(const struct usernet_options *o, const struct usernet_request *req, struct usernet *u,
 			struct hull_error **err);
+
+/* Tell the helper to quit and wait until the host ports it published
+ * bind again (what a next `run -p` of them needs); the rest of its exit
+ * can go on meanwhile. */
+void usernet_release(struct usernet *u);
 
 /* Stop the helper and reap it (our child, or pasta's daemon which the
  * monitor, a child subreaper, inherits); safe to call twice. */
