@@ -208,13 +208,13 @@ static void record_network(struct monitor *m, const struct hull_network *net)
 	json_object_set_new(m->c->record, "NetworkSettings", ns);
 }
 
-/* NetworkSettings of a user-mode network: slirp4netns's fixed address,
- * the ports, and the helper's pid for `rm` after a monitor crash. */
+/* NetworkSettings of a user-mode network: the container's address
+ * (slirp4netns's fixed one, the host's that pasta copied), the ports, and the helper's pid for `rm` after a monitor crash. */
 static void record_usernet(struct monitor *m)
 {
 	bool slirp = m->usernet.kind == USERNET_SLIRP4NETNS;
 	json_t *ns = json_pack("{s:s,s:s,s:i,s:s,s:{}}", "IPAddress", m->usernet.ip, "Gateway", m->usernet.gateway,
-			       "IPPrefixLen", slirp ? m->usernet.prefix : 0, "MacAddress", "", "Networks");
+			       "IPPrefixLen", m->usernet.prefix, "MacAddress", "", "Networks");
 	json_object_set(ns, "Ports", m->usernet.ports);
 	char sandbox[64];
 	snprintf(sandbox, sizeof(sandbox), "/proc/%d/ns/net", (int)m->pid);
@@ -227,16 +227,15 @@ static void record_usernet(struct monitor *m)
 
 static int connect_usernet(struct monitor *m, struct hull_error **err)
 {
-	int r = hull_netns_loopback_up(m->pid, err);
-	if (r < 0)
-		return r;
+	/* both helpers bring lo up themselves with the tap device */
 	json_t *config = json_object_get(m->c->record, "Config");
 	struct usernet_request req = { .pid = m->pid, .dir = m->c->dir,
 				       .port_bindings = json_object_get(hc_of(m), "PortBindings"),
 				       .exposed = json_object_get(config, "ExposedPorts"),
 				       .publish_all = json_is_true(json_object_get(hc_of(m), "PublishAllPorts")) };
-	r = m->usernet_opts.kind == USERNET_SLIRP4NETNS ? usernet_slirp_start(&m->usernet_opts, &req, &m->usernet, err)
-						       : usernet_pasta_start(&m->usernet_opts, &req, &m->usernet, err);
+	bool slirp = m->usernet_opts.kind == USERNET_SLIRP4NETNS;
+	int r = slirp ? usernet_slirp_start(&m->usernet_opts, &req, &m->usernet, err)
+		      : usernet_pasta_start(&m->usernet_opts, &req, &m->usernet, err);
 	if (r == 0)
 		record_usernet(m);
 	return r;

@@ -27,7 +27,10 @@
  * It does not notice a /proc/self/fd namespace going away, so the monitor
  * stops it with the container (usernet_stop), and `rm` kills a leftover
  * by its recorded pid and start time. */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,6 +43,7 @@
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
+#include "network_internal.h"
 #include "usernet_internal.h"
 
 #define LOG_FILE "pasta.log"
@@ -153,6 +157,45 @@ static int read_daemon_pid(const char *pidfile, pid_t *pid)
 	return *pid > 0 ? 0 : -EINVAL;
 }
 
+/* The address pasta copied in: the first IPv4 address off loopback,
+ * read inside the namespace (NetworkSettings.IPAddress). */
+static int read_address(void *data, struct hull_error **err)
+{
+	struct usernet *u = data;
+	struct ifaddrs *list = NULL;
+	if (getifaddrs(&list) < 0)
+		return hull_error_set(err, errno, "getifaddrs");
+	for (struct ifaddrs *a = list; a; a = a->ifa_next) {
+		if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET || (a->ifa_flags & IFF_LOOPBACK))
+			continue;
+		inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, u->ip, sizeof(u->ip));
+		if (a->ifa_netmask)
+			u->prefix = __builtin_popcount(((struct sockaddr_in *)a->ifa_netmask)->sin_addr.s_addr);
+		break;
+	}
+	freeifaddrs(list);
+	return 0;
+}
+
+/* Its default gateway, from the namespace's routing table as
+ * /proc/PID/net/route shows it (hex of the address as stored). */
+static void read_gateway(pid_t pid, char gateway[16])
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/net/route", (int)pid);
+	_cleanup_fclose_ FILE *f = fopen(path, "re");
+	char line[256];
+	while (f && fgets(line, sizeof(line), f)) {
+		char iface[32];
+		unsigned long dest, gw;
+		if (sscanf(line, "%31s %lx %lx", iface, &dest, &gw) == 3 && dest == 0 && gw != 0) {
+			struct in_addr in = { .s_addr = (in_addr_t)gw };
+			inet_ntop(AF_INET, &in, gateway, 16);
+			return;
+		}
+	}
+}
+
 int usernet_pasta_start(const struct usernet_options *o, const struct usernet_request *req, struct usernet *u,
 			struct hull_error **err)
 {
@@ -188,6 +231,8 @@ int usernet_pasta_start(const struct usernet_options *o, const struct usernet_re
 		unlink(pidfile);
 		u->pid = daemon_pid;
 		u->start = hull_proc_start_time(daemon_pid);
+		net_in_netns(req->pid, read_address, u, NULL);
+		read_gateway(req->pid, u->gateway);
 		return 0;
 	}
 	/* a daemon that got as far as its pid file goes too */

@@ -3,7 +3,13 @@
  *
  *   slirp4netns --configure --mtu=65520 --disable-host-loopback
  *               --enable-sandbox --enable-seccomp --exit-fd=3 --ready-fd=4
- *               --api-socket slirp4netns.sock PID tap0
+ *               --api-socket slirp4netns.sock --netns-type=path
+ *               /proc/self/fd/5 tap0
+ *
+ * The namespace is our fd, inherited: slirp4netns given a PID opens
+ * /proc/PID/ns/{user,net} itself, which ptrace access rules refuse inside
+ * a user namespace (the container's init is not dumpable) while the
+ * monitor, its parent, may.
  *
  * --configure gives tap0 10.0.2.100/24, the route via 10.0.2.2 and DNS on
  * 10.0.2.3 (slirp4netns(1) "DESCRIPTION"); it writes "1" to the ready fd
@@ -122,7 +128,7 @@ static int add_hostfwd(void *data, const char *proto, unsigned container_port, c
 	return 0;
 }
 
-static char **slirp_argv(const struct usernet_options *o, bool seccomp, pid_t pid, char **store, size_t cap)
+static char **slirp_argv(const struct usernet_options *o, bool seccomp, char **store, size_t cap)
 {
 	size_t n = 0;
 	store[n++] = hull_xstrdup("slirp4netns");
@@ -147,7 +153,8 @@ static char **slirp_argv(const struct usernet_options *o, bool seccomp, pid_t pi
 	store[n++] = hull_xstrdup("--ready-fd=4");
 	store[n++] = hull_xstrdup("--api-socket");
 	store[n++] = hull_xstrdup(API_SOCKET);
-	store[n++] = hull_strdup_printf("%d", (int)pid);
+	store[n++] = hull_xstrdup("--netns-type=path");
+	store[n++] = hull_xstrdup("/proc/self/fd/5");
 	store[n++] = hull_xstrdup("tap0");
 	store[n] = NULL;
 	(void)cap;
@@ -182,8 +189,11 @@ int usernet_slirp_start(const struct usernet_options *o, const struct usernet_re
 	_cleanup_close_ int dirfd = open(req->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_free_ char *log = hull_path_join(req->dir, LOG_FILE);
 	_cleanup_close_ int logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (dirfd < 0 || logfd < 0)
-		return hull_error_set(err, errno, "slirp4netns: open `%s`", dirfd < 0 ? req->dir : log);
+	char ns[64];
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)req->pid);
+	_cleanup_close_ int nsfd = open(ns, O_RDONLY | O_CLOEXEC);
+	if (dirfd < 0 || logfd < 0 || nsfd < 0)
+		return hull_error_set(err, errno, "slirp4netns: open `%s`", dirfd < 0 ? req->dir : logfd < 0 ? log : ns);
 	unlinkat(dirfd, API_SOCKET, 0);
 	int exit_pipe[2], ready_pipe[2];
 	if (pipe2(exit_pipe, O_CLOEXEC) < 0)
@@ -194,9 +204,9 @@ int usernet_slirp_start(const struct usernet_options *o, const struct usernet_re
 		return hull_error_set(err, errno, "slirp4netns: pipe");
 	}
 	char *store[24];
-	char **argv = slirp_argv(o, has_seccomp(path), req->pid, store, HULL_ARRAY_SIZE(store));
-	int fds[2] = { exit_pipe[0], ready_pipe[1] };
-	pid_t pid = usernet_spawn(path, argv, req->dir, fds, 2, -1, logfd, err);
+	char **argv = slirp_argv(o, has_seccomp(path), store, HULL_ARRAY_SIZE(store));
+	int fds[3] = { exit_pipe[0], ready_pipe[1], nsfd };
+	pid_t pid = usernet_spawn(path, argv, req->dir, fds, 3, -1, logfd, err);
 	for (char **a = argv; *a; a++)
 		free(*a);
 	close(exit_pipe[0]);
