@@ -250,12 +250,15 @@ host_addr() {
 		set -e
 		cd "$1"
 		unshare -n busybox httpd -f -p 80 -h "$1/www" & ctr=$!
+		trap "kill \$ctr || :" EXIT
+		trap "exit 1" TERM
 		mkfifo exit ready
 		slirp4netns --configure --mtu=65520 --disable-host-loopback --enable-sandbox --enable-seccomp \
-			--exit-fd=3 --ready-fd=4 --api-socket api.sock $ctr tap0 3<exit 4>ready 2>slirp.log &
+			--exit-fd=3 --ready-fd=4 --api-socket api.sock --netns-type=path /proc/self/fd/5 tap0 \
+			3<exit 4>ready 5</proc/$ctr/ns/net 2>slirp.log &
 		slirp=$!
 		exec 7>exit
-		head -c1 ready >/dev/null
+		head -c1 ready >ready.byte
 		printf "{\"execute\":\"add_hostfwd\",\"arguments\":{\"proto\":\"tcp\",\"host_addr\":\"127.0.0.1\",\"host_port\":18219,\"guest_addr\":\"10.0.2.100\",\"guest_port\":80}}" |
 			socat -t 2 - UNIX-CONNECT:api.sock
 		echo
@@ -268,9 +271,9 @@ host_addr() {
 		pasta --config-net --quiet --runas 0 -t 18220:80 -u none -T none -U none --no-map-gw \
 			--dns-forward 169.254.1.1 -P "$1/pasta.pid" --netns /proc/self/fd/3 2>pasta.log
 		curl -s -m 3 127.0.0.1:18220/
-		kill $(cat pasta.pid) $ctr
+		kill $(cat pasta.pid)
 	'
-	run setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user --map-root-user \
+	run timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups unshare --user --map-root-user \
 		bash -c "$script" userns "$work"
 	echo "$output"
 	rm -rf "$work"
