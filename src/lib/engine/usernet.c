@@ -246,9 +246,8 @@ char *usernet_log_tail(const char *log_path)
 	return hull_xstrdup(last ? last : "");
 }
 
-static int forward_one(const struct usernet_request *req, const char *key, const char *host_ip,
-		       const char *host_port, json_t *ports, usernet_forward_fn fn, void *data,
-		       struct hull_error **err)
+static int forward_one(const char *key, const char *host_ip, const char *host_port, json_t *ports,
+		       usernet_forward_fn fn, void *data, struct hull_error **err)
 {
 	unsigned cport = 0;
 	char proto[8] = "tcp";
@@ -266,6 +265,10 @@ static int forward_one(const struct usernet_request *req, const char *key, const
 	int p = net_probe_port(host_ip, proto, hport);
 	if (p == -EADDRINUSE)
 		return hull_error_msg(err, EADDRINUSE, "Bind for %s:%u failed: port is already allocated", hip, hport);
+	if (p == -EACCES)
+		return hull_error_msg(err, EACCES, "publish %s: bind %s:%u: Permission denied (as a user, host ports "
+						   "start at /proc/sys/net/ipv4/ip_unprivileged_port_start)",
+				      key, hip, hport);
 	if (p < 0)
 		return hull_error_set(err, -p, "publish %s: bind %s:%u", key, hip, hport);
 	int r = fn(data, proto, cport, host_ip && *host_ip ? host_ip : "", (unsigned)p, err);
@@ -279,7 +282,6 @@ static int forward_one(const struct usernet_request *req, const char *key, const
 	char hp[16];
 	snprintf(hp, sizeof(hp), "%d", p);
 	json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", hip, "HostPort", hp));
-	(void)req;
 	return 0;
 }
 
@@ -297,7 +299,7 @@ int usernet_each_port(const struct usernet_request *req, json_t *ports, usernet_
 		json_t *b;
 		json_array_foreach(v, i, b)
 		{
-			int r = forward_one(req, key, json_string_value(json_object_get(b, "HostIp")),
+			int r = forward_one(key, json_string_value(json_object_get(b, "HostIp")),
 					    json_string_value(json_object_get(b, "HostPort")), ports, fn, data, err);
 			if (r < 0)
 				return r;
@@ -309,7 +311,7 @@ int usernet_each_port(const struct usernet_request *req, json_t *ports, usernet_
 	{
 		if (json_object_get(req->port_bindings, key))
 			continue;
-		int r = forward_one(req, key, NULL, NULL, ports, fn, data, err);
+		int r = forward_one(key, NULL, NULL, ports, fn, data, err);
 		if (r < 0)
 			return r;
 	}
