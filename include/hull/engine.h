@@ -60,6 +60,7 @@ enum hull_engine_status {
 	HULL_ENGINE_EXITED,
 	HULL_ENGINE_REMOVING,
 	HULL_ENGINE_DEAD,
+	HULL_ENGINE_RESTARTING, /* --restart: between two runs, the monitor waiting its back-off */
 };
 
 /* hull_engine_status_name: docker's lowercase word ("running"...). */
@@ -339,11 +340,55 @@ struct hull_run_options {
 	long long shm_size;     /* --shm-size bytes, 0: 64m */
 	const char *pull;       /* missing (default) | always | never */
 	const char *platform;
-	const char *restart;    /* only "no" is accepted: there is no daemon to restart */
+	const char *restart;    /* no | always | on-failure[:N] | unless-stopped (the monitor restarts) */
 	const char *cidfile;
 	int scan_policy;        /* --scan-policy: an enum hull_scan_severity; -1: off (no scan) */
 	const char *scan_db;    /* --scan-db DIR; NULL: hull scan's default database */
 };
+
+/* ------------------------------------------------------ restart policy -- */
+
+/* docker's --restart policies. always and unless-stopped only differ when
+ * a daemon restarts; hull has none, so here they behave the same. */
+enum hull_restart_kind {
+	HULL_RESTART_NO = 0,
+	HULL_RESTART_ALWAYS,
+	HULL_RESTART_ON_FAILURE,
+	HULL_RESTART_UNLESS_STOPPED,
+};
+
+struct hull_restart_policy {
+	enum hull_restart_kind kind;
+	int max_retries; /* on-failure:N; 0: no limit */
+};
+
+/* hull_restart_policy_parse: "no" | "always" | "unless-stopped" |
+ * "on-failure[:N]" (NULL or "": no). EINVAL naming the flag otherwise, and
+ * for a count on anything but on-failure, as docker refuses it. */
+int hull_restart_policy_parse(const char *spec, struct hull_restart_policy *out, struct hull_error **err);
+
+/* hull_restart_kind_name: docker's name for kind ("on-failure"...). */
+const char *hull_restart_kind_name(enum hull_restart_kind kind);
+
+/* What the monitor remembers between runs; zero it at start. */
+struct hull_restart_tracker {
+	unsigned count;    /* restarts so far: docker's RestartCount */
+	unsigned delay_ms; /* the last back-off */
+};
+
+/* hull_restart_next: the process exited with exit_code after ran_ms: true
+ * when the policy runs it again (t->count grows), after *delay_ms (moby's
+ * restartmanager: 100 ms doubling up to 1 minute, back to 100 ms once a
+ * run lasted 10 s). Never after a stop or kill by the user; on-failure only
+ * on a non-zero code and at most max_retries times. */
+bool hull_restart_next(const struct hull_restart_policy *p, struct hull_restart_tracker *t, int exit_code,
+		       bool stopped_by_user, unsigned long long ran_ms, unsigned *delay_ms);
+
+/* hull_engine_update_restart: docker update --restart: set the container's
+ * RestartPolicy (under its lock, in the record as it is on disk, c->record
+ * refreshed). A running container's monitor follows it from the next exit
+ * of the process. Refused, as docker does, for a --rm container. */
+int hull_engine_update_restart(struct hull_container *c, const char *spec, struct hull_error **err);
 
 /* hull_run_options_init: zero with stop_timeout -1 and scan_policy -1. */
 void hull_run_options_init(struct hull_run_options *o);
@@ -606,6 +651,8 @@ struct hull_attach {
 	bool attach;    /* copy the container's output to our stdout/stderr (not -d) */
 	bool stdin_open; /* -i: copy our stdin to the container */
 	int fds[3];     /* our stdio, normally 0 1 2 */
+	const char *detach_keys; /* on a pty: the bytes that detach (docker's ctrl-p ctrl-q), NULL: none */
+	size_t detach_len;
 };
 
 /* hull_engine_start: start a created (or exited) container: fork its
@@ -622,8 +669,39 @@ int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const stru
 /* hull_engine_exit_code: for an attached start: read the line the monitor
  * writes when the container has stopped (and, with --rm, has been removed)
  * from exit_fd (closed here). -EINTR when a signal came first (call again);
- * -EPIPE when the monitor died without saying (waitpid it). */
+ * -ECONNABORTED when the user typed the detach keys (the container runs on,
+ * the monitor has let go of our terminal); -EPIPE when the monitor died
+ * without saying (waitpid it). */
 int hull_engine_exit_code(int exit_fd, int *code);
+
+/* ---------------------------------------------------------------- attach -- */
+
+#define HULL_DETACH_KEYS_MAX 16
+
+/* How `hull attach` joins a running container's stdio through its monitor. */
+struct hull_attach_options {
+	int fds[3];              /* our stdin, stdout, stderr */
+	bool stdin;              /* send fds[0] to the container (when it was started with -i) */
+	const char *detach_keys; /* the bytes that detach (docker's ctrl-p,ctrl-q: "\x10\x11") */
+	size_t detach_len;       /* 0: no detach sequence */
+	void (*interrupted)(void *data); /* a signal interrupted the wait: relay it (--sig-proxy) */
+	void *data;
+};
+
+/* hull_engine_parse_detach_keys: docker's --detach-keys ("ctrl-p,ctrl-q",
+ * "ctrl-a,d": single characters or ctrl-X, comma separated) into keys
+ * (HULL_DETACH_KEYS_MAX bytes), *len of them; EINVAL naming a bad one. */
+int hull_engine_parse_detach_keys(const char *spec, char *keys, size_t *len, struct hull_error **err);
+
+/* hull_engine_attach: attach to a running container (docker attach):
+ * copy its output from now on to fds[1]/fds[2] (one stream on a pty), our
+ * input to it, the size of our terminal to its pty. Returns 0 when the
+ * process exits (*code its status) or when the detach keys were typed
+ * (*detached; the container runs on). Refused for a container that is not
+ * running, in docker's words. Our stdin's end leaves the container's stdin
+ * open (docker without --stdin-once) and keeps the output coming. */
+int hull_engine_attach(struct hull_container *c, const struct hull_attach_options *o, int *code, bool *detached,
+		       struct hull_error **err);
 
 /* hull_engine_wait_exit: wait for the container to stop; its exit code in
  * *code. Works from any process (polls state when not the monitor's

@@ -32,6 +32,8 @@ struct hull_oci_mount {
 	char *data;                 /* options mount(2) does not know, comma-joined; may be NULL */
 	bool bind;                  /* a bind mount (type bind or option bind/rbind) */
 	bool readonly;              /* "ro": binds need a second, remounting mount(2) */
+	uint64_t rec_attr_set;      /* MOUNT_ATTR_* of runc's recursive options (rro, rnosuid...) */
+	uint64_t rec_attr_clr;      /* MOUNT_ATTR_* they clear (rrw, rsuid..., atime changes) */
 };
 
 /* config-linux.md#namespaces */
@@ -116,15 +118,17 @@ struct hull_oci_config {
 	json_t *linux_json;        /* borrowed: linux, or NULL */
 };
 
-/* hull_oci_config_load: read and validate `bundle`/config.json. root.path is
- * resolved against the bundle and must be an existing directory. The
+/* hull_oci_config_load: read and validate `bundle`/config.json. root.path and
+ * relative bind mount sources are resolved against the bundle; root.path
+ * must be an existing directory. The
  * returned config is owned by the caller (hull_oci_config_free). Errors name
  * "config.json" and the field. */
 struct hull_oci_config *hull_oci_config_load(const char *bundle, struct hull_error **err);
 
 /* hull_oci_config_parse: as above from an already parsed document; takes a
- * new reference on doc. `bundle` resolves a relative root.path (may be NULL:
- * then root.path is kept as given and not checked on disk). `where` names the
+ * new reference on doc. `bundle` resolves a relative root.path and bind
+ * sources (may be NULL: then both are kept as given and root.path is not
+ * checked on disk). `where` names the
  * file in errors. */
 struct hull_oci_config *hull_oci_config_parse(json_t *doc, const char *bundle, const char *where,
 					      struct hull_error **err);

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,17 +40,6 @@ int cli_fail(struct hull_cli *cli, struct hull_error *err)
 	if (cli->ctx.log.fd != STDERR_FILENO)
 		fprintf(stderr, "hull: %s\n", msg);
 	hull_error_free(err);
-	return 1;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "hull %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nRun 'hull %s --help' for usage.\n", cmd);
 	return 1;
 }
 

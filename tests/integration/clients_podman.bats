@@ -89,3 +89,16 @@ p() { podman --runtime "$HULL" "$@"; }
 	[ "${lines[0]}" = 67108864 ]
 	[ "${lines[1]}" = 33 ]
 }
+
+@test "podman --userns container:NAME: the container joins that user namespace, in a pid namespace of its own" {
+	# (what a pod sharing a user namespace does; pods themselves leave
+	# cgroup directories podman cannot remove on this hybrid host)
+	p run -d --name cg-userns-owner --uidmap 0:200000:65536 --gidmap 0:200000:65536 hull-cg-busybox sleep 1000
+	owner_ns=$(readlink "/proc/$(p inspect -f '{{.State.Pid}}' cg-userns-owner)/ns/user")
+	run p run --rm --userns container:cg-userns-owner hull-cg-busybox sh -c 'cat /proc/self/uid_map; readlink /proc/self/ns/user; echo $$'
+	p rm -f -t 0 cg-userns-owner >/dev/null
+	[ "$status" -eq 0 ]
+	[ "$(echo ${lines[0]})" = "0 200000 65536" ]
+	[ "${lines[1]}" = "$owner_ns" ]
+	[ "${lines[2]}" = 1 ] # proc mounted for its own pid namespace
+}

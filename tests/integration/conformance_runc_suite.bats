@@ -73,7 +73,7 @@ suite() {
 	suite list.bats
 }
 
-@test "runc suite: mask.bats (3 tests)" {
+@test "runc suite: mask.bats (4 tests)" {
 	suite mask.bats
 }
 
@@ -81,7 +81,7 @@ suite() {
 	suite mounts.bats
 }
 
-@test "runc suite: mounts_recursive.bats (1 tests)" {
+@test "runc suite: mounts_recursive.bats (3 tests)" {
 	suite mounts_recursive.bats
 }
 
@@ -145,7 +145,7 @@ suite() {
 	suite update.bats
 }
 
-@test "runc suite: userns.bats (2 tests)" {
+@test "runc suite: userns.bats (4 tests)" {
 	suite userns.bats
 }
 

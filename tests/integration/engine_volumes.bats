@@ -84,3 +84,29 @@ teardown_file() {
 	run "$HULL" volume inspect eng-made
 	[ "$status" -ne 0 ]
 }
+
+@test "volume and network ls take -q and --format json; inspect prints what it finds and fails for the rest" {
+	"$HULL" volume create eng-listed >/dev/null
+	for what in volume network; do
+		run "$HULL" $what ls --format table
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"$what ls: --format: only \`json\` is known, not \`table\`"* ]]
+		run "$HULL" $what ls extra
+		[ "$status" -eq 1 ]
+		[[ "$output" == *"accepts no arguments"* ]]
+	done
+	run "$HULL" volume ls -q
+	[ "$output" = eng-listed ]
+	run "$HULL" volume ls --format=json
+	[ "$(jq -r .Name <<<"$output")" = eng-listed ]
+	run "$HULL" network ls --format json
+	[ "$(jq -r .Name <<<"$output")" = bridge ]
+	run "$HULL" volume inspect eng-listed eng-missing
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no such volume: eng-missing"* ]]
+	[[ "$output" == *'"Name": "eng-listed"'* ]]
+	run "$HULL" network inspect eng-missing
+	[ "$status" -eq 1 ]
+	[ "${lines[-1]}" = "[]" ]
+	"$HULL" volume rm eng-listed
+}

@@ -69,6 +69,16 @@ fails_clean() {
 	fails_clean rt-mnt "bind mount source \`/nonexistent-rt-src\`: No such file or directory"
 }
 
+@test "proc and sysfs are never mounted through a symlink in the rootfs" {
+	mkdir "$BUNDLE/rootfs/elsewhere"
+	rmdir "$BUNDLE/rootfs/proc" && ln -s /elsewhere "$BUNDLE/rootfs/proc"
+	fails_clean rt-proc 'filesystem "proc" must be mounted on ordinary directory: `/proc` is a symlink'
+	[ -z "$(ls "$BUNDLE/rootfs/elsewhere")" ]
+	rm "$BUNDLE/rootfs/proc" && mkdir "$BUNDLE/rootfs/proc"
+	rmdir "$BUNDLE/rootfs/sys" && touch "$BUNDLE/rootfs/sys"
+	fails_clean rt-sys 'filesystem "sysfs" must be mounted on ordinary directory: `/sys` is not a directory'
+}
+
 @test "failures inside the container's setup leave nothing: a program not in PATH" {
 	args no-such-program
 	fails_clean rt-exec "exec \`no-such-program\`: executable file not found in \$PATH"
@@ -77,6 +87,13 @@ fails_clean() {
 @test "failures inside the container's setup leave nothing: a joined namespace that is not there" {
 	config '.linux.namespaces = [.linux.namespaces[] | if .type == "network" then .path = "/run/netns/rt-none" else . end]'
 	fails_clean rt-join "join network namespace: open \`/run/netns/rt-none\`: No such file or directory"
+}
+
+@test "a joined user namespace that is missing or not a user namespace (with a new pid namespace)" {
+	config '.linux.namespaces += [{"type":"user","path":"/proc/self/ns/rt-none"}]'
+	fails_clean rt-user "join user namespace: open \`/proc/self/ns/rt-none\`: No such file or directory"
+	config '.linux.namespaces |= map(if .type == "user" then .path = "/proc/self/ns/net" else . end)'
+	fails_clean rt-user2 "join user namespace \`/proc/self/ns/net\`: Invalid argument"
 }
 
 @test "a sysctl that would change the host is refused" {

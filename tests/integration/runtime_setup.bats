@@ -56,6 +56,31 @@ teardown() { runtime_teardown; }
 	[ -e "$TMP/data/y" ]
 }
 
+@test "a relative bind source is relative to the bundle, not to the caller's directory" {
+	mkdir -p "$BUNDLE/data" && echo from-bundle >"$BUNDLE/data/f"
+	config '.mounts += [{"destination":"/data","type":"bind","source":"data","options":["bind"]}]'
+	args cat /data/f
+	run bash -c 'cd / && "$0" --root "$1" run --bundle "$2" rt-rel </dev/null' "$HULL" "$ROOT" "$BUNDLE"
+	[ "$status" -eq 0 ]
+	[ "$output" = from-bundle ]
+}
+
+@test "recursive mount options: rro and rnoexec reach submounts, ro does not" {
+	mkdir -p "$TMP/vol" && mount -t tmpfs td-vol "$TMP/vol"
+	mkdir "$TMP/vol/sub" && mount -t tmpfs td-sub "$TMP/vol/sub"
+	cp /bin/busybox "$TMP/vol/sub/true" # busybox runs the applet its name says
+	config ".mounts += [{\"destination\":\"/ro\",\"type\":\"bind\",\"source\":\"$TMP/vol\",\"options\":[\"rbind\",\"ro\"]},
+		{\"destination\":\"/rro\",\"type\":\"bind\",\"source\":\"$TMP/vol\",\"options\":[\"rbind\",\"rro\",\"rnoexec\"]}]"
+	run_in 'touch /ro/sub/a && echo ro-sub-writable; touch /rro/sub/b 2>&1; /ro/sub/true && echo ro-exec; /rro/sub/true 2>&1 || echo rro-noexec'
+	umount -R "$TMP/vol"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = ro-sub-writable ]
+	[[ "${lines[1]}" == *"/rro/sub/b"*"Read-only file system"* ]]
+	[ "${lines[2]}" = ro-exec ]
+	[[ "${lines[3]}" == *"Permission denied"* ]]
+	[ "${lines[4]}" = rro-noexec ]
+}
+
 @test "mount propagation: an rshared bind passes host mounts in" {
 	mkdir -p "$TMP/shared"
 	mount --bind "$TMP/shared" "$TMP/shared"
@@ -185,6 +210,38 @@ teardown() { runtime_teardown; }
 	[ "${lines[3]}" = 0 ]
 	# on the host the file belongs to the mapped uid
 	[ "$(stat -c %u "$BUNDLE/rootfs/tmp/f")" = 100000 ]
+}
+
+@test "a user namespace's root binds sources only the host's root may enter (new and joined namespace)" {
+	# the sources are readable; the directory they are in is not (0700, the host's root)
+	mkdir -m 700 "$TMP/private" && mkdir "$TMP/private/dir" && echo secret-dir >"$TMP/private/dir/f"
+	echo secret-file >"$TMP/private/file"
+	config '.linux.namespaces += [{"type":"user"}]
+		| .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+		| .process.user = {"uid": 0, "gid": 0}
+		| .mounts += [{"destination":"/d","type":"bind","source":"'"$TMP"'/private/dir","options":["rbind"]},
+			{"destination":"/f","type":"bind","source":"'"$TMP"'/private/file","options":["bind","ro"]}]'
+	chmod 755 "$TMP" "$BUNDLE"
+	mkdir "$BUNDLE/rootfs/d" && touch "$BUNDLE/rootfs/f" # the mapped root may not create them
+	run_in 'cat /d/f /f'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = secret-dir ]
+	[ "${lines[1]}" = secret-file ]
+	# joined by path: the child joins, then unshares its mount namespace;
+	# its new pid namespace belongs to the joined user namespace (so that
+	# its root may mount proc)
+	args sleep 100
+	hull run -d --bundle "$BUNDLE" rt-owner </dev/null
+	owner=$(hull state rt-owner | jq .pid)
+	config '.linux.namespaces |= map(if .type == "user" then .path = "/proc/'"$owner"'/ns/user" else . end)
+		| del(.linux.uidMappings) | del(.linux.gidMappings)'
+	run_in 'cat /d/f /f; readlink /proc/self/ns/user; echo $$'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = secret-dir ]
+	[ "${lines[1]}" = secret-file ]
+	[ "${lines[2]}" = "$(readlink /proc/$owner/ns/user)" ]
+	[ "${lines[3]}" = 1 ] # pid 1 of its own pid namespace, with proc mounted
 }
 
 @test "--no-pivot runs in a chroot with the same view" {

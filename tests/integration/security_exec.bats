@@ -50,6 +50,16 @@ teardown() {
 	[[ "$output" == *"/no/such/program"* ]]
 }
 
+@test "exec sets HOME from the container's /etc/passwd unless the env has one, as runc does" {
+	run hull exec --user 1000:1000 cg-ex sh -c 'echo "$HOME"'
+	[ "$status" -eq 0 ]
+	[ "$output" = /home/user ]
+	run hull exec --user 4242:4242 cg-ex sh -c 'echo "$HOME"'
+	[ "$output" = / ] # no passwd entry
+	run hull exec --user 1000:1000 --env HOME=/elsewhere cg-ex sh -c 'echo "$HOME"'
+	[ "$output" = /elsewhere ]
+}
+
 @test "exec --process FILE, and --detach --pid-file" {
 	cat >"$TMP/proc.json" <<EOF2
 {"args": ["sh", "-c", "echo from-file \$X; id -u"], "env": ["X=y", "PATH=/bin"], "cwd": "/", "user": {"uid": 1, "gid": 1}}

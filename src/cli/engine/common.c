@@ -1,11 +1,14 @@
-/* common.c - formatting helpers for the engine's commands. */
+/* common.c - formatting and flag helpers for the engine's commands. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common.h"
 #include "hull/cleanup.h"
+#include "hull/json.h"
 
 void engine_human_size(unsigned long long bytes, char *buf, size_t size)
 {
@@ -99,4 +102,66 @@ bool engine_wants_help(int argc, char **argv)
 			return true;
 	}
 	return false;
+}
+
+static struct termios saved_tty;
+static bool tty_raw;
+
+void engine_tty_restore(void)
+{
+	if (tty_raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	tty_raw = false;
+}
+
+void engine_tty_raw(void)
+{
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0)
+		return;
+	struct termios raw = saved_tty;
+	cfmakeraw(&raw);
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+		tty_raw = true;
+}
+
+int engine_ls_flags(int argc, char **argv, const char *cmd, bool *quiet, bool *json)
+{
+	static const struct option opts[] = { { "quiet", no_argument, NULL, 'q' },
+					      { "format", required_argument, NULL, 'f' },
+					      { 0 } };
+	int c;
+	*quiet = *json = false;
+	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
+		if (c == 'q')
+			*quiet = true;
+		else if (c == 'f' && !strcmp(optarg, "json"))
+			*json = true;
+		else if (c == 'f')
+			return cli_usage_error(cmd, "--format: only `json` is known, not `%s`", optarg);
+		else
+			return cli_usage_error(cmd, "unknown flag");
+	}
+	if (optind < argc)
+		return cli_usage_error(cmd, "accepts no arguments, not `%s`", argv[optind]);
+	return 0;
+}
+
+int engine_inspect_each(struct hull_cli *cli, int argc, char **argv, const char *cmd,
+			json_t *(*get)(struct hull_cli *cli, const char *name, struct hull_error **err))
+{
+	if (argc < 2)
+		return cli_usage_error(cmd, "requires at least 1 argument");
+	_cleanup_json_ json_t *out = json_array();
+	int status = 0;
+	for (int i = 1; i < argc; i++) {
+		struct hull_error *err = NULL;
+		json_t *j = get(cli, argv[i], &err);
+		if (!j) {
+			status = cli_fail(cli, err);
+			continue;
+		}
+		json_array_append_new(out, j);
+	}
+	engine_print_json(out);
+	return status;
 }

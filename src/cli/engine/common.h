@@ -30,4 +30,22 @@ bool engine_confirm(const char *msg);
 /* Is "--help" anywhere before "--"? (-h is --hostname for run.) */
 bool engine_wants_help(int argc, char **argv);
 
+/* Put our terminal (stdin) in raw mode for a container's pty, when it is
+ * one; engine_tty_restore puts it back (safe to call twice). */
+void engine_tty_raw(void);
+void engine_tty_restore(void);
+
+/* engine_ls_flags: the flags of `volume ls` and `network ls` (`cmd`):
+ * -q/--quiet and --format json; no arguments. Returns 0, or the exit
+ * status of the usage error it printed. */
+int engine_ls_flags(int argc, char **argv, const char *cmd, bool *quiet, bool *json);
+
+/* engine_inspect_each: `volume inspect` / `network inspect` (`cmd`) of
+ * argv[1..]: get(cli, NAME, err) gives each one's JSON (owned by the
+ * caller) or NULL with *err set; prints the array of those found as
+ * docker does, each failure on stderr. Returns the exit status: 1 when
+ * one failed or no NAME was given. */
+int engine_inspect_each(struct hull_cli *cli, int argc, char **argv, const char *cmd,
+			json_t *(*get)(struct hull_cli *cli, const char *name, struct hull_error **err));
+
 #endif

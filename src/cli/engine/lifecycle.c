@@ -1,4 +1,4 @@
-/* lifecycle.c - `hull stop`, `kill`, `rm`, `wait`. */
+/* lifecycle.c - `hull stop`, `restart`, `kill`, `rm`, `wait`. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -57,6 +57,39 @@ int cmd_engine_stop(struct hull_cli *cli, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("stop", "requires at least 1 argument");
 	return for_each(cli, optind, argc, argv, do_stop, &timeout, true);
+}
+
+static int do_restart(struct hull_cli *cli, struct hull_container *c, void *arg, struct hull_error **err)
+{
+	int r = hull_engine_stop(&cli->ctx, c, *(int *)arg, err);
+	if (r < 0)
+		return r;
+	struct hull_attach detached = { .fds = { 0, 1, 2 } };
+	pid_t monitor;
+	int exit_fd;
+	return hull_engine_start(&cli->ctx, c, &detached, &monitor, &exit_fd, err);
+}
+
+int cmd_engine_restart(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "time", required_argument, NULL, 't' },
+					      { "timeout", required_argument, NULL, 't' },
+					      { "help", no_argument, NULL, 'H' },
+					      { 0 } };
+	int timeout = -1, c;
+	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
+		if (c == 't')
+			timeout = atoi(optarg);
+		else if (c == 'H') {
+			printf("Usage: hull restart [-t SECONDS] CONTAINER...\n\nRestart containers: stop (the stop "
+			       "signal, SIGKILL after the timeout, default 10 s), then start them detached\n");
+			return 0;
+		} else
+			return cli_usage_error("restart", "unknown flag");
+	}
+	if (optind >= argc)
+		return cli_usage_error("restart", "requires at least 1 argument");
+	return for_each(cli, optind, argc, argv, do_restart, &timeout, true);
 }
 
 static int do_kill(struct hull_cli *cli, struct hull_container *c, void *arg, struct hull_error **err)

@@ -36,7 +36,8 @@ static bool still_running(void *data)
 {
 	struct logs_ctx *l = data;
 	struct hull_container *fresh = hull_container_load(&l->cli->ctx, l->c->id, NULL);
-	bool running = fresh && (fresh->state.status == HULL_ENGINE_RUNNING || fresh->state.status == HULL_ENGINE_PAUSED);
+	bool running = fresh && (fresh->state.status == HULL_ENGINE_RUNNING || fresh->state.status == HULL_ENGINE_PAUSED ||
+				 fresh->state.status == HULL_ENGINE_RESTARTING);
 	hull_container_free(fresh);
 	return running;
 }

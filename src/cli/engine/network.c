@@ -62,16 +62,10 @@ static int net_create(struct hull_cli *cli, int argc, char **argv)
 
 static int net_ls(struct hull_cli *cli, int argc, char **argv)
 {
-	bool quiet = false, json = false;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))
-			quiet = true;
-		else if (!strcmp(argv[i], "--format=json") ||
-			 (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[++i], "json")))
-			json = true;
-		else
-			return cli_usage_error("network ls", "unknown flag `%s`", argv[i]);
-	}
+	bool quiet, json;
+	int st = engine_ls_flags(argc, argv, "network ls", &quiet, &json);
+	if (st)
+		return st;
 	struct hull_error *err = NULL;
 	struct hull_network **ns = NULL;
 	size_t n = 0;
@@ -98,23 +92,15 @@ static int net_ls(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static json_t *network_json(struct hull_cli *cli, const char *name, struct hull_error **err)
+{
+	_cleanup_network_ struct hull_network *n = hull_network_get(&cli->ctx, name, err);
+	return n ? hull_network_inspect_json(&cli->ctx, n) : NULL;
+}
+
 static int net_inspect(struct hull_cli *cli, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("network inspect", "requires at least 1 argument");
-	_cleanup_json_ json_t *out = json_array();
-	int status = 0;
-	for (int i = 1; i < argc; i++) {
-		struct hull_error *err = NULL;
-		_cleanup_network_ struct hull_network *n = hull_network_get(&cli->ctx, argv[i], &err);
-		if (!n) {
-			status = cli_fail(cli, err);
-			continue;
-		}
-		json_array_append_new(out, hull_network_inspect_json(&cli->ctx, n));
-	}
-	engine_print_json(out);
-	return status;
+	return engine_inspect_each(cli, argc, argv, "network inspect", network_json);
 }
 
 static int net_rm(struct hull_cli *cli, int argc, char **argv)

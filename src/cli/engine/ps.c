@@ -50,6 +50,9 @@ static char *status_text(const struct hull_container *c)
 	case HULL_ENGINE_EXITED:
 		engine_human_duration(now_ns - hull_engine_parse_time(s->finished_at), d, sizeof(d));
 		return hull_strdup_printf("Exited (%d) %s ago", s->exit_code, d);
+	case HULL_ENGINE_RESTARTING: /* docker's words: the last exit code, how long ago */
+		engine_human_duration(now_ns - hull_engine_parse_time(s->finished_at), d, sizeof(d));
+		return hull_strdup_printf("Restarting (%d) %s ago", s->exit_code, d);
 	case HULL_ENGINE_CREATED:
 		return hull_xstrdup("Created");
 	default:
@@ -221,7 +224,8 @@ int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
 	long shown = 0;
 	/* newest first, as docker lists them */
 	for (size_t i = n; i-- > 0;) {
-		bool live = cs[i]->state.status == HULL_ENGINE_RUNNING || cs[i]->state.status == HULL_ENGINE_PAUSED;
+		bool live = cs[i]->state.status == HULL_ENGINE_RUNNING || cs[i]->state.status == HULL_ENGINE_PAUSED ||
+			    cs[i]->state.status == HULL_ENGINE_RESTARTING;
 		if ((all || live) && matches(cs[i], filters) && (last < 0 || shown < last)) {
 			json_array_append_new(rows, row(cs[i], no_trunc));
 			shown++;

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "../cli.h"
@@ -69,26 +68,6 @@ static struct hull_container *create_from_flags(struct hull_cli *cli, struct run
 	return c;
 }
 
-static struct termios saved_tty;
-static bool tty_raw;
-
-static void restore_tty(void)
-{
-	if (tty_raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
-	tty_raw = false;
-}
-
-static void make_raw(void)
-{
-	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &saved_tty) < 0)
-		return;
-	struct termios raw = saved_tty;
-	cfmakeraw(&raw);
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
-		tty_raw = true;
-}
-
 static volatile sig_atomic_t pending_signal;
 
 static void remember_signal(int sig)
@@ -116,6 +95,8 @@ static int wait_foreground(struct hull_cli *cli, struct hull_container *c, pid_t
 	}
 	if (r == 0)
 		return code;
+	if (r == -ECONNABORTED)
+		return 0; /* detached (ctrl-p ctrl-q): it runs on, as after `run -d` */
 	int status = 0;
 	while (waitpid(monitor, &status, 0) < 0)
 		if (errno != EINTR)
@@ -123,20 +104,27 @@ static int wait_foreground(struct hull_cli *cli, struct hull_container *c, pid_t
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The keys that detach from a foreground container (on a pty). */
+struct detach_keys {
+	char keys[HULL_DETACH_KEYS_MAX];
+	size_t len;
+};
+
 static int start_container(struct hull_cli *cli, struct hull_container *c, bool attach, bool stdin_open, bool tty,
-			   bool proxy, bool *failed)
+			   bool proxy, const struct detach_keys *keys, bool *failed)
 {
 	*failed = false;
-	struct hull_attach a = { .attach = attach, .stdin_open = stdin_open, .fds = { 0, 1, 2 } };
+	struct hull_attach a = { .attach = attach, .stdin_open = stdin_open, .fds = { 0, 1, 2 },
+				 .detach_keys = keys->keys, .detach_len = keys->len };
 	if (attach && tty && stdin_open)
-		make_raw();
+		engine_tty_raw();
 	fflush(stdout);
 	fflush(stderr);
 	pid_t monitor = 0;
 	int exit_fd = -1;
 	struct hull_error *err = NULL;
 	if (hull_engine_start(&cli->ctx, c, &a, &monitor, &exit_fd, &err) < 0) {
-		restore_tty();
+		engine_tty_restore();
 		/* docker's codes: 127 the command was not found, 126 it could
 		 * not be run, 125 anything else that went wrong before it ran */
 		bool exec_failed = err && err->msg && strstr(err->msg, "exec `");
@@ -148,7 +136,7 @@ static int start_container(struct hull_cli *cli, struct hull_container *c, bool 
 	if (!attach)
 		return 0;
 	int code = wait_foreground(cli, c, monitor, exit_fd, proxy && !tty);
-	restore_tty();
+	engine_tty_restore();
 	return code;
 }
 
@@ -172,7 +160,9 @@ int cmd_engine_run(struct hull_cli *cli, int argc, char **argv)
 		return status;
 	}
 	bool failed;
-	status = start_container(cli, c, !f.o.detach, f.o.interactive, f.o.tty, f.sig_proxy, &failed);
+	struct detach_keys keys = { .len = f.detach_len };
+	memcpy(keys.keys, f.detach_keys, sizeof(keys.keys));
+	status = start_container(cli, c, !f.o.detach, f.o.interactive, f.o.tty, f.sig_proxy, &keys, &failed);
 	if (failed && f.o.auto_remove)
 		hull_engine_remove(&cli->ctx, c, true, true, NULL);
 	if (f.o.detach && status == 0)
@@ -202,17 +192,26 @@ int cmd_engine_start(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "attach", no_argument, NULL, 'a' },
 					      { "interactive", no_argument, NULL, 'i' },
+					      { "detach-keys", required_argument, NULL, 'K' },
 					      { "help", no_argument, NULL, 'H' },
 					      { 0 } };
 	bool attach = false, interactive = false;
+	struct detach_keys keys;
+	hull_engine_parse_detach_keys("ctrl-p,ctrl-q", keys.keys, &keys.len, NULL);
 	int c;
 	while ((c = getopt_long(argc, argv, "+ai", opts, NULL)) != -1) {
 		if (c == 'a')
 			attach = true;
+		else if (c == 'K') {
+			struct hull_error *err = NULL;
+			if (hull_engine_parse_detach_keys(optarg, keys.keys, &keys.len, &err) < 0)
+				return cli_fail(cli, err);
+		}
 		else if (c == 'i')
 			interactive = true;
 		else if (c == 'H') {
-			printf("Usage: hull start [-a] [-i] CONTAINER...\n\nStart one or more stopped containers\n");
+			printf("Usage: hull start [-a] [-i] [--detach-keys KEYS] CONTAINER...\n\nStart one or more "
+			       "stopped containers\n");
 			return 0;
 		} else
 			return cli_usage_error("start", "unknown flag");
@@ -232,7 +231,7 @@ int cmd_engine_start(struct hull_cli *cli, int argc, char **argv)
 		json_t *config = json_object_get(ctr->record, "Config");
 		bool tty = json_is_true(json_object_get(config, "Tty"));
 		bool failed;
-		int r = start_container(cli, ctr, attach, interactive, tty, true, &failed);
+		int r = start_container(cli, ctr, attach, interactive, tty, true, &keys, &failed);
 		if (attach)
 			return r;
 		if (r)

@@ -53,6 +53,9 @@ static const char usage_text[] =
 	"      --stop-signal SIG, --stop-timeout N\n"
 	"      --ulimit NAME=SOFT[:HARD], --sysctl K=V, --device HOST[:CTR[:rwm]], --group-add G\n"
 	"      --ipc host, --pid host, --uts host, --shm-size BYTES\n"
+	"      --init                   Run hull-init as PID 1: forwards signals, reaps zombies\n"
+	"      --restart POLICY         no | always | on-failure[:N] | unless-stopped (the monitor restarts it)\n"
+	"      --detach-keys KEYS       With -it: the keys that detach (default ctrl-p,ctrl-q)\n"
 	"      --pull missing|always|never, --platform OS/ARCH\n"
 	"  -q, --quiet                  No pull progress\n"
 	"      --scan-policy SEVERITY   Refuse an image with scan findings at or above SEVERITY\n"
@@ -228,13 +231,19 @@ static int handle(struct run_flags *f, const char *cmd, int c, const char *arg)
 	case OPT_PULL: o->pull = arg; break;
 	case OPT_PLATFORM: o->platform = arg; break;
 	case OPT_RESTART: o->restart = arg; break;
-	case OPT_INIT:
-		return cli_usage_error(cmd, "--init: hull ships no init binary to inject; the container's first "
-					    "process is PID 1 (use an image with tini, or drop --init)");
+	case OPT_INIT: o->init = true; break;
 	case OPT_CIDFILE: o->cidfile = arg; break;
 	case 'q': f->quiet = true; break;
 	case OPT_SIG_PROXY: f->sig_proxy = !arg || strcmp(arg, "false"); break;
-	case OPT_DETACH_KEYS:
+	case OPT_DETACH_KEYS: {
+		struct hull_error *err = NULL;
+		if (hull_engine_parse_detach_keys(arg, f->detach_keys, &f->detach_len, &err) < 0) {
+			int r = cli_usage_error(cmd, "%s", err->msg);
+			hull_error_free(err);
+			return r;
+		}
+		break;
+	}
 	case 'a': break; /* attaching is all or nothing here */
 	case OPT_SCAN_POLICY:
 		o->scan_policy = hull_scan_severity_parse(arg);
@@ -253,6 +262,7 @@ int run_flags_parse(struct run_flags *f, int argc, char **argv, bool *help)
 	memset(f, 0, sizeof(*f));
 	hull_run_options_init(&f->o);
 	f->sig_proxy = true;
+	hull_engine_parse_detach_keys("ctrl-p,ctrl-q", f->detach_keys, &f->detach_len, NULL);
 	*help = false;
 	const char *cmd = argv[0];
 	int c;

@@ -11,6 +11,8 @@ struct run_flags {
 	size_t n_lists;
 	bool quiet;      /* -q: no pull progress */
 	bool sig_proxy;  /* --sig-proxy (default true) */
+	char detach_keys[HULL_DETACH_KEYS_MAX]; /* --detach-keys, default ctrl-p,ctrl-q */
+	size_t detach_len;
 };
 
 /* run_flags_parse: parse argv (argv[0] = "run"/"create") up to IMAGE;

@@ -66,21 +66,10 @@ static int volume_create(struct hull_cli *cli, int argc, char **argv)
 
 static int volume_ls(struct hull_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { { "quiet", no_argument, NULL, 'q' },
-					      { "format", required_argument, NULL, 'f' },
-					      { 0 } };
-	bool quiet = false, json = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
-		if (c == 'q')
-			quiet = true;
-		else if (c == 'f' && !strcmp(optarg, "json"))
-			json = true;
-		else if (c == 'f')
-			return cli_usage_error("volume ls", "--format: only `json` is known, not `%s`", optarg);
-		else
-			return cli_usage_error("volume ls", "unknown flag");
-	}
+	bool quiet, json;
+	int st = engine_ls_flags(argc, argv, "volume ls", &quiet, &json);
+	if (st)
+		return st;
 	struct hull_error *err = NULL;
 	struct hull_volume **vs = NULL;
 	size_t n = 0;
@@ -104,23 +93,15 @@ static int volume_ls(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static json_t *volume_json(struct hull_cli *cli, const char *name, struct hull_error **err)
+{
+	_cleanup_volume_ struct hull_volume *v = hull_volume_get(&cli->ctx, name, err);
+	return v ? hull_volume_inspect_json(v) : NULL;
+}
+
 static int volume_inspect(struct hull_cli *cli, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage_error("volume inspect", "requires at least 1 argument");
-	_cleanup_json_ json_t *out = json_array();
-	int status = 0;
-	for (int i = 1; i < argc; i++) {
-		struct hull_error *err = NULL;
-		_cleanup_volume_ struct hull_volume *v = hull_volume_get(&cli->ctx, argv[i], &err);
-		if (!v) {
-			status = cli_fail(cli, err);
-			continue;
-		}
-		json_array_append_new(out, hull_volume_inspect_json(v));
-	}
-	engine_print_json(out);
-	return status;
+	return engine_inspect_each(cli, argc, argv, "volume inspect", volume_json);
 }
 
 static int volume_rm(struct hull_cli *cli, int argc, char **argv)

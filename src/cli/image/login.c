@@ -34,6 +34,11 @@ static char *read_line(FILE *in, bool echo)
 	return line;
 }
 
+static const char usage[] =
+	"Usage: hull login [-u USER] [-p PASS | --password-stdin] [SERVER]\n\n"
+	"Check the credentials against SERVER (default docker.io) and store them\n"
+	"in DATA_ROOT/auth.json (mode 0600; --authfile FILE elsewhere).\n" REGISTRY_FLAGS_HELP;
+
 int cmd_login(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "username", required_argument, 0, 'u' },
@@ -53,17 +58,11 @@ int cmd_login(struct hull_cli *cli, int argc, char **argv)
 			password = hull_xstrdup(optarg);
 		else if (c == 'P')
 			from_stdin = true;
-		else if (c == 'h') {
-			printf("Usage: hull login [-u USER] [-p PASS | --password-stdin] [SERVER]\n\n"
-			       "Check the credentials against SERVER (default docker.io) and store them\n"
-			       "in DATA_ROOT/auth.json (mode 0600; --authfile FILE elsewhere).\n" REGISTRY_FLAGS_HELP);
-			return 0;
-		} else if (c >= REGISTRY_OPT_TLS_VERIFY) {
-			int st = registry_flag(&f, c, optarg, argv[0]);
-			if (st)
+		else {
+			int st = registry_option(&f, c, optarg, argv[0], usage);
+			if (st != REGISTRY_OPTION_TAKEN)
 				return st;
-		} else
-			return cli_usage_error(argv[0], "unknown option");
+		}
 	}
 	const char *server = optind < argc ? argv[optind] : "docker.io";
 	if (!user) {

@@ -74,14 +74,12 @@ static void on_progress(void *opaque, const struct hull_pull_progress *p)
 	}
 }
 
-static void usage(void)
-{
-	printf("Usage: hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-	       "Pull an image from a registry (short names as docker: busybox -> docker.io/library/busybox:latest).\n\n"
-	       "  -q, --quiet               print only the image name\n"
-	       "      --platform OS/ARCH[/VARIANT]  choose from a multi-platform index\n"
-	       "      --parallel N          layers downloaded at once (default 3)\n" REGISTRY_FLAGS_HELP);
-}
+static const char usage[] =
+	"Usage: hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
+	"Pull an image from a registry (short names as docker: busybox -> docker.io/library/busybox:latest).\n\n"
+	"  -q, --quiet               print only the image name\n"
+	"      --platform OS/ARCH[/VARIANT]  choose from a multi-platform index\n"
+	"      --parallel N          layers downloaded at once (default 3)\n" REGISTRY_FLAGS_HELP;
 
 int cmd_pull(struct hull_cli *cli, int argc, char **argv)
 {
@@ -93,17 +91,13 @@ int cmd_pull(struct hull_cli *cli, int argc, char **argv)
 	bool quiet = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		if (c == 'q')
+		if (c == 'q') {
 			quiet = true;
-		else if (c == 'h') {
-			usage();
-			return 0;
-		} else if (c >= REGISTRY_OPT_TLS_VERIFY) {
-			int st = registry_flag(&f, c, optarg, argv[0]);
-			if (st)
-				return st;
-		} else
-			return cli_usage_error(argv[0], "unknown option");
+			continue;
+		}
+		int st = registry_option(&f, c, optarg, argv[0], usage);
+		if (st != REGISTRY_OPTION_TAKEN)
+			return st;
 	}
 	if (optind != argc - 1)
 		return cli_usage_error(argv[0], "requires exactly 1 argument: the image to pull");

@@ -15,18 +15,15 @@ int cmd_push(struct hull_cli *cli, int argc, char **argv)
 	bool quiet = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
-		if (c == 'q')
+		if (c == 'q') {
 			quiet = true;
-		else if (c == 'h') {
-			printf("Usage: hull push [OPTIONS] IMAGE [DESTINATION]\n\n"
-			       "Upload a local image (to its own name, or to DESTINATION).\n" REGISTRY_FLAGS_HELP);
-			return 0;
-		} else if (c >= REGISTRY_OPT_TLS_VERIFY) {
-			int st = registry_flag(&f, c, optarg, argv[0]);
-			if (st)
-				return st;
-		} else
-			return cli_usage_error(argv[0], "unknown option");
+			continue;
+		}
+		int st = registry_option(&f, c, optarg, argv[0],
+					 "Usage: hull push [OPTIONS] IMAGE [DESTINATION]\n\n"
+					 "Upload a local image (to its own name, or to DESTINATION).\n" REGISTRY_FLAGS_HELP);
+		if (st != REGISTRY_OPTION_TAKEN)
+			return st;
 	}
 	if (optind >= argc || argc - optind > 2)
 		return cli_usage_error(argv[0], "requires IMAGE and an optional DESTINATION");

@@ -10,7 +10,8 @@
 #include "hull/fs.h"
 #include "registry_flags.h"
 
-int registry_flag(struct registry_flags *f, int opt, const char *arg, const char *cmd)
+/* One of REGISTRY_LONG_OPTIONS: 0, or a usage error's exit status. */
+static int registry_flag(struct registry_flags *f, int opt, const char *arg, const char *cmd)
 {
 	switch (opt) {
 	case REGISTRY_OPT_TLS_VERIFY:
@@ -45,6 +46,16 @@ int registry_flag(struct registry_flags *f, int opt, const char *arg, const char
 	}
 	}
 	return cli_usage_error(cmd, "unknown option");
+}
+
+int registry_option(struct registry_flags *f, int opt, const char *arg, const char *cmd, const char *help)
+{
+	if (opt == 'h') {
+		fputs(help, stdout);
+		return 0;
+	}
+	int st = registry_flag(f, opt, arg, cmd);
+	return st ? st : REGISTRY_OPTION_TAKEN;
 }
 
 void registry_flags_clear(struct registry_flags *f)

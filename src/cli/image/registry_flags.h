@@ -30,8 +30,13 @@ struct registry_flags {
 	char *user;
 };
 
-/* registry_flag: handle one of the options above; 0 or an exit status. */
-int registry_flag(struct registry_flags *f, int opt, const char *arg, const char *cmd);
+/* registry_option: the rest of a getopt_long loop of pull, push or login,
+ * after the command's own options: -h/--help prints `help` and returns 0;
+ * one of the options above goes into f and returns REGISTRY_OPTION_TAKEN
+ * (go on parsing), or a usage error's exit status for a bad value; any
+ * other option is a usage error. */
+#define REGISTRY_OPTION_TAKEN (-1)
+int registry_option(struct registry_flags *f, int opt, const char *arg, const char *cmd, const char *help);
 void registry_flags_clear(struct registry_flags *f);
 
 #endif

@@ -4,7 +4,6 @@
  * and loading them costs milliseconds and megabytes of RSS before main()
  * runs; this one links only the VMM and the base library, which is what a
  * launch-latency and memory budget like Firecracker's needs. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,17 +16,6 @@ int cli_fail(struct hull_cli *cli, struct hull_error *err)
 {
 	fprintf(stderr, "hull: %s\n", err && err->msg ? err->msg : "unknown error");
 	hull_error_free(err);
-	return 1;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "hull %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nRun 'hull %s --help' for usage.\n", cmd);
 	return 1;
 }
 

@@ -32,4 +32,24 @@ struct hull_image;
 int engine_scan_policy_check(struct hull_ctx *ctx, const struct hull_image *img, const struct hull_run_options *o,
 			     struct hull_error **err);
 
+/* ops.c: the user's stop or kill, told to the monitor (a file in the
+ * container directory) so that --restart does not run it again; cleared by
+ * the next start. */
+void engine_stop_request(const struct hull_container *c);
+bool engine_stop_requested(const struct hull_container *c);
+void engine_stop_request_clear(const struct hull_container *c);
+
+/* container_init.c: where `--init` puts hull-init in the container. */
+#define HULL_INIT_TARGET "/run/hull-init"
+
+/* container_init.c: the host path of the static hull-init (malloc'd):
+ * $HULL_INIT_PATH when set, else beside the running hull binary (the
+ * build tree), else HULL_LIBEXECDIR/hull-init (meson install). NULL with
+ * an error naming where it looked and what to do when it is missing. */
+char *engine_init_path(struct hull_error **err);
+
+/* container_init.c: for HostConfig.Init: prepend HULL_INIT_TARGET "--" to
+ * spec's process.args and bind hull-init there read-only (last mount). */
+int engine_spec_add_init(json_t *spec, struct hull_error **err);
+
 #endif

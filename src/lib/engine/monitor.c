@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hull/cgroup.h"
@@ -41,6 +42,9 @@ struct monitor {
 	json_t *ports;             /* published, to undo */
 	struct usernet_options usernet_opts; /* --network slirp4netns|pasta[:...] */
 	struct usernet usernet;    /* its helper process, while it runs */
+	struct attach_hub hub;     /* `hull attach` */
+	int ready_fd;              /* the starting CLI's pipe */
+	bool detached;             /* the attached CLI detached (ctrl-p ctrl-q) */
 	bool created;
 	int console_listen;        /* -t: where the runtime sends the pty master */
 	int master;
@@ -356,6 +360,8 @@ static int place(void *data, pid_t pid, const struct hull_oci_config *cfg, struc
 	return r < 0 ? hull_error_wrap(err, r, "network") : 0;
 }
 
+static int launch(struct monitor *m, struct hull_error **err);
+
 static int setup(struct monitor *m, struct hull_error **err)
 {
 	/* private mounts: see the top of this file. Slave, not private, so
@@ -371,6 +377,15 @@ static int setup(struct monitor *m, struct hull_error **err)
 	if ((r = engine_rootfs_mount(m->c, err)) < 0 || (r = engine_rootfs_prepare(m->c, err)) < 0 ||
 	    (r = write_etc_files(m, err)) < 0 || (r = write_spec(m, err)) < 0)
 		return r;
+	return launch(m, err);
+}
+
+/* Create and start the container's process on the prepared rootfs: its
+ * stdio, the runtime, the network (from the place hook). Run again by
+ * --restart. */
+static int launch(struct monitor *m, struct hull_error **err)
+{
+	int r;
 	struct hull_runtime_opts opts = HULL_RUNTIME_OPTS_INIT;
 	opts.bundle = m->c->dir;
 	_cleanup_free_ char *pidfile = hull_path_join(m->c->dir, "init.pid");
@@ -461,6 +476,110 @@ static struct hull_logfile *open_log(struct monitor *m, struct hull_logfile *lf)
 	return path && hull_logfile_open(lf, path, max_size, max_files, NULL) == 0 ? lf : NULL;
 }
 
+/* --restart: put the container back in the state launch() expects: the
+ * network, ports and runtime state of the last run undone, its fds gone. */
+static int relaunch(struct monitor *m, struct hull_error **err)
+{
+	teardown(m);
+	if (m->console_listen >= 0)
+		close(m->console_listen);
+	m->console_listen = -1;
+	m->master = -1; /* closed with the io of the last run */
+	memset(m->pipes, -1, sizeof(m->pipes));
+	memset(&m->ep, 0, sizeof(m->ep));
+	m->pid = 0;
+	return launch(m, err);
+}
+
+static unsigned long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000ULL + (unsigned long long)ts.tv_nsec / 1000000ULL;
+}
+
+/* The back-off before a restart, cut short by a stop or kill of the user
+ * (then false): checked every 50 ms, as a `hull stop` waits for it. */
+static bool restart_backoff(struct monitor *m, unsigned delay_ms)
+{
+	for (unsigned waited = 0; waited < delay_ms; waited += 50) {
+		if (engine_stop_requested(m->c))
+			return false;
+		unsigned slice = delay_ms - waited < 50 ? delay_ms - waited : 50;
+		struct timespec ts = { 0, (long)slice * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return !engine_stop_requested(m->c);
+}
+
+/* The restart policy as the record on disk has it now (`hull update
+ * --restart` may have changed it since the start), into our record too
+ * so that our own saves keep it. The caller holds the container's lock. */
+static struct hull_restart_policy current_policy(struct monitor *m)
+{
+	_cleanup_free_ char *p = hull_path_join(m->c->dir, "container.json");
+	_cleanup_json_ json_t *disk = hull_json_load_file(p, "container.json", NULL);
+	json_t *rp = json_object_get(json_object_get(disk, "HostConfig"), "RestartPolicy");
+	if (json_is_object(rp))
+		json_object_set(hc_of(m), "RestartPolicy", rp);
+	rp = json_object_get(hc_of(m), "RestartPolicy");
+	struct hull_restart_policy policy = { HULL_RESTART_NO, 0 };
+	hull_restart_policy_parse(json_string_value(json_object_get(rp, "Name")), &policy, NULL);
+	policy.max_retries = (int)json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+	return policy;
+}
+
+/* Keep the container's process, and run it again while its restart policy
+ * says so (docker's restartmanager). Returns its last exit status; *why
+ * gets a reason when a restart failed to start. */
+static int supervise(struct monitor *m, struct hull_logfile *log, char *why, size_t why_size)
+{
+	struct hull_restart_tracker tracker = { 0 };
+	for (;;) {
+		struct monitor_io io = { .init = m->pid, .master = m->master, .out = m->pipes[1][0],
+					 .errfd = m->pipes[2][0], .in = m->pipes[0][1],
+					 .attach = m->detached ? NULL : m->attach, .log = log, .hub = &m->hub,
+					 .notify_fd = m->ready_fd };
+		unsigned long long started = monotonic_ms();
+		int code = monitor_io_loop(&io);
+		monitor_io_close(&io);
+		m->detached = m->detached || io.detached;
+		unsigned delay = 0;
+		int lock = hull_container_lock(m->c, NULL);
+		struct hull_restart_policy policy = current_policy(m);
+		bool again = hull_restart_next(&policy, &tracker, code, engine_stop_requested(m->c),
+					       monotonic_ms() - started, &delay);
+		if (again) {
+			/* counted as it is decided, as docker does: "Restarting" shows the new count */
+			json_object_set_new(m->c->record, "RestartCount", json_integer(tracker.count));
+			hull_container_save(m->c, NULL);
+		}
+		if (lock >= 0)
+			close(lock);
+		if (!again)
+			return code;
+		teardown_ports(m);
+		save_state(m, HULL_ENGINE_RESTARTING, code, NULL);
+		if (!restart_backoff(m, delay))
+			return code;
+		struct hull_error *err = NULL;
+		if (relaunch(m, &err) < 0) {
+			snprintf(why, why_size, "restart %u: %s", tracker.count, err ? err->msg : "failed");
+			hull_error_free(err);
+			return code;
+		}
+		lock = hull_container_lock(m->c, NULL);
+		current_policy(m); /* an update made during the back-off stays */
+		hull_container_save(m->c, NULL); /* NetworkSettings */
+		if (lock >= 0)
+			close(lock);
+		save_state(m, HULL_ENGINE_RUNNING, 0, NULL);
+		/* a stop that came while it was starting found no process */
+		if (engine_stop_requested(m->c))
+			kill(m->pid, SIGKILL);
+	}
+}
+
 static void ignore_signal(int sig)
 {
 	(void)sig;
@@ -469,7 +588,7 @@ static void ignore_signal(int sig)
 void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready_fd)
 {
 	struct monitor m = { .ctx = ctx, .rt = *ctx, .attach = attach, .console_listen = -1, .master = -1,
-			     .usernet = { .exit_fd = -1 } };
+			     .usernet = { .exit_fd = -1 }, .ready_fd = ready_fd };
 	memset(m.pipes, -1, sizeof(m.pipes));
 	_cleanup_free_ char *rt_root = hull_engine_runtime_root(ctx);
 	m.rt.runtime_root = rt_root;
@@ -501,17 +620,26 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 		_exit(125);
 	}
 	hull_container_save(m.c, NULL); /* NetworkSettings */
+	monitor_attach_init(&m.hub);
+	if (monitor_attach_listen(&m.hub, m.c->dir, &err) < 0) {
+		/* the container runs; only `hull attach` cannot reach it */
+		hull_error_free(err);
+		err = NULL;
+	}
 	save_state(&m, HULL_ENGINE_RUNNING, 0, NULL);
 	bool attached = attach && attach->attach;
 	report(ready_fd, "OK", attached);
+	if (!attached)
+		m.ready_fd = -1; /* closed by report */
 	struct hull_logfile lf;
-	struct monitor_io io = { .init = m.pid, .master = m.master, .out = m.pipes[1][0], .errfd = m.pipes[2][0],
-				 .in = m.pipes[0][1], .attach = attach, .log = open_log(&m, &lf) };
-	int code = monitor_io_loop(&io);
-	if (io.log)
-		hull_logfile_close(io.log);
+	struct hull_logfile *log = open_log(&m, &lf);
+	char why[256] = "";
+	int code = supervise(&m, log, why, sizeof(why));
+	if (log)
+		hull_logfile_close(log);
+	monitor_attach_close(&m.hub, m.c->dir);
 	teardown_ports(&m);
-	save_state(&m, HULL_ENGINE_EXITED, code, NULL);
+	save_state(&m, HULL_ENGINE_EXITED, code, why[0] ? why : NULL);
 	/* the user waits until the container is stopped and, with --rm, gone
 	 * from every listing; the rest of the teardown, unmounting and
 	 * deleting files can follow */
@@ -519,7 +647,7 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	if (json_is_true(json_object_get(hc_of(&m), "AutoRemove")))
 		trash = engine_remove_for_monitor(ctx, m.c);
 	_cleanup_free_ char *word = hull_strdup_printf("EXIT %d", code);
-	report(attached ? ready_fd : -1, word, false);
+	report(attached && !m.detached ? ready_fd : -1, word, false);
 	teardown(&m);
 	if (trash) {
 		_cleanup_free_ char *merged = hull_path_join(trash, "rootfs");

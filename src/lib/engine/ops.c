@@ -1,5 +1,6 @@
 /* ops.c - kill, stop, wait, rm, inspect on containers. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,7 +36,30 @@ static bool wait_gone(pid_t pid, unsigned long long start, int timeout_ms)
 
 static bool is_live(const struct hull_container *c)
 {
-	return c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED;
+	return c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED ||
+	       c->state.status == HULL_ENGINE_RESTARTING;
+}
+
+#define STOP_REQUEST_FILE "stop-requested"
+
+void engine_stop_request(const struct hull_container *c)
+{
+	_cleanup_free_ char *p = hull_path_join(c->dir, STOP_REQUEST_FILE);
+	int fd = open(p, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+bool engine_stop_requested(const struct hull_container *c)
+{
+	_cleanup_free_ char *p = hull_path_join(c->dir, STOP_REQUEST_FILE);
+	return access(p, F_OK) == 0;
+}
+
+void engine_stop_request_clear(const struct hull_container *c)
+{
+	_cleanup_free_ char *p = hull_path_join(c->dir, STOP_REQUEST_FILE);
+	unlink(p);
 }
 
 static void reload_state(struct hull_container *c)
@@ -75,9 +99,20 @@ static bool wait_monitor(struct hull_container *c, int timeout_ms)
 int hull_engine_kill(struct hull_ctx *ctx, struct hull_container *c, int sig, struct hull_error **err)
 {
 	reload_state(c);
+	if (c->state.status == HULL_ENGINE_RESTARTING) {
+		/* no process to signal: the monitor's back-off sees the request
+		 * and gives up restarting, as docker's kill cancels a restart */
+		engine_stop_request(c);
+		if (!wait_monitor(c, 10000))
+			return hull_error_msg(err, ETIMEDOUT, "container %s: its monitor did not stop restarting it",
+					      c->name);
+		return 0;
+	}
 	if (!is_live(c) || !hull_proc_alive(c->state.pid, c->state.pid_start))
 		return hull_error_msg(err, ESRCH, "Cannot kill container: %s: Container %s is not running", c->name,
 				      c->id);
+	/* before the signal: the exit it causes must not be restarted */
+	engine_stop_request(c);
 	if (kill(c->state.pid, sig) < 0)
 		return hull_error_set(err, errno, "kill container %s", c->name);
 	/* as docker's: after KILL, the container has stopped when kill returns,
@@ -92,6 +127,7 @@ int hull_engine_stop(struct hull_ctx *ctx, struct hull_container *c, int timeout
 	reload_state(c);
 	if (!is_live(c))
 		return 0;
+	engine_stop_request(c); /* --restart: a stop is for good */
 	json_t *config = json_object_get(c->record, "Config");
 	if (timeout < 0)
 		timeout = (int)json_integer_value(json_object_get(config, "StopTimeout"));
@@ -161,9 +197,11 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 	reload_state(c);
 	if (is_live(c) && c->state.monitor_pid != getpid()) {
 		if (!force)
-			return hull_error_msg(err, EBUSY, "You cannot remove a running container %s. Stop the container "
+			return hull_error_msg(err, EBUSY, "You cannot remove a %s container %s. Stop the container "
 							  "before attempting removal or force remove",
+					      c->state.status == HULL_ENGINE_RESTARTING ? "restarting" : "running",
 					      c->id);
+		engine_stop_request(c);
 		if (hull_proc_alive(c->state.pid, c->state.pid_start))
 			kill(c->state.pid, SIGKILL);
 		if (!wait_monitor(c, 30000))
@@ -175,6 +213,9 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 	if (!self && !wait_gone(c->state.monitor_pid, c->state.monitor_start, 10000))
 		return hull_error_msg(err, EBUSY, "container %s: its monitor (pid %d) is still cleaning up", c->name,
 				      (int)c->state.monitor_pid);
+	/* a --rm container's monitor removed it itself once it stopped */
+	if (!self && access(c->dir, F_OK) < 0 && errno == ENOENT)
+		return 0;
 	if (!self)
 		clean_leftovers(ctx, c);
 	_cleanup_close_ int lock = hull_container_lock(c, err);

@@ -15,6 +15,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "engine_internal.h"
 
 static json_t *strv_json(char **v)
 {
@@ -204,10 +205,16 @@ static int check_security_opts(const struct hull_run_options *o, struct hull_err
 
 static int check_flags(const struct hull_run_options *o, struct hull_error **err)
 {
-	if (o->restart && strcmp(o->restart, "no"))
-		return hull_error_msg(err, EINVAL, "--restart %s: hull has no daemon to restart containers; use a "
-						   "process supervisor (--restart no is the only policy)",
-				      o->restart);
+	struct hull_restart_policy policy;
+	if (hull_restart_policy_parse(o->restart, &policy, err) < 0)
+		return -EINVAL;
+	if (policy.kind != HULL_RESTART_NO && o->auto_remove)
+		return hull_error_msg(err, EINVAL, "Conflicting options: --restart and --rm");
+	if (o->init) {
+		_cleanup_free_ char *init = engine_init_path(err);
+		if (!init)
+			return -ENOENT;
+	}
 	if (o->log_driver && strcmp(o->log_driver, "json-file") && strcmp(o->log_driver, "none"))
 		return hull_error_msg(err, EINVAL, "--log-driver %s: only json-file and none exist here",
 				      o->log_driver);
@@ -285,7 +292,10 @@ static json_t *build_host_config(const struct hull_run_options *o, json_t *bindi
 	json_object_set_new(hc, "UsernsMode", json_string(o->userns ? o->userns : ""));
 	json_object_set_new(hc, "ShmSize", json_integer(o->shm_size ? o->shm_size : 64LL << 20));
 	json_object_set_new(hc, "Init", json_boolean(o->init));
-	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", "no", "MaximumRetryCount", 0));
+	struct hull_restart_policy policy;
+	hull_restart_policy_parse(o->restart, &policy, NULL); /* checked by check_flags */
+	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", hull_restart_kind_name(policy.kind),
+							   "MaximumRetryCount", policy.max_retries));
 	json_object_set_new(hc, "NetworkAliases", strv_json(o->network_alias));
 	return hc;
 }

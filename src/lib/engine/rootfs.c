@@ -6,18 +6,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/inroot.h"
 #include "hull/json.h"
 #include "engine_internal.h"
 
@@ -103,13 +102,6 @@ void engine_rootfs_unmount(const struct hull_container *c)
 		umount2(merged, MNT_DETACH);
 }
 
-static int open_in_root(int root, const char *path, int flags)
-{
-	struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC),
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	return (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
-}
-
 /* mkdir -p path inside root, never leaving it (symlinks resolve in root). */
 static int mkdir_in_root(int root, const char *path, struct hull_error **err)
 {
@@ -119,11 +111,11 @@ static int mkdir_in_root(int root, const char *path, struct hull_error **err)
 		if (*slash != '/' && !end)
 			continue;
 		*slash = '\0';
-		_cleanup_close_ int fd = open_in_root(root, p, O_PATH | O_DIRECTORY);
+		_cleanup_close_ int fd = hull_open_in_root(root, p, O_PATH | O_DIRECTORY, 0);
 		if (fd < 0) {
 			char *last = strrchr(p, '/');
 			*last = '\0';
-			_cleanup_close_ int parent = open_in_root(root, *p ? p : "/", O_PATH | O_DIRECTORY);
+			_cleanup_close_ int parent = hull_open_in_root(root, p, O_PATH | O_DIRECTORY, 0);
 			*last = '/';
 			if (parent < 0 || (mkdirat(parent, last + 1, 0755) < 0 && errno != EEXIST))
 				return hull_error_set(err, errno, "create `%s` in the container", p);
@@ -140,7 +132,7 @@ static int copy_up(int root, json_t *m, struct hull_error **err)
 	const char *dst = json_string_value(json_object_get(m, "Destination"));
 	if (!json_is_true(json_object_get(m, "HullCopyUp")) || !src || !dst || !hull_dir_is_empty(src))
 		return 0;
-	_cleanup_close_ int from = open_in_root(root, dst, O_RDONLY | O_DIRECTORY);
+	_cleanup_close_ int from = hull_open_in_root(root, dst, O_RDONLY | O_DIRECTORY, 0);
 	if (from < 0)
 		return 0; /* nothing at that path in the image: an empty volume */
 	char fdpath[64];

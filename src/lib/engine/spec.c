@@ -16,6 +16,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "engine_internal.h"
 #include "spec_internal.h"
 
 static const char *const masked_paths[] = {
@@ -311,5 +312,7 @@ json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, stru
 	json_object_set_new(spec, "annotations",
 			    json_pack("{s:s}", "org.opencontainers.image.ref.name",
 				      json_string_value(json_object_get(config, "Image")) ?: ""));
+	if (json_is_true(json_object_get(hc, "Init")) && engine_spec_add_init(spec, err) < 0)
+		return NULL;
 	return steal_ptr(spec);
 }

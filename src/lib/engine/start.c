@@ -11,6 +11,7 @@
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
+#include "engine_internal.h"
 
 /* The monitor of a detached container must not stay our child (a caller
  * that lives on would collect a zombie): fork twice, the middle one exits
@@ -57,6 +58,8 @@ int hull_engine_exit_code(int exit_fd, int *code)
 	if (n == -EINTR)
 		return -EINTR;
 	close(exit_fd);
+	if (n > 0 && !strcmp(line, "DETACHED"))
+		return -ECONNABORTED;
 	if (n <= 0 || strncmp(line, "EXIT ", 5))
 		return -EPIPE;
 	*code = atoi(line + 5);
@@ -80,6 +83,18 @@ int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const stru
 	}
 	if (c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED)
 		return hull_error_msg(err, EALREADY, "container %s is already running", c->name);
+	if (c->state.status == HULL_ENGINE_RESTARTING)
+		return hull_error_msg(err, EALREADY, "container %s is restarting (its monitor runs it again after a "
+						     "back-off): stop it first",
+				      c->name);
+	/* a new start: the user's last stop no longer holds, the count starts over (docker's ResetRestartManager) */
+	engine_stop_request_clear(c);
+	if (json_integer_value(json_object_get(c->record, "RestartCount")) != 0) {
+		json_object_set_new(c->record, "RestartCount", json_integer(0));
+		int r = hull_container_save(c, err);
+		if (r < 0)
+			return r;
+	}
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return hull_error_set(err, errno, "start %s: pipe", c->name);

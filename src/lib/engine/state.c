@@ -21,6 +21,7 @@
 static const char *const status_names[] = {
 	[HULL_ENGINE_CREATED] = "created", [HULL_ENGINE_RUNNING] = "running", [HULL_ENGINE_PAUSED] = "paused",
 	[HULL_ENGINE_EXITED] = "exited",   [HULL_ENGINE_REMOVING] = "removing", [HULL_ENGINE_DEAD] = "dead",
+	[HULL_ENGINE_RESTARTING] = "restarting",
 };
 
 const char *hull_engine_status_name(enum hull_engine_status s)
@@ -100,7 +101,8 @@ int hull_container_load_state(struct hull_container *c, struct hull_error **err)
 	copy_str(s->started_at, sizeof(s->started_at), json_object_get(j, "StartedAt"));
 	copy_str(s->finished_at, sizeof(s->finished_at), json_object_get(j, "FinishedAt"));
 	copy_str(s->error, sizeof(s->error), json_object_get(j, "Error"));
-	if ((s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED) &&
+	if ((s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED ||
+	     s->status == HULL_ENGINE_RESTARTING) &&
 	    !hull_proc_alive(s->monitor_pid, s->monitor_start)) {
 		s->status = HULL_ENGINE_EXITED;
 		s->exit_code = 255;
@@ -116,9 +118,11 @@ json_t *hull_engine_state_json(const struct hull_engine_state *s)
 {
 	json_t *j = json_object();
 	json_object_set_new(j, "Status", json_string(hull_engine_status_name(s->status)));
-	json_object_set_new(j, "Running", json_boolean(s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED));
+	/* docker says Running while it restarts: the container is not stopped */
+	json_object_set_new(j, "Running", json_boolean(s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED ||
+						       s->status == HULL_ENGINE_RESTARTING));
 	json_object_set_new(j, "Paused", json_boolean(s->status == HULL_ENGINE_PAUSED));
-	json_object_set_new(j, "Restarting", json_false());
+	json_object_set_new(j, "Restarting", json_boolean(s->status == HULL_ENGINE_RESTARTING));
 	json_object_set_new(j, "OOMKilled", json_boolean(s->oom_killed));
 	json_object_set_new(j, "Dead", json_boolean(s->status == HULL_ENGINE_DEAD));
 	bool live = s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED;

@@ -1,29 +1,27 @@
 /* user.c - resolve docker's -u USER[:GROUP] against the image's
  * /etc/passwd and /etc/group, as runc's libcontainer/user does.
  *
- * The files are opened with openat2(RESOLVE_IN_ROOT): an image whose
+ * The files are opened with hull_open_in_root: an image whose
  * /etc/passwd is a symlink to /etc/shadow reads its own /etc/shadow, never
  * the host's. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/inroot.h"
 
 static FILE *open_in_root(const char *rootfs, const char *path)
 {
 	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return NULL;
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	int fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	int fd = hull_open_in_root(root, path, O_RDONLY, 0);
 	if (fd < 0)
 		return NULL;
 	FILE *f = fdopen(fd, "re");

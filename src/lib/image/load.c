@@ -6,14 +6,13 @@
 #include <archive.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/inroot.h"
 #include "hull/json.h"
 #include "import.h"
 #include "store.h"
@@ -41,12 +40,11 @@ static int open_inside(struct loader *l, const char *rel, struct hull_error **er
 	if (ret < 0)
 		return hull_error_wrap(err, ret, "%s", l->display);
 	/* Archives link files to each other (podman's <id>/layer.tar -> ../<hex>.tar):
-	 * symlinks are followed, but scoped to the archive (RESOLVE_IN_ROOT). */
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	long fd = syscall(SYS_openat2, l->dir_fd, clean, &how, sizeof(how));
+	 * symlinks are followed, but scoped to the archive. */
+	int fd = hull_open_in_root(l->dir_fd, clean, O_RDONLY, 0);
 	if (fd < 0)
-		return hull_error_set(err, errno, "%s: `%s`", l->display, rel);
-	return (int)fd;
+		return hull_error_set(err, -fd, "%s: `%s`", l->display, rel);
+	return fd;
 }
 
 /* Copy a file of the archive into tmp/ while hashing; verify when expected. */

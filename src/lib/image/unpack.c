@@ -7,17 +7,16 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/inroot.h"
 #include "hull/json.h"
 #include "unpack.h"
 #include "unpack_pool.h"
@@ -98,16 +97,10 @@ int unpack_clean_path(char *path, struct hull_error **err)
 	return 0;
 }
 
+/* A layer never writes through a symlink nor into a mount below its root. */
 static int openat2_in_root(int root_fd, const char *path, int flags)
 {
-	struct open_how how = {
-		.flags = (unsigned long long)flags | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	if (!*path)
-		path = ".";
-	long fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-	return fd < 0 ? -errno : (int)fd;
+	return hull_open_in_root(root_fd, path, flags, HULL_IN_ROOT_NO_SYMLINKS | HULL_IN_ROOT_NO_XDEV);
 }
 
 /* Create missing parent directories one component at a time, each under

@@ -48,6 +48,55 @@ static const struct mount_flag {
 	{ "sync", false, MS_SYNCHRONOUS },
 };
 
+/* runc 1.1's recursive options: mount_setattr(2) attributes applied with
+ * AT_RECURSIVE to the mount and every mount below it (an "ro" rbind leaves
+ * its submounts writable, "rro" does not). Kernel 5.12+. */
+static const struct rec_attr {
+	const char *name;
+	bool clear;
+	uint64_t attr;
+} rec_attrs[] = {
+	{ "rro", false, MOUNT_ATTR_RDONLY },            { "rrw", true, MOUNT_ATTR_RDONLY },
+	{ "rnosuid", false, MOUNT_ATTR_NOSUID },        { "rsuid", true, MOUNT_ATTR_NOSUID },
+	{ "rnodev", false, MOUNT_ATTR_NODEV },          { "rdev", true, MOUNT_ATTR_NODEV },
+	{ "rnoexec", false, MOUNT_ATTR_NOEXEC },        { "rexec", true, MOUNT_ATTR_NOEXEC },
+	{ "rnodiratime", false, MOUNT_ATTR_NODIRATIME }, { "rdiratime", true, MOUNT_ATTR_NODIRATIME },
+	{ "rrelatime", false, MOUNT_ATTR_RELATIME },    { "rnorelatime", true, MOUNT_ATTR_RELATIME },
+	{ "rnoatime", false, MOUNT_ATTR_NOATIME },      { "ratime", true, MOUNT_ATTR_NOATIME },
+	{ "rstrictatime", false, MOUNT_ATTR_STRICTATIME }, { "rnostrictatime", true, MOUNT_ATTR_STRICTATIME },
+	{ "rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW }, { "rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
+static bool apply_rec_attr(struct hull_oci_mount *m, const char *o)
+{
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(rec_attrs); i++) {
+		const struct rec_attr *r = &rec_attrs[i];
+		if (strcmp(r->name, o))
+			continue;
+		/* The access-time modes are one field, not bits: mount_setattr(2)
+		 * takes a new mode only with all of MOUNT_ATTR__ATIME in attr_clr
+		 * (EINVAL otherwise); clearing one (ratime, rnostrictatime) means
+		 * the default, relatime. The later option wins, as with MS_*. */
+		uint64_t a = r->attr;
+		if ((a & MOUNT_ATTR__ATIME) == a) {
+			if (r->clear && !a)
+				return true; /* rnorelatime: nothing to undo (runc: the same) */
+			m->rec_attr_set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+			m->rec_attr_clr |= MOUNT_ATTR__ATIME;
+			if (!r->clear)
+				m->rec_attr_set |= a;
+		} else if (r->clear) {
+			m->rec_attr_clr |= a;
+			m->rec_attr_set &= ~a;
+		} else {
+			m->rec_attr_set |= a;
+			m->rec_attr_clr &= ~a;
+		}
+		return true;
+	}
+	return false;
+}
+
 static const struct propagation_name {
 	const char *name;
 	unsigned long flags;
@@ -83,6 +132,8 @@ static void apply_option(struct hull_oci_mount *m, const char *o, char **data)
 			m->flags |= mount_flags[i].flag;
 		return;
 	}
+	if (apply_rec_attr(m, o))
+		return;
 	unsigned long prop = oci_propagation_parse(o);
 	if (prop) {
 		m->propagation = prop;
@@ -95,7 +146,8 @@ static void apply_option(struct hull_oci_mount *m, const char *o, char **data)
 	*data = joined;
 }
 
-static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *where, size_t i, struct hull_error **err)
+static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *bundle, const char *where, size_t i,
+		       struct hull_error **err)
 {
 	_cleanup_free_ char *field = hull_strdup_printf("mounts[%zu]", i);
 	if (!json_is_object(obj))
@@ -130,12 +182,18 @@ static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *where,
 	m->readonly = (m->flags & MS_RDONLY) != 0;
 	if (m->bind && !source)
 		return hull_error_msg(err, EINVAL, "%s: %s: a bind mount needs a source", where, f_src);
+	/* config.md#mounts: a bind source is "either absolute or relative to
+	 * the bundle", whatever the runtime's working directory */
+	if (m->bind && bundle && !hull_is_absolute(source)) {
+		free(m->source);
+		m->source = hull_path_join(bundle, source);
+	}
 	if (!m->bind && !type)
 		return hull_error_msg(err, EINVAL, "%s: %s: required unless the mount is a bind mount", where, f_type);
 	return 0;
 }
 
-static int parse_mounts(struct hull_oci_config *cfg, const char *where, struct hull_error **err)
+static int parse_mounts(struct hull_oci_config *cfg, const char *bundle, const char *where, struct hull_error **err)
 {
 	json_t *arr;
 	if (hull_json_get_array(cfg->json, "mounts", &arr, false, where, "mounts", err) < 0)
@@ -144,7 +202,7 @@ static int parse_mounts(struct hull_oci_config *cfg, const char *where, struct h
 	cfg->mounts = hull_xcalloc(n, sizeof(*cfg->mounts));
 	for (size_t i = 0; i < n; i++) {
 		cfg->n_mounts = i + 1;
-		int r = parse_mount(json_array_get(arr, i), &cfg->mounts[i], where, i, err);
+		int r = parse_mount(json_array_get(arr, i), &cfg->mounts[i], bundle, where, i, err);
 		if (r < 0)
 			return r;
 	}
@@ -216,7 +274,7 @@ struct hull_oci_config *hull_oci_config_parse(json_t *doc, const char *bundle, c
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = hull_xcalloc(1, sizeof(*cfg));
 	cfg->json = json_incref(doc);
 	if (parse_top(cfg, where, err) < 0 || parse_root(cfg, bundle, where, err) < 0 ||
-	    parse_mounts(cfg, where, err) < 0 || oci_parse_linux(cfg, where, err) < 0)
+	    parse_mounts(cfg, bundle, where, err) < 0 || oci_parse_linux(cfg, where, err) < 0)
 		return NULL;
 	return steal_ptr(cfg);
 }

@@ -205,34 +205,6 @@ static int exec_terminal(struct exec_ctx *x, struct hull_error **err)
 	return 0;
 }
 
-/* HOME from the container's /etc/passwd when env lacks it, as runc does. */
-static char **exec_env(const struct hull_oci_process *p)
-{
-	size_t n = 0;
-	bool has_home = false;
-	for (; p->env[n]; n++)
-		has_home |= !strncmp(p->env[n], "HOME=", 5);
-	char **env = hull_xcalloc(n + 2, sizeof(char *));
-	memcpy(env, p->env, n * sizeof(char *));
-	if (has_home)
-		return env;
-	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-	char line[1024];
-	env[n] = (char *)"HOME=/";
-	while (f && fgets(line, sizeof(line), f)) {
-		char *fields[7] = { 0 }, *q = line;
-		size_t k = 0;
-		line[strcspn(line, "\n")] = '\0';
-		for (char *t = strsep(&q, ":"); t && k < 7; t = strsep(&q, ":"))
-			fields[k++] = t;
-		if (k >= 6 && (uid_t)strtoul(fields[2], NULL, 10) == p->uid && *fields[5]) {
-			env[n] = hull_strdup_printf("HOME=%s", fields[5]);
-			break;
-		}
-	}
-	return env;
-}
-
 /* chdir to process.cwd and make sure it is inside the container: a cwd
  * reached through a leaked host fd shows as "(unreachable)" (CVE-2024-21626). */
 static int exec_cwd(const char *cwd, struct hull_error **err)
@@ -294,7 +266,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 	char *prog = process_find_program(p, &err);
 	if (!prog)
 		child_fail(x->sock, err);
-	execve(prog, p->args, exec_env(p));
+	execve(prog, p->args, process_env(p));
 	hull_error_set(&err, errno, "exec `%s`", prog);
 	child_fail(x->sock, err);
 }

@@ -75,15 +75,59 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 	if (!s->unshare_in_child)
 		return 0;
 	unsigned long flags = ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */ | CLONE_NEWCGROUP);
-	if (ns_join_all(cfg, true, false, err) < 0 || ns_join_all(cfg, false, false, err) < 0)
+	if (ns_join_all(cfg, true, s->userns_joined, err) < 0 || ns_join_all(cfg, false, false, err) < 0)
 		return -EINVAL;
 	if (flags && unshare((int)flags) < 0)
 		return hull_error_set(err, errno, "unshare namespaces");
-	if (flags & CLONE_NEWUSER) {
+	/* the parent writes the maps of a new one and opens the bind
+	 * sources in our mount namespace once it is final (spawn.c) */
+	if (hull_oci_config_namespace(cfg, CLONE_NEWUSER)) {
 		if (sync_send(s->sync_fd, SYNC_USERNS, NULL, -1) < 0)
 			return hull_error_set(err, EPIPE, "ask for user namespace maps");
 	}
 	return 0;
+}
+
+/* SYNC_GO; before it, with a user namespace, the bind sources the parent
+ * opened for us (SYNC_MOUNT_SOURCE, the mount's index as text). */
+static int wait_for_go(struct spawn *s, struct hull_error **err)
+{
+	for (;;) {
+		char text[32];
+		enum sync_type type;
+		int fd;
+		int r = sync_recv(s->sync_fd, &type, text, sizeof(text), &fd);
+		if (r < 0)
+			return hull_error_set(err, -r, "read from the parent");
+		if (type == SYNC_GO)
+			return 0;
+		char *end;
+		unsigned long i = strtoul(text, &end, 10);
+		if (type != SYNC_MOUNT_SOURCE || fd < 0 || *end || i >= s->cfg->n_mounts) {
+			if (fd >= 0)
+				close(fd);
+			return hull_error_msg(err, EPROTO, "unexpected message %u from the parent (wanted %u)", type,
+					      SYNC_GO);
+		}
+		if (!s->mount_fds) {
+			s->mount_fds = hull_xcalloc(s->cfg->n_mounts, sizeof(int));
+			for (size_t k = 0; k < s->cfg->n_mounts; k++)
+				s->mount_fds[k] = -1;
+		}
+		if (s->mount_fds[i] >= 0)
+			close(s->mount_fds[i]);
+		s->mount_fds[i] = fd;
+	}
+}
+
+/* The bind sources are mounted: their fds go (the process never sees them). */
+static void close_mount_fds(struct spawn *s)
+{
+	for (size_t i = 0; s->mount_fds && i < s->cfg->n_mounts; i++)
+		if (s->mount_fds[i] >= 0)
+			close(s->mount_fds[i]);
+	free(s->mount_fds);
+	s->mount_fds = NULL;
 }
 
 /* The parent places us in our cgroups while we set up: on a cgroup v1 host
@@ -160,7 +204,9 @@ static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err
 	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
-	if (mounts_setup(cfg, rootfd, init_wait_placed, s, err) < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
+	int r = mounts_setup(cfg, rootfd, init_wait_placed, s, err);
+	close_mount_fds(s);
+	if (r < 0 || devices_setup(cfg, rootfd, in_userns, err) < 0)
 		return -EINVAL;
 	/* A missing process.cwd is created, as runc does. */
 	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
@@ -193,38 +239,6 @@ static int setup_after_pivot(struct spawn *s, struct hull_error **err)
 	if (process_sysctl(cfg, err) < 0 || rootfs_finalize(cfg, err) < 0)
 		return -EINVAL;
 	return 0;
-}
-
-/* HOME from the container's /etc/passwd when env lacks it (runc does this);
- * read by hand: NSS modules must not be loaded from the container. */
-static char *home_of(uid_t uid)
-{
-	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-	char line[1024];
-	while (f && fgets(line, sizeof(line), f)) {
-		char *fields[7] = { 0 }, *save = NULL, *p = line;
-		size_t n = 0;
-		line[strcspn(line, "\n")] = '\0';
-		for (char *t = strsep(&p, ":"); t && n < 7; t = strsep(&p, ":"))
-			fields[n++] = t;
-		(void)save;
-		if (n >= 6 && (uid_t)strtoul(fields[2], NULL, 10) == uid && *fields[5])
-			return hull_strdup_printf("HOME=%s", fields[5]);
-	}
-	return hull_xstrdup("HOME=/");
-}
-
-static char **make_env(const struct hull_oci_process *p)
-{
-	size_t n = 0;
-	bool has_home = false;
-	for (; p->env[n]; n++)
-		has_home |= !strncmp(p->env[n], "HOME=", 5);
-	char **env = hull_xcalloc(n + 2, sizeof(char *));
-	memcpy(env, p->env, n * sizeof(char *));
-	if (!has_home)
-		env[n] = home_of(p->uid);
-	return env;
 }
 
 static int setup_process(struct spawn *s, bool in_userns, struct hull_error **err)
@@ -307,7 +321,7 @@ void init_container(struct spawn *s)
 		fail(s, err);
 	/* The parent writes the id maps, says go, then places us in cgroups
 	 * (SYNC_PLACED, see init_wait_placed). */
-	if (sync_expect(s->sync_fd, SYNC_GO, NULL, &err) < 0)
+	if (wait_for_go(s, &err) < 0)
 		fail(s, err);
 	/* The id maps are written now (see above). The place hook that runs
 	 * after GO opens /proc/<pid>/ns files as root, with CAP_SYS_PTRACE. */
@@ -323,7 +337,7 @@ void init_container(struct spawn *s)
 	char *prog = process_find_program(cfg->process, &err);
 	if (!prog)
 		fail(s, err);
-	char **env = make_env(cfg->process);
+	char **env = process_env(cfg->process);
 	/* From here the container outlives the process that created it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 	if (sync_send(s->sync_fd, SYNC_READY, NULL, -1) < 0)

@@ -1,12 +1,12 @@
 /* mounts.c - config.json mounts into the rootfs, before pivot_root.
- * Every destination is resolved with openat2(RESOLVE_IN_ROOT), so a symlink
- * in the rootfs cannot point a mount at the host (CVE-2021-30465 class), and
- * mount(2) is given the resolved /proc/self/fd/N.
+ * Every destination is resolved with hull_open_in_root (openat2
+ * RESOLVE_IN_ROOT), so a symlink in the rootfs cannot point a mount at the
+ * host (CVE-2021-30465 class), and mount(2) is given the resolved
+ * /proc/self/fd/N.
  * Reference: OCI runtime-spec config.md#mounts, config-linux.md#mount-propagation. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,23 +14,11 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "hull/fs.h"
+#include "hull/inroot.h"
 #include "runtime_internal.h"
-
-static int openat2_in_root(int rootfd, const char *path, int flags)
-{
-	struct open_how how = { .flags = (unsigned long long)(flags | O_CLOEXEC),
-				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	while (*path == '/')
-		path++;
-	if (!*path)
-		path = ".";
-	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	return fd < 0 ? -errno : fd;
-}
 
 /* mkdir -p of dest's directories inside the root; returns an O_PATH fd of
  * the parent directory and points *leaf at the last component. */
@@ -39,9 +27,9 @@ static int make_parents(int rootfd, char *path, char **leaf, struct hull_error *
 	char *slash = strrchr(path, '/');
 	*leaf = slash ? slash + 1 : path;
 	if (!slash || slash == path)
-		return openat2_in_root(rootfd, "/", O_PATH | O_DIRECTORY);
+		return hull_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0);
 	*slash = '\0';
-	int fd = openat2_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+	int fd = hull_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
 	if (fd == -ENOENT) {
 		char *leaf2;
 		int parent = make_parents(rootfd, path, &leaf2, err);
@@ -56,7 +44,7 @@ static int make_parents(int rootfd, char *path, char **leaf, struct hull_error *
 			return hull_error_set(err, e, "mkdir `%s` in the rootfs", path);
 		}
 		close(parent);
-		fd = openat2_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+		fd = hull_open_in_root(rootfd, path, O_PATH | O_DIRECTORY, 0);
 	}
 	if (fd < 0)
 		hull_error_set(err, -fd, "open `%s` in the rootfs", path);
@@ -66,7 +54,7 @@ static int make_parents(int rootfd, char *path, char **leaf, struct hull_error *
 
 int mount_target(int rootfd, const char *dest, bool file, struct hull_error **err)
 {
-	int fd = openat2_in_root(rootfd, dest, O_PATH);
+	int fd = hull_open_in_root(rootfd, dest, O_PATH, 0);
 	if (fd >= 0 || fd != -ENOENT) {
 		if (fd < 0)
 			return hull_error_set(err, -fd, "open `%s` in the rootfs", dest);
@@ -86,7 +74,7 @@ int mount_target(int rootfd, const char *dest, bool file, struct hull_error **er
 	} else if (mkdirat(parent, leaf, 0755) < 0 && errno != EEXIST) {
 		return hull_error_set(err, errno, "mkdir `%s` in the rootfs", dest);
 	}
-	fd = openat2_in_root(rootfd, dest, O_PATH);
+	fd = hull_open_in_root(rootfd, dest, O_PATH, 0);
 	if (fd < 0)
 		return hull_error_set(err, -fd, "open `%s` in the rootfs", dest);
 	return fd;
@@ -96,7 +84,7 @@ int mount_target(int rootfd, const char *dest, bool file, struct hull_error **er
  * underneath; flags and propagation must go to the new mount on top. */
 static int reopen(int rootfd, const char *dest, char target[64], struct hull_error **err)
 {
-	int fd = openat2_in_root(rootfd, dest, O_PATH);
+	int fd = hull_open_in_root(rootfd, dest, O_PATH, 0);
 	if (fd < 0)
 		return hull_error_set(err, -fd, "open `%s` in the rootfs", dest);
 	snprintf(target, 64, "/proc/self/fd/%d", fd);
@@ -138,17 +126,25 @@ int remount_bind(const char *target, unsigned long flags, struct hull_error **er
 	return hull_error_set(err, errno, "remount `%s`", target);
 }
 
-static int mount_bind(const struct hull_oci_mount *m, int rootfd, struct hull_error **err)
+/* source_fd: the source as the parent opened it (mounts_send_sources), or
+ * -1 to resolve m->source here. */
+static int mount_bind(const struct hull_oci_mount *m, int rootfd, int source_fd, struct hull_error **err)
 {
+	char fd_path[64];
+	const char *source = m->source;
+	if (source_fd >= 0) {
+		snprintf(fd_path, sizeof(fd_path), "/proc/self/fd/%d", source_fd);
+		source = fd_path;
+	}
 	struct stat st;
-	if (stat(m->source, &st) < 0)
+	if (stat(source, &st) < 0)
 		return hull_error_set(err, errno, "bind mount source `%s`", m->source);
 	_cleanup_close_ int fd = mount_target(rootfd, m->destination, !S_ISDIR(st.st_mode), err);
 	if (fd < 0)
 		return fd;
 	char target[64];
 	snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
-	if (mount(m->source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
+	if (mount(source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL) < 0)
 		return hull_error_set(err, errno, "bind mount `%s` on `%s`", m->source, m->destination);
 	_cleanup_close_ int top = reopen(rootfd, m->destination, target, err);
 	if (top < 0)
@@ -233,8 +229,32 @@ static int mount_cgroup(const struct hull_oci_mount *m, int rootfd, bool cgns, s
 	return 0;
 }
 
+/* proc and sysfs go on the directory named, never where a symlink there
+ * points: an image whose /proc links elsewhere would get procfs where the
+ * LSM profile does not expect it (CVE-2023-28642; runc 1.1.5 refuses too). */
+static int check_ordinary_dir(const struct hull_oci_mount *m, int rootfd, struct hull_error **err)
+{
+	if (strcmp(m->type, "proc") && strcmp(m->type, "sysfs"))
+		return 0;
+	_cleanup_close_ int fd = hull_open_in_root(rootfd, m->destination, O_PATH | O_NOFOLLOW, 0);
+	if (fd == -ENOENT)
+		return 0; /* made as a directory by mount_target */
+	if (fd < 0)
+		return hull_error_set(err, -fd, "open `%s` in the rootfs", m->destination);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return hull_error_set(err, errno, "stat `%s` in the rootfs", m->destination);
+	if (!S_ISDIR(st.st_mode))
+		return hull_error_msg(err, ENOTDIR, "filesystem \"%s\" must be mounted on ordinary directory: `%s` is %s",
+				      m->type, m->destination, S_ISLNK(st.st_mode) ? "a symlink" : "not a directory");
+	return 0;
+}
+
 static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netns, struct hull_error **err)
 {
+	int r = check_ordinary_dir(m, rootfd, err);
+	if (r < 0)
+		return r;
 	_cleanup_close_ int fd = mount_target(rootfd, m->destination, false, err);
 	if (fd < 0)
 		return fd;
@@ -267,6 +287,27 @@ static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netn
 	return 0;
 }
 
+/* runc 1.1's recursive options (rro, rnosuid, rnoexec...): the mount now on
+ * top of the destination and every mount below it, in one mount_setattr(2)
+ * with AT_RECURSIVE (Linux 5.12+), after the mount as runc does. */
+static int mount_rec_attr(const struct hull_oci_mount *m, int rootfd, struct hull_error **err)
+{
+	if (!m->rec_attr_set && !m->rec_attr_clr)
+		return 0;
+	_cleanup_close_ int top = hull_open_in_root(rootfd, m->destination, O_PATH, 0);
+	if (top < 0)
+		return hull_error_set(err, -top, "open `%s` in the rootfs", m->destination);
+	struct mount_attr attr = { .attr_set = m->rec_attr_set, .attr_clr = m->rec_attr_clr };
+	if (mount_setattr(top, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+		return 0;
+	if (errno == ENOSYS)
+		return hull_error_msg(err, ENOSYS,
+				      "`%s`: recursive mount options (rro, rnosuid...) need mount_setattr(2), "
+				      "Linux 5.12 or later",
+				      m->destination);
+	return hull_error_set(err, errno, "set the recursive mount options of `%s`", m->destination);
+}
+
 int mounts_readonly_tmpfs(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err)
 {
 	for (size_t i = 0; i < cfg->n_mounts; i++) {
@@ -293,7 +334,7 @@ int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(st
 		const struct hull_oci_mount *m = &cfg->mounts[i];
 		int r;
 		if (m->bind)
-			r = mount_bind(m, rootfd, err);
+			r = mount_bind(m, rootfd, s->mount_fds ? s->mount_fds[i] : -1, err);
 		else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"))
 			/* it binds (or, in a cgroup namespace, mounts) the init's own
 			 * cgroup: only known once the parent has placed it */
@@ -302,8 +343,44 @@ int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(st
 							      hull_oci_config_namespace(cfg, CLONE_NEWCGROUP) != NULL, err);
 		else
 			r = mount_other(m, rootfd, net && !net->path, err);
+		if (r >= 0)
+			r = mount_rec_attr(m, rootfd, err);
 		if (r < 0)
 			return hull_error_wrap(err, r, "config.json: mounts[%zu]", i);
+	}
+	return 0;
+}
+
+/* With a user namespace, the container's root is an unprivileged user of
+ * the host: a bind source in a directory only the host's root may enter
+ * (mode 0700) is out of its reach, though the caller asked for it. runc
+ * 1.1 opens such sources in the container's mount namespace with its own
+ * privileges and passes the fds; so does this. Through /proc/PID/root, so
+ * that the fd's mount is one of the child's namespace (mount(2) refuses to
+ * bind a mount of another namespace), resolved as the host path it is. */
+int mounts_send_sources(const struct hull_oci_config *cfg, pid_t child, int sock)
+{
+	_cleanup_close_ int root = -1;
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct hull_oci_mount *m = &cfg->mounts[i];
+		/* /proc/self and the magic links under /proc mean the child, not us */
+		if (!m->bind || !hull_is_absolute(m->source) || !strncmp(m->source, "/proc/", 6))
+			continue;
+		if (root < 0) {
+			char path[64];
+			snprintf(path, sizeof(path), "/proc/%d/root", (int)child);
+			root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (root < 0)
+				return 0;
+		}
+		_cleanup_close_ int fd = hull_open_in_root(root, m->source, O_PATH, 0);
+		if (fd < 0)
+			continue;
+		char index[24];
+		snprintf(index, sizeof(index), "%zu", i);
+		int r = sync_send(sock, SYNC_MOUNT_SOURCE, index, fd);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* process.c - what the container's process is given before execve:
- * sysctl, hostname, rlimits, oom score, user and groups, the program path.
+ * sysctl, hostname, rlimits, oom score, user and groups, the program path
+ * and the environment.
  * Reference: OCI runtime-spec config.md#process, config-linux.md#sysctl. */
 #include <errno.h>
 #include <fcntl.h>
@@ -116,4 +117,35 @@ char *process_find_program(const struct hull_oci_process *p, struct hull_error *
 	}
 	hull_error_msg(err, ENOENT, "exec `%s`: executable file not found in $PATH", prog);
 	return NULL;
+}
+
+/* HOME from the container's passwd entry of uid, else "/"; read by hand:
+ * NSS modules must not be loaded from the container. */
+static char *home_of(uid_t uid)
+{
+	_cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		char *fields[7] = { 0 }, *p = line;
+		size_t n = 0;
+		line[strcspn(line, "\n")] = '\0';
+		for (char *t = strsep(&p, ":"); t && n < 7; t = strsep(&p, ":"))
+			fields[n++] = t;
+		if (n >= 6 && (uid_t)strtoul(fields[2], NULL, 10) == uid && *fields[5])
+			return hull_strdup_printf("HOME=%s", fields[5]);
+	}
+	return hull_xstrdup("HOME=/");
+}
+
+char **process_env(const struct hull_oci_process *p)
+{
+	size_t n = 0;
+	bool has_home = false;
+	for (; p->env[n]; n++)
+		has_home |= !strncmp(p->env[n], "HOME=", 5);
+	char **env = hull_xcalloc(n + 2, sizeof(char *));
+	memcpy(env, p->env, n * sizeof(char *));
+	if (!has_home)
+		env[n] = home_of(p->uid);
+	return env;
 }

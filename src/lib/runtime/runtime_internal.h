@@ -35,11 +35,14 @@ struct spawn {
 	 * (state.json); may be NULL. A negative return aborts create. */
 	int (*after_placed)(struct spawn *s, struct hull_error **err);
 	const struct hull_seccomp_prog *seccomp_prog; /* compiled before clone, or NULL: compile in the child */
+	int *mount_fds; /* child: per cfg->mounts[i], its bind source as the parent opened it, or -1; may be NULL */
+	bool userns_joined; /* child: a helper joined the user namespace by path before cloning us */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */
 enum sync_type {
-	SYNC_USERNS = 1, /* child -> parent: I unshared a user namespace, write my maps */
+	SYNC_USERNS = 1, /* child -> parent: my user namespace (new or joined) and the rest are
+			  * in place: write my maps (a new one), pass the bind sources */
 	SYNC_GO,         /* parent -> child: maps written, cgroup placed; go on */
 	SYNC_PTY,        /* child -> parent: the pty master (with SCM_RIGHTS) */
 	SYNC_READY,      /* child -> parent: set up, waiting for start */
@@ -49,6 +52,8 @@ enum sync_type {
 			  * the parent answers SYNC_GO with the init's host pid as text */
 	SYNC_SECCOMP,    /* child -> parent: the seccomp notify fd (SCM_RIGHTS) */
 	SYNC_PLACED,     /* parent -> child: in the container's cgroups (place hook done) */
+	SYNC_MOUNT_SOURCE, /* parent -> child, before SYNC_GO: an O_PATH fd of mounts[text]'s
+			    * bind source, which the container's root may not reach */
 };
 
 /* sync_send: one message, optional text and optional fd (-1 = none). */
@@ -95,6 +100,12 @@ void cgroup_prewarm_reap(pid_t *pid);
  * mount reads the init's cgroup: `placed(s, err)` runs before it. */
 int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(struct spawn *, struct hull_error **),
 		 struct spawn *s, struct hull_error **err);
+/* mounts_send_sources: in the parent, with a user namespace in the config:
+ * open each bind source inside the child's mount namespace with the
+ * caller's privileges and send it (SYNC_MOUNT_SOURCE) for mounts_setup to
+ * bind. A source that cannot be opened here is left to the child, which
+ * then says why. Returns 0 or -errno of a failed send. */
+int mounts_send_sources(const struct hull_oci_config *cfg, pid_t child, int sock);
 /* mounts_readonly_tmpfs: remount the tmpfs mounts asked read-only, once
  * what goes inside them (mounts, device nodes) is there. */
 int mounts_readonly_tmpfs(const struct hull_oci_config *cfg, int rootfd, struct hull_error **err);
@@ -121,6 +132,12 @@ int process_hostname(const struct hull_oci_config *cfg, struct hull_error **err)
 /* process_find_program: PATH lookup of args[0] using the process' own env
  * (config.md#process: args[0] is resolved in the container). malloc'd. */
 char *process_find_program(const struct hull_oci_process *p, struct hull_error **err);
+/* process_env: the envp for execve of the container's process (create's
+ * init and exec alike): process.env, plus HOME from the container's
+ * /etc/passwd entry for process.user.uid (else HOME=/) when env has no
+ * HOME, as runc does. Called inside the container, after the uid change.
+ * The array is malloc'd; its strings are p's but for the added HOME. */
+char **process_env(const struct hull_oci_process *p);
 
 /* terminal.c */
 int terminal_setup(struct spawn *s, struct hull_error **err);

@@ -5,6 +5,7 @@
  *   clone3 (new namespaces; pid/time joined by the parent around it)
  *   [child unshares here when namespaces are joined by path]
  *   write uid_map / gid_map
+ *   [with a user namespace: SYNC_MOUNT_SOURCE, the bind sources' fds]
  *   SYNC_GO
  *   opts->place() puts the child in its cgroups  |  child mounts, pivots
  *   SYNC_PLACED                                  |  (waits for it first)
@@ -12,6 +13,7 @@
  *   SYNC_READY
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <linux/sched.h>
 #include <sched.h>
@@ -19,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -35,6 +38,89 @@ static pid_t clone3_fork(unsigned long flags, int *pidfd)
 	struct clone_args args = { .flags = flags | CLONE_PIDFD, .pidfd = (uint64_t)(uintptr_t)pidfd,
 				   .exit_signal = SIGCHLD };
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+/* What the helper of clone_in_joined_userns tells the parent. */
+struct helper_report {
+	pid_t pid; /* the init, or -1 */
+	int err;   /* errno of what failed */
+	bool joined; /* false: setns failed; true: clone3 failed */
+};
+
+/* A user namespace joined by path, with new pid or time namespaces: those
+ * must belong to the joined user namespace (a pid namespace of the host's
+ * cannot get proc mounted by the container's root), and setns(2) into a
+ * user namespace cannot be undone. A helper process joins it and clones
+ * the init with CLONE_PARENT, so that the init is still our child (runc's
+ * nsexec forks once more for the same reason). Returns like fork: the
+ * init's pid in the parent (and its pidfd), 0 in the init, -1 with *err. */
+static pid_t clone_in_joined_userns(struct spawn *s, int *pidfd, struct hull_error **err)
+{
+	const char *path = hull_oci_config_namespace(s->cfg, CLONE_NEWUSER)->path;
+	int userns = open(path, O_RDONLY | O_CLOEXEC);
+	if (userns < 0) {
+		hull_error_set(err, errno, "join user namespace: open `%s`", path);
+		return -1;
+	}
+	int report[2];
+	if (pipe2(report, O_CLOEXEC) < 0) {
+		hull_error_set(err, errno, "pipe");
+		close(userns);
+		return -1;
+	}
+	struct clone_args plain = { .exit_signal = SIGCHLD };
+	pid_t helper = (pid_t)syscall(SYS_clone3, &plain, sizeof(plain));
+	if (helper == 0) {
+		struct helper_report r = { .pid = -1 };
+		close(report[0]);
+		/* a hull process inside the container's user namespace: nothing
+		 * there may open its /proc/PID/exe (CVE-2019-5736) */
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		if (setns(userns, CLONE_NEWUSER) < 0) {
+			r.err = errno;
+		} else {
+			r.joined = true;
+			/* CLONE_PARENT takes the helper's exit signal: 0 here */
+			struct clone_args a = { .flags = CLONE_PARENT | s->clone_flags };
+			r.pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+			if (r.pid == 0) {
+				close(report[1]);
+				close(userns);
+				s->userns_joined = true;
+				return 0;
+			}
+			r.err = r.pid < 0 ? errno : 0;
+		}
+		ssize_t n = write(report[1], &r, sizeof(r));
+		_exit(n == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	int clone_errno = errno;
+	close(userns);
+	close(report[1]);
+	struct helper_report r = { .pid = -1, .err = clone_errno };
+	if (helper > 0) {
+		if (read(report[0], &r, sizeof(r)) != (ssize_t)sizeof(r))
+			r = (struct helper_report){ .pid = -1, .err = EPIPE, .joined = true };
+		while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	close(report[0]);
+	if (r.pid < 0) {
+		if (!r.joined && helper > 0)
+			hull_error_set(err, r.err, "join user namespace `%s`", path);
+		else
+			hull_error_set(err, r.err, "clone the container's init");
+		return -1;
+	}
+	*pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+	if (*pidfd < 0) {
+		hull_error_set(err, errno, "pidfd_open %d", (int)r.pid);
+		kill(r.pid, SIGKILL);
+		while (waitpid(r.pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return -1;
+	}
+	return r.pid;
 }
 
 void spawn_kill(struct spawn *s)
@@ -104,12 +190,14 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
 	bool new_userns = (ns_new_flags(cfg) & CLONE_NEWUSER) != 0;
-	if (new_userns) {
-		if (s->unshare_in_child && sync_expect(sock, SYNC_USERNS, NULL, err) < 0)
-			return -EINVAL;
-		if (ns_write_id_maps(s->pid, cfg, err) < 0)
-			return -EINVAL;
-	}
+	bool userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
+	if (userns && s->unshare_in_child && sync_expect(sock, SYNC_USERNS, NULL, err) < 0)
+		return -EINVAL;
+	if (new_userns && ns_write_id_maps(s->pid, cfg, err) < 0)
+		return -EINVAL;
+	/* a failed send means the child is gone: SYNC_GO below reports why */
+	if (userns)
+		mounts_send_sources(cfg, s->pid, sock);
 	/* If the child already failed, its SYNC_ERROR is queued: read it. */
 	if (sync_send(sock, SYNC_GO, NULL, -1) < 0)
 		return sync_expect(sock, SYNC_READY, NULL, err) < 0 ? -EINVAL
@@ -167,7 +255,9 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	}
 	s->pidfd = -1;
 	s->pty_master = -1;
-	s->pid = clone3_fork(s->clone_flags, &s->pidfd);
+	const struct hull_oci_namespace *user = hull_oci_config_namespace(s->cfg, CLONE_NEWUSER);
+	bool helper = user && user->path && (s->clone_flags & (CLONE_NEWPID | CLONE_NEWTIME));
+	s->pid = helper ? clone_in_joined_userns(s, &s->pidfd, err) : clone3_fork(s->clone_flags, &s->pidfd);
 	if (s->pid == 0) {
 		close(sv[0]);
 		s->sync_fd = sv[1];
@@ -179,7 +269,7 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	s->sync_fd = sv[0];
 	if (s->pid < 0) {
 		close(take_fd(s->sync_fd));
-		return hull_error_set(err, clone_errno, "clone the container's init");
+		return helper ? -EINVAL : hull_error_set(err, clone_errno, "clone the container's init");
 	}
 	if (parent_handshake(s, sv[0], err) < 0) {
 		spawn_kill(s);

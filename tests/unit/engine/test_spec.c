@@ -281,7 +281,7 @@ Test(spec, bad_flags_fail_before_anything)
 	cr_assert_not_null(strstr(err->msg, "kernel.panic"));
 	hull_run_options_init(&o);
 	o.image = "img";
-	o.restart = "always";
+	o.restart = "sometimes";
 	_cleanup_json_ json_t *rec2 = json_object();
 	hull_error_release(&err);
 	_cleanup_json_ json_t *img = image_config();
@@ -426,4 +426,34 @@ Test(spec, docker_profile_form_is_converted)
 	cr_assert_eq(json_array_size(json_object_get(sc, "syscalls")), 1);
 	cr_assert(has_string(json_object_get(sc, "architectures"), "SCMP_ARCH_X86"));
 	cr_assert_null(json_object_get(json_array_get(json_object_get(sc, "syscalls"), 0), "includes"));
+}
+
+Test(spec, init_prepends_hull_init_and_binds_it_read_only)
+{
+	struct hull_run_options o;
+	hull_run_options_init(&o);
+	o.image = "img";
+	o.init = true;
+	/* any executable file stands for hull-init here */
+	setenv("HULL_INIT_PATH", "/bin/sh", 1);
+	_cleanup_json_ json_t *rec = record_for(&o);
+	cr_assert(json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "Init")));
+	_cleanup_json_ json_t *spec = spec_for(rec);
+	json_t *args = json_object_get(json_object_get(spec, "process"), "args");
+	cr_assert_str_eq(json_string_value(json_array_get(args, 0)), "/run/hull-init");
+	cr_assert_str_eq(json_string_value(json_array_get(args, 1)), "--");
+	cr_assert_str_eq(json_string_value(json_array_get(args, 2)), "/bin/entry");
+	json_t *mounts = json_object_get(spec, "mounts");
+	json_t *last = json_array_get(mounts, json_array_size(mounts) - 1);
+	cr_assert_str_eq(json_string_value(json_object_get(last, "destination")), "/run/hull-init");
+	cr_assert_str_eq(json_string_value(json_object_get(last, "source")), "/bin/sh");
+	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(last, "options"), 1)), "ro");
+	/* missing: refused before anything is made, naming the variable */
+	setenv("HULL_INIT_PATH", "/nonexistent/hull-init", 1);
+	_cleanup_json_ json_t *rec2 = json_object();
+	_cleanup_json_ json_t *img = image_config();
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_lt(hull_engine_build_record(rec2, &o, img, &err), 0);
+	cr_assert_not_null(strstr(err->msg, "HULL_INIT_PATH"));
+	unsetenv("HULL_INIT_PATH");
 }

@@ -82,6 +82,36 @@ Test(config_valid, mount_options_split_into_flags_propagation_and_data)
 	json_decref(doc);
 }
 
+Test(config_valid, recursive_mount_options_are_mount_setattr_attributes)
+{
+	json_t *doc = json_loads(base_config, 0, NULL);
+	fixture_set(doc, "mounts",
+		    "[{\"destination\":\"/a\",\"type\":\"bind\",\"source\":\"/srv\","
+		    "\"options\":[\"rbind\",\"rro\",\"rnosuid\",\"rnoexec\",\"rexec\",\"rnoatime\"]},"
+		    "{\"destination\":\"/b\",\"type\":\"bind\",\"source\":\"/srv\","
+		    "\"options\":[\"rbind\",\"rrw\",\"rnoatime\",\"rstrictatime\",\"rdev\"]},"
+		    "{\"destination\":\"/c\",\"type\":\"bind\",\"source\":\"/srv\","
+		    "\"options\":[\"rbind\",\"rnoatime\",\"ratime\",\"rnorelatime\"]},"
+		    "{\"destination\":\"/d\",\"type\":\"bind\",\"source\":\"/srv\",\"options\":[\"rbind\",\"ro\"]}]");
+	struct hull_oci_config *cfg = parse(doc);
+	const struct hull_oci_mount *m = cfg->mounts;
+	/* none of them is mount(2) data or an MS_* flag */
+	cr_assert_null(m[0].data);
+	cr_assert_eq(m[0].flags, MS_BIND | MS_REC);
+	/* the later option wins; an access-time mode clears the whole field */
+	cr_assert_eq(m[0].rec_attr_set, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOATIME);
+	cr_assert_eq(m[0].rec_attr_clr, MOUNT_ATTR_NOEXEC | MOUNT_ATTR__ATIME);
+	cr_assert_eq(m[1].rec_attr_set, MOUNT_ATTR_STRICTATIME);
+	cr_assert_eq(m[1].rec_attr_clr, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR__ATIME);
+	/* ratime undoes rnoatime: relatime, the default mode */
+	cr_assert_eq(m[2].rec_attr_set, 0);
+	cr_assert_eq(m[2].rec_attr_clr, MOUNT_ATTR__ATIME);
+	cr_assert_eq(m[3].rec_attr_set | m[3].rec_attr_clr, 0);
+	cr_assert_eq(m[3].flags, MS_BIND | MS_REC | MS_RDONLY);
+	hull_oci_config_free(cfg);
+	json_decref(doc);
+}
+
 Test(config_valid, process_user_env_and_devices)
 {
 	json_t *doc = json_loads(base_config, 0, NULL);
