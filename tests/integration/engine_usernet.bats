@@ -238,6 +238,28 @@ host_addr() {
 	! alive "$pid"
 }
 
+@test "--restart: each run gets a new helper, the old one gone, the port back" {
+	"$HULL" run -d --name rn-restart --restart on-failure:1 --network slirp4netns -p 18226:80 busybox \
+		sh -c 'httpd -p 80; sleep 1; exit 3' >/dev/null
+	wait_port 18226
+	first=$(helper_pid rn-restart)
+	alive "$first"
+	# the record names the new helper once the restarted run is up
+	for _ in $(seq 100); do
+		second=$(helper_pid rn-restart)
+		[ "$second" != "$first" ] && [ "$("$HULL" inspect -f '{{.State.Status}}' rn-restart)" = running ] && break
+		sleep 0.1
+	done
+	[ "$("$HULL" inspect -f '{{.RestartCount}}' rn-restart)" = 1 ]
+	[ "$second" != "$first" ]
+	wait_port 18226
+	! alive "$first"
+	alive "$second"
+	"$HULL" wait rn-restart >/dev/null
+	! alive "$second"
+	"$HULL" rm rn-restart
+}
+
 @test "rootless: hull's slirp4netns and pasta command lines work from an unprivileged user namespace" {
 	# uid 0 of a user namespace that nobody owns, as a rootless monitor
 	# runs; the "container" is a new network namespace with httpd in it
