@@ -240,7 +240,7 @@ host_addr() {
 
 @test "--restart: each run gets a new helper, the old one gone, the port back" {
 	"$HULL" run -d --name rn-restart --restart on-failure:1 --network slirp4netns -p 18226:80 busybox \
-		sh -c 'httpd -p 80; sleep 1; exit 3' >/dev/null
+		sh -c 'httpd -p 80; sleep 3; exit 3' >/dev/null
 	wait_port 18226
 	first=$(helper_pid rn-restart)
 	alive "$first"
