@@ -272,6 +272,14 @@ static int forward_one(const char *key, const char *host_ip, const char *host_po
 	if (p < 0)
 		return hull_error_set(err, -p, "publish %s: bind %s:%u", key, hip, hport);
 	int r = fn(data, proto, cport, host_ip && *host_ip ? host_ip : "", (unsigned)p, err);
+	/* a free port the kernel picked may be taken by a concurrent run
+	 * before the helper binds it: pick again */
+	for (int tries = 0; r == -EADDRINUSE && hport == 0 && tries < 8; tries++) {
+		hull_error_release(err);
+		if ((p = net_probe_port(host_ip, proto, 0)) < 0)
+			return hull_error_set(err, -p, "publish %s: bind %s:0", key, hip);
+		r = fn(data, proto, cport, host_ip && *host_ip ? host_ip : "", (unsigned)p, err);
+	}
 	if (r < 0)
 		return r;
 	json_t *list = json_object_get(ports, key);
