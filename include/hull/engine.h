@@ -7,6 +7,8 @@
  *   containers/<id>/rootfs           overlay mount point (lower = image layers)
  *   containers/<id>/diff, work       overlay upper and work dirs (gone with rm)
  *   containers/<id>/<id>-json.log    json-file logs (rotated .1 .2 ...)
+ *   containers/<id>/slirp4netns.log, slirp4netns.sock, pasta.log
+ *                                    a user-mode network's helper: its stderr, API socket
  *   names/<name> -> <id>             the name index (a symlink per name)
  *   volumes/<name>/_data             named volumes, as docker lays them out
  *   networks/<name>.json             user networks; ipam/ holds allocations
