@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,60 +138,24 @@ static int ensure_bridge(const struct hull_network *n, struct nl *nl, int *index
 	return nat_ensure(n->subnet, n->prefix, !n->internal, err);
 }
 
-struct in_netns {
-	int nsfd;
-	int (*fn)(void *data, struct hull_error **err);
-	void *data;
-	struct hull_error *err;
-	int r;
-};
-
-static void *in_netns_thread(void *opaque)
-{
-	struct in_netns *t = opaque;
-	if (setns(t->nsfd, CLONE_NEWNET) < 0)
-		t->r = hull_error_set(&t->err, errno, "enter the container's network namespace");
-	else
-		t->r = t->fn(t->data, &t->err);
-	return NULL;
-}
-
-int net_in_netns(pid_t pid, int (*fn)(void *data, struct hull_error **err), void *data, struct hull_error **err)
+int hull_netns_loopback_up(pid_t pid, struct hull_error **err)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	_cleanup_close_ int nsfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (nsfd < 0)
+	_cleanup_close_ int target = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (target < 0 || self < 0)
 		return hull_error_set(err, errno, "open network namespace of %d", (int)pid);
-	/* a thread of its own enters the namespace and ends there: nothing
-	 * has to come back, which a process in a user namespace could not
-	 * (setns to the host's namespace needs CAP_SYS_ADMIN over it) */
-	struct in_netns t = { .nsfd = nsfd, .fn = fn, .data = data };
-	pthread_t thread;
-	int r = pthread_create(&thread, NULL, in_netns_thread, &t);
-	if (r != 0)
-		return hull_error_set(err, r, "start a thread for the network namespace of %d", (int)pid);
-	pthread_join(thread, NULL);
-	if (t.r < 0 && err)
-		*err = steal_ptr(t.err);
-	hull_error_free(t.err);
-	return t.r;
-}
-
-static int loopback_up(void *data, struct hull_error **err)
-{
-	(void)data;
+	if (setns(target, CLONE_NEWNET) < 0)
+		return hull_error_set(err, errno, "enter network namespace of %d", (int)pid);
 	struct nl *nl = nl_open(err);
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort(); /* cannot go home: continuing would configure the wrong namespace */
 	if (!nl)
 		return -EIO;
 	int r = nl_link_up(nl, 1, 0, err); /* lo is ifindex 1 in every namespace */
 	nl_close(nl);
 	return r;
-}
-
-int hull_netns_loopback_up(pid_t pid, struct hull_error **err)
-{
-	return net_in_netns(pid, loopback_up, NULL, err);
 }
 
 /* eth0 inside: address, up, default route via the gateway. nl_inner was
