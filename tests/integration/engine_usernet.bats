@@ -33,13 +33,14 @@ host_addr() {
 }
 
 @test "slirp4netns: tap0 10.0.2.100/24 via 10.0.2.2, DNS 10.0.2.3 answers" {
-	run "$HULL" run --rm --network slirp4netns busybox sh -c \
-		'ip -o -4 addr show tap0; ip route; cat /etc/resolv.conf; cat /proc/sys/net/ipv4/conf/tap0/mtu 2>/dev/null || ip link show tap0'
+	run "$HULL" run --rm --network slirp4netns -h rn-host busybox sh -c \
+		'ip -o -4 addr show tap0; ip route; cat /etc/resolv.conf /etc/hosts; ip link show tap0'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"tap0    inet 10.0.2.100/24"* ]]
 	[[ "$output" == *"default via 10.0.2.2 dev tap0"* ]]
 	[[ "$output" == *"nameserver 10.0.2.3"* ]]
 	[[ "$output" == *"mtu 65520"* ]]
+	[[ "$output" == *"10.0.2.100	rn-host"* ]]
 	# the resolver slirp4netns forwards to is the host's
 	want=$(getent ahostsv4 deb.debian.org | awk '{print $1; exit}')
 	[ -n "$want" ]
@@ -176,9 +177,10 @@ host_addr() {
 
 @test "pasta: the host's address inside, DNS through 169.254.1.1, -p answers, rm leaves no pasta" {
 	addr=$(host_addr)
-	run "$HULL" run --rm --network pasta busybox sh -c 'ip -o -4 addr; cat /etc/resolv.conf'
+	run "$HULL" run --rm --network pasta -h rn-host busybox sh -c 'ip -o -4 addr; cat /etc/resolv.conf /etc/hosts'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"inet $addr/"* ]]
+	[[ "$output" == *"$addr	rn-host"* ]]
 	[[ "$output" == *"nameserver 169.254.1.1"* ]]
 	want=$(getent ahostsv4 deb.debian.org | awk '{print $1; exit}')
 	run "$HULL" run --rm --network pasta busybox nslookup deb.debian.org

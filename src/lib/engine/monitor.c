@@ -213,7 +213,8 @@ static void record_network(struct monitor *m, const struct hull_network *net)
 }
 
 /* NetworkSettings of a user-mode network: the container's address
- * (slirp4netns's fixed one, the host's that pasta copied), the ports, and the helper's pid for `rm` after a monitor crash. */
+ * (slirp4netns's fixed one, the host's that pasta copied), the ports, and
+ * the helper's pid for `rm` after a monitor crash. */
 static void record_usernet(struct monitor *m)
 {
 	bool slirp = m->usernet.kind == USERNET_SLIRP4NETNS;
@@ -240,9 +241,22 @@ static int connect_usernet(struct monitor *m, struct hull_error **err)
 	bool slirp = m->usernet_opts.kind == USERNET_SLIRP4NETNS;
 	int r = slirp ? usernet_slirp_start(&m->usernet_opts, &req, &m->usernet, err)
 		      : usernet_pasta_start(&m->usernet_opts, &req, &m->usernet, err);
-	if (r == 0)
-		record_usernet(m);
-	return r;
+	if (r < 0)
+		return r;
+	record_usernet(m);
+	if (!slirp && *m->usernet.ip) {
+		/* pasta's address is known only now: the hostname line. In
+		 * place, as the file may be bind-mounted already. */
+		_cleanup_free_ char *base = hull_engine_hosts_base(
+			m->usernet.ip, json_string_value(json_object_get(config, "Hostname")),
+			json_string_value(json_object_get(config, "Domainname")), json_object_get(hc_of(m), "ExtraHosts"),
+			NULL);
+		_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
+		_cleanup_close_ int fd = open(hosts, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+		if (base && fd >= 0)
+			hull_write_all(fd, base, strlen(base));
+	}
+	return 0;
 }
 
 static int connect_network(struct monitor *m, struct hull_error **err)
