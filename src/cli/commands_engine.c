@@ -18,6 +18,7 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "wait", "Wait for containers to stop and print their exit codes", cmd_engine_wait },
 	{ "inspect", "Low-level information on containers, images, volumes, networks", cmd_engine_inspect },
 	{ "top", "The running processes of a container", cmd_engine_top },
+	{ "port", "List a container's published ports", cmd_engine_port },
 	{ "stats", "CPU, memory, network and I/O use of containers", cmd_engine_stats },
 	{ "commit", "Make an image from a container's changes", cmd_engine_commit },
 	{ "export", "Write a container's filesystem as a tar", cmd_engine_export },

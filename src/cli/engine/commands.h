@@ -19,6 +19,7 @@ int cmd_engine_rm(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_wait(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_inspect(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_top(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_port(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_stats(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_commit(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_export(struct hull_cli *cli, int argc, char **argv);

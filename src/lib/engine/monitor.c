@@ -30,6 +30,7 @@
 #include "hull/runtime.h"
 #include "engine_internal.h"
 #include "monitor_internal.h"
+#include "usernet_internal.h"
 
 struct monitor {
 	struct hull_ctx *ctx;      /* the caller's */
@@ -39,6 +40,8 @@ struct monitor {
 	struct hull_endpoint ep;
 	bool attached_net;
 	json_t *ports;             /* published, to undo */
+	struct usernet_options usernet_opts; /* --network slirp4netns|pasta[:...] */
+	struct usernet usernet;    /* its helper process, while it runs */
 	struct attach_hub hub;     /* `hull attach` */
 	int ready_fd;              /* the starting CLI's pipe */
 	bool detached;             /* the attached CLI detached (ctrl-p ctrl-q) */
@@ -60,6 +63,23 @@ static const char *network_mode(struct monitor *m)
 	return mode && *mode && strcmp(mode, "default") ? mode : "bridge";
 }
 
+/* resolv.conf: with a user-mode network and no --dns, its helper's
+ * resolver (slirp4netns's 10.0.2.3, pasta's --dns-forward address), which
+ * forwards to the host's, as podman writes it. */
+static char *usernet_resolv_conf(struct monitor *m)
+{
+	json_t *dns = json_object_get(hc_of(m), "Dns");
+	json_t *search = json_object_get(hc_of(m), "DnsSearch");
+	bool host = !strcmp(network_mode(m), "host");
+	if (m->usernet_opts.kind == USERNET_NONE || json_array_size(dns))
+		return hull_engine_resolv_conf(dns, search, host);
+	char ip[16], gw[16], ns[16] = USERNET_PASTA_DNS;
+	if (m->usernet_opts.kind == USERNET_SLIRP4NETNS)
+		usernet_slirp_addresses(&m->usernet_opts, ip, gw, ns);
+	_cleanup_json_ json_t *ours = json_pack("[s]", ns);
+	return hull_engine_resolv_conf(ours, search, false);
+}
+
 static int write_etc_files(struct monitor *m, struct hull_error **err)
 {
 	json_t *config = json_object_get(m->c->record, "Config");
@@ -73,15 +93,19 @@ static int write_etc_files(struct monitor *m, struct hull_error **err)
 	_cleanup_free_ char *hp = hull_path_join(m->c->dir, "hostname");
 	_cleanup_free_ char *rp = hull_path_join(m->c->dir, "resolv.conf");
 	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
-	_cleanup_free_ char *resolv =
-		hull_engine_resolv_conf(json_object_get(hc_of(m), "Dns"), json_object_get(hc_of(m), "DnsSearch"), host);
+	_cleanup_free_ char *resolv = usernet_resolv_conf(m);
 	_cleanup_free_ char *base = NULL;
 	if (host) {
 		hull_read_file("/etc/hosts", &base, NULL, NULL);
 		if (!base)
 			base = hull_xstrdup("127.0.0.1\tlocalhost\n");
 	} else {
-		base = hull_engine_hosts_base(NULL, NULL, NULL, json_object_get(hc_of(m), "ExtraHosts"), err);
+		/* slirp4netns's address is known now; a bridge's comes with attach */
+		char ip[16] = "", gw[16], dns[16];
+		if (m->usernet_opts.kind == USERNET_SLIRP4NETNS)
+			usernet_slirp_addresses(&m->usernet_opts, ip, gw, dns);
+		base = hull_engine_hosts_base(ip, hostname, json_string_value(json_object_get(config, "Domainname")),
+					      json_object_get(hc_of(m), "ExtraHosts"), err);
 		if (!base)
 			return -EINVAL;
 	}
@@ -189,6 +213,53 @@ static void record_network(struct monitor *m, const struct hull_network *net)
 	json_object_set_new(m->c->record, "NetworkSettings", ns);
 }
 
+/* NetworkSettings of a user-mode network: the container's address
+ * (slirp4netns's fixed one, the host's that pasta copied), the ports, and
+ * the helper's pid for `rm` after a monitor crash. */
+static void record_usernet(struct monitor *m)
+{
+	bool slirp = m->usernet.kind == USERNET_SLIRP4NETNS;
+	json_t *ns = json_pack("{s:s,s:s,s:i,s:s,s:{}}", "IPAddress", m->usernet.ip, "Gateway", m->usernet.gateway,
+			       "IPPrefixLen", m->usernet.prefix, "MacAddress", "", "Networks");
+	json_object_set(ns, "Ports", m->usernet.ports);
+	char sandbox[64];
+	snprintf(sandbox, sizeof(sandbox), "/proc/%d/ns/net", (int)m->pid);
+	json_object_set_new(ns, "SandboxKey", json_string(sandbox));
+	json_object_set_new(ns, "HullUserNet", json_pack("{s:s,s:I,s:I}", "Mode", slirp ? "slirp4netns" : "pasta",
+							 "Pid", (json_int_t)m->usernet.pid, "PidStart",
+							 (json_int_t)m->usernet.start));
+	json_object_set_new(m->c->record, "NetworkSettings", ns);
+}
+
+static int connect_usernet(struct monitor *m, struct hull_error **err)
+{
+	/* both helpers bring lo up themselves with the tap device */
+	json_t *config = json_object_get(m->c->record, "Config");
+	struct usernet_request req = { .pid = m->pid, .dir = m->c->dir,
+				       .port_bindings = json_object_get(hc_of(m), "PortBindings"),
+				       .exposed = json_object_get(config, "ExposedPorts"),
+				       .publish_all = json_is_true(json_object_get(hc_of(m), "PublishAllPorts")) };
+	bool slirp = m->usernet_opts.kind == USERNET_SLIRP4NETNS;
+	int r = slirp ? usernet_slirp_start(&m->usernet_opts, &req, &m->usernet, err)
+		      : usernet_pasta_start(&m->usernet_opts, &req, &m->usernet, err);
+	if (r < 0)
+		return r;
+	record_usernet(m);
+	if (!slirp && *m->usernet.ip) {
+		/* pasta's address is known only now: the hostname line. In
+		 * place, as the file may be bind-mounted already. */
+		_cleanup_free_ char *base = hull_engine_hosts_base(
+			m->usernet.ip, json_string_value(json_object_get(config, "Hostname")),
+			json_string_value(json_object_get(config, "Domainname")), json_object_get(hc_of(m), "ExtraHosts"),
+			NULL);
+		_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
+		_cleanup_close_ int fd = open(hosts, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+		if (base && fd >= 0)
+			hull_write_all(fd, base, strlen(base));
+	}
+	return 0;
+}
+
 static int connect_network(struct monitor *m, struct hull_error **err)
 {
 	const char *mode = network_mode(m);
@@ -196,6 +267,8 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 		return 0;
 	if (!strcmp(mode, "none"))
 		return hull_netns_loopback_up(m->pid, err);
+	if (m->usernet_opts.kind != USERNET_NONE)
+		return connect_usernet(m, err);
 	_cleanup_network_ struct hull_network *net = hull_network_get(m->ctx, mode, err);
 	if (!net)
 		return -ENOENT;
@@ -223,6 +296,9 @@ static int connect_network(struct monitor *m, struct hull_error **err)
  * its published ports (a next `run -p` of the same port must work). */
 static void teardown_ports(struct monitor *m)
 {
+	/* the helper holds the ports: they are free once it has closed them */
+	if (m->usernet.kind != USERNET_NONE)
+		usernet_release(&m->usernet);
 	if (m->ports)
 		hull_network_unpublish(m->ctx, m->ports, m->ep.ip, NULL);
 	if (m->ports)
@@ -235,6 +311,12 @@ static void teardown_ports(struct monitor *m)
 static void teardown(struct monitor *m)
 {
 	teardown_ports(m);
+	if (m->usernet.kind != USERNET_NONE) {
+		usernet_stop(&m->usernet);
+		m->usernet.kind = USERNET_NONE;
+		_cleanup_free_ char *sock = hull_path_join(m->c->dir, "slirp4netns.sock");
+		unlink(sock);
+	}
 	if (m->attached_net)
 		hull_network_detach(m->ctx, m->ep.network, m->c->id, m->ep.veth, NULL);
 	m->attached_net = false;
@@ -304,7 +386,9 @@ static int setup(struct monitor *m, struct hull_error **err)
 		return hull_error_set(err, errno, "unshare the monitor's mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return hull_error_set(err, errno, "make the monitor's mounts slaves of the host's");
-	int r;
+	int r = usernet_parse(network_mode(m), &m->usernet_opts, err);
+	if (r < 0)
+		return r;
 	if ((r = engine_rootfs_mount(m->c, err)) < 0 || (r = engine_rootfs_prepare(m->c, err)) < 0 ||
 	    (r = write_etc_files(m, err)) < 0 || (r = write_spec(m, err)) < 0)
 		return r;
@@ -519,7 +603,7 @@ static void ignore_signal(int sig)
 void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready_fd)
 {
 	struct monitor m = { .ctx = ctx, .rt = *ctx, .attach = attach, .console_listen = -1, .master = -1,
-			     .ready_fd = ready_fd };
+			     .usernet = { .exit_fd = -1 }, .ready_fd = ready_fd };
 	memset(m.pipes, -1, sizeof(m.pipes));
 	_cleanup_free_ char *rt_root = hull_engine_runtime_root(ctx);
 	m.rt.runtime_root = rt_root;

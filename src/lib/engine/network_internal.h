@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "hull/engine.h"
 
@@ -31,5 +32,13 @@ int nat_remove_subnet(uint32_t subnet, int prefix, struct hull_error **err);
 int nat_map_add(const char *host_ip, const char *proto, unsigned host_port, const char *ip, unsigned port,
 		struct hull_error **err);
 int nat_map_delete(const char *host_ip, const char *proto, unsigned host_port, struct hull_error **err);
+
+/* Run fn(data, err) in pid's network namespace, on a thread of its own
+ * (works inside a user namespace too); fn's result. */
+int net_in_netns(pid_t pid, int (*fn)(void *data, struct hull_error **err), void *data, struct hull_error **err);
+
+/* Try to bind host_ip:port for proto (0: let the kernel pick); the port
+ * that was free, or -errno (-EADDRINUSE when a host program holds it). */
+int net_probe_port(const char *host_ip, const char *proto, unsigned port);
 
 #endif

@@ -324,7 +324,7 @@ struct hull_network *hull_network_create(const struct hull_ctx *ctx, const char 
 					 const char *gateway, json_t *labels, bool internal, struct hull_error **err)
 {
 	if (!hull_engine_valid_name(name) || !strcmp(name, "host") || !strcmp(name, "none") ||
-	    !strcmp(name, "bridge") || !strcmp(name, "default")) {
+	    !strcmp(name, "bridge") || !strcmp(name, "default") || hull_engine_is_usernet(name)) {
 		hull_error_msg(err, EINVAL, "network name `%s` is reserved or invalid ([a-zA-Z0-9][a-zA-Z0-9_.-]*)",
 			       name);
 		return NULL;

@@ -169,6 +169,7 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 	hull_runtime_delete(&rt, c->id, true, &ignored);
 	hull_error_free(ignored);
 	json_t *ns = json_object_get(c->record, "NetworkSettings");
+	hull_engine_usernet_kill(ns);
 	const char *net;
 	json_t *ep;
 	json_object_foreach(json_object_get(ns, "Networks"), net, ep)

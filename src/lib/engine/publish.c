@@ -16,12 +16,18 @@
 
 /* Try to bind host_ip:port (0 = let the kernel pick); returns the port
  * that was free, or -EADDRINUSE when a host program holds it. */
-static int probe_port(const char *host_ip, const char *proto, unsigned port)
+int net_probe_port(const char *host_ip, const char *proto, unsigned port)
 {
 	int type = !strcmp(proto, "udp") ? SOCK_DGRAM : SOCK_STREAM;
 	_cleanup_close_ int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* a connection of the port's last holder waiting out TIME_WAIT does
+	 * not hold it (a listener still does): what the helpers that bind it
+	 * for real (slirp4netns, pasta) set too */
+	int one = 1;
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
 	if (host_ip && *host_ip && inet_pton(AF_INET, host_ip, &sa.sin_addr) != 1)
 		return -EINVAL;
@@ -45,7 +51,7 @@ static int publish_one(const char *key, const char *host_ip, const char *host_po
 							 "publish on an IPv4 address",
 				      key, host_ip);
 	unsigned hport = host_port && *host_port ? (unsigned)atoi(host_port) : 0;
-	int p = probe_port(host_ip, proto, hport);
+	int p = net_probe_port(host_ip, proto, hport);
 	if (p == -EADDRINUSE)
 		return hull_error_msg(err, EADDRINUSE, "Bind for %s:%u failed: port is already allocated",
 				      host_ip && *host_ip ? host_ip : "0.0.0.0", hport);

@@ -234,6 +234,9 @@ static int check_flags(const struct hull_run_options *o, struct hull_error **err
 			return hull_error_msg(err, EINVAL, "namespace mode `%s`: expected host or private", *m);
 	if (o->pull && strcmp(o->pull, "missing") && strcmp(o->pull, "always") && strcmp(o->pull, "never"))
 		return hull_error_msg(err, EINVAL, "--pull %s: expected missing, always or never", o->pull);
+	int r = hull_engine_usernet_check(o->network, err);
+	if (r < 0)
+		return r;
 	return check_security_opts(o, err);
 }
 
