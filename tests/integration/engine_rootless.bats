@@ -193,12 +193,22 @@ teardown_file() {
 	[ -z "$(ls /home/hullrl/.local/share/hull/containers)" ]
 }
 
-@test "networks as a user: bridge refused naming the choices; none and host work" {
-	run as hullrl run --rm busybox true
-	[ "$status" -eq 125 ]
-	[[ "$output" == *"--network pasta|slirp4netns|none|host"* ]]
+@test "networks as a user: pasta by default, -p published through it; bridge refused naming the choices; none and host work" {
+	# pasta copies the host's address in: eth0 has an IPv4 address
+	run as hullrl run --rm busybox sh -c 'ip -4 -o addr show eth0'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" inet "* ]]
+	as hullrl run -d --name rl-httpd -p 18180:80 busybox sh -c 'echo from-rootless >/i.txt; exec httpd -f -p 80 -h /' >/dev/null
+	local got=""
+	for _ in $(seq 50); do
+		got=$(curl -s -m 1 127.0.0.1:18180/i.txt) && [ -n "$got" ] && break
+		sleep 0.1
+	done
+	as hullrl rm -f rl-httpd >/dev/null
+	[ "$got" = from-rootless ]
 	run as hullrl run --rm --network bridge busybox true
 	[ "$status" -eq 125 ]
+	[[ "$output" == *"--network pasta|slirp4netns|none|host"* ]]
 	run as hullrl run --rm --network none busybox cat /sys/class/net/lo/operstate
 	[ "$output" = unknown ]
 	run as hullrl run --rm --network none busybox ls /sys/class/net

@@ -5,7 +5,8 @@
  *  - no cgroup of its own: on this kind of host (cgroups v1, nothing
  *    delegated to users) the container stays in the caller's cgroup, so
  *    resource limits cannot be enforced and are refused up front;
- *  - no host bridge: veths, NAT and a bridge need root on the host. */
+ *  - no host bridge: veths, NAT and a bridge need root on the host; the
+ *    user-mode networks (pasta, slirp4netns) take its place. */
 #include <errno.h>
 #include <string.h>
 #include <sys/statfs.h>
@@ -14,13 +15,12 @@
 #include "hull/engine.h"
 #include "engine_internal.h"
 
-/* The rootless default for --network: THE place to change it. "bridge"
- * is refused below (with the alternatives named); once user-mode
- * networking (pasta/slirp4netns, branch rlnet) is in the engine, this
- * returns hull_engine_default_rootless_network() (pasta, as podman). */
+/* The rootless default for --network: THE place to change it. pasta as
+ * podman's (else slirp4netns, else none: usernet.c); "bridge" given
+ * explicitly is refused below with the alternatives named. */
 static const char *rootless_default_network(void)
 {
-	return "bridge";
+	return hull_engine_default_rootless_network();
 }
 
 static bool network_allowed(const char *mode)
