@@ -209,6 +209,11 @@ teardown_file() {
 	run as hullrl run --rm --network bridge busybox true
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"--network pasta|slirp4netns|none|host"* ]]
+	run as hullrl network create rl-net
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"bridge networks need root on the host"* ]]
+	run as hullrl network ls
+	[[ "$output" != *rl-net* ]]
 	run as hullrl run --rm --network none busybox cat /sys/class/net/lo/operstate
 	[ "$output" = unknown ]
 	run as hullrl run --rm --network none busybox ls /sys/class/net

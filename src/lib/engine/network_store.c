@@ -323,6 +323,12 @@ static int pick_subnet(struct hull_network **nets, size_t count, const char *sub
 struct hull_network *hull_network_create(const struct hull_ctx *ctx, const char *name, const char *subnet,
 					 const char *gateway, json_t *labels, bool internal, struct hull_error **err)
 {
+	if (ctx->rootless) {
+		/* a bridge, its veths and NAT need root on the host (rootless.c) */
+		hull_error_msg(err, EPERM, "network create %s: bridge networks need root on the host; rootless "
+				      "containers use --network pasta|slirp4netns|none|host", name);
+		return NULL;
+	}
 	if (!hull_engine_valid_name(name) || !strcmp(name, "host") || !strcmp(name, "none") ||
 	    !strcmp(name, "bridge") || !strcmp(name, "default") || hull_engine_is_usernet(name)) {
 		hull_error_msg(err, EINVAL, "network name `%s` is reserved or invalid ([a-zA-Z0-9][a-zA-Z0-9_.-]*)",
