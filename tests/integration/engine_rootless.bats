@@ -287,7 +287,7 @@ teardown_file() {
 	[ "$live" = "$(pause_pid hullrl)" ]
 }
 
-@test "a runtime directory owned by someone else is refused" {
+@test "a runtime or data directory owned by someone else is refused" {
 	local dir
 	dir=$(mktemp -d /tmp/rl-bind.XXXXXX)
 	mkdir "$dir/hull"
@@ -295,7 +295,13 @@ teardown_file() {
 	run setpriv --reuid hullrl --regid hullrl --init-groups env -i HOME=/home/hullrl XDG_RUNTIME_DIR="$dir" \
 		PATH=/usr/bin:/bin "$RLHULL" images
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"belongs to uid 0, not to you"* ]]
+	[[ "$output" == *"\`$dir/hull\` belongs to uid 0, not to you"* ]]
+	# the default data root too (a given HULL_DATA_ROOT may be shared on purpose)
+	run setpriv --reuid hullrl --regid hullrl --init-groups env -i HOME=/home/hullrl XDG_DATA_HOME="$dir" \
+		PATH=/usr/bin:/bin "$RLHULL" images
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"\`$dir/hull\` belongs to uid 0, not to you"* ]]
+	[ "$(stat -c %U "$dir/hull")" = root ]
 }
 
 @test "without subordinate ids: one mapping, a warning, and image files of other users become root's" {

@@ -42,8 +42,9 @@ struct id_range {
 };
 
 /* The runtime root must be a directory of the caller's, 0700: it holds
- * the pause pid another user must not be able to plant. */
-static int check_runtime_dir(const char *dir, struct hull_error **err)
+ * the pause pid another user must not be able to plant. So must a default
+ * data root (under /tmp when the user has no home). */
+static int check_own_dir(const char *dir, struct hull_error **err)
 {
 	int r = hull_mkdir_p(dir, 0700, err);
 	if (r < 0)
@@ -52,11 +53,11 @@ static int check_runtime_dir(const char *dir, struct hull_error **err)
 	if (lstat(dir, &st) < 0)
 		return hull_error_set(err, errno, "stat `%s`", dir);
 	if (!S_ISDIR(st.st_mode))
-		return hull_error_msg(err, ENOTDIR, "runtime directory `%s` is not a directory", dir);
+		return hull_error_msg(err, ENOTDIR, "`%s` is not a directory", dir);
 	if (st.st_uid != getuid())
 		return hull_error_msg(err, EPERM,
-				      "runtime directory `%s` belongs to uid %u, not to you (uid %u): remove it or set "
-				      "XDG_RUNTIME_DIR (or HULL_ROOT) to a directory of yours",
+				      "`%s` belongs to uid %u, not to you (uid %u): remove it, or set XDG_RUNTIME_DIR and "
+				      "XDG_DATA_HOME (or HULL_ROOT and HULL_DATA_ROOT) to directories of yours",
 				      dir, (unsigned)st.st_uid, (unsigned)getuid());
 	if ((st.st_mode & 077) && chmod(dir, 0700) < 0)
 		return hull_error_set(err, errno, "chmod 0700 `%s`", dir);
@@ -357,11 +358,17 @@ int hull_engine_userns_join(struct hull_ctx *ctx, char **warning, struct hull_er
 	*warning = NULL;
 	if (geteuid() == 0)
 		return 0;
-	int r = check_runtime_dir(ctx->runtime_root, err);
+	int r = check_own_dir(ctx->runtime_root, err);
 	if (r < 0)
 		return r;
-	/* the data root is the user's alone, as podman's ~/.local/share/containers */
-	if (access(ctx->data_root, F_OK) < 0 && (r = hull_mkdir_p(ctx->data_root, 0700, err)) < 0)
+	/* the data root is the user's alone, as podman's ~/.local/share/containers;
+	 * the default one must be the user's own (one given by HULL_DATA_ROOT may be
+	 * shared on purpose) */
+	if (ctx->data_root == ctx->owned_roots[1])
+		r = check_own_dir(ctx->data_root, err);
+	else if (access(ctx->data_root, F_OK) < 0)
+		r = hull_mkdir_p(ctx->data_root, 0700, err);
+	if (r < 0)
 		return r;
 	_cleanup_free_ char *lockfile = hull_path_join(ctx->runtime_root, "pause.lock");
 	_cleanup_free_ char *pidfile = hull_path_join(ctx->runtime_root, "pause.pid");
