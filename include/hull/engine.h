@@ -743,6 +743,45 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
  * with the live State, and a loud HullSecurity note when privileged. */
 json_t *hull_engine_inspect_json(const struct hull_container *c);
 
+/* docker cp's destination, as found before copying. */
+enum hull_cp_dest {
+	HULL_CP_DEST_MISSING,
+	HULL_CP_DEST_FILE,
+	HULL_CP_DEST_DIR,
+};
+
+/* hull_cp_plan: docker cp's path rules. A source file goes into an
+ * existing directory under its own name, else replaces or becomes dst (a
+ * missing dst ending in '/' is an error); a directory source goes into an
+ * existing directory under its own name, or only its contents when src
+ * ends in "/.", or becomes a missing dst; onto a file it is an error.
+ * *dir (malloc'd) is the directory the copy goes into, *name (malloc'd)
+ * the name the top entry takes there, NULL when only contents go. */
+int hull_cp_plan(const char *src, bool src_is_dir, const char *dst, enum hull_cp_dest dst_kind, char **dir,
+		 char **name, struct hull_error **err);
+
+struct hull_cp_opts {
+	bool archive;     /* -a: keep the source's uid/gid */
+	bool follow_link; /* -L: follow a symlink that SRC itself is */
+};
+
+/* hull_engine_cp_from: copy `src` of container c (running or not) to the
+ * host path dst by hull_cp_plan's rules, or, when dst is NULL, write it as
+ * a tar to out_fd. Container paths resolve inside its root only. Files
+ * made on the host belong to the caller unless opts->archive. May move
+ * the calling process into a private mount namespace (stopped c). */
+int hull_engine_cp_from(struct hull_container *c, const char *src, const char *dst, int out_fd,
+			const struct hull_cp_opts *opts, struct hull_error **err);
+
+/* hull_engine_cp_to: copy host path src into container c at dst by
+ * hull_cp_plan's rules, or, when src is NULL, extract the tar read from
+ * in_fd into the container directory dst. Every path written is resolved
+ * inside the container's root (a symlink there to / or /etc stays in the
+ * container); entries belong to the container's root unless
+ * opts->archive. May move the caller into a private mount namespace. */
+int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, const char *dst,
+		      const struct hull_cp_opts *opts, struct hull_error **err);
+
 /* hull_engine_export: write the container's filesystem (image layers plus
  * its changes, without volumes) to fd as a tar (docker export). Works on
  * running and stopped containers. */

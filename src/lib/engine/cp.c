@@ -1,0 +1,199 @@
+/* cp.c - docker cp: copy between a container's filesystem and the host, or
+ * a tar on stdin/stdout, with docker's path rules (docs.docker.com
+ * "docker container cp"). A running container is reached through its
+ * init's /proc/PID/root (so its volumes are included, as docker's are), a
+ * stopped one by mounting its overlay in a private mount namespace, as
+ * export.c does; either way every container path is resolved inside that
+ * root (hull_open_in_root), so no symlink in the container can send a read
+ * or a write to the host. */
+#include <archive.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/inroot.h"
+#include "cp_internal.h"
+#include "engine_internal.h"
+
+static bool ends_with_dot(const char *p)
+{
+	size_t n = strlen(p);
+	return (n >= 2 && !strcmp(p + n - 2, "/.")) || !strcmp(p, ".");
+}
+
+static char *base_name(const char *p)
+{
+	_cleanup_free_ char *copy = hull_xstrdup(p);
+	return hull_xstrdup(basename(copy));
+}
+
+static char *dir_name(const char *p)
+{
+	_cleanup_free_ char *copy = hull_xstrdup(p);
+	return hull_xstrdup(dirname(copy));
+}
+
+int hull_cp_plan(const char *src, bool src_is_dir, const char *dst, enum hull_cp_dest dst_kind, char **dir,
+		 char **name, struct hull_error **err)
+{
+	*dir = *name = NULL;
+	bool contents = ends_with_dot(src);
+	if (contents && !src_is_dir)
+		return hull_error_msg(err, ENOTDIR, "cp: `%s`: not a directory", src);
+	size_t n = strlen(dst);
+	bool dst_slash = n > 0 && dst[n - 1] == '/';
+	if (!src_is_dir) {
+		if (dst_kind == HULL_CP_DEST_DIR) {
+			*dir = hull_xstrdup(dst);
+			*name = base_name(src);
+			return 0;
+		}
+		if (dst_kind == HULL_CP_DEST_MISSING && dst_slash)
+			return hull_error_msg(err, ENOENT, "cp: destination directory `%s` must exist", dst);
+		if (dst_kind == HULL_CP_DEST_FILE && dst_slash)
+			return hull_error_msg(err, ENOTDIR, "cp: destination `%s` is not a directory", dst);
+		*dir = dir_name(dst);
+		*name = base_name(dst);
+		return 0;
+	}
+	if (dst_kind == HULL_CP_DEST_FILE)
+		return hull_error_msg(err, ENOTDIR, "cp: cannot copy a directory to a file: `%s`", dst);
+	if (dst_kind == HULL_CP_DEST_DIR) {
+		*dir = hull_xstrdup(dst);
+		_cleanup_free_ char *b = base_name(src);
+		/* "/" has no name: its contents go, as with SRC/. */
+		*name = contents || !strcmp(b, "/") ? NULL : steal_ptr(b);
+		return 0;
+	}
+	/* a missing destination becomes the copy of the directory */
+	*dir = dir_name(dst);
+	*name = base_name(dst);
+	return 0;
+}
+
+/* The container's root as a directory fd (see the file comment). */
+static int container_root(struct hull_container *c, struct hull_error **err)
+{
+	if ((c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED) &&
+	    hull_proc_alive(c->state.pid, c->state.pid_start)) {
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/%d/root", (int)c->state.pid);
+		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return fd >= 0 ? fd : hull_error_set(err, errno, "cp: open the root of container %s", c->name);
+	}
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return hull_error_set(err, errno, "cp: private mount namespace");
+	int r = engine_rootfs_mount(c, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *root = hull_path_join(c->dir, "rootfs");
+	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 ? fd : hull_error_set(err, errno, "cp: open `%s`", root);
+}
+
+static enum hull_cp_dest kind_of(int fd)
+{
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return HULL_CP_DEST_MISSING;
+	return S_ISDIR(st.st_mode) ? HULL_CP_DEST_DIR : HULL_CP_DEST_FILE;
+}
+
+static int is_dir_fd(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Put the tree at srcfd into sink s following the plan for dst. */
+static int walk_planned(int srcfd, const char *src, const char *dir, const char *name, struct cp_sink *s,
+			struct hull_error **err)
+{
+	(void)dir;
+	return cp_walk(srcfd, name ? name : "", !name, s, err) < 0 ? hull_error_wrap(err, -EIO, "copy `%s`", src)
+								  : 0;
+}
+
+static int tar_out(int srcfd, const char *src, int out, struct cp_sink *s, struct hull_error **err)
+{
+	s->tar = archive_write_new();
+	archive_write_set_format_pax_restricted(s->tar);
+	if (archive_write_open_fd(s->tar, out) != ARCHIVE_OK) {
+		int r = hull_error_msg(err, EIO, "cp: %s", archive_error_string(s->tar));
+		archive_write_free(s->tar);
+		return r;
+	}
+	_cleanup_free_ char *name = base_name(src);
+	bool contents = ends_with_dot(src) || !strcmp(name, "/");
+	int r = cp_walk(srcfd, contents ? "" : name, contents, s, err);
+	if (archive_write_close(s->tar) != ARCHIVE_OK && r == 0)
+		r = hull_error_msg(err, EIO, "cp: %s", archive_error_string(s->tar));
+	archive_write_free(s->tar);
+	return r;
+}
+
+int hull_engine_cp_from(struct hull_container *c, const char *src, const char *dst, int out_fd,
+			const struct hull_cp_opts *opts, struct hull_error **err)
+{
+	_cleanup_close_ int root = container_root(c, err);
+	if (root < 0)
+		return root;
+	_cleanup_close_ int srcfd = hull_open_in_root(root, src, O_PATH | (opts->follow_link ? 0 : O_NOFOLLOW), 0);
+	if (srcfd < 0) {
+		if (errno == ENOENT)
+			return hull_error_msg(err, ENOENT, "Could not find the file %s in container %s", src, c->name);
+		return hull_error_set(err, errno, "cp: open `%s` in container %s", src, c->name);
+	}
+	struct cp_sink s = { .root = -1, .base = "", .owner = opts->archive ? CP_OWN_SOURCE : CP_OWN_NONE };
+	if (!dst)
+		return tar_out(srcfd, src, out_fd, &s, err);
+	_cleanup_close_ int dstfd = open(dst, O_PATH | O_CLOEXEC);
+	_cleanup_free_ char *dir = NULL, *name = NULL;
+	int r = hull_cp_plan(src, is_dir_fd(srcfd), dst, kind_of(dstfd), &dir, &name, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return hull_error_set(err, errno, "cp: destination directory `%s`", dir);
+	s.root = dirfd;
+	return walk_planned(srcfd, src, dir, name, &s, err);
+}
+
+int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, const char *dst,
+		      const struct hull_cp_opts *opts, struct hull_error **err)
+{
+	_cleanup_close_ int root = container_root(c, err);
+	if (root < 0)
+		return root;
+	/* docker: what is copied in belongs to the container's root unless -a */
+	struct cp_sink s = { .root = root, .owner = opts->archive ? CP_OWN_SOURCE : CP_OWN_FIXED };
+	_cleanup_close_ int dstfd = hull_open_in_root(root, dst, O_PATH, 0);
+	if (!src) {
+		if (dstfd < 0 || !is_dir_fd(dstfd))
+			return hull_error_msg(err, ENOTDIR, "cp: destination `%s` in container %s must be a directory",
+					      dst, c->name);
+		s.base = dst;
+		return cp_read_tar(in_fd, &s, err);
+	}
+	_cleanup_close_ int srcfd = open(src, O_PATH | O_CLOEXEC | (opts->follow_link ? 0 : O_NOFOLLOW));
+	if (srcfd < 0)
+		return hull_error_set(err, errno, "cp: `%s`", src);
+	_cleanup_free_ char *dir = NULL, *name = NULL;
+	int r = hull_cp_plan(src, is_dir_fd(srcfd), dst, kind_of(dstfd), &dir, &name, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int dirfd = hull_open_in_root(root, dir, O_PATH | O_DIRECTORY, 0);
+	if (dirfd < 0)
+		return hull_error_set(err, errno, "cp: destination directory `%s` in container %s", dir, c->name);
+	s.base = dir;
+	return walk_planned(srcfd, src, dir, name, &s, err);
+}

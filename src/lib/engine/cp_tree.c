@@ -1,0 +1,261 @@
+/* cp_tree.c - the two ends of `hull cp`: a source walked from an O_PATH fd
+ * (never following a symlink below it) or read from a tar, and a sink that
+ * writes a tar or creates the entries under a directory resolved inside a
+ * root with hull_open_in_root, so that no symlink, in the tree being
+ * copied or already at the destination, leads a write out of that root
+ * (the CVE-2018-15664 / CVE-2019-14271 class docker cp had). */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hull/cleanup.h"
+#include "hull/fs.h"
+#include "hull/inroot.h"
+#include "cp_internal.h"
+
+/* Reopen an O_PATH fd for reading: the magic link names exactly that inode. */
+static int reopen(int fd, int flags)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	return open(p, flags | O_CLOEXEC);
+}
+
+static int copy_data(const struct cp_entry *e, int out, struct archive *tar_out, const char *what,
+		     struct hull_error **err)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = e->ar ? archive_read_data(e->ar, buf, sizeof(buf)) : read(e->fd, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			return e->ar ? hull_error_msg(err, EIO, "cp: read `%s`: %s", what, archive_error_string(e->ar))
+				     : hull_error_set(err, errno, "cp: read `%s`", what);
+		if (tar_out) {
+			if (archive_write_data(tar_out, buf, (size_t)n) < 0)
+				return hull_error_msg(err, EIO, "cp: write `%s`: %s", what,
+						      archive_error_string(tar_out));
+		} else if (hull_write_all(out, buf, (size_t)n) < 0) {
+			return hull_error_set(err, errno, "cp: write `%s`", what);
+		}
+	}
+}
+
+static int tar_put(struct cp_sink *s, const struct cp_entry *e, struct hull_error **err)
+{
+	struct archive_entry *ae = archive_entry_new();
+	archive_entry_copy_stat(ae, &e->st);
+	archive_entry_copy_pathname(ae, e->name);
+	if (e->link)
+		archive_entry_copy_symlink(ae, e->link);
+	if (!S_ISREG(e->st.st_mode))
+		archive_entry_set_size(ae, 0);
+	int r = 0;
+	if (archive_write_header(s->tar, ae) < ARCHIVE_WARN)
+		r = hull_error_msg(err, EIO, "cp: write `%s`: %s", e->name, archive_error_string(s->tar));
+	else if (S_ISREG(e->st.st_mode) && e->st.st_size > 0)
+		r = copy_data(e, -1, s->tar, e->name, err);
+	archive_entry_free(ae);
+	return r;
+}
+
+static void set_owner(struct cp_sink *s, int dirfd, const char *leaf, const struct stat *st)
+{
+	if (s->owner == CP_OWN_NONE)
+		return;
+	uid_t u = s->owner == CP_OWN_SOURCE ? st->st_uid : s->uid;
+	gid_t g = s->owner == CP_OWN_SOURCE ? st->st_gid : s->gid;
+	/* an id our user namespace does not map stays with us, as tar does */
+	(void)!fchownat(dirfd, leaf, u, g, AT_SYMLINK_NOFOLLOW);
+}
+
+/* Make room for a new entry: an existing non-directory is replaced; a
+ * directory stays (merged into) only when the new entry is one too. */
+static int clear_leaf(int dirfd, const char *leaf, const struct cp_entry *e, const char *what, bool *exists_dir,
+		      struct hull_error **err)
+{
+	struct stat old;
+	*exists_dir = false;
+	if (fstatat(dirfd, leaf, &old, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : hull_error_set(err, errno, "cp: stat `%s`", what);
+	if (S_ISDIR(old.st_mode)) {
+		if (S_ISDIR(e->st.st_mode)) {
+			*exists_dir = true;
+			return 0;
+		}
+		return hull_error_msg(err, EISDIR, "cp: cannot overwrite directory `%s` with non-directory", what);
+	}
+	if (S_ISDIR(e->st.st_mode))
+		return hull_error_msg(err, ENOTDIR, "cp: cannot overwrite non-directory `%s` with directory", what);
+	if (unlinkat(dirfd, leaf, 0) < 0)
+		return hull_error_set(err, errno, "cp: replace `%s`", what);
+	return 0;
+}
+
+static int make_leaf(struct cp_sink *s, int dirfd, const char *leaf, const struct cp_entry *e, const char *what,
+		     struct hull_error **err)
+{
+	mode_t mode = e->st.st_mode & 07777;
+	if (S_ISDIR(e->st.st_mode)) {
+		/* its final mode at once: we are root, or root of our user
+		 * namespace over what we make, so a 0555 one still fills */
+		if (mkdirat(dirfd, leaf, mode) < 0)
+			return hull_error_set(err, errno, "cp: mkdir `%s`", what);
+	} else if (S_ISLNK(e->st.st_mode)) {
+		if (symlinkat(e->link, dirfd, leaf) < 0)
+			return hull_error_set(err, errno, "cp: symlink `%s`", what);
+	} else if (e->hardlink) {
+		_cleanup_free_ char *target = hull_path_join(s->base, e->hardlink);
+		_cleanup_close_ int t = hull_open_in_root(s->root, target, O_PATH | O_NOFOLLOW, 0);
+		char p[64];
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", t);
+		if (t < 0 || linkat(AT_FDCWD, p, dirfd, leaf, AT_SYMLINK_FOLLOW) < 0)
+			return hull_error_set(err, errno, "cp: hard link `%s` to `%s`", what, e->hardlink);
+		return 0;
+	} else if (S_ISREG(e->st.st_mode)) {
+		_cleanup_close_ int out =
+			openat(dirfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (out < 0)
+			return hull_error_set(err, errno, "cp: create `%s`", what);
+		int r = copy_data(e, out, NULL, what, err);
+		if (r < 0)
+			return r;
+	} else if (mknodat(dirfd, leaf, e->st.st_mode, e->st.st_rdev) < 0) {
+		return hull_error_set(err, errno, "cp: mknod `%s`", what);
+	}
+	set_owner(s, dirfd, leaf, &e->st);
+	if (!S_ISLNK(e->st.st_mode))
+		(void)!fchmodat(dirfd, leaf, mode, 0); /* after chown, which clears setuid */
+	struct timespec times[2] = { e->st.st_atim, e->st.st_mtim };
+	if (!S_ISDIR(e->st.st_mode))
+		utimensat(dirfd, leaf, times, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+static int dir_put(struct cp_sink *s, const struct cp_entry *e, struct hull_error **err)
+{
+	_cleanup_free_ char *full = hull_path_join(s->base, e->name);
+	_cleanup_free_ char *d1 = hull_xstrdup(full), *d2 = hull_xstrdup(full);
+	const char *leaf = basename(d1), *parent = dirname(d2);
+	if (!strcmp(leaf, ".") || !strcmp(leaf, "..") || !strcmp(leaf, "/") || !*leaf)
+		return 0; /* a tar's "./" names the destination itself */
+	_cleanup_close_ int dirfd = hull_open_in_root(s->root, parent, O_PATH | O_DIRECTORY, 0);
+	if (dirfd < 0)
+		return hull_error_set(err, errno, "cp: open directory `%s`", parent);
+	bool merge;
+	int r = clear_leaf(dirfd, leaf, e, e->name, &merge, err);
+	if (r < 0)
+		return r;
+	if (merge) {
+		set_owner(s, dirfd, leaf, &e->st);
+		return 0;
+	}
+	return make_leaf(s, dirfd, leaf, e, e->name, err);
+}
+
+int cp_sink_put(struct cp_sink *s, const struct cp_entry *e, struct hull_error **err)
+{
+	return s->tar ? tar_put(s, e, err) : dir_put(s, e, err);
+}
+
+static int walk(int fd, const char *name, bool skip_self, struct cp_sink *s, int depth, struct hull_error **err);
+
+static int walk_children(int fd, const char *name, struct cp_sink *s, int depth, struct hull_error **err)
+{
+	int dfd = reopen(fd, O_RDONLY | O_DIRECTORY);
+	if (dfd < 0)
+		return hull_error_set(err, errno, "cp: open directory `%s`", name);
+	_cleanup_closedir_ DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return hull_error_set(err, errno, "cp: read directory `%s`", name);
+	}
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		_cleanup_close_ int child = openat(dfd, de->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_free_ char *child_name = *name ? hull_path_join(name, de->d_name) : hull_xstrdup(de->d_name);
+		if (child < 0)
+			return hull_error_set(err, errno, "cp: open `%s`", child_name);
+		int r = walk(child, child_name, false, s, depth + 1, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int walk(int fd, const char *name, bool skip_self, struct cp_sink *s, int depth, struct hull_error **err)
+{
+	if (depth > 256)
+		return hull_error_msg(err, ELOOP, "cp: `%s`: directory tree deeper than 256 levels", name);
+	struct cp_entry e = { .name = name, .fd = -1 };
+	if (fstat(fd, &e.st) < 0)
+		return hull_error_set(err, errno, "cp: stat `%s`", name);
+	char target[4096];
+	if (S_ISLNK(e.st.st_mode)) {
+		ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+		if (n < 0)
+			return hull_error_set(err, errno, "cp: readlink `%s`", name);
+		target[n] = '\0';
+		e.link = target;
+	}
+	_cleanup_close_ int data = -1;
+	if (S_ISREG(e.st.st_mode)) {
+		data = reopen(fd, O_RDONLY);
+		if (data < 0)
+			return hull_error_set(err, errno, "cp: open `%s`", name);
+		e.fd = data;
+	}
+	int r = 0;
+	if (!skip_self && (r = cp_sink_put(s, &e, err)) < 0)
+		return r;
+	if (S_ISDIR(e.st.st_mode))
+		return walk_children(fd, skip_self ? "" : name, s, depth, err);
+	return 0;
+}
+
+int cp_walk(int fd, const char *name, bool contents, struct cp_sink *s, struct hull_error **err)
+{
+	return walk(fd, name, contents, s, 0, err);
+}
+
+int cp_read_tar(int in, struct cp_sink *s, struct hull_error **err)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_format_all(a);
+	archive_read_support_filter_all(a);
+	if (archive_read_open_fd(a, in, 65536) != ARCHIVE_OK) {
+		int r = hull_error_msg(err, EIO, "cp: read tar: %s", archive_error_string(a));
+		archive_read_free(a);
+		return r;
+	}
+	int r = 0;
+	struct archive_entry *ae;
+	for (;;) {
+		int st = archive_read_next_header(a, &ae);
+		if (st == ARCHIVE_EOF)
+			break;
+		if (st < ARCHIVE_WARN) {
+			r = hull_error_msg(err, EIO, "cp: read tar: %s", archive_error_string(a));
+			break;
+		}
+		struct cp_entry e = { .name = archive_entry_pathname(ae), .fd = -1, .ar = a };
+		e.st = *archive_entry_stat(ae);
+		e.link = archive_entry_symlink(ae);
+		e.hardlink = archive_entry_hardlink(ae);
+		if (!e.name || (r = cp_sink_put(s, &e, err)) < 0)
+			break;
+	}
+	archive_read_free(a);
+	return r;
+}
