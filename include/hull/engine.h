@@ -743,6 +743,19 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
  * with the live State, and a loud HullSecurity note when privileged. */
 json_t *hull_engine_inspect_json(const struct hull_container *c);
 
+/* One line of docker diff. */
+struct hull_change {
+	char kind;  /* 'A' added, 'C' changed, 'D' deleted */
+	char *path; /* absolute, in the container */
+};
+
+/* hull_engine_diff: the changes of container c against its image, from
+ * its overlay upper directory (whiteouts are deletions), sorted by path
+ * as docker prints them. *out is a malloc'd array of *n (free it with
+ * hull_changes_free); a never-started container has none. */
+int hull_engine_diff(const struct hull_container *c, struct hull_change **out, size_t *n, struct hull_error **err);
+void hull_changes_free(struct hull_change *changes, size_t n);
+
 /* docker cp's destination, as found before copying. */
 enum hull_cp_dest {
 	HULL_CP_DEST_MISSING,

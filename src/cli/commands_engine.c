@@ -23,6 +23,7 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "commit", "Make an image from a container's changes", cmd_engine_commit },
 	{ "export", "Write a container's filesystem as a tar", cmd_engine_export },
 	{ "cp", "Copy files between a container and the local filesystem", cmd_engine_cp },
+	{ "diff", "Inspect changes to files or directories on a container's filesystem", cmd_engine_diff },
 	{ "volume", "Manage volumes", cmd_engine_volume },
 	{ "network", "Manage networks", cmd_engine_network },
 	{ "unshare", "Run a command in your rootless user namespace", cmd_engine_unshare },
