@@ -743,6 +743,13 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
  * with the live State, and a loud HullSecurity note when privileged. */
 json_t *hull_engine_inspect_json(const struct hull_container *c);
 
+/* hull_engine_pause / hull_engine_unpause: freeze or thaw every process of
+ * a running container (the cgroup freezer, as docker pause); its status
+ * becomes paused / running. Docker's errors: "Container ID is not
+ * running", "... is already paused", "... is not paused". */
+int hull_engine_pause(struct hull_ctx *ctx, struct hull_container *c, struct hull_error **err);
+int hull_engine_unpause(struct hull_ctx *ctx, struct hull_container *c, struct hull_error **err);
+
 /* One line of docker diff. */
 struct hull_change {
 	char kind;  /* 'A' added, 'C' changed, 'D' deleted */

@@ -14,6 +14,8 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "restart", "Restart containers (stop, then start)", cmd_engine_restart },
 	{ "update", "Change the restart policy of containers", cmd_engine_update },
 	{ "kill", "Send a signal to running containers", cmd_engine_kill },
+	{ "pause", "Pause all processes within one or more containers", cmd_engine_pause },
+	{ "unpause", "Unpause all processes within one or more containers", cmd_engine_unpause },
 	{ "rm", "Remove containers", cmd_engine_rm },
 	{ "wait", "Wait for containers to stop and print their exit codes", cmd_engine_wait },
 	{ "inspect", "Low-level information on containers, images, volumes, networks", cmd_engine_inspect },

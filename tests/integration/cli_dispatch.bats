@@ -41,3 +41,22 @@ teardown() { runtime_teardown; }
 	[[ "$output" == *no-such-image-here* ]]
 	[ ! -d /run/hull/x ]
 }
+
+@test "pause: a runtime id goes to runc's pause/resume, anything else to the engine's pause/unpause" {
+	args sleep 30
+	"$HULL" create --bundle "$BUNDLE" rt-dispatch-pause </dev/null >/dev/null 2>&1
+	"$HULL" start rt-dispatch-pause
+	run "$HULL" pause rt-dispatch-pause
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<<"$("$HULL" state rt-dispatch-pause)")" = paused ]
+	run "$HULL" resume rt-dispatch-pause
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<<"$("$HULL" state rt-dispatch-pause)")" = running ]
+	"$HULL" delete --force rt-dispatch-pause
+	# not a runtime id: docker's pause, which looks for an engine container
+	HULL_DATA_ROOT=$TMP/data run "$HULL" pause rt-dispatch-none
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No such container: rt-dispatch-none"* ]]
+	HULL_DATA_ROOT=$TMP/data run "$HULL" unpause rt-dispatch-none
+	[[ "$output" == *"No such container: rt-dispatch-none"* ]]
+}

@@ -28,3 +28,38 @@ teardown_file() {
 	[[ "$output" == *"No such container: dc-none"* ]]
 	"$HULL" rm dc-diff dc-clean >/dev/null
 }
+
+@test "pause freezes a container (ps: Paused, inspect State.Paused), unpause thaws it; docker's errors" {
+	"$HULL" run -d --network none --name dc-pause busybox sh -c 'while :; do date +%s%N >/tmp/t; sleep 0.05; done' >/dev/null 2>&1
+	for _ in $(seq 50); do "$HULL" exec dc-pause test -s /tmp/t && break; sleep 0.1; done
+	run "$HULL" pause dc-pause
+	[ "$status" -eq 0 ]
+	[ "$output" = dc-pause ]
+	run "$HULL" ps --format '{{.Names}} {{.Status}}'
+	[[ "$output" == *"dc-pause Up "*" (Paused)"* ]]
+	[ "$("$HULL" inspect -f '{{.State.Paused}} {{.State.Status}} {{.State.Running}}' dc-pause)" = "true paused true" ]
+	# frozen: the loop writes nothing more (read through cp, which works on a paused container)
+	a=$("$HULL" cp dc-pause:/tmp/t - | tar -xOf -)
+	sleep 0.5
+	[ "$("$HULL" cp dc-pause:/tmp/t - | tar -xOf -)" = "$a" ]
+	run "$HULL" pause dc-pause
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is already paused"* ]]
+	run "$HULL" unpause dc-pause
+	[ "$status" -eq 0 ]
+	[ "$("$HULL" inspect -f '{{.State.Paused}} {{.State.Status}}' dc-pause)" = "false running" ]
+	sleep 0.3
+	[ "$("$HULL" cp dc-pause:/tmp/t - | tar -xOf -)" != "$a" ]
+	run "$HULL" unpause dc-pause
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is not paused"* ]]
+	# stop and kill reach a paused container (it is thawed after the signal)
+	"$HULL" pause dc-pause >/dev/null
+	run "$HULL" stop -t 1 dc-pause
+	[ "$status" -eq 0 ]
+	[ "$("$HULL" inspect -f '{{.State.Status}} {{.State.Paused}}' dc-pause)" = "exited false" ]
+	run "$HULL" pause dc-pause
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is not running"* ]]
+	"$HULL" rm dc-pause >/dev/null
+}

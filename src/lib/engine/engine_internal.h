@@ -45,6 +45,11 @@ void engine_stop_request(const struct hull_container *c);
 bool engine_stop_requested(const struct hull_container *c);
 void engine_stop_request_clear(const struct hull_container *c);
 
+/* engine_thaw_after_signal: a paused container's processes only act on a
+ * signal once thawed (a frozen task even ignores SIGKILL): thaw it after
+ * kill/stop signalled it, as docker does. Nothing when not paused. */
+void engine_thaw_after_signal(struct hull_ctx *ctx, struct hull_container *c);
+
 /* container_init.c: where `--init` puts hull-init in the container. */
 #define HULL_INIT_TARGET "/run/hull-init"
 

@@ -115,6 +115,7 @@ int hull_engine_kill(struct hull_ctx *ctx, struct hull_container *c, int sig, st
 	engine_stop_request(c);
 	if (kill(c->state.pid, sig) < 0)
 		return hull_error_set(err, errno, "kill container %s", c->name);
+	engine_thaw_after_signal(ctx, c);
 	/* as docker's: after KILL, the container has stopped when kill returns,
 	 * so that `kill` then `start` or `rm` does not race the monitor */
 	if (sig == SIGKILL && !wait_monitor(c, 10000))
@@ -137,6 +138,7 @@ int hull_engine_stop(struct hull_ctx *ctx, struct hull_container *c, int timeout
 		sig = SIGTERM;
 	if (hull_proc_alive(c->state.pid, c->state.pid_start))
 		kill(c->state.pid, sig);
+	engine_thaw_after_signal(ctx, c);
 	if (wait_monitor(c, timeout * 1000))
 		return 0;
 	if (hull_proc_alive(c->state.pid, c->state.pid_start))
