@@ -137,6 +137,14 @@ int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out
  * writes between concurrent hull processes. */
 int hull_container_lock(const struct hull_container *c, struct hull_error **err);
 
+/* hull_container_rename: give c the name `name` (docker rename): the new
+ * name is claimed first (a taken one fails with docker's "Conflict"
+ * message), then the record is saved and the old name released. The
+ * same name as now is refused, as docker does. A running container's
+ * monitor takes the new name from the record when it next saves it. */
+int hull_container_rename(const struct hull_ctx *ctx, struct hull_container *c, const char *name,
+			  struct hull_error **err);
+
 /* hull_container_hide: remove the name link and rename the directory to
  * containers/.rm-<id>, out of every listing; returns that path (malloc'd)
  * for the caller to delete. */

@@ -16,6 +16,7 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "kill", "Send a signal to running containers", cmd_engine_kill },
 	{ "pause", "Pause all processes within one or more containers", cmd_engine_pause },
 	{ "unpause", "Unpause all processes within one or more containers", cmd_engine_unpause },
+	{ "rename", "Rename a container", cmd_engine_rename },
 	{ "rm", "Remove containers", cmd_engine_rm },
 	{ "wait", "Wait for containers to stop and print their exit codes", cmd_engine_wait },
 	{ "inspect", "Low-level information on containers, images, volumes, networks", cmd_engine_inspect },

@@ -63,3 +63,38 @@ teardown_file() {
 	[[ "$output" == *"is not running"* ]]
 	"$HULL" rm dc-pause >/dev/null
 }
+
+@test "rename: the new name everywhere, the old one gone; docker's conflict and same-name errors" {
+	"$HULL" run -d --network none --restart always --name dc-old busybox sh -c 'sleep 0.3; exit 3' >/dev/null 2>&1
+	"$HULL" create --network none --name dc-taken busybox true >/dev/null 2>&1
+	run "$HULL" rename dc-old dc-new
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run "$HULL" inspect -f '{{.Name}}' dc-new
+	[ "$output" = /dc-new ]
+	run "$HULL" diff dc-old
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No such container: dc-old"* ]]
+	# the monitor restarting it keeps the new name
+	for _ in $(seq 50); do
+		[ "$("$HULL" inspect -f '{{.RestartCount}}' dc-new)" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$("$HULL" inspect -f '{{.RestartCount}}' dc-new)" -ge 2 ]
+	[ "$("$HULL" inspect -f '{{.Name}}' dc-new)" = /dc-new ]
+	run "$HULL" ps -a --format '{{.Names}}'
+	[[ "$output" == *dc-new* ]]
+	[[ "$output" != *dc-old* ]]
+	run "$HULL" rename dc-new dc-taken
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'Conflict. The container name "/dc-taken" is already in use'* ]]
+	run "$HULL" rename dc-new dc-new
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"same name as its current name"* ]]
+	run "$HULL" rename dc-new 'bad name'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Invalid container name"* ]]
+	# the old name is free again
+	"$HULL" create --network none --name dc-old busybox true >/dev/null 2>&1
+	"$HULL" rm -f dc-new dc-taken dc-old >/dev/null
+}

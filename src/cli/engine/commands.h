@@ -27,6 +27,7 @@ int cmd_engine_cp(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_diff(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_pause(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_unpause(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_rename(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_volume(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_network(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_unshare(struct hull_cli *cli, int argc, char **argv);

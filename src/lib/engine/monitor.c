@@ -537,6 +537,9 @@ static struct hull_restart_policy current_policy(struct monitor *m)
 	json_t *rp = json_object_get(json_object_get(disk, "HostConfig"), "RestartPolicy");
 	if (json_is_object(rp))
 		json_object_set(hc_of(m), "RestartPolicy", rp);
+	json_t *name = json_object_get(disk, "Name"); /* and a `hull rename` */
+	if (json_is_string(name))
+		json_object_set(m->c->record, "Name", name);
 	rp = json_object_get(hc_of(m), "RestartPolicy");
 	struct hull_restart_policy policy = { HULL_RESTART_NO, 0 };
 	hull_restart_policy_parse(json_string_value(json_object_get(rp, "Name")), &policy, NULL);

@@ -297,3 +297,47 @@ const char *hull_container_image(const struct hull_container *c)
 	const char *s = json_string_value(json_object_get(config, "Image"));
 	return s ? s : "";
 }
+
+/* Drop names/<name> when it still names container id. */
+static void release_name(const struct hull_ctx *ctx, const char *name, const char *id)
+{
+	_cleanup_free_ char *nd = names_dir(ctx);
+	_cleanup_free_ char *link = hull_path_join(nd, name);
+	char holder[HULL_ID_LEN + 2];
+	ssize_t n = readlink(link, holder, sizeof(holder) - 1);
+	if (n == HULL_ID_LEN && !strncmp(holder, id, HULL_ID_LEN))
+		unlink(link);
+}
+
+int hull_container_rename(const struct hull_ctx *ctx, struct hull_container *c, const char *name,
+			  struct hull_error **err)
+{
+	if (!hull_engine_valid_name(name))
+		return hull_error_msg(err, EINVAL,
+				      "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name);
+	if (!strcmp(name, c->name))
+		return hull_error_msg(err, EINVAL, "Renaming a container with the same name as its current name");
+	_cleanup_close_ int lock = hull_container_lock(c, err);
+	if (lock < 0)
+		return lock;
+	/* the record as it is now (a monitor or an update may have written it) */
+	_cleanup_free_ char *p = hull_path_join(c->dir, "container.json");
+	json_t *disk = hull_json_load_file(p, "container.json", err);
+	if (!disk)
+		return -EIO;
+	json_decref(c->record);
+	c->record = disk;
+	int r = claim_name(ctx, name, c->id, err);
+	if (r < 0)
+		return hull_error_wrap(err, r, "Error when allocating new name");
+	_cleanup_free_ char *slash_name = hull_strdup_printf("/%s", name);
+	json_object_set_new(c->record, "Name", json_string(slash_name));
+	if ((r = hull_container_save(c, err)) < 0) {
+		release_name(ctx, name, c->id);
+		return r;
+	}
+	release_name(ctx, c->name, c->id);
+	free(c->name);
+	c->name = hull_xstrdup(name);
+	return 0;
+}
