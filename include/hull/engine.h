@@ -758,6 +758,29 @@ json_t *hull_engine_inspect_json(const struct hull_container *c);
 int hull_engine_pause(struct hull_ctx *ctx, struct hull_container *c, struct hull_error **err);
 int hull_engine_unpause(struct hull_ctx *ctx, struct hull_container *c, struct hull_error **err);
 
+/* hull_engine_container_prune: remove every stopped (created, exited,
+ * dead) container, as docker container prune. *removed gets their ids
+ * (strv, owned by the caller), *reclaimed the bytes of their changes. */
+int hull_engine_container_prune(struct hull_ctx *ctx, char ***removed, unsigned long long *reclaimed,
+				struct hull_error **err);
+
+/* One row of docker system df. */
+struct hull_disk_row {
+	unsigned long total;             /* how many */
+	unsigned long active;            /* used (images, volumes) or running (containers) */
+	unsigned long long size;         /* bytes on disk */
+	unsigned long long reclaimable;  /* bytes a prune of the unused would free */
+};
+
+struct hull_disk_usage {
+	struct hull_disk_row images;     /* shared layers counted once; active = a container's image */
+	struct hull_disk_row containers; /* their overlay upper dirs */
+	struct hull_disk_row volumes;    /* active = mounted by any container */
+};
+
+/* hull_engine_disk_usage: docker system df's numbers. */
+int hull_engine_disk_usage(struct hull_ctx *ctx, struct hull_disk_usage *out, struct hull_error **err);
+
 /* One line of docker diff. */
 struct hull_change {
 	char kind;  /* 'A' added, 'C' changed, 'D' deleted */

@@ -29,6 +29,8 @@ const struct hull_command hull_cli_engine_commands[] = {
 	{ "diff", "Inspect changes to files or directories on a container's filesystem", cmd_engine_diff },
 	{ "volume", "Manage volumes", cmd_engine_volume },
 	{ "network", "Manage networks", cmd_engine_network },
+	{ "container", "Manage containers (ls, prune, and every container command)", cmd_engine_container },
+	{ "system", "Manage hull (df, prune)", cmd_engine_system },
 	{ "unshare", "Run a command in your rootless user namespace", cmd_engine_unshare },
 	{ 0 },
 };

@@ -14,6 +14,13 @@ teardown_file() {
 	engine_teardown_file
 }
 
+# the counting tests start from no containers, whatever an earlier one left
+no_containers() {
+	local ids
+	ids=$("$HULL" ps -aq --no-trunc)
+	[ -z "$ids" ] || "$HULL" rm -f $ids >/dev/null
+}
+
 @test "diff: A, C and D lines from the container's changes, sorted; none for an untouched one" {
 	"$HULL" run --network none --name dc-diff busybox sh -c 'rm /bin/ls; echo x >/etc/newf; echo y >>/etc/group; mkdir -p /new/dir' >/dev/null 2>&1
 	run "$HULL" diff dc-diff
@@ -30,7 +37,7 @@ teardown_file() {
 }
 
 @test "pause freezes a container (ps: Paused, inspect State.Paused), unpause thaws it; docker's errors" {
-	"$HULL" run -d --network none --name dc-pause busybox sh -c 'while :; do date +%s%N >/tmp/t; sleep 0.05; done' >/dev/null 2>&1
+	"$HULL" run -d --network none --name dc-pause busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/t; sleep 0.05; done' >/dev/null 2>&1
 	for _ in $(seq 50); do "$HULL" exec dc-pause test -s /tmp/t && break; sleep 0.1; done
 	run "$HULL" pause dc-pause
 	[ "$status" -eq 0 ]
@@ -97,4 +104,101 @@ teardown_file() {
 	# the old name is free again
 	"$HULL" create --network none --name dc-old busybox true >/dev/null 2>&1
 	"$HULL" rm -f dc-new dc-taken dc-old >/dev/null
+}
+
+@test "container: docker's management command (ls, inspect, rm, run ...) over the same commands" {
+	[ "$("$HULL" container run --network none --name dc-mgmt busybox echo managed 2>/dev/null)" = managed ]
+	run "$HULL" container ls -a --format '{{.Names}}'
+	[[ "$output" == *dc-mgmt* ]]
+	[ "$("$HULL" container inspect -f '{{.State.Status}}' dc-mgmt)" = exited ]
+	run "$HULL" container rm dc-mgmt
+	[ "$output" = dc-mgmt ]
+	run "$HULL" container frobnicate
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown command"* ]]
+	run "$HULL" container --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *prune* ]]
+	# `hull image` is the image room's management command
+	run "$HULL" image ls
+	[[ "$output" == *busybox* ]]
+}
+
+@test "container prune: asks first (nothing gone unless answered y), -f skips; running ones stay" {
+	no_containers
+	"$HULL" run -d --network none --name dc-live busybox sleep 1000 >/dev/null 2>&1
+	"$HULL" run --network none --name dc-dead1 busybox sh -c 'echo data >/junk' >/dev/null 2>&1
+	"$HULL" create --network none --name dc-dead2 busybox true >/dev/null 2>&1
+	run "$HULL" container prune </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"WARNING! This will remove all stopped containers."* ]]
+	[[ "$output" == *"Are you sure you want to continue? [y/N]"* ]]
+	[ "$("$HULL" ps -aq | wc -l)" -eq 3 ]
+	run "$HULL" container prune <<<n
+	[ "$("$HULL" ps -aq | wc -l)" -eq 3 ]
+	dead1=$("$HULL" inspect -f '{{.Id}}' dc-dead1)
+	run "$HULL" container prune <<<y
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Deleted Containers:"* ]]
+	[[ "$output" == *"$dead1"* ]]
+	[[ "$output" =~ "Total reclaimed space: "[0-9.]+k?B ]]
+	run "$HULL" ps -a --format '{{.Names}}'
+	[ "$output" = dc-live ]
+	"$HULL" create --network none --name dc-dead3 busybox true >/dev/null 2>&1
+	run "$HULL" container prune -f
+	[[ "$output" == *"Deleted Containers:"* ]]
+	[[ "$output" != *WARNING* ]]
+	run "$HULL" ps -a --format '{{.Names}}'
+	[ "$output" = dc-live ]
+	"$HULL" rm -f dc-live >/dev/null
+}
+
+@test "system df: images, containers, volumes with totals, active counts and reclaimable sizes" {
+	no_containers
+	"$HULL" run -d --network none --name dc-df1 -v dc-dfvol:/data busybox sh -c 'head -c 300000 /dev/zero >/big; sleep 1000' >/dev/null 2>&1
+	"$HULL" run --network none --name dc-df2 busybox sh -c 'head -c 100000 /dev/zero >/small' >/dev/null 2>&1
+	"$HULL" volume create dc-unused >/dev/null
+	for _ in $(seq 50); do "$HULL" exec dc-df1 test -s /big && break; sleep 0.1; done
+	run "$HULL" system df
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE" ]
+	[[ "${lines[1]}" =~ ^Images\ +1\ +1\ +[0-9.]+[kM]B\ +0B\ \(0%\)$ ]]
+	# 400 kB of changes, the stopped one's 100 kB reclaimable (25%)
+	[[ "${lines[2]}" =~ ^Containers\ +2\ +1\ +4[0-9.]*kB\ +1[0-9.]*kB\ \(2[0-9]%\)$ ]]
+	[[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +1\ + ]]
+	[ "${lines[4]}" = "Build Cache     0         0         0B        0B" ]
+	"$HULL" rm -f dc-df1 dc-df2 >/dev/null
+	"$HULL" volume rm dc-dfvol dc-unused >/dev/null
+}
+
+@test "system prune: docker's warning, -f; containers, networks, anonymous volumes (--volumes), images (-a)" {
+	no_containers
+	run "$HULL" system prune </dev/null
+	[[ "$output" == *"WARNING! This will remove:"* ]]
+	[[ "$output" == *"  - all stopped containers"* ]]
+	[[ "$output" == *"  - all dangling images"* ]]
+	run "$HULL" system prune -a --volumes </dev/null
+	[[ "$output" == *"  - all anonymous volumes not used by at least one container"* ]]
+	[[ "$output" == *"  - all images without at least one container associated to them"* ]]
+	"$HULL" run --network none --name dc-sp -v /anon busybox true >/dev/null 2>&1
+	"$HULL" volume create dc-named >/dev/null
+	"$HULL" network create dc-spnet >/dev/null
+	run "$HULL" system prune -f --volumes
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Deleted Containers:"* ]]
+	[[ "$output" == *"$(printf 'Deleted Networks:\ndc-spnet')"* ]]
+	[[ "$output" == *"Deleted Volumes:"* ]]
+	[[ "$output" == *"Total reclaimed space:"* ]]
+	[ -z "$("$HULL" ps -aq)" ]
+	# a named volume is kept (docker >= 23), the busybox image too (not dangling)
+	run "$HULL" volume ls -q
+	[ "$output" = dc-named ]
+	"$HULL" image inspect busybox >/dev/null
+	run "$HULL" system prune -f -a
+	[[ "$output" == *"Deleted Images:"* ]]
+	run "$HULL" image inspect busybox
+	[ "$status" -ne 0 ]
+	"$HULL" volume rm dc-named >/dev/null
+	"$HULL" image build-default >/dev/null
 }

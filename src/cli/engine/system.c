@@ -1,0 +1,169 @@
+/* system.c - `hull system df` and `hull system prune` (docker's). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cli.h"
+#include "commands.h"
+#include "common.h"
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/image.h"
+
+static void df_row(const char *type, const struct hull_disk_row *u, bool percent)
+{
+	char total[24], active[24], size[32], reclaim[32], reclaim_col[48];
+	snprintf(total, sizeof(total), "%lu", u->total);
+	snprintf(active, sizeof(active), "%lu", u->active);
+	engine_human_size(u->size, size, sizeof(size));
+	engine_human_size(u->reclaimable, reclaim, sizeof(reclaim));
+	/* docker: a percentage only when there is a size to take it of */
+	if (percent && u->size > 0)
+		snprintf(reclaim_col, sizeof(reclaim_col), "%s (%llu%%)", reclaim, u->reclaimable * 100 / u->size);
+	else
+		snprintf(reclaim_col, sizeof(reclaim_col), "%s", reclaim);
+	printf("%-16s%-10s%-10s%-10s%s\n", type, total, active, size, reclaim_col);
+}
+
+static int system_df(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'H' }, { 0 } };
+	int c;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == 'H') {
+			printf("Usage: hull system df\n\nShow disk usage: images, containers, volumes\n");
+			return 0;
+		}
+		return cli_usage_error("system df", "unknown flag");
+	}
+	struct hull_disk_usage du;
+	struct hull_error *err = NULL;
+	if (hull_engine_disk_usage(&cli->ctx, &du, &err) < 0)
+		return cli_fail(cli, err);
+	printf("%-16s%-10s%-10s%-10s%s\n", "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
+	df_row("Images", &du.images, true);
+	df_row("Containers", &du.containers, true);
+	df_row("Local Volumes", &du.volumes, true);
+	struct hull_disk_row none = { 0 };
+	df_row("Build Cache", &none, false); /* hull builds no images: always empty */
+	return 0;
+}
+
+static void print_section(const char *title, char **lines)
+{
+	if (!lines || !lines[0])
+		return;
+	printf("%s:\n", title);
+	for (char **l = lines; *l; l++)
+		printf("%s\n", *l);
+	printf("\n");
+}
+
+/* Networks no container uses: what `network prune` removes. */
+static char **prune_networks(struct hull_cli *cli)
+{
+	struct hull_network **ns = NULL;
+	size_t n = 0, count = 0;
+	if (hull_network_list(&cli->ctx, &ns, &n, NULL) < 0)
+		return NULL;
+	char **names = hull_xcalloc(n + 1, sizeof(*names));
+	for (size_t i = 0; i < n; i++) {
+		if (!ns[i]->is_default && hull_network_remove(&cli->ctx, ns[i]->name, NULL) == 0)
+			names[count++] = hull_xstrdup(ns[i]->name);
+		hull_network_free(ns[i]);
+	}
+	free(ns);
+	return names;
+}
+
+static bool confirm_system_prune(bool all, bool volumes)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg),
+		 "WARNING! This will remove:\n"
+		 "  - all stopped containers\n"
+		 "  - all networks not used by at least one container\n"
+		 "%s"
+		 "  - %s\n"
+		 "  - unused build cache\n\n"
+		 "Are you sure you want to continue?",
+		 volumes ? "  - all anonymous volumes not used by at least one container\n" : "",
+		 all ? "all images without at least one container associated to them" : "all dangling images");
+	return engine_confirm(msg);
+}
+
+static int system_prune(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "all", no_argument, NULL, 'a' },
+					      { "force", no_argument, NULL, 'f' },
+					      { "volumes", no_argument, NULL, 'V' },
+					      { "help", no_argument, NULL, 'H' },
+					      { 0 } };
+	bool all = false, force = false, volumes = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+af", opts, NULL)) != -1) {
+		if (c == 'a')
+			all = true;
+		else if (c == 'f')
+			force = true;
+		else if (c == 'V')
+			volumes = true;
+		else if (c == 'H') {
+			printf("Usage: hull system prune [-a] [-f] [--volumes]\n\nRemove unused data: stopped "
+			       "containers, unused networks, dangling images\n(-a: every unused image), anonymous "
+			       "volumes with --volumes\n");
+			return 0;
+		} else
+			return cli_usage_error("system prune", "unknown flag");
+	}
+	if (optind < argc)
+		return cli_usage_error("system prune", "accepts no arguments");
+	if (!force && !confirm_system_prune(all, volumes))
+		return 0;
+	struct hull_error *err = NULL;
+	_cleanup_strv_ char **containers = NULL, **nets = NULL, **vols = NULL, **images = NULL;
+	unsigned long long total = 0, bytes = 0;
+	if (hull_engine_container_prune(&cli->ctx, &containers, &bytes, &err) < 0)
+		return cli_fail(cli, err);
+	total += bytes;
+	nets = prune_networks(cli);
+	if (volumes) {
+		if (hull_volume_prune(&cli->ctx, false, &vols, &bytes, &err) < 0)
+			return cli_fail(cli, err);
+		total += bytes;
+	}
+	_cleanup_(hull_image_store_freep) struct hull_image_store *store = NULL;
+	if (hull_image_store_open(&cli->ctx, &store, &err) < 0)
+		return cli_fail(cli, err);
+	hull_image_store_set_in_use(store, hull_engine_image_in_use, &cli->ctx);
+	long long freed = 0;
+	if (hull_image_prune(store, all, &images, &freed, &err) < 0)
+		return cli_fail(cli, err);
+	total += freed > 0 ? (unsigned long long)freed : 0;
+	print_section("Deleted Containers", containers);
+	print_section("Deleted Networks", nets);
+	print_section("Deleted Volumes", vols);
+	print_section("Deleted Images", images);
+	char human[32];
+	engine_human_size(total, human, sizeof(human));
+	printf("Total reclaimed space: %s\n", human);
+	return 0;
+}
+
+int cmd_engine_system(struct hull_cli *cli, int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		printf("Usage: hull system COMMAND\n\nManage hull\n\nCommands:\n"
+		       "  df      Show disk usage\n"
+		       "  prune   Remove unused data\n");
+		return argc < 2 ? 1 : 0;
+	}
+	optind = 0;
+	if (!strcmp(argv[1], "df"))
+		return system_df(cli, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "prune"))
+		return system_prune(cli, argc - 1, argv + 1);
+	return cli_usage_error("system", "unknown command `%s`", argv[1]);
+}

@@ -1,0 +1,150 @@
+/* prune.c - docker container prune and system df: stopped containers go,
+ * and what images, containers and volumes take on disk (sizes are du of
+ * the trees: a container's is its overlay upper directory, an image's its
+ * unpacked layers, each shared layer counted once). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/image.h"
+#include "hull/json.h"
+
+static bool is_live(const struct hull_container *c)
+{
+	return c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED ||
+	       c->state.status == HULL_ENGINE_RESTARTING;
+}
+
+static unsigned long long container_size(const struct hull_container *c)
+{
+	json_t *g = json_object_get(json_object_get(c->record, "GraphDriver"), "Data");
+	const char *upper = json_string_value(json_object_get(g, "UpperDir"));
+	return upper ? hull_du(upper) : 0;
+}
+
+static void free_containers(struct hull_container **cs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		hull_container_free(cs[i]);
+	free(cs);
+}
+
+int hull_engine_container_prune(struct hull_ctx *ctx, char ***removed, unsigned long long *reclaimed,
+				struct hull_error **err)
+{
+	*removed = NULL;
+	*reclaimed = 0;
+	struct hull_container **cs;
+	size_t n;
+	int r = hull_container_list(ctx, &cs, &n, err);
+	if (r < 0)
+		return r;
+	size_t count = 0;
+	char **ids = hull_xcalloc(n + 1, sizeof(*ids));
+	for (size_t i = 0; i < n; i++) {
+		if (is_live(cs[i]))
+			continue;
+		unsigned long long size = container_size(cs[i]);
+		/* one that started meanwhile is refused by remove: it stays */
+		if (hull_engine_remove(ctx, cs[i], false, false, NULL) < 0)
+			continue;
+		ids[count++] = hull_xstrdup(cs[i]->id);
+		*reclaimed += size;
+	}
+	free_containers(cs, n);
+	*removed = ids;
+	return 0;
+}
+
+static void add_image_layers(struct hull_image *img, json_t *seen, bool active)
+{
+	for (char **l = img->layer_dirs; l && *l; l++) {
+		json_t *v = json_object_get(seen, *l);
+		/* a layer any active image holds is not reclaimable */
+		if (!v)
+			json_object_set_new(seen, *l, json_boolean(active));
+		else if (active && !json_is_true(v))
+			json_object_set_new(seen, *l, json_true());
+	}
+}
+
+static int images_usage(struct hull_ctx *ctx, struct hull_container **cs, size_t n, struct hull_disk_row *u,
+			struct hull_error **err)
+{
+	_cleanup_(hull_image_store_freep) struct hull_image_store *store = NULL;
+	int r = hull_image_store_open(ctx, &store, err);
+	if (r < 0)
+		return r;
+	struct hull_image **imgs;
+	if ((r = hull_image_list(store, &imgs, err)) < 0)
+		return r;
+	_cleanup_json_ json_t *seen = json_object();
+	for (struct hull_image **i = imgs; *i; i++) {
+		bool active = false;
+		for (size_t k = 0; k < n && !active; k++)
+			active = !strcmp((*i)->id, json_string_value(json_object_get(cs[k]->record, "Image")) ?: "");
+		u->total++;
+		u->active += active;
+		add_image_layers(*i, seen, active);
+	}
+	hull_image_list_free(imgs);
+	const char *dir;
+	json_t *v;
+	json_object_foreach(seen, dir, v)
+	{
+		unsigned long long size = hull_du(dir);
+		u->size += size;
+		if (!json_is_true(v))
+			u->reclaimable += size;
+	}
+	return 0;
+}
+
+static int volumes_usage(struct hull_ctx *ctx, struct hull_disk_row *u, struct hull_error **err)
+{
+	struct hull_volume **vs;
+	size_t n;
+	int r = hull_volume_list(ctx, &vs, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_strv_ char **users = NULL;
+		bool used = hull_volume_users(ctx, vs[i]->name, &users, NULL) == 0 && users && users[0];
+		unsigned long long size = hull_du(vs[i]->mountpoint);
+		u->total++;
+		u->active += used;
+		u->size += size;
+		if (!used)
+			u->reclaimable += size;
+		hull_volume_free(vs[i]);
+	}
+	free(vs);
+	return 0;
+}
+
+int hull_engine_disk_usage(struct hull_ctx *ctx, struct hull_disk_usage *out, struct hull_error **err)
+{
+	memset(out, 0, sizeof(*out));
+	struct hull_container **cs;
+	size_t n;
+	int r = hull_container_list(ctx, &cs, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		unsigned long long size = container_size(cs[i]);
+		out->containers.total++;
+		out->containers.size += size;
+		if (is_live(cs[i]))
+			out->containers.active++;
+		else
+			out->containers.reclaimable += size;
+	}
+	r = images_usage(ctx, cs, n, &out->images, err);
+	free_containers(cs, n);
+	if (r < 0)
+		return r;
+	return volumes_usage(ctx, &out->volumes, err);
+}
