@@ -781,6 +781,29 @@ struct hull_disk_usage {
 /* hull_engine_disk_usage: docker system df's numbers. */
 int hull_engine_disk_usage(struct hull_ctx *ctx, struct hull_disk_usage *out, struct hull_error **err);
 
+struct hull_image;
+
+/* One row of docker history. */
+struct hull_history_entry {
+	long long created; /* unix seconds, 0 when unknown */
+	char *created_by;  /* the step ("/bin/sh -c #(nop) CMD ...") */
+	char *comment;
+	long long size;    /* bytes of the layer it made; 0 for an empty_layer step */
+	bool empty_layer;
+};
+
+/* hull_engine_image_history: img's build steps from its config's
+ * "history" (OCI image-spec config.md), newest first; the steps that made
+ * layers get those layers' sizes in order. An image without history gives
+ * one unnamed row per layer. *out malloc'd (hull_history_free). */
+int hull_engine_image_history(const struct hull_image *img, struct hull_history_entry **out, size_t *n,
+			      struct hull_error **err);
+void hull_history_free(struct hull_history_entry *h, size_t n);
+
+/* hull_rfc3339_seconds: "2024-01-02T03:04:05.678Z" (or +hh:mm) as unix
+ * seconds; 0 when s is NULL or not RFC 3339. */
+long long hull_rfc3339_seconds(const char *s);
+
 /* One line of docker diff. */
 struct hull_change {
 	char kind;  /* 'A' added, 'C' changed, 'D' deleted */

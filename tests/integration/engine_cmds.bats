@@ -202,3 +202,24 @@ no_containers() {
 	"$HULL" volume rm dc-named >/dev/null
 	"$HULL" image build-default >/dev/null
 }
+
+@test "history: the image config's steps newest first, the committed layer's size and comment" {
+	"$HULL" run --network none --name dc-hist busybox sh -c 'head -c 50000 /dev/urandom >/blob' >/dev/null 2>&1
+	"$HULL" commit -m "fifty kB" dc-hist dc-hist:v1 >/dev/null
+	run "$HULL" history dc-hist:v1
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^IMAGE\ +CREATED\ +CREATED\ BY\ +SIZE\ +COMMENT$ ]]
+	id=$("$HULL" image inspect -f '{{.Id}}' dc-hist:v1)
+	[[ "${lines[1]}" =~ ^${id:7:12}\ +(Less\ than\ a\ second|[0-9]+\ seconds)\ ago\ +hull\ commit\ +5[0-9.]+kB\ +fifty\ kB$ ]]
+	[[ "${lines[2]}" == "<missing>"*"hull image build-default (Debian busybox-sta…"* ]]
+	[ "${#lines[@]}" -eq 3 ]
+	# the image subcommand is the same; --no-trunc and -H=false as docker's
+	run "$HULL" image history --no-trunc -H=false dc-hist:v1
+	[[ "${lines[1]}" =~ ^$id\ +20[0-9-]+T[0-9:]+(Z|[+-][0-9:]+)\ +hull\ commit\ +5[0-9]{4}\ +fifty\ kB$ ]]
+	[[ "${lines[2]}" == *"hull image build-default (Debian busybox-static)"* ]]
+	run "$HULL" history -q dc-hist:v1
+	[ "$output" = "${id:7:12}" ]
+	run "$HULL" history no-such-image
+	[ "$status" -eq 1 ]
+	"$HULL" rm dc-hist >/dev/null
+}

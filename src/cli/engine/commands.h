@@ -31,6 +31,7 @@ int cmd_engine_rename(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_container(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_container_prune(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_system(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_history(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_volume(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_network(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_unshare(struct hull_cli *cli, int argc, char **argv);

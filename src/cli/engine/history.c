@@ -1,0 +1,172 @@
+/* history.c - `hull history IMAGE` / `hull image history IMAGE`. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../cli.h"
+#include "commands.h"
+#include "common.h"
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/image.h"
+
+/* docker's CREATED BY: tabs as spaces, cut to 45 columns with an ellipsis
+ * unless --no-trunc (counting UTF-8 characters, not bytes). */
+static char *created_by(const char *s, bool trunc)
+{
+	char *out = hull_xstrdup(s);
+	for (char *p = out; *p; p++)
+		if (*p == '\t' || *p == '\n')
+			*p = ' ';
+	if (!trunc)
+		return out;
+	size_t chars = 0, i = 0;
+	for (; out[i] && chars < 45; i++)
+		chars += ((unsigned char)out[i] & 0xc0) != 0x80;
+	if (!out[i])
+		return out;
+	/* 44 characters and "…" */
+	size_t cut = 0;
+	for (size_t k = 0, c = 0; out[k]; k++) {
+		if (((unsigned char)out[k] & 0xc0) != 0x80 && c++ == 44) {
+			cut = k;
+			break;
+		}
+	}
+	out[cut] = '\0';
+	char *r = hull_strdup_printf("%s\u2026", out);
+	free(out);
+	return r;
+}
+
+/* go-units HumanSizeWithPrecision(size, 3), as docker history prints */
+static void size3(long long bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+	double v = (double)bytes;
+	size_t u = 0;
+	while (v >= 1000 && u + 1 < HULL_ARRAY_SIZE(units)) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, len, "%.3g%s", v, units[u]);
+}
+
+/* RFC 3339 in local time, as Go's time.Format(time.RFC3339) */
+static void rfc3339_local(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char zone[8];
+	strftime(zone, sizeof(zone), "%z", &tm); /* +0100 */
+	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!strcmp(zone, "+0000"))
+		snprintf(buf + n, len - n, "Z");
+	else
+		snprintf(buf + n, len - n, "%.3s:%.2s", zone, zone + 3);
+}
+
+/* Display width of a UTF-8 string (one column per character). */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+static void print_padded(const char *s, size_t col)
+{
+	fputs(s, stdout);
+	for (size_t w = width(s); w < col; w++)
+		putchar(' ');
+}
+
+static int print_history(struct hull_image *img, const struct hull_history_entry *h, size_t n, bool trunc,
+			 bool human, bool quiet)
+{
+	const char *id = img->id + (strncmp(img->id, "sha256:", 7) ? 0 : 7);
+	_cleanup_free_ char *short_id = trunc ? strndup(id, 12) : hull_xstrdup(img->id);
+	if (quiet) {
+		printf("%s\n", short_id);
+		return 0;
+	}
+	char *(*cells)[5] = hull_xcalloc(n + 1, sizeof(*cells));
+	size_t cols[5] = { 0 };
+	static const char *const head[5] = { "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT" };
+	for (int k = 0; k < 5; k++)
+		cells[0][k] = hull_xstrdup(head[k]);
+	for (size_t i = 0; i < n; i++) {
+		char ago[64] = "N/A", size[32];
+		if (h[i].created && human)
+			engine_human_ago(h[i].created * 1000000000LL, ago, sizeof(ago));
+		else if (h[i].created)
+			rfc3339_local((time_t)h[i].created, ago, sizeof(ago));
+		if (human)
+			size3(h[i].size, size, sizeof(size));
+		else
+			snprintf(size, sizeof(size), "%lld", h[i].size);
+		/* docker names only the top step: the others are not images here */
+		cells[i + 1][0] = hull_xstrdup(i == 0 ? short_id : "<missing>");
+		cells[i + 1][1] = hull_xstrdup(ago);
+		cells[i + 1][2] = created_by(h[i].created_by, trunc);
+		cells[i + 1][3] = hull_xstrdup(size);
+		cells[i + 1][4] = hull_xstrdup(h[i].comment);
+	}
+	for (size_t r = 0; r <= n; r++)
+		for (int k = 0; k < 5; k++)
+			if (width(cells[r][k]) > cols[k])
+				cols[k] = width(cells[r][k]);
+	for (size_t r = 0; r <= n; r++) {
+		for (int k = 0; k < 4; k++)
+			print_padded(cells[r][k], cols[k] + 3); /* docker's tabwriter padding */
+		printf("%s\n", cells[r][4]);
+		for (int k = 0; k < 5; k++)
+			free(cells[r][k]);
+	}
+	free(cells);
+	return 0;
+}
+
+int cmd_engine_history(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "no-trunc", no_argument, NULL, 'T' },
+					      { "quiet", no_argument, NULL, 'q' },
+					      { "human", optional_argument, NULL, 'H' },
+					      { "help", no_argument, NULL, 'h' },
+					      { 0 } };
+	bool trunc = true, quiet = false, human = true;
+	int c;
+	while ((c = getopt_long(argc, argv, "+qH::", opts, NULL)) != -1) {
+		if (c == 'T')
+			trunc = false;
+		else if (c == 'q')
+			quiet = true;
+		else if (c == 'H')
+			/* pflag's -H=false, --human=false */
+			human = !optarg || strcmp(optarg + (optarg[0] == '='), "false");
+		else if (c == 'h') {
+			printf("Usage: hull history [-q] [--no-trunc] [-H=false] IMAGE\n\nShow the history of an image "
+			       "(its config's build steps, newest first)\n");
+			return 0;
+		} else
+			return cli_usage_error("history", "unknown flag");
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("history", "requires exactly 1 argument");
+	struct hull_error *err = NULL;
+	_cleanup_(hull_image_store_freep) struct hull_image_store *store = NULL;
+	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
+	if (hull_image_store_open(&cli->ctx, &store, &err) < 0 || hull_image_get(store, argv[optind], &img, &err) < 0)
+		return cli_fail(cli, err);
+	struct hull_history_entry *h;
+	size_t n;
+	if (hull_engine_image_history(img, &h, &n, &err) < 0)
+		return cli_fail(cli, err);
+	int r = print_history(img, h, n, trunc, human, quiet);
+	hull_history_free(h, n);
+	return r;
+}
