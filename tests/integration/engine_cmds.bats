@@ -69,6 +69,15 @@ no_containers() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"is not running"* ]]
 	"$HULL" rm dc-pause >/dev/null
+	# rm: refused for a paused container in docker's words; -f kills it (thawed after SIGKILL)
+	"$HULL" run -d --network none --name dc-pause2 busybox sleep 1000 >/dev/null 2>&1
+	"$HULL" pause dc-pause2 >/dev/null
+	run "$HULL" rm dc-pause2
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"You cannot remove a paused container"* ]]
+	run timeout 20 "$HULL" rm -f dc-pause2
+	[ "$status" -eq 0 ]
+	[ -z "$("$HULL" ps -aq)" ] || [[ "$("$HULL" ps -a --format '{{.Names}}')" != *dc-pause2* ]]
 }
 
 @test "rename: the new name everywhere, the old one gone; docker's conflict and same-name errors" {

@@ -198,6 +198,10 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 {
 	reload_state(c);
 	if (is_live(c) && c->state.monitor_pid != getpid()) {
+		if (!force && c->state.status == HULL_ENGINE_PAUSED)
+			return hull_error_msg(err, EBUSY, "You cannot remove a paused container %s. Unpause and then "
+							  "stop the container before attempting removal or force remove",
+					      c->id);
 		if (!force)
 			return hull_error_msg(err, EBUSY, "You cannot remove a %s container %s. Stop the container "
 							  "before attempting removal or force remove",
@@ -206,6 +210,7 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 		engine_stop_request(c);
 		if (hull_proc_alive(c->state.pid, c->state.pid_start))
 			kill(c->state.pid, SIGKILL);
+		engine_thaw_after_signal(ctx, c);
 		if (!wait_monitor(c, 30000))
 			return hull_error_msg(err, ETIMEDOUT, "container %s did not stop after SIGKILL", c->name);
 	}
