@@ -8,8 +8,10 @@ load engine_helpers
 setup_file() {
 	export ENGINE_NET=186
 	engine_setup_file
-	export CPDIR
+	export CPDIR RLBIN
 	CPDIR=$(mktemp -d /tmp/dc-cp.XXXXXX)
+	# hull where the user can run it (a checkout may be under /root)
+	RLBIN=$(mktemp -d /tmp/dc-rl-bin.XXXXXX)
 	"$HULL" run -d --network none --name dc-cp busybox sh -c \
 		'mkdir -p /d/sub && echo hi >/d/f && echo deep >/d/sub/g && ln -s /etc /d/etclink && ln -s f /d/flink && sleep 1000' >/dev/null 2>&1
 	for _ in $(seq 50); do "$HULL" exec dc-cp test -L /d/flink && break; sleep 0.1; done
@@ -18,13 +20,13 @@ setup_file() {
 teardown_file() {
 	engine_teardown_file
 	rm -rf "$CPDIR"
-	if id hulldc >/dev/null 2>&1; then
-		[ -f /tmp/dc-rl-bin/hull ] && (cd /tmp && setpriv --reuid hulldc --regid hulldc --init-groups \
-			env -i HOME=/home/hulldc PATH=/usr/bin:/bin /tmp/dc-rl-bin/hull rm -f dc-rl >/dev/null 2>&1) || true
+	if id hulldc >/dev/null 2>&1 && [ -n "${RLBIN:-}" ]; then
+		(cd /tmp && setpriv --reuid hulldc --regid hulldc --init-groups \
+			env -i HOME=/home/hulldc PATH=/usr/bin:/bin "$RLBIN/hull" rm -f dc-rl >/dev/null 2>&1) || true
 		f="/tmp/hull-run-$(id -u hulldc)/pause.pid"
 		[ -f "$f" ] && kill -9 "$(cut -d' ' -f1 "$f")" 2>/dev/null || true
 	fi
-	rm -rf /tmp/dc-rl-bin
+	[ -z "${RLBIN:-}" ] || rm -rf "$RLBIN"
 }
 
 @test "cp out: a file to a new name, into a directory, a directory whole and with /." {
@@ -158,11 +160,10 @@ PY
 	base=$((300000 + 100000 * $(id -u "$u") % 5000000))
 	grep -q "^$u:" /etc/subuid || echo "$u:$base:65536" >>/etc/subuid
 	grep -q "^$u:" /etc/subgid || echo "$u:$base:65536" >>/etc/subgid
-	mkdir -p /tmp/dc-rl-bin
-	cp "$HULL" /tmp/dc-rl-bin/hull
-	chmod 755 /tmp/dc-rl-bin /tmp/dc-rl-bin/hull
+	cp "$HULL" "$RLBIN/hull"
+	chmod 755 "$RLBIN" "$RLBIN/hull"
 	as() { (cd /tmp && setpriv --reuid hulldc --regid hulldc --init-groups \
-		env -i HOME=/home/hulldc PATH=/usr/bin:/bin:/usr/sbin:/sbin /tmp/dc-rl-bin/hull "$@"); }
+		env -i HOME=/home/hulldc PATH=/usr/bin:/bin:/usr/sbin:/sbin "$RLBIN/hull" "$@"); }
 	as image build-default >/dev/null
 	as rm -f dc-rl >/dev/null 2>&1 || true
 	as run -d --network none --name dc-rl busybox sleep 1000 >/dev/null 2>&1

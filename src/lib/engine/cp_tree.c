@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
@@ -169,6 +171,17 @@ int cp_sink_put(struct cp_sink *s, const struct cp_entry *e, struct hull_error *
 
 static int walk(int fd, const char *name, bool skip_self, struct cp_sink *s, int depth, struct hull_error **err);
 
+/* A running container's /proc and /sys (reached through /proc/PID/root)
+ * are the kernel's, not its files: docker, which copies from the
+ * container's own filesystem, has them as empty directories; so do we
+ * when a walk comes across them (named as the source, they are read). */
+static bool is_kernel_fs(int fd)
+{
+	struct statfs sfs;
+	return fstatfs(fd, &sfs) == 0 && (sfs.f_type == PROC_SUPER_MAGIC || sfs.f_type == SYSFS_MAGIC ||
+					  sfs.f_type == CGROUP_SUPER_MAGIC || sfs.f_type == CGROUP2_SUPER_MAGIC);
+}
+
 static int walk_children(int fd, const char *name, struct cp_sink *s, int depth, struct hull_error **err)
 {
 	int dfd = reopen(fd, O_RDONLY | O_DIRECTORY);
@@ -219,7 +232,7 @@ static int walk(int fd, const char *name, bool skip_self, struct cp_sink *s, int
 	int r = 0;
 	if (!skip_self && (r = cp_sink_put(s, &e, err)) < 0)
 		return r;
-	if (S_ISDIR(e.st.st_mode))
+	if (S_ISDIR(e.st.st_mode) && !(depth > 0 && is_kernel_fs(fd)))
 		return walk_children(fd, skip_self ? "" : name, s, depth, err);
 	return 0;
 }
