@@ -835,8 +835,9 @@ int hull_cp_plan(const char *src, bool src_is_dir, const char *dst, enum hull_cp
 		 char **name, struct hull_error **err);
 
 struct hull_cp_opts {
-	bool archive;     /* -a: keep the source's uid/gid */
-	bool follow_link; /* -L: follow a symlink that SRC itself is */
+	bool archive;              /* -a: keep the source's uid/gid */
+	bool follow_link;          /* -L: follow a symlink that SRC itself is */
+	unsigned long long copied; /* out: bytes of file data copied */
 };
 
 /* hull_engine_cp_from: copy `src` of container c (running or not) to the
@@ -845,7 +846,7 @@ struct hull_cp_opts {
  * made on the host belong to the caller unless opts->archive. May move
  * the calling process into a private mount namespace (stopped c). */
 int hull_engine_cp_from(struct hull_container *c, const char *src, const char *dst, int out_fd,
-			const struct hull_cp_opts *opts, struct hull_error **err);
+			struct hull_cp_opts *opts, struct hull_error **err);
 
 /* hull_engine_cp_to: copy host path src into container c at dst by
  * hull_cp_plan's rules, or, when src is NULL, extract the tar read from
@@ -854,7 +855,7 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
  * container); entries belong to the container's root unless
  * opts->archive. May move the caller into a private mount namespace. */
 int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, const char *dst,
-		      const struct hull_cp_opts *opts, struct hull_error **err);
+		      struct hull_cp_opts *opts, struct hull_error **err);
 
 /* hull_engine_export: write the container's filesystem (image layers plus
  * its changes, without volumes) to fd as a tar (docker export). Works on

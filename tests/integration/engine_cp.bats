@@ -49,6 +49,13 @@ teardown_file() {
 	# relative container paths start at /
 	"$HULL" cp dc-cp:d/f "$CPDIR/rel"
 	[ "$(cat "$CPDIR/rel")" = hi ]
+	# docker's summary, on a terminal only (script(1) gives one; SHELL set: CI has none), -q hides it
+	run env SHELL=/bin/sh script -qec "$HULL cp dc-cp:/d/f $CPDIR/tty" /dev/null
+	[[ "$output" == *"Successfully copied 3B to $CPDIR/tty"* ]]
+	run env SHELL=/bin/sh script -qec "$HULL cp -q dc-cp:/d/f $CPDIR/tty" /dev/null
+	[ -z "$output" ]
+	run "$HULL" cp dc-cp:/d/f "$CPDIR/notty"
+	[ -z "$output" ]
 }
 
 @test "cp out: docker's errors for a missing source, a directory onto a file, a missing dir/" {

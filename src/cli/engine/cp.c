@@ -6,6 +6,7 @@
 
 #include "../cli.h"
 #include "commands.h"
+#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
@@ -30,7 +31,8 @@ static int usage(FILE *out)
 		     "Copy files/folders between a container and the local filesystem\n"
 		     "(`-` is a tar stream on stdout or stdin)\n\n"
 		     "  -a, --archive       Archive mode (copy all uid/gid information)\n"
-		     "  -L, --follow-link   Always follow symbol link in SRC_PATH\n");
+		     "  -L, --follow-link   Always follow symbol link in SRC_PATH\n"
+		     "  -q, --quiet         Suppress the summary a terminal gets\n");
 	return out == stdout ? 0 : 1;
 }
 
@@ -42,6 +44,7 @@ int cmd_engine_cp(struct hull_cli *cli, int argc, char **argv)
 					      { "help", no_argument, NULL, 'H' },
 					      { 0 } };
 	struct hull_cp_opts o = { 0 };
+	bool quiet = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "+aLq", opts, NULL)) != -1) {
 		if (c == 'a')
@@ -50,7 +53,9 @@ int cmd_engine_cp(struct hull_cli *cli, int argc, char **argv)
 			o.follow_link = true;
 		else if (c == 'H')
 			return usage(stdout);
-		else if (c != 'q')
+		else if (c == 'q')
+			quiet = true;
+		else
 			return cli_usage_error("cp", "unknown flag");
 	}
 	if (argc - optind != 2)
@@ -81,5 +86,13 @@ int cmd_engine_cp(struct hull_cli *cli, int argc, char **argv)
 	} else {
 		r = hull_engine_cp_to(ctr, strcmp(src, "-") ? src : NULL, STDIN_FILENO, abs, &o, &err);
 	}
-	return r < 0 ? cli_fail(cli, err) : 0;
+	if (r < 0)
+		return cli_fail(cli, err);
+	/* docker's last line, shown only on a terminal (-q hides it) */
+	if (!quiet && isatty(STDERR_FILENO) && strcmp(dst, "-")) {
+		char size[32];
+		engine_human_size(o.copied, size, sizeof(size));
+		fprintf(stderr, "Successfully copied %s to %s\n", size, dst);
+	}
+	return 0;
 }

@@ -142,7 +142,7 @@ static int tar_out(int srcfd, const char *src, int out, struct cp_sink *s, struc
 }
 
 int hull_engine_cp_from(struct hull_container *c, const char *src, const char *dst, int out_fd,
-			const struct hull_cp_opts *opts, struct hull_error **err)
+			struct hull_cp_opts *opts, struct hull_error **err)
 {
 	_cleanup_close_ int root = container_root(c, err);
 	if (root < 0)
@@ -154,8 +154,11 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 		return hull_error_set(err, errno, "cp: open `%s` in container %s", src, c->name);
 	}
 	struct cp_sink s = { .root = -1, .base = "", .owner = opts->archive ? CP_OWN_SOURCE : CP_OWN_NONE };
-	if (!dst)
-		return tar_out(srcfd, src, out_fd, &s, err);
+	if (!dst) {
+		int tr = tar_out(srcfd, src, out_fd, &s, err);
+		opts->copied = s.copied;
+		return tr;
+	}
 	_cleanup_close_ int dstfd = open(dst, O_PATH | O_CLOEXEC);
 	_cleanup_free_ char *dir = NULL, *name = NULL;
 	int r = hull_cp_plan(src, is_dir_fd(srcfd), dst, kind_of(dstfd), &dir, &name, err);
@@ -165,11 +168,13 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 	if (dirfd < 0)
 		return hull_error_set(err, errno, "cp: destination directory `%s`", dir);
 	s.root = dirfd;
-	return walk_planned(srcfd, src, dir, name, &s, err);
+	r = walk_planned(srcfd, src, dir, name, &s, err);
+	opts->copied = s.copied;
+	return r;
 }
 
 int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, const char *dst,
-		      const struct hull_cp_opts *opts, struct hull_error **err)
+		      struct hull_cp_opts *opts, struct hull_error **err)
 {
 	_cleanup_close_ int root = container_root(c, err);
 	if (root < 0)
@@ -182,7 +187,9 @@ int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, cons
 			return hull_error_msg(err, ENOTDIR, "cp: destination `%s` in container %s must be a directory",
 					      dst, c->name);
 		s.base = dst;
-		return cp_read_tar(in_fd, &s, err);
+		int tr = cp_read_tar(in_fd, &s, err);
+		opts->copied = s.copied;
+		return tr;
 	}
 	_cleanup_close_ int srcfd = open(src, O_PATH | O_CLOEXEC | (opts->follow_link ? 0 : O_NOFOLLOW));
 	if (srcfd < 0)
@@ -195,5 +202,7 @@ int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, cons
 	if (dirfd < 0)
 		return hull_error_set(err, errno, "cp: destination directory `%s` in container %s", dir, c->name);
 	s.base = dir;
-	return walk_planned(srcfd, src, dir, name, &s, err);
+	r = walk_planned(srcfd, src, dir, name, &s, err);
+	opts->copied = s.copied;
+	return r;
 }

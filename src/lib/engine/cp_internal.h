@@ -35,6 +35,7 @@ struct cp_sink {
 	enum cp_owner owner;
 	uid_t uid;
 	gid_t gid;
+	unsigned long long copied; /* bytes of file data put so far */
 };
 
 /* cp_sink_put: write one entry (a directory before its children). */

@@ -31,14 +31,16 @@ static int reopen(int fd, int flags)
 	return open(p, flags | O_CLOEXEC);
 }
 
-static int copy_data(const struct cp_entry *e, int out, struct archive *tar_out, const char *what,
-		     struct hull_error **err)
+static int copy_data(struct cp_sink *s, const struct cp_entry *e, int out, struct archive *tar_out,
+		     const char *what, struct hull_error **err)
 {
 	char buf[65536];
 	for (;;) {
 		ssize_t n = e->ar ? archive_read_data(e->ar, buf, sizeof(buf)) : read(e->fd, buf, sizeof(buf));
 		if (n == 0)
 			return 0;
+		if (n > 0)
+			s->copied += (unsigned long long)n;
 		if (n < 0)
 			return e->ar ? hull_error_msg(err, EIO, "cp: read `%s`: %s", what, archive_error_string(e->ar))
 				     : hull_error_set(err, errno, "cp: read `%s`", what);
@@ -65,7 +67,7 @@ static int tar_put(struct cp_sink *s, const struct cp_entry *e, struct hull_erro
 	if (archive_write_header(s->tar, ae) < ARCHIVE_WARN)
 		r = hull_error_msg(err, EIO, "cp: write `%s`: %s", e->name, archive_error_string(s->tar));
 	else if (S_ISREG(e->st.st_mode) && e->st.st_size > 0)
-		r = copy_data(e, -1, s->tar, e->name, err);
+		r = copy_data(s, e, -1, s->tar, e->name, err);
 	archive_entry_free(ae);
 	return r;
 }
@@ -128,7 +130,7 @@ static int make_leaf(struct cp_sink *s, int dirfd, const char *leaf, const struc
 			openat(dirfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (out < 0)
 			return hull_error_set(err, errno, "cp: create `%s`", what);
-		int r = copy_data(e, out, NULL, what, err);
+		int r = copy_data(s, e, out, NULL, what, err);
 		if (r < 0)
 			return r;
 	} else if (mknodat(dirfd, leaf, e->st.st_mode, e->st.st_rdev) < 0) {
