@@ -100,6 +100,16 @@ teardown_file() {
 	"$HULL" cp -a "$CPDIR/src/." dc-cp:/tmp/kept
 	run "$HULL" exec dc-cp stat -c '%u:%g' /tmp/kept/inner/a
 	[ "$output" = "1234:2345" ]
+	# hard links stay hard links, both ways (as docker's tar keeps them)
+	mkdir "$CPDIR/hl"
+	echo linked >"$CPDIR/hl/a"
+	ln "$CPDIR/hl/a" "$CPDIR/hl/b"
+	"$HULL" cp "$CPDIR/hl" dc-cp:/tmp
+	run "$HULL" exec dc-cp stat -c %i /tmp/hl/a /tmp/hl/b
+	[ "${lines[0]}" = "${lines[1]}" ]
+	"$HULL" cp dc-cp:/tmp/hl "$CPDIR/hl-back"
+	[ "$(stat -c %i "$CPDIR/hl-back/a")" = "$(stat -c %i "$CPDIR/hl-back/b")" ]
+	[ "$(cat "$CPDIR/hl-back/b")" = linked ]
 	# a file onto an existing file replaces it
 	echo two >"$CPDIR/two"
 	"$HULL" cp "$CPDIR/two" dc-cp:/tmp/src/inner/a

@@ -36,6 +36,16 @@ struct cp_sink {
 	uid_t uid;
 	gid_t gid;
 	unsigned long long copied; /* bytes of file data put so far */
+	struct cp_link *links;     /* files with several links walked so far */
+	size_t n_links;
+};
+
+/* A walked file with st_nlink > 1: its later names become hard links to
+ * the first, as in a tar (and as docker cp keeps them). */
+struct cp_link {
+	dev_t dev;
+	ino_t ino;
+	char *name;
 };
 
 /* cp_sink_put: write one entry (a directory before its children). */

@@ -61,12 +61,14 @@ static int tar_put(struct cp_sink *s, const struct cp_entry *e, struct hull_erro
 	archive_entry_copy_pathname(ae, e->name);
 	if (e->link)
 		archive_entry_copy_symlink(ae, e->link);
-	if (!S_ISREG(e->st.st_mode))
+	if (e->hardlink)
+		archive_entry_copy_hardlink(ae, e->hardlink);
+	if (!S_ISREG(e->st.st_mode) || e->hardlink)
 		archive_entry_set_size(ae, 0);
 	int r = 0;
 	if (archive_write_header(s->tar, ae) < ARCHIVE_WARN)
 		r = hull_error_msg(err, EIO, "cp: write `%s`: %s", e->name, archive_error_string(s->tar));
-	else if (S_ISREG(e->st.st_mode) && e->st.st_size > 0)
+	else if (S_ISREG(e->st.st_mode) && !e->hardlink && e->st.st_size > 0)
 		r = copy_data(s, e, -1, s->tar, e->name, err);
 	archive_entry_free(ae);
 	return r;
@@ -184,6 +186,18 @@ static bool is_kernel_fs(int fd)
 					  sfs.f_type == CGROUP_SUPER_MAGIC || sfs.f_type == CGROUP2_SUPER_MAGIC);
 }
 
+/* The first name walked for this file when it has several links, or NULL
+ * (and this name is remembered). */
+static const char *seen_link(struct cp_sink *s, const struct stat *st, const char *name)
+{
+	for (size_t i = 0; i < s->n_links; i++)
+		if (s->links[i].dev == st->st_dev && s->links[i].ino == st->st_ino)
+			return s->links[i].name;
+	s->links = hull_xrealloc(s->links, (s->n_links + 1) * sizeof(*s->links));
+	s->links[s->n_links++] = (struct cp_link){ st->st_dev, st->st_ino, hull_xstrdup(name) };
+	return NULL;
+}
+
 static int walk_children(int fd, const char *name, struct cp_sink *s, int depth, struct hull_error **err)
 {
 	int dfd = reopen(fd, O_RDONLY | O_DIRECTORY);
@@ -225,7 +239,9 @@ static int walk(int fd, const char *name, bool skip_self, struct cp_sink *s, int
 		e.link = target;
 	}
 	_cleanup_close_ int data = -1;
-	if (S_ISREG(e.st.st_mode)) {
+	if (S_ISREG(e.st.st_mode) && e.st.st_nlink > 1)
+		e.hardlink = seen_link(s, &e.st, name);
+	if (S_ISREG(e.st.st_mode) && !e.hardlink) {
 		data = reopen(fd, O_RDONLY);
 		if (data < 0)
 			return hull_error_set(err, errno, "cp: open `%s`", name);
@@ -241,7 +257,13 @@ static int walk(int fd, const char *name, bool skip_self, struct cp_sink *s, int
 
 int cp_walk(int fd, const char *name, bool contents, struct cp_sink *s, struct hull_error **err)
 {
-	return walk(fd, name, contents, s, 0, err);
+	int r = walk(fd, name, contents, s, 0, err);
+	for (size_t i = 0; i < s->n_links; i++)
+		free(s->links[i].name);
+	free(s->links);
+	s->links = NULL;
+	s->n_links = 0;
+	return r;
 }
 
 int cp_read_tar(int in, struct cp_sink *s, struct hull_error **err)
