@@ -167,8 +167,21 @@ PY
 	[ "$(cat "$CPDIR/back")" = "written while stopped" ]
 	run "$HULL" start -a dc-stopped
 	[[ "$output" == *"written while stopped"* ]]
+	# its volumes and binds are reached too (a read-only bind stays read-only)
+	mkdir -p "$CPDIR/robind"
+	"$HULL" run --network none --name dc-stopvol -v dc-cpvol:/data -v "$CPDIR/robind:/ro:ro" busybox \
+		sh -c 'echo in-volume >/data/f' >/dev/null 2>&1
+	"$HULL" cp dc-stopvol:/data/f "$CPDIR/volfile"
+	[ "$(cat "$CPDIR/volfile")" = in-volume ]
+	"$HULL" cp "$CPDIR/from-host" dc-stopvol:/data/added
+	[ "$("$HULL" run --rm --network none -v dc-cpvol:/data busybox cat /data/added 2>/dev/null)" = "written while stopped" ]
+	run "$HULL" cp "$CPDIR/from-host" dc-stopvol:/ro/nope
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Read-only file system"* ]]
+	[ ! -e "$CPDIR/robind/nope" ]
 	# and nothing stays mounted on the host
 	! grep -q "$HULL_DATA_ROOT" /proc/self/mountinfo
+	! grep -q "$CPDIR" /proc/self/mountinfo
 }
 
 @test "cp as an ordinary user (rootless), running container" {

@@ -2,8 +2,8 @@
  * a tar on stdin/stdout, with docker's path rules (docs.docker.com
  * "docker container cp"). A running container is reached through its
  * init's /proc/PID/root (so its volumes are included, as docker's are), a
- * stopped one by mounting its overlay in a private mount namespace, as
- * export.c does; either way every container path is resolved inside that
+ * stopped one by mounting its overlay and its volumes in a private mount
+ * namespace, as export.c does; either way every container path is resolved inside that
  * root (hull_open_in_root), so no symlink in the container can send a read
  * or a write to the host. */
 #include <archive.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
@@ -80,6 +81,56 @@ int hull_cp_plan(const char *src, bool src_is_dir, const char *dst, enum hull_cp
 	return 0;
 }
 
+/* Make the mount now at dst read-only: opened again, as the fd from
+ * before the bind names the directory under it; the flags the kernel
+ * locks (nosuid, nodev, noexec: a user namespace may not drop them) kept. */
+static int remount_ro(int root, const char *dst, struct hull_error **err)
+{
+	_cleanup_close_ int at = hull_open_in_root(root, dst, O_PATH, 0);
+	struct statvfs sv;
+	if (at < 0 || fstatvfs(at, &sv) < 0)
+		return hull_error_set(err, errno, "open `%s`", dst);
+	unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
+	flags |= (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+		 (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", at);
+	if (mount(NULL, path, NULL, flags, NULL) < 0)
+		return hull_error_set(err, errno, "make `%s` read-only", dst);
+	return 0;
+}
+
+/* A stopped container's volumes and bind mounts, bound over its overlay
+ * (in our private mount namespace) so that cp reaches them as it does in a
+ * running one, as docker mounts them for cp. A mount point the image lacks
+ * (the runtime makes it at start) is left out; read-only ones stay so. */
+static int bind_mounts(int root, const struct hull_container *c, struct hull_error **err)
+{
+	size_t i;
+	json_t *m;
+	int r;
+	json_array_foreach(json_object_get(c->record, "Mounts"), i, m)
+	{
+		const char *type = json_string_value(json_object_get(m, "Type"));
+		const char *src = json_string_value(json_object_get(m, "Source"));
+		const char *dst = json_string_value(json_object_get(m, "Destination"));
+		if (!type || !src || !dst || (strcmp(type, "volume") && strcmp(type, "bind")))
+			continue;
+		_cleanup_close_ int at = hull_open_in_root(root, dst, O_PATH, 0);
+		_cleanup_close_ int from = open(src, O_PATH | O_CLOEXEC);
+		if (at < 0 || from < 0)
+			continue;
+		char from_path[64], at_path[64];
+		snprintf(from_path, sizeof(from_path), "/proc/self/fd/%d", from);
+		snprintf(at_path, sizeof(at_path), "/proc/self/fd/%d", at);
+		if (mount(from_path, at_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+			return hull_error_set(err, errno, "cp: mount `%s` at `%s` in container %s", src, dst, c->name);
+		if (!json_is_true(json_object_get(m, "RW")) && (r = remount_ro(root, dst, err)) < 0)
+			return hull_error_wrap(err, r, "cp: container %s", c->name);
+	}
+	return 0;
+}
+
 /* The container's root as a directory fd (see the file comment). */
 static int container_root(struct hull_container *c, struct hull_error **err)
 {
@@ -96,8 +147,12 @@ static int container_root(struct hull_container *c, struct hull_error **err)
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *root = hull_path_join(c->dir, "rootfs");
-	int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return fd >= 0 ? fd : hull_error_set(err, errno, "cp: open `%s`", root);
+	_cleanup_close_ int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_set(err, errno, "cp: open `%s`", root);
+	if ((r = bind_mounts(fd, c, err)) < 0)
+		return r;
+	return take_fd(fd);
 }
 
 static enum hull_cp_dest kind_of(int fd)
