@@ -52,6 +52,9 @@ no_containers() {
 	run "$HULL" pause dc-pause
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"is already paused"* ]]
+	run "$HULL" exec dc-pause true
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"is paused, unpause the container before exec"* ]]
 	run "$HULL" unpause dc-pause
 	[ "$status" -eq 0 ]
 	[ "$("$HULL" inspect -f '{{.State.Paused}} {{.State.Status}}' dc-pause)" = "false running" ]

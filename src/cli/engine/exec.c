@@ -86,6 +86,10 @@ int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv)
 	_cleanup_container_ struct hull_container *c = hull_container_load(&cli->ctx, argv[optind], &err);
 	if (!c)
 		return cli_fail(cli, err);
+	if (c->state.status == HULL_ENGINE_PAUSED) {
+		fprintf(stderr, "hull: Container %s is paused, unpause the container before exec\n", c->id);
+		return 1;
+	}
 	if (c->state.status != HULL_ENGINE_RUNNING) {
 		fprintf(stderr, "hull: Container %s is not running\n", c->id);
 		return 1;
