@@ -157,6 +157,15 @@ PY
 	run "$HULL" cp - dc-cp:/tmp/s <"$CPDIR/out.tar"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"must be a directory"* ]]
+	# compressed tars are taken; anything but a tar is not: an mtree spec names
+	# host files to read (contents=/etc/hostname) and must not be honoured
+	tar -C "$CPDIR/in" -czf - s | "$HULL" cp - dc-cp:/var
+	[ "$("$HULL" exec dc-cp cat /var/s)" = streamed ]
+	run "$HULL" cp - dc-cp:/tmp < <(printf '#mtree\n./dc-mtree type=file contents=/etc/hostname\n')
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"Unrecognized archive format"* ]]
+	run "$HULL" exec dc-cp test -e /tmp/dc-mtree
+	[ "$status" -ne 0 ]
 }
 
 @test "cp on a stopped container works on its filesystem, kept for the next start" {

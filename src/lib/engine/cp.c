@@ -169,13 +169,13 @@ static int is_dir_fd(int fd)
 	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Put the tree at srcfd into sink s following the plan for dst. */
-static int walk_planned(int srcfd, const char *src, const char *dir, const char *name, struct cp_sink *s,
+/* Put the tree at srcfd into sink s under `name` (NULL: its contents);
+ * errors name the copy as the user typed it, then the entry. */
+static int walk_planned(int srcfd, const char *src, const char *dst, const char *name, struct cp_sink *s,
 			struct hull_error **err)
 {
-	(void)dir;
-	return cp_walk(srcfd, name ? name : "", !name, s, err) < 0 ? hull_error_wrap(err, -EIO, "copy `%s`", src)
-								  : 0;
+	int r = cp_walk(srcfd, name ? name : "", !name, s, err);
+	return r < 0 ? hull_error_wrap(err, r, "cp `%s` to `%s`", src, dst) : 0;
 }
 
 static int tar_out(int srcfd, const char *src, int out, struct cp_sink *s, struct hull_error **err)
@@ -212,7 +212,7 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 	if (!dst) {
 		int tr = tar_out(srcfd, src, out_fd, &s, err);
 		opts->copied = s.copied;
-		return tr;
+		return tr < 0 ? hull_error_wrap(err, tr, "cp `%s:%s` to -", c->name, src) : 0;
 	}
 	_cleanup_close_ int dstfd = open(dst, O_PATH | O_CLOEXEC);
 	_cleanup_free_ char *dir = NULL, *name = NULL;
@@ -223,7 +223,7 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 	if (dirfd < 0)
 		return hull_error_set(err, errno, "cp: destination directory `%s`", dir);
 	s.root = dirfd;
-	r = walk_planned(srcfd, src, dir, name, &s, err);
+	r = walk_planned(srcfd, src, dst, name, &s, err);
 	opts->copied = s.copied;
 	return r;
 }
@@ -244,7 +244,7 @@ int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, cons
 		s.base = dst;
 		int tr = cp_read_tar(in_fd, &s, err);
 		opts->copied = s.copied;
-		return tr;
+		return tr < 0 ? hull_error_wrap(err, tr, "cp - to `%s:%s`", c->name, dst) : 0;
 	}
 	_cleanup_close_ int srcfd = open(src, O_PATH | O_CLOEXEC | (opts->follow_link ? 0 : O_NOFOLLOW));
 	if (srcfd < 0)
@@ -257,7 +257,8 @@ int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, cons
 	if (dirfd < 0)
 		return hull_error_set(err, errno, "cp: destination directory `%s` in container %s", dir, c->name);
 	s.base = dir;
-	r = walk_planned(srcfd, src, dir, name, &s, err);
+	_cleanup_free_ char *where = hull_strdup_printf("%s:%s", c->name, dst);
+	r = walk_planned(srcfd, src, where, name, &s, err);
 	opts->copied = s.copied;
 	return r;
 }

@@ -42,14 +42,14 @@ static int copy_data(struct cp_sink *s, const struct cp_entry *e, int out, struc
 		if (n > 0)
 			s->copied += (unsigned long long)n;
 		if (n < 0)
-			return e->ar ? hull_error_msg(err, EIO, "cp: read `%s`: %s", what, archive_error_string(e->ar))
-				     : hull_error_set(err, errno, "cp: read `%s`", what);
+			return e->ar ? hull_error_msg(err, EIO, "read `%s`: %s", what, archive_error_string(e->ar))
+				     : hull_error_set(err, errno, "read `%s`", what);
 		if (tar_out) {
 			if (archive_write_data(tar_out, buf, (size_t)n) < 0)
-				return hull_error_msg(err, EIO, "cp: write `%s`: %s", what,
+				return hull_error_msg(err, EIO, "write `%s`: %s", what,
 						      archive_error_string(tar_out));
 		} else if (hull_write_all(out, buf, (size_t)n) < 0) {
-			return hull_error_set(err, errno, "cp: write `%s`", what);
+			return hull_error_set(err, errno, "write `%s`", what);
 		}
 	}
 }
@@ -67,7 +67,7 @@ static int tar_put(struct cp_sink *s, const struct cp_entry *e, struct hull_erro
 		archive_entry_set_size(ae, 0);
 	int r = 0;
 	if (archive_write_header(s->tar, ae) < ARCHIVE_WARN)
-		r = hull_error_msg(err, EIO, "cp: write `%s`: %s", e->name, archive_error_string(s->tar));
+		r = hull_error_msg(err, EIO, "write `%s`: %s", e->name, archive_error_string(s->tar));
 	else if (S_ISREG(e->st.st_mode) && !e->hardlink && e->st.st_size > 0)
 		r = copy_data(s, e, -1, s->tar, e->name, err);
 	archive_entry_free(ae);
@@ -92,18 +92,18 @@ static int clear_leaf(int dirfd, const char *leaf, const struct cp_entry *e, con
 	struct stat old;
 	*exists_dir = false;
 	if (fstatat(dirfd, leaf, &old, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : hull_error_set(err, errno, "cp: stat `%s`", what);
+		return errno == ENOENT ? 0 : hull_error_set(err, errno, "stat `%s`", what);
 	if (S_ISDIR(old.st_mode)) {
 		if (S_ISDIR(e->st.st_mode)) {
 			*exists_dir = true;
 			return 0;
 		}
-		return hull_error_msg(err, EISDIR, "cp: cannot overwrite directory `%s` with non-directory", what);
+		return hull_error_msg(err, EISDIR, "cannot overwrite directory `%s` with non-directory", what);
 	}
 	if (S_ISDIR(e->st.st_mode))
-		return hull_error_msg(err, ENOTDIR, "cp: cannot overwrite non-directory `%s` with directory", what);
+		return hull_error_msg(err, ENOTDIR, "cannot overwrite non-directory `%s` with directory", what);
 	if (unlinkat(dirfd, leaf, 0) < 0)
-		return hull_error_set(err, errno, "cp: replace `%s`", what);
+		return hull_error_set(err, errno, "replace `%s`", what);
 	return 0;
 }
 
@@ -115,28 +115,28 @@ static int make_leaf(struct cp_sink *s, int dirfd, const char *leaf, const struc
 		/* its final mode at once: we are root, or root of our user
 		 * namespace over what we make, so a 0555 one still fills */
 		if (mkdirat(dirfd, leaf, mode) < 0)
-			return hull_error_set(err, errno, "cp: mkdir `%s`", what);
+			return hull_error_set(err, errno, "mkdir `%s`", what);
 	} else if (S_ISLNK(e->st.st_mode)) {
 		if (symlinkat(e->link, dirfd, leaf) < 0)
-			return hull_error_set(err, errno, "cp: symlink `%s`", what);
+			return hull_error_set(err, errno, "symlink `%s`", what);
 	} else if (e->hardlink) {
 		_cleanup_free_ char *target = hull_path_join(s->base, e->hardlink);
 		_cleanup_close_ int t = hull_open_in_root(s->root, target, O_PATH | O_NOFOLLOW, 0);
 		char p[64];
 		snprintf(p, sizeof(p), "/proc/self/fd/%d", t);
 		if (t < 0 || linkat(AT_FDCWD, p, dirfd, leaf, AT_SYMLINK_FOLLOW) < 0)
-			return hull_error_set(err, errno, "cp: hard link `%s` to `%s`", what, e->hardlink);
+			return hull_error_set(err, errno, "hard link `%s` to `%s`", what, e->hardlink);
 		return 0;
 	} else if (S_ISREG(e->st.st_mode)) {
 		_cleanup_close_ int out =
 			openat(dirfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (out < 0)
-			return hull_error_set(err, errno, "cp: create `%s`", what);
+			return hull_error_set(err, errno, "create `%s`", what);
 		int r = copy_data(s, e, out, NULL, what, err);
 		if (r < 0)
 			return r;
 	} else if (mknodat(dirfd, leaf, e->st.st_mode, e->st.st_rdev) < 0) {
-		return hull_error_set(err, errno, "cp: mknod `%s`", what);
+		return hull_error_set(err, errno, "mknod `%s`", what);
 	}
 	set_owner(s, dirfd, leaf, &e->st);
 	if (!S_ISLNK(e->st.st_mode))
@@ -156,7 +156,7 @@ static int dir_put(struct cp_sink *s, const struct cp_entry *e, struct hull_erro
 		return 0; /* a tar's "./" names the destination itself */
 	_cleanup_close_ int dirfd = hull_open_in_root(s->root, parent, O_PATH | O_DIRECTORY, 0);
 	if (dirfd < 0)
-		return hull_error_set(err, errno, "cp: open directory `%s`", parent);
+		return hull_error_set(err, errno, "open directory `%s`", parent);
 	bool merge;
 	int r = clear_leaf(dirfd, leaf, e, e->name, &merge, err);
 	if (r < 0)
@@ -202,11 +202,11 @@ static int walk_children(int fd, const char *name, struct cp_sink *s, int depth,
 {
 	int dfd = reopen(fd, O_RDONLY | O_DIRECTORY);
 	if (dfd < 0)
-		return hull_error_set(err, errno, "cp: open directory `%s`", name);
+		return hull_error_set(err, errno, "open directory `%s`", name);
 	_cleanup_closedir_ DIR *d = fdopendir(dfd);
 	if (!d) {
 		close(dfd);
-		return hull_error_set(err, errno, "cp: read directory `%s`", name);
+		return hull_error_set(err, errno, "read directory `%s`", name);
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -215,7 +215,7 @@ static int walk_children(int fd, const char *name, struct cp_sink *s, int depth,
 		_cleanup_close_ int child = openat(dfd, de->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		_cleanup_free_ char *child_name = *name ? hull_path_join(name, de->d_name) : hull_xstrdup(de->d_name);
 		if (child < 0)
-			return hull_error_set(err, errno, "cp: open `%s`", child_name);
+			return hull_error_set(err, errno, "open `%s`", child_name);
 		int r = walk(child, child_name, false, s, depth + 1, err);
 		if (r < 0)
 			return r;
@@ -226,15 +226,15 @@ static int walk_children(int fd, const char *name, struct cp_sink *s, int depth,
 static int walk(int fd, const char *name, bool skip_self, struct cp_sink *s, int depth, struct hull_error **err)
 {
 	if (depth > 256)
-		return hull_error_msg(err, ELOOP, "cp: `%s`: directory tree deeper than 256 levels", name);
+		return hull_error_msg(err, ELOOP, "`%s`: directory tree deeper than 256 levels", name);
 	struct cp_entry e = { .name = name, .fd = -1 };
 	if (fstat(fd, &e.st) < 0)
-		return hull_error_set(err, errno, "cp: stat `%s`", name);
+		return hull_error_set(err, errno, "stat `%s`", name);
 	char target[4096];
 	if (S_ISLNK(e.st.st_mode)) {
 		ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
 		if (n < 0)
-			return hull_error_set(err, errno, "cp: readlink `%s`", name);
+			return hull_error_set(err, errno, "readlink `%s`", name);
 		target[n] = '\0';
 		e.link = target;
 	}
@@ -244,7 +244,7 @@ static int walk(int fd, const char *name, bool skip_self, struct cp_sink *s, int
 	if (S_ISREG(e.st.st_mode) && !e.hardlink) {
 		data = reopen(fd, O_RDONLY);
 		if (data < 0)
-			return hull_error_set(err, errno, "cp: open `%s`", name);
+			return hull_error_set(err, errno, "open `%s`", name);
 		e.fd = data;
 	}
 	int r = 0;
@@ -269,10 +269,15 @@ int cp_walk(int fd, const char *name, bool contents, struct cp_sink *s, struct h
 int cp_read_tar(int in, struct cp_sink *s, struct hull_error **err)
 {
 	struct archive *a = archive_read_new();
-	archive_read_support_format_all(a);
-	archive_read_support_filter_all(a);
+	/* tar only, as docker: libarchive's other readers include mtree,
+	 * whose entries name host files to take their contents from */
+	archive_read_support_format_tar(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
 	if (archive_read_open_fd(a, in, 65536) != ARCHIVE_OK) {
-		int r = hull_error_msg(err, EIO, "cp: read tar: %s", archive_error_string(a));
+		int r = hull_error_msg(err, EIO, "read tar: %s", archive_error_string(a));
 		archive_read_free(a);
 		return r;
 	}
@@ -283,7 +288,7 @@ int cp_read_tar(int in, struct cp_sink *s, struct hull_error **err)
 		if (st == ARCHIVE_EOF)
 			break;
 		if (st < ARCHIVE_WARN) {
-			r = hull_error_msg(err, EIO, "cp: read tar: %s", archive_error_string(a));
+			r = hull_error_msg(err, EIO, "read tar: %s", archive_error_string(a));
 			break;
 		}
 		struct cp_entry e = { .name = archive_entry_pathname(ae), .fd = -1, .ar = a };
