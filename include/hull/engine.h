@@ -764,6 +764,12 @@ int hull_engine_unpause(struct hull_ctx *ctx, struct hull_container *c, struct h
 int hull_engine_container_prune(struct hull_ctx *ctx, char ***removed, unsigned long long *reclaimed,
 				struct hull_error **err);
 
+/* hull_engine_container_size: docker's SizeRw (*rw: the bytes of its
+ * overlay upper directory) and SizeRootFs (*virtual_size: those plus its
+ * image's unpacked size), as ps -s and inspect --size show them. */
+int hull_engine_container_size(struct hull_ctx *ctx, const struct hull_container *c, unsigned long long *rw,
+			       unsigned long long *virtual_size, struct hull_error **err);
+
 /* One row of docker system df. */
 struct hull_disk_row {
 	unsigned long total;             /* how many */

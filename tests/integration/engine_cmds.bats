@@ -180,6 +180,11 @@ no_containers() {
 	[[ "${lines[2]}" =~ ^Containers\ +2\ +1\ +4[0-9.]*kB\ +1[0-9.]*kB\ \(2[0-9]%\)$ ]]
 	[[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +1\ + ]]
 	[ "${lines[4]}" = "Build Cache     0         0         0B        0B" ]
+	# ps -s: each container's own bytes and those plus its image's
+	run "$HULL" ps -s --format '{{.Names}} {{.Size}}'
+	[[ "$output" =~ ^dc-df1\ 3[0-9.]+kB\ \(virtual\ 2\.[0-9]+MB\)$ ]]
+	run "$HULL" ps -a -s
+	[[ "${lines[0]}" == *"NAMES"*"SIZE" ]]
 	"$HULL" rm -f dc-df1 dc-df2 >/dev/null
 	"$HULL" volume rm dc-dfvol dc-unused >/dev/null
 }

@@ -160,25 +160,38 @@ static void cell(const char *text, size_t width, bool last)
 
 /* Columns as wide as their widest cell plus three spaces, as docker's
  * tabwriter lays them out. */
-static void print_table(json_t *rows)
+static void print_table(json_t *rows, bool size)
 {
-	static const char *const heads[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES" };
-	static const char *const keys[] = { "ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names" };
-	size_t width[7];
-	for (size_t k = 0; k < 7; k++)
+	static const char *const heads[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
+					     "STATUS",       "PORTS", "NAMES",   "SIZE" };
+	static const char *const keys[] = { "ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", "Size" };
+	size_t cols = size ? 8 : 7, width[8];
+	for (size_t k = 0; k < cols; k++)
 		width[k] = strlen(heads[k]);
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r)
-		for (size_t k = 0; k < 7; k++) {
+		for (size_t k = 0; k < cols; k++) {
 			size_t l = display_width(json_string_value(json_object_get(r, keys[k])));
 			width[k] = l > width[k] ? l : width[k];
 		}
-	for (size_t k = 0; k < 7; k++)
-		cell(heads[k], width[k], k == 6);
+	for (size_t k = 0; k < cols; k++)
+		cell(heads[k], width[k], k == cols - 1);
 	json_array_foreach(rows, i, r)
-		for (size_t k = 0; k < 7; k++)
-			cell(json_string_value(json_object_get(r, keys[k])), width[k], k == 6);
+		for (size_t k = 0; k < cols; k++)
+			cell(json_string_value(json_object_get(r, keys[k])), width[k], k == cols - 1);
+}
+
+/* docker ps -s: "12B (virtual 2.05MB)" */
+static void add_size(struct hull_cli *cli, const struct hull_container *c, json_t *row)
+{
+	unsigned long long rw = 0, total = 0;
+	hull_engine_container_size(&cli->ctx, c, &rw, &total, NULL);
+	char a[32], b[32];
+	engine_human_size(rw, a, sizeof(a));
+	engine_human_size(total, b, sizeof(b));
+	_cleanup_free_ char *text = hull_strdup_printf("%s (virtual %s)", a, b);
+	json_object_set_new(row, "Size", json_string(text));
 }
 
 int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
@@ -190,7 +203,7 @@ int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
 		{ "filter", required_argument, NULL, 'f' }, { "size", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'H' },      { 0 },
 	};
-	bool all = false, quiet = false, no_trunc = false;
+	bool all = false, quiet = false, no_trunc = false, size = false;
 	long last = -1;
 	const char *format = NULL;
 	char *filters[16] = { 0 };
@@ -203,13 +216,13 @@ int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
 		case 'l': last = 1; all = true; break;
 		case 'T': no_trunc = true; break;
 		case 'F': format = optarg; break;
-		case 's': break;
+		case 's': size = true; break;
 		case 'f':
 			if (nf < 15)
 				filters[nf++] = optarg;
 			break;
 		case 'H':
-			printf("Usage: hull ps [-a] [-q] [-n N] [-l] [--no-trunc] [--format json|TEMPLATE] [-f KEY=VALUE]\n\n"
+			printf("Usage: hull ps [-a] [-q] [-s] [-n N] [-l] [--no-trunc] [--format json|TEMPLATE] [-f KEY=VALUE]\n\n"
 			       "List containers (running ones; -a for all)\n");
 			return 0;
 		default: return cli_usage_error("ps", "unknown flag");
@@ -227,7 +240,10 @@ int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
 		bool live = cs[i]->state.status == HULL_ENGINE_RUNNING || cs[i]->state.status == HULL_ENGINE_PAUSED ||
 			    cs[i]->state.status == HULL_ENGINE_RESTARTING;
 		if ((all || live) && matches(cs[i], filters) && (last < 0 || shown < last)) {
-			json_array_append_new(rows, row(cs[i], no_trunc));
+			json_t *r = row(cs[i], no_trunc);
+			if (size && !quiet)
+				add_size(cli, cs[i], r);
+			json_array_append_new(rows, r);
 			shown++;
 		}
 	}
@@ -240,7 +256,7 @@ int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
 		json_array_foreach(rows, i, r)
 			printf("%s\n", json_string_value(json_object_get(r, "ID")));
 	} else if (!format || !strcmp(format, "table")) {
-		print_table(rows);
+		print_table(rows, size);
 	} else if (!strcmp(format, "json")) {
 		json_array_foreach(rows, i, r)
 		{

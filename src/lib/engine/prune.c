@@ -59,6 +59,23 @@ int hull_engine_container_prune(struct hull_ctx *ctx, char ***removed, unsigned 
 	return 0;
 }
 
+int hull_engine_container_size(struct hull_ctx *ctx, const struct hull_container *c, unsigned long long *rw,
+			       unsigned long long *virtual_size, struct hull_error **err)
+{
+	*rw = container_size(c);
+	*virtual_size = *rw;
+	const char *image = json_string_value(json_object_get(c->record, "Image"));
+	_cleanup_(hull_image_store_freep) struct hull_image_store *store = NULL;
+	int r = hull_image_store_open(ctx, &store, err);
+	if (r < 0)
+		return r;
+	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
+	/* an image removed with rmi --force: the container's own bytes alone */
+	if (image && hull_image_get(store, image, &img, NULL) == 0 && img->size > 0)
+		*virtual_size += (unsigned long long)img->size;
+	return 0;
+}
+
 static void add_image_layers(struct hull_image *img, json_t *seen, bool active)
 {
 	for (char **l = img->layer_dirs; l && *l; l++) {
