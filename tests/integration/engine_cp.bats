@@ -193,6 +193,20 @@ PY
 	! grep -q "$CPDIR" /proc/self/mountinfo
 }
 
+@test "cp reaches a container between two runs of its restart policy" {
+	"$HULL" run -d --network none --restart always --name dc-restarting busybox \
+		sh -c 'echo between >/f; sleep 0.2; exit 1' >/dev/null 2>&1
+	local restarting=0
+	for _ in $(seq 40); do
+		# running or backing off: cp works either way (no second overlay mount)
+		[ "$("$HULL" cp dc-restarting:/f - | tar -xOf -)" = between ]
+		[ "$("$HULL" inspect -f '{{.State.Status}}' dc-restarting)" = restarting ] && restarting=$((restarting + 1))
+		sleep 0.1
+	done
+	[ "$restarting" -gt 0 ]
+	"$HULL" rm -f dc-restarting >/dev/null
+}
+
 @test "cp as an ordinary user (rootless), running container" {
 	id hulldc >/dev/null 2>&1 || useradd -m -s /bin/sh hulldc
 	local u=hulldc base

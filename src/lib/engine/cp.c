@@ -141,6 +141,13 @@ static int container_root(struct hull_container *c, struct hull_error **err)
 		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		return fd >= 0 ? fd : hull_error_set(err, errno, "cp: open the root of container %s", c->name);
 	}
+	if (c->state.status == HULL_ENGINE_RESTARTING && hull_proc_alive(c->state.monitor_pid, c->state.monitor_start)) {
+		/* between two runs: the overlay stays mounted in the monitor's
+		 * namespace (a second mount of the same upper dir is refused) */
+		_cleanup_free_ char *p = hull_strdup_printf("/proc/%d/root%s/rootfs", (int)c->state.monitor_pid, c->dir);
+		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return fd >= 0 ? fd : hull_error_set(err, errno, "cp: open the root of container %s", c->name);
+	}
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return hull_error_set(err, errno, "cp: private mount namespace");
 	int r = engine_rootfs_mount(c, err);
