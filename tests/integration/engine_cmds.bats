@@ -235,7 +235,9 @@ no_containers() {
 	[[ "${lines[1]}" =~ ^$id\ +20[0-9-]+T[0-9:]+(Z|[+-][0-9:]+)\ +hull\ commit\ +5[0-9]{4}\ +fifty\ kB$ ]]
 	[[ "${lines[2]}" == *"hull image build-default (Debian busybox-static)"* ]]
 	run "$HULL" history -q dc-hist:v1
-	[ "$output" = "${id:7:12}" ]
+	[ "$output" = "$(printf '%s\n<missing>' "${id:7:12}")" ]
+	run "$HULL" history --format '{{.ID}}|{{.CreatedBy}}|{{.Comment}}' dc-hist:v1
+	[ "${lines[0]}" = "${id:7:12}|hull commit|fifty kB" ]
 	run "$HULL" history no-such-image
 	[ "$status" -eq 1 ]
 	"$HULL" rm dc-hist >/dev/null

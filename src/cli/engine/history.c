@@ -12,6 +12,8 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/image.h"
+#include "hull/json.h"
+#include "template.h"
 
 /* docker's CREATED BY: tabs as spaces, cut to 45 columns with an ellipsis
  * unless --no-trunc (counting UTF-8 characters, not bytes). */
@@ -85,49 +87,77 @@ static void print_padded(const char *s, size_t col)
 		putchar(' ');
 }
 
+/* One row as docker's history formatter names the fields. */
+static json_t *history_row(const struct hull_history_entry *e, const char *id, bool trunc, bool human)
+{
+	char ago[64] = "N/A", at[64] = "N/A", size[32];
+	if (e->created) {
+		engine_human_ago(e->created * 1000000000LL, ago, sizeof(ago));
+		rfc3339_local((time_t)e->created, at, sizeof(at));
+	}
+	if (human)
+		size3(e->size, size, sizeof(size));
+	else
+		snprintf(size, sizeof(size), "%lld", e->size);
+	_cleanup_free_ char *by = created_by(e->created_by, trunc);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "ID", id, "CreatedSince", human ? ago : at, "CreatedAt", at,
+			 "CreatedBy", by, "Size", size, "Comment", e->comment);
+}
+
+static void print_table(json_t *rows)
+{
+	static const char *const head[5] = { "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT" };
+	static const char *const keys[5] = { "ID", "CreatedSince", "CreatedBy", "Size", "Comment" };
+	size_t cols[5];
+	for (int k = 0; k < 5; k++)
+		cols[k] = width(head[k]);
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r)
+		for (int k = 0; k < 5; k++) {
+			size_t w = width(json_string_value(json_object_get(r, keys[k])));
+			cols[k] = w > cols[k] ? w : cols[k];
+		}
+	for (int k = 0; k < 4; k++)
+		print_padded(head[k], cols[k] + 3); /* docker's tabwriter padding */
+	printf("%s\n", head[4]);
+	json_array_foreach(rows, i, r)
+	{
+		for (int k = 0; k < 4; k++)
+			print_padded(json_string_value(json_object_get(r, keys[k])), cols[k] + 3);
+		printf("%s\n", json_string_value(json_object_get(r, keys[4])));
+	}
+}
+
 static int print_history(struct hull_image *img, const struct hull_history_entry *h, size_t n, bool trunc,
-			 bool human, bool quiet)
+			 bool human, bool quiet, const char *format)
 {
 	const char *id = img->id + (strncmp(img->id, "sha256:", 7) ? 0 : 7);
 	_cleanup_free_ char *short_id = trunc ? strndup(id, 12) : hull_xstrdup(img->id);
+	_cleanup_json_ json_t *rows = json_array();
+	/* docker names only the top step: the others are not images here */
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(rows, history_row(&h[i], i == 0 ? short_id : "<missing>", trunc, human));
+	size_t i;
+	json_t *r;
 	if (quiet) {
-		printf("%s\n", short_id);
+		json_array_foreach(rows, i, r)
+			printf("%s\n", json_string_value(json_object_get(r, "ID")));
 		return 0;
 	}
-	char *(*cells)[5] = hull_xcalloc(n + 1, sizeof(*cells));
-	size_t cols[5] = { 0 };
-	static const char *const head[5] = { "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT" };
-	for (int k = 0; k < 5; k++)
-		cells[0][k] = hull_xstrdup(head[k]);
-	for (size_t i = 0; i < n; i++) {
-		char ago[64] = "N/A", size[32];
-		if (h[i].created && human)
-			engine_human_ago(h[i].created * 1000000000LL, ago, sizeof(ago));
-		else if (h[i].created)
-			rfc3339_local((time_t)h[i].created, ago, sizeof(ago));
-		if (human)
-			size3(h[i].size, size, sizeof(size));
-		else
-			snprintf(size, sizeof(size), "%lld", h[i].size);
-		/* docker names only the top step: the others are not images here */
-		cells[i + 1][0] = hull_xstrdup(i == 0 ? short_id : "<missing>");
-		cells[i + 1][1] = hull_xstrdup(ago);
-		cells[i + 1][2] = created_by(h[i].created_by, trunc);
-		cells[i + 1][3] = hull_xstrdup(size);
-		cells[i + 1][4] = hull_xstrdup(h[i].comment);
+	if (!format || !strcmp(format, "table")) {
+		print_table(rows);
+		return 0;
 	}
-	for (size_t r = 0; r <= n; r++)
-		for (int k = 0; k < 5; k++)
-			if (width(cells[r][k]) > cols[k])
-				cols[k] = width(cells[r][k]);
-	for (size_t r = 0; r <= n; r++) {
-		for (int k = 0; k < 4; k++)
-			print_padded(cells[r][k], cols[k] + 3); /* docker's tabwriter padding */
-		printf("%s\n", cells[r][4]);
-		for (int k = 0; k < 5; k++)
-			free(cells[r][k]);
+	json_array_foreach(rows, i, r)
+	{
+		const char *why = NULL;
+		_cleanup_free_ char *line = !strcmp(format, "json") ? json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS)
+								     : engine_template_render(format, r, &why);
+		if (!line)
+			return cli_usage_error("history", "--format: %s", why);
+		printf("%s\n", line);
 	}
-	free(cells);
 	return 0;
 }
 
@@ -136,21 +166,26 @@ int cmd_engine_history(struct hull_cli *cli, int argc, char **argv)
 	static const struct option opts[] = { { "no-trunc", no_argument, NULL, 'T' },
 					      { "quiet", no_argument, NULL, 'q' },
 					      { "human", optional_argument, NULL, 'H' },
+					      { "format", required_argument, NULL, 'F' },
 					      { "help", no_argument, NULL, 'h' },
 					      { 0 } };
 	bool trunc = true, quiet = false, human = true;
+	const char *format = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "+qH::", opts, NULL)) != -1) {
 		if (c == 'T')
 			trunc = false;
 		else if (c == 'q')
 			quiet = true;
+		else if (c == 'F')
+			format = optarg;
 		else if (c == 'H')
 			/* pflag's -H=false, --human=false */
 			human = !optarg || strcmp(optarg + (optarg[0] == '='), "false");
 		else if (c == 'h') {
-			printf("Usage: hull history [-q] [--no-trunc] [-H=false] IMAGE\n\nShow the history of an image "
-			       "(its config's build steps, newest first)\n");
+			printf("Usage: hull history [-q] [--no-trunc] [-H=false] [--format json|TEMPLATE] IMAGE\n\n"
+			       "Show the history of an image (its config's build steps, newest first)\n"
+			       "TEMPLATE fields: .ID .CreatedSince .CreatedAt .CreatedBy .Size .Comment\n");
 			return 0;
 		} else
 			return cli_usage_error("history", "unknown flag");
@@ -166,7 +201,7 @@ int cmd_engine_history(struct hull_cli *cli, int argc, char **argv)
 	size_t n;
 	if (hull_engine_image_history(img, &h, &n, &err) < 0)
 		return cli_fail(cli, err);
-	int r = print_history(img, h, n, trunc, human, quiet);
+	int r = print_history(img, h, n, trunc, human, quiet, format);
 	hull_history_free(h, n);
 	return r;
 }
