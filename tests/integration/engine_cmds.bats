@@ -180,6 +180,8 @@ no_containers() {
 	[[ "${lines[2]}" =~ ^Containers\ +2\ +1\ +4[0-9.]*kB\ +1[0-9.]*kB\ \(2[0-9]%\)$ ]]
 	[[ "${lines[3]}" =~ ^Local\ Volumes\ +2\ +1\ + ]]
 	[ "${lines[4]}" = "Build Cache     0         0         0B        0B" ]
+	run "$HULL" system df --format '{{.Type}}={{.TotalCount}}/{{.Active}}'
+	[ "$output" = "$(printf 'Images=1/1\nContainers=2/1\nLocal Volumes=2/1\nBuild Cache=0/0')" ]
 	# ps -s: each container's own bytes and those plus its image's
 	run "$HULL" ps -s --format '{{.Names}} {{.Size}}'
 	[[ "$output" =~ ^dc-df1\ 3[0-9.]+kB\ \(virtual\ 2\.[0-9]+MB\)$ ]]

@@ -11,8 +11,11 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/image.h"
+#include "hull/json.h"
+#include "template.h"
 
-static void df_row(const char *type, const struct hull_disk_row *u, bool percent)
+/* One row with docker's df formatter field names. */
+static json_t *df_row(const char *type, const struct hull_disk_row *u, bool percent)
 {
 	char total[24], active[24], size[32], reclaim[32], reclaim_col[48];
 	snprintf(total, sizeof(total), "%lu", u->total);
@@ -24,30 +27,58 @@ static void df_row(const char *type, const struct hull_disk_row *u, bool percent
 		snprintf(reclaim_col, sizeof(reclaim_col), "%s (%llu%%)", reclaim, u->reclaimable * 100 / u->size);
 	else
 		snprintf(reclaim_col, sizeof(reclaim_col), "%s", reclaim);
-	printf("%-16s%-10s%-10s%-10s%s\n", type, total, active, size, reclaim_col);
+	return json_pack("{s:s,s:s,s:s,s:s,s:s}", "Type", type, "TotalCount", total, "Active", active, "Size", size,
+			 "Reclaimable", reclaim_col);
 }
 
 static int system_df(struct hull_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { { "help", no_argument, NULL, 'H' }, { 0 } };
+	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
+					      { "help", no_argument, NULL, 'H' },
+					      { 0 } };
+	const char *format = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c == 'H') {
-			printf("Usage: hull system df\n\nShow disk usage: images, containers, volumes\n");
+		if (c == 'F')
+			format = optarg;
+		else if (c == 'H') {
+			printf("Usage: hull system df [--format json|TEMPLATE]\n\nShow disk usage: images, containers, "
+			       "volumes\nTEMPLATE fields: .Type .TotalCount .Active .Size .Reclaimable\n");
 			return 0;
-		}
-		return cli_usage_error("system df", "unknown flag");
+		} else
+			return cli_usage_error("system df", "unknown flag");
 	}
+	if (optind < argc)
+		return cli_usage_error("system df", "accepts no arguments");
 	struct hull_disk_usage du;
 	struct hull_error *err = NULL;
 	if (hull_engine_disk_usage(&cli->ctx, &du, &err) < 0)
 		return cli_fail(cli, err);
-	printf("%-16s%-10s%-10s%-10s%s\n", "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
-	df_row("Images", &du.images, true);
-	df_row("Containers", &du.containers, true);
-	df_row("Local Volumes", &du.volumes, true);
-	struct hull_disk_row none = { 0 };
-	df_row("Build Cache", &none, false); /* hull builds no images: always empty */
+	struct hull_disk_row none = { 0 }; /* hull builds no images: no build cache */
+	_cleanup_json_ json_t *rows = json_pack("[o,o,o,o]", df_row("Images", &du.images, true),
+						df_row("Containers", &du.containers, true),
+						df_row("Local Volumes", &du.volumes, true), df_row("Build Cache", &none, false));
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r)
+	{
+		if (!format || !strcmp(format, "table")) {
+			if (i == 0)
+				printf("%-16s%-10s%-10s%-10s%s\n", "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
+			printf("%-16s%-10s%-10s%-10s%s\n", json_string_value(json_object_get(r, "Type")),
+			       json_string_value(json_object_get(r, "TotalCount")),
+			       json_string_value(json_object_get(r, "Active")),
+			       json_string_value(json_object_get(r, "Size")),
+			       json_string_value(json_object_get(r, "Reclaimable")));
+			continue;
+		}
+		const char *why = NULL;
+		_cleanup_free_ char *line = !strcmp(format, "json") ? json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS)
+								     : engine_template_render(format, r, &why);
+		if (!line)
+			return cli_usage_error("system df", "--format: %s", why);
+		printf("%s\n", line);
+	}
 	return 0;
 }
 
