@@ -33,7 +33,17 @@ no_containers() {
 	run "$HULL" diff dc-none
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"No such container: dc-none"* ]]
-	"$HULL" rm dc-diff dc-clean >/dev/null
+	# a directory of the image removed and made again (opaque in the upper dir):
+	# what the image had in it is deleted
+	"$HULL" run --network none --name dc-opaque busybox sh -c 'rm -rf /usr/sbin && mkdir /usr/sbin && touch /usr/sbin/new' >/dev/null 2>&1
+	run "$HULL" diff dc-opaque
+	[ "${lines[0]}" = "C /usr" ]
+	[ "${lines[1]}" = "C /usr/sbin" ]
+	[[ "$output" == *"D /usr/sbin/chroot"* ]]
+	[[ "$output" == *"A /usr/sbin/new"* ]]
+	# one D for each entry the image has there
+	[ "$(grep -c '^D /usr/sbin/' <<<"$output")" -eq "$("$HULL" run --rm --network none busybox ls /usr/sbin 2>/dev/null | wc -l)" ]
+	"$HULL" rm dc-diff dc-clean dc-opaque >/dev/null
 }
 
 @test "pause freezes a container (ps: Paused, inspect State.Paused), unpause thaws it; docker's errors" {

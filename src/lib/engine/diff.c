@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
@@ -47,6 +48,42 @@ static void add(struct diff_walk *w, char kind, const char *path)
 		w->items = hull_xrealloc(w->items, w->cap * sizeof(*w->items));
 	}
 	w->items[w->n++] = (struct hull_change){ .kind = kind, .path = hull_xstrdup(path) };
+}
+
+/* An opaque directory (overlayfs: the user replaced a lower one) hides
+ * everything the layers had in it: set when trusted.overlay.opaque, or the
+ * user.overlay.* one a rootless (userxattr) mount writes, is "y". */
+static bool is_opaque(int fd)
+{
+	char v[2];
+	ssize_t n = fgetxattr(fd, "trusted.overlay.opaque", v, sizeof(v));
+	if (n < 0)
+		n = fgetxattr(fd, "user.overlay.opaque", v, sizeof(v));
+	return n == 1 && v[0] == 'y';
+}
+
+/* The layers' entries of an opaque directory that the upper one lacks:
+ * deleted, as a diff of the two trees shows them. */
+static void add_hidden(struct diff_walk *w, int upper_fd, const char *path)
+{
+	size_t i;
+	json_t *v;
+	_cleanup_json_ json_t *seen = json_object();
+	json_array_foreach(w->lowers, i, v)
+	{
+		_cleanup_free_ char *dir = hull_strdup_printf("%s%s", json_string_value(v), path);
+		_cleanup_closedir_ DIR *d = opendir(dir);
+		struct dirent *de;
+		while (d && (de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || json_object_get(seen, de->d_name))
+				continue;
+			json_object_set_new(seen, de->d_name, json_true());
+			struct stat st;
+			_cleanup_free_ char *child = hull_strdup_printf("%s/%s", path, de->d_name);
+			if (fstatat(upper_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 && in_lower(w->lowers, child))
+				add(w, 'D', child);
+		}
+	}
 }
 
 /* The empty files the runtime makes as mount points for the /etc files
@@ -96,6 +133,8 @@ static int walk(struct diff_walk *w, int dirfd, const char *prefix, int depth, b
 		_cleanup_close_ int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0)
 			return hull_error_set(err, errno, "diff: open `%s`", path);
+		if (lower && is_opaque(sub))
+			add_hidden(w, sub, path);
 		bool only_mountpoints = false;
 		int r = walk(w, sub, path, depth + 1, &only_mountpoints, err);
 		if (r < 0)
