@@ -133,6 +133,12 @@ no_containers() {
 	run "$HULL" container ls -a --format '{{.Names}}'
 	[[ "$output" == *dc-mgmt* ]]
 	[ "$("$HULL" container inspect -f '{{.State.Status}}' dc-mgmt)" = exited ]
+	# container inspect is for containers only; -s adds docker's SizeRw/SizeRootFs
+	run "$HULL" container inspect busybox
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"No such container: busybox"* ]]
+	run "$HULL" container inspect -s -f '{{.SizeRw}} {{.SizeRootFs}}' dc-mgmt
+	[[ "$output" =~ ^[0-9]+\ [0-9]{6,}$ ]]
 	run "$HULL" container rm dc-mgmt
 	[ "$output" = dc-mgmt ]
 	run "$HULL" container frobnicate

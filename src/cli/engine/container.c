@@ -2,6 +2,7 @@
  * the same commands as the top-level ones, plus ls and prune). */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../cli.h"
@@ -9,6 +10,7 @@
 #include "common.h"
 #include "hull/cleanup.h"
 #include "hull/engine.h"
+#include "hull/fs.h"
 
 int cmd_engine_container_prune(struct hull_cli *cli, int argc, char **argv)
 {
@@ -49,6 +51,20 @@ int cmd_engine_container_prune(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+/* docker container inspect: containers only ("No such container: X") */
+static int container_inspect(struct hull_cli *cli, int argc, char **argv)
+{
+	char **args = hull_xcalloc((size_t)argc + 3, sizeof(*args));
+	args[0] = argv[0];
+	args[1] = "--type";
+	args[2] = "container";
+	for (int i = 1; i < argc; i++)
+		args[i + 2] = argv[i];
+	int r = cmd_engine_inspect(cli, argc + 2, args);
+	free(args);
+	return r;
+}
+
 static const struct hull_command subcommands[] = {
 	{ "attach", "Attach to a running container's input and output", cmd_engine_attach },
 	{ "commit", "Make an image from a container's changes", cmd_engine_commit },
@@ -57,7 +73,7 @@ static const struct hull_command subcommands[] = {
 	{ "diff", "Inspect changes to files or directories on a container's filesystem", cmd_engine_diff },
 	{ "exec", "Run a command in a running container", cmd_engine_exec },
 	{ "export", "Write a container's filesystem as a tar", cmd_engine_export },
-	{ "inspect", "Low-level information on containers", cmd_engine_inspect },
+	{ "inspect", "Low-level information on containers", container_inspect },
 	{ "kill", "Send a signal to running containers", cmd_engine_kill },
 	{ "logs", "Fetch the logs of a container", cmd_engine_logs },
 	{ "ls", "List containers", cmd_engine_ps },

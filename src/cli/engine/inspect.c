@@ -33,12 +33,20 @@ static json_t *image_json(struct hull_cli *cli, const char *ref)
 			 (json_int_t)img->size);
 }
 
-static json_t *find(struct hull_cli *cli, const char *name, const char *type)
+static json_t *find(struct hull_cli *cli, const char *name, const char *type, bool size)
 {
 	if (!type || !strcmp(type, "container")) {
 		_cleanup_container_ struct hull_container *c = hull_container_load(&cli->ctx, name, NULL);
-		if (c)
-			return hull_engine_inspect_json(c);
+		if (c) {
+			json_t *j = hull_engine_inspect_json(c);
+			unsigned long long rw, rootfs;
+			/* docker's --size: SizeRw and SizeRootFs */
+			if (size && hull_engine_container_size(&cli->ctx, c, &rw, &rootfs, NULL) == 0) {
+				json_object_set_new(j, "SizeRw", json_integer((json_int_t)rw));
+				json_object_set_new(j, "SizeRootFs", json_integer((json_int_t)rootfs));
+			}
+			return j;
+		}
 	}
 	if (!type || !strcmp(type, "volume")) {
 		_cleanup_volume_ struct hull_volume *v = hull_volume_get(&cli->ctx, name, NULL);
@@ -66,6 +74,7 @@ int cmd_engine_inspect(struct hull_cli *cli, int argc, char **argv)
 					      { "help", no_argument, NULL, 'H' },
 					      { 0 } };
 	const char *format = NULL, *type = NULL;
+	bool size = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "+f:s", opts, NULL)) != -1) {
 		if (c == 'f')
@@ -73,9 +82,9 @@ int cmd_engine_inspect(struct hull_cli *cli, int argc, char **argv)
 		else if (c == 'T')
 			type = optarg;
 		else if (c == 's')
-			continue;
+			size = true;
 		else if (c == 'H') {
-			printf("Usage: hull inspect [-f TEMPLATE] [--type container|image|volume|network] NAME...\n\n"
+			printf("Usage: hull inspect [-f TEMPLATE] [-s] [--type container|image|volume|network] NAME...\n\n"
 			       "Low-level information on containers, images, volumes and networks (JSON)\n");
 			return 0;
 		} else
@@ -86,9 +95,13 @@ int cmd_engine_inspect(struct hull_cli *cli, int argc, char **argv)
 	_cleanup_json_ json_t *all = json_array();
 	int status = 0;
 	for (int i = optind; i < argc; i++) {
-		json_t *j = find(cli, argv[i], type);
+		json_t *j = find(cli, argv[i], type, size);
 		if (!j) {
-			fprintf(stderr, "Error: No such object: %s\n", argv[i]);
+			/* docker container inspect names what it looked for */
+			if (type && !strcmp(type, "container"))
+				fprintf(stderr, "Error: No such container: %s\n", argv[i]);
+			else
+				fprintf(stderr, "Error: No such object: %s\n", argv[i]);
 			status = 1;
 			continue;
 		}
