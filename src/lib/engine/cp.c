@@ -141,9 +141,10 @@ static int container_root(struct hull_container *c, struct hull_error **err)
 		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		return fd >= 0 ? fd : hull_error_set(err, errno, "cp: open the root of container %s", c->name);
 	}
-	if (c->state.status == HULL_ENGINE_RESTARTING && hull_proc_alive(c->state.monitor_pid, c->state.monitor_start)) {
-		/* between two runs: the overlay stays mounted in the monitor's
-		 * namespace (a second mount of the same upper dir is refused) */
+	if (c->state.monitor_pid && hull_proc_alive(c->state.monitor_pid, c->state.monitor_start)) {
+		/* between two runs, or its process just gone: the overlay stays
+		 * mounted in the monitor's namespace (a second mount of a live
+		 * upper dir is what overlayfs calls undefined) */
 		_cleanup_free_ char *p = hull_strdup_printf("/proc/%d/root%s/rootfs", (int)c->state.monitor_pid, c->dir);
 		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		return fd >= 0 ? fd : hull_error_set(err, errno, "cp: open the root of container %s", c->name);
