@@ -198,6 +198,15 @@ no_containers() {
 	[ "${lines[4]}" = "Build Cache     0         0         0B        0B" ]
 	run "$HULL" system df --format '{{.Type}}={{.TotalCount}}/{{.Active}}'
 	[ "$output" = "$(printf 'Images=1/1\nContainers=2/1\nLocal Volumes=2/1\nBuild Cache=0/0')" ]
+	# -v: one row per image, container and volume
+	run "$HULL" system df -v
+	[ "${lines[0]}" = "Images space usage:" ]
+	[[ "$output" == *"REPOSITORY   TAG      IMAGE ID       CREATED"*"SIZE      SHARED SIZE   UNIQUE SIZE   CONTAINERS"* ]]
+	[[ "$output" =~ busybox\ +latest\ +[0-9a-f]{12}\ .*\ 2$'\n' ]]
+	[[ "$output" =~ \"sh\ -c\ head.*\ 1\ +3[0-9.]+kB\ .*Up\ .*dc-df1 ]]
+	[[ "$output" =~ dc-dfvol\ +1\ + ]]
+	[[ "$output" =~ dc-unused\ +0\ + ]]
+	[[ "$output" == *"Build cache usage: 0B"* ]]
 	# ps -s: each container's own bytes and those plus its image's
 	run "$HULL" ps -s --format '{{.Names}} {{.Size}}'
 	[[ "$output" =~ ^dc-df1\ 3[0-9.]+kB\ \(virtual\ 2\.[0-9]+MB\)$ ]]

@@ -12,6 +12,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "system_internal.h"
 #include "template.h"
 
 static char *command_text(const struct hull_container *c, bool no_trunc)
@@ -107,6 +108,11 @@ static json_t *row(const struct hull_container *c, bool no_trunc)
 			 created_at ? created_at : "", "ID", id, "Image", hull_container_image(c), "Names", c->name,
 			 "Labels", labels ? labels : json_object(), "Networks", net ? net : "", "Ports", ports,
 			 "RunningFor", created, "State", hull_engine_status_name(c->state.status), "Status", status);
+}
+
+json_t *engine_ps_row(const struct hull_container *c, bool no_trunc)
+{
+	return row(c, no_trunc);
 }
 
 /* -f name=X, id=X, status=X, label=K[=V], ancestor=IMG */

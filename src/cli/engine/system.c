@@ -12,6 +12,7 @@
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "system_internal.h"
 #include "template.h"
 
 /* One row with docker's df formatter field names. */
@@ -34,22 +35,28 @@ static json_t *df_row(const char *type, const struct hull_disk_row *u, bool perc
 static int system_df(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
+					      { "verbose", no_argument, NULL, 'v' },
 					      { "help", no_argument, NULL, 'H' },
 					      { 0 } };
 	const char *format = NULL;
+	bool verbose = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
 		if (c == 'F')
 			format = optarg;
+		else if (c == 'v')
+			verbose = true;
 		else if (c == 'H') {
-			printf("Usage: hull system df [--format json|TEMPLATE]\n\nShow disk usage: images, containers, "
-			       "volumes\nTEMPLATE fields: .Type .TotalCount .Active .Size .Reclaimable\n");
+			printf("Usage: hull system df [-v] [--format json|TEMPLATE]\n\nShow disk usage: images, "
+			       "containers, volumes (-v: each of them)\nTEMPLATE fields: .Type .TotalCount .Active .Size .Reclaimable\n");
 			return 0;
 		} else
 			return cli_usage_error("system df", "unknown flag");
 	}
 	if (optind < argc)
 		return cli_usage_error("system df", "accepts no arguments");
+	if (verbose)
+		return engine_system_df_verbose(cli);
 	struct hull_disk_usage du;
 	struct hull_error *err = NULL;
 	if (hull_engine_disk_usage(&cli->ctx, &du, &err) < 0)
