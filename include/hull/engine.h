@@ -477,6 +477,10 @@ struct hull_spec_inputs {
 	gid_t *gids;               /* additional groups */
 	size_t n_gids;
 	const char *netns_path;    /* join this network namespace; NULL: new one unless host */
+	const char *ipc_path;      /* join these (container:X modes); NULL: new unless host */
+	const char *pid_path;
+	const char *uts_path;
+	const char *etc_dir;       /* hosts, hostname, resolv.conf from here (--network container:X); NULL: dir */
 	bool userns;               /* run in a user namespace mapping uid_map/gid_map (rootless) */
 	uid_t host_uid;            /* with userns: root in the container is this host uid */
 	gid_t host_gid;

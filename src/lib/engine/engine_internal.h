@@ -58,4 +58,29 @@ char *engine_init_path(struct hull_error **err);
  * spec's process.args and bind hull-init there read-only (last mount). */
 int engine_spec_add_init(json_t *spec, struct hull_error **err);
 
+/* nsshare.c: the container a HostConfig field ("NetworkMode", "IpcMode",
+ * "PidMode", "UTSMode") names with container:X, X as stored (borrowed);
+ * NULL when the mode is not container:. */
+const char *engine_share_target(json_t *hc, const char *field);
+
+/* nsshare.c: at create, every container:REF of the record's HostConfig
+ * becomes container:<full id> (ENOENT "No such container" when REF is
+ * none); --network container:X also takes X's hostname and domain name. */
+int engine_share_resolve(const struct hull_ctx *ctx, json_t *record, struct hull_error **err);
+
+/* The namespaces a starting container joins: /proc/PID/ns/NAME paths of the
+ * running containers it shares with, NULL when its own; etc_dir: the
+ * network donor's directory (its hosts, hostname, resolv.conf). */
+struct engine_shared {
+	char *net, *ipc, *pid, *uts;
+	char *etc_dir;
+};
+
+/* nsshare.c: at start, fill out from the record's HostConfig. Fails
+ * (-ESRCH) when a donor is not running, as docker: "cannot join network of
+ * a non running container"; -EPERM for --ipc container:X of an X not made
+ * --ipc shareable. Free with engine_shared_clear, also on failure. */
+int engine_share_paths(const struct hull_ctx *ctx, json_t *hc, struct engine_shared *out, struct hull_error **err);
+void engine_shared_clear(struct engine_shared *s);
+
 #endif

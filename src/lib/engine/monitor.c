@@ -82,6 +82,9 @@ static char *usernet_resolv_conf(struct monitor *m)
 
 static int write_etc_files(struct monitor *m, struct hull_error **err)
 {
+	/* --network container:X: X's files are bound instead (spec.c) */
+	if (engine_share_target(hc_of(m), "NetworkMode"))
+		return 0;
 	json_t *config = json_object_get(m->c->record, "Config");
 	bool host = !strcmp(network_mode(m), "host");
 	char hostname[256] = "";
@@ -122,7 +125,16 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 	_cleanup_free_ char *rootfs = hull_path_join(m->c->dir, "rootfs");
 	struct hull_spec_inputs in = { .rootfs = rootfs, .dir = m->c->dir, .cgroup_parent = "/hull",
 				       .rootless = m->ctx->rootless };
-	int r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
+	_cleanup_(engine_shared_clear) struct engine_shared shared = { 0 };
+	int r = engine_share_paths(m->ctx, hc_of(m), &shared, err);
+	if (r < 0)
+		return r;
+	in.netns_path = shared.net;
+	in.ipc_path = shared.ipc;
+	in.pid_path = shared.pid;
+	in.uts_path = shared.uts;
+	in.etc_dir = shared.etc_dir;
+	r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
 					 json_object_get(hc_of(m), "GroupAdd"), &in.uid, &in.gid, &in.gids, &in.n_gids,
 					 err);
 	if (r < 0)
@@ -263,7 +275,8 @@ static int connect_usernet(struct monitor *m, struct hull_error **err)
 static int connect_network(struct monitor *m, struct hull_error **err)
 {
 	const char *mode = network_mode(m);
-	if (!strcmp(mode, "host"))
+	/* host, or another container's namespace: nothing of ours to plumb */
+	if (!strcmp(mode, "host") || engine_share_target(hc_of(m), "NetworkMode"))
 		return 0;
 	if (!strcmp(mode, "none"))
 		return hull_netns_loopback_up(m->pid, err);
@@ -503,6 +516,12 @@ static int relaunch(struct monitor *m, struct hull_error **err)
 	memset(m->pipes, -1, sizeof(m->pipes));
 	memset(&m->ep, 0, sizeof(m->ep));
 	m->pid = 0;
+	/* a donor restarted since: its namespaces are under a new pid */
+	int r;
+	for (const char *const *f = (const char *const[]){ "NetworkMode", "IpcMode", "PidMode", "UTSMode", NULL };
+	     *f; f++)
+		if (engine_share_target(hc_of(m), *f))
+			return (r = write_spec(m, err)) < 0 ? r : launch(m, err);
 	return launch(m, err);
 }
 

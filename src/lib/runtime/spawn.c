@@ -191,7 +191,9 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 	const struct hull_oci_config *cfg = s->cfg;
 	bool new_userns = (ns_new_flags(cfg) & CLONE_NEWUSER) != 0;
 	bool userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
-	if (userns && s->unshare_in_child && sync_expect(sock, SYNC_USERNS, NULL, err) < 0)
+	/* namespaces joined by path: the child unshares the new ones itself;
+	 * nothing below (maps, the place hook's veth) may run before */
+	if (s->unshare_in_child && sync_expect(sock, SYNC_USERNS, NULL, err) < 0)
 		return -EINVAL;
 	if (new_userns && ns_write_id_maps(s->pid, cfg, err) < 0)
 		return -EINVAL;
