@@ -325,6 +325,7 @@ struct hull_run_options {
 	char **expose;          /* --expose PORT[/PROTO] */
 	const char *network;    /* --network none|host|bridge|NAME; NULL: bridge */
 	char **network_alias;   /* --network-alias */
+	const char *ip;         /* --ip: the address on a user network, NULL: the next free one */
 	const char *hostname;   /* -h */
 	const char *domainname; /* --domainname */
 	char **dns;             /* --dns */
@@ -562,6 +563,7 @@ struct hull_endpoint_request {
 	const char *name;        /* container name */
 	const char *hostname;
 	char *const *aliases;    /* --network-alias, may be NULL */
+	const char *ip;          /* --ip: this address (in the subnet, free), NULL: the first free one */
 	const char *hosts_path;  /* the container's hosts file, kept up to date */
 	const char *domainname;  /* for its own hosts line */
 	json_t *extra_hosts;     /* --add-host entries (borrowed, may be NULL) */

@@ -292,6 +292,7 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 	hull_json_strv(json_object_get(hc_of(m), "NetworkAliases"), &aliases, "container.json", "NetworkAliases", NULL);
 	struct hull_endpoint_request req = { .container_id = m->c->id, .name = m->c->name, .hostname = hostname,
 					     .aliases = aliases, .hosts_path = hosts, .pid = m->pid,
+					     .ip = json_string_value(json_object_get(hc_of(m), "HullIPv4Address")),
 					     .domainname = json_string_value(json_object_get(config, "Domainname")),
 					     .extra_hosts = json_object_get(hc_of(m), "ExtraHosts") };
 	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);

@@ -52,6 +52,31 @@ static void reclaim_stale(const struct hull_ctx *ctx, json_t *eps)
 	}
 }
 
+/* --ip: docker's rules and words; the address is the container's while
+ * it runs, given back when it stops. */
+static int take_address(const struct hull_network *n, json_t *eps, const char *ip, uint32_t *out,
+			struct hull_error **err)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, ip, &a) != 1)
+		return hull_error_msg(err, EINVAL, "--ip %s: not an IPv4 address", ip);
+	uint32_t addr = ntohl(a.s_addr), last = n->subnet | ~net_mask(n->prefix);
+	char subnet[16];
+	net_format_ip(n->subnet, subnet, sizeof(subnet));
+	if ((addr & net_mask(n->prefix)) != n->subnet || addr == n->subnet || addr == last)
+		return hull_error_msg(err, EINVAL, "--ip %s: not a host address of network %s (%s/%d)", ip, n->name,
+				      subnet, n->prefix);
+	if (addr == n->gateway)
+		return hull_error_msg(err, EADDRINUSE, "--ip %s: Address already in use (the gateway of %s)", ip,
+				      n->name);
+	json_t *holder = json_object_get(eps, ip);
+	if (holder)
+		return hull_error_msg(err, EADDRINUSE, "--ip %s: Address already in use by container %s on %s", ip,
+				      json_string_value(json_object_get(holder, "Name")) ?: "?", n->name);
+	*out = addr;
+	return 0;
+}
+
 static int pick_address(const struct hull_network *n, json_t *eps, uint32_t *out, struct hull_error **err)
 {
 	uint32_t last = n->subnet | ~net_mask(n->prefix);
@@ -283,7 +308,7 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
 	_cleanup_json_ json_t *eps = net_endpoints_load(ctx, n->name);
 	reclaim_stale(ctx, eps);
 	uint32_t addr = 0;
-	int r = pick_address(n, eps, &addr, err);
+	int r = req->ip ? take_address(n, eps, req->ip, &addr, err) : pick_address(n, eps, &addr, err);
 	if (r < 0)
 		return r;
 	fill_endpoint(n, req->container_id, addr, out);

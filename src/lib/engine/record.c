@@ -4,6 +4,7 @@
  * What the image says is the default; flags override it, as docker does:
  * Env is merged key by key (--env-file, then -e); --entrypoint resets the
  * image's Cmd; ExposedPorts, Volumes and Labels are unions. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -229,6 +230,17 @@ static int check_namespace_modes(const struct hull_run_options *o, struct hull_e
 			return hull_error_msg(err, EINVAL, "%s `%s`: expected %s or container:NAME", checks[i].flag, v,
 					      i == 0 ? "private, shareable, none, host" : "host");
 	}
+	if (o->ip) {
+		struct in_addr a;
+		if (inet_pton(AF_INET, o->ip, &a) != 1)
+			return hull_error_msg(err, EINVAL, "--ip %s: not an IPv4 address", o->ip);
+		const char *n = o->network;
+		if (!n || !strcmp(n, "bridge") || !strcmp(n, "default") || !strcmp(n, "host") || !strcmp(n, "none") ||
+		    is_container_mode(n) || hull_engine_is_usernet(n))
+			return hull_error_msg(err, EINVAL, "--ip %s: user specified IP address is supported on user "
+							   "defined networks only (hull network create, then --network NAME)",
+					      o->ip);
+	}
 	if (!is_container_mode(o->network))
 		return 0;
 	if (!o->network[10])
@@ -346,6 +358,10 @@ static json_t *build_host_config(const struct hull_run_options *o, json_t *bindi
 	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", hull_restart_kind_name(policy.kind),
 							   "MaximumRetryCount", policy.max_retries));
 	json_object_set_new(hc, "NetworkAliases", strv_json(o->network_alias));
+	/* docker keeps --ip in NetworkingConfig.EndpointsConfig.NET.IPAMConfig;
+	 * one network at create here, so beside the aliases */
+	if (o->ip)
+		json_object_set_new(hc, "HullIPv4Address", json_string(o->ip));
 	return hc;
 }
 
