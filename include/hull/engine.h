@@ -568,6 +568,9 @@ struct hull_endpoint_request {
 	const char *domainname;  /* for its own hosts line */
 	json_t *extra_hosts;     /* --add-host entries (borrowed, may be NULL) */
 	pid_t pid;               /* a process in the container's network namespace */
+	const char *ifname;      /* the interface inside, NULL: eth0 */
+	bool secondary;          /* `network connect`: no default route, a veth name of its own */
+	const char *hosts_ip;    /* its own /etc/hosts line's address, NULL: this network's */
 };
 
 /* hull_network_attach: make sure the bridge, its address and the NAT
@@ -585,6 +588,23 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
  * call twice and after a crash (missing pieces are fine). */
 int hull_network_detach(const struct hull_ctx *ctx, const char *network, const char *container_id,
 			const char *veth, struct hull_error **err);
+
+/* hull_network_connect: docker's `network connect [--alias A] [--ip IP]
+ * NETWORK CONTAINER` for a running container on a bridge network: one
+ * more interface (eth1, eth2...) with an address on network (ip, or the
+ * first free one), recorded in its NetworkSettings.Networks; its peers
+ * there and it resolve each other by name and aliases (/etc/hosts). The
+ * connection lasts while the container runs. EEXIST when connected
+ * already; EINVAL for a stopped container or a host/none/container:/
+ * user-mode network one. */
+int hull_network_connect(const struct hull_ctx *ctx, const char *network, const char *container,
+			 char *const *aliases, const char *ip, struct hull_error **err);
+
+/* hull_network_disconnect: the reverse; the network a running container
+ * was started on only with force (it holds the default route). With
+ * force, a network that no longer exists is fine. */
+int hull_network_disconnect(const struct hull_ctx *ctx, const char *network, const char *container, bool force,
+			    struct hull_error **err);
 
 /* hull_netns_loopback_up: bring lo up in pid's network namespace
  * (--network none and every new namespace). */

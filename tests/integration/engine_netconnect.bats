@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # User networks: a container's own address (--ip), its extra names
-# (--network-alias), docker's refusals. Traffic only between containers of
-# this file on its own bridges (10.186.x.0/24). Names prefixed ns-.
+# (--network-alias), `network connect|disconnect`, docker's refusals.
+# Traffic only between containers of this file on its own bridges
+# (10.186.x.0/24). Names prefixed ns-.
 
 load engine_helpers
 
@@ -75,4 +76,93 @@ get_from() { # $1 network, $2 host
 	[[ "$output" == *"inet 10.186.2.10/24"* ]]
 	"$HULL" rm -f ns-holder
 	"$HULL" network rm ns-net2
+}
+
+@test "network connect: a running container gets eth1 on a second network; peers there reach it by name and alias, it reaches them" {
+	"$HULL" network create --subnet 10.186.4.0/24 ns-front >/dev/null
+	"$HULL" network create --subnet 10.186.5.0/24 ns-back >/dev/null
+	"$HULL" run -d --name ns-app --network ns-front busybox sh -c \
+		'mkdir /w && echo app-page >/w/index.html && exec httpd -f -p 80 -h /w' >/dev/null
+	"$HULL" run -d --name ns-db --network ns-back busybox sh -c \
+		'mkdir /w && echo db-page >/w/index.html && exec httpd -f -p 80 -h /w' >/dev/null
+	# not reachable before: another bridge, no route
+	run "$HULL" exec ns-db sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 1 ns-app 80"
+	[[ "$output" != *app-page* ]]
+	run "$HULL" network connect --alias ns-api --ip 10.186.5.50 ns-back ns-app
+	[ "$status" -eq 0 ]
+	run "$HULL" exec ns-app ip -o -4 addr
+	[[ "$output" == *"eth0    inet 10.186.4."* ]]
+	[[ "$output" == *"eth1    inet 10.186.5.50/24"* ]]
+	# the default route stays on the first network
+	run "$HULL" exec ns-app ip route show default
+	[[ "$output" == *"via 10.186.4.1 dev eth0"* ]]
+	local h
+	for h in ns-app ns-api 10.186.5.50; do
+		run "$HULL" exec ns-db sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 $h 80 | tail -1"
+		[ "$output" = app-page ]
+	done
+	run "$HULL" exec ns-app sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 3 ns-db 80 | tail -1"
+	[ "$output" = db-page ]
+	# a container joining its first network later: both networks' names stay in its hosts
+	"$HULL" run -d --name ns-front2 --network ns-front busybox sleep 300 >/dev/null
+	run "$HULL" exec ns-app cat /etc/hosts
+	[[ "$output" == *ns-front2* ]]
+	[[ "$output" == *ns-db* ]]
+	run "$HULL" inspect ns-app
+	[ "$(jq -r '.[0].NetworkSettings.Networks["ns-back"].IPAddress' <<<"$output")" = 10.186.5.50 ]
+	run "$HULL" network inspect ns-back
+	[ "$(jq -r '.[0].Containers | map(.Name) | sort | join(",")' <<<"$output")" = ns-app,ns-db ]
+	# twice: docker's refusal
+	run "$HULL" network connect ns-back ns-app
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"endpoint with name ns-app already exists in network ns-back"* ]]
+
+	run "$HULL" network disconnect ns-back ns-app
+	[ "$status" -eq 0 ]
+	run "$HULL" exec ns-app ip -o link
+	[[ "$output" != *eth1* ]]
+	run "$HULL" exec ns-db cat /etc/hosts
+	[[ "$output" != *ns-app* ]]
+	run "$HULL" exec ns-app cat /etc/hosts
+	[[ "$output" != *ns-db* ]]
+	[[ "$output" == *ns-front2* ]]
+	run "$HULL" network inspect ns-back
+	[ "$(jq -r '.[0].Containers | map(.Name) | join(",")' <<<"$output")" = ns-db ]
+	# the network it was started on holds its default route
+	run "$HULL" network disconnect ns-front ns-app
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"was started on network ns-front"* ]]
+	"$HULL" rm -f ns-app ns-db ns-front2 >/dev/null
+	"$HULL" network rm ns-front ns-back >/dev/null
+}
+
+@test "network connect lasts while the container runs; refused for stopped, none and container: ones" {
+	"$HULL" network create --subnet 10.186.6.0/24 ns-side >/dev/null
+	"$HULL" run -d --name ns-brief busybox sleep 300 >/dev/null
+	"$HULL" network connect ns-side ns-brief
+	run "$HULL" network inspect ns-side
+	[[ "$output" == *ns-brief* ]]
+	"$HULL" stop -t 0 ns-brief >/dev/null
+	# its address on the network is given back, the record forgets it
+	run "$HULL" network inspect ns-side
+	[[ "$output" != *ns-brief* ]]
+	run "$HULL" inspect ns-brief
+	[ "$(jq -r '.[0].NetworkSettings.Networks | has("ns-side")' <<<"$output")" = false ]
+	run "$HULL" network connect ns-side ns-brief
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"ns-brief is not running"* ]]
+	"$HULL" run -d --name ns-nonet --network none busybox sleep 300 >/dev/null
+	run "$HULL" network connect ns-side ns-nonet
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"uses --network none"* ]]
+	run "$HULL" network connect ns-nope ns-nonet
+	[ "$status" -ne 0 ]
+	[[ "$output" == *ns-nope* ]]
+	run "$HULL" network disconnect ns-side ns-nonet
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not connected to network ns-side"* ]]
+	# nothing left on the network: it can go
+	"$HULL" rm -f ns-brief ns-nonet >/dev/null
+	run "$HULL" network rm ns-side
+	[ "$status" -eq 0 ]
 }

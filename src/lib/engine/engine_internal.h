@@ -83,4 +83,9 @@ struct engine_shared {
 int engine_share_paths(const struct hull_ctx *ctx, json_t *hc, struct engine_shared *out, struct hull_error **err);
 void engine_shared_clear(struct engine_shared *s);
 
+/* netconnect.c: for a stopping container's monitor: take it off the
+ * networks `network connect` added (from the record on disk), and out of
+ * that record. */
+void engine_network_disconnect_all_connected(const struct hull_ctx *ctx, const struct hull_container *c);
+
 #endif

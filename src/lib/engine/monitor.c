@@ -318,6 +318,9 @@ static void teardown_ports(struct monitor *m)
 	if (m->ports)
 		json_decref(m->ports);
 	m->ports = NULL;
+	/* `network connect`: its peers there must not see it after it stops */
+	if (m->attached_net)
+		engine_network_disconnect_all_connected(m->ctx, m->c);
 }
 
 /* The rest can follow: the address (a next container takes another), the
