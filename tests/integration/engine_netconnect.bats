@@ -136,33 +136,61 @@ get_from() { # $1 network, $2 host
 	"$HULL" network rm ns-front ns-back >/dev/null
 }
 
-@test "network connect lasts while the container runs; refused for stopped, none and container: ones" {
+@test "network connect of a created container applies at start and again after a restart; stop gives the address back" {
 	"$HULL" network create --subnet 10.186.6.0/24 ns-side >/dev/null
-	"$HULL" run -d --name ns-brief busybox sleep 300 >/dev/null
-	"$HULL" network connect ns-side ns-brief
+	"$HULL" create --name ns-later busybox sleep 300 >/dev/null
+	"$HULL" network connect --alias ns-later-alias --ip 10.186.6.9 ns-side ns-later
+	# not running: nothing plumbed yet
 	run "$HULL" network inspect ns-side
-	[[ "$output" == *ns-brief* ]]
-	"$HULL" stop -t 0 ns-brief >/dev/null
-	# its address on the network is given back, the record forgets it
+	[[ "$output" != *ns-later* ]]
+	"$HULL" start ns-later >/dev/null
+	run "$HULL" exec ns-later ip -o -4 addr show eth1
+	[[ "$output" == *"inet 10.186.6.9/24"* ]]
+	run "$HULL" run --rm --network ns-side busybox grep ns-later /etc/hosts
+	[[ "$output" == *"10.186.6.9"*ns-later*ns-later-alias* ]]
+	"$HULL" stop -t 0 ns-later >/dev/null
+	# its address on the network is given back while it is stopped
 	run "$HULL" network inspect ns-side
-	[[ "$output" != *ns-brief* ]]
-	run "$HULL" inspect ns-brief
-	[ "$(jq -r '.[0].NetworkSettings.Networks | has("ns-side")' <<<"$output")" = false ]
-	run "$HULL" network connect ns-side ns-brief
+	[[ "$output" != *ns-later* ]]
+	"$HULL" restart -t 0 ns-later >/dev/null
+	run "$HULL" exec ns-later ip -o -4 addr show eth1
+	[[ "$output" == *"inet 10.186.6.9/24"* ]]
+	run "$HULL" inspect ns-later
+	[ "$(jq -r '.[0].NetworkSettings.Networks["ns-side"].IPAddress' <<<"$output")" = 10.186.6.9 ]
+	# the default bridge already: docker's refusal
+	run "$HULL" network connect bridge ns-later
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"ns-brief is not running"* ]]
-	"$HULL" run -d --name ns-nonet --network none busybox sleep 300 >/dev/null
-	run "$HULL" network connect ns-side ns-nonet
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"uses --network none"* ]]
-	run "$HULL" network connect ns-nope ns-nonet
-	[ "$status" -ne 0 ]
-	[[ "$output" == *ns-nope* ]]
-	run "$HULL" network disconnect ns-side ns-nonet
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"not connected to network ns-side"* ]]
-	# nothing left on the network: it can go
-	"$HULL" rm -f ns-brief ns-nonet >/dev/null
+	[[ "$output" == *"already exists in network bridge"* ]]
+	# disconnected while stopped: the next start has no eth1
+	"$HULL" stop -t 0 ns-later >/dev/null
+	"$HULL" network disconnect ns-side ns-later
+	"$HULL" start ns-later >/dev/null
+	run "$HULL" exec ns-later ip -o link
+	[[ "$output" != *eth1* ]]
+	"$HULL" rm -f ns-later >/dev/null
 	run "$HULL" network rm ns-side
 	[ "$status" -eq 0 ]
+}
+
+@test "network connect refusals: none and container: modes, unknown network, not connected" {
+	"$HULL" network create --subnet 10.186.7.0/24 ns-other >/dev/null
+	"$HULL" run -d --name ns-nonet --network none busybox sleep 300 >/dev/null
+	run "$HULL" network connect ns-other ns-nonet
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"uses --network none"* ]]
+	"$HULL" run -d --name ns-base2 busybox sleep 300 >/dev/null
+	"$HULL" run -d --name ns-shares --network container:ns-base2 busybox sleep 300 >/dev/null
+	run "$HULL" network connect ns-other ns-shares
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"uses --network container:"* ]]
+	run "$HULL" network connect ns-nope ns-base2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *ns-nope* ]]
+	run "$HULL" network disconnect ns-other ns-base2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not connected to network ns-other"* ]]
+	run "$HULL" network inspect ns-other
+	[ "$(jq -r '.[0].Containers | length' <<<"$output")" = 0 ]
+	"$HULL" rm -f ns-nonet ns-shares ns-base2 >/dev/null
+	"$HULL" network rm ns-other >/dev/null
 }

@@ -83,9 +83,20 @@ struct engine_shared {
 int engine_share_paths(const struct hull_ctx *ctx, json_t *hc, struct engine_shared *out, struct hull_error **err);
 void engine_shared_clear(struct engine_shared *s);
 
+/* netconnect.c: for a starting container's monitor (place hook): connect
+ * c, whose init is pid, to each network of HostConfig.HullConnected as
+ * `network connect` asked, recording them in c's NetworkSettings.Networks.
+ * On failure the ones made are undone. */
+int engine_network_attach_connected(const struct hull_ctx *ctx, struct hull_container *c, pid_t pid,
+				    struct hull_error **err);
+
+/* netconnect.c: detach every connected (HullIfname) endpoint of networks
+ * and drop it from there. */
+void engine_network_detach_connected(const struct hull_ctx *ctx, json_t *networks, const char *container_id);
+
 /* netconnect.c: for a stopping container's monitor: take it off the
- * networks `network connect` added (from the record on disk), and out of
- * that record. */
+ * connected networks as the record on disk lists them (connect may have
+ * come after the monitor loaded its copy), and out of its Networks. */
 void engine_network_disconnect_all_connected(const struct hull_ctx *ctx, const struct hull_container *c);
 
 #endif

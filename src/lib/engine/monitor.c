@@ -303,7 +303,9 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 					json_object_get(config, "ExposedPorts"),
 					json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, err);
 	record_network(m, net);
-	return m->ports ? 0 : -EADDRINUSE;
+	if (!m->ports)
+		return -EADDRINUSE;
+	return engine_network_attach_connected(m->ctx, m->c, m->pid, err);
 }
 
 /* What must be undone before the user hears the container has stopped:
@@ -520,6 +522,12 @@ static int relaunch(struct monitor *m, struct hull_error **err)
 	memset(m->pipes, -1, sizeof(m->pipes));
 	memset(&m->ep, 0, sizeof(m->ep));
 	m->pid = 0;
+	/* `network connect` while it ran: the record on disk has it */
+	_cleanup_free_ char *path = hull_path_join(m->c->dir, "container.json");
+	_cleanup_json_ json_t *disk = hull_json_load_file(path, "container.json", NULL);
+	json_t *connected = json_object_get(json_object_get(disk, "HostConfig"), "HullConnected");
+	if (connected)
+		json_object_set(hc_of(m), "HullConnected", connected);
 	/* a donor restarted since: its namespaces are under a new pid */
 	int r;
 	for (const char *const *f = (const char *const[]){ "NetworkMode", "IpcMode", "PidMode", "UTSMode", NULL };
