@@ -176,5 +176,12 @@ rootless_as() {
 	run rootless_as run --rm --network none --pid container:ns-rl-web busybox ps -o pid,args
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"1 httpd -f -p 127.0.0.1:18603"* ]]
+	# with its own user-mode network: the helper (pasta) stays out of A's
+	# pid namespace, the monitor that started B too
+	run rootless_as run --rm --pid container:ns-rl-web busybox ps -o pid,args
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1 httpd"* ]]
+	[[ "$output" != *pasta* ]]
+	[[ "$output" != *slirp* ]]
 	rootless_as rm -f ns-rl-web >/dev/null
 }

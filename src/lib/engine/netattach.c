@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/wait.h>
 
 #include "hull/cleanup.h"
 #include "hull/engine.h"
@@ -212,23 +211,6 @@ static void *nl_open_thread(void *data)
 	return NULL;
 }
 
-static int loopback_up_in_child(int target, pid_t pid, struct hull_error **err)
-{
-	pid_t child = fork();
-	if (child < 0)
-		return hull_error_set(err, errno, "fork to enter network namespace of %d", (int)pid);
-	if (child == 0) {
-		struct nl *nl = setns(target, CLONE_NEWNET) == 0 ? nl_open(NULL) : NULL;
-		_exit(nl && nl_link_up(nl, 1, 0, NULL) == 0 ? 0 : 1);
-	}
-	int status = 0;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return hull_error_msg(err, EIO, "bring lo up in the network namespace of %d", (int)pid);
-	return 0;
-}
-
 int hull_netns_loopback_up(pid_t pid, struct hull_error **err)
 {
 	char path[64];
@@ -239,11 +221,6 @@ int hull_netns_loopback_up(pid_t pid, struct hull_error **err)
 	struct nl_in_netns a = { .target = target };
 	pthread_t thread;
 	int e = pthread_create(&thread, NULL, nl_open_thread, &a);
-	/* EINVAL: the caller joined another pid namespace for its children
-	 * (--pid container:X) and, rootless, could not go back; no thread can
-	 * be made then (clone(2)), a process can */
-	if (e == EINVAL)
-		return loopback_up_in_child(target, pid, err);
 	if (e)
 		return hull_error_set(err, e, "thread to enter network namespace of %d", (int)pid);
 	pthread_join(thread, NULL);
