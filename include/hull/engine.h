@@ -482,6 +482,7 @@ struct hull_spec_inputs {
 	const char *pid_path;
 	const char *uts_path;
 	const char *etc_dir;       /* hosts, hostname, resolv.conf from here (--network container:X); NULL: dir */
+	const char *shm_source;    /* bind this at /dev/shm (--ipc container:X); NULL: a tmpfs of ShmSize */
 	bool userns;               /* run in a user namespace mapping uid_map/gid_map (rootless) */
 	uid_t host_uid;            /* with userns: root in the container is this host uid */
 	gid_t host_gid;

@@ -14,7 +14,7 @@ setup_file() {
 teardown_file() {
 	NSBIN=$(cat "$BATS_FILE_TMPDIR/nsbin" 2>/dev/null) || true
 	if [ -n "$NSBIN" ] && [ -x "$NSBIN/hull" ]; then
-		rootless_as rm -f ns-rl-web >/dev/null 2>&1 || true
+		rootless_as rm -f ns-rl-web ns-rl-ipc >/dev/null 2>&1 || true
 		local pause
 		pause=/tmp/hull-run-$(id -u hullns)/pause.pid
 		[ -f "$pause" ] && kill -9 "$(cut -d' ' -f1 "$pause")" 2>/dev/null
@@ -72,14 +72,19 @@ fetch_in() { # $1 container, $2 port
 	"$HULL" rm -f ns-pid
 }
 
-@test "--ipc container:A shares A's IPC namespace: A's message queue is seen in B; private and none do not" {
+@test "--ipc container:A shares A's IPC namespace and /dev/shm: A's message queue and files are seen in B; private and none do not" {
 	"$HULL" run -d --name ns-ipc --ipc shareable busybox sh -c 'exec sleep 300' >/dev/null
 	"$HULL" exec ns-ipc touch /dev/mqueue/ns-queue
+	"$HULL" exec ns-ipc sh -c 'echo from-a >/dev/shm/ns-seg'
 	local a_ns
 	a_ns=$("$HULL" exec ns-ipc readlink /proc/1/ns/ipc)
 	run bash -c "'$HULL' run --rm --ipc container:ns-ipc busybox sh -c 'ls /dev/mqueue; readlink /proc/self/ns/ipc' 2>/dev/null"
 	[ "$status" -eq 0 ]
 	[ "$output" = "ns-queue"$'\n'"$a_ns" ]
+	# and its /dev/shm, both ways, as docker shares a shareable donor's
+	run bash -c "'$HULL' run --rm --ipc container:ns-ipc busybox sh -c 'cat /dev/shm/ns-seg; echo from-b >/dev/shm/ns-back' 2>/dev/null"
+	[ "$output" = from-a ]
+	[ "$("$HULL" exec ns-ipc cat /dev/shm/ns-back)" = from-b ]
 	run bash -c "'$HULL' run --rm --ipc private busybox sh -c 'ls /dev/mqueue; readlink /proc/self/ns/ipc' 2>/dev/null"
 	[ "$status" -eq 0 ]
 	[ "$output" != *ns-queue* ]
@@ -151,7 +156,7 @@ rootless_as() {
 		env -i HOME=/home/hullns PATH=/usr/bin:/bin:/usr/sbin:/sbin "$NSBIN/hull" "$@")
 }
 
-@test "rootless: --network container:A and --pid container:A" {
+@test "rootless: --network, --pid and --ipc container:A" {
 	id hullns >/dev/null 2>&1 || useradd -m -s /bin/sh hullns
 	local base=$((200000 + 100000 * $(id -u hullns) % 5000000))
 	grep -q '^hullns:' /etc/subuid || echo "hullns:$base:65536" >>/etc/subuid
@@ -162,7 +167,7 @@ rootless_as() {
 	cp "$HULL" "$NSBIN/hull"
 	chmod 755 "$NSBIN" "$NSBIN/hull"
 	rootless_as image build-default >/dev/null
-	rootless_as rm -f ns-rl-web >/dev/null 2>&1 || true # a run killed midway
+	rootless_as rm -f ns-rl-web ns-rl-ipc >/dev/null 2>&1 || true # a run killed midway
 	rootless_as run -d --name ns-rl-web --network none busybox sh -c \
 		'mkdir /w && echo rootless-sidecar >/w/index.html && exec httpd -f -p 127.0.0.1:18603 -h /w' >/dev/null
 	local out=""
@@ -183,5 +188,13 @@ rootless_as() {
 	[[ "$output" == *"1 httpd"* ]]
 	[[ "$output" != *pasta* ]]
 	[[ "$output" != *slirp* ]]
+	rootless_as run -d --name ns-rl-ipc --network none --ipc shareable busybox sh -c \
+		'echo rootless-shm >/dev/shm/seg && exec sleep 300' >/dev/null
+	run rootless_as run --rm --network none --ipc container:ns-rl-ipc busybox sh -c \
+		'readlink /proc/self/ns/ipc; cat /dev/shm/seg'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(rootless_as exec ns-rl-ipc readlink /proc/1/ns/ipc)" ]
+	[ "${lines[1]}" = rootless-shm ]
+	rootless_as rm -f ns-rl-ipc >/dev/null
 	rootless_as rm -f ns-rl-web >/dev/null
 }

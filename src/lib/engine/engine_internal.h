@@ -74,6 +74,7 @@ int engine_share_resolve(const struct hull_ctx *ctx, json_t *record, struct hull
 struct engine_shared {
 	char *net, *ipc, *pid, *uts;
 	char *etc_dir;
+	pid_t ipc_pid; /* the IPC donor's init, 0: none */
 };
 
 /* nsshare.c: at start, fill out from the record's HostConfig. Fails
@@ -82,6 +83,12 @@ struct engine_shared {
  * --ipc shareable. Free with engine_shared_clear, also on failure. */
 int engine_share_paths(const struct hull_ctx *ctx, json_t *hc, struct engine_shared *out, struct hull_error **err);
 void engine_shared_clear(struct engine_shared *s);
+
+/* nsshare.c: --ipc container:X shares X's /dev/shm too, as docker does:
+ * a copy of the tmpfs mount donor (X's init) has at /dev/shm, attached at
+ * dst (made) in the caller's mount namespace (the monitor's: it goes with
+ * it). */
+int engine_share_shm(pid_t donor, const char *dst, struct hull_error **err);
 
 /* netconnect.c: for a starting container's monitor (place hook): connect
  * c, whose init is pid, to each network of HostConfig.HullConnected as

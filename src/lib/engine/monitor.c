@@ -134,6 +134,10 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 	in.pid_path = shared.pid;
 	in.uts_path = shared.uts;
 	in.etc_dir = shared.etc_dir;
+	_cleanup_free_ char *shm = shared.ipc_pid ? hull_path_join(m->c->dir, "shm") : NULL;
+	if (shm && (r = engine_share_shm(shared.ipc_pid, shm, err)) < 0)
+		return r;
+	in.shm_source = shm;
 	r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
 					 json_object_get(hc_of(m), "GroupAdd"), &in.uid, &in.gid, &in.gids, &in.n_gids,
 					 err);

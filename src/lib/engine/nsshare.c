@@ -12,9 +12,17 @@
  * (kernel semantics; its veth goes with the other's network teardown, lo
  * stays), as with docker. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <linux/magic.h>
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
@@ -113,7 +121,58 @@ int engine_share_paths(const struct hull_ctx *ctx, json_t *hc, struct engine_sha
 		*paths[i] = hull_strdup_printf("/proc/%d/ns/%s", (int)other->state.pid, shared[i].ns);
 		if (i == 0)
 			out->etc_dir = hull_xstrdup(other->dir);
+		if (i == 1)
+			out->ipc_pid = other->state.pid;
 	}
+	return 0;
+}
+
+/* In a child (setns(CLONE_NEWNS) wants a process with no threads, and
+ * this one must come back): enter the donor's mount namespace, take a
+ * copy of its /dev/shm mount (not following a symlink the container may
+ * have put there; a tmpfs or nothing), come back and attach it at dst.
+ * The child shares our mount namespace, so the mount is ours. */
+static _Noreturn void clone_shm_child(int own, int theirs, const char *dst)
+{
+	if (setns(theirs, CLONE_NEWNS) < 0)
+		_exit(10);
+	int tree = open_tree(AT_FDCWD, "/dev/shm", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+	if (setns(own, CLONE_NEWNS) < 0)
+		_exit(11);
+	struct statfs fs;
+	if (tree < 0)
+		_exit(12);
+	if (fstatfs(tree, &fs) < 0 || fs.f_type != TMPFS_MAGIC)
+		_exit(13);
+	_exit(move_mount(tree, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0 ? 14 : 0);
+}
+
+int engine_share_shm(pid_t donor, const char *dst, struct hull_error **err)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)donor);
+	_cleanup_close_ int own = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int theirs = open(path, O_RDONLY | O_CLOEXEC);
+	if (own < 0 || theirs < 0)
+		return hull_error_set(err, errno, "open the mount namespaces to share /dev/shm");
+	umount2(dst, MNT_DETACH); /* a restart's: the donor may have restarted too */
+	if (mkdir(dst, 0700) < 0 && errno != EEXIST)
+		return hull_error_set(err, errno, "mkdir `%s`", dst);
+	pid_t child = fork();
+	if (child < 0)
+		return hull_error_set(err, errno, "fork");
+	if (child == 0)
+		clone_shm_child(own, theirs, dst);
+	int status = 0;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	static const char *const why[] = { "enter its mount namespace", "come back from its mount namespace",
+					   "its /dev/shm cannot be opened", "its /dev/shm is not a tmpfs",
+					   "attach it here" };
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+	if (code)
+		return hull_error_msg(err, EIO, "--ipc container: share the donor's /dev/shm: %s",
+				      code >= 10 && code <= 14 ? why[code - 10] : "failed");
 	return 0;
 }
 

@@ -79,7 +79,9 @@ static void add_default_mounts(json_t *mounts, json_t *record, const struct hull
 	else if (access("/dev/mqueue", F_OK) == 0) /* a host may have none to share */
 		json_array_append_new(mounts, mount("/dev/mqueue", "bind", "/dev/mqueue", "rbind,nosuid,noexec,nodev"));
 	/* docker's --ipc none: an IPC namespace of its own and no /dev/shm */
-	if (!ipc || strcmp(ipc, "none"))
+	if (in->shm_source)
+		json_array_append_new(mounts, mount("/dev/shm", "bind", in->shm_source, "rbind,nosuid,noexec,nodev"));
+	else if (!ipc || strcmp(ipc, "none"))
 		json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", shm_opts));
 	static const char *const etc_files[][2] = { { "resolv.conf", "/etc/resolv.conf" },
 						    { "hostname", "/etc/hostname" },
