@@ -333,6 +333,7 @@ struct hull_run_options {
 	char **expose;          /* --expose PORT[/PROTO] */
 	const char *network;    /* --network none|host|bridge|NAME; NULL: bridge */
 	char **network_alias;   /* --network-alias */
+	const char *ip;         /* --ip: the address on a user network, NULL: the next free one */
 	const char *hostname;   /* -h */
 	const char *domainname; /* --domainname */
 	char **dns;             /* --dns */
@@ -485,6 +486,11 @@ struct hull_spec_inputs {
 	gid_t *gids;               /* additional groups */
 	size_t n_gids;
 	const char *netns_path;    /* join this network namespace; NULL: new one unless host */
+	const char *ipc_path;      /* join these (container:X modes); NULL: new unless host */
+	const char *pid_path;
+	const char *uts_path;
+	const char *etc_dir;       /* hosts, hostname, resolv.conf from here (--network container:X); NULL: dir */
+	const char *shm_source;    /* bind this at /dev/shm (--ipc container:X); NULL: a tmpfs of ShmSize */
 	bool userns;               /* run in a user namespace mapping uid_map/gid_map (rootless) */
 	uid_t host_uid;            /* with userns: root in the container is this host uid */
 	gid_t host_gid;
@@ -566,10 +572,14 @@ struct hull_endpoint_request {
 	const char *name;        /* container name */
 	const char *hostname;
 	char *const *aliases;    /* --network-alias, may be NULL */
+	const char *ip;          /* --ip: this address (in the subnet, free), NULL: the first free one */
 	const char *hosts_path;  /* the container's hosts file, kept up to date */
 	const char *domainname;  /* for its own hosts line */
 	json_t *extra_hosts;     /* --add-host entries (borrowed, may be NULL) */
 	pid_t pid;               /* a process in the container's network namespace */
+	const char *ifname;      /* the interface inside, NULL: eth0 */
+	bool secondary;          /* `network connect`: no default route, a veth name of its own */
+	const char *hosts_ip;    /* its own /etc/hosts line's address, NULL: this network's */
 };
 
 /* hull_network_attach: make sure the bridge, its address and the NAT
@@ -587,6 +597,23 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
  * call twice and after a crash (missing pieces are fine). */
 int hull_network_detach(const struct hull_ctx *ctx, const char *network, const char *container_id,
 			const char *veth, struct hull_error **err);
+
+/* hull_network_connect: docker's `network connect [--alias A] [--ip IP]
+ * NETWORK CONTAINER` for a running container on a bridge network: one
+ * more interface (eth1, eth2...) with an address on network (ip, or the
+ * first free one), recorded in its NetworkSettings.Networks; its peers
+ * there and it resolve each other by name and aliases (/etc/hosts). The
+ * connection lasts while the container runs. EEXIST when connected
+ * already; EINVAL for a stopped container or a host/none/container:/
+ * user-mode network one. */
+int hull_network_connect(const struct hull_ctx *ctx, const char *network, const char *container,
+			 char *const *aliases, const char *ip, struct hull_error **err);
+
+/* hull_network_disconnect: the reverse; the network a running container
+ * was started on only with force (it holds the default route). With
+ * force, a network that no longer exists is fine. */
+int hull_network_disconnect(const struct hull_ctx *ctx, const char *network, const char *container, bool force,
+			    struct hull_error **err);
 
 /* hull_netns_loopback_up: bring lo up in pid's network namespace
  * (--network none and every new namespace). */

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "hull/cleanup.h"
 #include "hull/engine.h"
+#include "hull/fs.h"
 #include "hull/json.h"
 
 static const char usage_text[] =
@@ -18,6 +19,9 @@ static const char usage_text[] =
 	"  create [--subnet CIDR] [--gateway IP] [--internal] [--label K=V] [-d bridge] NAME\n"
 	"  ls [-q] [--format json]\n"
 	"  inspect NAME...\n"
+	"  connect [--alias NAME] [--ip IPV4] NETWORK CONTAINER\n"
+	"                            one more interface for a running container (while it runs)\n"
+	"  disconnect [-f] NETWORK CONTAINER\n"
 	"  rm NAME...                (refused while containers are attached)\n"
 	"  prune [-f]                remove user networks with no containers\n";
 
@@ -118,6 +122,52 @@ static int net_rm(struct hull_cli *cli, int argc, char **argv)
 	return status;
 }
 
+static int net_connect(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "alias", required_argument, NULL, 'a' },
+					      { "ip", required_argument, NULL, 'i' },
+					      { 0 } };
+	_cleanup_strv_ char **aliases = hull_xcalloc(1, sizeof(char *));
+	size_t n_aliases = 0;
+	const char *ip = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			aliases = hull_xrealloc(aliases, (n_aliases + 2) * sizeof(char *));
+			aliases[n_aliases++] = hull_xstrdup(optarg);
+			aliases[n_aliases] = NULL;
+			break;
+		case 'i': ip = optarg; break;
+		default: return cli_usage_error("network connect", "unknown flag");
+		}
+	}
+	if (optind + 2 != argc)
+		return cli_usage_error("network connect", "requires exactly 2 arguments: NETWORK CONTAINER");
+	struct hull_error *err = NULL;
+	if (hull_network_connect(&cli->ctx, argv[optind], argv[optind + 1], aliases, ip, &err) < 0)
+		return cli_fail(cli, err);
+	return 0;
+}
+
+static int net_disconnect(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
+	bool force = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
+		if (c != 'f')
+			return cli_usage_error("network disconnect", "unknown flag");
+		force = true;
+	}
+	if (optind + 2 != argc)
+		return cli_usage_error("network disconnect", "requires exactly 2 arguments: NETWORK CONTAINER");
+	struct hull_error *err = NULL;
+	if (hull_network_disconnect(&cli->ctx, argv[optind], argv[optind + 1], force, &err) < 0)
+		return cli_fail(cli, err);
+	return 0;
+}
+
 static int net_prune(struct hull_cli *cli, int argc, char **argv)
 {
 	bool force = argc > 1 && (!strcmp(argv[1], "-f") || !strcmp(argv[1], "--force"));
@@ -149,7 +199,8 @@ int cmd_engine_network(struct hull_cli *cli, int argc, char **argv)
 		const char *name;
 		int (*fn)(struct hull_cli *, int, char **);
 	} subs[] = { { "create", net_create }, { "ls", net_ls }, { "list", net_ls }, { "inspect", net_inspect },
-		     { "rm", net_rm }, { "remove", net_rm }, { "prune", net_prune } };
+		     { "rm", net_rm }, { "remove", net_rm }, { "prune", net_prune }, { "connect", net_connect },
+		     { "disconnect", net_disconnect } };
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage_text, argc < 2 ? stderr : stdout);
 		return argc < 2;

@@ -36,6 +36,7 @@ static const char usage_text[] =
 	"                               user-mode networks (OPTS: allow_host_loopback=, cidr=, mtu=,\n"
 	"                               enable_ipv6=, outbound_addr=; ARGS: pasta's, comma-separated)\n"
 	"      --network-alias NAME     Extra name on a user network\n"
+	"      --ip IPV4                The container's address on a user network\n"
 	"  -h, --hostname NAME          Container hostname\n"
 	"      --dns IP, --dns-search D, --add-host NAME:IP\n"
 	"  -m, --memory BYTES           Memory limit (e.g. 64m)\n"
@@ -52,7 +53,8 @@ static const char usage_text[] =
 	"      --log-driver json-file|none, --log-opt max-size=10m, --log-opt max-file=3\n"
 	"      --stop-signal SIG, --stop-timeout N\n"
 	"      --ulimit NAME=SOFT[:HARD], --sysctl K=V, --device HOST[:CTR[:rwm]], --group-add G\n"
-	"      --ipc host, --pid host, --uts host, --shm-size BYTES\n"
+	"      --ipc MODE               private, shareable, none, host or container:NAME\n"
+	"      --pid host|container:NAME, --uts host|container:NAME, --shm-size BYTES\n"
 	"      --init                   Run hull-init as PID 1: forwards signals, reaps zombies\n"
 	"      --restart POLICY         no | always | on-failure[:N] | unless-stopped (the monitor restarts it)\n"
 	"      --detach-keys KEYS       With -it: the keys that detach (default ctrl-p,ctrl-q)\n"
@@ -68,7 +70,7 @@ enum {
 	OPT_SECURITY, OPT_PRIVILEGED, OPT_ENTRYPOINT, OPT_LOG_DRIVER, OPT_LOG_OPT, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT,
 	OPT_ULIMIT, OPT_SYSCTL, OPT_DEVICE, OPT_GROUP_ADD, OPT_IPC, OPT_PID, OPT_UTS, OPT_USERNS, OPT_SHM, OPT_PULL,
 	OPT_PLATFORM, OPT_RESTART, OPT_INIT, OPT_CIDFILE, OPT_DOMAIN, OPT_SIG_PROXY, OPT_DETACH_KEYS, OPT_HELP,
-	OPT_SCAN_POLICY, OPT_SCAN_DB,
+	OPT_SCAN_POLICY, OPT_SCAN_DB, OPT_IP,
 };
 
 static const struct option options[] = {
@@ -84,6 +86,7 @@ static const struct option options[] = {
 	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "net", required_argument, NULL, OPT_NETWORK },
 	{ "network-alias", required_argument, NULL, OPT_ALIAS },
+	{ "ip", required_argument, NULL, OPT_IP },
 	{ "net-alias", required_argument, NULL, OPT_ALIAS },
 	{ "hostname", required_argument, NULL, 'h' },  { "domainname", required_argument, NULL, OPT_DOMAIN },
 	{ "dns", required_argument, NULL, OPT_DNS },   { "dns-search", required_argument, NULL, OPT_DNS_SEARCH },
@@ -187,6 +190,7 @@ static int handle(struct run_flags *f, const char *cmd, int c, const char *arg)
 	case OPT_EXPOSE: push(f, &o->expose, arg); break;
 	case OPT_NETWORK: o->network = arg; break;
 	case OPT_ALIAS: push(f, &o->network_alias, arg); break;
+	case OPT_IP: o->ip = arg; break;
 	case 'h': o->hostname = arg; break;
 	case OPT_DOMAIN: o->domainname = arg; break;
 	case OPT_DNS: push(f, &o->dns, arg); break;

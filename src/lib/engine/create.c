@@ -122,6 +122,8 @@ struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_imag
 		return NULL;
 	json_t *image_config = json_object_get(img->config->raw, "config");
 	int r = hull_engine_build_record(c->record, o, image_config, err);
+	if (r == 0)
+		r = engine_share_resolve(ctx, c->record, err);
 	if (r == 0) {
 		add_paths(c, img);
 		add_warnings(ctx, c->record, warnings);

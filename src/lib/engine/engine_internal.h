@@ -63,4 +63,52 @@ char *engine_init_path(struct hull_error **err);
  * spec's process.args and bind hull-init there read-only (last mount). */
 int engine_spec_add_init(json_t *spec, struct hull_error **err);
 
+/* nsshare.c: the container a HostConfig field ("NetworkMode", "IpcMode",
+ * "PidMode", "UTSMode") names with container:X, X as stored (borrowed);
+ * NULL when the mode is not container:. */
+const char *engine_share_target(json_t *hc, const char *field);
+
+/* nsshare.c: at create, every container:REF of the record's HostConfig
+ * becomes container:<full id> (ENOENT "No such container" when REF is
+ * none); --network container:X also takes X's hostname and domain name. */
+int engine_share_resolve(const struct hull_ctx *ctx, json_t *record, struct hull_error **err);
+
+/* The namespaces a starting container joins: /proc/PID/ns/NAME paths of the
+ * running containers it shares with, NULL when its own; etc_dir: the
+ * network donor's directory (its hosts, hostname, resolv.conf). */
+struct engine_shared {
+	char *net, *ipc, *pid, *uts;
+	char *etc_dir;
+	pid_t ipc_pid; /* the IPC donor's init, 0: none */
+};
+
+/* nsshare.c: at start, fill out from the record's HostConfig. Fails
+ * (-ESRCH) when a donor is not running, as docker: "cannot join network of
+ * a non running container"; -EPERM for --ipc container:X of an X not made
+ * --ipc shareable. Free with engine_shared_clear, also on failure. */
+int engine_share_paths(const struct hull_ctx *ctx, json_t *hc, struct engine_shared *out, struct hull_error **err);
+void engine_shared_clear(struct engine_shared *s);
+
+/* nsshare.c: --ipc container:X shares X's /dev/shm too, as docker does:
+ * a copy of the tmpfs mount donor (X's init) has at /dev/shm, attached at
+ * dst (made) in the caller's mount namespace (the monitor's: it goes with
+ * it). */
+int engine_share_shm(pid_t donor, const char *dst, struct hull_error **err);
+
+/* netconnect.c: for a starting container's monitor (place hook): connect
+ * c, whose init is pid, to each network of HostConfig.HullConnected as
+ * `network connect` asked, recording them in c's NetworkSettings.Networks.
+ * On failure the ones made are undone. */
+int engine_network_attach_connected(const struct hull_ctx *ctx, struct hull_container *c, pid_t pid,
+				    struct hull_error **err);
+
+/* netconnect.c: detach every connected (HullIfname) endpoint of networks
+ * and drop it from there. */
+void engine_network_detach_connected(const struct hull_ctx *ctx, json_t *networks, const char *container_id);
+
+/* netconnect.c: for a stopping container's monitor: take it off the
+ * connected networks as the record on disk lists them (connect may have
+ * come after the monitor loaded its copy), and out of its Networks. */
+void engine_network_disconnect_all_connected(const struct hull_ctx *ctx, const struct hull_container *c);
+
 #endif

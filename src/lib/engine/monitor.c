@@ -82,6 +82,9 @@ static char *usernet_resolv_conf(struct monitor *m)
 
 static int write_etc_files(struct monitor *m, struct hull_error **err)
 {
+	/* --network container:X: X's files are bound instead (spec.c) */
+	if (engine_share_target(hc_of(m), "NetworkMode"))
+		return 0;
 	json_t *config = json_object_get(m->c->record, "Config");
 	bool host = !strcmp(network_mode(m), "host");
 	char hostname[256] = "";
@@ -122,7 +125,20 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 	_cleanup_free_ char *rootfs = hull_path_join(m->c->dir, "rootfs");
 	struct hull_spec_inputs in = { .rootfs = rootfs, .dir = m->c->dir, .cgroup_parent = "/hull",
 				       .rootless = m->ctx->rootless };
-	int r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
+	_cleanup_(engine_shared_clear) struct engine_shared shared = { 0 };
+	int r = engine_share_paths(m->ctx, hc_of(m), &shared, err);
+	if (r < 0)
+		return r;
+	in.netns_path = shared.net;
+	in.ipc_path = shared.ipc;
+	in.pid_path = shared.pid;
+	in.uts_path = shared.uts;
+	in.etc_dir = shared.etc_dir;
+	_cleanup_free_ char *shm = shared.ipc_pid ? hull_path_join(m->c->dir, "shm") : NULL;
+	if (shm && (r = engine_share_shm(shared.ipc_pid, shm, err)) < 0)
+		return r;
+	in.shm_source = shm;
+	r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
 					 json_object_get(hc_of(m), "GroupAdd"), &in.uid, &in.gid, &in.gids, &in.n_gids,
 					 err);
 	if (r < 0)
@@ -263,7 +279,8 @@ static int connect_usernet(struct monitor *m, struct hull_error **err)
 static int connect_network(struct monitor *m, struct hull_error **err)
 {
 	const char *mode = network_mode(m);
-	if (!strcmp(mode, "host"))
+	/* host, or another container's namespace: nothing of ours to plumb */
+	if (!strcmp(mode, "host") || engine_share_target(hc_of(m), "NetworkMode"))
 		return 0;
 	if (!strcmp(mode, "none"))
 		return hull_netns_loopback_up(m->pid, err);
@@ -279,6 +296,7 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 	hull_json_strv(json_object_get(hc_of(m), "NetworkAliases"), &aliases, "container.json", "NetworkAliases", NULL);
 	struct hull_endpoint_request req = { .container_id = m->c->id, .name = m->c->name, .hostname = hostname,
 					     .aliases = aliases, .hosts_path = hosts, .pid = m->pid,
+					     .ip = json_string_value(json_object_get(hc_of(m), "HullIPv4Address")),
 					     .domainname = json_string_value(json_object_get(config, "Domainname")),
 					     .extra_hosts = json_object_get(hc_of(m), "ExtraHosts") };
 	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);
@@ -289,7 +307,9 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 					json_object_get(config, "ExposedPorts"),
 					json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, err);
 	record_network(m, net);
-	return m->ports ? 0 : -EADDRINUSE;
+	if (!m->ports)
+		return -EADDRINUSE;
+	return engine_network_attach_connected(m->ctx, m->c, m->pid, err);
 }
 
 /* What must be undone before the user hears the container has stopped:
@@ -304,6 +324,9 @@ static void teardown_ports(struct monitor *m)
 	if (m->ports)
 		json_decref(m->ports);
 	m->ports = NULL;
+	/* `network connect`: its peers there must not see it after it stops */
+	if (m->attached_net)
+		engine_network_disconnect_all_connected(m->ctx, m->c);
 }
 
 /* The rest can follow: the address (a next container takes another), the
@@ -503,6 +526,18 @@ static int relaunch(struct monitor *m, struct hull_error **err)
 	memset(m->pipes, -1, sizeof(m->pipes));
 	memset(&m->ep, 0, sizeof(m->ep));
 	m->pid = 0;
+	/* `network connect` while it ran: the record on disk has it */
+	_cleanup_free_ char *path = hull_path_join(m->c->dir, "container.json");
+	_cleanup_json_ json_t *disk = hull_json_load_file(path, "container.json", NULL);
+	json_t *connected = json_object_get(json_object_get(disk, "HostConfig"), "HullConnected");
+	if (connected)
+		json_object_set(hc_of(m), "HullConnected", connected);
+	/* a donor restarted since: its namespaces are under a new pid */
+	int r;
+	for (const char *const *f = (const char *const[]){ "NetworkMode", "IpcMode", "PidMode", "UTSMode", NULL };
+	     *f; f++)
+		if (engine_share_target(hc_of(m), *f))
+			return (r = write_spec(m, err)) < 0 ? r : launch(m, err);
 	return launch(m, err);
 }
 

@@ -51,6 +51,31 @@ static void reclaim_stale(const struct hull_ctx *ctx, json_t *eps)
 	}
 }
 
+/* --ip: docker's rules and words; the address is the container's while
+ * it runs, given back when it stops. */
+static int take_address(const struct hull_network *n, json_t *eps, const char *ip, uint32_t *out,
+			struct hull_error **err)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, ip, &a) != 1)
+		return hull_error_msg(err, EINVAL, "--ip %s: not an IPv4 address", ip);
+	uint32_t addr = ntohl(a.s_addr), last = n->subnet | ~net_mask(n->prefix);
+	char subnet[16];
+	net_format_ip(n->subnet, subnet, sizeof(subnet));
+	if ((addr & net_mask(n->prefix)) != n->subnet || addr == n->subnet || addr == last)
+		return hull_error_msg(err, EINVAL, "--ip %s: not a host address of network %s (%s/%d)", ip, n->name,
+				      subnet, n->prefix);
+	if (addr == n->gateway)
+		return hull_error_msg(err, EADDRINUSE, "--ip %s: Address already in use (the gateway of %s)", ip,
+				      n->name);
+	json_t *holder = json_object_get(eps, ip);
+	if (holder)
+		return hull_error_msg(err, EADDRINUSE, "--ip %s: Address already in use by container %s on %s", ip,
+				      json_string_value(json_object_get(holder, "Name")) ?: "?", n->name);
+	*out = addr;
+	return 0;
+}
+
 static int pick_address(const struct hull_network *n, json_t *eps, uint32_t *out, struct hull_error **err)
 {
 	uint32_t last = n->subnet | ~net_mask(n->prefix);
@@ -74,44 +99,71 @@ static void rewrite_in_place(const char *path, const char *text)
 		hull_write_all(fd, text, strlen(text));
 }
 
+static void append_line(char **text, size_t *len, size_t *cap, const char *line)
+{
+	size_t l = strlen(line);
+	if (*len + l + 2 > *cap)
+		*text = hull_xrealloc(*text, *cap = (*len + l + 2) * 2);
+	memcpy(*text + *len, line, l);
+	*len += l;
+	(*text)[(*len)++] = '\n';
+	(*text)[*len] = '\0';
+}
+
+/* One line per peer of e in eps: its address, name, short id, aliases. */
+static void append_peers(char **text, size_t *len, size_t *cap, json_t *eps, const char *self_id)
+{
+	const char *peer_ip;
+	json_t *p;
+	json_object_foreach(eps, peer_ip, p)
+	{
+		const char *id = json_string_value(json_object_get(p, "Id"));
+		if (id && self_id && !strcmp(id, self_id))
+			continue;
+		const char *name = json_string_value(json_object_get(p, "Name"));
+		_cleanup_free_ char *line = hull_strdup_printf("%s\t%s %.12s", peer_ip, name ? name : "", id ? id : "");
+		size_t k;
+		json_t *alias;
+		json_array_foreach(json_object_get(p, "Aliases"), k, alias)
+		{
+			char *longer = hull_strdup_printf("%s %s", line, json_string_value(alias));
+			free(line);
+			line = longer;
+		}
+		append_line(text, len, cap, line);
+	}
+}
+
 /* Each endpoint's hosts file = its base + a line per peer (docker's
  * embedded DNS answers names, aliases and short ids; /etc/hosts does
- * the same here without a resolver process). */
-static void refresh_hosts(json_t *eps)
+ * the same here without a resolver process). A container on several user
+ * networks (`network connect`) lists its other networks in "Networks":
+ * their peers are in its file too, whichever network changed. */
+static void refresh_hosts(const struct hull_ctx *ctx, const char *network, json_t *eps, const char *only_id)
 {
-	const char *ip, *peer_ip;
-	json_t *e, *p;
+	const char *ip;
+	json_t *e;
 	json_object_foreach(eps, ip, e)
 	{
 		const char *path = json_string_value(json_object_get(e, "HostsPath"));
 		const char *base = json_string_value(json_object_get(e, "HostsBase"));
-		if (!path || !base)
+		const char *self = json_string_value(json_object_get(e, "Id"));
+		if (!path || !base || (only_id && (!self || strcmp(self, only_id))))
 			continue;
 		size_t cap = strlen(base) + 64, len = strlen(base);
 		char *text = hull_xmalloc(cap);
 		memcpy(text, base, len + 1);
-		json_object_foreach(eps, peer_ip, p)
+		if (strcmp(network, "bridge"))
+			append_peers(&text, &len, &cap, eps, self);
+		size_t k;
+		json_t *other;
+		json_array_foreach(json_object_get(e, "Networks"), k, other)
 		{
-			if (p == e)
+			const char *name = json_string_value(other);
+			if (!name || !strcmp(name, network) || !strcmp(name, "bridge"))
 				continue;
-			const char *name = json_string_value(json_object_get(p, "Name"));
-			const char *id = json_string_value(json_object_get(p, "Id"));
-			_cleanup_free_ char *line = hull_strdup_printf("%s\t%s %.12s", peer_ip, name ? name : "", id ? id : "");
-			size_t k;
-			json_t *alias;
-			json_array_foreach(json_object_get(p, "Aliases"), k, alias)
-			{
-				char *longer = hull_strdup_printf("%s %s", line, json_string_value(alias));
-				free(line);
-				line = longer;
-			}
-			size_t l = strlen(line);
-			if (len + l + 2 > cap)
-				text = hull_xrealloc(text, cap = (len + l + 2) * 2);
-			memcpy(text + len, line, l);
-			len += l;
-			text[len++] = '\n';
-			text[len] = '\0';
+			_cleanup_json_ json_t *theirs = net_endpoints_load(ctx, name);
+			append_peers(&text, &len, &cap, theirs, self);
 		}
 		rewrite_in_place(path, text);
 		free(text);
@@ -186,20 +238,24 @@ int hull_netns_loopback_up(pid_t pid, struct hull_error **err)
 	return r;
 }
 
-/* eth0 inside: address, up, default route via the gateway. nl_inner was
- * opened inside the container's namespace. */
-static int configure_inside(struct nl *inner, uint32_t addr, const struct hull_network *n, struct hull_error **err)
+/* eth0 (or ifname) inside: address, up, and for the first network the
+ * default route via the gateway (docker routes through the network the
+ * container was created on). inner was opened inside the container's
+ * namespace. */
+static int configure_inside(struct nl *inner, uint32_t addr, const struct hull_network *n,
+			    const struct hull_endpoint_request *req, struct hull_error **err)
 {
+	const char *ifname = req->ifname ? req->ifname : "eth0";
 	int r = nl_link_up(inner, 1, 0, err);
-	int eth0 = r < 0 ? 0 : nl_link_index(inner, "eth0");
+	int link = r < 0 ? 0 : nl_link_index(inner, ifname);
 	if (r < 0)
 		return r;
-	if (!eth0)
-		return hull_error_msg(err, ENODEV, "eth0 did not appear in the container's namespace");
+	if (!link)
+		return hull_error_msg(err, ENODEV, "%s did not appear in the container's namespace", ifname);
 	struct in_addr a = { .s_addr = htonl(addr) }, gw = { .s_addr = htonl(n->gateway) };
-	if ((r = nl_addr_add(inner, eth0, a, n->prefix, err)) < 0 || (r = nl_link_up(inner, eth0, 0, err)) < 0)
+	if ((r = nl_addr_add(inner, link, a, n->prefix, err)) < 0 || (r = nl_link_up(inner, link, 0, err)) < 0)
 		return r;
-	return n->internal ? 0 : nl_route_default(inner, gw, err);
+	return n->internal || req->secondary ? 0 : nl_route_default(inner, gw, err);
 }
 
 static int plumb(const struct hull_network *n, const struct hull_endpoint_request *req, uint32_t addr,
@@ -218,7 +274,7 @@ static int plumb(const struct hull_network *n, const struct hull_endpoint_reques
 	uint8_t mac[6] = { 0x02, 0x42, (uint8_t)(addr >> 24), (uint8_t)(addr >> 16), (uint8_t)(addr >> 8),
 			   (uint8_t)addr };
 	if (r == 0)
-		r = nl_veth_create(host, out->veth, "eth0", target, mac, err);
+		r = nl_veth_create(host, out->veth, req->ifname ? req->ifname : "eth0", target, mac, err);
 	if (r == 0)
 		r = nl_link_up(host, nl_link_index(host, out->veth), bridge, err);
 	struct nl *inner = NULL;
@@ -230,7 +286,7 @@ static int plumb(const struct hull_network *n, const struct hull_endpoint_reques
 		r = hull_error_set(err, errno, "enter network namespace of %d", (int)req->pid);
 	}
 	if (r == 0)
-		r = inner ? configure_inside(inner, addr, n, err) : -EIO;
+		r = inner ? configure_inside(inner, addr, n, req, err) : -EIO;
 	if (r < 0)
 		nl_link_delete(host, out->veth, NULL);
 	nl_close(inner);
@@ -238,8 +294,10 @@ static int plumb(const struct hull_network *n, const struct hull_endpoint_reques
 	return r;
 }
 
-static void fill_endpoint(const struct hull_network *n, const char *id, uint32_t addr, struct hull_endpoint *out)
+static void fill_endpoint(const struct hull_network *n, const struct hull_endpoint_request *req, uint32_t addr,
+			  struct hull_endpoint *out)
 {
+	const char *id = req->container_id;
 	memset(out, 0, sizeof(*out));
 	snprintf(out->network, sizeof(out->network), "%s", n->name);
 	net_format_ip(addr, out->ip, sizeof(out->ip));
@@ -247,8 +305,12 @@ static void fill_endpoint(const struct hull_network *n, const char *id, uint32_t
 	out->prefix = n->prefix;
 	snprintf(out->mac, sizeof(out->mac), "02:42:%02x:%02x:%02x:%02x", (addr >> 24) & 255, (addr >> 16) & 255,
 		 (addr >> 8) & 255, addr & 255);
-	/* IFNAMSIZ is 16: "veth" + 11 hex of the container id */
-	snprintf(out->veth, sizeof(out->veth), "veth%.11s", id);
+	/* IFNAMSIZ is 16: "veth" + 11 hex of the container id; a connected
+	 * network's: 8 of the container's and 3 of the network's */
+	if (req->secondary)
+		snprintf(out->veth, sizeof(out->veth), "veth%.8s%.3s", id, n->id);
+	else
+		snprintf(out->veth, sizeof(out->veth), "veth%.11s", id);
 }
 
 int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n,
@@ -260,10 +322,10 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
 	_cleanup_json_ json_t *eps = net_endpoints_load(ctx, n->name);
 	reclaim_stale(ctx, eps);
 	uint32_t addr = 0;
-	int r = pick_address(n, eps, &addr, err);
+	int r = req->ip ? take_address(n, eps, req->ip, &addr, err) : pick_address(n, eps, &addr, err);
 	if (r < 0)
 		return r;
-	fill_endpoint(n, req->container_id, addr, out);
+	fill_endpoint(n, req, addr, out);
 	json_t *e = json_pack("{s:s,s:s,s:s,s:s,s:s}", "Id", req->container_id, "Name", req->name, "Hostname",
 			      req->hostname ? req->hostname : "", "Mac", out->mac, "Veth", out->veth);
 	json_t *aliases = json_array();
@@ -272,7 +334,7 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
 	json_object_set_new(e, "Aliases", aliases);
 	_cleanup_free_ char *base = NULL;
 	if (req->hosts_path) {
-		base = hull_engine_hosts_base(out->ip, req->hostname, req->domainname, req->extra_hosts, err);
+		base = hull_engine_hosts_base(req->hosts_ip ? req->hosts_ip : out->ip, req->hostname, req->domainname, req->extra_hosts, err);
 		if (!base) {
 			json_decref(e);
 			return -EINVAL;
@@ -292,7 +354,7 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
 	}
 	/* the default bridge has no name resolution (as docker's docker0) */
 	if (!n->is_default)
-		refresh_hosts(eps);
+		refresh_hosts(ctx, n->name, eps, NULL);
 	else if (base)
 		rewrite_in_place(req->hosts_path, base);
 	return 0;
@@ -333,7 +395,7 @@ int hull_network_detach(const struct hull_ctx *ctx, const char *network, const c
 		return 0;
 	int r = net_endpoints_save(ctx, network, eps, err);
 	if (strcmp(network, "bridge"))
-		refresh_hosts(eps);
+		refresh_hosts(ctx, network, eps, NULL);
 	return r;
 }
 
@@ -345,5 +407,33 @@ int net_bridge_remove(const struct hull_network *n, struct hull_error **err)
 	int r = nl_link_delete(nl, n->bridge, err);
 	nl_close(nl);
 	nat_remove_subnet(n->subnet, n->prefix, NULL);
+	return r;
+}
+
+int net_set_container_networks(const struct hull_ctx *ctx, const char *network, const char *container_id,
+			       json_t *networks, struct hull_error **err)
+{
+	_cleanup_close_ int lock = net_lock(ctx, network, err);
+	if (lock < 0)
+		return lock;
+	_cleanup_json_ json_t *eps = net_endpoints_load(ctx, network);
+	const char *ip;
+	json_t *e;
+	bool found = false;
+	json_object_foreach(eps, ip, e)
+	{
+		const char *id = json_string_value(json_object_get(e, "Id"));
+		if (!id || strcmp(id, container_id))
+			continue;
+		found = true;
+		if (json_array_size(networks) > 1)
+			json_object_set(e, "Networks", networks);
+		else
+			json_object_del(e, "Networks");
+	}
+	if (!found)
+		return 0;
+	int r = net_endpoints_save(ctx, network, eps, err);
+	refresh_hosts(ctx, network, eps, container_id);
 	return r;
 }

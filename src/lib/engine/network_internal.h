@@ -23,6 +23,12 @@ uint32_t net_mask(int prefix);
 json_t *net_endpoints_load(const struct hull_ctx *ctx, const char *name);
 int net_endpoints_save(const struct hull_ctx *ctx, const char *name, json_t *eps, struct hull_error **err);
 
+/* netattach.c: under network's lock, record in container_id's endpoint
+ * the names of every network it is on (json array; one: none kept) and
+ * rewrite its /etc/hosts with the peers of all of them. */
+int net_set_container_networks(const struct hull_ctx *ctx, const char *network, const char *container_id,
+			       json_t *networks, struct hull_error **err);
+
 /* Delete the network's bridge and take its subnet out of the NAT set. */
 int net_bridge_remove(const struct hull_network *n, struct hull_error **err);
 

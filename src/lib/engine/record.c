@@ -4,6 +4,7 @@
  * What the image says is the default; flags override it, as docker does:
  * Env is merged key by key (--env-file, then -e); --entrypoint resets the
  * image's Cmd; ExposedPorts, Volumes and Labels are unions. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -203,6 +204,66 @@ static int check_security_opts(const struct hull_run_options *o, struct hull_err
 	return 0;
 }
 
+static bool is_container_mode(const char *mode)
+{
+	return mode && !strncmp(mode, "container:", 10);
+}
+
+/* docker's namespace modes: --ipc private|shareable|none|host|container:X,
+ * --pid host|container:X, --uts host|container:X (podman's), and what a
+ * container that joins another's network cannot set for itself, with
+ * docker's words (moby runconfig/hostconfig_unix.go). */
+static int check_namespace_modes(const struct hull_run_options *o, struct hull_error **err)
+{
+	static const char *const ipc_modes[] = { "", "private", "shareable", "none", "host", NULL };
+	static const char *const other_modes[] = { "", "private", "host", NULL };
+	const struct {
+		const char *flag, *value;
+		const char *const *modes;
+	} checks[] = { { "--ipc", o->ipc, ipc_modes }, { "--pid", o->pid, other_modes }, { "--uts", o->uts, other_modes } };
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(checks); i++) {
+		const char *v = checks[i].value;
+		bool ok = !v || (is_container_mode(v) && v[10]);
+		for (const char *const *m = checks[i].modes; v && !ok && *m; m++)
+			ok = !strcmp(v, *m);
+		if (!ok)
+			return hull_error_msg(err, EINVAL, "%s `%s`: expected %s or container:NAME", checks[i].flag, v,
+					      i == 0 ? "private, shareable, none, host" : "host");
+	}
+	if (o->ip) {
+		struct in_addr a;
+		if (inet_pton(AF_INET, o->ip, &a) != 1)
+			return hull_error_msg(err, EINVAL, "--ip %s: not an IPv4 address", o->ip);
+		const char *n = o->network;
+		if (!n || !strcmp(n, "bridge") || !strcmp(n, "default") || !strcmp(n, "host") || !strcmp(n, "none") ||
+		    is_container_mode(n) || hull_engine_is_usernet(n))
+			return hull_error_msg(err, EINVAL, "--ip %s: user specified IP address is supported on user "
+							   "defined networks only (hull network create, then --network NAME)",
+					      o->ip);
+	}
+	if (!is_container_mode(o->network))
+		return 0;
+	if (!o->network[10])
+		return hull_error_msg(err, EINVAL, "--network container:: expected container:NAME or container:ID");
+	if (o->hostname)
+		return hull_error_msg(err, EINVAL, "Conflicting options: hostname and the network mode");
+	if (o->dns || o->dns_search)
+		return hull_error_msg(err, EINVAL, "Conflicting options: dns and the network mode");
+	if (o->add_host)
+		return hull_error_msg(err, EINVAL, "Conflicting options: custom host-to-IP mapping and the network mode");
+	if (o->publish || o->publish_all)
+		return hull_error_msg(err, EINVAL,
+				      "Conflicting options: port publishing and the container type network mode");
+	if (o->expose)
+		return hull_error_msg(err, EINVAL, "Conflicting options: port exposing and the container type network mode");
+	if (o->network_alias)
+		return hull_error_msg(err, EINVAL,
+				      "Conflicting options: --network-alias is for containers on user-defined networks");
+	if (o->uts && !strcmp(o->uts, "host"))
+		return hull_error_msg(err, EINVAL, "Conflicting options: --uts host and the container network mode");
+	return 0;
+}
+
 static int check_flags(const struct hull_run_options *o, struct hull_error **err)
 {
 	struct hull_restart_policy policy;
@@ -229,12 +290,12 @@ static int check_flags(const struct hull_run_options *o, struct hull_error **err
 			continue;
 		return hull_error_msg(err, EINVAL, "--log-opt `%s`: expected max-size=SIZE or max-file=N", *l);
 	}
-	for (const char *const *m = (const char *const[]){ o->ipc, o->pid, o->uts, NULL }; *m; m++)
-		if (**m && strcmp(*m, "host") && strcmp(*m, "private") && strcmp(*m, "shareable"))
-			return hull_error_msg(err, EINVAL, "namespace mode `%s`: expected host or private", *m);
+	int r = check_namespace_modes(o, err);
+	if (r < 0)
+		return r;
 	if (o->pull && strcmp(o->pull, "missing") && strcmp(o->pull, "always") && strcmp(o->pull, "never"))
 		return hull_error_msg(err, EINVAL, "--pull %s: expected missing, always or never", o->pull);
-	int r = hull_engine_usernet_check(o->network, err);
+	r = hull_engine_usernet_check(o->network, err);
 	if (r < 0)
 		return r;
 	return check_security_opts(o, err);
@@ -297,6 +358,10 @@ static json_t *build_host_config(const struct hull_run_options *o, json_t *bindi
 	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", hull_restart_kind_name(policy.kind),
 							   "MaximumRetryCount", policy.max_retries));
 	json_object_set_new(hc, "NetworkAliases", strv_json(o->network_alias));
+	/* docker keeps --ip in NetworkingConfig.EndpointsConfig.NET.IPAMConfig;
+	 * one network at create here, so beside the aliases */
+	if (o->ip)
+		json_object_set_new(hc, "HullIPv4Address", json_string(o->ip));
 	return hc;
 }
 

@@ -78,13 +78,17 @@ static void add_default_mounts(json_t *mounts, json_t *record, const struct hull
 		json_array_append_new(mounts, mount("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
 	else if (access("/dev/mqueue", F_OK) == 0) /* a host may have none to share */
 		json_array_append_new(mounts, mount("/dev/mqueue", "bind", "/dev/mqueue", "rbind,nosuid,noexec,nodev"));
-	json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", shm_opts));
+	/* docker's --ipc none: an IPC namespace of its own and no /dev/shm */
+	if (in->shm_source)
+		json_array_append_new(mounts, mount("/dev/shm", "bind", in->shm_source, "rbind,nosuid,noexec,nodev"));
+	else if (!ipc || strcmp(ipc, "none"))
+		json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", shm_opts));
 	static const char *const etc_files[][2] = { { "resolv.conf", "/etc/resolv.conf" },
 						    { "hostname", "/etc/hostname" },
 						    { "hosts", "/etc/hosts" } };
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(etc_files); i++) {
-		_cleanup_free_ char *src = hull_path_join(in->dir, etc_files[i][0]);
-		if (i == 2 && in->hosts_source) {
+		_cleanup_free_ char *src = hull_path_join(in->etc_dir ? in->etc_dir : in->dir, etc_files[i][0]);
+		if (i == 2 && in->hosts_source && !in->etc_dir) {
 			free(src);
 			src = hull_xstrdup(in->hosts_source);
 		}
@@ -229,12 +233,14 @@ static json_t *build_namespaces(json_t *hc, const struct hull_spec_inputs *in)
 	const char *ipc = json_string_value(json_object_get(hc, "IpcMode"));
 	const char *uts = json_string_value(json_object_get(hc, "UTSMode"));
 	const char *net = json_string_value(json_object_get(hc, "NetworkMode"));
-	if (!pid || strcmp(pid, "host"))
-		json_array_append_new(ns, json_pack("{s:s}", "type", "pid"));
-	if (!ipc || strcmp(ipc, "host"))
-		json_array_append_new(ns, json_pack("{s:s}", "type", "ipc"));
-	if (!uts || strcmp(uts, "host"))
-		json_array_append_new(ns, json_pack("{s:s}", "type", "uts"));
+	const struct {
+		const char *type, *mode, *path;
+	} own[] = { { "pid", pid, in->pid_path }, { "ipc", ipc, in->ipc_path }, { "uts", uts, in->uts_path } };
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(own); i++)
+		if (own[i].path)
+			json_array_append_new(ns, json_pack("{s:s,s:s}", "type", own[i].type, "path", own[i].path));
+		else if (!own[i].mode || strcmp(own[i].mode, "host"))
+			json_array_append_new(ns, json_pack("{s:s}", "type", own[i].type));
 	json_array_append_new(ns, json_pack("{s:s}", "type", "mount"));
 	if (in->netns_path)
 		json_array_append_new(ns, json_pack("{s:s,s:s}", "type", "network", "path", in->netns_path));
@@ -317,7 +323,8 @@ json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, stru
 	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
 	const char *domain = json_string_value(json_object_get(config, "Domainname"));
 	const char *uts = json_string_value(json_object_get(hc, "UTSMode"));
-	if (!uts || strcmp(uts, "host")) {
+	/* a joined UTS namespace keeps its owner's names */
+	if ((!uts || strcmp(uts, "host")) && !in->uts_path) {
 		json_object_set_new(spec, "hostname", json_string(hostname ? hostname : ""));
 		if (domain && *domain)
 			json_object_set_new(spec, "domainname", json_string(domain));

@@ -79,12 +79,11 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 		return -EINVAL;
 	if (flags && unshare((int)flags) < 0)
 		return hull_error_set(err, errno, "unshare namespaces");
-	/* the parent writes the maps of a new one and opens the bind
-	 * sources in our mount namespace once it is final (spawn.c) */
-	if (hull_oci_config_namespace(cfg, CLONE_NEWUSER)) {
-		if (sync_send(s->sync_fd, SYNC_USERNS, NULL, -1) < 0)
-			return hull_error_set(err, EPIPE, "ask for user namespace maps");
-	}
+	/* the parent writes the maps of a new user namespace and opens the
+	 * bind sources in our mount namespace once it is final (spawn.c); its
+	 * place hook plumbs our network namespace: it must be the new one */
+	if (sync_send(s->sync_fd, SYNC_USERNS, NULL, -1) < 0)
+		return hull_error_set(err, EPIPE, "tell the parent the namespaces are made");
 	return 0;
 }
 

@@ -45,20 +45,30 @@ struct helper_report {
 	pid_t pid; /* the init, or -1 */
 	int err;   /* errno of what failed */
 	bool joined; /* false: setns failed; true: clone3 failed */
+	bool pid_join; /* the pid or time namespace's setns failed */
 };
 
-/* A user namespace joined by path, with new pid or time namespaces: those
- * must belong to the joined user namespace (a pid namespace of the host's
- * cannot get proc mounted by the container's root), and setns(2) into a
- * user namespace cannot be undone. A helper process joins it and clones
- * the init with CLONE_PARENT, so that the init is still our child (runc's
- * nsexec forks once more for the same reason). Returns like fork: the
- * init's pid in the parent (and its pidfd), 0 in the init, -1 with *err. */
-static pid_t clone_in_joined_userns(struct spawn *s, int *pidfd, struct hull_error **err)
+/* Two joins the caller could not undo go through a helper process:
+ *  - a user namespace joined by path, with new pid or time namespaces:
+ *    those must belong to the joined user namespace (a pid namespace of the
+ *    host's cannot get proc mounted by the container's root), and setns(2)
+ *    into a user namespace cannot be undone;
+ *  - a pid or time namespace joined by path: setns(2) there changes where
+ *    the caller's children go, and going back to its own needs
+ *    CAP_SYS_ADMIN over it, which a rootless caller lacks (its pid
+ *    namespace is the host's); a caller left there can no longer make
+ *    threads (clone(2): EINVAL) and its later children land in the
+ *    container's pid namespace.
+ * The helper joins them and clones the init with CLONE_PARENT, so that the
+ * init is still our child (runc's nsexec forks once more for the same
+ * reason). Returns like fork: the init's pid in the parent (and its
+ * pidfd), 0 in the init, -1 with *err. */
+static pid_t clone_via_helper(struct spawn *s, int *pidfd, struct hull_error **err)
 {
-	const char *path = hull_oci_config_namespace(s->cfg, CLONE_NEWUSER)->path;
-	int userns = open(path, O_RDONLY | O_CLOEXEC);
-	if (userns < 0) {
+	const struct hull_oci_namespace *user = hull_oci_config_namespace(s->cfg, CLONE_NEWUSER);
+	const char *path = user && user->path ? user->path : NULL;
+	int userns = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (path && userns < 0) {
 		hull_error_set(err, errno, "join user namespace: open `%s`", path);
 		return -1;
 	}
@@ -76,8 +86,14 @@ static pid_t clone_in_joined_userns(struct spawn *s, int *pidfd, struct hull_err
 		/* a hull process inside the container's user namespace: nothing
 		 * there may open its /proc/PID/exe (CVE-2019-5736) */
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-		if (setns(userns, CLONE_NEWUSER) < 0) {
+		int saved_pid, saved_time;
+		struct hull_error *join_err = NULL;
+		if (userns >= 0 && setns(userns, CLONE_NEWUSER) < 0) {
 			r.err = errno;
+		} else if (ns_parent_join(s->cfg, &saved_pid, &saved_time, &join_err) < 0) {
+			r.err = join_err ? join_err->code : EINVAL;
+			r.pid_join = true;
+			hull_error_free(join_err);
 		} else {
 			r.joined = true;
 			/* CLONE_PARENT takes the helper's exit signal: 0 here */
@@ -85,8 +101,9 @@ static pid_t clone_in_joined_userns(struct spawn *s, int *pidfd, struct hull_err
 			r.pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
 			if (r.pid == 0) {
 				close(report[1]);
-				close(userns);
-				s->userns_joined = true;
+				if (userns >= 0)
+					close(userns);
+				s->userns_joined = userns >= 0;
 				return 0;
 			}
 			r.err = r.pid < 0 ? errno : 0;
@@ -95,7 +112,8 @@ static pid_t clone_in_joined_userns(struct spawn *s, int *pidfd, struct hull_err
 		_exit(n == (ssize_t)sizeof(r) ? 0 : 1);
 	}
 	int clone_errno = errno;
-	close(userns);
+	if (userns >= 0)
+		close(userns);
 	close(report[1]);
 	struct helper_report r = { .pid = -1, .err = clone_errno };
 	if (helper > 0) {
@@ -106,7 +124,9 @@ static pid_t clone_in_joined_userns(struct spawn *s, int *pidfd, struct hull_err
 	}
 	close(report[0]);
 	if (r.pid < 0) {
-		if (!r.joined && helper > 0)
+		if (!r.joined && helper > 0 && r.pid_join)
+			hull_error_set(err, r.err, "join the pid or time namespace of the config");
+		else if (!r.joined && helper > 0)
 			hull_error_set(err, r.err, "join user namespace `%s`", path);
 		else
 			hull_error_set(err, r.err, "clone the container's init");
@@ -191,7 +211,9 @@ static int parent_handshake(struct spawn *s, int sock, struct hull_error **err)
 	const struct hull_oci_config *cfg = s->cfg;
 	bool new_userns = (ns_new_flags(cfg) & CLONE_NEWUSER) != 0;
 	bool userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL;
-	if (userns && s->unshare_in_child && sync_expect(sock, SYNC_USERNS, NULL, err) < 0)
+	/* namespaces joined by path: the child unshares the new ones itself;
+	 * nothing below (maps, the place hook's veth) may run before */
+	if (s->unshare_in_child && sync_expect(sock, SYNC_USERNS, NULL, err) < 0)
 		return -EINVAL;
 	if (new_userns && ns_write_id_maps(s->pid, cfg, err) < 0)
 		return -EINVAL;
@@ -247,24 +269,20 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	/* the cgroup namespace is made by the child once it sits in its cgroup,
 	 * so that its root is the container's cgroup (see init.c) */
 	s->clone_flags &= ~(unsigned long)CLONE_NEWCGROUP;
-	int saved_pid, saved_time;
-	if (ns_parent_join(s->cfg, &saved_pid, &saved_time, err) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return -EINVAL;
-	}
 	s->pidfd = -1;
 	s->pty_master = -1;
 	const struct hull_oci_namespace *user = hull_oci_config_namespace(s->cfg, CLONE_NEWUSER);
-	bool helper = user && user->path && (s->clone_flags & (CLONE_NEWPID | CLONE_NEWTIME));
-	s->pid = helper ? clone_in_joined_userns(s, &s->pidfd, err) : clone3_fork(s->clone_flags, &s->pidfd);
+	const struct hull_oci_namespace *pid_ns = hull_oci_config_namespace(s->cfg, CLONE_NEWPID);
+	const struct hull_oci_namespace *time_ns = hull_oci_config_namespace(s->cfg, CLONE_NEWTIME);
+	bool helper = (user && user->path && (s->clone_flags & (CLONE_NEWPID | CLONE_NEWTIME))) ||
+		      (pid_ns && pid_ns->path) || (time_ns && time_ns->path);
+	s->pid = helper ? clone_via_helper(s, &s->pidfd, err) : clone3_fork(s->clone_flags, &s->pidfd);
 	if (s->pid == 0) {
 		close(sv[0]);
 		s->sync_fd = sv[1];
 		init_container(s);
 	}
 	int clone_errno = errno;
-	ns_parent_restore(saved_pid, saved_time);
 	close(sv[1]);
 	s->sync_fd = sv[0];
 	if (s->pid < 0) {

@@ -457,3 +457,96 @@ Test(spec, init_prepends_hull_init_and_binds_it_read_only)
 	cr_assert_not_null(strstr(err->msg, "HULL_INIT_PATH"));
 	unsetenv("HULL_INIT_PATH");
 }
+
+static json_t *namespace_of(json_t *spec, const char *type)
+{
+	size_t i;
+	json_t *ns;
+	json_array_foreach(json_object_get(json_object_get(spec, "linux"), "namespaces"), i, ns)
+		if (!strcmp(json_string_value(json_object_get(ns, "type")), type))
+			return ns;
+	return NULL;
+}
+
+static const char *mount_source(json_t *spec, const char *destination)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(spec, "mounts"), i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "destination")), destination))
+			return json_string_value(json_object_get(m, "source"));
+	return NULL;
+}
+
+/* config-linux.md#namespaces: a joined namespace is a path, not a new one */
+Test(spec, shared_namespaces_are_joined_by_path)
+{
+	struct hull_run_options o;
+	hull_run_options_init(&o);
+	o.image = "img";
+	o.network = "container:web";
+	o.ipc = "container:web";
+	o.pid = "container:web";
+	o.uts = "container:web";
+	_cleanup_json_ json_t *rec = record_for(&o);
+	struct hull_spec_inputs in = { .rootfs = "/rootfs", .dir = "/ctr", .netns_path = "/proc/42/ns/net",
+				       .ipc_path = "/proc/42/ns/ipc", .pid_path = "/proc/42/ns/pid",
+				       .uts_path = "/proc/42/ns/uts", .etc_dir = "/web" };
+	_cleanup_error_ struct hull_error *err = NULL;
+	_cleanup_json_ json_t *s = hull_engine_spec(rec, &in, &err);
+	cr_assert_not_null(s, "%s", err ? err->msg : "");
+	static const char *const types[][2] = { { "network", "net" }, { "ipc", "ipc" }, { "pid", "pid" },
+						{ "uts", "uts" } };
+	for (size_t i = 0; i < 4; i++) {
+		json_t *ns = namespace_of(s, types[i][0]);
+		cr_assert_not_null(ns, "%s", types[i][0]);
+		char want[32];
+		snprintf(want, sizeof(want), "/proc/42/ns/%s", types[i][1]);
+		cr_assert_str_eq(json_string_value(json_object_get(ns, "path")), want);
+	}
+	cr_assert_null(json_object_get(namespace_of(s, "mount"), "path"));
+	/* the joined UTS namespace keeps its owner's hostname */
+	cr_assert_null(json_object_get(s, "hostname"));
+	cr_assert_str_eq(mount_source(s, "/etc/hosts"), "/web/hosts");
+	cr_assert_str_eq(mount_source(s, "/etc/resolv.conf"), "/web/resolv.conf");
+	cr_assert_str_eq(mount_source(s, "/etc/hostname"), "/web/hostname");
+	cr_assert_not_null(mount_source(s, "/dev/shm"));
+}
+
+Test(spec, ipc_none_has_no_dev_shm_and_modes_are_checked)
+{
+	struct hull_run_options o;
+	hull_run_options_init(&o);
+	o.image = "img";
+	o.ipc = "none";
+	_cleanup_json_ json_t *rec = record_for(&o);
+	_cleanup_json_ json_t *s = spec_for(rec);
+	cr_assert_null(mount_source(s, "/dev/shm"));
+	cr_assert_not_null(namespace_of(s, "ipc"));
+	cr_assert_null(json_object_get(namespace_of(s, "ipc"), "path"));
+	_cleanup_json_ json_t *img = image_config();
+	const struct {
+		const char *ipc, *pid, *network, *hostname, *ip;
+		const char *want;
+	} bad[] = {
+		{ "weird", NULL, NULL, NULL, NULL, "--ipc `weird`" },
+		{ NULL, "shareable", NULL, NULL, NULL, "--pid `shareable`" },
+		{ NULL, NULL, "container:web", "h", NULL, "Conflicting options: hostname and the network mode" },
+		{ NULL, NULL, "container:", NULL, NULL, "expected container:NAME" },
+		{ NULL, NULL, "bridge", NULL, "10.1.2.3", "user defined networks only" },
+		{ NULL, NULL, "mynet", NULL, "10.1.2", "not an IPv4 address" },
+	};
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(bad); i++) {
+		hull_run_options_init(&o);
+		o.image = "img";
+		o.ipc = bad[i].ipc;
+		o.pid = bad[i].pid;
+		o.network = bad[i].network;
+		o.hostname = bad[i].hostname;
+		o.ip = bad[i].ip;
+		_cleanup_json_ json_t *r = json_object();
+		_cleanup_error_ struct hull_error *err = NULL;
+		cr_assert_lt(hull_engine_build_record(r, &o, img, &err), 0, "case %zu", i);
+		cr_assert_not_null(strstr(err->msg, bad[i].want), "case %zu: %s", i, err->msg);
+	}
+}
