@@ -100,6 +100,11 @@ teardown_file() {
 	"$HULL" cp -a "$CPDIR/src/." dc-cp:/tmp/kept
 	run "$HULL" exec dc-cp stat -c '%u:%g' /tmp/kept/inner/a
 	[ "$output" = "1234:2345" ]
+	# out to the host: the caller's unless -a
+	"$HULL" cp dc-cp:/tmp/kept "$CPDIR/kept-mine"
+	[ "$(stat -c %u:%g "$CPDIR/kept-mine/inner/a")" = "$(id -u):$(id -g)" ]
+	"$HULL" cp -a dc-cp:/tmp/kept "$CPDIR/kept-ids"
+	[ "$(stat -c %u:%g "$CPDIR/kept-ids/inner/a")" = "1234:2345" ]
 	# hard links stay hard links, both ways (as docker's tar keeps them)
 	mkdir "$CPDIR/hl"
 	echo linked >"$CPDIR/hl/a"
