@@ -786,10 +786,16 @@ int hull_engine_pause(struct hull_ctx *ctx, struct hull_container *c, struct hul
 int hull_engine_unpause(struct hull_ctx *ctx, struct hull_container *c, struct hull_error **err);
 
 /* hull_engine_container_prune: remove every stopped (created, exited,
- * dead) container, as docker container prune. *removed gets their ids
+ * dead) container that passes every filter (NULL-ended, may be NULL):
+ * docker's until=DURATION|TIME (created before), label=K[=V], label!=K[=V];
+ * any other is refused before anything goes. *removed gets their ids
  * (strv, owned by the caller), *reclaimed the bytes of their changes. */
-int hull_engine_container_prune(struct hull_ctx *ctx, char ***removed, unsigned long long *reclaimed,
-				struct hull_error **err);
+int hull_engine_container_prune(struct hull_ctx *ctx, char *const *filters, char ***removed,
+				unsigned long long *reclaimed, struct hull_error **err);
+
+/* hull_engine_prune_filters_check: EINVAL naming the first filter
+ * hull_engine_container_prune would refuse. */
+int hull_engine_prune_filters_check(char *const *filters, struct hull_error **err);
 
 /* hull_engine_container_size: docker's SizeRw (*rw: the bytes of its
  * overlay upper directory) and SizeRootFs (*virtual_size: those plus its

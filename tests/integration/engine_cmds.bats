@@ -172,6 +172,21 @@ no_containers() {
 	[[ "$output" =~ "Total reclaimed space: "[0-9.]+k?B ]]
 	run "$HULL" ps -a --format '{{.Names}}'
 	[ "$output" = dc-live ]
+	# --filter: until= (created before), label= / label!=; a bad one is refused before anything goes
+	"$HULL" create --network none -l keep=yes --name dc-kept busybox true >/dev/null 2>&1
+	"$HULL" create --network none -l keep=no --name dc-other busybox true >/dev/null 2>&1
+	run "$HULL" container prune -f --filter color=red
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"invalid filter 'color=red'"* ]]
+	run "$HULL" container prune -f --filter until=1h
+	[[ "$output" != *Deleted* ]]
+	[ "$("$HULL" ps -aq | wc -l)" -eq 3 ]
+	run "$HULL" container prune -f --filter label=keep=no
+	[ "$("$HULL" ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" = "dc-kept dc-live " ]
+	run "$HULL" container prune -f --filter label!=keep
+	[ "$("$HULL" ps -a --format '{{.Names}}' | sort | tr '\n' ' ')" = "dc-kept dc-live " ]
+	run "$HULL" container prune -f --filter until=2030-01-01T00:00:00Z --filter label=keep
+	[ "$("$HULL" ps -a --format '{{.Names}}')" = dc-live ]
 	"$HULL" create --network none --name dc-dead3 busybox true >/dev/null 2>&1
 	run "$HULL" container prune -f
 	[[ "$output" == *"Deleted Containers:"* ]]

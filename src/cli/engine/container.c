@@ -15,29 +15,40 @@
 int cmd_engine_container_prune(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
+					      { "filter", required_argument, NULL, 'F' },
 					      { "help", no_argument, NULL, 'H' },
 					      { 0 } };
 	bool force = false;
-	int c;
+	char *filters[17] = { 0 };
+	int nf = 0, c;
 	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
 		if (c == 'f')
 			force = true;
+		else if (c == 'F' && nf < 16)
+			filters[nf++] = optarg;
+		else if (c == 'F')
+			return cli_usage_error("container prune", "at most 16 --filter");
 		else if (c == 'H') {
-			printf("Usage: hull container prune [-f]\n\nRemove all stopped containers\n\n"
-			       "  -f, --force   Do not prompt for confirmation\n");
+			printf("Usage: hull container prune [-f] [--filter until=24h|label=K[=V]|label!=K]\n\n"
+			       "Remove all stopped containers\n\n"
+			       "  -f, --force   Do not prompt for confirmation\n"
+			       "      --filter  Only those created before until=, with (label=) or without (label!=) a label\n");
 			return 0;
 		} else
 			return cli_usage_error("container prune", "unknown flag");
 	}
 	if (optind < argc)
 		return cli_usage_error("container prune", "accepts no arguments");
+	struct hull_error *err = NULL;
+	/* a bad filter is refused before the question */
+	if (hull_engine_prune_filters_check(filters, &err) < 0)
+		return cli_fail(cli, err);
 	if (!force && !engine_confirm("WARNING! This will remove all stopped containers.\n"
 				      "Are you sure you want to continue?"))
 		return 0;
-	struct hull_error *err = NULL;
 	_cleanup_strv_ char **removed = NULL;
 	unsigned long long bytes = 0;
-	if (hull_engine_container_prune(&cli->ctx, &removed, &bytes, &err) < 0)
+	if (hull_engine_container_prune(&cli->ctx, filters, &removed, &bytes, &err) < 0)
 		return cli_fail(cli, err);
 	if (removed && removed[0]) {
 		printf("Deleted Containers:\n");

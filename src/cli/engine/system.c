@@ -163,7 +163,7 @@ static int system_prune(struct hull_cli *cli, int argc, char **argv)
 	struct hull_error *err = NULL;
 	_cleanup_strv_ char **containers = NULL, **nets = NULL, **vols = NULL, **images = NULL;
 	unsigned long long total = 0, bytes = 0;
-	if (hull_engine_container_prune(&cli->ctx, &containers, &bytes, &err) < 0)
+	if (hull_engine_container_prune(&cli->ctx, NULL, &containers, &bytes, &err) < 0)
 		return cli_fail(cli, err);
 	total += bytes;
 	nets = prune_networks(cli);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hull/cleanup.h"
 #include "hull/engine.h"
@@ -32,20 +33,90 @@ static void free_containers(struct hull_container **cs, size_t n)
 	free(cs);
 }
 
-int hull_engine_container_prune(struct hull_ctx *ctx, char ***removed, unsigned long long *reclaimed,
-				struct hull_error **err)
+/* until=: a Go duration before now ("24h", "90m", "1h30m", "10s") or a
+ * unix time or an RFC 3339 one; nanoseconds since the epoch, or -1. */
+static int64_t until_ns(const char *v)
+{
+	int64_t t = hull_engine_parse_time(v);
+	if (t > 0)
+		return t;
+	char *end;
+	long long secs = strtoll(v, &end, 10);
+	if (*v && !*end)
+		return (int64_t)secs * 1000000000LL;
+	int64_t ago = 0;
+	for (const char *p = v; *p;) {
+		double x = strtod(p, &end);
+		if (end == p)
+			return -1;
+		int64_t unit = *end == 'h' ? 3600 : *end == 'm' ? 60 : *end == 's' ? 1 : 0;
+		if (!unit)
+			return -1;
+		ago += (int64_t)(x * (double)unit * 1e9);
+		p = end + 1;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return ago > 0 ? (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - ago : -1;
+}
+
+/* label=K, label=K=V, label!=K[=V] against the record's Config.Labels */
+static bool label_matches(const struct hull_container *c, const char *spec)
+{
+	json_t *labels = json_object_get(json_object_get(c->record, "Config"), "Labels");
+	const char *eq = strchr(spec, '=');
+	_cleanup_free_ char *key = eq ? strndup(spec, (size_t)(eq - spec)) : hull_xstrdup(spec);
+	json_t *v = json_object_get(labels, key);
+	return v && (!eq || !strcmp(json_string_value(v) ?: "", eq + 1));
+}
+
+/* Does c pass every filter? Unknown keys were refused before. */
+static bool passes(const struct hull_container *c, char *const *filters)
+{
+	for (char *const *f = filters; f && *f; f++) {
+		if (!strncmp(*f, "until=", 6)) {
+			int64_t created = hull_engine_parse_time(json_string_value(json_object_get(c->record, "Created")));
+			if (created >= until_ns(*f + 6))
+				return false;
+		} else if (!strncmp(*f, "label!=", 7)) {
+			if (label_matches(c, *f + 7))
+				return false;
+		} else if (!strncmp(*f, "label=", 6) && !label_matches(c, *f + 6)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+int hull_engine_prune_filters_check(char *const *filters, struct hull_error **err)
+{
+	for (char *const *f = filters; f && *f; f++) {
+		if (!strncmp(*f, "until=", 6) && until_ns(*f + 6) < 0)
+			return hull_error_msg(err, EINVAL, "invalid filter 'until=%s': a duration (24h, 90m) or a time",
+					      *f + 6);
+		if (strncmp(*f, "until=", 6) && strncmp(*f, "label=", 6) && strncmp(*f, "label!=", 7))
+			return hull_error_msg(err, EINVAL, "invalid filter '%s' (container prune takes until= and label=)",
+					      *f);
+	}
+	return 0;
+}
+
+int hull_engine_container_prune(struct hull_ctx *ctx, char *const *filters, char ***removed,
+				unsigned long long *reclaimed, struct hull_error **err)
 {
 	*removed = NULL;
 	*reclaimed = 0;
+	int r = hull_engine_prune_filters_check(filters, err);
+	if (r < 0)
+		return r;
 	struct hull_container **cs;
 	size_t n;
-	int r = hull_container_list(ctx, &cs, &n, err);
-	if (r < 0)
+	if ((r = hull_container_list(ctx, &cs, &n, err)) < 0)
 		return r;
 	size_t count = 0;
 	char **ids = hull_xcalloc(n + 1, sizeof(*ids));
 	for (size_t i = 0; i < n; i++) {
-		if (is_live(cs[i]))
+		if (is_live(cs[i]) || !passes(cs[i], filters))
 			continue;
 		unsigned long long size = container_size(cs[i]);
 		/* one that started meanwhile is refused by remove: it stays */
