@@ -65,6 +65,9 @@ no_containers() {
 	run "$HULL" exec dc-pause true
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"is paused, unpause the container before exec"* ]]
+	run "$HULL" start dc-pause
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot start a paused container, try unpause instead"* ]]
 	run "$HULL" unpause dc-pause
 	[ "$status" -eq 0 ]
 	[ "$("$HULL" inspect -f '{{.State.Paused}} {{.State.Status}}' dc-pause)" = "false running" ]

@@ -81,7 +81,9 @@ int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const stru
 		c->state = fresh->state;
 		hull_container_free(fresh);
 	}
-	if (c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED)
+	if (c->state.status == HULL_ENGINE_PAUSED)
+		return hull_error_msg(err, EALREADY, "cannot start a paused container, try unpause instead");
+	if (c->state.status == HULL_ENGINE_RUNNING)
 		return hull_error_msg(err, EALREADY, "container %s is already running", c->name);
 	if (c->state.status == HULL_ENGINE_RESTARTING)
 		return hull_error_msg(err, EALREADY, "container %s is restarting (its monitor runs it again after a "
