@@ -37,7 +37,12 @@ static int do_stop(struct hull_cli *cli, struct hull_container *c, void *arg, st
 	return hull_engine_stop(&cli->ctx, c, *(int *)arg, err);
 }
 
-int cmd_engine_stop(struct hull_cli *cli, int argc, char **argv)
+/* Shared by stop and restart, which take the same flags (-t/--time/--timeout
+ * SECONDS, --help) and the same operands: parse them for the command `name`,
+ * print `help` on --help, then apply fn to every CONTAINER with the timeout
+ * (-1: the container's own, default 10 s). Returns the exit status. */
+static int timeout_command(struct hull_cli *cli, int argc, char **argv, const char *name, const char *help,
+			   each_fn fn)
 {
 	static const struct option opts[] = { { "time", required_argument, NULL, 't' },
 					      { "timeout", required_argument, NULL, 't' },
@@ -48,15 +53,22 @@ int cmd_engine_stop(struct hull_cli *cli, int argc, char **argv)
 		if (c == 't')
 			timeout = atoi(optarg);
 		else if (c == 'H') {
-			printf("Usage: hull stop [-t SECONDS] CONTAINER...\n\nStop containers: the stop signal, then "
-			       "SIGKILL after the timeout (default 10 s)\n");
+			fputs(help, stdout);
 			return 0;
 		} else
-			return cli_usage_error("stop", "unknown flag");
+			return cli_usage_error(name, "unknown flag");
 	}
 	if (optind >= argc)
-		return cli_usage_error("stop", "requires at least 1 argument");
-	return for_each(cli, optind, argc, argv, do_stop, &timeout, true);
+		return cli_usage_error(name, "requires at least 1 argument");
+	return for_each(cli, optind, argc, argv, fn, &timeout, true);
+}
+
+int cmd_engine_stop(struct hull_cli *cli, int argc, char **argv)
+{
+	return timeout_command(cli, argc, argv, "stop",
+			       "Usage: hull stop [-t SECONDS] CONTAINER...\n\nStop containers: the stop signal, then "
+			       "SIGKILL after the timeout (default 10 s)\n",
+			       do_stop);
 }
 
 static int do_restart(struct hull_cli *cli, struct hull_container *c, void *arg, struct hull_error **err)
@@ -72,24 +84,10 @@ static int do_restart(struct hull_cli *cli, struct hull_container *c, void *arg,
 
 int cmd_engine_restart(struct hull_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { { "time", required_argument, NULL, 't' },
-					      { "timeout", required_argument, NULL, 't' },
-					      { "help", no_argument, NULL, 'H' },
-					      { 0 } };
-	int timeout = -1, c;
-	while ((c = getopt_long(argc, argv, "+t:", opts, NULL)) != -1) {
-		if (c == 't')
-			timeout = atoi(optarg);
-		else if (c == 'H') {
-			printf("Usage: hull restart [-t SECONDS] CONTAINER...\n\nRestart containers: stop (the stop "
-			       "signal, SIGKILL after the timeout, default 10 s), then start them detached\n");
-			return 0;
-		} else
-			return cli_usage_error("restart", "unknown flag");
-	}
-	if (optind >= argc)
-		return cli_usage_error("restart", "requires at least 1 argument");
-	return for_each(cli, optind, argc, argv, do_restart, &timeout, true);
+	return timeout_command(cli, argc, argv, "restart",
+			       "Usage: hull restart [-t SECONDS] CONTAINER...\n\nRestart containers: stop (the stop "
+			       "signal, SIGKILL after the timeout, default 10 s), then start them detached\n",
+			       do_restart);
 }
 
 static int do_kill(struct hull_cli *cli, struct hull_container *c, void *arg, struct hull_error **err)
