@@ -93,6 +93,23 @@ bool engine_confirm(const char *msg)
 	return line[0] == 'y' || line[0] == 'Y';
 }
 
+void engine_print_deleted(const char *title, char **names)
+{
+	if (!names || !names[0])
+		return;
+	printf("%s:\n", title);
+	for (char **n = names; *n; n++)
+		printf("%s\n", *n);
+	printf("\n");
+}
+
+void engine_print_reclaimed(unsigned long long bytes)
+{
+	char human[32];
+	engine_human_size(bytes, human, sizeof(human));
+	printf("Total reclaimed space: %s\n", human);
+}
+
 bool engine_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {

@@ -27,6 +27,15 @@ bool engine_parse_label(json_t *obj, const char *kv);
 /* Ask "msg [y/N] " on stderr and read the answer from stdin. */
 bool engine_confirm(const char *msg);
 
+/* engine_print_deleted: a prune's "TITLE:" header, one removed name a
+ * line, then a blank line, on stdout, as docker prints it; nothing at all
+ * when `names` (NULL-terminated, may be NULL) is empty. */
+void engine_print_deleted(const char *title, char **names);
+
+/* engine_print_reclaimed: a prune's last line on stdout,
+ * "Total reclaimed space: 1.23kB" (engine_human_size units). */
+void engine_print_reclaimed(unsigned long long bytes);
+
 /* Is "--help" anywhere before "--"? (-h is --hostname for run.) */
 bool engine_wants_help(int argc, char **argv);
 

@@ -50,15 +50,8 @@ int cmd_engine_container_prune(struct hull_cli *cli, int argc, char **argv)
 	unsigned long long bytes = 0;
 	if (hull_engine_container_prune(&cli->ctx, filters, &removed, &bytes, &err) < 0)
 		return cli_fail(cli, err);
-	if (removed && removed[0]) {
-		printf("Deleted Containers:\n");
-		for (char **r = removed; *r; r++)
-			printf("%s\n", *r);
-		printf("\n");
-	}
-	char human[32];
-	engine_human_size(bytes, human, sizeof(human));
-	printf("Total reclaimed space: %s\n", human);
+	engine_print_deleted("Deleted Containers", removed);
+	engine_print_reclaimed(bytes);
 	return 0;
 }
 

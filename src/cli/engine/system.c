@@ -89,16 +89,6 @@ static int system_df(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
-static void print_section(const char *title, char **lines)
-{
-	if (!lines || !lines[0])
-		return;
-	printf("%s:\n", title);
-	for (char **l = lines; *l; l++)
-		printf("%s\n", *l);
-	printf("\n");
-}
-
 /* Networks no container uses: what `network prune` removes. */
 static char **prune_networks(struct hull_cli *cli)
 {
@@ -180,13 +170,11 @@ static int system_prune(struct hull_cli *cli, int argc, char **argv)
 	if (hull_image_prune(store, all, &images, &freed, &err) < 0)
 		return cli_fail(cli, err);
 	total += freed > 0 ? (unsigned long long)freed : 0;
-	print_section("Deleted Containers", containers);
-	print_section("Deleted Networks", nets);
-	print_section("Deleted Volumes", vols);
-	print_section("Deleted Images", images);
-	char human[32];
-	engine_human_size(total, human, sizeof(human));
-	printf("Total reclaimed space: %s\n", human);
+	engine_print_deleted("Deleted Containers", containers);
+	engine_print_deleted("Deleted Networks", nets);
+	engine_print_deleted("Deleted Volumes", vols);
+	engine_print_deleted("Deleted Images", images);
+	engine_print_reclaimed(total);
 	return 0;
 }
 

@@ -152,15 +152,8 @@ static int volume_prune(struct hull_cli *cli, int argc, char **argv)
 	unsigned long long bytes = 0;
 	if (hull_volume_prune(&cli->ctx, all, &removed, &bytes, &err) < 0)
 		return cli_fail(cli, err);
-	if (removed && removed[0]) {
-		printf("Deleted Volumes:\n");
-		for (char **r = removed; *r; r++)
-			printf("%s\n", *r);
-		printf("\n");
-	}
-	char human[32];
-	engine_human_size(bytes, human, sizeof(human));
-	printf("Total reclaimed space: %s\n", human);
+	engine_print_deleted("Deleted Volumes", removed);
+	engine_print_reclaimed(bytes);
 	return 0;
 }
 
