@@ -21,6 +21,13 @@ void engine_human_duration(int64_t ns, char *buf, size_t size);
 /* Print a json value indented as docker's inspect does, then a newline. */
 void engine_print_json(json_t *j);
 
+/* engine_print_table: rows under heads on stdout, as docker's tabwriter
+ * lays them out: every column as wide as its widest cell plus three
+ * spaces, widths counted in characters ("…" is one), the last column not
+ * padded. A row is a json array of `cols` strings when keys is NULL, else
+ * an object whose cells are the strings at keys[0..cols-1]. */
+void engine_print_table(const char *const *heads, const char *const *keys, size_t cols, json_t *rows);
+
 /* Parse "k=v" into obj[k]=v; "k" alone gives "". Returns false on "=v". */
 bool engine_parse_label(json_t *obj, const char *kv);
 

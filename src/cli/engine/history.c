@@ -71,22 +71,6 @@ static void rfc3339_local(time_t t, char *buf, size_t len)
 		snprintf(buf + n, len - n, "%.3s:%.2s", zone, zone + 3);
 }
 
-/* Display width of a UTF-8 string (one column per character). */
-static size_t width(const char *s)
-{
-	size_t w = 0;
-	for (; *s; s++)
-		w += ((unsigned char)*s & 0xc0) != 0x80;
-	return w;
-}
-
-static void print_padded(const char *s, size_t col)
-{
-	fputs(s, stdout);
-	for (size_t w = width(s); w < col; w++)
-		putchar(' ');
-}
-
 /* One row as docker's history formatter names the fields. */
 static json_t *history_row(const struct hull_history_entry *e, const char *id, bool trunc, bool human)
 {
@@ -108,25 +92,7 @@ static void print_table(json_t *rows)
 {
 	static const char *const head[5] = { "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT" };
 	static const char *const keys[5] = { "ID", "CreatedSince", "CreatedBy", "Size", "Comment" };
-	size_t cols[5];
-	for (int k = 0; k < 5; k++)
-		cols[k] = width(head[k]);
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r)
-		for (int k = 0; k < 5; k++) {
-			size_t w = width(json_string_value(json_object_get(r, keys[k])));
-			cols[k] = w > cols[k] ? w : cols[k];
-		}
-	for (int k = 0; k < 4; k++)
-		print_padded(head[k], cols[k] + 3); /* docker's tabwriter padding */
-	printf("%s\n", head[4]);
-	json_array_foreach(rows, i, r)
-	{
-		for (int k = 0; k < 4; k++)
-			print_padded(json_string_value(json_object_get(r, keys[k])), cols[k] + 3);
-		printf("%s\n", json_string_value(json_object_get(r, keys[4])));
-	}
+	engine_print_table(head, keys, 5, rows);
 }
 
 static int print_history(struct hull_image *img, const struct hull_history_entry *h, size_t n, bool trunc,

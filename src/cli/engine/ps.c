@@ -144,48 +144,12 @@ static bool matches(const struct hull_container *c, char **filters)
 	return true;
 }
 
-/* Characters, not bytes: "…" is three bytes and one column. */
-static size_t display_width(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
-static void cell(const char *text, size_t width, bool last)
-{
-	fputs(text, stdout);
-	if (last) {
-		putchar('\n');
-		return;
-	}
-	for (size_t pad = display_width(text); pad < width + 3; pad++)
-		putchar(' ');
-}
-
-/* Columns as wide as their widest cell plus three spaces, as docker's
- * tabwriter lays them out. */
 static void print_table(json_t *rows, bool size)
 {
 	static const char *const heads[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
 					     "STATUS",       "PORTS", "NAMES",   "SIZE" };
 	static const char *const keys[] = { "ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", "Size" };
-	size_t cols = size ? 8 : 7, width[8];
-	for (size_t k = 0; k < cols; k++)
-		width[k] = strlen(heads[k]);
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r)
-		for (size_t k = 0; k < cols; k++) {
-			size_t l = display_width(json_string_value(json_object_get(r, keys[k])));
-			width[k] = l > width[k] ? l : width[k];
-		}
-	for (size_t k = 0; k < cols; k++)
-		cell(heads[k], width[k], k == cols - 1);
-	json_array_foreach(rows, i, r)
-		for (size_t k = 0; k < cols; k++)
-			cell(json_string_value(json_object_get(r, keys[k])), width[k], k == cols - 1);
+	engine_print_table(heads, keys, size ? 8 : 7, rows);
 }
 
 /* docker ps -s: "12B (virtual 2.05MB)" */

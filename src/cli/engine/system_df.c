@@ -15,47 +15,6 @@
 #include "hull/oci_image.h"
 #include "system_internal.h"
 
-/* Columns of UTF-8 text ("…" in a cut command is one) */
-static size_t display_width(const char *s)
-{
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
-static void cell(const char *text, size_t width, bool last)
-{
-	fputs(text, stdout);
-	if (last) {
-		putchar('\n');
-		return;
-	}
-	for (size_t w = display_width(text); w < width + 3; w++)
-		putchar(' ');
-}
-
-/* Print rows (arrays of strings) under heads, columns as wide as their
- * widest cell plus three spaces (docker's tabwriter). */
-static void table(const char *const *heads, size_t cols, json_t *rows)
-{
-	size_t width[12] = { 0 };
-	for (size_t k = 0; k < cols; k++)
-		width[k] = display_width(heads[k]);
-	size_t i;
-	json_t *r;
-	json_array_foreach(rows, i, r)
-		for (size_t k = 0; k < cols; k++) {
-			size_t l = display_width(json_string_value(json_array_get(r, k)));
-			width[k] = l > width[k] ? l : width[k];
-		}
-	for (size_t k = 0; k < cols; k++)
-		cell(heads[k], width[k], k + 1 == cols);
-	json_array_foreach(rows, i, r)
-		for (size_t k = 0; k < cols; k++)
-			cell(json_string_value(json_array_get(r, k)), width[k], k + 1 == cols);
-}
-
 static json_t *human(unsigned long long bytes)
 {
 	char s[32];
@@ -169,15 +128,15 @@ int engine_system_df_verbose(struct hull_cli *cli)
 	container_rows(cli, cs, n, containers);
 	volume_rows(cli, volumes);
 	printf("Images space usage:\n\n");
-	table(image_heads, 8, images);
+	engine_print_table(image_heads, NULL, 8, images);
 	printf("\nContainers space usage:\n\n");
-	table(container_heads, 8, containers);
+	engine_print_table(container_heads, NULL, 8, containers);
 	printf("\nLocal Volumes space usage:\n\n");
-	table(volume_heads, 3, volumes);
+	engine_print_table(volume_heads, NULL, 3, volumes);
 	/* hull builds no images: no build cache */
 	printf("\nBuild cache usage: 0B\n\n");
 	_cleanup_json_ json_t *none = json_array();
-	table(cache_heads, 7, none);
+	engine_print_table(cache_heads, NULL, 7, none);
 	hull_image_list_free(imgs);
 	for (size_t i = 0; i < n; i++)
 		hull_container_free(cs[i]);
