@@ -47,4 +47,18 @@ int net_in_netns(pid_t pid, int (*fn)(void *data, struct hull_error **err), void
  * that was free, or -errno (-EADDRINUSE when a host program holds it). */
 int net_probe_port(const char *host_ip, const char *proto, unsigned port);
 
+/* net_port_key_parse: a published port's key, "PORT[/PROTO]" as docker
+ * writes it (proto defaults to tcp, at most 7 characters), into *cport
+ * (1..65535) and proto[8]. 0, or -EINVAL ("invalid port `KEY`"). */
+int net_port_key_parse(const char *key, unsigned *cport, char proto[8], struct hull_error **err);
+
+/* net_host_ip_check: refuse an IPv6 host address for the key's binding
+ * (host_ip NULL or "" means every IPv4 address). 0, or -EAFNOSUPPORT. */
+int net_host_ip_check(const char *key, const char *host_ip, struct hull_error **err);
+
+/* net_ports_record: append {"HostIp": host_ip, "HostPort": "PORT"} to the
+ * array ports[key] of a container's NetworkSettings.Ports, making the
+ * array when ports[key] is absent or null. */
+void net_ports_record(json_t *ports, const char *key, const char *host_ip, int port);
+
 #endif

@@ -39,17 +39,45 @@ int net_probe_port(const char *host_ip, const char *proto, unsigned port)
 	return ntohs(sa.sin_port);
 }
 
-static int publish_one(const char *key, const char *host_ip, const char *host_port, const char *ip, json_t *ports,
-		       struct hull_error **err)
+int net_port_key_parse(const char *key, unsigned *cport, char proto[8], struct hull_error **err)
 {
-	unsigned cport = 0;
-	char proto[8] = "tcp";
-	if (sscanf(key, "%u/%7s", &cport, proto) < 1 || cport == 0 || cport > 65535)
+	*cport = 0;
+	if (sscanf(key, "%u/%7s", cport, proto) < 1 || *cport == 0 || *cport > 65535)
 		return hull_error_msg(err, EINVAL, "invalid port `%s`", key);
+	return 0;
+}
+
+int net_host_ip_check(const char *key, const char *host_ip, struct hull_error **err)
+{
 	if (host_ip && *host_ip && strchr(host_ip, ':'))
 		return hull_error_msg(err, EAFNOSUPPORT, "publish %s on %s: IPv6 host addresses are not supported; "
 							 "publish on an IPv4 address",
 				      key, host_ip);
+	return 0;
+}
+
+void net_ports_record(json_t *ports, const char *key, const char *host_ip, int port)
+{
+	json_t *list = json_object_get(ports, key);
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(ports, key, list);
+	}
+	char hp[16];
+	snprintf(hp, sizeof(hp), "%d", port);
+	json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", host_ip, "HostPort", hp));
+}
+
+static int publish_one(const char *key, const char *host_ip, const char *host_port, const char *ip, json_t *ports,
+		       struct hull_error **err)
+{
+	unsigned cport;
+	char proto[8] = "tcp";
+	int r = net_port_key_parse(key, &cport, proto, err);
+	if (r == 0)
+		r = net_host_ip_check(key, host_ip, err);
+	if (r < 0)
+		return r;
 	unsigned hport = host_port && *host_port ? (unsigned)atoi(host_port) : 0;
 	int p = net_probe_port(host_ip, proto, hport);
 	if (p == -EADDRINUSE)
@@ -58,18 +86,10 @@ static int publish_one(const char *key, const char *host_ip, const char *host_po
 	if (p < 0)
 		return hull_error_set(err, -p, "publish %s: bind %s:%u", key, host_ip && *host_ip ? host_ip : "0.0.0.0",
 				      hport);
-	int r = nat_map_add(host_ip, proto, (unsigned)p, ip, cport, err);
+	r = nat_map_add(host_ip, proto, (unsigned)p, ip, cport, err);
 	if (r < 0)
 		return r;
-	json_t *list = json_object_get(ports, key);
-	if (!json_is_array(list)) {
-		list = json_array();
-		json_object_set_new(ports, key, list);
-	}
-	char hp[16];
-	snprintf(hp, sizeof(hp), "%d", p);
-	json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", host_ip && *host_ip ? host_ip : "0.0.0.0",
-					      "HostPort", hp));
+	net_ports_record(ports, key, host_ip && *host_ip ? host_ip : "0.0.0.0", p);
 	return 0;
 }
 

@@ -249,17 +249,16 @@ char *usernet_log_tail(const char *log_path)
 static int forward_one(const char *key, const char *host_ip, const char *host_port, json_t *ports,
 		       usernet_forward_fn fn, void *data, struct hull_error **err)
 {
-	unsigned cport = 0;
+	unsigned cport;
 	char proto[8] = "tcp";
-	if (sscanf(key, "%u/%7s", &cport, proto) < 1 || cport == 0 || cport > 65535)
-		return hull_error_msg(err, EINVAL, "invalid port `%s`", key);
+	int r = net_port_key_parse(key, &cport, proto, err);
+	if (r < 0)
+		return r;
 	if (strcmp(proto, "tcp") && strcmp(proto, "udp"))
 		return hull_error_msg(err, EPROTONOSUPPORT, "publish %s: user-mode networks forward tcp and udp only",
 				      key);
-	if (host_ip && *host_ip && strchr(host_ip, ':'))
-		return hull_error_msg(err, EAFNOSUPPORT, "publish %s on %s: IPv6 host addresses are not supported; "
-							 "publish on an IPv4 address",
-				      key, host_ip);
+	if ((r = net_host_ip_check(key, host_ip, err)) < 0)
+		return r;
 	const char *hip = host_ip && *host_ip ? host_ip : "0.0.0.0";
 	unsigned hport = host_port && *host_port ? (unsigned)atoi(host_port) : 0;
 	int p = net_probe_port(host_ip, proto, hport);
@@ -271,7 +270,7 @@ static int forward_one(const char *key, const char *host_ip, const char *host_po
 				      key, hip, hport);
 	if (p < 0)
 		return hull_error_set(err, -p, "publish %s: bind %s:%u", key, hip, hport);
-	int r = fn(data, proto, cport, host_ip && *host_ip ? host_ip : "", (unsigned)p, err);
+	r = fn(data, proto, cport, host_ip && *host_ip ? host_ip : "", (unsigned)p, err);
 	/* a free port the kernel picked may be taken by a concurrent run
 	 * before the helper binds it: pick again */
 	for (int tries = 0; r == -EADDRINUSE && hport == 0 && tries < 8; tries++) {
@@ -282,14 +281,7 @@ static int forward_one(const char *key, const char *host_ip, const char *host_po
 	}
 	if (r < 0)
 		return r;
-	json_t *list = json_object_get(ports, key);
-	if (!json_is_array(list)) {
-		list = json_array();
-		json_object_set_new(ports, key, list);
-	}
-	char hp[16];
-	snprintf(hp, sizeof(hp), "%d", p);
-	json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", hip, "HostPort", hp));
+	net_ports_record(ports, key, hip, p);
 	return 0;
 }
 
