@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "../cli.h"
+#include "../image/image_cli.h"
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
@@ -44,19 +45,6 @@ static char *created_by(const char *s, bool trunc)
 	return r;
 }
 
-/* go-units HumanSizeWithPrecision(size, 3), as docker history prints */
-static void size3(long long bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)bytes;
-	size_t u = 0;
-	while (v >= 1000 && u + 1 < HULL_ARRAY_SIZE(units)) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, len, "%.3g%s", v, units[u]);
-}
-
 /* RFC 3339 in local time, as Go's time.Format(time.RFC3339) */
 static void rfc3339_local(time_t t, char *buf, size_t len)
 {
@@ -80,7 +68,7 @@ static json_t *history_row(const struct hull_history_entry *e, const char *id, b
 		rfc3339_local((time_t)e->created, at, sizeof(at));
 	}
 	if (human)
-		size3(e->size, size, sizeof(size));
+		image_cli_size(e->size, size, sizeof(size));
 	else
 		snprintf(size, sizeof(size), "%lld", e->size);
 	_cleanup_free_ char *by = created_by(e->created_by, trunc);
