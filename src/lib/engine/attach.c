@@ -70,7 +70,7 @@ static int connect_monitor(const struct hull_container *c, struct hull_error **e
 	return fd;
 }
 
-static int send_message(int sock, char type, const char *buf, size_t len)
+int attach_send_message(int sock, char type, const char *buf, size_t len)
 {
 	char msg[ATTACH_MAX_PAYLOAD + 1];
 	msg[0] = type;
@@ -91,7 +91,7 @@ static void send_size(int sock, const struct hull_attach_options *o, struct wins
 	if (ws.ws_row == last->ws_row && ws.ws_col == last->ws_col)
 		return;
 	*last = ws;
-	send_message(sock, ATTACH_RESIZE, (const char *)&ws, sizeof(ws));
+	attach_send_message(sock, ATTACH_RESIZE, (const char *)&ws, sizeof(ws));
 }
 
 struct session {
@@ -117,7 +117,7 @@ static int forward_input(struct session *s)
 	}
 	size_t len = 0;
 	bool detach = engine_detach_scan(s->o->detach_keys, s->o->detach_len, &s->matched, in, (size_t)n, out, &len);
-	if (len && send_message(s->sock, ATTACH_STDIN, out, len) < 0)
+	if (len && attach_send_message(s->sock, ATTACH_STDIN, out, len) < 0)
 		return -EPIPE;
 	return detach ? 1 : 0;
 }

@@ -25,6 +25,12 @@ enum attach_message {
  * root can pass sun_path's 108 bytes. */
 #define attach_socket_path(buf, size, dirfd) snprintf((buf), (size), "/proc/self/fd/%d/" ATTACH_SOCKET, (dirfd))
 
+/* attach_send_message (attach.c): one message on the socket, the type
+ * byte then len (at most ATTACH_MAX_PAYLOAD) bytes of buf; never raises
+ * SIGPIPE. Both sides use it. 0, or -EPIPE when the peer is gone or the
+ * message did not go out whole. */
+int attach_send_message(int sock, char type, const char *buf, size_t len);
+
 /* engine_detach_scan (attach.c): copy n bytes of input from in to out
  * (*out_len of them; out holds n + keys_len), holding back a prefix of the
  * detach sequence keys (*matched bytes of it so far, kept between calls)

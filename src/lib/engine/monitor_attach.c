@@ -119,17 +119,6 @@ void monitor_attach_handle(struct attach_hub *hub, const struct pollfd *p, int i
 	}
 }
 
-static bool send_message(int fd, char type, const char *buf, size_t len)
-{
-	char msg[ATTACH_MAX_PAYLOAD + 1];
-	msg[0] = type;
-	memcpy(msg + 1, buf, len);
-	ssize_t n;
-	while ((n = send(fd, msg, len + 1, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-		;
-	return n == (ssize_t)(len + 1);
-}
-
 void monitor_attach_send(struct attach_hub *hub, int stream, const char *buf, size_t len)
 {
 	if (!hub)
@@ -140,7 +129,7 @@ void monitor_attach_send(struct attach_hub *hub, int stream, const char *buf, si
 			continue;
 		for (size_t off = 0; off < len; off += ATTACH_MAX_PAYLOAD) {
 			size_t chunk = len - off < ATTACH_MAX_PAYLOAD ? len - off : ATTACH_MAX_PAYLOAD;
-			if (!send_message(hub->clients[i], type, buf + off, chunk)) {
+			if (attach_send_message(hub->clients[i], type, buf + off, chunk) < 0) {
 				drop(hub, i);
 				break;
 			}
@@ -157,7 +146,7 @@ void monitor_attach_end(struct attach_hub *hub, int code)
 	for (int i = 0; i < ATTACH_MAX_CLIENTS; i++) {
 		if (hub->clients[i] < 0)
 			continue;
-		send_message(hub->clients[i], ATTACH_EXIT, word, (size_t)len);
+		attach_send_message(hub->clients[i], ATTACH_EXIT, word, (size_t)len);
 		drop(hub, i);
 	}
 }
