@@ -7,7 +7,7 @@
 load engine_helpers
 
 setup_file() {
-	export ENGINE_NET=187
+	export ENGINE_NET=188
 	engine_setup_file
 }
 

@@ -7,7 +7,7 @@
 load engine_helpers
 
 setup_file() {
-	export ENGINE_NET=186
+	export ENGINE_NET=189
 	engine_setup_file
 }
 
@@ -35,7 +35,7 @@ fetch_in() { # $1 container, $2 port
 		'mkdir /w && echo sidecar-page >/w/index.html && exec httpd -f -p 127.0.0.1:18600 -h /w' >/dev/null
 	local ip
 	ip=$("$HULL" inspect -f '{{.NetworkSettings.IPAddress}}' ns-web)
-	[[ "$ip" == 10.197.186.* ]]
+	[[ "$ip" == 10.197.189.* ]]
 	for _ in $(seq 50); do
 		run fetch_in ns-web 18600
 		[[ "$output" == *sidecar-page* ]] && break
