@@ -61,4 +61,10 @@ int net_host_ip_check(const char *key, const char *host_ip, struct hull_error **
  * array when ports[key] is absent or null. */
 void net_ports_record(json_t *ports, const char *key, const char *host_ip, int port);
 
+/* net_ports_each: fn(data, proto, host_ip, host_port) for every binding
+ * net_ports_record wrote in ports, in order; keys that do not parse and
+ * bindings without a HostPort are passed over. host_ip may be NULL. */
+void net_ports_each(json_t *ports, void (*fn)(void *data, const char *proto, const char *host_ip, unsigned host_port),
+		    void *data);
+
 #endif

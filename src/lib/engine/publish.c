@@ -68,6 +68,29 @@ void net_ports_record(json_t *ports, const char *key, const char *host_ip, int p
 	json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", host_ip, "HostPort", hp));
 }
 
+void net_ports_each(json_t *ports, void (*fn)(void *data, const char *proto, const char *host_ip, unsigned host_port),
+		    void *data)
+{
+	const char *key;
+	json_t *list;
+	json_object_foreach(ports, key, list)
+	{
+		unsigned cport;
+		char proto[8] = "tcp";
+		if (sscanf(key, "%u/%7s", &cport, proto) < 1)
+			continue;
+		size_t i;
+		json_t *b;
+		json_array_foreach(list, i, b)
+		{
+			const char *host_ip = json_string_value(json_object_get(b, "HostIp"));
+			const char *host_port = json_string_value(json_object_get(b, "HostPort"));
+			if (host_port && *host_port)
+				fn(data, proto, host_ip, (unsigned)atoi(host_port));
+		}
+	}
+}
+
 static int publish_one(const char *key, const char *host_ip, const char *host_port, const char *ip, json_t *ports,
 		       struct hull_error **err)
 {
@@ -129,25 +152,13 @@ json_t *hull_network_publish(const struct hull_ctx *ctx, json_t *port_bindings, 
 	return steal_ptr(ports);
 }
 
+static void unpublish_one(void *data, const char *proto, const char *host_ip, unsigned host_port)
+{
+	nat_map_delete(host_ip, proto, host_port, NULL);
+}
+
 int hull_network_unpublish(const struct hull_ctx *ctx, json_t *ports, const char *ip, struct hull_error **err)
 {
-	const char *key;
-	json_t *v;
-	json_object_foreach(ports, key, v)
-	{
-		unsigned cport = 0;
-		char proto[8] = "tcp";
-		if (sscanf(key, "%u/%7s", &cport, proto) < 1)
-			continue;
-		size_t i;
-		json_t *b;
-		json_array_foreach(v, i, b)
-		{
-			const char *hip = json_string_value(json_object_get(b, "HostIp"));
-			const char *hp = json_string_value(json_object_get(b, "HostPort"));
-			if (hp && *hp)
-				nat_map_delete(hip, proto, (unsigned)atoi(hp), NULL);
-		}
-	}
+	net_ports_each(ports, unpublish_one, NULL);
 	return 0;
 }

@@ -335,33 +335,22 @@ static bool wait_gone(pid_t pid, unsigned long long start, int ms)
 	return r == pid || !hull_proc_alive(pid, start) || (r < 0 && errno == ECHILD && fd >= 0);
 }
 
+/* One port of wait_ports_free, out of the milliseconds *data left. */
+static void wait_port_free(void *data, const char *proto, const char *host_ip, unsigned host_port)
+{
+	int *ms = data;
+	for (; *ms > 0 && net_probe_port(host_ip, proto, host_port) == -EADDRINUSE; *ms -= 1) {
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Until every published port binds again (the helper has closed its
  * sockets: it does so first thing in exit(2), well before it is gone),
  * at most ms. */
 static void wait_ports_free(json_t *ports, int ms)
 {
-	const char *key;
-	json_t *list;
-	json_object_foreach(ports, key, list)
-	{
-		char proto[8] = "tcp";
-		unsigned cport;
-		if (sscanf(key, "%u/%7s", &cport, proto) < 1)
-			continue;
-		size_t i;
-		json_t *b;
-		json_array_foreach(list, i, b)
-		{
-			const char *ip = json_string_value(json_object_get(b, "HostIp"));
-			const char *port = json_string_value(json_object_get(b, "HostPort"));
-			if (!port || !*port)
-				continue;
-			for (; ms > 0 && net_probe_port(ip, proto, (unsigned)atoi(port)) == -EADDRINUSE; ms -= 1) {
-				struct timespec ts = { 0, 1000 * 1000 };
-				nanosleep(&ts, NULL);
-			}
-		}
-	}
+	net_ports_each(ports, wait_port_free, &ms);
 }
 
 void usernet_release(struct usernet *u)
