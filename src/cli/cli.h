@@ -38,6 +38,15 @@ int cli_fail(struct hull_cli *cli, struct hull_error *err);
  * and return exit status 1 (runc and docker both exit 1 on usage errors). */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* cli_subcommand: run the management command `cmd`'s subcommand argv[1]
+ * from table (ended by a zeroed entry) with argv shifted by one and getopt
+ * reset. No argv[1], --help or -h: print usage_head, then each entry's
+ * name (padded to name_width) and summary, on stdout; exit status 1 when
+ * argv[1] was missing, else 0. An unknown one is a usage error. Returns
+ * the exit status. */
+int cli_subcommand(struct hull_cli *cli, int argc, char **argv, const char *cmd, const char *usage_head,
+		   int name_width, const struct hull_command *table);
+
 /* cli_has_flag: does argv (after the command name) hold one of the given
  * long options, as "--x", "--x=..", "-x" or "-x=.."? names is NULL-ended. */
 bool cli_has_flag(int argc, char **argv, const char *const *names);

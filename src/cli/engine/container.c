@@ -103,16 +103,6 @@ static const struct hull_command subcommands[] = {
 
 int cmd_engine_container(struct hull_cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		printf("Usage: hull container COMMAND\n\nManage containers\n\nCommands:\n");
-		for (const struct hull_command *c = subcommands; c->name; c++)
-			printf("  %-10s %s\n", c->name, c->summary);
-		return argc < 2 ? 1 : 0;
-	}
-	for (const struct hull_command *c = subcommands; c->name; c++)
-		if (!strcmp(c->name, argv[1])) {
-			optind = 0;
-			return c->run(cli, argc - 1, argv + 1);
-		}
-	return cli_usage_error("container", "unknown command `%s`", argv[1]);
+	return cli_subcommand(cli, argc, argv, "container",
+			      "Usage: hull container COMMAND\n\nManage containers\n\nCommands:\n", 10, subcommands);
 }

@@ -136,16 +136,5 @@ static const struct hull_command subcommands[] = {
 
 int cmd_image(struct hull_cli *cli, int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		printf("Usage: hull image COMMAND\n\nCommands:\n");
-		for (const struct hull_command *c = subcommands; c->name; c++)
-			printf("  %-14s %s\n", c->name, c->summary);
-		return argc < 2 ? 1 : 0;
-	}
-	for (const struct hull_command *c = subcommands; c->name; c++)
-		if (!strcmp(c->name, argv[1])) {
-			optind = 0;
-			return c->run(cli, argc - 1, argv + 1);
-		}
-	return cli_usage_error("image", "unknown command `%s`", argv[1]);
+	return cli_subcommand(cli, argc, argv, "image", "Usage: hull image COMMAND\n\nCommands:\n", 14, subcommands);
 }
