@@ -44,8 +44,8 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
  * name (padded to name_width) and summary, on stdout; exit status 1 when
  * argv[1] was missing, else 0. An unknown one is a usage error. Returns
  * the exit status. */
-int cli_subcommand(struct hull_cli *cli, int argc, char **argv, const char *cmd, const char *usage_head,
-		   int name_width, const struct hull_command *table);
+int cli_subcommand(struct hull_cli *cli, int argc, char **argv, const char *cmd, const char *usage_head, int name_width,
+		   const struct hull_command *table);
 
 /* cli_has_flag: does argv (after the command name) hold one of the given
  * long options, as "--x", "--x=..", "-x" or "-x=.."? names is NULL-ended. */

@@ -6,8 +6,8 @@
 
 #include "cli.h"
 
-int cli_subcommand(struct hull_cli *cli, int argc, char **argv, const char *cmd, const char *usage_head,
-		   int name_width, const struct hull_command *table)
+int cli_subcommand(struct hull_cli *cli, int argc, char **argv, const char *cmd, const char *usage_head, int name_width,
+		   const struct hull_command *table)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage_head, stdout);
