@@ -24,6 +24,7 @@
 #include "hull/inroot.h"
 #include "cp_internal.h"
 #include "engine_internal.h"
+#include "store_internal.h"
 
 static bool ends_with_dot(const char *p)
 {
@@ -131,9 +132,29 @@ static int bind_mounts(int root, const struct hull_container *c, struct hull_err
 	return 0;
 }
 
+/* A process just gone with no restart due leaves its monitor tearing down
+ * (volumes already unmounted from the overlay it still holds): wait, at most
+ * 5 s, until the monitor is gone or the state says running or restarting
+ * again, so that the caller picks the path with the volumes. */
+static void settle(struct hull_container *c)
+{
+	for (int i = 0; i < 250; i++) {
+		bool proc = hull_proc_alive(c->state.pid, c->state.pid_start);
+		bool mon = c->state.monitor_pid && hull_proc_alive(c->state.monitor_pid, c->state.monitor_start);
+		if (!mon || c->state.status == HULL_ENGINE_RESTARTING ||
+		    ((c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED) && proc))
+			return;
+		usleep(20000);
+		struct hull_error *ignored = NULL;
+		if (hull_container_load_state(c, &ignored) < 0)
+			hull_error_free(ignored);
+	}
+}
+
 /* The container's root as a directory fd (see the file comment). */
 static int container_root(struct hull_container *c, struct hull_error **err)
 {
+	settle(c);
 	if ((c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED) &&
 	    hull_proc_alive(c->state.pid, c->state.pid_start)) {
 		char p[64];
