@@ -65,10 +65,18 @@ teardown_file() {
 		'for h in eng-srv eng-alias; do printf "GET / HTTP/1.0\r\n\r\n" | nc -w 3 $h 80; done'
 	[ "$status" -eq 0 ]
 	[[ "$output" == *by-name*by-name* ]]
+	# docker rename: a running peer's /etc/hosts follows the new name
+	"$HULL" run -d --network eng-net --name eng-peer busybox sleep 300 >/dev/null
+	"$HULL" rename eng-srv eng-srv2
+	run "$HULL" exec eng-peer sh -c 'grep -w eng-srv2 /etc/hosts; grep -cw eng-srv /etc/hosts'
+	[[ "${lines[0]}" == 10.196.${ENGINE_NET}.*eng-srv2* ]]
+	[ "${lines[1]}" = 0 ]
+	run "$HULL" exec eng-peer sh -c 'printf "GET / HTTP/1.0\r\n\r\n" | nc -w 3 eng-srv2 80'
+	[[ "$output" == *by-name* ]]
 	run "$HULL" network rm eng-net
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"active endpoints"* ]]
-	"$HULL" rm -f eng-srv
+	"$HULL" rm -f eng-srv2 eng-peer
 	run "$HULL" network rm eng-net
 	[ "$status" -eq 0 ]
 	run "$HULL" network ls

@@ -437,3 +437,34 @@ int net_set_container_networks(const struct hull_ctx *ctx, const char *network, 
 	refresh_hosts(ctx, network, eps, container_id);
 	return r;
 }
+
+void net_rename_container(const struct hull_ctx *ctx, const char *container_id, const char *name)
+{
+	struct hull_network **ns = NULL;
+	size_t n = 0;
+	struct hull_error *ignored = NULL;
+	if (hull_network_list(ctx, &ns, &n, &ignored) < 0) {
+		hull_error_free(ignored);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_close_ int lock = ns[i]->is_default ? -1 : net_lock(ctx, ns[i]->name, NULL);
+		_cleanup_json_ json_t *eps = lock < 0 ? NULL : net_endpoints_load(ctx, ns[i]->name);
+		const char *ip;
+		json_t *e;
+		bool changed = false;
+		json_object_foreach(eps, ip, e)
+		{
+			const char *id = json_string_value(json_object_get(e, "Id"));
+			if (id && !strcmp(id, container_id)) {
+				json_object_set_new(e, "Name", json_string(name));
+				changed = true;
+			}
+		}
+		if (changed && net_endpoints_save(ctx, ns[i]->name, eps, NULL) == 0)
+			refresh_hosts(ctx, ns[i]->name, eps, NULL);
+	}
+	for (size_t i = 0; i < n; i++)
+		hull_network_free(ns[i]);
+	free(ns);
+}

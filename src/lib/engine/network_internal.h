@@ -23,6 +23,12 @@ uint32_t net_mask(int prefix);
 json_t *net_endpoints_load(const struct hull_ctx *ctx, const char *name);
 int net_endpoints_save(const struct hull_ctx *ctx, const char *name, json_t *eps, struct hull_error **err);
 
+/* net_rename_container: the endpoints of container_id on every user network
+ * take its new name, and their peers' /etc/hosts follow (docker rename; the
+ * default bridge has no names). Best effort: a network that cannot be
+ * locked keeps the old name until the container's next start. */
+void net_rename_container(const struct hull_ctx *ctx, const char *container_id, const char *name);
+
 /* netattach.c: under network's lock, record in container_id's endpoint
  * the names of every network it is on (json array; one: none kept) and
  * rewrite its /etc/hosts with the peers of all of them. */

@@ -20,6 +20,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "network_internal.h"
 #include "store_internal.h"
 
 void hull_container_free(struct hull_container *c)
@@ -339,5 +340,6 @@ int hull_container_rename(const struct hull_ctx *ctx, struct hull_container *c, 
 	release_name(ctx, c->name, c->id);
 	free(c->name);
 	c->name = hull_xstrdup(name);
+	net_rename_container(ctx, c->id, name);
 	return 0;
 }
