@@ -354,6 +354,10 @@ struct hull_run_options {
 	char **log_opts;        /* max-size=, max-file= */
 	const char *stop_signal;
 	int stop_timeout;       /* -1: default (10 s) */
+	const char *health_cmd; /* --health-cmd (CMD-SHELL), NULL: the image's */
+	long long health_interval, health_timeout, health_start_period; /* ns, 0: the image's or default */
+	int health_retries;     /* 0: the image's or 3 */
+	bool no_healthcheck;    /* --no-healthcheck: Test NONE */
 	char **ulimits;         /* NAME=SOFT[:HARD] */
 	char **sysctls;         /* K=V */
 	char **devices;         /* --device HOST[:CONTAINER[:PERMS]] */
@@ -773,6 +777,15 @@ int hull_engine_stop(struct hull_ctx *ctx, struct hull_container *c, int timeout
  * monitor crash or a reboot (leftover processes killed, stale state). */
 int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool force, bool volumes,
 		       struct hull_error **err);
+
+/* hull_engine_health_json: docker's State.Health of c (new ref: Status
+ * starting|healthy|unhealthy, FailingStreak, Log of the last 5 probes), or
+ * NULL when c has no health check (none, or Test NONE). */
+json_t *hull_engine_health_json(const struct hull_container *c);
+
+/* hull_engine_parse_duration: a Go duration ("30s", "200ms", "1m30s", "0")
+ * into *ns; EINVAL naming the text otherwise. */
+int hull_engine_parse_duration(const char *s, long long *ns, struct hull_error **err);
 
 /* hull_engine_inspect_json: docker's inspect object (new ref): the record
  * with the live State, and a loud HullSecurity note when privileged. */

@@ -36,6 +36,18 @@ static char *command_text(const struct hull_container *c, bool no_trunc)
 	return quoted;
 }
 
+/* docker's suffix: " (healthy)", " (unhealthy)", " (health: starting)" */
+static const char *health_text(const struct hull_container *c)
+{
+	_cleanup_json_ json_t *h = hull_engine_health_json(c);
+	const char *st = json_string_value(json_object_get(h, "Status"));
+	if (!st)
+		return "";
+	if (!strcmp(st, "healthy"))
+		return " (healthy)";
+	return strcmp(st, "unhealthy") ? " (health: starting)" : " (unhealthy)";
+}
+
 static char *status_text(const struct hull_container *c)
 {
 	char d[64];
@@ -47,7 +59,9 @@ static char *status_text(const struct hull_container *c)
 	case HULL_ENGINE_RUNNING:
 	case HULL_ENGINE_PAUSED:
 		engine_human_duration(now_ns - hull_engine_parse_time(s->started_at), d, sizeof(d));
-		return hull_strdup_printf("Up %s%s", d, s->status == HULL_ENGINE_PAUSED ? " (Paused)" : "");
+		if (s->status == HULL_ENGINE_PAUSED)
+			return hull_strdup_printf("Up %s (Paused)", d);
+		return hull_strdup_printf("Up %s%s", d, health_text(c));
 	case HULL_ENGINE_EXITED:
 		engine_human_duration(now_ns - hull_engine_parse_time(s->finished_at), d, sizeof(d));
 		return hull_strdup_printf("Exited (%d) %s ago", s->exit_code, d);

@@ -52,6 +52,10 @@ static const char usage_text[] =
 	"  -l, --label K=V              Set a label\n"
 	"      --log-driver json-file|none, --log-opt max-size=10m, --log-opt max-file=3\n"
 	"      --stop-signal SIG, --stop-timeout N\n"
+	"      --health-cmd CMD         Run CMD (sh -c) in the container to check its health\n"
+	"      --health-interval D, --health-timeout D, --health-start-period D (30s, 30s, 0s)\n"
+	"      --health-retries N       Failures in a row that make it unhealthy (3)\n"
+	"      --no-healthcheck         Disable the image's HEALTHCHECK\n"
 	"      --ulimit NAME=SOFT[:HARD], --sysctl K=V, --device HOST[:CTR[:rwm]], --group-add G\n"
 	"      --ipc MODE               private, shareable, none, host or container:NAME\n"
 	"      --pid host|container:NAME, --uts host|container:NAME, --shm-size BYTES\n"
@@ -70,7 +74,8 @@ enum {
 	OPT_SECURITY, OPT_PRIVILEGED, OPT_ENTRYPOINT, OPT_LOG_DRIVER, OPT_LOG_OPT, OPT_STOP_SIGNAL, OPT_STOP_TIMEOUT,
 	OPT_ULIMIT, OPT_SYSCTL, OPT_DEVICE, OPT_GROUP_ADD, OPT_IPC, OPT_PID, OPT_UTS, OPT_USERNS, OPT_SHM, OPT_PULL,
 	OPT_PLATFORM, OPT_RESTART, OPT_INIT, OPT_CIDFILE, OPT_DOMAIN, OPT_SIG_PROXY, OPT_DETACH_KEYS, OPT_HELP,
-	OPT_SCAN_POLICY, OPT_SCAN_DB, OPT_IP,
+	OPT_SCAN_POLICY, OPT_SCAN_DB, OPT_IP, OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_TIMEOUT,
+	OPT_HEALTH_RETRIES, OPT_HEALTH_START, OPT_NO_HEALTH,
 };
 
 static const struct option options[] = {
@@ -105,6 +110,12 @@ static const struct option options[] = {
 	{ "log-opt", required_argument, NULL, OPT_LOG_OPT },
 	{ "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
 	{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+	{ "health-cmd", required_argument, NULL, OPT_HEALTH_CMD },
+	{ "health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL },
+	{ "health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT },
+	{ "health-retries", required_argument, NULL, OPT_HEALTH_RETRIES },
+	{ "health-start-period", required_argument, NULL, OPT_HEALTH_START },
+	{ "no-healthcheck", no_argument, NULL, OPT_NO_HEALTH },
 	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
 	{ "sysctl", required_argument, NULL, OPT_SYSCTL },
 	{ "device", required_argument, NULL, OPT_DEVICE },
@@ -165,6 +176,17 @@ static int number_flag(const char *cmd, const char *flag, const char *v, long lo
 	if (!*v || *end)
 		return cli_usage_error(cmd, "%s: `%s` is not a number", flag, v);
 	*out = n;
+	return 0;
+}
+
+static int duration_flag(const char *cmd, const char *flag, const char *v, long long *out)
+{
+	struct hull_error *err = NULL;
+	if (hull_engine_parse_duration(v, out, &err) < 0) {
+		int r = cli_usage_error(cmd, "%s: %s", flag, err->msg);
+		hull_error_free(err);
+		return r;
+	}
 	return 0;
 }
 
@@ -256,6 +278,16 @@ static int handle(struct run_flags *f, const char *cmd, int c, const char *arg)
 						    "high or critical)", arg);
 		break;
 	case OPT_SCAN_DB: o->scan_db = arg; break;
+	case OPT_HEALTH_CMD: o->health_cmd = arg; break;
+	case OPT_HEALTH_INTERVAL: return duration_flag(cmd, "--health-interval", arg, &o->health_interval);
+	case OPT_HEALTH_TIMEOUT: return duration_flag(cmd, "--health-timeout", arg, &o->health_timeout);
+	case OPT_HEALTH_START: return duration_flag(cmd, "--health-start-period", arg, &o->health_start_period);
+	case OPT_HEALTH_RETRIES:
+		if (number_flag(cmd, "--health-retries", arg, &n))
+			return 1;
+		o->health_retries = (int)n;
+		break;
+	case OPT_NO_HEALTH: o->no_healthcheck = true; break;
 	default: return cli_usage_error(cmd, "unknown flag");
 	}
 	return 0;

@@ -24,7 +24,7 @@ int hull_engine_commit(struct hull_ctx *ctx, struct hull_image_store *store, str
 	if (access(upper, F_OK) < 0)
 		hull_mkdir_p(upper, 0755, NULL); /* never started: an empty change set */
 	static const char *const kept[] = { "Entrypoint", "Cmd", "Env", "WorkingDir", "User", "ExposedPorts",
-					    "Volumes", "Labels", "StopSignal" };
+					    "Volumes", "Labels", "StopSignal", "Healthcheck" };
 	json_t *run = json_object();
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(kept); i++) {
 		json_t *v = json_object_get(config, kept[i]);

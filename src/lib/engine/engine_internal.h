@@ -24,6 +24,12 @@ int engine_rootfs_prepare(const struct hull_container *c, struct hull_error **er
  * directory left to unmount and delete (malloc'd), NULL on failure. */
 char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c);
 
+/* health.c: fork the process that runs c's Config.Healthcheck every
+ * interval through the runtime rt (it dies with its parent); -1: the
+ * container has none. engine_health_stop kills and reaps it (pid <= 0: none). */
+pid_t engine_health_start(struct hull_ctx *rt, const struct hull_container *c);
+void engine_health_stop(pid_t pid);
+
 /* engine_rootless_prepare (rootless.c): for a rootless ctx, refuse what a
  * container without host root cannot have (resource limits without a
  * cgroup, a host bridge), naming the alternatives, and fill in the

@@ -687,7 +687,9 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	struct hull_logfile lf;
 	struct hull_logfile *log = open_log(&m, &lf);
 	char why[256] = "";
+	pid_t health = engine_health_start(&m.rt, m.c); /* HEALTHCHECK probes, a process of their own */
 	int code = supervise(&m, log, why, sizeof(why));
+	engine_health_stop(health);
 	if (log)
 		hull_logfile_close(log);
 	monitor_attach_close(&m.hub, m.c->dir);

@@ -251,6 +251,9 @@ json_t *hull_engine_inspect_json(const struct hull_container *c)
 {
 	json_t *j = json_deep_copy(c->record);
 	json_object_set_new(j, "State", hull_engine_state_json(&c->state));
+	json_t *health = hull_engine_health_json(c);
+	if (health)
+		json_object_set_new(json_object_get(j, "State"), "Health", health);
 	json_t *hc = json_object_get(j, "HostConfig");
 	bool privileged = json_is_true(json_object_get(hc, "Privileged"));
 	json_object_set_new(j, "HullSecurity",

@@ -365,6 +365,30 @@ static json_t *build_host_config(const struct hull_run_options *o, json_t *bindi
 	return hc;
 }
 
+/* Config.Healthcheck: the image's, with the --health-* flags over it (as
+ * docker's CLI merges them); --no-healthcheck is Test NONE. NULL: none. */
+static json_t *build_healthcheck(json_t *image_hc, const struct hull_run_options *o)
+{
+	if (o->no_healthcheck)
+		return json_pack("{s:[s]}", "Test", "NONE");
+	bool flags = o->health_cmd || o->health_interval || o->health_timeout || o->health_start_period ||
+		     o->health_retries;
+	if (!json_is_object(image_hc) && !flags)
+		return NULL;
+	json_t *hc = json_is_object(image_hc) ? json_deep_copy(image_hc) : json_object();
+	if (o->health_cmd)
+		json_object_set_new(hc, "Test", json_pack("[s,s]", "CMD-SHELL", o->health_cmd));
+	if (o->health_interval)
+		json_object_set_new(hc, "Interval", json_integer(o->health_interval));
+	if (o->health_timeout)
+		json_object_set_new(hc, "Timeout", json_integer(o->health_timeout));
+	if (o->health_start_period)
+		json_object_set_new(hc, "StartPeriod", json_integer(o->health_start_period));
+	if (o->health_retries)
+		json_object_set_new(hc, "Retries", json_integer(o->health_retries));
+	return hc;
+}
+
 int hull_engine_build_record(json_t *record, const struct hull_run_options *o, json_t *image_config,
 			     struct hull_error **err)
 {
@@ -435,6 +459,9 @@ int hull_engine_build_record(json_t *record, const struct hull_run_options *o, j
 	json_object_set_new(config, "StopSignal",
 			    json_string(o->stop_signal ? o->stop_signal : img_sig ? img_sig : "SIGTERM"));
 	json_object_set_new(config, "StopTimeout", json_integer(o->stop_timeout >= 0 ? o->stop_timeout : 10));
+	json_t *health = build_healthcheck(json_object_get(image_config, "Healthcheck"), o);
+	if (health)
+		json_object_set_new(config, "Healthcheck", health);
 	json_object_set(record, "Config", config);
 	json_object_set_new(record, "HostConfig", build_host_config(o, bindings));
 	char now[40];
