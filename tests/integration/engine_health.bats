@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# docker's health checks: --health-* flags and the image's Healthcheck; the
+# container's monitor runs the probe in the container, inspect shows
+# State.Health, ps shows (healthy) / (unhealthy) / (health: starting).
+# Names prefixed hc-, no published ports.
+
+load engine_helpers
+
+setup_file() {
+	export ENGINE_NET=190
+	engine_setup_file
+}
+
+teardown_file() {
+	engine_teardown_file
+}
+
+# Wait (up to ~10 s) until container $1's health status is $2.
+wait_health() {
+	for _ in $(seq 100); do
+		[ "$("$HULL" inspect --format '{{.State.Health.Status}}' "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	"$HULL" inspect --format '{{json .State.Health}}' "$1" >&2
+	return 1
+}
+
+@test "--health-cmd: starting, unhealthy after the retries, healthy once the test passes; ps and inspect show it" {
+	"$HULL" run -d --name hc-file --health-cmd 'echo probing; test -e /tmp/ok' --health-interval 200ms \
+		--health-retries 2 busybox sleep 300 >/dev/null
+	run "$HULL" inspect --format '{{.State.Health.Status}}' hc-file
+	[ "$output" = starting ]
+	run "$HULL" ps --filter name=hc-file
+	[[ "$output" == *"(health: starting)"* ]]
+	wait_health hc-file unhealthy
+	run "$HULL" ps --filter name=hc-file
+	[[ "$output" == *"(unhealthy)"* ]]
+	health=$("$HULL" inspect --format '{{json .State.Health}}' hc-file)
+	[ "$(jq '.FailingStreak >= 2' <<<"$health")" = true ]
+	[ "$(jq -r '.Log[-1].ExitCode' <<<"$health")" = 1 ]
+	[ "$(jq -r '.Log[-1].Output' <<<"$health")" = "probing" ]
+	[ -n "$(jq -r '.Log[-1].Start' <<<"$health")" ]
+	"$HULL" exec hc-file touch /tmp/ok
+	wait_health hc-file healthy
+	run "$HULL" ps --filter name=hc-file
+	[[ "$output" == *"Up "*"(healthy)"* ]]
+	health=$("$HULL" inspect --format '{{json .State.Health}}' hc-file)
+	[ "$(jq -r '.FailingStreak' <<<"$health")" = 0 ]
+	[ "$(jq -r '.Log[-1].ExitCode' <<<"$health")" = 0 ]
+	[ "$(jq '.Log | length <= 5' <<<"$health")" = true ]
+	"$HULL" rm -f hc-file >/dev/null
+}
+
+@test "--health-timeout: a hung probe is killed and counts as a failure (ExitCode -1)" {
+	"$HULL" run -d --name hc-hang --health-cmd 'sleep 77' --health-timeout 300ms --health-interval 200ms \
+		--health-retries 1 busybox sleep 300 >/dev/null
+	wait_health hc-hang unhealthy
+	health=$("$HULL" inspect --format '{{json .State.Health}}' hc-hang)
+	[ "$(jq -r '.Log[0].ExitCode' <<<"$health")" = -1 ]
+	[[ "$(jq -r '.Log[0].Output' <<<"$health")" == "Health check exceeded timeout"* ]]
+	# the killed probes are gone from the container (at most the running one remains)
+	run "$HULL" exec hc-hang ps
+	[ "$(grep -c 'sleep 77' <<<"$output")" -le 1 ]
+	"$HULL" rm -f hc-hang >/dev/null
+}
+
+@test "--health-start-period: failures while starting are not counted" {
+	"$HULL" run -d --name hc-grace --health-cmd false --health-interval 200ms --health-retries 1 \
+		--health-start-period 30s busybox sleep 300 >/dev/null
+	sleep 1
+	health=$("$HULL" inspect --format '{{json .State.Health}}' hc-grace)
+	[ "$(jq -r '.Status' <<<"$health")" = starting ]
+	[ "$(jq -r '.FailingStreak' <<<"$health")" = 0 ]
+	[ "$(jq '.Log | length >= 2' <<<"$health")" = true ]
+	"$HULL" rm -f hc-grace >/dev/null
+}
+
+@test "an image's Healthcheck is honoured and --no-healthcheck disables it" {
+	"$HULL" create --name hc-src --health-cmd 'test -e /etc/passwd' --health-interval 200ms busybox true >/dev/null
+	"$HULL" commit hc-src hc-img:1 >/dev/null
+	"$HULL" rm hc-src >/dev/null
+	"$HULL" run -d --name hc-img hc-img:1 sleep 300 >/dev/null
+	run "$HULL" inspect --format '{{json .Config.Healthcheck.Test}}' hc-img
+	[ "$output" = '["CMD-SHELL","test -e /etc/passwd"]' ]
+	wait_health hc-img healthy
+	"$HULL" run -d --name hc-off --no-healthcheck hc-img:1 sleep 300 >/dev/null
+	sleep 0.6
+	run "$HULL" inspect --format '{{json .State}}' hc-off
+	[ "$(jq 'has("Health")' <<<"$output")" = false ]
+	run "$HULL" ps --filter name=hc-off
+	[[ "$output" == *"Up "* ]]
+	[[ "$output" != *"health"* ]]
+	"$HULL" rm -f hc-img hc-off >/dev/null
+}
+
+@test "--health-interval without a unit is refused, naming the flag" {
+	run "$HULL" run --health-interval 5 busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--health-interval"*"lacks a unit"* ]]
+}
