@@ -98,3 +98,41 @@ wait_health() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--health-interval"*"lacks a unit"* ]]
 }
+
+# as ARGS...: hull as the ordinary user hullhc (made here, with subordinate
+# ranges; shared with no other file), with CI's bare environment.
+as_user() {
+	(cd /tmp && setpriv --reuid hullhc --regid hullhc --init-groups \
+		env -i HOME=/home/hullhc PATH=/usr/bin:/bin:/usr/sbin:/sbin "$HCBIN/hull" "$@")
+}
+
+@test "rootless: the same probes as an ordinary user" {
+	id hullhc >/dev/null 2>&1 || useradd -m -s /bin/sh hullhc
+	local base=$((200000 + 100000 * $(id -u hullhc) % 5000000))
+	grep -q "^hullhc:" /etc/subuid || echo "hullhc:$base:65536" >>/etc/subuid
+	grep -q "^hullhc:" /etc/subgid || echo "hullhc:$base:65536" >>/etc/subgid
+	HCBIN=$(mktemp -d /tmp/hull-hc-bin.XXXXXX)
+	cp "$HULL" "$HCBIN/hull"
+	chmod 755 "$HCBIN" "$HCBIN/hull"
+	as_user image build-default >/dev/null
+	as_user rm -f hc-rl >/dev/null 2>&1 || true
+	as_user run -d --name hc-rl --network none --health-cmd 'test -e /tmp/ok' --health-interval 200ms \
+		--health-retries 1 busybox sleep 300 >/dev/null
+	for _ in $(seq 100); do
+		[ "$(as_user inspect --format '{{.State.Health.Status}}' hc-rl)" = unhealthy ] && break
+		sleep 0.1
+	done
+	run as_user inspect --format '{{.State.Health.Status}} {{.State.Health.FailingStreak}}' hc-rl
+	[[ "$output" == "unhealthy "[1-9]* ]]
+	as_user exec hc-rl touch /tmp/ok
+	for _ in $(seq 100); do
+		[ "$(as_user inspect --format '{{.State.Health.Status}}' hc-rl)" = healthy ] && break
+		sleep 0.1
+	done
+	run as_user ps --filter name=hc-rl
+	[[ "$output" == *"(healthy)"* ]]
+	as_user rm -f hc-rl >/dev/null
+	local f="/tmp/hull-run-$(id -u hullhc)/pause.pid"
+	[ -f "$f" ] && kill -9 "$(cut -d' ' -f1 "$f")" 2>/dev/null || true
+	rm -rf "$HCBIN"
+}
