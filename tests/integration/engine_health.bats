@@ -44,6 +44,10 @@ wait_health() {
 	wait_health hc-file healthy
 	run "$HULL" ps --filter name=hc-file
 	[[ "$output" == *"Up "*"(healthy)"* ]]
+	run "$HULL" ps -q --filter health=healthy
+	[ "$output" = "$("$HULL" ps -q --filter name=hc-file)" ]
+	run "$HULL" ps -q --filter health=unhealthy
+	[ -z "$output" ]
 	health=$("$HULL" inspect --format '{{json .State.Health}}' hc-file)
 	[ "$(jq -r '.FailingStreak' <<<"$health")" = 0 ]
 	[ "$(jq -r '.Log[-1].ExitCode' <<<"$health")" = 0 ]
@@ -57,7 +61,7 @@ wait_health() {
 	wait_health hc-hang unhealthy
 	health=$("$HULL" inspect --format '{{json .State.Health}}' hc-hang)
 	[ "$(jq -r '.Log[0].ExitCode' <<<"$health")" = -1 ]
-	[[ "$(jq -r '.Log[0].Output' <<<"$health")" == "Health check exceeded timeout"* ]]
+	[ "$(jq -r '.Log[0].Output' <<<"$health")" = "Health check exceeded timeout (300ms)" ]
 	# the killed probes are gone from the container (at most the running one remains)
 	run "$HULL" exec hc-hang ps
 	[ "$(grep -c 'sleep 77' <<<"$output")" -le 1 ]

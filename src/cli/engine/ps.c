@@ -146,6 +146,12 @@ static bool matches(const struct hull_container *c, char **filters)
 			return false;
 		if (!strncmp(*f, "ancestor", kl) && strcmp(hull_container_image(c), v))
 			return false;
+		if (!strncmp(*f, "health", kl)) { /* starting|healthy|unhealthy|none, as docker's */
+			_cleanup_json_ json_t *h = hull_engine_health_json(c);
+			const char *st = h ? json_string_value(json_object_get(h, "Status")) : "none";
+			if (strcmp(st ? st : "none", v))
+				return false;
+		}
 		if (!strncmp(*f, "label", kl)) {
 			json_t *labels = json_object_get(json_object_get(c->record, "Config"), "Labels");
 			const char *e2 = strchr(v, '=');

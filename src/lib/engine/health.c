@@ -158,6 +158,25 @@ static void probe_child(struct hull_ctx *rt, const struct hull_container *c, cha
 	_exit(status);
 }
 
+/* ns as Go prints a duration, as docker's message has it: 300ms, 30s, 1m30s */
+static void go_duration(long long ns, char *buf, size_t size)
+{
+	if (ns % NS_PER_S && ns < 60 * NS_PER_S) {
+		if (ns % 1000000 == 0)
+			snprintf(buf, size, "%lldms", ns / 1000000);
+		else
+			snprintf(buf, size, "%gs", (double)ns / NS_PER_S);
+		return;
+	}
+	long long s = ns / NS_PER_S;
+	if (s < 60)
+		snprintf(buf, size, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, size, "%lldm%llds", s / 60, s % 60);
+	else
+		snprintf(buf, size, "%lldh%lldm%llds", s / 3600, s / 60 % 60, s % 60);
+}
+
 /* One probe: its exit code (-1 on the timeout) and output into entry. */
 static void probe(struct hull_ctx *rt, const struct hull_container *c, const struct health_config *hc,
 		  json_t *entry)
@@ -206,8 +225,9 @@ static void probe(struct hull_ctx *rt, const struct hull_container *c, const str
 			kill(atoi(pid), SIGKILL);
 		if (child > 0)
 			kill(child, SIGKILL);
-		len = (size_t)snprintf(out, sizeof(out), "Health check exceeded timeout (%.3gs)",
-				       (double)hc->timeout / NS_PER_S);
+		char d[32];
+		go_duration(hc->timeout, d, sizeof(d));
+		len = (size_t)snprintf(out, sizeof(out), "Health check exceeded timeout (%s)", d);
 	}
 	int status = 0;
 	if (child > 0 && waitpid(child, &status, 0) == child && !timed_out)
