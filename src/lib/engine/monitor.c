@@ -50,6 +50,7 @@ struct monitor {
 	int master;
 	int pipes[3][2];           /* stdin, stdout, stderr */
 	pid_t pid;
+	pid_t health;              /* the HEALTHCHECK prober while the process runs, -1: none */
 };
 
 static json_t *hc_of(struct monitor *m)
@@ -596,6 +597,8 @@ static int supervise(struct monitor *m, struct hull_logfile *log, char *why, siz
 		unsigned long long started = monotonic_ms();
 		int code = monitor_io_loop(&io);
 		monitor_io_close(&io);
+		engine_health_stop(m->health); /* a restart begins again from starting, as docker's */
+		m->health = -1;
 		m->detached = m->detached || io.detached;
 		unsigned delay = 0;
 		int lock = hull_container_lock(m->c, NULL);
@@ -627,6 +630,7 @@ static int supervise(struct monitor *m, struct hull_logfile *log, char *why, siz
 		if (lock >= 0)
 			close(lock);
 		save_state(m, HULL_ENGINE_RUNNING, 0, NULL);
+		m->health = engine_health_start(&m->rt, m->c);
 		/* a stop that came while it was starting found no process */
 		if (engine_stop_requested(m->c))
 			kill(m->pid, SIGKILL);
@@ -687,9 +691,8 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	struct hull_logfile lf;
 	struct hull_logfile *log = open_log(&m, &lf);
 	char why[256] = "";
-	pid_t health = engine_health_start(&m.rt, m.c); /* HEALTHCHECK probes, a process of their own */
+	m.health = engine_health_start(&m.rt, m.c); /* HEALTHCHECK probes, a process of their own */
 	int code = supervise(&m, log, why, sizeof(why));
-	engine_health_stop(health);
 	if (log)
 		hull_logfile_close(log);
 	monitor_attach_close(&m.hub, m.c->dir);
