@@ -97,6 +97,20 @@ wait_health() {
 	"$HULL" rm -f hc-img hc-off >/dev/null
 }
 
+@test "a restart by --restart begins again from starting: the Log holds only the new process' probes" {
+	"$HULL" run -d --name hc-again --network none --restart on-failure:1 --health-cmd true --health-interval 200ms \
+		busybox sh -c 'test -e /ran && exec sleep 300; touch /ran; sleep 1; exit 1' >/dev/null
+	for _ in $(seq 100); do
+		[ "$("$HULL" inspect --format '{{.RestartCount}} {{.State.Status}}' hc-again)" = "1 running" ] && break
+		sleep 0.1
+	done
+	wait_health hc-again healthy
+	started=$(date -d "$("$HULL" inspect --format '{{.State.StartedAt}}' hc-again)" +%s%N)
+	first=$(date -d "$("$HULL" inspect --format '{{json .State.Health}}' hc-again | jq -r '.Log[0].Start')" +%s%N)
+	[ "$first" -ge "$started" ]
+	"$HULL" rm -f hc-again >/dev/null
+}
+
 @test "--health-interval without a unit is refused, naming the flag" {
 	run "$HULL" run --health-interval 5 busybox true
 	[ "$status" -ne 0 ]
