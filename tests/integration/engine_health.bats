@@ -111,10 +111,19 @@ wait_health() {
 	"$HULL" rm -f hc-again >/dev/null
 }
 
-@test "--health-interval without a unit is refused, naming the flag" {
+@test "bad --health-* flags are refused, naming the flag, leaving nothing behind" {
 	run "$HULL" run --health-interval 5 busybox true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--health-interval"*"lacks a unit"* ]]
+	run "$HULL" run --health-timeout 10us busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--health-timeout"*"minimum of 1ms"* ]]
+	run "$HULL" run --name hc-conflict --no-healthcheck --health-retries 2 busybox true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--no-healthcheck conflicts with --health-* options"* ]]
+	# nothing left behind
+	run "$HULL" ps -aq --filter name=hc-conflict
+	[ -z "$output" ]
 }
 
 # as ARGS...: hull as the ordinary user hullhc (made here, with subordinate

@@ -187,6 +187,9 @@ static int duration_flag(const char *cmd, const char *flag, const char *v, long 
 		hull_error_free(err);
 		return r;
 	}
+	/* docker's API refuses them too: a probe cannot run that often */
+	if (*out && *out < 1000000)
+		return cli_usage_error(cmd, "%s: `%s` is less than the minimum of 1ms", flag, v);
 	return 0;
 }
 
@@ -278,7 +281,7 @@ static int handle(struct run_flags *f, const char *cmd, int c, const char *arg)
 						    "high or critical)", arg);
 		break;
 	case OPT_SCAN_DB: o->scan_db = arg; break;
-	case OPT_HEALTH_CMD: o->health_cmd = arg; break;
+	case OPT_HEALTH_CMD: o->health_cmd = *arg ? arg : NULL; break; /* docker: empty = unset */
 	case OPT_HEALTH_INTERVAL: return duration_flag(cmd, "--health-interval", arg, &o->health_interval);
 	case OPT_HEALTH_TIMEOUT: return duration_flag(cmd, "--health-timeout", arg, &o->health_timeout);
 	case OPT_HEALTH_START: return duration_flag(cmd, "--health-start-period", arg, &o->health_start_period);

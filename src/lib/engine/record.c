@@ -459,6 +459,9 @@ int hull_engine_build_record(json_t *record, const struct hull_run_options *o, j
 	json_object_set_new(config, "StopSignal",
 			    json_string(o->stop_signal ? o->stop_signal : img_sig ? img_sig : "SIGTERM"));
 	json_object_set_new(config, "StopTimeout", json_integer(o->stop_timeout >= 0 ? o->stop_timeout : 10));
+	if (o->no_healthcheck && (o->health_cmd || o->health_interval || o->health_timeout ||
+				  o->health_start_period || o->health_retries))
+		return hull_error_msg(err, EINVAL, "--no-healthcheck conflicts with --health-* options");
 	json_t *health = build_healthcheck(json_object_get(image_config, "Healthcheck"), o);
 	if (health)
 		json_object_set_new(config, "Healthcheck", health);
