@@ -111,6 +111,21 @@ wait_health() {
 	"$HULL" rm -f hc-again >/dev/null
 }
 
+@test "no probe runs while the container is paused" {
+	"$HULL" run -d --name hc-pause --network none --health-cmd true --health-interval 200ms \
+		busybox sleep 300 >/dev/null
+	wait_health hc-pause healthy
+	"$HULL" pause hc-pause >/dev/null
+	n=$("$HULL" inspect --format '{{json .State.Health}}' hc-pause | jq '.Log | length')
+	sleep 1
+	health=$("$HULL" inspect --format '{{json .State.Health}}' hc-pause)
+	[ "$(jq -r '.Status' <<<"$health")" = healthy ]
+	[ "$(jq '[.Log[].ExitCode] | all(. == 0)' <<<"$health")" = true ]
+	[ "$(jq '.Log | length' <<<"$health")" -le $((n + 1)) ]
+	"$HULL" unpause hc-pause >/dev/null
+	"$HULL" rm -f hc-pause >/dev/null
+}
+
 @test "bad --health-* flags are refused, naming the flag, leaving nothing behind" {
 	run "$HULL" run --health-interval 5 busybox true
 	[ "$status" -ne 0 ]

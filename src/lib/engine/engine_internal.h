@@ -27,7 +27,7 @@ char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c);
 /* health.c: fork the process that runs c's Config.Healthcheck every
  * interval through the runtime rt (it dies with its parent); -1: the
  * container has none. engine_health_stop kills and reaps it (pid <= 0: none). */
-pid_t engine_health_start(struct hull_ctx *rt, const struct hull_container *c);
+pid_t engine_health_start(struct hull_ctx *rt, struct hull_container *c);
 void engine_health_stop(pid_t pid);
 
 /* engine_rootless_prepare (rootless.c): for a rootless ctx, refuse what a

@@ -23,6 +23,7 @@
 #include "hull/json.h"
 #include "hull/runtime.h"
 #include "engine_internal.h"
+#include "store_internal.h"
 
 #define HEALTH_LOG_MAX 5
 #define HEALTH_OUTPUT_MAX 4096 /* moby's maxOutputLen */
@@ -276,13 +277,16 @@ static void sleep_ns(long long ns)
 		;
 }
 
-static void health_main(struct hull_ctx *rt, const struct hull_container *c, const struct health_config *hc)
+static void health_main(struct hull_ctx *rt, struct hull_container *c, const struct health_config *hc)
 {
 	_cleanup_json_ json_t *health = json_pack("{s:s,s:i,s:[]}", "Status", "starting", "FailingStreak", 0, "Log");
 	save(c, health);
 	long long started = now_ns(CLOCK_MONOTONIC);
 	for (;;) {
 		sleep_ns(hc->interval);
+		/* docker runs no probe in a paused container (an exec would be refused) */
+		if (hull_container_load_state(c, NULL) == 0 && c->state.status == HULL_ENGINE_PAUSED)
+			continue;
 		_cleanup_json_ json_t *entry = json_object();
 		bool in_start = now_ns(CLOCK_MONOTONIC) - started < hc->start_period;
 		probe(rt, c, hc, entry);
@@ -293,7 +297,7 @@ static void health_main(struct hull_ctx *rt, const struct hull_container *c, con
 	}
 }
 
-pid_t engine_health_start(struct hull_ctx *rt, const struct hull_container *c)
+pid_t engine_health_start(struct hull_ctx *rt, struct hull_container *c)
 {
 	struct health_config hc = { 0 };
 	_cleanup_free_ char *p = hull_path_join(c->dir, "health.json");
