@@ -30,16 +30,18 @@
 #define NS_PER_S 1000000000LL
 
 struct health_config {
-	char **test;             /* argv run in the container */
+	char **test;				   /* argv run in the container */
 	long long interval, timeout, start_period; /* ns */
 	int retries;
 };
 
 int hull_engine_parse_duration(const char *s, long long *ns, struct hull_error **err)
 {
-	static const struct { const char *unit; long long ns; } units[] = {
-		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 }, { "s", NS_PER_S }, { "m", 60 * NS_PER_S },
-		{ "h", 3600 * NS_PER_S },
+	static const struct {
+		const char *unit;
+		long long ns;
+	} units[] = {
+	    {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", NS_PER_S}, {"m", 60 * NS_PER_S}, {"h", 3600 * NS_PER_S},
 	};
 	const char *p = s;
 	long long total = 0;
@@ -53,7 +55,8 @@ int hull_engine_parse_duration(const char *s, long long *ns, struct hull_error *
 		char *end;
 		double v = strtod(p, &end);
 		if (end == p || v < 0)
-			return hull_error_msg(err, EINVAL, "the duration `%s` is invalid; give one as 30s, 200ms or 1m30s", s);
+			return hull_error_msg(err, EINVAL,
+					      "the duration `%s` is invalid; give one as 30s, 200ms or 1m30s", s);
 		size_t best = 0;
 		long long mult = 0;
 		for (size_t i = 0; i < HULL_ARRAY_SIZE(units); i++) {
@@ -144,12 +147,12 @@ static void probe_child(struct hull_ctx *rt, const struct hull_container *c, cha
 	dup2(out_fd, 2);
 	struct hull_error *err = NULL;
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = hull_oci_config_load(c->dir, &err);
-	char *caps_none[] = { NULL };
-	struct hull_exec_overrides o = { .args = argv, .caps = caps_none };
+	char *caps_none[] = {NULL};
+	struct hull_exec_overrides o = {.args = argv, .caps = caps_none};
 	struct hull_oci_process *proc = cfg ? hull_exec_process(cfg, &o, &err) : NULL;
 	int status = 126;
 	if (proc) {
-		struct hull_exec_opts eo = { .process = proc, .pid_file = pid_file };
+		struct hull_exec_opts eo = {.process = proc, .pid_file = pid_file};
 		int r = hull_runtime_exec(rt, c->id, &eo, &status, &err);
 		if (r < 0)
 			status = r == -ENOENT ? 127 : 126;
@@ -179,8 +182,7 @@ static void go_duration(long long ns, char *buf, size_t size)
 }
 
 /* One probe: its exit code (-1 on the timeout) and output into entry. */
-static void probe(struct hull_ctx *rt, const struct hull_container *c, const struct health_config *hc,
-		  json_t *entry)
+static void probe(struct hull_ctx *rt, const struct hull_container *c, const struct health_config *hc, json_t *entry)
 {
 	char start[64], end[64], out[HEALTH_OUTPUT_MAX + 1];
 	size_t len = 0;
@@ -205,7 +207,7 @@ static void probe(struct hull_ctx *rt, const struct hull_container *c, const str
 			timed_out = true;
 			break;
 		}
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		struct pollfd p = {.fd = pipefd[0], .events = POLLIN};
 		int n = poll(&p, 1, (int)(left / 1000000 + 1));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -272,7 +274,7 @@ static void save(const struct hull_container *c, json_t *health)
 
 static void sleep_ns(long long ns)
 {
-	struct timespec ts = { .tv_sec = ns / NS_PER_S, .tv_nsec = ns % NS_PER_S };
+	struct timespec ts = {.tv_sec = ns / NS_PER_S, .tv_nsec = ns % NS_PER_S};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -299,7 +301,7 @@ static void health_main(struct hull_ctx *rt, struct hull_container *c, const str
 
 pid_t engine_health_start(struct hull_ctx *rt, struct hull_container *c)
 {
-	struct health_config hc = { 0 };
+	struct health_config hc = {0};
 	_cleanup_free_ char *p = hull_path_join(c->dir, "health.json");
 	unlink(p);
 	if (!health_config(c, &hc))

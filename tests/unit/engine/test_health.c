@@ -29,7 +29,7 @@ Test(health, durations)
 
 Test(health, bad_durations)
 {
-	static const char *const bad[] = { "", "5", "s", "-1s", "3x", "1m30" };
+	static const char *const bad[] = {"", "5", "s", "-1s", "3x", "1m30"};
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(bad); i++) {
 		long long ns = 0;
 		_cleanup_error_ struct hull_error *err = NULL;
