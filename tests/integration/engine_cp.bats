@@ -202,6 +202,8 @@ PY
 	"$HULL" run -d --network none --restart always --name dc-restarting busybox \
 		sh -c 'echo between >/f; sleep 0.2; exit 1' >/dev/null 2>&1
 	local restarting=0
+	# the premise: its first run has written /f
+	for _ in $(seq 50); do "$HULL" cp dc-restarting:/f - >/dev/null 2>&1 && break; sleep 0.1; done
 	for _ in $(seq 40); do
 		# running or backing off: cp works either way (no second overlay mount)
 		[ "$("$HULL" cp dc-restarting:/f - | tar -xOf -)" = between ]

@@ -160,7 +160,23 @@ static int container_root(struct hull_container *c, struct hull_error **err)
 		char p[64];
 		snprintf(p, sizeof(p), "/proc/%d/root", (int)c->state.pid);
 		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		return fd >= 0 ? fd : hull_error_set(err, errno, "cp: open the root of container %s", c->name);
+		if (fd >= 0)
+			return fd;
+		if (errno != ENOENT && errno != ESRCH)
+			return hull_error_set(err, errno, "cp: open the root of container %s", c->name);
+		/* it exited between the check and the open (a zombie has no
+		 * root): its state moves on, take the path it leads to */
+		usleep(20000);
+		struct hull_error *ignored = NULL;
+		if (hull_container_load_state(c, &ignored) < 0)
+			hull_error_free(ignored);
+		settle(c);
+		if (hull_proc_alive(c->state.pid, c->state.pid_start)) {
+			snprintf(p, sizeof(p), "/proc/%d/root", (int)c->state.pid);
+			fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0)
+				return fd;
+		}
 	}
 	if (c->state.monitor_pid && hull_proc_alive(c->state.monitor_pid, c->state.monitor_start)) {
 		/* between two runs, or its process just gone: the overlay stays
