@@ -132,6 +132,20 @@ static int bind_mounts(int root, const struct hull_container *c, struct hull_err
 	return 0;
 }
 
+/* Its process runs (or is frozen): its root is /proc/PID/root. */
+static bool running(const struct hull_container *c)
+{
+	return (c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED) &&
+	       hull_proc_alive(c->state.pid, c->state.pid_start);
+}
+
+static void reload(struct hull_container *c)
+{
+	struct hull_error *ignored = NULL;
+	if (hull_container_load_state(c, &ignored) < 0)
+		hull_error_free(ignored);
+}
+
 /* A process just gone with no restart due leaves its monitor tearing down
  * (volumes already unmounted from the overlay it still holds): wait, at most
  * 5 s, until the monitor is gone or the state says running or restarting
@@ -139,15 +153,11 @@ static int bind_mounts(int root, const struct hull_container *c, struct hull_err
 static void settle(struct hull_container *c)
 {
 	for (int i = 0; i < 250; i++) {
-		bool proc = hull_proc_alive(c->state.pid, c->state.pid_start);
 		bool mon = c->state.monitor_pid && hull_proc_alive(c->state.monitor_pid, c->state.monitor_start);
-		if (!mon || c->state.status == HULL_ENGINE_RESTARTING ||
-		    ((c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED) && proc))
+		if (!mon || c->state.status == HULL_ENGINE_RESTARTING || running(c))
 			return;
 		usleep(20000);
-		struct hull_error *ignored = NULL;
-		if (hull_container_load_state(c, &ignored) < 0)
-			hull_error_free(ignored);
+		reload(c);
 	}
 }
 
@@ -155,8 +165,7 @@ static void settle(struct hull_container *c)
 static int container_root(struct hull_container *c, struct hull_error **err)
 {
 	settle(c);
-	if ((c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED) &&
-	    hull_proc_alive(c->state.pid, c->state.pid_start)) {
+	for (int tries = 0; tries < 2 && running(c); tries++) {
 		char p[64];
 		snprintf(p, sizeof(p), "/proc/%d/root", (int)c->state.pid);
 		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -167,16 +176,8 @@ static int container_root(struct hull_container *c, struct hull_error **err)
 		/* it exited between the check and the open (a zombie has no
 		 * root): its state moves on, take the path it leads to */
 		usleep(20000);
-		struct hull_error *ignored = NULL;
-		if (hull_container_load_state(c, &ignored) < 0)
-			hull_error_free(ignored);
+		reload(c);
 		settle(c);
-		if (hull_proc_alive(c->state.pid, c->state.pid_start)) {
-			snprintf(p, sizeof(p), "/proc/%d/root", (int)c->state.pid);
-			fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-			if (fd >= 0)
-				return fd;
-		}
 	}
 	if (c->state.monitor_pid && hull_proc_alive(c->state.monitor_pid, c->state.monitor_start)) {
 		/* between two runs, or its process just gone: the overlay stays
