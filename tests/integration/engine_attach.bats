@@ -45,7 +45,7 @@ wait_for() {
 	# a second attach: the container's stdin is still open, no replay of old output
 	(echo second-line; sleep 1) | timeout -k 1 5 "$HULL" attach --sig-proxy=false dx-cat >"$BATS_TEST_TMPDIR/out2" &
 	wait_for "$BATS_TEST_TMPDIR/out2" second-line
-	! grep -q hello-attach "$BATS_TEST_TMPDIR/out2"
+	run ! grep -q hello-attach "$BATS_TEST_TMPDIR/out2"
 	"$HULL" rm -f dx-cat
 }
 

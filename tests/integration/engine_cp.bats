@@ -194,8 +194,8 @@ PY
 	[[ "$output" == *"Read-only file system"* ]]
 	[ ! -e "$CPDIR/robind/nope" ]
 	# and nothing stays mounted on the host
-	! grep -q "$HULL_DATA_ROOT" /proc/self/mountinfo
-	! grep -q "$CPDIR" /proc/self/mountinfo
+	run ! grep -q "$HULL_DATA_ROOT" /proc/self/mountinfo
+	run ! grep -q "$CPDIR" /proc/self/mountinfo
 }
 
 @test "cp reaches a container between two runs of its restart policy" {

@@ -100,7 +100,7 @@ teardown_file() {
 	"$HULL" rm eng-orphan
 	# the init dies from rm's SIGKILL and is reaped a moment later
 	for _ in $(seq 200); do kill -0 "$init" 2>/dev/null || break; sleep 0.1; done
-	! kill -0 "$init" 2>/dev/null
+	run ! kill -0 "$init" 2>/dev/null
 	[ ! -d "$HULL_DATA_ROOT/containers/$id" ]
 	[ ! -d "$HULL_DATA_ROOT/run/$id" ]
 	[ "$(cat "$HULL_DATA_ROOT/networks/bridge/endpoints.json")" = "{}" ]
@@ -143,7 +143,7 @@ teardown_file() {
 	"$HULL" export -o "$out" eng-changed
 	tar -tf "$out" | grep -qx 'saved.txt'
 	tar -tf "$out" | grep -qx 'bin/busybox'
-	! tar -tf "$out" | grep -qx 'etc/group'
+	[ -z "$(tar -tf "$out" | grep -x 'etc/group')" ]
 	rm -f "$out"
 	"$HULL" rm eng-changed
 }

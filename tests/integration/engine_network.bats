@@ -24,7 +24,7 @@ teardown_file() {
 	run "$HULL" ps --format '{{.Names}} {{.Ports}}'
 	[[ "$output" == *"eng-web 0.0.0.0:8080->80/tcp"* ]]
 	"$HULL" rm -f eng-web
-	! curl -s -m 1 -o /dev/null 127.0.0.1:8080
+	run ! curl -s -m 1 -o /dev/null 127.0.0.1:8080
 }
 
 @test "a page served from a container, and a taken port is refused" {

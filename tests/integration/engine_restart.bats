@@ -113,7 +113,7 @@ teardown_file() {
 	"$HULL" wait dx-web
 	"$HULL" rm dx-web
 	# the port is free again
-	! nft list table ip hull 2>/dev/null | grep -q 18311
+	[ -z "$(nft list table ip hull 2>/dev/null | grep 18311)" ]
 }
 
 @test "--restart: bad policies and --rm are refused before anything is created" {

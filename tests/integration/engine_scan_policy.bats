@@ -43,7 +43,7 @@ teardown() {
 
 no_containers() {
 	[ -z "$("$HULL" ps -aq)" ]
-	! grep -qs " $HULL_DATA_ROOT/" /proc/self/mountinfo
+	run ! grep -qs " $HULL_DATA_ROOT/" /proc/self/mountinfo
 }
 
 @test "scan-policy: hull scan sees the advisory (the test's premise)" {

@@ -77,9 +77,9 @@ host_addr() {
 	dir=$HULL_DATA_ROOT/containers/$("$HULL" inspect -f '{{.Id}}' rn-web)
 	[ -S "$dir/slirp4netns.sock" ]
 	"$HULL" rm -f rn-web
-	! alive "$pid"
+	run ! alive "$pid"
 	[ ! -e "$dir" ]
-	! curl -s -m 1 -o /dev/null 127.0.0.1:18210
+	run ! curl -s -m 1 -o /dev/null 127.0.0.1:18210
 	# the port is free again at once
 	"$HULL" run -d --name rn-web2 --network slirp4netns -p 18210:80 busybox httpd -f -p 80 >/dev/null
 	"$HULL" rm -f rn-web2
@@ -201,8 +201,8 @@ host_addr() {
 	pid=$(helper_pid rn-pweb)
 	alive "$pid"
 	"$HULL" rm -f rn-pweb
-	! alive "$pid"
-	! curl -s -m 1 -o /dev/null 127.0.0.1:18215
+	run ! alive "$pid"
+	run ! curl -s -m 1 -o /dev/null 127.0.0.1:18215
 }
 
 @test "pasta: a published udp port answers; ARGS pass through" {
@@ -218,7 +218,7 @@ host_addr() {
 	run "$HULL" logs rn-pudp
 	[[ "$output" == *"mtu 1400"* ]]
 	"$HULL" rm -f rn-pudp
-	! alive "$pid"
+	run ! alive "$pid"
 }
 
 @test "a stopped container's helper is gone; a killed monitor's is killed by rm" {
@@ -226,7 +226,7 @@ host_addr() {
 	pid=$(helper_pid rn-stop)
 	alive "$pid"
 	"$HULL" stop -t 1 rn-stop >/dev/null
-	! alive "$pid"
+	run ! alive "$pid"
 	"$HULL" rm rn-stop
 
 	"$HULL" run -d --name rn-orphan --network pasta -p 18218:80 busybox httpd -f -p 80 >/dev/null
@@ -237,7 +237,7 @@ host_addr() {
 	sleep 0.2
 	alive "$pid"
 	"$HULL" rm -f rn-orphan
-	! alive "$pid"
+	run ! alive "$pid"
 }
 
 @test "--restart: each run gets a new helper, the old one gone, the port back" {
@@ -255,10 +255,10 @@ host_addr() {
 	[ "$("$HULL" inspect -f '{{.RestartCount}}' rn-restart)" = 1 ]
 	[ "$second" != "$first" ]
 	wait_port 18226
-	! alive "$first"
+	run ! alive "$first"
 	alive "$second"
 	"$HULL" wait rn-restart >/dev/null
-	! alive "$second"
+	run ! alive "$second"
 	"$HULL" rm rn-restart
 }
 

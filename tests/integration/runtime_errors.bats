@@ -19,7 +19,7 @@ fails_clean() {
 		[ "$status" -eq 1 ]
 		[[ "$output" == *"$2"* ]]
 		assert_clean "$1"
-		! pgrep -f "hull --root $ROOT" >/dev/null
+		[ -z "$(pgrep -f "hull --root $ROOT")" ]
 	done
 }
 

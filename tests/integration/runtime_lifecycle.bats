@@ -135,12 +135,12 @@ teardown() { runtime_teardown; }
 	pid=$(hull state rt-force | jq -r .pid)
 	hull delete --force rt-force
 	assert_clean rt-force
-	! kill -0 "$pid" 2>/dev/null
+	run ! kill -0 "$pid" 2>/dev/null
 	hull create --bundle "$BUNDLE" rt-created </dev/null >/dev/null 2>&1
 	pid=$(hull state rt-created | jq -r .pid)
 	hull delete rt-created
 	assert_clean rt-created
-	! kill -0 "$pid" 2>/dev/null
+	run ! kill -0 "$pid" 2>/dev/null
 	run hull delete rt-created
 	[ "$status" -eq 1 ]
 	hull delete --force rt-created

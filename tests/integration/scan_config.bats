@@ -42,7 +42,7 @@ has() { # id path
 @test "config: world-writable directory without sticky bit, and world-writable file" {
 	has HULL-CFG-WORLD-WRITABLE-DIR /srv/drop
 	has HULL-CFG-WORLD-WRITABLE-FILE /srv/ok/shared
-	! has HULL-CFG-WORLD-WRITABLE-DIR /tmp
+	run ! has HULL-CFG-WORLD-WRITABLE-DIR /tmp
 }
 
 @test "config: private key, AWS key id, GitHub token, registry and git credentials" {

@@ -114,7 +114,7 @@ setup_file() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	jq -e '.vulnerabilities | length > 0' "$WORK/out.json"
-	! ls "$WORK"/out.json.tmp.* 2>/dev/null
+	[ -z "$(ls "$WORK"/out.json.tmp.* 2>/dev/null)" ]
 }
 
 @test "--ignore and --ignore-file leave out ids and aliases" {

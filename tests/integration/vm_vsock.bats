@@ -30,7 +30,7 @@ load vm_helpers
 	cat "$BATS_TEST_TMPDIR/out"
 	[[ "$output" == "OK 1073741824"*"pong: ping"* ]]
 	grep -q "vsock server got: ping" "$BATS_TEST_TMPDIR/out"
-	! grep -q FAIL "$BATS_TEST_TMPDIR/out"
+	run ! grep -q FAIL "$BATS_TEST_TMPDIR/out"
 	[ ! -e "$base" ]
 }
 
