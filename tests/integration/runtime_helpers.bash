@@ -92,3 +92,9 @@ wait_status() {
 	echo "container $1 never reached $2" >&2
 	return 1
 }
+
+# gone PID: true when PID no longer runs: absent, or a zombie waiting for a
+# reaper that is not ours (a detached container's init is reparented).
+gone() {
+	! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
+}

@@ -124,7 +124,7 @@ teardown() { runtime_teardown; }
 	kids=$(pgrep -P "$pid")
 	hull kill --all rt-all KILL
 	wait_status rt-all stopped
-	for k in $kids; do ! kill -0 "$k" 2>/dev/null; done
+	for k in $kids; do gone "$k"; done
 	hull delete rt-all
 }
 
@@ -135,12 +135,12 @@ teardown() { runtime_teardown; }
 	pid=$(hull state rt-force | jq -r .pid)
 	hull delete --force rt-force
 	assert_clean rt-force
-	run ! kill -0 "$pid" 2>/dev/null
+	gone "$pid"
 	hull create --bundle "$BUNDLE" rt-created </dev/null >/dev/null 2>&1
 	pid=$(hull state rt-created | jq -r .pid)
 	hull delete rt-created
 	assert_clean rt-created
-	run ! kill -0 "$pid" 2>/dev/null
+	gone "$pid"
 	run hull delete rt-created
 	[ "$status" -eq 1 ]
 	hull delete --force rt-created
