@@ -192,8 +192,11 @@ Test(cgroup_real, v1_files_freezer_pids_and_removal)
 				  "\"period\":100000,\"cpus\":\"0\"},\"pids\":{\"limit\":10},"
 				  "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
 				  "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}]}");
-	if (cg->mode == HULL_CGROUP_V2)
-		return; /* covered by the tree test */
+	if (cg->mode == HULL_CGROUP_V2) {
+		_cleanup_error_ struct hull_error *derr = NULL;
+		hull_cgroup_destroy(cg, &derr);
+		cr_skip_test("pure cgroup v2 host: no v1 files to check (the v2 tree test covers v2)");
+	}
 	const char *mem = NULL, *cpu = NULL, *dev = NULL, *pids = NULL;
 	for (size_t i = 0; i < cg->n_dirs; i++) {
 		const char *c = cg->dirs[i].controllers;
