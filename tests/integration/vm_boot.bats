@@ -116,7 +116,7 @@ load vm_helpers
 }
 
 @test "vm: the test guests are standard: qemu -M microvm boots the same PVH ELF" {
-	run timeout 60 qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=off -enable-kvm -cpu host -m 256M \
+	run timeout 60 qemu-system-x86_64 -M microvm,x-option-roms=off,rtc=off -enable-kvm -cpu host,arch-capabilities=off -m 256M \
 		-nodefaults -no-user-config -nographic -serial stdio -device isa-debug-exit,iobase=0xf4 \
 		-kernel "$GUEST/bootparams" -append "marker=hull42 expect_mem=256" </dev/null
 	echo "$output"
