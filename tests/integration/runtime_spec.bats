@@ -4,6 +4,7 @@
 # fields on a host without that LSM, and blkio weights of 0.
 
 load runtime_helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() { runtime_setup_file; }
 teardown_file() { runtime_teardown_file; }
@@ -31,4 +32,56 @@ spec_run() {
 		[ "$output" = started ]
 	done
 	assert_clean "ospec-$BATS_TEST_NUMBER"
+}
+
+# hook_script NAME BODY: an executable /bin/sh script $TMP/NAME (the hook
+# reads the state JSON on stdin).
+hook_script() {
+	printf '#!/bin/sh\n%s\n' "$2" >"$TMP/$1"
+	chmod +x "$TMP/$1"
+}
+
+@test "poststart hooks run after the user's program is executed, not while hull still runs" {
+	# what the hook sees at the container's pid: its executable
+	hook_script exe 'pid=$(sed -n "s/.*\"pid\":\([0-9]*\).*/\1/p"); readlink /proc/$pid/exe >'"$TMP"'/seen'
+	# a startContainer hook runs in the container between start and the
+	# user's execve: it holds the init in hull for a second
+	config ".hooks = {\"startContainer\":[{\"path\":\"/bin/sleep\",\"args\":[\"sleep\",\"1\"]}],
+		\"poststart\":[{\"path\":\"$TMP/exe\"}]}"
+	args sleep 30
+	hull create --bundle "$BUNDLE" "ospec-$BATS_TEST_NUMBER" </dev/null
+	run hull start "ospec-$BATS_TEST_NUMBER"
+	[ "$status" -eq 0 ]
+	echo "poststart saw: $(cat "$TMP/seen")"
+	[[ "$(cat "$TMP/seen")" == */bin/busybox ]]
+	# `run` too
+	rm -f "$TMP/seen"
+	hull delete --force "ospec-$BATS_TEST_NUMBER"
+	spec_run "sleep 1"
+	echo "run: $output"
+	[ "$status" -eq 0 ]
+	echo "poststart (run) saw: $(cat "$TMP/seen")"
+	[[ "$(cat "$TMP/seen")" == */bin/busybox ]]
+}
+
+@test "a failing poststart or poststop hook is a warning: the next hooks run, start and delete succeed" {
+	hook_script fail 'echo "hook says no" >&2; exit 3'
+	hook_script mark 'cat >"$1"'
+	config ".hooks = {\"poststart\":[{\"path\":\"$TMP/fail\"},{\"path\":\"$TMP/mark\",\"args\":[\"mark\",\"$TMP/poststart\"]}],
+		\"poststop\":[{\"path\":\"$TMP/fail\"},{\"path\":\"$TMP/mark\",\"args\":[\"mark\",\"$TMP/poststop\"]}]}"
+	args sleep 30
+	local id="ospec-$BATS_TEST_NUMBER"
+	hull create --bundle "$BUNDLE" "$id" </dev/null
+	run --separate-stderr hull start "$id"
+	echo "start: status $status, stderr: $stderr"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"hook #0 (poststart)"*"exited with status 3"*"hook says no"* ]]
+	[ -s "$TMP/poststart" ]
+	[ "$(hull state "$id" | jq -r .status)" = running ]
+	run --separate-stderr hull delete --force "$id"
+	echo "delete: status $status, stderr: $stderr"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"hook #0 (poststop)"*"exited with status 3"* ]]
+	[ -s "$TMP/poststop" ]
+	assert_clean "$id"
 }

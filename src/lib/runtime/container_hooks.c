@@ -24,7 +24,7 @@ json_t *hull_hook_state(const struct hull_oci_config *cfg, const char *id, const
 
 bool hull_hooks_needs_state(const struct hull_oci_config *cfg)
 {
-	static const char *const kinds[] = { "prestart", "createRuntime", "createContainer", "startContainer" };
+	static const char *const kinds[] = {"prestart", "createRuntime", "createContainer", "startContainer"};
 	for (size_t i = 0; cfg->hooks && i < HULL_ARRAY_SIZE(kinds); i++)
 		if (json_array_size(json_object_get(cfg->hooks, kinds[i])) > 0)
 			return true;
@@ -45,6 +45,12 @@ int hull_container_hooks_save(struct hull_ctx *ctx, const char *id, const struct
 	return hull_json_dump_file(doc, path, 0600, err);
 }
 
+static void warn_hook(void *data, const char *msg)
+{
+	struct hull_ctx *ctx = data;
+	hull_warn(ctx, "%s", msg);
+}
+
 int hull_container_hooks_run(struct hull_ctx *ctx, const char *id, enum hull_hook_kind kind, const char *status,
 			     pid_t pid, struct hull_error **err)
 {
@@ -61,5 +67,5 @@ int hull_container_hooks_run(struct hull_ctx *ctx, const char *id, enum hull_hoo
 	json_t *ann = json_object_get(doc, "annotations");
 	if (ann)
 		json_object_set(st, "annotations", ann);
-	return hull_hooks_run(json_object_get(doc, "hooks"), kind, st, err);
+	return hull_hooks_run_all(json_object_get(doc, "hooks"), kind, st, warn_hook, ctx, err);
 }

@@ -74,7 +74,8 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 	const struct hull_oci_config *cfg = s->cfg;
 	if (!s->unshare_in_child)
 		return 0;
-	unsigned long flags = ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */ | CLONE_NEWCGROUP);
+	unsigned long flags =
+	    ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */ | CLONE_NEWCGROUP);
 	if (ns_join_all(cfg, true, s->userns_joined, err) < 0 || ns_join_all(cfg, false, false, err) < 0)
 		return -EINVAL;
 	if (flags && unshare((int)flags) < 0)
@@ -277,7 +278,9 @@ static int setup_process(struct spawn *s, bool in_userns, struct hull_error **er
 
 /* runtime.md#start: the init blocks on exec.fifo until `start` opens the
  * other end. The fifo was opened O_PATH before pivot_root; reopen it
- * through /proc/self/fd (the container's /proc is mounted by now). */
+ * through /proc/self/fd (the container's /proc is mounted by now). The
+ * write end stays open, O_CLOEXEC: execve closes it, and that hangup tells
+ * `start` the user's program is executed (poststart hooks wait for it). */
 static int wait_for_start(struct spawn *s, struct hull_error **err)
 {
 	if (s->fifo_fd < 0)
@@ -287,9 +290,11 @@ static int wait_for_start(struct spawn *s, struct hull_error **err)
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return hull_error_set(err, errno, "open exec.fifo");
-	if (write(fd, "0", 1) != 1)
-		return hull_error_set(err, errno, "write exec.fifo");
-	close(fd);
+	if (write(fd, "0", 1) != 1) {
+		int e = errno;
+		close(fd);
+		return hull_error_set(err, e, "write exec.fifo");
+	}
 	return 0;
 }
 
@@ -330,8 +335,8 @@ void init_container(struct spawn *s)
 		hull_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
 		fail(s, err);
 	}
-	if (process_hostname(cfg, &err) < 0 || setup_rootfs(s, in_userns, &err) < 0 ||
-	    setup_after_pivot(s, &err) < 0 || setup_process(s, in_userns, &err) < 0)
+	if (process_hostname(cfg, &err) < 0 || setup_rootfs(s, in_userns, &err) < 0 || setup_after_pivot(s, &err) < 0 ||
+	    setup_process(s, in_userns, &err) < 0)
 		fail(s, err);
 	char *prog = process_find_program(cfg->process, &err);
 	if (!prog)

@@ -31,8 +31,8 @@ static char *absolute_bundle(const char *bundle, struct hull_error **err)
 }
 
 /* Load and check everything before anything is made on disk. */
-static struct hull_oci_config *load_config(const char *bundle, const struct hull_runtime_opts *opts,
-					   bool attached, struct hull_error **err)
+static struct hull_oci_config *load_config(const char *bundle, const struct hull_runtime_opts *opts, bool attached,
+					   struct hull_error **err)
 {
 	struct hull_oci_config *cfg = hull_oci_config_load(bundle, err);
 	if (!cfg)
@@ -92,7 +92,7 @@ static int save_state(struct spawn *s, struct hull_error **err)
  * failure everything made is undone. `fifo`: leave the init waiting on
  * exec.fifo (create) instead of on the sync socket (run). */
 int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtime_opts *opts, bool fifo,
-			 struct spawn *s, struct hull_oci_config **cfg_out, struct hull_error **err)
+		  struct spawn *s, struct hull_oci_config **cfg_out, struct hull_error **err)
 {
 	if (hull_runtime_validate_id(id, err) < 0)
 		return -EINVAL;
@@ -115,10 +115,19 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 		return lock;
 	_cleanup_free_ char *dir = hull_runtime_state_dir(ctx, id);
 	_cleanup_close_ int fifo_fd = -1;
-	*s = (struct spawn){ .ctx = ctx, .cfg = cfg, .opts = opts, .id = id, .console_fd = console,
-			     .fifo_fd = -1, .lock_fd = lock, .sync_fd = -1, .pidfd = -1, .pty_master = -1,
-			     .bundle = bundle, .pty_to_parent = attached && cfg->process->terminal && console < 0,
-			     .after_placed = save_state };
+	*s = (struct spawn){.ctx = ctx,
+			    .cfg = cfg,
+			    .opts = opts,
+			    .id = id,
+			    .console_fd = console,
+			    .fifo_fd = -1,
+			    .lock_fd = lock,
+			    .sync_fd = -1,
+			    .pidfd = -1,
+			    .pty_master = -1,
+			    .bundle = bundle,
+			    .pty_to_parent = attached && cfg->process->terminal && console < 0,
+			    .after_placed = save_state};
 	int r = 0;
 	if (fifo) {
 		_cleanup_free_ char *fifo_path = hull_path_join(dir, "exec.fifo");
@@ -153,7 +162,7 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 int hull_runtime_create(struct hull_ctx *ctx, const char *id, const struct hull_runtime_opts *opts,
 			struct hull_error **err)
 {
-	struct spawn s = { .sync_fd = -1, .pidfd = -1, .pty_master = -1 };
+	struct spawn s = {.sync_fd = -1, .pidfd = -1, .pty_master = -1};
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = NULL;
 	int r = create_common(ctx, id, opts, true, &s, &cfg, err);
 	spawn_close(&s);
@@ -167,15 +176,38 @@ static bool alive(pid_t pid, unsigned long long start)
 	return proc_start_time(pid, &now, &st) == 0 && now == start && st != 'Z' && st != 'X';
 }
 
+/* The init keeps its write end of exec.fifo open (O_CLOEXEC) from its byte
+ * to its execve, startContainer hooks included: the hangup means the
+ * user's program is executed, or that the init died. */
+static int wait_exec(int fd, const struct hull_oci_state *st, struct hull_error **err)
+{
+	for (;;) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int n = poll(&p, 1, 50);
+		if (n < 0 && errno != EINTR)
+			return hull_error_set(err, errno, "wait for the container's process to be executed");
+		if (n > 0 && (p.revents & (POLLHUP | POLLERR)))
+			return 0;
+		if (n > 0 && (p.revents & POLLIN)) {
+			char c;
+			if (read(fd, &c, 1) == 0)
+				return 0;
+		}
+		if (!alive(st->pid, st->pid_start))
+			return 0;
+	}
+}
+
 /* Open the fifo's read end without blocking, then wait for the init's byte,
- * noticing if it dies meanwhile (a blocking open would hang forever). */
+ * noticing if it dies meanwhile (a blocking open would hang forever), then
+ * for its execve. */
 static int release_fifo(const char *path, const struct hull_oci_state *st, struct hull_error **err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return hull_error_set(err, errno, "open `%s`", path);
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		int n = poll(&p, 1, 50);
 		if (n > 0 && (p.revents & POLLIN)) {
 			char c;
@@ -188,7 +220,7 @@ static int release_fifo(const char *path, const struct hull_oci_state *st, struc
 			return hull_error_msg(err, ESRCH, "the container's init exited before start");
 	}
 	unlink(path);
-	return 0;
+	return wait_exec(fd, st, err);
 }
 
 int hull_runtime_start(struct hull_ctx *ctx, const char *id, struct hull_error **err)
@@ -216,8 +248,9 @@ int hull_runtime_start(struct hull_ctx *ctx, const char *id, struct hull_error *
 	int r = release_fifo(fifo, st->oci, err);
 	if (r < 0)
 		return r;
-	/* config.md#poststart: a failing poststart hook is logged, and the
-	 * container goes on */
+	/* config.md#poststart: after the user's program is executed (the
+	 * fifo's hangup above); a failing hook is logged, the others still
+	 * run, and the container goes on */
 	struct hull_error *hook_err = NULL;
 	if (hull_container_hooks_run(ctx, id, HULL_HOOK_POSTSTART, "running", st->oci->pid, &hook_err) < 0) {
 		hull_warn(ctx, "%s", hook_err->msg);
