@@ -9,7 +9,11 @@ bats_require_minimum_version 1.5.0
 setup_file() { runtime_setup_file; }
 teardown_file() { runtime_teardown_file; }
 setup() { runtime_setup; }
-teardown() { runtime_teardown; }
+teardown() {
+	# a test's own shared bind of its bundle (see rootfsPropagation)
+	[ -z "${SPEC_BIND:-}" ] || umount -l "$SPEC_BIND" || true
+	runtime_teardown
+}
 
 # spec_run SHELL-COMMAND: `hull run` of `sh -c CMD`; output in $output.
 spec_run() {
@@ -84,4 +88,57 @@ hook_script() {
 	[[ "$stderr" == *"hook #0 (poststop)"*"exited with status 3"* ]]
 	[ -s "$TMP/poststop" ]
 	assert_clean "$id"
+}
+
+# propagation_of_root P: the optional fields of "/" in the container's
+# mountinfo (in $output) for linux.rootfsPropagation P. The container mounts
+# a tmpfs on /mnt: that must never show on the host.
+propagation_of_root() {
+	config ".linux.rootfsPropagation = \"$1\" | .process.capabilities.bounding += [\"CAP_SYS_ADMIN\"]
+		| .process.capabilities.effective += [\"CAP_SYS_ADMIN\"]
+		| .process.capabilities.permitted += [\"CAP_SYS_ADMIN\"]"
+	spec_run 'mount -t tmpfs ospec /mnt && awk '\''$5 == "/" { for (i = 7; $i != "-"; i++) printf "%s ", $i; print "." }'\'' /proc/self/mountinfo'
+	echo "rootfsPropagation $1: status $status: $output"
+	[ "$status" -eq 0 ] || return 1
+	if grep -q "$BUNDLE/rootfs/mnt" /proc/self/mountinfo; then
+		echo "the container's /mnt reached the host" >&2
+		return 1
+	fi
+}
+
+@test "linux.rootfsPropagation: every value starts, / inside has it, nothing reaches the host" {
+	mkdir -p "$BUNDLE/rootfs/mnt"
+	# the bundle on a shared mount, as on hosts whose / is shared
+	# (systemd): what private and slave change is then visible
+	mount --bind "$BUNDLE" "$BUNDLE"
+	SPEC_BIND=$BUNDLE
+	mount --make-shared "$BUNDLE"
+	local p
+	for p in private rprivate; do
+		propagation_of_root $p
+		[[ "$output" != *shared:* && "$output" != *master:* && "$output" != *unbindable* ]]
+	done
+	for p in slave rslave; do
+		propagation_of_root $p
+		[[ "$output" == *master:* && "$output" != *shared:* ]]
+	done
+	for p in shared rshared; do
+		propagation_of_root $p
+		[[ "$output" == *shared:* ]]
+	done
+	for p in unbindable runbindable; do
+		propagation_of_root $p
+		[[ "$output" == *unbindable* ]]
+	done
+}
+
+@test "linux.rootfsPropagation rshared keeps a mount's own propagation option" {
+	mkdir -p "$TMP/vol"
+	config ".linux.rootfsPropagation = \"rshared\"
+		| .mounts += [{\"destination\":\"/vol\",\"type\":\"bind\",\"source\":\"$TMP/vol\",\"options\":[\"rbind\",\"rprivate\"]}]"
+	spec_run 'awk '\''$5 == "/" || $5 == "/vol" { print $5, $7 }'\'' /proc/self/mountinfo'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "/ shared:"* ]]
+	[ "${lines[1]}" = "/vol -" ]
 }

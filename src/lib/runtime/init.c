@@ -190,15 +190,23 @@ static int child_seccomp(struct spawn *s, struct hull_error **err)
 	return 0;
 }
 
-/* config-linux.md#rootfs-mount-propagation, then the rootfs as a mount of
- * its own (pivot_root needs a mount point). runc's default is rslave: host
- * mounts still reach the container, nothing goes back. */
+/* The rootfs as a mount of its own (pivot_root needs a mount point), in a
+ * mount namespace where nothing is shared: every mount is made a slave (or
+ * private, when that is what linux.rootfsPropagation asks), so that host
+ * mounts still reach the container and nothing goes back, as runc's
+ * default rslave. That also meets what runc's rootfsParentMountPrivate
+ * is for: pivot_root(2) refuses a shared parent of the new or the old root,
+ * and a bind under a shared parent would propagate to the host. A shared or
+ * unbindable rootfs is applied once the root is final
+ * (rootfs_propagation): an unbindable tree refuses the binds made until
+ * then (the rootfs itself, masked paths, the console). */
 static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
-	unsigned long prop = cfg->rootfs_propagation ? cfg->rootfs_propagation : MS_SLAVE | MS_REC;
-	if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
-		return hull_error_set(err, errno, "set rootfs propagation");
+	unsigned long base = (cfg->rootfs_propagation & MS_PRIVATE) ? MS_PRIVATE : MS_SLAVE;
+	if (mount(NULL, "/", NULL, base | MS_REC, NULL) < 0)
+		return hull_error_set(err, errno, "make the container's mounts %s",
+				      base == MS_PRIVATE ? "private" : "slaves of the host's");
 	if (mount(cfg->root_path, cfg->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return hull_error_set(err, errno, "bind the rootfs `%s`", cfg->root_path);
 	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -236,7 +244,7 @@ static int setup_after_pivot(struct spawn *s, struct hull_error **err)
 	if (mounts_readonly_tmpfs(cfg, root, err) < 0)
 		return -EINVAL;
 	/* sysctl first: /proc/sys is usually one of the read-only paths. */
-	if (process_sysctl(cfg, err) < 0 || rootfs_finalize(cfg, err) < 0)
+	if (process_sysctl(cfg, err) < 0 || rootfs_finalize(cfg, err) < 0 || rootfs_propagation(cfg, err) < 0)
 		return -EINVAL;
 	return 0;
 }
