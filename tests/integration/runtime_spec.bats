@@ -142,3 +142,41 @@ propagation_of_root() {
 	[[ "${lines[0]}" == "/ shared:"* ]]
 	[ "${lines[1]}" = "/vol -" ]
 }
+
+@test "apparmorProfile, selinuxLabel and mountLabel on a host without that LSM: an error naming the field, no container" {
+	local aa=n se=n
+	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] && aa=y
+	[ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" = selinux ] && se=y
+	[ $aa = n ] || [ $se = n ] || skip "this host runs both AppArmor and SELinux"
+	local id="ospec-$BATS_TEST_NUMBER" field value
+	for field in process.apparmorProfile process.selinuxLabel linux.mountLabel; do
+		case $field in
+		process.apparmorProfile) [ $aa = n ] || continue; value=docker-default ;;
+		*) [ $se = n ] || continue; value=system_u:system_r:container_t:s0 ;;
+		esac
+		config "del(.process.apparmorProfile, .process.selinuxLabel, .linux.mountLabel) | .$field = \"$value\""
+		spec_run 'echo ran'
+		echo "$field: status $status: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"$field"*"$value"*"not enabled on this host"* ]]
+		[[ "$output" != *ran* ]]
+		assert_clean "$id"
+	done
+	# exec's flags too, on a running container
+	config 'del(.process.apparmorProfile, .process.selinuxLabel, .linux.mountLabel)'
+	args sleep 30
+	hull run -d --bundle "$BUNDLE" "$id" </dev/null
+	if [ $aa = n ]; then
+		run hull exec --apparmor docker-default "$id" echo ran
+		echo "exec --apparmor: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"process.apparmorProfile"*"not enabled on this host"* ]]
+	fi
+	if [ $se = n ]; then
+		run hull exec --process-label system_u:system_r:container_t:s0 "$id" echo ran
+		echo "exec --process-label: $output"
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"process.selinuxLabel"*"not enabled on this host"* ]]
+	fi
+	hull delete --force "$id"
+}

@@ -39,10 +39,10 @@ void cg_add(struct hull_cgroup_writes *ws, const char *controller, const char *f
 	va_end(ap);
 	ws->w = hull_xrealloc(ws->w, (ws->n + 1) * sizeof(*ws->w));
 	ws->w[ws->n] = (struct hull_cgroup_write){
-	    .controller = hull_xstrdup(controller),
-	    .file = hull_xstrdup(file),
-	    .value = value,
-	    .optional = optional,
+		.controller = hull_xstrdup(controller),
+		.file = hull_xstrdup(file),
+		.value = value,
+		.optional = optional,
 	};
 	ws->n++;
 }
@@ -95,7 +95,7 @@ int cg_device_rule_parse(json_t *rule, size_t i, struct cg_device_rule *out, str
 	_cleanup_free_ char *field = hull_strdup_printf("linux.resources.devices[%zu]", i);
 	const char *type = "a", *access = "rwm";
 	bool has;
-	*out = (struct cg_device_rule){.type = 'a', .major = -1, .minor = -1};
+	*out = (struct cg_device_rule){ .type = 'a', .major = -1, .minor = -1 };
 	if (!json_is_object(rule))
 		return hull_error_msg(err, EINVAL, "%s: %s: must be an object", CG_WHERE, field);
 	int r = hull_json_get_bool(rule, "allow", &out->allow, true, CG_WHERE, field, err);
@@ -314,14 +314,14 @@ static int map_blkio_v1(json_t *res, struct hull_cgroup_writes *ws, struct hull_
 		cg_add(ws, "blkio", "blkio.leaf_weight", false, "%lld", v);
 	if ((r = cg_block_devices(bio, "weightDevice", "weight", ws, "blkio", "blkio.weight_device",
 				  "blkio.bfq.weight_device", NULL, err)) < 0 ||
-	    (r = cg_block_devices(bio, "weightDevice", "leafWeight", ws, "blkio", "blkio.leaf_weight_device", NULL,
-				  NULL, err)) < 0 ||
-	    (r = cg_block_devices(bio, "throttleReadBpsDevice", "rate", ws, "blkio", "blkio.throttle.read_bps_device",
+	    (r = cg_block_devices(bio, "weightDevice", "leafWeight", ws, "blkio", "blkio.leaf_weight_device",
 				  NULL, NULL, err)) < 0 ||
-	    (r = cg_block_devices(bio, "throttleWriteBpsDevice", "rate", ws, "blkio", "blkio.throttle.write_bps_device",
-				  NULL, NULL, err)) < 0 ||
-	    (r = cg_block_devices(bio, "throttleReadIOPSDevice", "rate", ws, "blkio", "blkio.throttle.read_iops_device",
-				  NULL, NULL, err)) < 0 ||
+	    (r = cg_block_devices(bio, "throttleReadBpsDevice", "rate", ws, "blkio",
+				  "blkio.throttle.read_bps_device", NULL, NULL, err)) < 0 ||
+	    (r = cg_block_devices(bio, "throttleWriteBpsDevice", "rate", ws, "blkio",
+				  "blkio.throttle.write_bps_device", NULL, NULL, err)) < 0 ||
+	    (r = cg_block_devices(bio, "throttleReadIOPSDevice", "rate", ws, "blkio",
+				  "blkio.throttle.read_iops_device", NULL, NULL, err)) < 0 ||
 	    (r = cg_block_devices(bio, "throttleWriteIOPSDevice", "rate", ws, "blkio",
 				  "blkio.throttle.write_iops_device", NULL, NULL, err)) < 0)
 		return r;
@@ -333,8 +333,8 @@ int cg_map_hugetlb(json_t *res, const char *suffix, struct hull_cgroup_writes *w
 {
 	json_t *list, *h;
 	size_t i;
-	int r =
-	    hull_json_get_array(res, "hugepageLimits", &list, false, CG_WHERE, "linux.resources.hugepageLimits", err);
+	int r = hull_json_get_array(res, "hugepageLimits", &list, false, CG_WHERE, "linux.resources.hugepageLimits",
+				    err);
 	if (r < 0 || !list)
 		return r;
 	json_array_foreach(list, i, h)
@@ -392,8 +392,8 @@ static int map_network_v1(json_t *res, struct hull_cgroup_writes *ws, struct hul
 		return r;
 	if ((r = map_int(net, "network", "classID", ws, "net_cls", "net_cls.classid", err)) < 0)
 		return r;
-	if ((r = hull_json_get_array(net, "priorities", &prios, false, CG_WHERE, "linux.resources.network.priorities",
-				     err)) < 0 ||
+	if ((r = hull_json_get_array(net, "priorities", &prios, false, CG_WHERE,
+				     "linux.resources.network.priorities", err)) < 0 ||
 	    !prios)
 		return r;
 	json_array_foreach(prios, i, p)
@@ -418,13 +418,15 @@ int hull_cgroup_map_v1(json_t *res, struct hull_cgroup_writes *out, struct hull_
 		return 0;
 	if (!json_is_object(res))
 		return hull_error_msg(err, EINVAL, "%s: linux.resources: must be an object", CG_WHERE);
-	if ((r = hull_json_get_array(res, "devices", &devices, false, CG_WHERE, "linux.resources.devices", err)) < 0 ||
+	if ((r = hull_json_get_array(res, "devices", &devices, false, CG_WHERE, "linux.resources.devices", err)) <
+		    0 ||
 	    (r = cg_device_rules_v1(devices, out, err)) < 0 || (r = map_memory_v1(res, out, err)) < 0 ||
 	    (r = map_cpu_v1(res, out, err)) < 0 || (r = cg_map_pids(res, out, err)) < 0 ||
 	    (r = map_blkio_v1(res, out, err)) < 0 || (r = cg_map_hugetlb(res, "limit_in_bytes", out, err)) < 0 ||
 	    (r = map_network_v1(res, out, err)) < 0 || (r = cg_map_rdma(res, out, err)) < 0)
 		goto fail;
-	if ((r = hull_json_get_object(res, "unified", &unified, false, CG_WHERE, "linux.resources.unified", err)) < 0)
+	if ((r = hull_json_get_object(res, "unified", &unified, false, CG_WHERE, "linux.resources.unified", err)) <
+	    0)
 		goto fail;
 	if (unified && json_object_size(unified) > 0) {
 		r = hull_error_msg(err, EINVAL,

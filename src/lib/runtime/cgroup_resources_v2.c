@@ -61,8 +61,8 @@ static int map_memory_v2(json_t *res, struct hull_cgroup_writes *ws, struct hull
 					      CG_WHERE);
 		else if (swap < limit)
 			return hull_error_msg(err, EINVAL,
-					      "%s: linux.resources.memory.swap: %lld is below memory.limit %lld",
-					      CG_WHERE, swap, limit);
+					      "%s: linux.resources.memory.swap: %lld is below memory.limit %lld", CG_WHERE,
+					      swap, limit);
 		else
 			cg_add(ws, "memory", "memory.swap.max", false, "%lld", swap - limit);
 	}
@@ -137,8 +137,7 @@ static int map_io_weights(json_t *bio, struct hull_cgroup_writes *ws, struct hul
 		long long maj, min;
 		bool has_maj, has_min;
 		if ((r = cg_int(d, "major", f, &maj, &has_maj, err)) < 0 ||
-		    (r = cg_int(d, "minor", f, &min, &has_min, err)) < 0 ||
-		    (r = cg_int(d, "weight", f, &v, &has, err)) < 0)
+		    (r = cg_int(d, "minor", f, &min, &has_min, err)) < 0 || (r = cg_int(d, "weight", f, &v, &has, err)) < 0)
 			return r;
 		if (!has_maj || !has_min)
 			return hull_error_msg(err, EINVAL, "%s: %s: major and minor are required", CG_WHERE, f);
@@ -160,7 +159,8 @@ static int map_io_v2(json_t *res, struct hull_cgroup_writes *ws, struct hull_err
 	if ((r = map_io_weights(bio, ws, err)) < 0 ||
 	    (r = cg_block_devices(bio, "throttleReadBpsDevice", "rate", ws, "io", "io.max", NULL, "rbps", err)) < 0 ||
 	    (r = cg_block_devices(bio, "throttleWriteBpsDevice", "rate", ws, "io", "io.max", NULL, "wbps", err)) < 0 ||
-	    (r = cg_block_devices(bio, "throttleReadIOPSDevice", "rate", ws, "io", "io.max", NULL, "riops", err)) < 0 ||
+	    (r = cg_block_devices(bio, "throttleReadIOPSDevice", "rate", ws, "io", "io.max", NULL, "riops", err)) <
+		    0 ||
 	    (r = cg_block_devices(bio, "throttleWriteIOPSDevice", "rate", ws, "io", "io.max", NULL, "wiops", err)) < 0)
 		return r;
 	return 0;

@@ -24,7 +24,7 @@ json_t *hull_hook_state(const struct hull_oci_config *cfg, const char *id, const
 
 bool hull_hooks_needs_state(const struct hull_oci_config *cfg)
 {
-	static const char *const kinds[] = {"prestart", "createRuntime", "createContainer", "startContainer"};
+	static const char *const kinds[] = { "prestart", "createRuntime", "createContainer", "startContainer" };
 	for (size_t i = 0; cfg->hooks && i < HULL_ARRAY_SIZE(kinds); i++)
 		if (json_array_size(json_object_get(cfg->hooks, kinds[i])) > 0)
 			return true;

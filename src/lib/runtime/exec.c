@@ -244,7 +244,8 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 	 * 0-2 and the preserved ones survive execve (CVE-2024-21626); done
 	 * before seccomp, whose profile may not allow close_range */
 	syscall(SYS_close_range, 3 + x->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (hull_caps_parse(p->capabilities, "process", "process.capabilities", &caps, &err) < 0 ||
+	if (lsm_exec_labels(p, &err) < 0 ||
+	    hull_caps_parse(p->capabilities, "process", "process.capabilities", &caps, &err) < 0 ||
 	    process_rlimits(p, &err) < 0 || process_oom_score_adj(p, &err) < 0 || exec_cwd(p->cwd, &err) < 0)
 		child_fail(x->sock, err);
 	/* without no_new_privs, loading seccomp needs CAP_SYS_ADMIN: do it
@@ -397,6 +398,8 @@ int hull_runtime_exec(struct hull_ctx *ctx, const char *id, const struct hull_ex
 	if (r < 0)
 		return r;
 	x.cfg = cfg;
+	if (lsm_check(opts->process, NULL, "exec", err) < 0)
+		return -EINVAL;
 	x.in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL || ns_running_in_userns();
 	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_container_cgroup(ctx, id, NULL);
 	x.cg = cg;

@@ -24,8 +24,8 @@
 #define WHERE "config.json"
 #define OUTPUT_MAX 4096
 
-static const char *const kind_names[] = {"prestart",	   "createRuntime", "createContainer",
-					 "startContainer", "poststart",	    "poststop"};
+static const char *const kind_names[] = { "prestart",         "createRuntime", "createContainer",
+					  "startContainer",   "poststart",     "poststop" };
 
 const char *hull_hook_kind_name(enum hull_hook_kind kind)
 {
@@ -51,7 +51,7 @@ static int parse_hook(json_t *h, const char *field, struct hook *out, struct hul
 	json_t *args = NULL, *env = NULL;
 	bool has;
 	int r;
-	*out = (struct hook){0};
+	*out = (struct hook){ 0 };
 	if (!json_is_object(h))
 		return hull_error_msg(err, EINVAL, "%s: %s: must be an object", WHERE, field);
 	if ((r = hull_json_get_string(h, "path", &out->path, true, WHERE, field, err)) < 0 ||
@@ -64,8 +64,7 @@ static int parse_hook(json_t *h, const char *field, struct hook *out, struct hul
 	json_t *t = json_object_get(h, "timeout");
 	has = t && !json_is_null(t);
 	if (has && (!json_is_integer(t) || json_integer_value(t) <= 0))
-		return hull_error_msg(err, EINVAL, "%s: %s.timeout: must be a positive number of seconds", WHERE,
-				      field);
+		return hull_error_msg(err, EINVAL, "%s: %s.timeout: must be a positive number of seconds", WHERE, field);
 	out->timeout = has ? json_integer_value(t) : 0;
 	if (args && (r = hull_json_strv(args, &out->args, WHERE, field, err)) < 0)
 		return r;
@@ -90,7 +89,7 @@ static int supervise(pid_t pid, int in, int out, const char *state, long long ti
 	size_t state_len = strlen(state), sent = 0;
 	long long deadline = timeout_s > 0 ? now_ms() + timeout_s * 1000 : -1;
 	while (out >= 0 || in >= 0) {
-		struct pollfd p[2] = {{.fd = out, .events = POLLIN}, {.fd = in, .events = POLLOUT}};
+		struct pollfd p[2] = { { .fd = out, .events = POLLIN }, { .fd = in, .events = POLLOUT } };
 		int wait = deadline < 0 ? -1 : (int)(deadline - now_ms());
 		if (deadline >= 0 && wait <= 0)
 			break;
@@ -138,7 +137,7 @@ static int supervise(pid_t pid, int in, int out, const char *state, long long ti
 			return -ETIMEDOUT;
 		}
 		if (deadline >= 0) {
-			struct timespec ts = {0, 5000000};
+			struct timespec ts = { 0, 5000000 };
 			nanosleep(&ts, NULL);
 		}
 	}
@@ -169,7 +168,7 @@ static int run_one(const struct hook *h, const char *state, const char *what, st
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	char *default_argv[] = {(char *)h->path, NULL}, *empty_env[] = {NULL};
+	char *default_argv[] = { (char *)h->path, NULL }, *empty_env[] = { NULL };
 	pid_t pid;
 	int r = posix_spawn(&pid, h->path, &fa, &attr, h->args ? h->args : default_argv, h->env ? h->env : empty_env);
 	posix_spawn_file_actions_destroy(&fa);
@@ -202,8 +201,8 @@ static int run_one(const struct hook *h, const char *state, const char *what, st
 		return hull_error_msg(err, ECANCELED, "%s: `%s` was killed by signal %d (%s)%s%s", what, h->path,
 				      WTERMSIG(wstatus), sig, len ? ", output: " : "", output);
 	}
-	return hull_error_msg(err, ECANCELED, "%s: `%s` exited with status %d%s%s", what, h->path, WEXITSTATUS(wstatus),
-			      len ? ", output: " : "", output);
+	return hull_error_msg(err, ECANCELED, "%s: `%s` exited with status %d%s%s", what, h->path,
+			      WEXITSTATUS(wstatus), len ? ", output: " : "", output);
 }
 
 /* Run the hooks of `kind` in order. warn == NULL: the first failure stops
@@ -224,8 +223,7 @@ static int run_list(json_t *hooks, enum hull_hook_kind kind, json_t *state, void
 		int r = parse_hook(h, field, &one, err);
 		if (r < 0)
 			return r;
-		_cleanup_free_ char *what =
-		    hull_strdup_printf("error running hook #%zu (%s)", i, hull_hook_kind_name(kind));
+		_cleanup_free_ char *what = hull_strdup_printf("error running hook #%zu (%s)", i, hull_hook_kind_name(kind));
 		struct hull_error *hook_err = NULL;
 		r = run_one(&one, text, what, warn ? &hook_err : err);
 		hook_clear(&one);

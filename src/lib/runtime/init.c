@@ -74,8 +74,7 @@ static int setup_namespaces(struct spawn *s, struct hull_error **err)
 	const struct hull_oci_config *cfg = s->cfg;
 	if (!s->unshare_in_child)
 		return 0;
-	unsigned long flags =
-	    ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */ | CLONE_NEWCGROUP);
+	unsigned long flags = ns_new_flags(cfg) & ~(unsigned long)(CLONE_NEWPID | 0x80 /* CLONE_NEWTIME */ | CLONE_NEWCGROUP);
 	if (ns_join_all(cfg, true, s->userns_joined, err) < 0 || ns_join_all(cfg, false, false, err) < 0)
 		return -EINVAL;
 	if (flags && unshare((int)flags) < 0)
@@ -252,7 +251,8 @@ static int setup_after_pivot(struct spawn *s, struct hull_error **err)
 static int setup_process(struct spawn *s, bool in_userns, struct hull_error **err)
 {
 	const struct hull_oci_process *p = s->cfg->process;
-	if (process_rlimits(p, err) < 0 || process_oom_score_adj(p, err) < 0)
+	/* with every privilege still held, as runc does */
+	if (lsm_exec_labels(p, err) < 0 || process_rlimits(p, err) < 0 || process_oom_score_adj(p, err) < 0)
 		return -EINVAL;
 	if (chdir(p->cwd) < 0)
 		return hull_error_set(err, errno, "config.json: process.cwd: chdir `%s`", p->cwd);
@@ -343,8 +343,8 @@ void init_container(struct spawn *s)
 		hull_error_set(&err, errno, "become root in the user namespace (is uid/gid 0 mapped?)");
 		fail(s, err);
 	}
-	if (process_hostname(cfg, &err) < 0 || setup_rootfs(s, in_userns, &err) < 0 || setup_after_pivot(s, &err) < 0 ||
-	    setup_process(s, in_userns, &err) < 0)
+	if (process_hostname(cfg, &err) < 0 || setup_rootfs(s, in_userns, &err) < 0 ||
+	    setup_after_pivot(s, &err) < 0 || setup_process(s, in_userns, &err) < 0)
 		fail(s, err);
 	char *prog = process_find_program(cfg->process, &err);
 	if (!prog)

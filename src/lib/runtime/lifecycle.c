@@ -31,8 +31,8 @@ static char *absolute_bundle(const char *bundle, struct hull_error **err)
 }
 
 /* Load and check everything before anything is made on disk. */
-static struct hull_oci_config *load_config(const char *bundle, const struct hull_runtime_opts *opts, bool attached,
-					   struct hull_error **err)
+static struct hull_oci_config *load_config(const char *bundle, const struct hull_runtime_opts *opts,
+					   bool attached, struct hull_error **err)
 {
 	struct hull_oci_config *cfg = hull_oci_config_load(bundle, err);
 	if (!cfg)
@@ -46,6 +46,10 @@ static struct hull_oci_config *load_config(const char *bundle, const struct hull
 		hull_error_msg(err, EINVAL,
 			       "config.json: process.terminal: a detached container with a terminal needs "
 			       "--console-socket (or set terminal to false)");
+		hull_oci_config_free(cfg);
+		return NULL;
+	}
+	if (lsm_check(cfg->process, cfg->mount_label, "config.json", err) < 0) {
 		hull_oci_config_free(cfg);
 		return NULL;
 	}
@@ -92,7 +96,7 @@ static int save_state(struct spawn *s, struct hull_error **err)
  * failure everything made is undone. `fifo`: leave the init waiting on
  * exec.fifo (create) instead of on the sync socket (run). */
 int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtime_opts *opts, bool fifo,
-		  struct spawn *s, struct hull_oci_config **cfg_out, struct hull_error **err)
+			 struct spawn *s, struct hull_oci_config **cfg_out, struct hull_error **err)
 {
 	if (hull_runtime_validate_id(id, err) < 0)
 		return -EINVAL;
@@ -115,19 +119,10 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 		return lock;
 	_cleanup_free_ char *dir = hull_runtime_state_dir(ctx, id);
 	_cleanup_close_ int fifo_fd = -1;
-	*s = (struct spawn){.ctx = ctx,
-			    .cfg = cfg,
-			    .opts = opts,
-			    .id = id,
-			    .console_fd = console,
-			    .fifo_fd = -1,
-			    .lock_fd = lock,
-			    .sync_fd = -1,
-			    .pidfd = -1,
-			    .pty_master = -1,
-			    .bundle = bundle,
-			    .pty_to_parent = attached && cfg->process->terminal && console < 0,
-			    .after_placed = save_state};
+	*s = (struct spawn){ .ctx = ctx, .cfg = cfg, .opts = opts, .id = id, .console_fd = console,
+			     .fifo_fd = -1, .lock_fd = lock, .sync_fd = -1, .pidfd = -1, .pty_master = -1,
+			     .bundle = bundle, .pty_to_parent = attached && cfg->process->terminal && console < 0,
+			     .after_placed = save_state };
 	int r = 0;
 	if (fifo) {
 		_cleanup_free_ char *fifo_path = hull_path_join(dir, "exec.fifo");
@@ -162,7 +157,7 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 int hull_runtime_create(struct hull_ctx *ctx, const char *id, const struct hull_runtime_opts *opts,
 			struct hull_error **err)
 {
-	struct spawn s = {.sync_fd = -1, .pidfd = -1, .pty_master = -1};
+	struct spawn s = { .sync_fd = -1, .pidfd = -1, .pty_master = -1 };
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = NULL;
 	int r = create_common(ctx, id, opts, true, &s, &cfg, err);
 	spawn_close(&s);
@@ -207,7 +202,7 @@ static int release_fifo(const char *path, const struct hull_oci_state *st, struc
 	if (fd < 0)
 		return hull_error_set(err, errno, "open `%s`", path);
 	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = poll(&p, 1, 50);
 		if (n > 0 && (p.revents & POLLIN)) {
 			char c;

@@ -18,40 +18,40 @@ struct spawn {
 	const struct hull_oci_config *cfg;
 	const struct hull_runtime_opts *opts;
 	const char *id;
-	int sync_fd;	       /* this side's end of the socketpair */
-	int fifo_fd;	       /* O_PATH exec.fifo (create) or -1 (run: wait for SYNC_START) */
-	int console_fd;	       /* connected --console-socket, or -1 */
-	int lock_fd;	       /* the state dir's flock: the child closes its copy at once */
-	const char *bundle;    /* absolute bundle path, for the hooks' state */
-	bool pty_to_parent;    /* foreground run with a terminal: send the master to the parent */
+	int sync_fd;        /* this side's end of the socketpair */
+	int fifo_fd;        /* O_PATH exec.fifo (create) or -1 (run: wait for SYNC_START) */
+	int console_fd;     /* connected --console-socket, or -1 */
+	int lock_fd;        /* the state dir's flock: the child closes its copy at once */
+	const char *bundle; /* absolute bundle path, for the hooks' state */
+	bool pty_to_parent; /* foreground run with a terminal: send the master to the parent */
 	bool unshare_in_child; /* namespaces are joined by path: setns then unshare in the child */
 	unsigned long clone_flags;
-	pid_t pid;	/* the child, in the parent */
-	int pidfd;	/* pidfd of the child, in the parent */
-	int pty_master; /* received from the child (pty_to_parent), or -1 */
-	bool detached;	/* child: SYNC_READY sent in create mode, nobody reads the socket now */
-	bool placed;	/* child: SYNC_PLACED received (and the cgroup namespace made) */
+	pid_t pid;          /* the child, in the parent */
+	int pidfd;          /* pidfd of the child, in the parent */
+	int pty_master;     /* received from the child (pty_to_parent), or -1 */
+	bool detached;      /* child: SYNC_READY sent in create mode, nobody reads the socket now */
+	bool placed;        /* child: SYNC_PLACED received (and the cgroup namespace made) */
 	/* parent: run once the child is placed, while it finishes its setup
 	 * (state.json); may be NULL. A negative return aborts create. */
 	int (*after_placed)(struct spawn *s, struct hull_error **err);
 	const struct hull_seccomp_prog *seccomp_prog; /* compiled before clone, or NULL: compile in the child */
-	int *mount_fds;	    /* child: per cfg->mounts[i], its bind source as the parent opened it, or -1; may be NULL */
+	int *mount_fds; /* child: per cfg->mounts[i], its bind source as the parent opened it, or -1; may be NULL */
 	bool userns_joined; /* child: a helper joined the user namespace by path before cloning us */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */
 enum sync_type {
-	SYNC_USERNS = 1,   /* child -> parent: my user namespace (new or joined) and the rest are
-			    * in place: write my maps (a new one), pass the bind sources */
-	SYNC_GO,	   /* parent -> child: maps written, cgroup placed; go on */
-	SYNC_PTY,	   /* child -> parent: the pty master (with SCM_RIGHTS) */
-	SYNC_READY,	   /* child -> parent: set up, waiting for start */
-	SYNC_START,	   /* parent -> child (run): exec now */
-	SYNC_ERROR,	   /* child -> parent: setup failed, text follows */
-	SYNC_HOOKS,	   /* child -> parent: mounts done, run prestart/createRuntime;
-			    * the parent answers SYNC_GO with the init's host pid as text */
-	SYNC_SECCOMP,	   /* child -> parent: the seccomp notify fd (SCM_RIGHTS) */
-	SYNC_PLACED,	   /* parent -> child: in the container's cgroups (place hook done) */
+	SYNC_USERNS = 1, /* child -> parent: my user namespace (new or joined) and the rest are
+			  * in place: write my maps (a new one), pass the bind sources */
+	SYNC_GO,         /* parent -> child: maps written, cgroup placed; go on */
+	SYNC_PTY,        /* child -> parent: the pty master (with SCM_RIGHTS) */
+	SYNC_READY,      /* child -> parent: set up, waiting for start */
+	SYNC_START,      /* parent -> child (run): exec now */
+	SYNC_ERROR,      /* child -> parent: setup failed, text follows */
+	SYNC_HOOKS,      /* child -> parent: mounts done, run prestart/createRuntime;
+			  * the parent answers SYNC_GO with the init's host pid as text */
+	SYNC_SECCOMP,    /* child -> parent: the seccomp notify fd (SCM_RIGHTS) */
+	SYNC_PLACED,     /* parent -> child: in the container's cgroups (place hook done) */
 	SYNC_MOUNT_SOURCE, /* parent -> child, before SYNC_GO: an O_PATH fd of mounts[text]'s
 			    * bind source, which the container's root may not reach */
 };
@@ -120,6 +120,20 @@ int mount_target(int rootfd, const char *dest, bool file, struct hull_error **er
  * keeping flags the kernel has locked. */
 int remount_bind(const char *target, unsigned long flags, struct hull_error **err);
 
+/* lsm.c: is AppArmor / SELinux the host's running LSM? */
+bool lsm_apparmor_enabled(void);
+bool lsm_selinux_enabled(void);
+/* lsm_check: before anything is made, refuse process.apparmorProfile,
+ * process.selinuxLabel or linux.mountLabel (mount_label, may be NULL) that
+ * the host cannot apply; `where` prefixes the message ("config.json"). */
+int lsm_check(const struct hull_oci_process *p, const char *mount_label, const char *where, struct hull_error **err);
+/* lsm_exec_labels: in the process to be, before it drops privileges: the
+ * AppArmor profile and SELinux label its execve will take. */
+int lsm_exec_labels(const struct hull_oci_process *p, struct hull_error **err);
+/* lsm_mount_data: data with the SELinux context= of linux.mountLabel added
+ * for a mount of `type` (malloc'd), or NULL when nothing is to be added. */
+char *lsm_mount_data(const char *data, const char *mount_label, const char *type);
+
 /* devices.c */
 int devices_setup(const struct hull_oci_config *cfg, int rootfd, bool in_userns, struct hull_error **err);
 
@@ -161,8 +175,8 @@ char *state_path(struct hull_ctx *ctx, const char *id, const char *file);
 int state_lock(struct hull_ctx *ctx, const char *id, struct hull_error **err);
 int state_status(const struct hull_oci_state *st, const char *dir, enum hull_status *out);
 int proc_start_time(pid_t pid, unsigned long long *start, char *state);
-int state_write(struct hull_ctx *ctx, const char *id, const char *bundle, const struct hull_oci_config *cfg, pid_t pid,
-		struct hull_error **err);
+int state_write(struct hull_ctx *ctx, const char *id, const char *bundle, const struct hull_oci_config *cfg,
+		pid_t pid, struct hull_error **err);
 
 /* lifecycle.c: state dir, spawn, state.json and pid file; on failure
  * everything made is undone. fifo: the init waits on exec.fifo (create),

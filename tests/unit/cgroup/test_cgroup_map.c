@@ -9,13 +9,13 @@
 #include "hull/json.h"
 
 static const char *hybrid_mountinfo =
-    "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-    "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-    "34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
-    "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-    "38 31 0:35 / /sys/fs/cgroup/net_cls,net_prio rw - cgroup cgroup rw,net_cls,net_prio\n"
-    "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
-    "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
+	"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+	"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+	"34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+	"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+	"38 31 0:35 / /sys/fs/cgroup/net_cls,net_prio rw - cgroup cgroup rw,net_cls,net_prio\n"
+	"40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd\n"
+	"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
 static const char *hybrid_own = "9:name=systemd:/\n4:memory:/process_api/abc\n3:cpuset:/\n"
 				"5:net_prio,net_cls:/n\n1:cpu:/\n0::/u\n";
 
@@ -39,14 +39,14 @@ Test(cgroup_detect, hybrid_host)
 Test(cgroup_detect, pure_v2_and_pure_v1_and_none)
 {
 	struct hull_cgroup_layout *l = NULL;
-	cr_assert_eq(
-	    hull_cgroup_layout_parse("25 1 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n", NULL, &l, NULL),
-	    0);
+	cr_assert_eq(hull_cgroup_layout_parse("25 1 0:22 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n", NULL,
+					      &l, NULL),
+		     0);
 	cr_assert_eq(l->mode, HULL_CGROUP_V2);
 	cr_assert_eq(l->n_v1, 0);
 	hull_cgroup_layout_free(l);
-	cr_assert_eq(hull_cgroup_layout_parse("35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n", NULL,
-					      &l, NULL),
+	cr_assert_eq(hull_cgroup_layout_parse("35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n",
+					      NULL, &l, NULL),
 		     0);
 	cr_assert_eq(l->mode, HULL_CGROUP_V1);
 	cr_assert_null(l->unified);
@@ -131,26 +131,26 @@ static json_t *res(const char *text)
 }
 
 static const char *all_resources =
-    "{\"memory\":{\"limit\":104857600,\"reservation\":52428800,\"swap\":209715200,\"kernel\":-1,"
-    "\"kernelTCP\":1048576,\"swappiness\":10,\"disableOOMKiller\":true},"
-    "\"cpu\":{\"shares\":1024,\"quota\":50000,\"period\":100000,\"realtimeRuntime\":0,"
-    "\"realtimePeriod\":1000000,\"cpus\":\"0-1\",\"mems\":\"0\",\"idle\":0,\"burst\":1000},"
-    "\"pids\":{\"limit\":32},"
-    "\"blockIO\":{\"weight\":500,\"leafWeight\":300,\"weightDevice\":[{\"major\":8,\"minor\":0,"
-    "\"weight\":600,\"leafWeight\":200}],\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,"
-    "\"rate\":1048576}],\"throttleWriteBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":2097152}],"
-    "\"throttleReadIOPSDevice\":[{\"major\":8,\"minor\":0,\"rate\":100}],"
-    "\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0,\"rate\":200}]},"
-    "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}],"
-    "\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"eth0\",\"priority\":5}]},"
-    "\"rdma\":{\"mlx5_1\":{\"hcaHandles\":3,\"hcaObjects\":10000}},"
-    "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\",\"major\":1,"
-    "\"minor\":3,\"access\":\"rw\"},{\"allow\":true,\"type\":\"b\",\"major\":8,\"access\":\"mwr\"}]}";
+	"{\"memory\":{\"limit\":104857600,\"reservation\":52428800,\"swap\":209715200,\"kernel\":-1,"
+	"\"kernelTCP\":1048576,\"swappiness\":10,\"disableOOMKiller\":true},"
+	"\"cpu\":{\"shares\":1024,\"quota\":50000,\"period\":100000,\"realtimeRuntime\":0,"
+	"\"realtimePeriod\":1000000,\"cpus\":\"0-1\",\"mems\":\"0\",\"idle\":0,\"burst\":1000},"
+	"\"pids\":{\"limit\":32},"
+	"\"blockIO\":{\"weight\":500,\"leafWeight\":300,\"weightDevice\":[{\"major\":8,\"minor\":0,"
+	"\"weight\":600,\"leafWeight\":200}],\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,"
+	"\"rate\":1048576}],\"throttleWriteBpsDevice\":[{\"major\":8,\"minor\":0,\"rate\":2097152}],"
+	"\"throttleReadIOPSDevice\":[{\"major\":8,\"minor\":0,\"rate\":100}],"
+	"\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0,\"rate\":200}]},"
+	"\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304}],"
+	"\"network\":{\"classID\":1048577,\"priorities\":[{\"name\":\"eth0\",\"priority\":5}]},"
+	"\"rdma\":{\"mlx5_1\":{\"hcaHandles\":3,\"hcaObjects\":10000}},"
+	"\"devices\":[{\"allow\":false,\"access\":\"rwm\"},{\"allow\":true,\"type\":\"c\",\"major\":1,"
+	"\"minor\":3,\"access\":\"rw\"},{\"allow\":true,\"type\":\"b\",\"major\":8,\"access\":\"mwr\"}]}";
 
 Test(cgroup_map, every_resource_to_v1_files)
 {
 	_cleanup_json_ json_t *r = res(all_resources);
-	struct hull_cgroup_writes ws = {0};
+	struct hull_cgroup_writes ws = { 0 };
 	cr_assert_eq(hull_cgroup_map_v1(r, &ws, NULL), 0);
 	cr_assert_str_eq(value_of(&ws, "memory.limit_in_bytes"), "104857600");
 	cr_assert_str_eq(value_of(&ws, "memory.soft_limit_in_bytes"), "52428800");
@@ -202,7 +202,7 @@ Test(cgroup_map, every_resource_to_v2_files)
 	_cleanup_json_ json_t *r = res(all_resources);
 	json_object_del(json_object_get(r, "cpu"), "realtimePeriod");
 	json_object_set_new(r, "unified", json_pack("{s:s}", "memory.high", "90000000"));
-	struct hull_cgroup_writes ws = {0};
+	struct hull_cgroup_writes ws = { 0 };
 	_cleanup_error_ struct hull_error *err = NULL;
 	cr_assert_eq(hull_cgroup_map_v2(r, &ws, &err), 0, "%s", err ? err->msg : "");
 	cr_assert_str_eq(value_of(&ws, "memory.max"), "104857600");
@@ -255,7 +255,7 @@ Test(cgroup_map, zero_blkio_weights_are_unset)
 
 Test(cgroup_map, v2_conversions_and_limits)
 {
-	struct hull_cgroup_writes ws = {0};
+	struct hull_cgroup_writes ws = { 0 };
 	_cleanup_json_ json_t *a = res("{\"memory\":{\"limit\":-1,\"swap\":-1},\"cpu\":{\"period\":50000},"
 				       "\"pids\":{\"limit\":0}}");
 	cr_assert_eq(hull_cgroup_map_v2(a, &ws, NULL), 0);
@@ -277,21 +277,21 @@ Test(cgroup_map, v2_conversions_and_limits)
 
 Test(cgroup_map, bad_input_names_the_field)
 {
-	struct hull_cgroup_writes ws = {0};
+	struct hull_cgroup_writes ws = { 0 };
 	struct {
 		const char *json, *want;
 		bool v2;
 	} cases[] = {
-	    {"{\"memory\":{\"limit\":\"100M\"}}", "linux.resources.memory.limit: must be an integer", false},
-	    {"{\"memory\":{\"limit\":200,\"swap\":100}}", "linux.resources.memory.swap", false},
-	    {"{\"memory\":{\"swap\":100}}", "needs memory.limit", true},
-	    {"{\"devices\":[{\"allow\":true,\"type\":\"x\"}]}", "linux.resources.devices[0].type", false},
-	    {"{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}", "devices[0].access", false},
-	    {"{\"hugepageLimits\":[{\"pageSize\":\"2XB\",\"limit\":1}]}", "hugepageLimits[0]", false},
-	    {"{\"unified\":{\"memory.high\":\"1\"}}", "needs cgroup v2", false},
-	    {"{\"unified\":{\"../etc/passwd\":\"1\"}}", "linux.resources.unified", true},
-	    {"{\"cpu\":{\"realtimeRuntime\":1000}}", "realtime", true},
-	    {"{\"blockIO\":{\"throttleReadBpsDevice\":[{\"rate\":1}]}}", "major and minor are required", false},
+		{ "{\"memory\":{\"limit\":\"100M\"}}", "linux.resources.memory.limit: must be an integer", false },
+		{ "{\"memory\":{\"limit\":200,\"swap\":100}}", "linux.resources.memory.swap", false },
+		{ "{\"memory\":{\"swap\":100}}", "needs memory.limit", true },
+		{ "{\"devices\":[{\"allow\":true,\"type\":\"x\"}]}", "linux.resources.devices[0].type", false },
+		{ "{\"devices\":[{\"allow\":true,\"access\":\"rwx\"}]}", "devices[0].access", false },
+		{ "{\"hugepageLimits\":[{\"pageSize\":\"2XB\",\"limit\":1}]}", "hugepageLimits[0]", false },
+		{ "{\"unified\":{\"memory.high\":\"1\"}}", "needs cgroup v2", false },
+		{ "{\"unified\":{\"../etc/passwd\":\"1\"}}", "linux.resources.unified", true },
+		{ "{\"cpu\":{\"realtimeRuntime\":1000}}", "realtime", true },
+		{ "{\"blockIO\":{\"throttleReadBpsDevice\":[{\"rate\":1}]}}", "major and minor are required", false },
 	};
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(cases); i++) {
 		_cleanup_json_ json_t *j = res(cases[i].json);

@@ -71,9 +71,9 @@ Test(caps, child_keeps_exactly_the_configured_sets_across_setuid)
 	pid_t pid = fork();
 	if (pid == 0) {
 		_cleanup_json_ json_t *c =
-		    J("{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
-		      "\"permitted\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"inheritable\":[\"CAP_KILL\"],"
-		      "\"ambient\":[\"CAP_KILL\"]}");
+			J("{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
+			  "\"permitted\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"inheritable\":[\"CAP_KILL\"],"
+			  "\"ambient\":[\"CAP_KILL\"]}");
 		struct hull_caps caps;
 		if (hull_caps_parse(c, "t", "caps", &caps, NULL) < 0 || hull_caps_drop_bounding(&caps, NULL) < 0)
 			_exit(10);
@@ -92,12 +92,12 @@ Test(caps, child_keeps_exactly_the_configured_sets_across_setuid)
 }
 
 static const char *mkdir_profile =
-    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
-    "\"SCMP_ARCH_X32\"],\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],\"syscalls\":["
-    "{\"names\":[\"mkdir\",\"mkdirat\",\"no_such_syscall_at_all\"],\"action\":\"SCMP_ACT_ERRNO\"},"
-    "{\"names\":[\"fchdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":99,"
-    "\"args\":[{\"index\":0,\"value\":1234,\"op\":\"SCMP_CMP_EQ\"}]},"
-    "{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}";
+	"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
+	"\"SCMP_ARCH_X32\"],\"flags\":[\"SECCOMP_FILTER_FLAG_LOG\"],\"syscalls\":["
+	"{\"names\":[\"mkdir\",\"mkdirat\",\"no_such_syscall_at_all\"],\"action\":\"SCMP_ACT_ERRNO\"},"
+	"{\"names\":[\"fchdir\"],\"action\":\"SCMP_ACT_ERRNO\",\"errnoRet\":99,"
+	"\"args\":[{\"index\":0,\"value\":1234,\"op\":\"SCMP_CMP_EQ\"}]},"
+	"{\"names\":[\"getppid\"],\"action\":\"SCMP_ACT_KILL_PROCESS\"}]}";
 
 Test(seccomp, errno_action_argument_condition_and_kill)
 {
@@ -125,17 +125,17 @@ Test(seccomp, bad_profiles_name_the_field)
 	struct {
 		const char *json, *want;
 	} cases[] = {
-	    {"{\"defaultAction\":\"SCMP_ACT_MAYBE\"}", "linux.seccomp.defaultAction: unknown action"},
-	    {"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_VAX\"]}",
-	     "architectures[0]: unknown architecture"},
-	    {"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_BOGUS\"]}", "flags[0]"},
-	    {"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
-	     "\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-	     "listenerPath: required"},
-	    {"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
-	     "\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":9,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
-	     "syscalls[0].args[0]"},
-	    {"{\"syscalls\":[]}", "linux.seccomp.defaultAction: required field is missing"},
+		{ "{\"defaultAction\":\"SCMP_ACT_MAYBE\"}", "linux.seccomp.defaultAction: unknown action" },
+		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"architectures\":[\"SCMP_ARCH_VAX\"]}",
+		  "architectures[0]: unknown architecture" },
+		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"flags\":[\"SECCOMP_FILTER_FLAG_BOGUS\"]}", "flags[0]" },
+		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"mkdir\"],"
+		  "\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		  "listenerPath: required" },
+		{ "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],\"action\":"
+		  "\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":9,\"value\":1,\"op\":\"SCMP_CMP_EQ\"}]}]}",
+		  "syscalls[0].args[0]" },
+		{ "{\"syscalls\":[]}", "linux.seccomp.defaultAction: required field is missing" },
 	};
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(cases); i++) {
 		_cleanup_json_ json_t *p = J(cases[i].json);
@@ -150,15 +150,15 @@ Test(seccomp, notify_fd_goes_to_the_listener_with_the_state)
 	char dir[] = "/tmp/hull-cg-test-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
 	_cleanup_free_ char *sockpath = hull_strdup_printf("%s/listener.sock", dir);
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	strcpy(addr.sun_path, sockpath);
 	int lsock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	cr_assert_eq(bind(lsock, (struct sockaddr *)&addr, sizeof(addr)), 0);
 	cr_assert_eq(listen(lsock, 1), 0);
 	_cleanup_free_ char *profile = hull_strdup_printf(
-	    "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\",\"listenerMetadata\":\"md\","
-	    "\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
-	    sockpath);
+		"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"listenerPath\":\"%s\",\"listenerMetadata\":\"md\","
+		"\"syscalls\":[{\"names\":[\"mkdir\",\"mkdirat\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		sockpath);
 	int to_child[2];
 	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, to_child), 0);
 	pid_t pid = fork();
@@ -196,7 +196,7 @@ Test(seccomp, notify_fd_goes_to_the_listener_with_the_state)
 	struct seccomp_notif req;
 	memset(&req, 0, sizeof(req));
 	cr_assert_eq(ioctl(agent_fd, SECCOMP_IOCTL_NOTIF_RECV, &req), 0, "NOTIF_RECV: %s", strerror(errno));
-	struct seccomp_notif_resp resp = {.id = req.id, .error = -EROFS};
+	struct seccomp_notif_resp resp = { .id = req.id, .error = -EROFS };
 	cr_assert_eq(ioctl(agent_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0);
 	int st = wait_child(pid);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
@@ -215,9 +215,9 @@ Test(hooks, state_on_stdin_args_env)
 	char dir[] = "/tmp/hull-cg-test-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
 	_cleanup_free_ char *arr = hull_strdup_printf(
-	    "[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"cat > %s/state; echo $FOO $0 > %s/env\",\"name0\"],"
-	    "\"env\":[\"FOO=bar\"]}]",
-	    dir, dir);
+		"[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"cat > %s/state; echo $FOO $0 > %s/env\",\"name0\"],"
+		"\"env\":[\"FOO=bar\"]}]",
+		dir, dir);
 	_cleanup_json_ json_t *hooks = hooks_of("createRuntime", arr), *state = J("{\"id\":\"cg-h\",\"pid\":42}");
 	_cleanup_error_ struct hull_error *err = NULL;
 	cr_assert_eq(hull_hooks_run(hooks, HULL_HOOK_CREATE_RUNTIME, state, &err), 0, "%s", err ? err->msg : "");
@@ -257,8 +257,7 @@ Test(hooks, timeout_kills_and_failure_reports_output)
 	time_t t0 = time(NULL);
 	cr_assert_lt(hull_hooks_run(slow, HULL_HOOK_PRESTART, NULL, &err), 0);
 	cr_assert_leq(time(NULL) - t0, 5);
-	cr_assert(strstr(err->msg, "error running hook #0 (prestart)") && strstr(err->msg, "timed out after 1s"), "%s",
-		  err->msg);
+	cr_assert(strstr(err->msg, "error running hook #0 (prestart)") && strstr(err->msg, "timed out after 1s"), "%s", err->msg);
 	_cleanup_json_ json_t *bad = hooks_of("poststop", "[{\"path\":\"/bin/true\"},{\"path\":\"/bin/sh\","
 							  "\"args\":[\"sh\",\"-c\",\"echo boom >&2; exit 3\"]}]");
 	_cleanup_error_ struct hull_error *err2 = NULL;
@@ -305,9 +304,9 @@ Test(seccomp, syscalls_newer_than_the_profile_fail_with_enosys)
 	if (pid == 0) {
 		/* default EPERM; the profile knows a few syscalls */
 		_cleanup_json_ json_t *p =
-		    J("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
-		      "\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"exit\",\"exit_group\",\"write\",\"getpid\","
-		      "\"rt_sigreturn\",\"getppid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
+			J("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","
+			  "\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"exit\",\"exit_group\",\"write\",\"getpid\","
+			  "\"rt_sigreturn\",\"getppid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}");
 		int fd;
 		if (hull_seccomp_load(p, &fd, NULL) < 0)
 			_exit(10);
@@ -328,9 +327,9 @@ Test(seccomp, syscalls_newer_than_the_profile_fail_with_enosys)
 }
 
 /* The profile of the ENOSYS test: default EPERM, a few syscalls allowed. */
-#define SMALL_PROFILE                                                                                                  \
-	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","             \
-	"\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"exit\",\"exit_group\",\"write\",\"getpid\","                   \
+#define SMALL_PROFILE                                                                                              \
+	"{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"architectures\":[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\","          \
+	"\"SCMP_ARCH_X32\"],\"syscalls\":[{\"names\":[\"exit\",\"exit_group\",\"write\",\"getpid\","                 \
 	"\"rt_sigreturn\",\"getppid\"],\"action\":\"SCMP_ACT_ALLOW\"}]}"
 
 /* Prepare the profile with cache_dir in a child, load it there and check
@@ -456,8 +455,8 @@ Test(seccomp, notify_profiles_are_not_prepared_or_cached)
 	cr_assert_not_null(mkdtemp(dir));
 	_cleanup_free_ char *cache = hull_path_join(dir, "cache");
 	_cleanup_json_ json_t *p =
-	    J("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/tmp/x.sock\",\"syscalls\":[{\"names\":"
-	      "[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
+		J("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"listenerPath\":\"/tmp/x.sock\",\"syscalls\":[{\"names\":"
+		  "[\"mkdir\"],\"action\":\"SCMP_ACT_NOTIFY\"}]}");
 	_cleanup_(hull_seccomp_prog_freep) struct hull_seccomp_prog *prog = NULL;
 	cr_assert_eq(hull_seccomp_prepare(p, cache, &prog, NULL), 0);
 	cr_assert_null(prog);
