@@ -180,3 +180,63 @@ propagation_of_root() {
 	fi
 	hull delete --force "$id"
 }
+
+@test "a namespace type not listed is the runtime's: pid, ipc, uts, network" {
+	local t n
+	for t in pid ipc uts network; do
+		config ".linux.namespaces |= map(select(.type != \"$t\")) | del(.hostname)"
+		spec_run 'for n in pid ipc uts net; do readlink /proc/self/ns/$n; done'
+		echo "without $t: $output"
+		[ "$status" -eq 0 ]
+		n=$t
+		[ $t = network ] && n=net
+		[[ "$output" == *"$(readlink /proc/self/ns/$n)"* ]]
+		config ".linux.namespaces += [{\"type\": \"$t\"}]"
+	done
+}
+
+@test "no mount namespace: the container shares the host's mount table, chrooted in its rootfs, and nothing is mounted" {
+	local id="ospec-$BATS_TEST_NUMBER"
+	config '.linux.namespaces |= map(select(.type != "mount")) | del(.mounts, .linux.maskedPaths, .linux.readonlyPaths)
+		| .root.readonly = false'
+	args sleep 30
+	local root_before
+	root_before=$(awk '$5 == "/"' /proc/self/mountinfo)
+	hull create --bundle "$BUNDLE" "$id" </dev/null
+	hull start "$id"
+	local pid
+	pid=$(hull state "$id" | jq -r .pid)
+	[ "$(readlink /proc/$pid/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ]
+	[ "$(readlink /proc/$pid/root)" = "$BUNDLE/rootfs" ]
+	# exec enters the same root
+	run hull exec "$id" cat /etc/passwd
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat "$BUNDLE/rootfs/etc/passwd")" ]
+	# nothing mounted on the host, its / untouched, no node made in the rootfs
+	if grep -q "$TMP" /proc/self/mountinfo; then
+		echo "a mount under $TMP" >&2
+		return 1
+	fi
+	[ "$(awk '$5 == "/"' /proc/self/mountinfo)" = "$root_before" ]
+	[ -z "$(ls -A "$BUNDLE/rootfs/dev")" ]
+	hull delete --force "$id"
+	assert_clean "$id"
+}
+
+@test "no mount namespace: what would need a mount is refused, naming the field" {
+	config '.linux.namespaces |= map(select(.type != "mount"))'
+	spec_run 'echo ran'
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"mounts: needs a mount namespace of the container's own"* ]]
+	config 'del(.mounts)'
+	spec_run 'echo ran'
+	[[ "$output" == *"linux.maskedPaths: needs a mount namespace"* ]]
+	config 'del(.linux.maskedPaths, .linux.readonlyPaths) | .root.readonly = true'
+	spec_run 'echo ran'
+	[[ "$output" == *"root.readonly: needs a mount namespace"* ]]
+	config '.root.readonly = false | .process.terminal = true'
+	run hull run --bundle "$BUNDLE" "ospec-$BATS_TEST_NUMBER" </dev/null
+	[[ "$output" == *"process.terminal: needs a mount namespace"* ]]
+	assert_clean "ospec-$BATS_TEST_NUMBER"
+}

@@ -37,6 +37,7 @@ struct spawn {
 	const struct hull_seccomp_prog *seccomp_prog; /* compiled before clone, or NULL: compile in the child */
 	int *mount_fds; /* child: per cfg->mounts[i], its bind source as the parent opened it, or -1; may be NULL */
 	bool userns_joined; /* child: a helper joined the user namespace by path before cloning us */
+	int proc_fd; /* child, sharing the host's mount table: the host's /proc, which chroot leaves behind, or -1 */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */
