@@ -189,16 +189,6 @@ static int child_seccomp(struct spawn *s, struct hull_error **err)
 	return 0;
 }
 
-/* The rootfs as a mount of its own (pivot_root needs a mount point), in a
- * mount namespace where nothing is shared: every mount is made a slave (or
- * private, when that is what linux.rootfsPropagation asks), so that host
- * mounts still reach the container and nothing goes back, as runc's
- * default rslave. That also meets what runc's rootfsParentMountPrivate
- * is for: pivot_root(2) refuses a shared parent of the new or the old root,
- * and a bind under a shared parent would propagate to the host. A shared or
- * unbindable rootfs is applied once the root is final
- * (rootfs_propagation): an unbindable tree refuses the binds made until
- * then (the rootfs itself, masked paths, the console). */
 /* config-linux.md#namespaces: with no mount namespace listed, the container
  * inherits the runtime's, the host's mount table. Nothing is mounted there
  * and no device node made (the config checks refused mounts, masked and
@@ -229,6 +219,16 @@ static int setup_shared_rootfs(struct spawn *s, struct hull_error **err)
 	return 0;
 }
 
+/* The rootfs as a mount of its own (pivot_root needs a mount point), in a
+ * mount namespace where nothing is shared: every mount is made a slave (or
+ * private, when that is what linux.rootfsPropagation asks), so that host
+ * mounts still reach the container and nothing goes back, as runc's
+ * default rslave. That also meets what runc's rootfsParentMountPrivate
+ * is for: pivot_root(2) refuses a shared parent of the new or the old root,
+ * and a bind under a shared parent would propagate to the host. A shared or
+ * unbindable rootfs is applied once the root is final
+ * (rootfs_propagation): an unbindable tree refuses the binds made until
+ * then (the rootfs itself, masked paths, the console). */
 static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;

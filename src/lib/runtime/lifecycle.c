@@ -177,7 +177,7 @@ static bool alive(pid_t pid, unsigned long long start)
 static int wait_exec(int fd, const struct hull_oci_state *st, struct hull_error **err)
 {
 	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		int n = poll(&p, 1, 50);
 		if (n < 0 && errno != EINTR)
 			return hull_error_set(err, errno, "wait for the container's process to be executed");
