@@ -35,9 +35,10 @@ int hull_runtime_exec(struct hull_ctx *ctx, const char *id, const struct hull_ex
 
 /* hull_exec_process: build the process of `exec` from the container's
  * config.json process the way runc does: args replace, env is appended,
- * cwd/user/additional gids/terminal/noNewPrivileges replace when given, caps
- * are added to every set. A field that is NULL/0 is not overridden. The
- * caller frees the result with hull_oci_process_free. */
+ * cwd/user/additional gids/terminal/noNewPrivileges/apparmorProfile/
+ * selinuxLabel replace when given, caps are added to every set. A field
+ * that is NULL/0 is not overridden. The caller frees the result with
+ * hull_oci_process_free. */
 struct hull_exec_overrides {
 	char **args;          /* NULL-terminated, required */
 	char **env;           /* appended */
@@ -47,6 +48,8 @@ struct hull_exec_overrides {
 	char **caps;          /* "CAP_X" names added */
 	bool tty;
 	bool no_new_privs;
+	const char *apparmor_profile; /* --apparmor: replaces process.apparmorProfile, or NULL */
+	const char *selinux_label;    /* --process-label: replaces process.selinuxLabel, or NULL */
 };
 struct hull_oci_process *hull_exec_process(const struct hull_oci_config *cfg, const struct hull_exec_overrides *o,
 					   struct hull_error **err);

@@ -127,6 +127,14 @@ const char *hull_hook_kind_name(enum hull_hook_kind kind);
  * names the kind, the index, the path, and carries the hook's stderr. */
 int hull_hooks_run(json_t *hooks, enum hull_hook_kind kind, json_t *state, struct hull_error **err);
 
+/* hull_hooks_run_all: as hull_hooks_run, but a failing hook does not stop
+ * the others: its error message goes to warn(data, message) and the next
+ * hook runs (config.md#poststart and #poststop: the runtime logs a warning
+ * and the lifecycle goes on as if the hook had succeeded). Returns 0, or
+ * -errno with *err only for a malformed hooks entry. */
+int hull_hooks_run_all(json_t *hooks, enum hull_hook_kind kind, json_t *state, void (*warn)(void *, const char *),
+		       void *data, struct hull_error **err);
+
 /* hull_hooks_check: validate the hooks object (paths absolute, args/env
  * string arrays, timeout > 0). */
 int hull_hooks_check(json_t *hooks, struct hull_error **err);
@@ -152,7 +160,10 @@ int hull_container_hooks_save(struct hull_ctx *ctx, const char *id, const struct
 			      const char *bundle, struct hull_error **err);
 
 /* hull_container_hooks_run: run the saved poststart or poststop hooks of
- * container id (none saved: nothing to do) with the given status and pid. */
+ * container id (none saved: nothing to do) with the given status and pid.
+ * Every hook runs: one that fails is a warning on ctx's log (the spec's
+ * "log a warning, continue as if the hook had succeeded"); an error is
+ * returned only when hooks.json cannot be read or holds a malformed hook. */
 int hull_container_hooks_run(struct hull_ctx *ctx, const char *id, enum hull_hook_kind kind, const char *status,
 			     pid_t pid, struct hull_error **err);
 

@@ -29,6 +29,8 @@ static const char help[] =
 	"  -c, --cap CAP             add a capability (repeatable)\n"
 	"      --no-new-privs        set no_new_privs\n"
 	"      --preserve-fds N      pass fds 3 .. 3+N-1 through\n"
+	"      --apparmor PROFILE    the AppArmor profile of the process\n"
+	"      --process-label LABEL the SELinux label of the process\n"
 	"      --cgroup [CTRL:]PATH  join this sub-cgroup of the container's cgroup (repeatable)\n"
 	"      --ignore-paused       exec even into a paused container\n"
 	"  -h, --help                this help\n";
@@ -113,9 +115,8 @@ int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv)
 		case O_NNP: o.no_new_privs = true; break;
 		case O_PRESERVE: eo.preserve_fds = atoi(optarg); break;
 		case O_CGROUP: push(&cgroups, &n_cgroups, optarg); break;
-		case O_APPARMOR:
-		case O_LABEL:
-			break; /* accepted: no LSM on this host */
+		case O_APPARMOR: o.apparmor_profile = optarg; break;
+		case O_LABEL: o.selinux_label = optarg; break;
 		case O_IGNORE: eo.ignore_paused = true; break;
 		case 'h': return rt_usage(stdout, "exec", "[OPTIONS] ID COMMAND [ARGS...]", help);
 		default: return cli_usage_error("exec", "unknown option");

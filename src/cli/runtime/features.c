@@ -48,12 +48,15 @@ int cli_runtime_features(struct hull_cli *cli, int argc, char **argv)
 	}
 	char libseccomp[32];
 	json_t *seccomp = hull_seccomp_features(libseccomp, sizeof(libseccomp));
+	/* features.md: apparmor and selinux "enabled" say the support is built
+	 * in, whatever the host runs (hull refuses their fields where the host
+	 * lacks the LSM) */
 	_cleanup_json_ json_t *doc = json_pack(
 		"{s:s,s:s,s:o,s:o,s:{s:o,s:o,s:{s:b,s:b,s:b,s:b},s:o,s:{s:b},s:{s:b}},s:{s:s}}", "ociVersionMin",
 		"1.0.0", "ociVersionMax", "1.1.0", "hooks", strings(hooks, HULL_ARRAY_SIZE(hooks)), "mountOptions",
 		strings(mount_options, HULL_ARRAY_SIZE(mount_options)), "linux", "namespaces",
 		strings(namespaces, HULL_ARRAY_SIZE(namespaces)), "capabilities", caps, "cgroup", "v1", 1, "v2", 1,
-		"systemd", 0, "systemdUser", 0, "seccomp", seccomp, "apparmor", "enabled", 0, "selinux", "enabled", 0,
+		"systemd", 0, "systemdUser", 0, "seccomp", seccomp, "apparmor", "enabled", 1, "selinux", "enabled", 1,
 		"annotations", "io.github.seccomp.libseccomp.version", libseccomp);
 	_cleanup_free_ char *text = json_dumps(doc, JSON_INDENT(4));
 	printf("%s\n", text);

@@ -235,12 +235,42 @@ static int parse_sysctl(struct hull_oci_config *cfg, json_t *lnx, const char *wh
 	return 0;
 }
 
+/* config-linux.md#namespaces: a type not listed is inherited from the
+ * runtime. Without a mount namespace the container shares the runtime's
+ * mount table (the host's): hull then mounts nothing and makes no device
+ * node, it only chroots into root.path (as runc does then), so what would
+ * need a mount or a node is refused rather than done to the host or
+ * skipped without a word (runc refuses masked and read-only paths too). */
+static int check_shared_mounts(const struct hull_oci_config *cfg, const char *where, struct hull_error **err)
+{
+	const struct {
+		bool asked;
+		const char *field;
+	} asks[] = {
+		{ cfg->n_mounts > 0, "mounts" },
+		{ cfg->masked_paths[0] != NULL, "linux.maskedPaths" },
+		{ cfg->readonly_paths[0] != NULL, "linux.readonlyPaths" },
+		{ cfg->n_devices > 0, "linux.devices" },
+		{ cfg->root_readonly, "root.readonly" },
+		{ cfg->rootfs_propagation != 0, "linux.rootfsPropagation" },
+		{ cfg->process && cfg->process->terminal, "process.terminal" },
+	};
+	const char *field = NULL;
+	for (size_t i = 0; !field && i < HULL_ARRAY_SIZE(asks); i++)
+		field = asks[i].asked ? asks[i].field : NULL;
+	if (!field)
+		return 0;
+	return hull_error_msg(err, EINVAL,
+			      "%s: %s: needs a mount namespace of the container's own; linux.namespaces has none, so "
+			      "the container shares the host's mount table, where hull mounts nothing (add "
+			      "{\"type\": \"mount\"} to linux.namespaces, or remove %s)",
+			      where, field, field);
+}
+
 static int check_relations(struct hull_oci_config *cfg, const char *where, struct hull_error **err)
 {
-	/* The rootfs and its mounts are set up in a mount namespace of the
-	 * container's own; without one they would land on the host. */
-	if (!hull_oci_config_namespace(cfg, CLONE_NEWNS))
-		return hull_error_msg(err, EINVAL, "%s: linux.namespaces: a mount namespace is required", where);
+	if (!hull_oci_config_namespace(cfg, CLONE_NEWNS) && check_shared_mounts(cfg, where, err) < 0)
+		return -EINVAL;
 	const struct hull_oci_namespace *user = hull_oci_config_namespace(cfg, CLONE_NEWUSER);
 	if ((cfg->n_uid_mappings || cfg->n_gid_mappings) && !user)
 		return hull_error_msg(err, EINVAL, "%s: linux.uidMappings: mappings need a user namespace", where);

@@ -274,7 +274,9 @@ int cg_block_devices(json_t *bio, const char *key, const char *value_key, struct
 			return hull_error_msg(err, EINVAL, "%s: %s: major and minor are required", CG_WHERE, f);
 		if ((r = cg_int(d, value_key, f, &v, &has, err)) < 0)
 			return r;
-		if (!has)
+		/* a weight of 0 means unset (dockerd sends it so; runc skips
+		 * it), a rate of 0 lifts the device's limit */
+		if (!has || (v == 0 && strcmp(value_key, "rate")))
 			continue;
 		if (io_key)
 			cg_add(ws, controller, file, false, "%lld:%lld %s=%lld", maj, min, io_key, v);
@@ -298,14 +300,19 @@ static int map_blkio_v1(json_t *res, struct hull_cgroup_writes *ws, struct hull_
 		return r;
 	if ((r = cg_int(bio, "weight", "linux.resources.blockIO.weight", &v, &has, err)) < 0)
 		return r;
-	if (has) {
+	/* weights of 0 mean unset: dockerd sends blkio weight 0 when none
+	 * was asked for, and runc writes nothing then */
+	if (has && v != 0) {
 		/* CFQ's blkio.weight is gone on kernels with BFQ: blkio.bfq.weight */
 		cg_add(ws, "blkio", "blkio.weight", false, "%lld", v);
 		ws->w[ws->n - 1].alt_file = hull_xstrdup("blkio.bfq.weight");
 		ws->w[ws->n - 1].alt_value = hull_strdup_printf("%lld", v);
 	}
-	if ((r = map_int(bio, "blockIO", "leafWeight", ws, "blkio", "blkio.leaf_weight", err)) < 0 ||
-	    (r = cg_block_devices(bio, "weightDevice", "weight", ws, "blkio", "blkio.weight_device",
+	if ((r = cg_int(bio, "leafWeight", "linux.resources.blockIO.leafWeight", &v, &has, err)) < 0)
+		return r;
+	if (has && v != 0)
+		cg_add(ws, "blkio", "blkio.leaf_weight", false, "%lld", v);
+	if ((r = cg_block_devices(bio, "weightDevice", "weight", ws, "blkio", "blkio.weight_device",
 				  "blkio.bfq.weight_device", NULL, err)) < 0 ||
 	    (r = cg_block_devices(bio, "weightDevice", "leafWeight", ws, "blkio", "blkio.leaf_weight_device",
 				  NULL, NULL, err)) < 0 ||

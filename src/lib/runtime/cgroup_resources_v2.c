@@ -141,7 +141,7 @@ static int map_io_weights(json_t *bio, struct hull_cgroup_writes *ws, struct hul
 			return r;
 		if (!has_maj || !has_min)
 			return hull_error_msg(err, EINVAL, "%s: %s: major and minor are required", CG_WHERE, f);
-		if (!has)
+		if (!has || v == 0) /* 0: unset, as for blockIO.weight */
 			continue;
 		cg_add(ws, "io", "io.bfq.weight", false, "%lld:%lld %lld", maj, min, v);
 		ws->w[ws->n - 1].alt_file = hull_xstrdup("io.weight");

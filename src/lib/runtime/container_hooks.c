@@ -45,6 +45,12 @@ int hull_container_hooks_save(struct hull_ctx *ctx, const char *id, const struct
 	return hull_json_dump_file(doc, path, 0600, err);
 }
 
+static void warn_hook(void *data, const char *msg)
+{
+	struct hull_ctx *ctx = data;
+	hull_warn(ctx, "%s", msg);
+}
+
 int hull_container_hooks_run(struct hull_ctx *ctx, const char *id, enum hull_hook_kind kind, const char *status,
 			     pid_t pid, struct hull_error **err)
 {
@@ -61,5 +67,5 @@ int hull_container_hooks_run(struct hull_ctx *ctx, const char *id, enum hull_hoo
 	json_t *ann = json_object_get(doc, "annotations");
 	if (ann)
 		json_object_set(st, "annotations", ann);
-	return hull_hooks_run(json_object_get(doc, "hooks"), kind, st, err);
+	return hull_hooks_run_all(json_object_get(doc, "hooks"), kind, st, warn_hook, ctx, err);
 }

@@ -140,18 +140,44 @@ static int exec_join_cgroup(struct hull_cgroup *cg, char **subs, pid_t pid, stru
 	return 0;
 }
 
-/* Join the init's namespaces that differ from ours. */
+/* The init's root when it differs from ours in our own mount namespace:
+ * an O_PATH fd, -1 when it is ours, < -1 with *err on failure. */
+static int open_chroot(pid_t init, struct hull_error **err)
+{
+	char path[64];
+	struct stat theirs, ours;
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)init);
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		hull_error_set(err, errno, "open `%s`", path);
+		return -EINVAL;
+	}
+	if (fstat(fd, &theirs) == 0 && stat("/", &ours) == 0 && theirs.st_dev == ours.st_dev &&
+	    theirs.st_ino == ours.st_ino) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Join the init's namespaces that differ from ours. A container that
+ * shares our mount namespace (none in its config) sits in a chroot: its
+ * root is entered the same way. */
 static int join_namespaces(pid_t init, struct hull_error **err)
 {
 	int fds[HULL_ARRAY_SIZE(ns_order)];
+	_cleanup_close_ int root = -1;
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(ns_order); i++) {
 		char theirs[64], ours[64];
 		struct stat a, b;
 		fds[i] = -1;
 		snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)init, ns_order[i].name);
 		snprintf(ours, sizeof(ours), "/proc/self/ns/%s", ns_order[i].name);
-		if (stat(theirs, &a) < 0 || (stat(ours, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev))
+		if (stat(theirs, &a) < 0 || (stat(ours, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)) {
+			if (ns_order[i].type == CLONE_NEWNS && (root = open_chroot(init, err)) < -1)
+				return -EINVAL;
 			continue;
+		}
 		/* all opened before the first setns: /proc changes meaning after */
 		fds[i] = open(theirs, O_RDONLY | O_CLOEXEC);
 		if (fds[i] < 0)
@@ -166,6 +192,8 @@ static int join_namespaces(pid_t init, struct hull_error **err)
 		if (r < 0)
 			return hull_error_set(err, e, "join the container's %s namespace", ns_order[i].name);
 	}
+	if (root >= 0 && (fchdir(root) < 0 || chroot(".") < 0))
+		return hull_error_set(err, errno, "enter the container's root");
 	return 0;
 }
 
@@ -244,7 +272,8 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 	 * 0-2 and the preserved ones survive execve (CVE-2024-21626); done
 	 * before seccomp, whose profile may not allow close_range */
 	syscall(SYS_close_range, 3 + x->opts->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (hull_caps_parse(p->capabilities, "process", "process.capabilities", &caps, &err) < 0 ||
+	if (lsm_exec_labels(p, &err) < 0 ||
+	    hull_caps_parse(p->capabilities, "process", "process.capabilities", &caps, &err) < 0 ||
 	    process_rlimits(p, &err) < 0 || process_oom_score_adj(p, &err) < 0 || exec_cwd(p->cwd, &err) < 0)
 		child_fail(x->sock, err);
 	/* without no_new_privs, loading seccomp needs CAP_SYS_ADMIN: do it
@@ -397,6 +426,8 @@ int hull_runtime_exec(struct hull_ctx *ctx, const char *id, const struct hull_ex
 	if (r < 0)
 		return r;
 	x.cfg = cfg;
+	if (lsm_check(opts->process, NULL, "exec", err) < 0)
+		return -EINVAL;
 	x.in_userns = hull_oci_config_namespace(cfg, CLONE_NEWUSER) != NULL || ns_running_in_userns();
 	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_container_cgroup(ctx, id, NULL);
 	x.cg = cg;

@@ -102,6 +102,10 @@ struct hull_oci_process *hull_exec_process(const struct hull_oci_config *cfg, co
 	json_object_set_new(proc, "terminal", json_boolean(o->tty));
 	if (o->no_new_privs)
 		json_object_set_new(proc, "noNewPrivileges", json_true());
+	if (o->apparmor_profile && *o->apparmor_profile)
+		json_object_set_new(proc, "apparmorProfile", json_string(o->apparmor_profile));
+	if (o->selinux_label && *o->selinux_label)
+		json_object_set_new(proc, "selinuxLabel", json_string(o->selinux_label));
 	if (set_user(proc, o->user, o->additional_gids, err) < 0)
 		return NULL;
 	add_caps(proc, o->caps);

@@ -205,7 +205,11 @@ static int run_one(const struct hook *h, const char *state, const char *what, st
 			      WEXITSTATUS(wstatus), len ? ", output: " : "", output);
 }
 
-int hull_hooks_run(json_t *hooks, enum hull_hook_kind kind, json_t *state, struct hull_error **err)
+/* Run the hooks of `kind` in order. warn == NULL: the first failure stops
+ * them and is the result; else each failure goes to warn() and the rest
+ * still run. A malformed hook is an error either way. */
+static int run_list(json_t *hooks, enum hull_hook_kind kind, json_t *state, void (*warn)(void *, const char *),
+		    void *data, struct hull_error **err)
 {
 	json_t *list = hooks ? json_object_get(hooks, hull_hook_kind_name(kind)) : NULL, *h;
 	size_t i;
@@ -220,12 +224,28 @@ int hull_hooks_run(json_t *hooks, enum hull_hook_kind kind, json_t *state, struc
 		if (r < 0)
 			return r;
 		_cleanup_free_ char *what = hull_strdup_printf("error running hook #%zu (%s)", i, hull_hook_kind_name(kind));
-		r = run_one(&one, text, what, err);
+		struct hull_error *hook_err = NULL;
+		r = run_one(&one, text, what, warn ? &hook_err : err);
 		hook_clear(&one);
-		if (r < 0)
+		if (r < 0 && !warn)
 			return r;
+		if (r < 0) {
+			warn(data, hook_err && hook_err->msg ? hook_err->msg : what);
+			hull_error_free(hook_err);
+		}
 	}
 	return 0;
+}
+
+int hull_hooks_run(json_t *hooks, enum hull_hook_kind kind, json_t *state, struct hull_error **err)
+{
+	return run_list(hooks, kind, state, NULL, NULL, err);
+}
+
+int hull_hooks_run_all(json_t *hooks, enum hull_hook_kind kind, json_t *state, void (*warn)(void *, const char *),
+		       void *data, struct hull_error **err)
+{
+	return run_list(hooks, kind, state, warn, data, err);
 }
 
 int hull_hooks_check(json_t *hooks, struct hull_error **err)

@@ -189,15 +189,55 @@ static int child_seccomp(struct spawn *s, struct hull_error **err)
 	return 0;
 }
 
-/* config-linux.md#rootfs-mount-propagation, then the rootfs as a mount of
- * its own (pivot_root needs a mount point). runc's default is rslave: host
- * mounts still reach the container, nothing goes back. */
+/* config-linux.md#namespaces: with no mount namespace listed, the container
+ * inherits the runtime's, the host's mount table. Nothing is mounted there
+ * and no device node made (the config checks refused mounts, masked and
+ * read-only paths, devices, root.readonly, rootfsPropagation and a
+ * terminal); the rootfs is entered with chroot, as runc does then. */
+static int setup_shared_rootfs(struct spawn *s, struct hull_error **err)
+{
+	const struct hull_oci_config *cfg = s->cfg;
+	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return hull_error_set(err, errno, "open the rootfs `%s`", cfg->root_path);
+	/* A missing process.cwd is created, as runc does. */
+	_cleanup_close_ int cwd = mount_target(rootfd, cfg->process->cwd, false, err);
+	if (cwd < 0)
+		return hull_error_wrap(err, cwd, "config.json: process.cwd");
+	if (child_hooks(s, err) < 0 || init_wait_placed(s, err) < 0)
+		return -EINVAL;
+	/* the rootfs has no /proc of ours: sysctls go through the host's now
+	 * (/proc/sys/net, kernel and fs.mqueue are those of the writer's
+	 * namespaces), and exec.fifo is reopened through it after the chroot */
+	if (process_sysctl(cfg, err) < 0)
+		return -EINVAL;
+	s->proc_fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->proc_fd < 0)
+		return hull_error_set(err, errno, "open /proc");
+	if (chdir(cfg->root_path) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return hull_error_set(err, errno, "chroot `%s`", cfg->root_path);
+	return 0;
+}
+
+/* The rootfs as a mount of its own (pivot_root needs a mount point), in a
+ * mount namespace where nothing is shared: every mount is made a slave (or
+ * private, when that is what linux.rootfsPropagation asks), so that host
+ * mounts still reach the container and nothing goes back, as runc's
+ * default rslave. That also meets what runc's rootfsParentMountPrivate
+ * is for: pivot_root(2) refuses a shared parent of the new or the old root,
+ * and a bind under a shared parent would propagate to the host. A shared or
+ * unbindable rootfs is applied once the root is final
+ * (rootfs_propagation): an unbindable tree refuses the binds made until
+ * then (the rootfs itself, masked paths, the console). */
 static int setup_rootfs(struct spawn *s, bool in_userns, struct hull_error **err)
 {
 	const struct hull_oci_config *cfg = s->cfg;
-	unsigned long prop = cfg->rootfs_propagation ? cfg->rootfs_propagation : MS_SLAVE | MS_REC;
-	if (mount(NULL, "/", NULL, prop | MS_REC, NULL) < 0)
-		return hull_error_set(err, errno, "set rootfs propagation");
+	if (!hull_oci_config_namespace(cfg, CLONE_NEWNS))
+		return setup_shared_rootfs(s, err);
+	unsigned long base = (cfg->rootfs_propagation & MS_PRIVATE) ? MS_PRIVATE : MS_SLAVE;
+	if (mount(NULL, "/", NULL, base | MS_REC, NULL) < 0)
+		return hull_error_set(err, errno, "make the container's mounts %s",
+				      base == MS_PRIVATE ? "private" : "slaves of the host's");
 	if (mount(cfg->root_path, cfg->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return hull_error_set(err, errno, "bind the rootfs `%s`", cfg->root_path);
 	_cleanup_close_ int rootfd = open(cfg->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -234,8 +274,10 @@ static int setup_after_pivot(struct spawn *s, struct hull_error **err)
 		return hull_error_set(err, errno, "open /");
 	if (mounts_readonly_tmpfs(cfg, root, err) < 0)
 		return -EINVAL;
-	/* sysctl first: /proc/sys is usually one of the read-only paths. */
-	if (process_sysctl(cfg, err) < 0 || rootfs_finalize(cfg, err) < 0)
+	/* sysctl first: /proc/sys is usually one of the read-only paths (with
+	 * the host's mount table they were written before the chroot). */
+	if ((s->proc_fd < 0 && process_sysctl(cfg, err) < 0) || rootfs_finalize(cfg, err) < 0 ||
+	    rootfs_propagation(cfg, err) < 0)
 		return -EINVAL;
 	return 0;
 }
@@ -243,7 +285,8 @@ static int setup_after_pivot(struct spawn *s, struct hull_error **err)
 static int setup_process(struct spawn *s, bool in_userns, struct hull_error **err)
 {
 	const struct hull_oci_process *p = s->cfg->process;
-	if (process_rlimits(p, err) < 0 || process_oom_score_adj(p, err) < 0)
+	/* with every privilege still held, as runc does */
+	if (lsm_exec_labels(p, err) < 0 || process_rlimits(p, err) < 0 || process_oom_score_adj(p, err) < 0)
 		return -EINVAL;
 	if (chdir(p->cwd) < 0)
 		return hull_error_set(err, errno, "config.json: process.cwd: chdir `%s`", p->cwd);
@@ -277,19 +320,23 @@ static int setup_process(struct spawn *s, bool in_userns, struct hull_error **er
 
 /* runtime.md#start: the init blocks on exec.fifo until `start` opens the
  * other end. The fifo was opened O_PATH before pivot_root; reopen it
- * through /proc/self/fd (the container's /proc is mounted by now). */
+ * through /proc/self/fd (the container's /proc is mounted by now). The
+ * write end stays open, O_CLOEXEC: execve closes it, and that hangup tells
+ * `start` the user's program is executed (poststart hooks wait for it). */
 static int wait_for_start(struct spawn *s, struct hull_error **err)
 {
 	if (s->fifo_fd < 0)
 		return sync_expect(s->sync_fd, SYNC_START, NULL, err);
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", s->fifo_fd);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%sself/fd/%d", s->proc_fd < 0 ? "/proc/" : "", s->fifo_fd);
+	int fd = openat(s->proc_fd < 0 ? AT_FDCWD : s->proc_fd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return hull_error_set(err, errno, "open exec.fifo");
-	if (write(fd, "0", 1) != 1)
-		return hull_error_set(err, errno, "write exec.fifo");
-	close(fd);
+	if (write(fd, "0", 1) != 1) {
+		int e = errno;
+		close(fd);
+		return hull_error_set(err, e, "write exec.fifo");
+	}
 	return 0;
 }
 
@@ -316,6 +363,7 @@ void init_container(struct spawn *s)
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
 	umask(0);
+	s->proc_fd = -1;
 	if (setup_stdio(s, &err) < 0 || setup_namespaces(s, &err) < 0)
 		fail(s, err);
 	/* The parent writes the id maps, says go, then places us in cgroups

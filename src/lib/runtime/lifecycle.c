@@ -49,6 +49,10 @@ static struct hull_oci_config *load_config(const char *bundle, const struct hull
 		hull_oci_config_free(cfg);
 		return NULL;
 	}
+	if (lsm_check(cfg->process, cfg->mount_label, "config.json", err) < 0) {
+		hull_oci_config_free(cfg);
+		return NULL;
+	}
 	if (!cfg->process->terminal && opts->console_socket) {
 		hull_error_msg(err, EINVAL, "--console-socket given but config.json has process.terminal false");
 		hull_oci_config_free(cfg);
@@ -167,8 +171,31 @@ static bool alive(pid_t pid, unsigned long long start)
 	return proc_start_time(pid, &now, &st) == 0 && now == start && st != 'Z' && st != 'X';
 }
 
+/* The init keeps its write end of exec.fifo open (O_CLOEXEC) from its byte
+ * to its execve, startContainer hooks included: the hangup means the
+ * user's program is executed, or that the init died. */
+static int wait_exec(int fd, const struct hull_oci_state *st, struct hull_error **err)
+{
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int n = poll(&p, 1, 50);
+		if (n < 0 && errno != EINTR)
+			return hull_error_set(err, errno, "wait for the container's process to be executed");
+		if (n > 0 && (p.revents & (POLLHUP | POLLERR)))
+			return 0;
+		if (n > 0 && (p.revents & POLLIN)) {
+			char c;
+			if (read(fd, &c, 1) == 0)
+				return 0;
+		}
+		if (!alive(st->pid, st->pid_start))
+			return 0;
+	}
+}
+
 /* Open the fifo's read end without blocking, then wait for the init's byte,
- * noticing if it dies meanwhile (a blocking open would hang forever). */
+ * noticing if it dies meanwhile (a blocking open would hang forever), then
+ * for its execve. */
 static int release_fifo(const char *path, const struct hull_oci_state *st, struct hull_error **err)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -188,7 +215,7 @@ static int release_fifo(const char *path, const struct hull_oci_state *st, struc
 			return hull_error_msg(err, ESRCH, "the container's init exited before start");
 	}
 	unlink(path);
-	return 0;
+	return wait_exec(fd, st, err);
 }
 
 int hull_runtime_start(struct hull_ctx *ctx, const char *id, struct hull_error **err)
@@ -216,8 +243,9 @@ int hull_runtime_start(struct hull_ctx *ctx, const char *id, struct hull_error *
 	int r = release_fifo(fifo, st->oci, err);
 	if (r < 0)
 		return r;
-	/* config.md#poststart: a failing poststart hook is logged, and the
-	 * container goes on */
+	/* config.md#poststart: after the user's program is executed (the
+	 * fifo's hangup above); a failing hook is logged, the others still
+	 * run, and the container goes on */
 	struct hull_error *hook_err = NULL;
 	if (hull_container_hooks_run(ctx, id, HULL_HOOK_POSTSTART, "running", st->oci->pid, &hook_err) < 0) {
 		hull_warn(ctx, "%s", hook_err->msg);

@@ -250,7 +250,8 @@ static int check_ordinary_dir(const struct hull_oci_mount *m, int rootfd, struct
 	return 0;
 }
 
-static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netns, struct hull_error **err)
+static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netns, const char *mount_label,
+		       struct hull_error **err)
 {
 	int r = check_ordinary_dir(m, rootfd, err);
 	if (r < 0)
@@ -265,7 +266,9 @@ static int mount_other(const struct hull_oci_mount *m, int rootfd, bool has_netn
 	 * it goes read-only at the end (mounts_readonly_tmpfs), as with runc */
 	if (!strcmp(m->type, "tmpfs"))
 		flags &= ~(unsigned long)MS_RDONLY;
-	if (mount(m->source ? m->source : m->type, target, m->type, flags, m->data) < 0) {
+	/* config-linux.md#mount-label: the SELinux context of what is mounted */
+	_cleanup_free_ char *labelled = lsm_mount_data(m->data, mount_label, m->type);
+	if (mount(m->source ? m->source : m->type, target, m->type, flags, labelled ? labelled : m->data) < 0) {
 		/* sysfs can only be mounted by the owner of the network
 		 * namespace; without one of our own, bind the host's (runc does). */
 		if (!(errno == EPERM && !strcmp(m->type, "sysfs") && !has_netns))
@@ -342,7 +345,7 @@ int mounts_setup(const struct hull_oci_config *cfg, int rootfd, int (*placed)(st
 					       : mount_cgroup(m, rootfd,
 							      hull_oci_config_namespace(cfg, CLONE_NEWCGROUP) != NULL, err);
 		else
-			r = mount_other(m, rootfd, net && !net->path, err);
+			r = mount_other(m, rootfd, net && !net->path, cfg->mount_label, err);
 		if (r >= 0)
 			r = mount_rec_attr(m, rootfd, err);
 		if (r < 0)

@@ -13,6 +13,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/inroot.h"
 #include "runtime_internal.h"
 
 /* pivot_root(".", ".") stacks the old root on top of the new one at "/";
@@ -131,5 +132,37 @@ int rootfs_finalize(const struct hull_oci_config *cfg, struct hull_error **err)
 			return -EINVAL;
 	if (cfg->root_readonly && remount_bind("/", MS_RDONLY, err) < 0)
 		return hull_error_wrap(err, -EINVAL, "root.readonly");
+	return 0;
+}
+
+int rootfs_propagation(const struct hull_oci_config *cfg, struct hull_error **err)
+{
+	unsigned long prop = cfg->rootfs_propagation;
+	if (!(prop & (MS_SHARED | MS_UNBINDABLE)))
+		return 0;
+	/* config-linux.md#rootfs-mount-propagation: a shared "/" gets a peer
+	 * group of its own; it stays a slave of the host's mounts, so the
+	 * container's mounts never reach the host */
+	if (mount(NULL, "/", NULL, prop, NULL) < 0)
+		return hull_error_set(err, errno, "linux.rootfsPropagation: make / %s%s", (prop & MS_REC) ? "r" : "",
+				      (prop & MS_SHARED) ? "shared" : "unbindable");
+	if (!(prop & MS_REC))
+		return 0;
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return hull_error_set(err, errno, "open /");
+	for (size_t i = 0; i < cfg->n_mounts; i++) {
+		const struct hull_oci_mount *m = &cfg->mounts[i];
+		if (!m->propagation)
+			continue;
+		_cleanup_close_ int fd = hull_open_in_root(root, m->destination, O_PATH, 0);
+		if (fd < 0)
+			return hull_error_set(err, -fd, "config.json: mounts[%zu]: open `%s`", i, m->destination);
+		char target[64];
+		snprintf(target, sizeof(target), "/proc/self/fd/%d", fd);
+		if (mount(NULL, target, NULL, m->propagation, NULL) < 0)
+			return hull_error_set(err, errno, "config.json: mounts[%zu]: set propagation of `%s`", i,
+					      m->destination);
+	}
 	return 0;
 }

@@ -37,6 +37,7 @@ struct spawn {
 	const struct hull_seccomp_prog *seccomp_prog; /* compiled before clone, or NULL: compile in the child */
 	int *mount_fds; /* child: per cfg->mounts[i], its bind source as the parent opened it, or -1; may be NULL */
 	bool userns_joined; /* child: a helper joined the user namespace by path before cloning us */
+	int proc_fd; /* child, sharing the host's mount table: the host's /proc, which chroot leaves behind, or -1 */
 };
 
 /* Messages on the sync socket (SOCK_SEQPACKET: one send, one message). */
@@ -120,12 +121,32 @@ int mount_target(int rootfd, const char *dest, bool file, struct hull_error **er
  * keeping flags the kernel has locked. */
 int remount_bind(const char *target, unsigned long flags, struct hull_error **err);
 
+/* lsm.c: is AppArmor / SELinux the host's running LSM? */
+bool lsm_apparmor_enabled(void);
+bool lsm_selinux_enabled(void);
+/* lsm_check: before anything is made, refuse process.apparmorProfile,
+ * process.selinuxLabel or linux.mountLabel (mount_label, may be NULL) that
+ * the host cannot apply; `where` prefixes the message ("config.json"). */
+int lsm_check(const struct hull_oci_process *p, const char *mount_label, const char *where, struct hull_error **err);
+/* lsm_exec_labels: in the process to be, before it drops privileges: the
+ * AppArmor profile and SELinux label its execve will take. */
+int lsm_exec_labels(const struct hull_oci_process *p, struct hull_error **err);
+/* lsm_mount_data: data with the SELinux context= of linux.mountLabel added
+ * for a mount of `type` (malloc'd), or NULL when nothing is to be added. */
+char *lsm_mount_data(const char *data, const char *mount_label, const char *type);
+
 /* devices.c */
 int devices_setup(const struct hull_oci_config *cfg, int rootfd, bool in_userns, struct hull_error **err);
 
 /* rootfs.c */
 int rootfs_pivot(const char *rootfs, bool no_pivot, struct hull_error **err);
 int rootfs_finalize(const struct hull_oci_config *cfg, struct hull_error **err);
+/* rootfs_propagation: after pivot_root and the last bind (rootfs_finalize),
+ * make "/" shared or unbindable when linux.rootfsPropagation asks it, then
+ * give the mounts that name their own propagation theirs back (a recursive
+ * rootfs propagation changed them). Slave and private were applied before
+ * the rootfs was bound (init.c). */
+int rootfs_propagation(const struct hull_oci_config *cfg, struct hull_error **err);
 
 /* process.c: attributes of the process to be. */
 int process_sysctl(const struct hull_oci_config *cfg, struct hull_error **err);

@@ -234,6 +234,25 @@ Test(cgroup_map, every_resource_to_v2_files)
 	hull_cgroup_writes_clear(&ws);
 }
 
+/* dockerd sends blkio weights of 0 for "not set": runc writes nothing for
+ * them, and a kernel without CFQ has no file to take the 0 anyway; a
+ * throttle rate of 0 still lifts that device's limit */
+Test(cgroup_map, zero_blkio_weights_are_unset)
+{
+	_cleanup_json_ json_t *r = res("{\"blockIO\":{\"weight\":0,\"leafWeight\":0,\"weightDevice\":[{\"major\":8,"
+				       "\"minor\":0,\"weight\":0,\"leafWeight\":0}],\"throttleReadBpsDevice\":"
+				       "[{\"major\":8,\"minor\":0,\"rate\":0}]}}");
+	struct hull_cgroup_writes ws = {0};
+	cr_assert_eq(hull_cgroup_map_v1(r, &ws, NULL), 0);
+	cr_assert_eq(ws.n, 1);
+	cr_assert_str_eq(value_of(&ws, "blkio.throttle.read_bps_device"), "8:0 0");
+	hull_cgroup_writes_clear(&ws);
+	cr_assert_eq(hull_cgroup_map_v2(r, &ws, NULL), 0);
+	for (size_t i = 0; i < ws.n; i++)
+		cr_assert(strcmp(ws.w[i].file, "io.bfq.weight"), "a zero weight was written: %s", ws.w[i].value);
+	hull_cgroup_writes_clear(&ws);
+}
+
 Test(cgroup_map, v2_conversions_and_limits)
 {
 	struct hull_cgroup_writes ws = { 0 };

@@ -269,6 +269,35 @@ Test(hooks, timeout_kills_and_failure_reports_output)
 	cr_assert(strstr(err3->msg, "hooks.prestart[0].path: `true` must be an absolute path"), "%s", err3->msg);
 }
 
+static void collect_warning(void *data, const char *msg)
+{
+	char *buf = data;
+	strncat(buf, msg, 1023 - strlen(buf));
+	strncat(buf, "|", 1023 - strlen(buf));
+}
+
+/* config.md#poststart, #poststop: a failing hook is a warning and the
+ * remaining hooks still run */
+Test(hooks, run_all_warns_and_goes_on_after_a_failure)
+{
+	char dir[] = "/tmp/hull-hooks-all.XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	_cleanup_free_ char *mark = hull_path_join(dir, "mark");
+	_cleanup_free_ char *list =
+	    hull_strdup_printf("[{\"path\":\"/bin/sh\",\"args\":[\"sh\",\"-c\",\"echo one >&2; exit 2\"]},"
+			       "{\"path\":\"/bin/false\"},{\"path\":\"/bin/touch\",\"args\":[\"touch\",\"%s\"]}]",
+			       mark);
+	_cleanup_json_ json_t *hooks = hooks_of("poststart", list);
+	char warnings[1024] = "";
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_eq(hull_hooks_run_all(hooks, HULL_HOOK_POSTSTART, NULL, collect_warning, warnings, &err), 0);
+	cr_assert_str_eq(warnings, "error running hook #0 (poststart): `/bin/sh` exited with status 2, output: one|"
+				   "error running hook #1 (poststart): `/bin/false` exited with status 1|");
+	cr_assert_eq(access(mark, F_OK), 0, "the hook after the failures did not run");
+	unlink(mark);
+	rmdir(dir);
+}
+
 Test(seccomp, syscalls_newer_than_the_profile_fail_with_enosys)
 {
 	pid_t pid = fork();

@@ -66,7 +66,10 @@ static struct bad_case bad_cases[] = {
 	  "config.json: linux.namespaces[1].type: namespace `mount` is listed twice" },
 	{ "linux.namespaces", "[{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"run/netns/x\"}]",
 	  "config.json: linux.namespaces[1].path: must be an absolute path, not `run/netns/x`" },
-	{ "linux.namespaces", "[{\"type\":\"pid\"}]", "config.json: linux.namespaces: a mount namespace is required" },
+	{ "linux.namespaces", "[{\"type\":\"pid\"},{\"type\":\"uts\"}]",
+	  "config.json: mounts: needs a mount namespace of the container's own; linux.namespaces has none, so the "
+	  "container shares the host's mount table, where hull mounts nothing (add {\"type\": \"mount\"} to "
+	  "linux.namespaces, or remove mounts)" },
 	{ "linux.namespaces", "[{\"type\":\"mount\"}]", "config.json: hostname: setting it needs a uts namespace" },
 	{ "linux.uidMappings", "[{\"containerID\":0,\"hostID\":1000,\"size\":1}]",
 	  "config.json: linux.uidMappings: mappings need a user namespace" },
