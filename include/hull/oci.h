@@ -135,6 +135,14 @@ struct hull_oci_config *hull_oci_config_parse(json_t *doc, const char *bundle, c
 
 /* hull_oci_config_free: NULL is fine. */
 void hull_oci_config_free(struct hull_oci_config *cfg);
+
+/* hull_oci_proc_mount_refusal: runc's rule for a mount destination in
+ * /proc (libcontainer checkProcMount): /proc itself only for a proc
+ * filesystem (`is_proc`), beneath it only the files lxcfs emulates
+ * (/proc/meminfo, /proc/cpuinfo...). `destination` must be cleaned
+ * (hull_path_clean). Returns NULL when the mount is allowed, else a static
+ * sentence saying why not ("cannot be mounted because it is inside /proc"). */
+const char *hull_oci_proc_mount_refusal(const char *destination, bool is_proc);
 static inline void hull_oci_config_freep(struct hull_oci_config **c)
 {
 	hull_oci_config_free(*c);

@@ -293,6 +293,12 @@ static int check_flags(const struct hull_run_options *o, struct hull_error **err
 	int r = check_namespace_modes(o, err);
 	if (r < 0)
 		return r;
+	for (char **t = o->tmpfs; t && *t; t++) {
+		struct hull_mount_spec m;
+		if ((r = hull_parse_tmpfs_flag(*t, &m, err)) < 0)
+			return hull_error_wrap(err, r, "--tmpfs");
+		hull_mount_spec_clear(&m);
+	}
 	if (o->pull && strcmp(o->pull, "missing") && strcmp(o->pull, "always") && strcmp(o->pull, "never"))
 		return hull_error_msg(err, EINVAL, "--pull %s: expected missing, always or never", o->pull);
 	r = hull_engine_usernet_check(o->network, err);
@@ -312,9 +318,11 @@ static json_t *build_host_config(const struct hull_run_options *o, json_t *bindi
 	json_object_set_new(hc, "HullMountFlags", strv_json(o->mounts));
 	json_t *tmpfs = json_object();
 	for (char **t = o->tmpfs; t && *t; t++) {
-		const char *colon = strchr(*t, ':');
-		_cleanup_free_ char *dst = colon ? strndup(*t, (size_t)(colon - *t)) : hull_xstrdup(*t);
-		json_object_set_new(tmpfs, dst, json_string(colon ? colon + 1 : ""));
+		struct hull_mount_spec m;
+		if (hull_parse_tmpfs_flag(*t, &m, NULL) < 0) /* checked by check_flags */
+			continue;
+		json_object_set_new(tmpfs, m.destination, json_string(m.options ? m.options : ""));
+		hull_mount_spec_clear(&m);
 	}
 	json_object_set_new(hc, "Tmpfs", tmpfs);
 	json_object_set(hc, "PortBindings", bindings);

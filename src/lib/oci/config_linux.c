@@ -145,7 +145,10 @@ static int parse_device(struct hull_oci_device *d, json_t *o, const char *where,
 	if (mode < 0 || mode > 07777 || uid < 0 || gid < 0 || major < 0 || minor < 0)
 		return hull_error_msg(err, EINVAL, "%s: %s: fileMode, uid, gid, major and minor must be >= 0", where,
 				      f);
-	d->path = hull_xstrdup(path);
+	d->path = hull_path_clean(path); /* compared with the default devices' paths */
+	if (!strcmp(d->path, "/"))
+		return hull_error_msg(err, EINVAL, "%s: %s: `%s` names the root, not a device file", where, f_path,
+				      path);
 	d->type = type[0];
 	d->major = major;
 	d->minor = minor;
