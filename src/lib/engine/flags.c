@@ -76,6 +76,16 @@ int hull_parse_publish(const char *spec, struct hull_port_mapping **out, size_t 
 		memcpy(ip, s + 1, (size_t)(close - s - 1));
 		rest = close + 2;
 	}
+	/* at most [ip:]host:ctr: an unbracketed IPv6 address (::1:8080:80)
+	 * would otherwise lose its tail and publish something else */
+	size_t colons = 0;
+	for (const char *c = rest; *c; c++)
+		colons += *c == ':';
+	if (colons > (ip[0] ? 1u : 2u))
+		return hull_error_msg(err, EINVAL,
+				      "invalid publish `%s`: too many colons; an IPv6 host address goes in "
+				      "brackets, as in [::1]:8080:80",
+				      spec);
 	char *parts[3];
 	int np = 0;
 	for (char *p = rest; np < 3;) {
