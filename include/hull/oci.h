@@ -111,6 +111,8 @@ struct hull_oci_config {
 	unsigned long rootfs_propagation; /* MS_* or 0 (not given) */
 	char *cgroups_path;        /* may be NULL */
 	char *mount_label;         /* may be NULL */
+	bool has_personality;      /* linux.personality given */
+	unsigned long personality; /* PER_LINUX or PER_LINUX32 (linux.personality.domain) */
 	json_t *resources;         /* borrowed: linux.resources, or NULL */
 	json_t *seccomp;           /* borrowed: linux.seccomp, or NULL */
 	json_t *hooks;             /* borrowed: hooks, or NULL */

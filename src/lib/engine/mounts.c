@@ -113,7 +113,8 @@ int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hul
 	const char *raw;
 	json_object_foreach(json_object_get(json_object_get(record, "Config"), "Volumes"), raw, v)
 	{
-		if (raw[0] != '/' || strstr(raw, "/../") || !strcmp(raw + strlen(raw) - (strlen(raw) > 2 ? 3 : 0), "/.."))
+		if (raw[0] != '/' || strstr(raw, "/../") ||
+		    !strcmp(raw + strlen(raw) - (strlen(raw) > 2 ? 3 : 0), "/.."))
 			return hull_error_msg(err, EINVAL, "the image's VOLUME `%s` is not an absolute path", raw);
 		/* compared cleaned, as the flags' destinations are kept */
 		_cleanup_free_ char *dst = hull_path_clean(raw);

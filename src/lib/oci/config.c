@@ -2,6 +2,7 @@
  * process lives in config_process.c, linux in config_linux.c.
  * Reference: OCI runtime-spec 1.1 config.md. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <linux/magic.h>
@@ -258,12 +259,34 @@ static int parse_root(struct hull_oci_config *cfg, const char *bundle, const cha
 		cfg->root_path = hull_xstrdup(path);
 		return 0;
 	}
-	cfg->root_path = hull_is_absolute(path) ? hull_xstrdup(path) : hull_path_join(bundle, path);
+	/* config.md#root: a relative path is relative to the bundle; one that
+	 * climbs out of it is refused (the bundle is the caller's promise of
+	 * what the container gets) */
+	_cleanup_free_ char *clean = hull_path_clean(path);
+	if (!hull_is_absolute(clean) && (!strcmp(clean, "..") || !strncmp(clean, "../", 3)))
+		return hull_error_msg(err, EINVAL,
+				      "%s: root.path: `%s` leads out of the bundle; give a directory inside "
+				      "it or an absolute path",
+				      where, path);
+	cfg->root_path = hull_is_absolute(clean) ? hull_xstrdup(clean) : hull_path_join(bundle, clean);
 	struct stat st;
 	if (stat(cfg->root_path, &st) < 0)
 		return hull_error_set(err, errno, "%s: root.path: `%s`", where, cfg->root_path);
 	if (!S_ISDIR(st.st_mode))
 		return hull_error_msg(err, ENOTDIR, "%s: root.path: `%s` is not a directory", where, cfg->root_path);
+	/* runc's rule (libcontainer/configs/validate rootfs): the path must be
+	 * the real one, no symlink on the way; and never the host's own root */
+	_cleanup_free_ char *real = realpath(cfg->root_path, NULL);
+	_cleanup_free_ char *want = hull_path_clean(cfg->root_path);
+	if (!real)
+		return hull_error_set(err, errno, "%s: root.path: `%s`", where, cfg->root_path);
+	if (!strcmp(real, "/"))
+		return hull_error_msg(err, EINVAL, "%s: root.path: `%s` is the host's root directory", where, path);
+	if (strcmp(real, want))
+		return hull_error_msg(err, EINVAL,
+				      "%s: root.path: `%s` goes through a symlink (to `%s`); give the real "
+				      "path",
+				      where, cfg->root_path, real);
 	return 0;
 }
 
