@@ -36,12 +36,15 @@ static void add_line(struct loader *l, char *line)
 
 static const char *file_kind(mode_t mode)
 {
-	return S_ISDIR(mode)	? "a directory"
-	       : S_ISFIFO(mode) ? "a FIFO"
-	       : S_ISCHR(mode)	? "a character device"
-	       : S_ISBLK(mode)	? "a block device"
-	       : S_ISSOCK(mode) ? "a socket"
-				: "not a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return S_ISSOCK(mode) ? "a socket" : "not a regular file";
 }
 
 /* Open a member of the archive for reading: resolved inside it, a regular
@@ -163,7 +166,7 @@ static const char *layer_media_type(struct hull_image_store *s, const char *dige
 {
 	_cleanup_free_ char *p = store_blob_path(s, digest);
 	_cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
-	unsigned char m[4] = {0};
+	unsigned char m[4] = { 0 };
 	ssize_t n = fd >= 0 ? read(fd, m, 4) : 0;
 	if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
 		return HULL_MT_OCI_LAYER_GZIP;
@@ -295,7 +298,7 @@ static int load_oci_manifest(struct loader *l, const struct hull_descriptor *d, 
 				      l->display, d->digest, m->n_layers, c->n_diff_ids);
 	long long size = 0;
 	for (size_t i = 0; i < m->n_layers; i++) {
-		struct store_layer sl = {0};
+		struct store_layer sl = { 0 };
 		_cleanup_free_ char *lrel = blob_rel(m->layers[i].digest);
 		if ((ret = load_layer(l, lrel, m->layers[i].digest, m->layers[i].size, c->diff_ids[i], &sl, err)) < 0)
 			return ret;
@@ -369,7 +372,7 @@ static int load_dir(struct loader *l, struct hull_error **err)
 		if (docker) {
 			ret = load_docker_entry(l, e, err);
 		} else {
-			struct hull_descriptor d = {0};
+			struct hull_descriptor d = { 0 };
 			d.digest = (char *)json_string_value(json_object_get(e, "digest"));
 			d.media_type = (char *)json_string_value(json_object_get(e, "mediaType"));
 			if ((ret = hull_digest_validate(d.digest, err)) < 0)
