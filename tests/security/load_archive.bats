@@ -160,3 +160,11 @@ PY
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Loaded image"* ]]
 }
+
+@test "import: a device is refused, not copied into the store until the disk is full" {
+	run bash -c 'exec timeout 20 "$HULL" import /dev/zero sin-zero:1 2>&1'
+	echo "$output"
+	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[[ "$output" == *"\`/dev/zero\` is a device; import a tar file"* ]]
+	[ "$(du -sm "$SIN_TMP/store" | cut -f1)" -lt 8 ]
+}
