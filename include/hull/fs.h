@@ -15,6 +15,12 @@
 int hull_read_file_at(int dirfd, const char *path, char **out, size_t *len, struct hull_error **err);
 int hull_read_file(const char *path, char **out, size_t *len, struct hull_error **err);
 
+/* hull_read_file_max: hull_read_file for input a user names (--env-file,
+ * a seccomp profile): at most `max` bytes are read, whatever the file is
+ * (a FIFO, /dev/zero, a file that grows), and more is an EFBIG error
+ * naming the path and the limit. A directory is refused. */
+int hull_read_file_max(const char *path, size_t max, char **out, size_t *len, struct hull_error **err);
+
 /* hull_write_file_atomic: write data to `path.tmp.<pid>` in the same
  * directory, fsync it, rename over path, fsync the directory when
  * `durable`. A crash leaves either the old file or the new one, never a
@@ -32,6 +38,10 @@ int hull_write_all(int fd, const void *data, size_t len);
 
 /* hull_read_all: read until EOF into a malloc'd NUL-terminated buffer. */
 int hull_read_all(int fd, char **out, size_t *len);
+
+/* hull_read_all_max: the same, but -EFBIG (nothing returned) once more than
+ * `max` bytes came. */
+int hull_read_all_max(int fd, size_t max, char **out, size_t *len);
 
 /* hull_mkdir_p: mkdir -p with mode for the created components. */
 int hull_mkdir_p(const char *path, mode_t mode, struct hull_error **err);
@@ -60,6 +70,18 @@ char *hull_xstrdup(const char *s);
  * ENOMEM or overflow like hull_xrealloc. Usage:
  *     list->v = hull_array_grow(list->v, list->n, &list->cap, sizeof(*list->v), 64); */
 void *hull_array_grow(void *v, size_t n, size_t *cap, size_t size, size_t first);
+
+/* hull_path_clean: the lexical shortest form of a path, as Go's
+ * filepath.Clean: repeated slashes, `.` components and a trailing slash go,
+ * `..` removes the component before it (at the root of an absolute path it
+ * is dropped; a relative path keeps its leading `..`). "" becomes ".".
+ * Returns a malloc'd string (aborts on ENOMEM). No symlink is looked at:
+ * this is for comparing paths (mount destinations), not for opening them. */
+char *hull_path_clean(const char *path);
+
+/* hull_path_is_or_under: the cleaned `path` is the cleaned `dir` or below it
+ * ("/proc/self" is under "/proc", "/procfs" is not). */
+bool hull_path_is_or_under(const char *path, const char *dir);
 
 /* hull_is_absolute: path starts with '/'. */
 static inline bool hull_is_absolute(const char *p)

@@ -111,6 +111,8 @@ struct hull_oci_config {
 	unsigned long rootfs_propagation; /* MS_* or 0 (not given) */
 	char *cgroups_path;        /* may be NULL */
 	char *mount_label;         /* may be NULL */
+	bool has_personality;      /* linux.personality given */
+	unsigned long personality; /* PER_LINUX or PER_LINUX32 (linux.personality.domain) */
 	json_t *resources;         /* borrowed: linux.resources, or NULL */
 	json_t *seccomp;           /* borrowed: linux.seccomp, or NULL */
 	json_t *hooks;             /* borrowed: hooks, or NULL */
@@ -135,6 +137,14 @@ struct hull_oci_config *hull_oci_config_parse(json_t *doc, const char *bundle, c
 
 /* hull_oci_config_free: NULL is fine. */
 void hull_oci_config_free(struct hull_oci_config *cfg);
+
+/* hull_oci_proc_mount_refusal: runc's rule for a mount destination in
+ * /proc (libcontainer checkProcMount): /proc itself only for a proc
+ * filesystem (`is_proc`), beneath it only the files lxcfs emulates
+ * (/proc/meminfo, /proc/cpuinfo...). `destination` must be cleaned
+ * (hull_path_clean). Returns NULL when the mount is allowed, else a static
+ * sentence saying why not ("cannot be mounted because it is inside /proc"). */
+const char *hull_oci_proc_mount_refusal(const char *destination, bool is_proc);
 static inline void hull_oci_config_freep(struct hull_oci_config **c)
 {
 	hull_oci_config_free(*c);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,11 @@ int hull_write_all(int fd, const void *data, size_t len)
 
 int hull_read_all(int fd, char **out, size_t *len)
 {
+	return hull_read_all_max(fd, SIZE_MAX - 1, out, len);
+}
+
+int hull_read_all_max(int fd, size_t max, char **out, size_t *len)
+{
 	size_t cap = 4096, used = 0;
 	char *buf = hull_xmalloc(cap);
 	for (;;) {
@@ -120,6 +126,10 @@ int hull_read_all(int fd, char **out, size_t *len)
 		if (n == 0)
 			break;
 		used += (size_t)n;
+		if (used > max) {
+			free(buf);
+			return -EFBIG;
+		}
 	}
 	buf[used] = '\0';
 	*out = buf;
@@ -134,6 +144,30 @@ int hull_read_file_at(int dirfd, const char *path, char **out, size_t *len, stru
 	if (fd < 0)
 		return hull_error_set(err, errno, "open `%s`", path);
 	int r = hull_read_all(fd, out, len);
+	if (r < 0)
+		return hull_error_set(err, -r, "read `%s`", path);
+	return 0;
+}
+
+int hull_read_file_max(const char *path, size_t max, char **out, size_t *len, struct hull_error **err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_set(err, errno, "open `%s`", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return hull_error_set(err, errno, "stat `%s`", path);
+	if (S_ISDIR(st.st_mode))
+		return hull_error_msg(err, EISDIR, "`%s` is a directory, not a file", path);
+	/* a regular file says its size up front; a pipe or a device (/dev/zero)
+	 * is read up to the cap and no further */
+	if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max)
+		return hull_error_msg(err, EFBIG, "`%s` is %lld bytes, more than the %zu allowed", path,
+				      (long long)st.st_size, max);
+	int r = hull_read_all_max(fd, max, out, len);
+	if (r == -EFBIG)
+		return hull_error_msg(err, EFBIG, "`%s` gives more than the %zu bytes allowed (%s)", path, max,
+				      S_ISREG(st.st_mode) ? "it grew while read" : "not a regular file");
 	if (r < 0)
 		return hull_error_set(err, -r, "read `%s`", path);
 	return 0;
@@ -267,4 +301,59 @@ int hull_rm_rf(const char *path, struct hull_error **err)
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : hull_error_set(err, errno, "stat `%s`", path);
 	return rm_rf_at(AT_FDCWD, path, st.st_dev, err);
+}
+
+char *hull_path_clean(const char *path)
+{
+	bool absolute = path[0] == '/';
+	size_t n = strlen(path);
+	char *out = hull_xmalloc(n + 2);
+	size_t used = 0, floor = 0; /* out[0..floor) is a run of leading ".." a relative path keeps */
+	if (absolute)
+		out[used++] = '/';
+	floor = used;
+	for (const char *c = path; *c;) {
+		while (*c == '/')
+			c++;
+		size_t len = strcspn(c, "/");
+		if (len == 0)
+			break;
+		if (len == 1 && c[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && c[0] == '.' && c[1] == '.') {
+			if (used > floor) {
+				while (used > floor && out[used - 1] != '/')
+					used--;
+				if (used > floor)
+					used--; /* the slash before the dropped component */
+				else if (absolute)
+					used = 1;
+			} else if (!absolute) {
+				if (used)
+					out[used++] = '/';
+				out[used++] = '.';
+				out[used++] = '.';
+				floor = used;
+			}
+		} else {
+			if (used > (absolute ? 1u : 0u))
+				out[used++] = '/';
+			memcpy(out + used, c, len);
+			used += len;
+		}
+		c += len;
+	}
+	if (used == 0)
+		out[used++] = '.';
+	out[used] = '\0';
+	return out;
+}
+
+bool hull_path_is_or_under(const char *path, const char *dir)
+{
+	_cleanup_free_ char *p = hull_path_clean(path), *d = hull_path_clean(dir);
+	size_t n = strlen(d);
+	if (!strcmp(d, "/"))
+		return p[0] == '/';
+	return !strncmp(p, d, n) && (p[n] == '\0' || p[n] == '/');
 }

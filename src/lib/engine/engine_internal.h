@@ -56,6 +56,13 @@ void engine_stop_request_clear(const struct hull_container *c);
  * kill/stop signalled it, as docker does. Nothing when not paused. */
 void engine_thaw_after_signal(struct hull_ctx *ctx, struct hull_container *c);
 
+/* record.c: the most a file named by a flag (--env-file, --security-opt
+ * seccomp=FILE) may hold; a FIFO or a device is read up to it and no more. */
+#define ENGINE_FLAG_FILE_MAX (4 << 20)
+
+/* record.c: docker's smallest -m (moby's linuxMinMemory). */
+#define ENGINE_MIN_MEMORY (6LL << 20)
+
 /* container_init.c: where `--init` puts hull-init in the container. */
 #define HULL_INIT_TARGET "/run/hull-init"
 

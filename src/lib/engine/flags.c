@@ -9,6 +9,7 @@
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/oci.h"
 
 void hull_run_options_init(struct hull_run_options *o)
 {
@@ -75,6 +76,16 @@ int hull_parse_publish(const char *spec, struct hull_port_mapping **out, size_t 
 		memcpy(ip, s + 1, (size_t)(close - s - 1));
 		rest = close + 2;
 	}
+	/* at most [ip:]host:ctr: an unbracketed IPv6 address (::1:8080:80)
+	 * would otherwise lose its tail and publish something else */
+	size_t colons = 0;
+	for (const char *c = rest; *c; c++)
+		colons += *c == ':';
+	if (colons > (ip[0] ? 1u : 2u))
+		return hull_error_msg(err, EINVAL,
+				      "invalid publish `%s`: too many colons; an IPv6 host address goes in "
+				      "brackets, as in [::1]:8080:80",
+				      spec);
 	char *parts[3];
 	int np = 0;
 	for (char *p = rest; np < 3;) {
@@ -144,7 +155,11 @@ static bool is_abs_clean(const char *p)
 	return true;
 }
 
-static int check_destination(const char *spec, const char *dst, struct hull_error **err)
+/* A destination is absolute, without `..`, not `/` and not in /proc (runc's
+ * rule, which docker meets at start; here it fails at create). *clean gets
+ * the cleaned path (`/dev/`, `//dev` and `/dev/.` are `/dev`), which is what
+ * the record keeps, so that every later comparison sees one spelling. */
+static int check_destination(const char *spec, const char *dst, char **clean, struct hull_error **err)
 {
 	if (!dst || !*dst)
 		return hull_error_msg(err, EINVAL, "invalid mount `%s`: no destination path in the container", spec);
@@ -152,8 +167,13 @@ static int check_destination(const char *spec, const char *dst, struct hull_erro
 		return hull_error_msg(err, EINVAL, "invalid mount `%s`: destination `%s` must be an absolute path "
 						   "without `..`",
 				      spec, dst);
-	if (!strcmp(dst, "/"))
+	_cleanup_free_ char *c = hull_path_clean(dst);
+	if (!strcmp(c, "/"))
 		return hull_error_msg(err, EINVAL, "invalid mount `%s`: cannot mount over the root `/`", spec);
+	const char *refusal = hull_oci_proc_mount_refusal(c, false);
+	if (refusal)
+		return hull_error_msg(err, EINVAL, "invalid mount config `%s`: `%s` %s", spec, dst, refusal);
+	*clean = steal_ptr(c);
 	return 0;
 }
 
@@ -202,16 +222,17 @@ int hull_parse_volume_flag(const char *spec, struct hull_mount_spec *out, struct
 		}
 	}
 	int r;
+	_cleanup_free_ char *dst = NULL;
 	if (!second) { /* -v /path: an anonymous volume */
-		if ((r = check_destination(spec, first, err)) < 0)
+		if ((r = check_destination(spec, first, &dst, err)) < 0)
 			return r;
 		out->type = hull_xstrdup("volume");
-		out->destination = hull_xstrdup(first);
+		out->destination = steal_ptr(dst);
 		return 0;
 	}
 	if (!*first)
 		return hull_error_msg(err, EINVAL, "invalid mount `%s`: empty source", spec);
-	if ((r = check_destination(spec, second, err)) < 0)
+	if ((r = check_destination(spec, second, &dst, err)) < 0)
 		return r;
 	if (first[0] == '/') {
 		out->type = hull_xstrdup("bind");
@@ -227,7 +248,7 @@ int hull_parse_volume_flag(const char *spec, struct hull_mount_spec *out, struct
 		out->type = hull_xstrdup("volume");
 		out->source = hull_xstrdup(first);
 	}
-	out->destination = hull_xstrdup(second);
+	out->destination = steal_ptr(dst);
 	if (third && (r = apply_volume_opts(spec, third, out, err)) < 0) {
 		hull_mount_spec_clear(out);
 		return r;
@@ -282,8 +303,13 @@ int hull_parse_mount_flag(const char *spec, struct hull_mount_spec *out, struct 
 	}
 	if (r == 0 && !out->type)
 		out->type = hull_xstrdup("volume");
+	_cleanup_free_ char *dst = NULL;
 	if (r == 0)
-		r = check_destination(spec, out->destination, err);
+		r = check_destination(spec, out->destination, &dst, err);
+	if (r == 0) {
+		free(out->destination);
+		out->destination = steal_ptr(dst);
+	}
 	if (r == 0 && !strcmp(out->type, "bind") && (!out->source || out->source[0] != '/'))
 		r = hull_error_msg(err, EINVAL, "invalid --mount `%s`: a bind needs an absolute source=PATH", spec);
 	if (r == 0 && !strcmp(out->type, "volume") && out->source && !hull_engine_valid_name(out->source))
@@ -300,8 +326,9 @@ int hull_parse_tmpfs_flag(const char *spec, struct hull_mount_spec *out, struct 
 {
 	memset(out, 0, sizeof(*out));
 	const char *colon = strchr(spec, ':');
-	_cleanup_free_ char *dst = colon ? strndup(spec, (size_t)(colon - spec)) : hull_xstrdup(spec);
-	int r = check_destination(spec, dst, err);
+	_cleanup_free_ char *raw = colon ? strndup(spec, (size_t)(colon - spec)) : hull_xstrdup(spec);
+	_cleanup_free_ char *dst = NULL;
+	int r = check_destination(spec, raw, &dst, err);
 	if (r < 0)
 		return r;
 	out->type = hull_xstrdup("tmpfs");

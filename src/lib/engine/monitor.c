@@ -123,7 +123,10 @@ static int write_etc_files(struct monitor *m, struct hull_error **err)
 static int write_spec(struct monitor *m, struct hull_error **err)
 {
 	json_t *config = json_object_get(m->c->record, "Config");
-	_cleanup_free_ char *rootfs = hull_path_join(m->c->dir, "rootfs");
+	/* the runtime wants root.path real, no symlink on the way (runc's rule):
+	 * a data root reached through one must not break every container */
+	_cleanup_free_ char *dir = realpath(m->c->dir, NULL);
+	_cleanup_free_ char *rootfs = hull_path_join(dir ? dir : m->c->dir, "rootfs");
 	struct hull_spec_inputs in = { .rootfs = rootfs, .dir = m->c->dir, .cgroup_parent = "/hull",
 				       .rootless = m->ctx->rootless };
 	_cleanup_(engine_shared_clear) struct engine_shared shared = { 0 };

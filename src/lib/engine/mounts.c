@@ -12,6 +12,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/oci.h"
 #include "engine_internal.h"
 
 static bool has_destination(json_t *mounts, const char *dst)
@@ -109,16 +110,23 @@ int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hul
 		if (r < 0)
 			return r;
 	}
-	const char *dst;
-	json_object_foreach(json_object_get(json_object_get(record, "Config"), "Volumes"), dst, v)
+	const char *raw;
+	json_object_foreach(json_object_get(json_object_get(record, "Config"), "Volumes"), raw, v)
 	{
+		if (raw[0] != '/' || strstr(raw, "/../") ||
+		    !strcmp(raw + strlen(raw) - (strlen(raw) > 2 ? 3 : 0), "/.."))
+			return hull_error_msg(err, EINVAL, "the image's VOLUME `%s` is not an absolute path", raw);
+		/* compared cleaned, as the flags' destinations are kept */
+		_cleanup_free_ char *dst = hull_path_clean(raw);
 		/* the image's VOLUME gets an anonymous volume unless the user
 		 * put something there (or a --tmpfs covers it) */
 		if (has_destination(mounts, dst) || json_object_get(json_object_get(hc, "Tmpfs"), dst))
 			continue;
-		if (dst[0] != '/' || strstr(dst, "/../") || !strcmp(dst + strlen(dst) - (strlen(dst) > 2 ? 3 : 0), "/.."))
-			return hull_error_msg(err, EINVAL, "the image's VOLUME `%s` is not an absolute path", dst);
-		struct hull_mount_spec m = { .type = "volume", .destination = (char *)dst };
+		const char *refusal = hull_oci_proc_mount_refusal(dst, false);
+		if (!strcmp(dst, "/") || refusal)
+			return hull_error_msg(err, EINVAL, "the image's VOLUME `%s` %s", raw,
+					      refusal ? refusal : "is the root `/`");
+		struct hull_mount_spec m = { .type = "volume", .destination = dst };
 		if ((r = add_volume(ctx, mounts, &m, dst, err)) < 0)
 			return r;
 	}

@@ -16,6 +16,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/runtime.h"
 #include "engine_internal.h"
 
 static json_t *strv_json(char **v)
@@ -63,7 +64,7 @@ static int env_add_flag(json_t *env, const char *kv, const char *where, struct h
 static int env_add_file(json_t *env, const char *path, struct hull_error **err)
 {
 	_cleanup_free_ char *buf = NULL;
-	if (hull_read_file(path, &buf, NULL, err) < 0)
+	if (hull_read_file_max(path, ENGINE_FLAG_FILE_MAX, &buf, NULL, err) < 0)
 		return hull_error_wrap(err, -EINVAL, "--env-file");
 	int lineno = 0;
 	for (char *save = NULL, *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -158,6 +159,13 @@ static int add_ports(json_t *exposed, json_t *bindings, const struct hull_run_op
 		size_t n = 0;
 		if (hull_parse_publish(*p, &m, &n, err) < 0)
 			return -EINVAL;
+		if (n && strchr(m[0].host_ip, ':')) {
+			free(m);
+			return hull_error_msg(err, EAFNOSUPPORT,
+					      "invalid publish `%s`: publishing on an IPv6 host address is "
+					      "not supported by hull; publish on an IPv4 address",
+					      *p);
+		}
 		for (size_t i = 0; i < n; i++) {
 			_cleanup_free_ char *key = hull_strdup_printf("%u/%s", m[i].container_port, m[i].proto);
 			json_object_set_new(exposed, key, json_object());
@@ -189,7 +197,7 @@ static int check_security_opts(const struct hull_run_options *o, struct hull_err
 			if (!strcmp(f, "unconfined"))
 				continue;
 			_cleanup_free_ char *buf = NULL;
-			if (hull_read_file(f, &buf, NULL, err) < 0)
+			if (hull_read_file_max(f, ENGINE_FLAG_FILE_MAX, &buf, NULL, err) < 0)
 				return hull_error_wrap(err, -EINVAL, "--security-opt %s", v);
 			_cleanup_json_ json_t *j = hull_json_load_str(buf, strlen(buf), f, err);
 			if (!j || !json_is_object(j))
@@ -264,6 +272,54 @@ static int check_namespace_modes(const struct hull_run_options *o, struct hull_e
 	return 0;
 }
 
+/* A value written into the container's /etc/hosts or /etc/resolv.conf (or
+ * set as its host name) is one word: a newline in it would add lines of the
+ * caller's choosing to those files, a space or tab another field. */
+static int check_word(const char *flag, const char *v, size_t max, struct hull_error **err)
+{
+	if (!*v)
+		return hull_error_msg(err, EINVAL, "%s: the value is empty", flag);
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++)
+		if (*c <= ' ' || *c == 0x7f)
+			return hull_error_msg(err, EINVAL,
+					      "%s: the value holds %s (byte 0x%02x at offset %zu); it must be "
+					      "one word",
+					      flag, *c == ' ' ? "a space" : "a control character", *c,
+					      (size_t)((const char *)c - v));
+	if (strlen(v) > max)
+		return hull_error_msg(err, EINVAL, "%s `%s`: longer than %zu bytes", flag, v, max);
+	return 0;
+}
+
+/* --hostname, --domainname, --dns, --dns-search, --add-host: the names go
+ * into /etc/hosts and /etc/resolv.conf (docker's CLI checks them too). */
+static int check_name_flags(const struct hull_run_options *o, struct hull_error **err)
+{
+	unsigned char addr[16];
+	/* sethostname(2) and setdomainname(2) take at most 64 bytes */
+	if ((o->hostname && check_word("--hostname", o->hostname, 64, err) < 0) ||
+	    (o->domainname && *o->domainname && check_word("--domainname", o->domainname, 64, err) < 0))
+		return -EINVAL;
+	for (char **d = o->dns; d && *d; d++)
+		if (inet_pton(AF_INET, *d, addr) != 1 && inet_pton(AF_INET6, *d, addr) != 1)
+			return check_word("--dns", *d, 255, err) < 0
+				   ? -EINVAL
+				   : hull_error_msg(err, EINVAL, "--dns `%s`: not an IP address", *d);
+	for (char **d = o->dns_search; d && *d; d++)
+		if (check_word("--dns-search", *d, 253, err) < 0)
+			return -EINVAL;
+	for (char **h = o->add_host; h && *h; h++) {
+		if (check_word("--add-host", *h, 255 + 1 + 64, err) < 0)
+			return -EINVAL;
+		const char *sep = strchr(*h, '=') ? strchr(*h, '=') : strchr(*h, ':');
+		if (!sep || sep == *h ||
+		    (inet_pton(AF_INET, sep + 1, addr) != 1 && inet_pton(AF_INET6, sep + 1, addr) != 1 &&
+		     strcmp(sep + 1, "host-gateway")))
+			return hull_error_msg(err, EINVAL, "--add-host `%s`: expected NAME:IP", *h);
+	}
+	return 0;
+}
+
 static int check_flags(const struct hull_run_options *o, struct hull_error **err)
 {
 	struct hull_restart_policy policy;
@@ -291,8 +347,24 @@ static int check_flags(const struct hull_run_options *o, struct hull_error **err
 		return hull_error_msg(err, EINVAL, "--log-opt `%s`: expected max-size=SIZE or max-file=N", *l);
 	}
 	int r = check_namespace_modes(o, err);
-	if (r < 0)
+	if (r < 0 || (r = check_name_flags(o, err)) < 0)
 		return r;
+	int sig = 0;
+	if (o->stop_signal && (hull_signal_parse(o->stop_signal, &sig, NULL) < 0 || sig == 0))
+		return hull_error_msg(err, EINVAL,
+				      "--stop-signal: invalid signal `%s` (use a name like TERM or SIGKILL, or "
+				      "a number from 1)",
+				      o->stop_signal);
+	/* docker's floor (moby daemon/daemon_unix.go): below it the container
+	 * cannot even start its process */
+	if (o->memory > 0 && o->memory < ENGINE_MIN_MEMORY)
+		return hull_error_msg(err, EINVAL, "--memory: Minimum memory limit allowed is 6MB");
+	for (char **t = o->tmpfs; t && *t; t++) {
+		struct hull_mount_spec m;
+		if ((r = hull_parse_tmpfs_flag(*t, &m, err)) < 0)
+			return hull_error_wrap(err, r, "--tmpfs");
+		hull_mount_spec_clear(&m);
+	}
 	if (o->pull && strcmp(o->pull, "missing") && strcmp(o->pull, "always") && strcmp(o->pull, "never"))
 		return hull_error_msg(err, EINVAL, "--pull %s: expected missing, always or never", o->pull);
 	r = hull_engine_usernet_check(o->network, err);
@@ -312,9 +384,11 @@ static json_t *build_host_config(const struct hull_run_options *o, json_t *bindi
 	json_object_set_new(hc, "HullMountFlags", strv_json(o->mounts));
 	json_t *tmpfs = json_object();
 	for (char **t = o->tmpfs; t && *t; t++) {
-		const char *colon = strchr(*t, ':');
-		_cleanup_free_ char *dst = colon ? strndup(*t, (size_t)(colon - *t)) : hull_xstrdup(*t);
-		json_object_set_new(tmpfs, dst, json_string(colon ? colon + 1 : ""));
+		struct hull_mount_spec m;
+		if (hull_parse_tmpfs_flag(*t, &m, NULL) < 0) /* checked by check_flags */
+			continue;
+		json_object_set_new(tmpfs, m.destination, json_string(m.options ? m.options : ""));
+		hull_mount_spec_clear(&m);
 	}
 	json_object_set_new(hc, "Tmpfs", tmpfs);
 	json_object_set(hc, "PortBindings", bindings);

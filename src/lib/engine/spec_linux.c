@@ -14,6 +14,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "engine_internal.h"
 #include "spec_internal.h"
 
 bool hull_spec_no_new_privileges(json_t *hc)
@@ -387,7 +388,11 @@ json_t *hull_spec_seccomp(json_t *hc, json_t *caps, bool privileged, struct hull
 		return NULL;
 	if (!file)
 		return privileged ? NULL : hull_engine_default_seccomp(caps);
-	_cleanup_json_ json_t *p = hull_json_load_file(file, file, err);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	if (hull_read_file_max(file, ENGINE_FLAG_FILE_MAX, &text, &len, err) < 0)
+		return NULL;
+	_cleanup_json_ json_t *p = hull_json_load_str(text, len, file, err);
 	if (!p)
 		return NULL;
 	if (!json_is_object(p) || !json_is_string(json_object_get(p, "defaultAction"))) {

@@ -206,7 +206,7 @@ int blob_download(struct registry *r, const struct hull_descriptor *desc, struct
 	if (lock < 0)
 		return lock;
 	if (store_has_blob(s, desc->digest))
-		return 0;
+		return blob_check_stored_size(s, desc, err);
 	_cleanup_free_ char *partial = blob_partial_path(s, desc->digest);
 	struct download d = { .expected = desc->size, .digest = desc->digest, .progress = progress };
 	d.fd = open(partial, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -250,16 +250,27 @@ int blob_download(struct registry *r, const struct hull_descriptor *desc, struct
 	return store_commit_file(s, partial, desc->digest, err);
 }
 
+int blob_check_stored_size(struct hull_image_store *s, const struct hull_descriptor *desc, struct hull_error **err)
+{
+	_cleanup_free_ char *path = store_blob_path(s, desc->digest);
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return hull_error_set(err, errno, "blob %s", desc->digest);
+	if (st.st_size != desc->size)
+		return hull_error_msg(err, EINVAL, "blob %s is %lld bytes, its descriptor says %lld; refusing it",
+				      desc->digest, (long long)st.st_size, desc->size);
+	return 0;
+}
+
 int blob_fetch_small(struct registry *r, const struct hull_descriptor *desc, char **out, size_t *len,
 		     struct hull_error **err)
 {
 	if (desc->size > HULL_MAX_MANIFEST_SIZE)
 		return hull_error_msg(err, EFBIG, "config %s claims %lld bytes; refusing more than %d", desc->digest,
 				      desc->size, HULL_MAX_MANIFEST_SIZE);
-	if (!store_has_blob(r->s, desc->digest)) {
-		int ret = blob_download(r, desc, NULL, err);
-		if (ret < 0)
-			return ret;
-	}
+	int ret = store_has_blob(r->s, desc->digest) ? blob_check_stored_size(r->s, desc, err)
+						     : blob_download(r, desc, NULL, err);
+	if (ret < 0)
+		return ret;
 	return store_read_blob(r->s, desc->digest, out, len, err);
 }

@@ -32,6 +32,11 @@ char *blob_partial_path(struct hull_image_store *s, const char *digest);
 int blob_download(struct registry *r, const struct hull_descriptor *desc, struct blob_progress *progress,
 		  struct hull_error **err);
 
+/* blob_check_stored_size: a blob already in the store must have the size
+ * the descriptor that names it says (content addressing fixes its bytes,
+ * not the descriptor's claim). 0, or an EINVAL error naming both sizes. */
+int blob_check_stored_size(struct hull_image_store *s, const struct hull_descriptor *desc, struct hull_error **err);
+
 /* blob_fetch_small: a config-sized blob, from the store or the registry. */
 int blob_fetch_small(struct registry *r, const struct hull_descriptor *desc, char **out, size_t *len,
 		     struct hull_error **err);

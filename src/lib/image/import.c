@@ -49,6 +49,14 @@ static int copy_in(struct hull_image_store *s, const char *src, char **tmp_out, 
 	_cleanup_close_ int in = strcmp(src, "-") ? open(src, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
 	if (in < 0)
 		return hull_error_set(err, errno, "open `%s`", src);
+	/* a tar file, or a stream (stdin, a pipe); a device such as /dev/zero
+	 * would be copied into the store until the disk is full */
+	struct stat st;
+	if (fstat(in, &st) < 0)
+		return hull_error_set(err, errno, "stat `%s`", src);
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode))
+		return hull_error_msg(err, EINVAL, "`%s` is a %s; import a tar file, or - for standard input", src,
+				      S_ISDIR(st.st_mode) ? "directory" : "device");
 	_cleanup_free_ char *tmp = store_tmp_name(s, "import");
 	_cleanup_close_ int out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (out < 0)

@@ -6,6 +6,7 @@
 #include <archive.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,27 +34,61 @@ static void add_line(struct loader *l, char *line)
 	l->lines[l->n_lines] = NULL;
 }
 
-static int open_inside(struct loader *l, const char *rel, struct hull_error **err)
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return S_ISSOCK(mode) ? "a socket" : "not a regular file";
+}
+
+/* Open a member of the archive for reading: resolved inside it, a regular
+ * file and no larger than `max` bytes; *size gets its size. Archives link
+ * files to each other (podman's <id>/layer.tar -> ../<hex>.tar), so
+ * symlinks are followed, but only inside the archive (RESOLVE_IN_ROOT: an
+ * absolute or `..` target starts again from the archive's top). O_NONBLOCK:
+ * opening a FIFO must not wait for a writer; the fstat then refuses it. The
+ * errors name the member, never what it points to nor what it holds. */
+static int open_member(struct loader *l, const char *rel, long long max, long long *size, struct hull_error **err)
 {
 	_cleanup_free_ char *clean = hull_xstrdup(rel);
 	int ret = unpack_clean_path(clean, err);
 	if (ret < 0)
 		return hull_error_wrap(err, ret, "%s", l->display);
-	/* Archives link files to each other (podman's <id>/layer.tar -> ../<hex>.tar):
-	 * symlinks are followed, but scoped to the archive. */
-	int fd = hull_open_in_root(l->dir_fd, clean, O_RDONLY, 0);
+	_cleanup_close_ int fd = hull_open_in_root(l->dir_fd, clean, O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
 	if (fd < 0)
 		return hull_error_set(err, -fd, "%s: `%s`", l->display, rel);
-	return fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return hull_error_set(err, errno, "%s: stat `%s`", l->display, rel);
+	if (!S_ISREG(st.st_mode))
+		return hull_error_msg(err, EINVAL, "%s: `%s` is %s; an image archive holds only regular files",
+				      l->display, rel, file_kind(st.st_mode));
+	if (st.st_size > max)
+		return hull_error_msg(err, EFBIG, "%s: `%s` is %lld bytes, more than the %lld allowed", l->display, rel,
+				      (long long)st.st_size, max);
+	*size = st.st_size;
+	return take_fd(fd);
 }
 
-/* Copy a file of the archive into tmp/ while hashing; verify when expected. */
-static int ingest(struct loader *l, const char *rel, const char *expected, char **tmp_out,
-		  char digest[HULL_DIGEST_BUF_LEN], struct hull_error **err)
+/* Copy a file of the archive into tmp/ while hashing; verify the digest
+ * and the size when a descriptor gives them (expected_size < 0: none).
+ * At most the size fstat gave is read, so a file that grows is refused. */
+static int ingest(struct loader *l, const char *rel, const char *expected, long long expected_size, long long max,
+		  char **tmp_out, char digest[HULL_DIGEST_BUF_LEN], struct hull_error **err)
 {
-	_cleanup_close_ int in = open_inside(l, rel, err);
+	long long size = 0;
+	_cleanup_close_ int in = open_member(l, rel, max, &size, err);
 	if (in < 0)
 		return in;
+	if (expected_size >= 0 && size != expected_size)
+		return hull_error_msg(err, EINVAL, "%s: `%s` is %lld bytes, its descriptor says %lld", l->display, rel,
+				      size, expected_size);
 	_cleanup_free_ char *tmp = store_tmp_name(l->s, "load");
 	_cleanup_close_ int out = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (out < 0)
@@ -61,6 +96,7 @@ static int ingest(struct loader *l, const char *rel, const char *expected, char 
 	_cleanup_(hull_sha256_freep) struct hull_sha256 *h = hull_sha256_new();
 	_cleanup_free_ char *buf = hull_xmalloc(1 << 20);
 	int ret = 0;
+	long long done = 0;
 	for (;;) {
 		ssize_t n = read(in, buf, 1 << 20);
 		if (n < 0 && errno == EINTR)
@@ -69,6 +105,10 @@ static int ingest(struct loader *l, const char *rel, const char *expected, char 
 			ret = hull_error_set(err, errno, "%s: read `%s`", l->display, rel);
 		if (n <= 0)
 			break;
+		if ((done += n) > size) {
+			ret = hull_error_msg(err, EFBIG, "%s: `%s` grew while it was read", l->display, rel);
+			break;
+		}
 		hull_sha256_update(h, buf, (size_t)n);
 		if ((ret = hull_write_all(out, buf, (size_t)n)) < 0) {
 			ret = hull_error_set(err, -ret, "write `%s`", tmp);
@@ -87,11 +127,11 @@ static int ingest(struct loader *l, const char *rel, const char *expected, char 
 	return 0;
 }
 
-static int load_small(struct loader *l, const char *rel, const char *expected, char **buf, size_t *len,
-		      char digest[HULL_DIGEST_BUF_LEN], struct hull_error **err)
+static int load_small(struct loader *l, const char *rel, const char *expected, long long expected_size, char **buf,
+		      size_t *len, char digest[HULL_DIGEST_BUF_LEN], struct hull_error **err)
 {
 	_cleanup_free_ char *tmp = NULL;
-	int ret = ingest(l, rel, expected, &tmp, digest, err);
+	int ret = ingest(l, rel, expected, expected_size, HULL_MAX_MANIFEST_SIZE, &tmp, digest, err);
 	if (ret < 0)
 		return ret;
 	if ((ret = store_commit_file(l->s, tmp, digest, err)) < 0)
@@ -100,11 +140,11 @@ static int load_small(struct loader *l, const char *rel, const char *expected, c
 }
 
 /* One layer: into blobs/, unpacked, diff_id checked. */
-static int load_layer(struct loader *l, const char *rel, const char *expected, const char *diff_id,
-		      struct store_layer *out, struct hull_error **err)
+static int load_layer(struct loader *l, const char *rel, const char *expected, long long expected_size,
+		      const char *diff_id, struct store_layer *out, struct hull_error **err)
 {
 	_cleanup_free_ char *tmp = NULL;
-	int ret = ingest(l, rel, expected, &tmp, out->digest, err);
+	int ret = ingest(l, rel, expected, expected_size, LLONG_MAX, &tmp, out->digest, err);
 	if (ret < 0)
 		return ret;
 	_cleanup_close_ int fd = open(tmp, O_RDONLY | O_CLOEXEC);
@@ -140,7 +180,8 @@ static char **normalise_names(json_t *tags)
 	char **v = hull_xcalloc(json_array_size(tags) + 1, sizeof(char *));
 	size_t n = 0, i;
 	json_t *t;
-	json_array_foreach (tags, i, t) {
+	json_array_foreach(tags, i, t)
+	{
 		_cleanup_(hull_reference_freep) struct hull_reference *ref = NULL;
 		if (json_is_string(t) && hull_reference_parse(json_string_value(t), &ref, NULL) == 0 && !ref->digest)
 			v[n++] = hull_reference_string(ref);
@@ -168,7 +209,7 @@ static int load_docker_entry(struct loader *l, json_t *e, struct hull_error **er
 	_cleanup_free_ char *cbuf = NULL;
 	size_t clen;
 	char cdigest[HULL_DIGEST_BUF_LEN];
-	int ret = load_small(l, config_path, NULL, &cbuf, &clen, cdigest, err);
+	int ret = load_small(l, config_path, NULL, -1, &cbuf, &clen, cdigest, err);
 	_cleanup_(hull_image_config_freep) struct hull_image_config *c = NULL;
 	if (ret < 0 || (ret = hull_image_config_parse(cbuf, clen, config_path, &c, err)) < 0)
 		return ret;
@@ -180,8 +221,9 @@ static int load_docker_entry(struct loader *l, json_t *e, struct hull_error **er
 	long long size = 0;
 	for (size_t i = 0; i < c->n_diff_ids && ret >= 0; i++) {
 		const char *rel = json_string_value(json_array_get(layers, i));
-		ret = rel ? load_layer(l, rel, NULL, c->diff_ids[i], &sl[i], err)
-			  : hull_error_msg(err, EINVAL, "%s: manifest.json: Layers[%zu] must be a string", l->display, i);
+		ret =
+		    rel ? load_layer(l, rel, NULL, -1, c->diff_ids[i], &sl[i], err)
+			: hull_error_msg(err, EINVAL, "%s: manifest.json: Layers[%zu] must be a string", l->display, i);
 		if (ret >= 0) {
 			json_array_append_new(descs, json_pack("{s:s, s:s, s:I}", "mediaType",
 							       layer_media_type(l->s, sl[i].digest), "digest",
@@ -235,7 +277,7 @@ static int load_oci_manifest(struct loader *l, const struct hull_descriptor *d, 
 	_cleanup_free_ char *buf = NULL, *cbuf = NULL, *crel = NULL;
 	size_t len, clen;
 	char digest[HULL_DIGEST_BUF_LEN], cdigest[HULL_DIGEST_BUF_LEN];
-	int ret = load_small(l, rel, d->digest, &buf, &len, digest, err);
+	int ret = load_small(l, rel, d->digest, d->size, &buf, &len, digest, err);
 	if (ret < 0)
 		return ret;
 	int kind = hull_manifest_kind(buf, len, d->media_type, err);
@@ -248,17 +290,17 @@ static int load_oci_manifest(struct loader *l, const struct hull_descriptor *d, 
 	if ((ret = hull_manifest_parse(buf, len, rel, &m, err)) < 0)
 		return ret;
 	crel = blob_rel(m->config.digest);
-	if ((ret = load_small(l, crel, m->config.digest, &cbuf, &clen, cdigest, err)) < 0 ||
+	if ((ret = load_small(l, crel, m->config.digest, m->config.size, &cbuf, &clen, cdigest, err)) < 0 ||
 	    (ret = hull_image_config_parse(cbuf, clen, crel, &c, err)) < 0)
 		return ret;
 	if (c->n_diff_ids != m->n_layers)
-		return hull_error_msg(err, EINVAL, "%s: manifest %s lists %zu layers, its config %zu diff_ids", l->display,
-				      d->digest, m->n_layers, c->n_diff_ids);
+		return hull_error_msg(err, EINVAL, "%s: manifest %s lists %zu layers, its config %zu diff_ids",
+				      l->display, d->digest, m->n_layers, c->n_diff_ids);
 	long long size = 0;
 	for (size_t i = 0; i < m->n_layers; i++) {
 		struct store_layer sl = { 0 };
 		_cleanup_free_ char *lrel = blob_rel(m->layers[i].digest);
-		if ((ret = load_layer(l, lrel, m->layers[i].digest, c->diff_ids[i], &sl, err)) < 0)
+		if ((ret = load_layer(l, lrel, m->layers[i].digest, m->layers[i].size, c->diff_ids[i], &sl, err)) < 0)
 			return ret;
 		size += sl.unpacked;
 	}
@@ -282,27 +324,51 @@ static char **oci_names(json_t *entry)
 	return normalise_names(arr);
 }
 
+/* The archive's top file, manifest.json (docker) or index.json (OCI), read
+ * as a member like any other: inside the archive, regular, capped. */
+static int read_top(struct loader *l, const char *name, char **buf, size_t *len, struct hull_error **err)
+{
+	long long size;
+	_cleanup_close_ int fd = open_member(l, name, HULL_MAX_MANIFEST_SIZE, &size, err);
+	if (fd < 0)
+		return fd;
+	int r = hull_read_all_max(fd, (size_t)size, buf, len);
+	if (r == -EFBIG)
+		return hull_error_msg(err, EFBIG, "%s: `%s` grew while it was read", l->display, name);
+	return r < 0 ? hull_error_set(err, -r, "%s: read `%s`", l->display, name) : 0;
+}
+
 static int load_dir(struct loader *l, struct hull_error **err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
-	bool docker = faccessat(l->dir_fd, "manifest.json", F_OK, 0) == 0;
-	bool oci = faccessat(l->dir_fd, "index.json", F_OK, 0) == 0;
-	if (!docker && !oci)
+	/* which format: the name is there at all (a dangling or escaping
+	 * symlink included: read_top then says what is wrong with it) */
+	struct stat st;
+	const char *top = fstatat(l->dir_fd, "manifest.json", &st, AT_SYMLINK_NOFOLLOW) == 0 ? "manifest.json"
+			  : fstatat(l->dir_fd, "index.json", &st, AT_SYMLINK_NOFOLLOW) == 0  ? "index.json"
+											     : NULL;
+	if (!top)
 		return hull_error_msg(err, EINVAL,
-				      "%s: neither an OCI layout (index.json) nor a docker archive (manifest.json)", l->display);
-	int ret = hull_read_file_at(l->dir_fd, docker ? "manifest.json" : "index.json", &buf, &len, err);
+				      "%s: neither an OCI layout (index.json) nor a docker archive (manifest.json)",
+				      l->display);
+	int ret = read_top(l, top, &buf, &len, err);
 	if (ret < 0)
 		return ret;
-	_cleanup_json_ json_t *j = hull_json_load_str(buf, len, docker ? "manifest.json" : "index.json", err);
+	bool docker = !strcmp(top, "manifest.json");
+	/* the JSON parser's message quotes the text near a syntax error; the
+	 * member is the archive's own, never a file outside it */
+	_cleanup_json_ json_t *j = hull_json_load_str(buf, len, top, err);
 	if (!j)
 		return -EINVAL;
 	json_t *list = docker ? j : json_object_get(j, "manifests");
 	if (!json_is_array(list) || json_array_size(list) == 0)
-		return hull_error_msg(err, EINVAL, "%s: %s lists no images", l->display, docker ? "manifest.json" : "index.json");
+		return hull_error_msg(err, EINVAL, "%s: %s lists no images", l->display,
+				      docker ? "manifest.json" : "index.json");
 	size_t i;
 	json_t *e;
-	json_array_foreach (list, i, e) {
+	json_array_foreach(list, i, e)
+	{
 		if (docker) {
 			ret = load_docker_entry(l, e, err);
 		} else {
@@ -311,6 +377,14 @@ static int load_dir(struct loader *l, struct hull_error **err)
 			d.media_type = (char *)json_string_value(json_object_get(e, "mediaType"));
 			if ((ret = hull_digest_validate(d.digest, err)) < 0)
 				return hull_error_wrap(err, ret, "%s: index.json: manifests[%zu]", l->display, i);
+			/* descriptor.md: size is required; the blob must have it */
+			json_t *size = json_object_get(e, "size");
+			if (!json_is_integer(size) || json_integer_value(size) < 0)
+				return hull_error_msg(err, EINVAL,
+						      "%s: index.json: manifests[%zu].size: must be the "
+						      "manifest's size in bytes",
+						      l->display, i);
+			d.size = json_integer_value(size);
 			_cleanup_strv_ char **names = oci_names(e);
 			ret = load_oci_manifest(l, &d, names, 0, err);
 		}
@@ -342,7 +416,7 @@ static int extract(struct hull_image_store *s, const char *path, const char *dir
 
 int hull_image_load(struct hull_image_store *s, const char *path, char ***loaded, struct hull_error **err)
 {
-	struct loader l = { .s = s, .display = path, .dir_fd = -1 };
+	struct loader l = {.s = s, .display = path, .dir_fd = -1};
 	struct stat st;
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int gc_lock = store_lock(s, "gc", false, err);

@@ -59,12 +59,14 @@ static void on_bytes(void *opaque, long long done, long long total)
 static int run_job(struct pull_state *ps, struct pull_job *j, struct hull_error **err)
 {
 	struct hull_image_store *s = ps->r->s;
+	int ret;
+	if (store_has_blob(s, j->desc->digest) && (ret = blob_check_stored_size(s, j->desc, err)) < 0)
+		return ret;
 	if (store_has_layer(s, j->diff_id) && store_has_blob(s, j->desc->digest)) {
 		j->unpacked = store_layer_size(s, j->diff_id);
 		report(ps, j, HULL_PULL_EXISTS, j->desc->size, j->desc->size);
 		return 0;
 	}
-	int ret;
 	if (!store_has_blob(s, j->desc->digest)) {
 		struct job_progress jp = { .ps = ps, .job = j };
 		if ((ret = stream_layer(ps->r, j->desc, j->diff_id, on_bytes, &jp, &j->unpacked, err)) < 0)
@@ -165,6 +167,10 @@ static int resolve_manifest(struct registry *r, const struct hull_reference *ref
 		return -ENOENT;
 	if ((ret = blob_fetch_manifest(r, d->digest, m, err)) < 0)
 		return ret;
+	/* the digest matched; the index's size claim must too */
+	if ((long long)m->len != d->size)
+		return hull_error_msg(err, EINVAL, "manifest %s is %zu bytes, the index says %lld; refusing it",
+				      d->digest, m->len, d->size);
 	kind = hull_manifest_kind(m->body, m->len, m->content_type, err);
 	if (kind != 0)
 		return kind < 0 ? kind : hull_error_msg(err, EINVAL, "index entry %s is itself an index", d->digest);

@@ -2,11 +2,15 @@
  * process lives in config_process.c, linux in config_linux.c.
  * Reference: OCI runtime-spec 1.1 config.md. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "config_internal.h"
+#include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/oci.h"
@@ -146,6 +150,32 @@ static void apply_option(struct hull_oci_mount *m, const char *o, char **data)
 	*data = joined;
 }
 
+const char *hull_oci_proc_mount_refusal(const char *destination, bool is_proc)
+{
+	/* lxcfs' files, the only ones runc lets a mount cover inside /proc */
+	static const char *const lxcfs[] = {
+	    "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo",  "/proc/stat",	   "/proc/swaps",
+	    "/proc/uptime",  "/proc/loadavg",	"/proc/slabinfo", "/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+	};
+	if (!hull_path_is_or_under(destination, "/proc"))
+		return NULL;
+	if (!strcmp(destination, "/proc"))
+		return is_proc ? NULL : "cannot be mounted because it is not of type proc";
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(lxcfs); i++)
+		if (!strcmp(destination, lxcfs[i]))
+			return NULL;
+	return "cannot be mounted because it is inside /proc";
+}
+
+/* Is the mount at /proc a proc filesystem: its type, or a bind of one. */
+static bool mount_is_proc(const struct hull_oci_mount *m)
+{
+	struct statfs sf;
+	if (m->type && !strcmp(m->type, "proc"))
+		return true;
+	return m->bind && m->source && statfs(m->source, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
 static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *bundle, const char *where, size_t i,
 		       struct hull_error **err)
 {
@@ -166,7 +196,10 @@ static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *bundle
 	/* config.md#mounts: "This value MUST be an absolute path" (Linux). */
 	if (!hull_is_absolute(dest))
 		return hull_error_msg(err, EINVAL, "%s: %s: must be an absolute path, not `%s`", where, f_dest, dest);
-	m->destination = hull_xstrdup(dest);
+	/* Kept cleaned, so that every comparison of destinations (is /dev a
+	 * bind mount? which mount replaces which?) sees `/dev/`, `//dev` and
+	 * `/dev/.` as the `/dev` they resolve to, as runc's CleanPath does. */
+	m->destination = hull_path_clean(dest);
 	m->source = oci_strdup_or_null(source);
 	m->type = oci_strdup_or_null(type);
 	size_t k;
@@ -190,6 +223,9 @@ static int parse_mount(json_t *obj, struct hull_oci_mount *m, const char *bundle
 	}
 	if (!m->bind && !type)
 		return hull_error_msg(err, EINVAL, "%s: %s: required unless the mount is a bind mount", where, f_type);
+	const char *refusal = hull_oci_proc_mount_refusal(m->destination, mount_is_proc(m));
+	if (refusal)
+		return hull_error_msg(err, EINVAL, "%s: %s: `%s` %s", where, f_dest, dest, refusal);
 	return 0;
 }
 
@@ -223,12 +259,34 @@ static int parse_root(struct hull_oci_config *cfg, const char *bundle, const cha
 		cfg->root_path = hull_xstrdup(path);
 		return 0;
 	}
-	cfg->root_path = hull_is_absolute(path) ? hull_xstrdup(path) : hull_path_join(bundle, path);
+	/* config.md#root: a relative path is relative to the bundle; one that
+	 * climbs out of it is refused (the bundle is the caller's promise of
+	 * what the container gets) */
+	_cleanup_free_ char *clean = hull_path_clean(path);
+	if (!hull_is_absolute(clean) && (!strcmp(clean, "..") || !strncmp(clean, "../", 3)))
+		return hull_error_msg(err, EINVAL,
+				      "%s: root.path: `%s` leads out of the bundle; give a directory inside "
+				      "it or an absolute path",
+				      where, path);
+	cfg->root_path = hull_is_absolute(clean) ? hull_xstrdup(clean) : hull_path_join(bundle, clean);
 	struct stat st;
 	if (stat(cfg->root_path, &st) < 0)
 		return hull_error_set(err, errno, "%s: root.path: `%s`", where, cfg->root_path);
 	if (!S_ISDIR(st.st_mode))
 		return hull_error_msg(err, ENOTDIR, "%s: root.path: `%s` is not a directory", where, cfg->root_path);
+	/* runc's rule (libcontainer/configs/validate rootfs): the path must be
+	 * the real one, no symlink on the way; and never the host's own root */
+	_cleanup_free_ char *real = realpath(cfg->root_path, NULL);
+	_cleanup_free_ char *want = hull_path_clean(cfg->root_path);
+	if (!real)
+		return hull_error_set(err, errno, "%s: root.path: `%s`", where, cfg->root_path);
+	if (!strcmp(real, "/"))
+		return hull_error_msg(err, EINVAL, "%s: root.path: `%s` is the host's root directory", where, path);
+	if (strcmp(real, want))
+		return hull_error_msg(err, EINVAL,
+				      "%s: root.path: `%s` goes through a symlink (to `%s`); give the real "
+				      "path",
+				      where, cfg->root_path, real);
 	return 0;
 }
 

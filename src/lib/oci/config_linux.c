@@ -1,10 +1,13 @@
 /* config_linux.c - config-linux.md: namespaces, id mappings, devices,
  * sysctl, masked and read-only paths, rootfs propagation. */
 #include <errno.h>
+#include <linux/magic.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "config_internal.h"
 #include "hull/fs.h"
@@ -145,7 +148,10 @@ static int parse_device(struct hull_oci_device *d, json_t *o, const char *where,
 	if (mode < 0 || mode > 07777 || uid < 0 || gid < 0 || major < 0 || minor < 0)
 		return hull_error_msg(err, EINVAL, "%s: %s: fileMode, uid, gid, major and minor must be >= 0", where,
 				      f);
-	d->path = hull_xstrdup(path);
+	d->path = hull_path_clean(path); /* compared with the default devices' paths */
+	if (!strcmp(d->path, "/"))
+		return hull_error_msg(err, EINVAL, "%s: %s: `%s` names the root, not a device file", where, f_path,
+				      path);
 	d->type = type[0];
 	d->major = major;
 	d->minor = minor;
@@ -286,6 +292,55 @@ static int check_relations(struct hull_oci_config *cfg, const char *where, struc
 	return 0;
 }
 
+/* config-linux.md#personality: the execution domain, LINUX or LINUX32 (the
+ * only two the spec defines). No flags are defined to act on: refusing
+ * them beats ignoring what the caller asked for. */
+static int parse_personality(struct hull_oci_config *cfg, json_t *lnx, const char *where, struct hull_error **err)
+{
+	json_t *pers, *flags = NULL;
+	const char *domain = NULL;
+	if (hull_json_get_object(lnx, "personality", &pers, false, where, "linux.personality", err) < 0)
+		return -EINVAL;
+	if (!pers)
+		return 0;
+	if (hull_json_get_string(pers, "domain", &domain, true, where, "linux.personality.domain", err) < 0 ||
+	    hull_json_get_array(pers, "flags", &flags, false, where, "linux.personality.flags", err) < 0)
+		return -EINVAL;
+	if (!strcmp(domain, "LINUX"))
+		cfg->personality = PER_LINUX;
+	else if (!strcmp(domain, "LINUX32"))
+		cfg->personality = PER_LINUX32;
+	else
+		return hull_error_msg(err, EINVAL,
+				      "%s: linux.personality.domain: unknown domain `%s` (expected LINUX or "
+				      "LINUX32)",
+				      where, domain);
+	if (json_array_size(flags))
+		return hull_error_msg(err, EINVAL,
+				      "%s: linux.personality.flags: no personality flag is supported; "
+				      "remove them",
+				      where);
+	cfg->has_personality = true;
+	return 0;
+}
+
+/* config-linux.md#intelrdt: resctrl groups. hull does not place containers
+ * in them, and saying nothing would leave the caller believing the cache
+ * and memory-bandwidth limits hold: refuse, saying why. */
+static int check_intel_rdt(json_t *lnx, const char *where, struct hull_error **err)
+{
+	if (!json_object_get(lnx, "intelRdt"))
+		return 0;
+	struct statfs sf;
+	if (statfs("/sys/fs/resctrl", &sf) < 0 || sf.f_type != RDTGROUP_SUPER_MAGIC)
+		return hull_error_msg(err, EINVAL,
+				      "%s: linux.intelRdt: this host has no resctrl filesystem "
+				      "(Intel RDT) mounted at /sys/fs/resctrl; remove the field",
+				      where);
+	return hull_error_msg(err, EINVAL, "%s: linux.intelRdt: hull does not manage resctrl groups; remove the field",
+			      where);
+}
+
 int oci_parse_linux(struct hull_oci_config *cfg, const char *where, struct hull_error **err)
 {
 	json_t *lnx;
@@ -303,7 +358,8 @@ int oci_parse_linux(struct hull_oci_config *cfg, const char *where, struct hull_
 	    parse_mappings(lnx, "gidMappings", &cfg->gid_mappings, &cfg->n_gid_mappings, where, err) < 0 ||
 	    parse_devices(cfg, lnx, where, err) < 0 || parse_sysctl(cfg, lnx, where, err) < 0 ||
 	    parse_paths(lnx, "maskedPaths", &cfg->masked_paths, where, err) < 0 ||
-	    parse_paths(lnx, "readonlyPaths", &cfg->readonly_paths, where, err) < 0)
+	    parse_paths(lnx, "readonlyPaths", &cfg->readonly_paths, where, err) < 0 ||
+	    parse_personality(cfg, lnx, where, err) < 0 || check_intel_rdt(lnx, where, err) < 0)
 		return -EINVAL;
 	if (prop && *prop) {
 		cfg->rootfs_propagation = oci_propagation_parse(prop);

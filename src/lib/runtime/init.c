@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <linux/close_range.h>
 #include <sys/stat.h>
@@ -288,6 +289,9 @@ static int setup_process(struct spawn *s, bool in_userns, struct hull_error **er
 	/* with every privilege still held, as runc does */
 	if (lsm_exec_labels(p, err) < 0 || process_rlimits(p, err) < 0 || process_oom_score_adj(p, err) < 0)
 		return -EINVAL;
+	/* config-linux.md#personality; before seccomp, which may filter it */
+	if (s->cfg->has_personality && personality(s->cfg->personality) < 0)
+		return hull_error_set(err, errno, "config.json: linux.personality: set the execution domain");
 	if (chdir(p->cwd) < 0)
 		return hull_error_set(err, errno, "config.json: process.cwd: chdir `%s`", p->cwd);
 	/* a cwd reached through a leaked host fd is outside the container's

@@ -105,8 +105,14 @@ static int mask_path(const char *path, struct hull_error **err)
 			return hull_error_set(err, errno, "linux.maskedPaths: mask `%s`", path);
 		return 0;
 	}
-	if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0)
+	if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+		if (errno == ENOENT && access("/dev/null", F_OK) < 0)
+			return hull_error_msg(err, ENOENT,
+					      "linux.maskedPaths: mask `%s`: the container's /dev has no null "
+					      "device (a /dev bind mount must provide one)",
+					      path);
 		return hull_error_set(err, errno, "linux.maskedPaths: mask `%s`", path);
+	}
 	return 0;
 }
 

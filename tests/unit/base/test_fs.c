@@ -99,3 +99,49 @@ Test(fs, array_grow_doubles_and_keeps_items)
 	cr_assert_eq(cap, 1024);
 	free(v);
 }
+
+Test(fs, path_clean_gives_the_shortest_lexical_form)
+{
+	static const char *const cases[][2] = {
+	    {"/dev", "/dev"},
+	    {"/dev/", "/dev"},
+	    {"//dev", "/dev"},
+	    {"/dev/.", "/dev"},
+	    {"/./dev//", "/dev"},
+	    {"/x/../dev", "/dev"},
+	    {"/../dev", "/dev"},
+	    {"/", "/"},
+	    {"//", "/"},
+	    {"/a/..", "/"},
+	    {"", "."},
+	    {".", "."},
+	    {"a/./b/", "a/b"},
+	    {"a/../..", ".."},
+	    {"../a/../../b", "../../b"},
+	    {"rootfs", "rootfs"},
+	    {"../../../../", "../../../.."},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		_cleanup_free_ char *c = hull_path_clean(cases[i][0]);
+		cr_assert_str_eq(c, cases[i][1], "clean(`%s`)", cases[i][0]);
+	}
+	cr_assert(hull_path_is_or_under("/proc/self", "/proc"));
+	cr_assert(hull_path_is_or_under("//proc/.", "/proc"));
+	cr_assert(!hull_path_is_or_under("/procfs", "/proc"));
+	cr_assert(!hull_path_is_or_under("/", "/proc"));
+}
+
+Test(fs, read_file_max_stops_at_the_cap)
+{
+	char *buf = NULL;
+	struct hull_error *err = NULL;
+	cr_assert_eq(hull_read_file_max("/dev/zero", 1000, &buf, NULL, &err), -EFBIG);
+	cr_assert_not_null(strstr(err->msg, "/dev/zero"), "%s", err->msg);
+	cr_assert_not_null(strstr(err->msg, "1000"), "%s", err->msg);
+	hull_error_free(err);
+	err = NULL;
+	size_t len = 0;
+	cr_assert_eq(hull_read_file_max("/proc/self/stat", 1 << 20, &buf, &len, &err), 0);
+	cr_assert(len > 0);
+	free(buf);
+}

@@ -316,6 +316,18 @@ Test(spec, publish_syntax)
 	cr_assert_not_null(strstr(err->msg, "8080:99999"));
 	hull_error_release(&err);
 	cr_assert_lt(hull_parse_publish("80/icmp", &m, &n, &err), 0);
+	hull_error_release(&err);
+	/* an unbracketed IPv6 address is ambiguous: refused, never cut short */
+	cr_assert_lt(hull_parse_publish("::1:19084:80", &m, &n, &err), 0);
+	cr_assert_not_null(strstr(err->msg, "[::1]:8080:80"), "%s", err->msg);
+	hull_error_release(&err);
+	cr_assert_lt(hull_parse_publish("[::1]:1:19084:80", &m, &n, &err), 0);
+	hull_error_release(&err);
+	cr_assert_eq(hull_parse_publish("[::1]:19084:80", &m, &n, NULL), 0);
+	cr_assert_str_eq(m[0].host_ip, "::1");
+	cr_assert_eq(m[0].host_port, 19084);
+	cr_assert_eq(m[0].container_port, 80);
+	free(m);
 }
 
 Test(spec, volume_and_mount_syntax)
@@ -338,6 +350,16 @@ Test(spec, volume_and_mount_syntax)
 	cr_assert_lt(hull_parse_volume_flag("data:/x/../..", &m, &err), 0);
 	hull_error_release(&err);
 	cr_assert_lt(hull_parse_volume_flag("data:/x:bogus", &m, &err), 0);
+	hull_error_release(&err);
+	/* destinations are kept cleaned; /proc is refused as runc refuses it */
+	cr_assert_eq(hull_parse_volume_flag("/srv/x://dev/./", &m, NULL), 0);
+	cr_assert_str_eq(m.destination, "/dev");
+	hull_mount_spec_clear(&m);
+	cr_assert_eq(hull_parse_mount_flag("type=tmpfs,dst=/run/", &m, NULL), 0);
+	cr_assert_str_eq(m.destination, "/run");
+	hull_mount_spec_clear(&m);
+	cr_assert_lt(hull_parse_volume_flag("/srv/x:/proc/self", &m, &err), 0);
+	cr_assert_not_null(strstr(err->msg, "inside /proc"), "%s", err->msg);
 	hull_error_release(&err);
 	cr_assert_eq(hull_parse_mount_flag("type=bind,source=/tmp,target=/t,readonly", &m, NULL), 0);
 	cr_assert(m.readonly);

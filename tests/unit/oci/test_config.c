@@ -2,6 +2,9 @@
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config_fixture.h"
 
@@ -58,7 +61,20 @@ static struct bad_case bad_cases[] = {
 	  "config.json: mounts[0].type: required unless the mount is a bind mount" },
 	{ "mounts", "[{\"destination\":\"/x\",\"type\":\"tmpfs\",\"options\":[1]}]",
 	  "config.json: mounts[0].options[0]: must be a string" },
+    {"mounts", "[{\"destination\":\"/proc/self\",\"type\":\"tmpfs\"}]",
+     "config.json: mounts[0].destination: `/proc/self` cannot be mounted because it is inside /proc"},
+    {"mounts", "[{\"destination\":\"//proc/./sys/\",\"type\":\"bind\",\"source\":\"/tmp\"}]",
+     "config.json: mounts[0].destination: `//proc/./sys/` cannot be mounted because it is inside /proc"},
+    {"mounts", "[{\"destination\":\"/proc/\",\"type\":\"tmpfs\"}]",
+     "config.json: mounts[0].destination: `/proc/` cannot be mounted because it is not of type proc"},
+    {"linux.devices", "[{\"path\":\"/dev/..\",\"type\":\"c\",\"major\":1,\"minor\":3}]",
+     "config.json: linux.devices[0].path: `/dev/..` names the root, not a device file"},
 	{ "mounts", "[7]", "config.json: mounts[0]: must be an object" },
+	{ "linux.personality", "{\"domain\":\"BOGUS\"}",
+	  "config.json: linux.personality.domain: unknown domain `BOGUS` (expected LINUX or LINUX32)" },
+	{ "linux.personality", "{}", "config.json: linux.personality.domain: required field is missing" },
+	{ "linux.personality", "{\"domain\":\"LINUX\",\"flags\":[\"x\"]}",
+	  "config.json: linux.personality.flags: no personality flag is supported; remove them" },
 	{ "linux.namespaces", "[{\"type\":\"foo\"}]",
 	  "config.json: linux.namespaces[0].type: unknown namespace type `foo` (expected pid, network, mount, ipc, "
 	  "uts, user, cgroup or time)" },
@@ -184,4 +200,54 @@ Test(config, exec_process_file_fields_have_no_prefix)
 	cr_assert_str_eq(err->msg, "process.json: args: must be a non-empty array");
 	json_decref(p);
 	hull_error_free(err);
+}
+
+Test(config, intel_rdt_is_refused_naming_the_field)
+{
+	char *msg = fixture_error("linux.intelRdt", "{\"closID\":\"x\"}");
+	cr_assert_not_null(msg);
+	cr_assert(!strncmp(msg, "config.json: linux.intelRdt: ", strlen("config.json: linux.intelRdt: ")), "%s", msg);
+	free(msg);
+}
+
+/* root.path against a real bundle: parse with `bundle` set. */
+static char *root_error(const char *bundle, const char *root_path)
+{
+	json_t *doc = json_loads(base_config, 0, NULL);
+	json_object_set_new(json_object_get(doc, "root"), "path", json_string(root_path));
+	struct hull_error *err = NULL;
+	struct hull_oci_config *cfg = hull_oci_config_parse(doc, bundle, "config.json", &err);
+	json_decref(doc);
+	hull_oci_config_free(cfg);
+	char *msg = err ? strdup(err->msg) : NULL;
+	hull_error_free(err);
+	return msg;
+}
+
+Test(config, root_path_must_stay_in_the_bundle_and_be_real)
+{
+	char tmpl[] = "/tmp/hull-unit-root.XXXXXX";
+	char *bundle = mkdtemp(tmpl);
+	cr_assert_not_null(bundle);
+	char p[256];
+	snprintf(p, sizeof(p), "%s/rootfs", bundle);
+	cr_assert_eq(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/link", bundle);
+	cr_assert_eq(symlink("rootfs", p), 0);
+	cr_assert_null(root_error(bundle, "rootfs"));
+	cr_assert_null(root_error(bundle, "./rootfs/"));
+	char *msg = root_error(bundle, "../../../../");
+	cr_assert_str_eq(msg, "config.json: root.path: `../../../../` leads out of the bundle; give a directory inside "
+			      "it or an absolute path");
+	free(msg);
+	msg = root_error(bundle, "/");
+	cr_assert_str_eq(msg, "config.json: root.path: `/` is the host's root directory");
+	free(msg);
+	msg = root_error(bundle, "link");
+	cr_assert_not_null(strstr(msg, "goes through a symlink"), "%s", msg);
+	free(msg);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/rootfs", bundle);
+	rmdir(p);
+	rmdir(bundle);
 }

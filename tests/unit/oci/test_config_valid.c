@@ -82,6 +82,23 @@ Test(config_valid, mount_options_split_into_flags_propagation_and_data)
 	json_decref(doc);
 }
 
+Test(config_valid, mount_destinations_and_device_paths_are_kept_cleaned)
+{
+	json_t *doc = json_loads(base_config, 0, NULL);
+	fixture_set(doc, "mounts",
+		    "[{\"destination\":\"/dev/\",\"type\":\"bind\",\"source\":\"/srv\"},"
+		    "{\"destination\":\"//dev/./shm\",\"type\":\"tmpfs\"},"
+		    "{\"destination\":\"/proc/meminfo\",\"type\":\"bind\",\"source\":\"/srv\"}]");
+	fixture_set(doc, "linux.devices", "[{\"path\":\"/dev//null/\",\"type\":\"c\",\"major\":1,\"minor\":3}]");
+	struct hull_oci_config *cfg = parse(doc);
+	cr_assert_str_eq(cfg->mounts[0].destination, "/dev");
+	cr_assert_str_eq(cfg->mounts[1].destination, "/dev/shm");
+	cr_assert_str_eq(cfg->mounts[2].destination, "/proc/meminfo"); /* lxcfs' file: allowed */
+	cr_assert_str_eq(cfg->devices[0].path, "/dev/null");
+	hull_oci_config_free(cfg);
+	json_decref(doc);
+}
+
 Test(config_valid, recursive_mount_options_are_mount_setattr_attributes)
 {
 	json_t *doc = json_loads(base_config, 0, NULL);
