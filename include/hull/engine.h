@@ -626,13 +626,20 @@ int hull_netns_loopback_up(pid_t pid, struct hull_error **err);
 /* hull_network_publish: DNAT the record's PortBindings (HostConfig) to ip
  * through nftables (table ip hull); host port 0 gets a free one. A port
  * another container or a host program holds fails with docker's "port is
- * already allocated". Returns docker's NetworkSettings.Ports (new ref). */
+ * already allocated". Each entry is tagged in the kernel with owner (the
+ * container's id), for hull_network_unpublish_owner. Returns docker's
+ * NetworkSettings.Ports (new ref). */
 json_t *hull_network_publish(const struct hull_ctx *ctx, json_t *port_bindings, json_t *exposed, bool publish_all,
-			     const char *ip, struct hull_error **err);
+			     const char *ip, const char *owner, struct hull_error **err);
 
 /* hull_network_unpublish: remove the DNAT entries of ports (as returned
  * by publish); missing entries are fine. */
 int hull_network_unpublish(const struct hull_ctx *ctx, json_t *ports, const char *ip, struct hull_error **err);
+
+/* hull_network_unpublish_owner: remove every DNAT entry the kernel has
+ * tagged with owner (a container id), whether or not a record lists it:
+ * what `rm` does for a container whose monitor died. Never fails. */
+int hull_network_unpublish_owner(const struct hull_ctx *ctx, const char *owner, struct hull_error **err);
 
 /* User-mode networks, as podman's: --network slirp4netns[:OPTIONS] (Debian's
  * slirp4netns: tap0 10.0.2.100/24, gateway 10.0.2.2, DNS 10.0.2.3; options

@@ -304,9 +304,9 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 	if (r < 0)
 		return r;
 	m->attached_net = true;
-	m->ports = hull_network_publish(m->ctx, json_object_get(hc_of(m), "PortBindings"),
-					json_object_get(config, "ExposedPorts"),
-					json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, err);
+	m->ports = hull_network_publish(
+	    m->ctx, json_object_get(hc_of(m), "PortBindings"), json_object_get(config, "ExposedPorts"),
+	    json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, m->c->id, err);
 	record_network(m, net);
 	if (!m->ports)
 		return -EADDRINUSE;

@@ -1,0 +1,62 @@
+# crash_helpers.bash - shared by the tests that kill hull at random points:
+# start a hull command in the background, SIGKILL every process of it after
+# a delay, and look for what it may have left behind on the host.
+# Names prefixed sst-, ports 19200-19299, ENGINE_NET 30-39.
+
+load ../integration/engine_helpers
+
+# A random delay in seconds (for sleep) between $1 and $2 milliseconds.
+random_delay() {
+	local ms=$(($1 + RANDOM % ($2 - $1 + 1)))
+	printf '0.%03d' "$ms"
+}
+
+# kill_after DELAY TAG CMD...: run CMD in the background; after DELAY
+# seconds SIGKILL every process whose command line holds TAG (the CLI, and
+# the monitor it forked: same command line), then reap the CLI.
+kill_after() {
+	local delay=$1 tag=$2 pid p
+	shift 2
+	"$@" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	# again until none is left: one may fork between pgrep and kill
+	for _ in 1 2 3 4 5; do
+		p=$(pgrep -f -- "$tag") || break
+		kill -9 $p 2>/dev/null || true
+	done
+	wait "$pid" 2>/dev/null || true
+}
+
+# The container ids (directories and hidden .rm-* ones) of this data root.
+container_ids() {
+	local d
+	for d in "$HULL_DATA_ROOT"/containers/* "$HULL_DATA_ROOT"/containers/.rm-*; do
+		[ -d "$d" ] || continue
+		d=${d##*/}
+		echo "${d#.rm-}"
+	done
+}
+
+# leaks ID...: print what the host still holds of these containers: a
+# mount under the data root, a cgroup, a veth, runtime state, a process
+# that still runs in its cgroup, a directory.
+leaks() {
+	local id cg
+	grep -F "$HULL_DATA_ROOT" /proc/self/mountinfo | sed 's/^/mount: /'
+	for id in "$@"; do
+		for cg in /sys/fs/cgroup/*/hull/"$id"; do
+			[ -d "$cg" ] && echo "cgroup: $cg"
+		done
+		ip link show "veth${id:0:11}" >/dev/null 2>&1 && echo "veth: veth${id:0:11}"
+		[ -e "$HULL_DATA_ROOT/run/$id" ] && echo "runtime state: $HULL_DATA_ROOT/run/$id"
+		[ -e "$HULL_DATA_ROOT/containers/$id" ] && echo "directory: containers/$id"
+		[ -e "$HULL_DATA_ROOT/containers/.rm-$id" ] && echo "directory: containers/.rm-$id"
+	done
+	true
+}
+
+# Published elements of table ip hull that map to a port in $1..$2.
+published_ports_in() {
+	nft list table ip hull 2>/dev/null | grep -oE '(tcp|udp) \. [0-9]+' | awk -v lo="$1" -v hi="$2" '$3 >= lo && $3 <= hi'
+}
