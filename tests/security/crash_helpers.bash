@@ -28,13 +28,18 @@ kill_after() {
 	wait "$pid" 2>/dev/null || true
 }
 
-# The container ids (directories and hidden .rm-* ones) of this data root.
+# The container ids (directories, hidden .rm-* and .new-* ones) of this
+# data root that $BATS_TEST_TMPDIR/seen does not list yet (then listed).
 container_ids() {
 	local d
-	for d in "$HULL_DATA_ROOT"/containers/* "$HULL_DATA_ROOT"/containers/.rm-*; do
+	touch "$BATS_TEST_TMPDIR/seen"
+	for d in "$HULL_DATA_ROOT"/containers/* "$HULL_DATA_ROOT"/containers/.rm-* "$HULL_DATA_ROOT"/containers/.new-*; do
 		[ -d "$d" ] || continue
 		d=${d##*/}
-		echo "${d#.rm-}"
+		d=${d#.rm-}
+		d=${d#.new-}
+		grep -qx "$d" "$BATS_TEST_TMPDIR/seen" && continue
+		echo "$d" | tee -a "$BATS_TEST_TMPDIR/seen"
 	done
 }
 
@@ -52,6 +57,7 @@ leaks() {
 		[ -e "$HULL_DATA_ROOT/run/$id" ] && echo "runtime state: $HULL_DATA_ROOT/run/$id"
 		[ -e "$HULL_DATA_ROOT/containers/$id" ] && echo "directory: containers/$id"
 		[ -e "$HULL_DATA_ROOT/containers/.rm-$id" ] && echo "directory: containers/.rm-$id"
+		[ -e "$HULL_DATA_ROOT/containers/.new-$id" ] && echo "directory: containers/.new-$id"
 	done
 	true
 }
@@ -59,4 +65,19 @@ leaks() {
 # Published elements of table ip hull that map to a port in $1..$2.
 published_ports_in() {
 	nft list table ip hull 2>/dev/null | grep -oE '(tcp|udp) \. [0-9]+' | awk -v lo="$1" -v hi="$2" '$3 >= lo && $3 <= hi'
+}
+
+# kill_at PATH CMD...: run CMD in the background and SIGKILL it the moment
+# PATH appears (a busy wait: the windows between two steps of a command
+# are well under a millisecond), or when it ends, at most after 3 s.
+kill_at() {
+	local path=$1 pid start=$SECONDS
+	shift
+	"$@" >/dev/null 2>&1 &
+	pid=$!
+	while [ ! -e "$path" ] && [ ! -L "$path" ] && kill -0 "$pid" 2>/dev/null && ((SECONDS - start < 3)); do
+		:
+	done
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 }

@@ -702,15 +702,17 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	 * from every listing; the rest of the teardown, unmounting and
 	 * deleting files can follow */
 	_cleanup_free_ char *trash = NULL;
+	/* held while the hidden directory is deleted: a `ps` meanwhile leaves it to us */
+	_cleanup_close_ int trash_lock = -1;
 	if (json_is_true(json_object_get(hc_of(&m), "AutoRemove")))
-		trash = engine_remove_for_monitor(ctx, m.c);
+		trash = engine_remove_for_monitor(ctx, m.c, &trash_lock);
 	_cleanup_free_ char *word = hull_strdup_printf("EXIT %d", code);
 	report(attached && !m.detached ? ready_fd : -1, word, false);
 	teardown(&m);
 	if (trash) {
 		_cleanup_free_ char *merged = hull_path_join(trash, "rootfs");
 		umount2(merged, MNT_DETACH);
-		hull_rm_rf(trash, NULL);
+		engine_trash_remove(trash, NULL);
 	} else {
 		engine_rootfs_unmount(m.c);
 	}

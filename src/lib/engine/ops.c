@@ -242,12 +242,10 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 	return 0;
 }
 
-char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c)
+char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c, int *lock)
 {
-	int lock = hull_container_lock(c, NULL);
+	*lock = hull_container_lock(c, NULL);
 	char *trash = hull_container_hide(ctx, c, NULL);
-	if (lock >= 0)
-		close(lock);
 	if (trash)
 		remove_anonymous_volumes(ctx, c);
 	return trash;
