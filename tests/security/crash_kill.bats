@@ -110,3 +110,28 @@ assert_name_free() {
 	done
 	assert_clean "${ids[@]}"
 }
+
+@test "a full disk when the container exits: ps and inspect say exit 3, never a false 'monitor is gone'" {
+	local root
+	root=$(mktemp -d /tmp/sst-full.XXXXXX)
+	mount -t tmpfs -o size=32m tmpfs "$root"
+	(
+		export HULL_DATA_ROOT=$root
+		printf '{"bridge":"hulle32","bip":"10.197.32.1/24"}\n' >"$root/engine.json"
+		"$HULL" image build-default >/dev/null
+		"$HULL" run -d --name sst-ck-full --network none busybox sh -c 'sleep 1; exit 3' >/dev/null 2>&1
+		# fill the data root while it runs
+		dd if=/dev/zero of="$root/fill" bs=64k 2>/dev/null || true
+		"$HULL" wait sst-ck-full >"$BATS_TEST_TMPDIR/wait" 2>&1 || true
+		"$HULL" ps -a --format '{{.Names}} {{.Status}}' >"$BATS_TEST_TMPDIR/ps" 2>&1 || true
+		"$HULL" inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}' sst-ck-full \
+			>"$BATS_TEST_TMPDIR/inspect" 2>&1 || true
+		rm -f "$root/fill"
+		"$HULL" rm -f sst-ck-full >/dev/null 2>&1 || true
+	)
+	umount "$root" && rmdir "$root"
+	cat "$BATS_TEST_TMPDIR/wait" "$BATS_TEST_TMPDIR/ps" "$BATS_TEST_TMPDIR/inspect"
+	[ "$(cat "$BATS_TEST_TMPDIR/wait")" = 3 ]
+	[[ "$(cat "$BATS_TEST_TMPDIR/ps")" == "sst-ck-full Exited (3) "* ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/inspect")" = "exited 3 " ]
+}

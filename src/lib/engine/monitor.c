@@ -413,6 +413,9 @@ static int setup(struct monitor *m, struct hull_error **err)
 	int r = usernet_parse(network_mode(m), &m->usernet_opts, err);
 	if (r < 0)
 		return r;
+	/* the room for the exit code is taken now, while there is some */
+	if ((r = engine_exit_status_prepare(m->c, err)) < 0)
+		return r;
 	if ((r = engine_rootfs_mount(m->c, err)) < 0 || (r = engine_rootfs_prepare(m->c, err)) < 0 ||
 	    (r = write_etc_files(m, err)) < 0 || (r = write_spec(m, err)) < 0)
 		return r;
@@ -481,6 +484,8 @@ static void save_state(struct monitor *m, enum hull_engine_status st, int code, 
 		s->exit_code = code;
 		snprintf(s->error, sizeof(s->error), "%s", why ? why : "");
 		hull_engine_now_rfc3339(s->finished_at, sizeof(s->finished_at));
+		if (st == HULL_ENGINE_EXITED)
+			engine_exit_status_record(m->c); /* first: state.json may find the disk full */
 	}
 	hull_container_save_state(m->c, NULL);
 }
