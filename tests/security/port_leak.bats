@@ -21,6 +21,12 @@ teardown_file() {
 	done
 }
 
+# The records (NetworkSettings.Ports) that list host port $1.
+recorded_port() {
+	cat "$HULL_DATA_ROOT"/containers/*/container.json 2>/dev/null |
+		jq -r --arg p "$1" '.NetworkSettings.Ports[]?[]?.HostPort | select(. == $p)'
+}
+
 @test "kill -9 of the monitor while it publishes: rm -f leaves no DNAT element, a new container gets no old port" {
 	local ids=() tries=30 i port hits=0
 	for i in $(seq 0 $((tries - 1))); do
@@ -30,9 +36,7 @@ teardown_file() {
 			"$HULL" run -d -p "$port:80" --name "sst-pl-$i" busybox httpd -f -p 80
 		ids+=($(container_ids))
 		# the window this is about: published, but no record lists it
-		if [ -n "$(published_ports_in "$port" "$port")" ] &&
-			! cat "$HULL_DATA_ROOT"/containers/*/container.json 2>/dev/null |
-				jq -e --arg p "$port" '[.NetworkSettings.Ports[]?[]?.HostPort] | index($p)' >/dev/null; then
+		if [ -n "$(published_ports_in "$port" "$port")" ] && [ -z "$(recorded_port "$port")" ]; then
 			hits=$((hits + 1))
 		fi
 		"$HULL" rm -f "sst-pl-$i" >/dev/null 2>&1 || true
