@@ -44,8 +44,8 @@ container_ids() {
 }
 
 # leaks ID...: print what the host still holds of these containers: a
-# mount under the data root, a cgroup, a veth, runtime state, a process
-# that still runs in its cgroup, a directory.
+# mount under the data root, a cgroup (a process left in it keeps it), a
+# veth, runtime state, a directory.
 leaks() {
 	local id cg
 	grep -F "$HULL_DATA_ROOT" /proc/self/mountinfo | sed 's/^/mount: /'
