@@ -67,15 +67,26 @@ published_ports_in() {
 	nft list table ip hull 2>/dev/null | grep -oE '(tcp|udp) \. [0-9]+' | awk -v lo="$1" -v hi="$2" '$3 >= lo && $3 <= hi'
 }
 
-# kill_at PATH CMD...: run CMD in the background and SIGKILL it the moment
-# PATH appears (a busy wait: the windows between two steps of a command
-# are well under a millisecond), or when it ends, at most after 3 s.
+# seen GLOB...: does a path match one of the globs? (builtins only)
+seen() {
+	local g
+	for g in "$@"; do
+		compgen -G "$g" >/dev/null && return 0
+	done
+	return 1
+}
+
+# kill_at 'GLOB[|GLOB...]' CMD...: run CMD in the background and SIGKILL it
+# the moment a path matching a GLOB appears (a busy wait with builtins
+# only: the windows between two steps of a command are well under a
+# millisecond), or when it ends, at most after 3 s.
 kill_at() {
-	local path=$1 pid start=$SECONDS
+	local globs pid start=$SECONDS
+	IFS='|' read -r -a globs <<<"$1"
 	shift
 	"$@" >/dev/null 2>&1 &
 	pid=$!
-	while [ ! -e "$path" ] && [ ! -L "$path" ] && kill -0 "$pid" 2>/dev/null && ((SECONDS - start < 3)); do
+	while ! seen "${globs[@]}" && kill -0 "$pid" 2>/dev/null && ((SECONDS - start < 3)); do
 		:
 	done
 	kill -9 "$pid" 2>/dev/null || true

@@ -36,11 +36,18 @@ bad_blobs() {
 @test "pull killed at random points: the store verifies and the next pull completes" {
 	local i cut=0
 	for i in $(seq 50); do
-		kill_after "$(random_delay 0 800)" "pull $REG/sst/crash" "$HULL" pull "$REG/sst/crash"
+		if ((i % 5)); then
+			kill_after "$(random_delay 0 800)" "pull $REG/sst/crash" "$HULL" pull "$REG/sst/crash"
+		else # while the manifest or config is written (a temp file beside the blobs, or in tmp/)
+			kill_at "$HULL_DATA_ROOT/images/blobs/sha256/*.tmp.*|$HULL_DATA_ROOT/images/tmp/blob-*" \
+				"$HULL" pull "$REG/sst/crash"
+		fi
 		"$HULL" image inspect "$REG/sst/crash" >/dev/null 2>&1 || cut=$((cut + 1))
 		run bad_blobs
 		[ -z "$output" ] || { echo "after try $i: $output"; false; }
+		# every try pulls everything again
 		"$HULL" rmi -f "$REG/sst/crash" >/dev/null 2>&1 || true
+		"$HULL" image prune -a -f >/dev/null
 	done
 	echo "$cut of 50 pulls were cut short"
 	[ "$cut" -gt 0 ]
