@@ -716,7 +716,9 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	teardown(&m);
 	if (trash) {
 		_cleanup_free_ char *merged = hull_path_join(trash, "rootfs");
+		_cleanup_free_ char *shm = hull_path_join(trash, "shm"); /* --ipc container:X's /dev/shm */
 		umount2(merged, MNT_DETACH);
+		umount2(shm, MNT_DETACH);
 		engine_trash_remove(trash, NULL);
 	} else {
 		engine_rootfs_unmount(m.c);

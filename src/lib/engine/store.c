@@ -89,17 +89,25 @@ static bool is_hex(const char *s)
 
 /* Delete a hidden directory (.rm-<id>, .new-<id>) whose lock the caller
  * holds or that has none: everything but the lock first, the lock last,
- * so that a deletion killed half-way still shows a lock to the next one. */
+ * so that a deletion killed half-way still shows a lock to the next one.
+ * Never across a mount point (a monitor's rootfs or shared /dev/shm): the
+ * mounted tree is not ours to empty. */
 static int remove_hidden(const char *dir, struct hull_error **err)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : hull_error_set(err, errno, "open `%s`", dir);
+	struct stat top;
+	if (fstat(dirfd(d), &top) < 0)
+		return hull_error_set(err, errno, "stat `%s`", dir);
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "lock"))
 			continue;
 		_cleanup_free_ char *p = hull_path_join(dir, de->d_name);
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev != top.st_dev)
+			return hull_error_msg(err, EBUSY, "`%s` is a mount point; not removing across it", p);
 		int r = hull_rm_rf(p, err);
 		if (r < 0)
 			return r;
