@@ -412,21 +412,19 @@ int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out
 
 char *hull_container_hide(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err)
 {
-	_cleanup_free_ char *nd = names_dir(ctx);
-	_cleanup_free_ char *link = hull_path_join(nd, c->name);
-	char holder[HULL_ID_LEN + 2];
-	ssize_t n = readlink(link, holder, sizeof(holder) - 1);
-	if (n == HULL_ID_LEN && !strncmp(holder, c->id, HULL_ID_LEN))
-		unlink(link);
 	_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
 	char *trash = hull_strdup_printf("%s/.rm-%s", cd, c->id);
 	/* one rename takes the container out of every listing; what is left
-	 * to delete is hidden, even if a crash stops the deletion */
+	 * to delete is hidden, even if a crash stops the deletion. The name
+	 * goes after: killed in between, it is a link to no container, which
+	 * the next claim replaces (before, a killed rm could leave a container
+	 * whose name was gone and could not be removed by it) */
 	if (rename(c->dir, trash) < 0 && errno != ENOENT) {
 		hull_error_set(err, errno, "remove container %.12s: rename `%s`", c->id, c->dir);
 		free(trash);
 		return NULL;
 	}
+	release_name(ctx, c->name, c->id);
 	return trash;
 }
 
