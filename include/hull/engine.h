@@ -89,6 +89,7 @@ struct hull_container {
 	char *dir;                        /* data_root/containers/<id> */
 	json_t *record;                   /* container.json (owned) */
 	struct hull_engine_state state; /* from state.json, checked against /proc */
+	int create_lock;                  /* reserve's flock on dir/lock until create is done, -1: none */
 };
 
 /* hull_container_free: free c and everything it owns; NULL is fine. */
@@ -109,7 +110,11 @@ char *hull_engine_runtime_root(const struct hull_ctx *ctx);
  * container and make its directory with an empty record. Names are unique:
  * a taken name fails with EEXIST and a message naming the holder, as
  * docker's "Conflict. The container name ... is already in use". The caller
- * fills c->record and saves it; on failure nothing is left behind. */
+ * fills c->record and saves it; on failure nothing is left behind. Until
+ * hull_container_created (or free), c holds a flock on its directory's
+ * lock: a directory with no record whose lock is free is a create that was
+ * killed, and the next reserve of the name, load, list or prune removes it
+ * (with its name). */
 struct hull_container *hull_container_reserve(const struct hull_ctx *ctx, const char *name,
 					      struct hull_error **err);
 
@@ -145,13 +150,19 @@ int hull_container_lock(const struct hull_container *c, struct hull_error **err)
 int hull_container_rename(const struct hull_ctx *ctx, struct hull_container *c, const char *name,
 			  struct hull_error **err);
 
+/* hull_container_created: the record is saved, the create is complete:
+ * let go of reserve's lock (other commands take it from now on). */
+void hull_container_created(struct hull_container *c);
+
 /* hull_container_hide: remove the name link and rename the directory to
  * containers/.rm-<id>, out of every listing; returns that path (malloc'd)
  * for the caller to delete. */
 char *hull_container_hide(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err);
 
 /* hull_container_remove_files: hide, then delete the tree (which must hold
- * no mounts any more: rm_rf does not cross them). */
+ * no mounts any more: rm_rf does not cross them). A deletion that is killed
+ * is finished by the next list (`ps`, `prune`): the caller holds the
+ * container's lock, which moves with the directory and is deleted last. */
 int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err);
 
 /* hull_container_image: the record's Config.Image ("" when unset). */
@@ -626,13 +637,20 @@ int hull_netns_loopback_up(pid_t pid, struct hull_error **err);
 /* hull_network_publish: DNAT the record's PortBindings (HostConfig) to ip
  * through nftables (table ip hull); host port 0 gets a free one. A port
  * another container or a host program holds fails with docker's "port is
- * already allocated". Returns docker's NetworkSettings.Ports (new ref). */
+ * already allocated". Each entry is tagged in the kernel with owner (the
+ * container's id), for hull_network_unpublish_owner. Returns docker's
+ * NetworkSettings.Ports (new ref). */
 json_t *hull_network_publish(const struct hull_ctx *ctx, json_t *port_bindings, json_t *exposed, bool publish_all,
-			     const char *ip, struct hull_error **err);
+			     const char *ip, const char *owner, struct hull_error **err);
 
 /* hull_network_unpublish: remove the DNAT entries of ports (as returned
  * by publish); missing entries are fine. */
 int hull_network_unpublish(const struct hull_ctx *ctx, json_t *ports, const char *ip, struct hull_error **err);
+
+/* hull_network_unpublish_owner: remove every DNAT entry the kernel has
+ * tagged with owner (a container id), whether or not a record lists it:
+ * what `rm` does for a container whose monitor died. Never fails. */
+int hull_network_unpublish_owner(const struct hull_ctx *ctx, const char *owner, struct hull_error **err);
 
 /* User-mode networks, as podman's: --network slirp4netns[:OPTIONS] (Debian's
  * slirp4netns: tap0 10.0.2.100/24, gateway 10.0.2.2, DNS 10.0.2.3; options

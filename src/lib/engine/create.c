@@ -141,6 +141,7 @@ struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_imag
 		hull_container_remove_files(ctx, c, NULL);
 		return NULL;
 	}
+	hull_container_created(c);
 	return steal_ptr(c);
 }
 

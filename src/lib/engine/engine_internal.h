@@ -21,8 +21,23 @@ int engine_rootfs_prepare(const struct hull_container *c, struct hull_error **er
 
 /* ops.c: --rm from the monitor itself: take the container out of every
  * listing (name, record) and its anonymous volumes; returns the hidden
- * directory left to unmount and delete (malloc'd), NULL on failure. */
-char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c);
+ * directory left to unmount and delete with engine_trash_remove (malloc'd),
+ * NULL on failure. *lock: the container's lock, held until then (close it
+ * after; -1 when it could not be taken). */
+char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c, int *lock);
+
+/* state.c: the exit status kept apart from state.json, which a full disk
+ * cannot take from us (see state.c). prepare, from the monitor before the
+ * container starts: write c->dir/exit-status at its full size, naming the
+ * calling monitor (fails, -ENOSPC with a message, when there is no room).
+ * record: overwrite it in place with c->state (exit code, finish time,
+ * error) after the exit; best effort. */
+int engine_exit_status_prepare(const struct hull_container *c, struct hull_error **err);
+void engine_exit_status_record(const struct hull_container *c);
+
+/* store.c: delete a hidden container directory (.rm-<id>) whose lock the
+ * caller holds, the lock file last (see store.c). */
+int engine_trash_remove(const char *trash, struct hull_error **err);
 
 /* health.c: fork the process that runs c's Config.Healthcheck every
  * interval through the runtime rt (it dies with its parent); -1: the

@@ -307,9 +307,9 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 	if (r < 0)
 		return r;
 	m->attached_net = true;
-	m->ports = hull_network_publish(m->ctx, json_object_get(hc_of(m), "PortBindings"),
-					json_object_get(config, "ExposedPorts"),
-					json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, err);
+	m->ports = hull_network_publish(
+	    m->ctx, json_object_get(hc_of(m), "PortBindings"), json_object_get(config, "ExposedPorts"),
+	    json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, m->c->id, err);
 	record_network(m, net);
 	if (!m->ports)
 		return -EADDRINUSE;
@@ -416,6 +416,9 @@ static int setup(struct monitor *m, struct hull_error **err)
 	int r = usernet_parse(network_mode(m), &m->usernet_opts, err);
 	if (r < 0)
 		return r;
+	/* the room for the exit code is taken now, while there is some */
+	if ((r = engine_exit_status_prepare(m->c, err)) < 0)
+		return r;
 	if ((r = engine_rootfs_mount(m->c, err)) < 0 || (r = engine_rootfs_prepare(m->c, err)) < 0 ||
 	    (r = write_etc_files(m, err)) < 0 || (r = write_spec(m, err)) < 0)
 		return r;
@@ -484,6 +487,8 @@ static void save_state(struct monitor *m, enum hull_engine_status st, int code, 
 		s->exit_code = code;
 		snprintf(s->error, sizeof(s->error), "%s", why ? why : "");
 		hull_engine_now_rfc3339(s->finished_at, sizeof(s->finished_at));
+		if (st == HULL_ENGINE_EXITED)
+			engine_exit_status_record(m->c); /* first: state.json may find the disk full */
 	}
 	hull_container_save_state(m->c, NULL);
 }
@@ -705,15 +710,19 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	 * from every listing; the rest of the teardown, unmounting and
 	 * deleting files can follow */
 	_cleanup_free_ char *trash = NULL;
+	/* held while the hidden directory is deleted: a `ps` meanwhile leaves it to us */
+	_cleanup_close_ int trash_lock = -1;
 	if (json_is_true(json_object_get(hc_of(&m), "AutoRemove")))
-		trash = engine_remove_for_monitor(ctx, m.c);
+		trash = engine_remove_for_monitor(ctx, m.c, &trash_lock);
 	_cleanup_free_ char *word = hull_strdup_printf("EXIT %d", code);
 	report(attached && !m.detached ? ready_fd : -1, word, false);
 	teardown(&m);
 	if (trash) {
 		_cleanup_free_ char *merged = hull_path_join(trash, "rootfs");
+		_cleanup_free_ char *shm = hull_path_join(trash, "shm"); /* --ipc container:X's /dev/shm */
 		umount2(merged, MNT_DETACH);
-		hull_rm_rf(trash, NULL);
+		umount2(shm, MNT_DETACH);
+		engine_trash_remove(trash, NULL);
 	} else {
 		engine_rootfs_unmount(m.c);
 	}

@@ -10,15 +10,20 @@
  *                  `curl 127.0.0.1:8080` works, with route_localnet)
  *
  * Publishing a port is one map element: no rule handles to track, and
- * `create element` fails when another container holds the port. Commands
- * go through libnftables in-process (no fork of nft). */
+ * `create element` fails when another container holds the port. Each
+ * element carries its container's id as its comment: the kernel itself
+ * says which elements are whose, so `rm` of a container whose monitor was
+ * killed between publishing and saving its record still finds them.
+ * Commands go through libnftables in-process (no fork of nft). */
 #include <errno.h>
+#include <jansson.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/json.h"
 #include "network_internal.h"
 
 static const char table_script[] =
@@ -101,15 +106,29 @@ static bool any_address(const char *host_ip)
 	return !host_ip || !*host_ip || !strcmp(host_ip, "0.0.0.0");
 }
 
-int nat_map_add(const char *host_ip, const char *proto, unsigned host_port, const char *ip, unsigned port,
-		struct hull_error **err)
+/* An owner goes into an nft string literal: only what container ids are made of. */
+static bool valid_owner(const char *owner)
 {
+	if (!owner || !*owner || strlen(owner) > 64)
+		return false;
+	for (const char *p = owner; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z')))
+			return false;
+	return true;
+}
+
+int nat_map_add(const char *host_ip, const char *proto, unsigned host_port, const char *ip, unsigned port,
+		const char *owner, struct hull_error **err)
+{
+	if (!valid_owner(owner))
+		return hull_error_msg(err, EINVAL, "publish %s/%u: invalid owner `%s` (a container id)", proto,
+				      host_port, owner ? owner : "");
 	_cleanup_free_ char *cmd =
-		any_address(host_ip)
-			? hull_strdup_printf("create element ip hull publish_any { %s . %u : %s . %u }", proto,
-					     host_port, ip, port)
-			: hull_strdup_printf("create element ip hull publish_ip { %s . %s . %u : %s . %u }", host_ip,
-					     proto, host_port, ip, port);
+	    any_address(host_ip)
+		? hull_strdup_printf("create element ip hull publish_any { %s . %u comment \"%s\" : %s . %u }", proto,
+				     host_port, owner, ip, port)
+		: hull_strdup_printf("create element ip hull publish_ip { %s . %s . %u comment \"%s\" : %s . %u }",
+				     host_ip, proto, host_port, owner, ip, port);
 	struct hull_error *e = NULL;
 	int r = nft(cmd, false, &e);
 	if (r == -EEXIST) {
@@ -136,5 +155,79 @@ int nat_map_delete(const char *host_ip, const char *proto, unsigned host_port, s
 	/* gone already is fine: teardown never fails */
 	(void)nft(cmd, false, NULL);
 	(void)err;
+	return 0;
+}
+
+/* "a . b . c" from the key of a listed element ({"concat": [...]} or a
+ * single value); NULL when it has a part we would not write back. */
+static char *key_text(json_t *key)
+{
+	json_t *parts = json_object_get(key, "concat");
+	_cleanup_json_ json_t *one = parts ? NULL : json_pack("[O]", key);
+	if (!parts)
+		parts = one;
+	char *text = hull_xstrdup("");
+	size_t i;
+	json_t *v;
+	json_array_foreach(parts, i, v)
+	{
+		char part[64];
+		const char *sv = json_string_value(v);
+		if (json_is_integer(v))
+			snprintf(part, sizeof(part), "%lld", (long long)json_integer_value(v));
+		else if (sv && strlen(sv) < sizeof(part) &&
+			 strspn(sv, "0123456789abcdefghijklmnopqrstuvwxyz.") == strlen(sv))
+			snprintf(part, sizeof(part), "%s", sv);
+		else {
+			free(text);
+			return NULL;
+		}
+		char *longer = hull_strdup_printf("%s%s%s", text, i ? " . " : "", part);
+		free(text);
+		text = longer;
+	}
+	return text;
+}
+
+/* Delete the elements of map whose comment is owner. */
+static void delete_owned(const char *map, const char *owner)
+{
+	struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!c)
+		return;
+	nft_ctx_output_set_flags(c, NFT_CTX_OUTPUT_JSON);
+	nft_ctx_buffer_output(c);
+	nft_ctx_buffer_error(c);
+	_cleanup_free_ char *list = hull_strdup_printf("list map ip hull %s", map);
+	_cleanup_json_ json_t *out = NULL;
+	if (nft_run_cmd_from_buffer(c, list) == 0)
+		out = json_loads(nft_ctx_get_output_buffer(c) ?: "", 0, NULL);
+	nft_ctx_free(c);
+	size_t i, k;
+	json_t *obj, *elem;
+	json_array_foreach(json_object_get(out, "nftables"), i, obj)
+	{
+		json_array_foreach(json_object_get(json_object_get(obj, "map"), "elem"), k, elem)
+		{
+			/* [{"elem": {"val": KEY, "comment": C}}, VALUE] */
+			json_t *e = json_object_get(json_array_get(elem, 0), "elem");
+			const char *comment = json_string_value(json_object_get(e, "comment"));
+			if (!comment || strcmp(comment, owner))
+				continue;
+			_cleanup_free_ char *key = key_text(json_object_get(e, "val"));
+			if (!key)
+				continue;
+			_cleanup_free_ char *cmd = hull_strdup_printf("delete element ip hull %s { %s }", map, key);
+			(void)nft(cmd, false, NULL);
+		}
+	}
+}
+
+int nat_map_delete_owned(const char *owner)
+{
+	if (!valid_owner(owner) || !table_exists())
+		return 0;
+	delete_owned("publish_any", owner);
+	delete_owned("publish_ip", owner);
 	return 0;
 }

@@ -41,9 +41,14 @@ int net_bridge_remove(const struct hull_network *n, struct hull_error **err);
 /* nftables (table ip hull): see nat.c. */
 int nat_ensure(uint32_t subnet, int prefix, bool masquerade, struct hull_error **err);
 int nat_remove_subnet(uint32_t subnet, int prefix, struct hull_error **err);
+/* nat_map_add: publish host_ip:host_port/proto to ip:port, the element
+ * tagged with owner (a container id: lowercase hex) as its comment. */
 int nat_map_add(const char *host_ip, const char *proto, unsigned host_port, const char *ip, unsigned port,
-		struct hull_error **err);
+		const char *owner, struct hull_error **err);
 int nat_map_delete(const char *host_ip, const char *proto, unsigned host_port, struct hull_error **err);
+/* nat_map_delete_owned: delete every published element tagged with owner,
+ * whatever a record says; never fails (nothing there is what we want). */
+int nat_map_delete_owned(const char *owner);
 
 /* Run fn(data, err) in pid's network namespace, on a thread of its own
  * (works inside a user namespace too); fn's result. */

@@ -180,6 +180,12 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 		hull_network_unpublish(ctx, json_object_get(ns, "Ports"), ip, NULL);
 		hull_network_detach(ctx, net, c->id, json_string_value(json_object_get(ep, "HullVeth")), NULL);
 	}
+	/* and what the kernel has of it: the monitor may have died between
+	 * publishing and saving the record that lists the ports */
+	json_t *hc = json_object_get(c->record, "HostConfig");
+	if (json_object_size(json_object_get(hc, "PortBindings")) ||
+	    json_is_true(json_object_get(hc, "PublishAllPorts")))
+		hull_network_unpublish_owner(ctx, c->id, NULL);
 }
 
 static void remove_anonymous_volumes(struct hull_ctx *ctx, const struct hull_container *c)
@@ -236,12 +242,10 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
 	return 0;
 }
 
-char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c)
+char *engine_remove_for_monitor(struct hull_ctx *ctx, struct hull_container *c, int *lock)
 {
-	int lock = hull_container_lock(c, NULL);
+	*lock = hull_container_lock(c, NULL);
 	char *trash = hull_container_hide(ctx, c, NULL);
-	if (lock >= 0)
-		close(lock);
 	if (trash)
 		remove_anonymous_volumes(ctx, c);
 	return trash;

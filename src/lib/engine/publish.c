@@ -91,8 +91,8 @@ void net_ports_each(json_t *ports, void (*fn)(void *data, const char *proto, con
 	}
 }
 
-static int publish_one(const char *key, const char *host_ip, const char *host_port, const char *ip, json_t *ports,
-		       struct hull_error **err)
+static int publish_one(const char *key, const char *host_ip, const char *host_port, const char *ip, const char *owner,
+		       json_t *ports, struct hull_error **err)
 {
 	unsigned cport;
 	char proto[8] = "tcp";
@@ -109,7 +109,7 @@ static int publish_one(const char *key, const char *host_ip, const char *host_po
 	if (p < 0)
 		return hull_error_set(err, -p, "publish %s: bind %s:%u", key, host_ip && *host_ip ? host_ip : "0.0.0.0",
 				      hport);
-	r = nat_map_add(host_ip, proto, (unsigned)p, ip, cport, err);
+	r = nat_map_add(host_ip, proto, (unsigned)p, ip, cport, owner, err);
 	if (r < 0)
 		return r;
 	net_ports_record(ports, key, host_ip && *host_ip ? host_ip : "0.0.0.0", p);
@@ -117,7 +117,7 @@ static int publish_one(const char *key, const char *host_ip, const char *host_po
 }
 
 json_t *hull_network_publish(const struct hull_ctx *ctx, json_t *port_bindings, json_t *exposed, bool publish_all,
-			     const char *ip, struct hull_error **err)
+			     const char *ip, const char *owner, struct hull_error **err)
 {
 	_cleanup_json_ json_t *ports = json_object();
 	const char *key;
@@ -135,14 +135,15 @@ json_t *hull_network_publish(const struct hull_ctx *ctx, json_t *port_bindings, 
 		{
 			if (r == 0)
 				r = publish_one(key, json_string_value(json_object_get(b, "HostIp")),
-						json_string_value(json_object_get(b, "HostPort")), ip, ports, err);
+						json_string_value(json_object_get(b, "HostPort")), ip, owner, ports,
+						err);
 		}
 	}
 	if (publish_all) {
 		json_object_foreach(exposed, key, v)
 		{
 			if (r == 0 && !json_object_get(port_bindings, key))
-				r = publish_one(key, NULL, NULL, ip, ports, err);
+				r = publish_one(key, NULL, NULL, ip, owner, ports, err);
 		}
 	}
 	if (r < 0) {
@@ -161,4 +162,11 @@ int hull_network_unpublish(const struct hull_ctx *ctx, json_t *ports, const char
 {
 	net_ports_each(ports, unpublish_one, NULL);
 	return 0;
+}
+
+int hull_network_unpublish_owner(const struct hull_ctx *ctx, const char *owner, struct hull_error **err)
+{
+	(void)ctx;
+	(void)err;
+	return nat_map_delete_owned(owner);
 }

@@ -4,7 +4,15 @@
  * the monitor dies (crash, kill -9, host reboot), nothing would ever write
  * "exited": so every reader checks that the recorded monitor still runs,
  * using its pid and start time (a reused pid has another start time), and
- * reports the container exited when it does not (issue 5 #6). */
+ * reports the container exited when it does not.
+ *
+ * state.json is rewritten whole (temp + rename), which needs free space: on
+ * a full disk the monitor's last write, the exit code, would fail and the
+ * reader would take the dead monitor for a crash. So the monitor also
+ * keeps the exit code in exit-status, a file of a fixed size it writes at
+ * start (where the space is claimed) and overwrites in place at the end
+ * (no new blocks on tmpfs or ext4): readers that find state.json still
+ * "running" after the monitor is gone look there before saying 255. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +24,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "engine_internal.h"
 #include "store_internal.h"
 
 static const char *const status_names[] = {
@@ -78,6 +87,67 @@ static void copy_str(char *dst, size_t size, json_t *v)
 	snprintf(dst, size, "%s", s ? s : "");
 }
 
+#define EXIT_STATUS_FILE "exit-status"
+#define EXIT_STATUS_SIZE 4096
+
+/* Write j at the start of the exit-status file, padded with spaces to
+ * EXIT_STATUS_SIZE (JSON allows them), in place. */
+static int write_exit_status(const struct hull_container *c, json_t *j, bool create, struct hull_error **err)
+{
+	_cleanup_free_ char *p = hull_path_join(c->dir, EXIT_STATUS_FILE);
+	_cleanup_free_ char *text = json_dumps(j, JSON_COMPACT);
+	if (!text || strlen(text) >= EXIT_STATUS_SIZE)
+		return hull_error_msg(err, EOVERFLOW, "exit status of container %.12s: record too long", c->id);
+	char buf[EXIT_STATUS_SIZE];
+	memset(buf, ' ', sizeof(buf));
+	memcpy(buf, text, strlen(text));
+	buf[sizeof(buf) - 1] = '\n';
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
+	if (fd < 0)
+		return hull_error_set(err, errno, "open `%s`", p);
+	ssize_t n = pwrite(fd, buf, sizeof(buf), 0);
+	if (n != (ssize_t)sizeof(buf))
+		return hull_error_set(err, n < 0 ? errno : ENOSPC,
+				      "no space to keep the exit status of container %.12s (`%s`); free space "
+				      "in the data root",
+				      c->id, p);
+	return 0;
+}
+
+int engine_exit_status_prepare(const struct hull_container *c, struct hull_error **err)
+{
+	_cleanup_json_ json_t *j = json_pack("{s:i,s:I}", "HullMonitorPid", (int)getpid(), "HullMonitorStart",
+					     (json_int_t)hull_proc_start_time(getpid()));
+	return write_exit_status(c, j, true, err);
+}
+
+void engine_exit_status_record(const struct hull_container *c)
+{
+	const struct hull_engine_state *s = &c->state;
+	_cleanup_json_ json_t *j = json_pack("{s:i,s:I,s:i,s:s,s:s}", "HullMonitorPid", (int)s->monitor_pid,
+					     "HullMonitorStart", (json_int_t)s->monitor_start, "ExitCode", s->exit_code,
+					     "FinishedAt", s->finished_at, "Error", s->error);
+	write_exit_status(c, j, false, NULL);
+}
+
+/* The exit the monitor kept in exit-status for this run (its pid and start
+ * time match state.json's), into s; false when there is none. */
+static bool read_exit_status(const struct hull_container *c, struct hull_engine_state *s)
+{
+	_cleanup_free_ char *p = hull_path_join(c->dir, EXIT_STATUS_FILE);
+	_cleanup_json_ json_t *j = access(p, F_OK) == 0 ? hull_json_load_file(p, EXIT_STATUS_FILE, NULL) : NULL;
+	json_t *code = json_object_get(j, "ExitCode");
+	if (!json_is_integer(code) || json_integer_value(json_object_get(j, "HullMonitorPid")) != s->monitor_pid ||
+	    (unsigned long long)json_integer_value(json_object_get(j, "HullMonitorStart")) != s->monitor_start)
+		return false;
+	s->status = HULL_ENGINE_EXITED;
+	s->pid = 0;
+	s->exit_code = (int)json_integer_value(code);
+	copy_str(s->finished_at, sizeof(s->finished_at), json_object_get(j, "FinishedAt"));
+	copy_str(s->error, sizeof(s->error), json_object_get(j, "Error"));
+	return true;
+}
+
 int hull_container_load_state(struct hull_container *c, struct hull_error **err)
 {
 	struct hull_engine_state *s = &c->state;
@@ -103,7 +173,7 @@ int hull_container_load_state(struct hull_container *c, struct hull_error **err)
 	copy_str(s->error, sizeof(s->error), json_object_get(j, "Error"));
 	if ((s->status == HULL_ENGINE_RUNNING || s->status == HULL_ENGINE_PAUSED ||
 	     s->status == HULL_ENGINE_RESTARTING) &&
-	    !hull_proc_alive(s->monitor_pid, s->monitor_start)) {
+	    !hull_proc_alive(s->monitor_pid, s->monitor_start) && !read_exit_status(c, s)) {
 		s->status = HULL_ENGINE_EXITED;
 		s->exit_code = 255;
 		snprintf(s->error, sizeof(s->error), "%s",

@@ -3,7 +3,17 @@
  * A container is a directory data_root/containers/<id>; its name is a
  * symlink data_root/names/<name> -> <id>. symlink(2) either creates the link
  * or fails with EEXIST, so two concurrent `hull run --name x` cannot both
- * win, with no lock held across processes. */
+ * win, with no lock held across processes.
+ *
+ * Every step survives a kill -9 of the command taking it:
+ *  - reserve makes containers/.new-<id> with its `lock` file flocked, then
+ *    renames it to <id>, then links the name; the creator keeps the flock
+ *    until the record is saved. A directory with no record whose lock is
+ *    free was abandoned: reserve of its name, load, list and prune remove
+ *    it and its name (reap_abandoned);
+ *  - rm renames <id> to .rm-<id> (one step out of every listing) and
+ *    deletes it holding the lock, which is deleted last: a .rm-* whose
+ *    lock is free is finished by the next list. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -14,12 +24,14 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "engine_internal.h"
 #include "network_internal.h"
 #include "store_internal.h"
 
@@ -32,7 +44,16 @@ void hull_container_free(struct hull_container *c)
 	free(c->dir);
 	if (c->record)
 		json_decref(c->record);
+	if (c->create_lock >= 0)
+		close(c->create_lock);
 	free(c);
+}
+
+void hull_container_created(struct hull_container *c)
+{
+	if (c->create_lock >= 0)
+		close(c->create_lock);
+	c->create_lock = -1;
 }
 
 void hull_container_freep(struct hull_container **c)
@@ -66,8 +87,100 @@ static bool is_hex(const char *s)
 	return true;
 }
 
+/* Delete a hidden directory (.rm-<id>, .new-<id>) whose lock the caller
+ * holds or that has none: everything but the lock first, the lock last,
+ * so that a deletion killed half-way still shows a lock to the next one.
+ * Never across a mount point (a monitor's rootfs or shared /dev/shm): the
+ * mounted tree is not ours to empty. */
+static int remove_hidden(const char *dir, struct hull_error **err)
+{
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : hull_error_set(err, errno, "open `%s`", dir);
+	struct stat top;
+	if (fstat(dirfd(d), &top) < 0)
+		return hull_error_set(err, errno, "stat `%s`", dir);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "lock"))
+			continue;
+		_cleanup_free_ char *p = hull_path_join(dir, de->d_name);
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev != top.st_dev)
+			return hull_error_msg(err, EBUSY, "`%s` is a mount point; not removing across it", p);
+		int r = hull_rm_rf(p, err);
+		if (r < 0)
+			return r;
+	}
+	_cleanup_free_ char *lock = hull_path_join(dir, "lock");
+	unlink(lock);
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return hull_error_set(err, errno, "rmdir `%s`", dir);
+	return 0;
+}
+
+/* A creator between its mkdir and its flock has no lock file yet: a
+ * .new-* without one is abandoned only once it is this old. */
+#define ABANDONED_AFTER_SECONDS 30
+
+static bool has_record(const char *dir)
+{
+	_cleanup_free_ char *p = hull_path_join(dir, "container.json");
+	return access(p, F_OK) == 0;
+}
+
+/* Take dir's lock without waiting: a fd holding it, -ENOENT when there is
+ * no lock file, -EWOULDBLOCK when its owner (a create, an rm) is alive. */
+static int try_lock(const char *dir)
+{
+	_cleanup_free_ char *p = hull_path_join(dir, "lock");
+	_cleanup_close_ int fd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return -EWOULDBLOCK;
+	return take_fd(fd);
+}
+
+static void release_name(const struct hull_ctx *ctx, const char *name, const char *id);
+
+/* entry of containers/ (an id, .new-<id> or .rm-<id>) left by a command
+ * that was killed: finish removing it. True when it is gone; false when
+ * its owner is alive, it has a record, or it cannot be removed now. */
+static bool reap_abandoned(const struct hull_ctx *ctx, const char *entry)
+{
+	_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
+	_cleanup_free_ char *dir = hull_path_join(cd, entry);
+	bool hidden = entry[0] == '.';
+	if (!hidden && has_record(dir))
+		return false;
+	_cleanup_close_ int lock = try_lock(dir);
+	if (lock == -EWOULDBLOCK || (lock < 0 && lock != -ENOENT))
+		return false;
+	struct stat st;
+	if (lock == -ENOENT && !strncmp(entry, ".new-", 5) &&
+	    (lstat(dir, &st) < 0 || time(NULL) - st.st_mtime < ABANDONED_AFTER_SECONDS))
+		return false;
+	if (hidden)
+		return remove_hidden(dir, NULL) == 0;
+	/* the creator may have saved the record just before we took its lock */
+	if (has_record(dir))
+		return false;
+	_cleanup_free_ char *nd = names_dir(ctx);
+	_cleanup_closedir_ DIR *names = opendir(nd);
+	struct dirent *de;
+	while (names && (de = readdir(names)))
+		if (de->d_name[0] != '.')
+			release_name(ctx, de->d_name, entry);
+	_cleanup_free_ char *trash = hull_strdup_printf("%s/.rm-%s", cd, entry);
+	if (rename(dir, trash) < 0)
+		return errno == ENOENT;
+	return remove_hidden(trash, NULL) == 0;
+}
+
 /* Link names/<name> -> id; a link whose container directory is gone (a
- * crash between the two steps of rm) is stale and replaced. */
+ * crash between the two steps of rm) is stale and replaced, as is one to
+ * a create that was killed before it saved the record. */
 static int claim_name(const struct hull_ctx *ctx, const char *name, const char *id, struct hull_error **err)
 {
 	_cleanup_free_ char *nd = names_dir(ctx);
@@ -84,7 +197,7 @@ static int claim_name(const struct hull_ctx *ctx, const char *name, const char *
 		holder[n] = '\0';
 		_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
 		_cleanup_free_ char *holder_dir = hull_path_join(cd, holder);
-		if (access(holder_dir, F_OK) == 0)
+		if (access(holder_dir, F_OK) == 0 && !(n == HULL_ID_LEN && reap_abandoned(ctx, holder)))
 			return hull_error_msg(err, EEXIST,
 					      "Conflict. The container name \"/%s\" is already in use by container "
 					      "\"%s\". You have to remove (or rename) that container to be able to "
@@ -113,8 +226,19 @@ struct hull_container *hull_container_reserve(const struct hull_ctx *ctx, const 
 		return NULL;
 	c->id = hull_xstrdup(id);
 	c->dir = hull_path_join(cd, id);
-	if (mkdir(c->dir, 0700) < 0) {
+	c->create_lock = -1;
+	/* made hidden, locked, then shown: a directory under its id always
+	 * has the lock that tells a live create from a killed one */
+	_cleanup_free_ char *fresh = hull_strdup_printf("%s/.new-%s", cd, id);
+	if (mkdir(fresh, 0700) < 0) {
+		hull_error_set(err, errno, "create container directory `%s`", fresh);
+		return NULL;
+	}
+	_cleanup_free_ char *lock_path = hull_path_join(fresh, "lock");
+	c->create_lock = open(lock_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (c->create_lock < 0 || flock(c->create_lock, LOCK_EX) < 0 || rename(fresh, c->dir) < 0) {
 		hull_error_set(err, errno, "create container directory `%s`", c->dir);
+		remove_hidden(fresh, NULL);
 		return NULL;
 	}
 	int r = -EEXIST;
@@ -131,7 +255,9 @@ struct hull_container *hull_container_reserve(const struct hull_ctx *ctx, const 
 		}
 	}
 	if (r < 0) {
-		rmdir(c->dir);
+		_cleanup_free_ char *trash = hull_strdup_printf("%s/.rm-%s", cd, id);
+		if (rename(c->dir, trash) == 0)
+			remove_hidden(trash, NULL);
 		return NULL;
 	}
 	c->record = json_object();
@@ -203,6 +329,7 @@ static struct hull_container *load_dir(const struct hull_ctx *ctx, const char *i
 {
 	_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
 	_cleanup_container_ struct hull_container *c = hull_xcalloc(1, sizeof(*c));
+	c->create_lock = -1;
 	c->id = hull_xstrdup(id);
 	c->dir = hull_path_join(cd, id);
 	_cleanup_free_ char *p = hull_path_join(c->dir, "container.json");
@@ -222,7 +349,19 @@ struct hull_container *hull_container_load(const struct hull_ctx *ctx, const cha
 	char id[HULL_ID_LEN + 1];
 	if (resolve_id(ctx, ref, id, err) < 0)
 		return NULL;
-	return load_dir(ctx, id, err);
+	struct hull_error *e = NULL;
+	struct hull_container *c = load_dir(ctx, id, &e);
+	if (!c && reap_abandoned(ctx, id)) {
+		/* a create killed before its record: it is no container */
+		hull_error_free(e);
+		hull_error_msg(err, ENOENT, "No such container: %s", ref);
+		return NULL;
+	}
+	if (!c && err)
+		*err = e;
+	else
+		hull_error_free(e);
+	return c;
 }
 
 static int by_created(const void *a, const void *b)
@@ -247,13 +386,20 @@ int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out
 	size_t count = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
+		/* what killed commands left: finished here, by whoever lists next */
+		if (!strncmp(de->d_name, ".rm-", 4) || !strncmp(de->d_name, ".new-", 5)) {
+			reap_abandoned(ctx, de->d_name);
+			continue;
+		}
 		if (strlen(de->d_name) != HULL_ID_LEN || !is_hex(de->d_name))
 			continue;
 		struct hull_error *ignored = NULL;
 		struct hull_container *c = load_dir(ctx, de->d_name, &ignored);
 		hull_error_free(ignored);
-		if (!c)
+		if (!c) {
+			reap_abandoned(ctx, de->d_name);
 			continue;
+		}
 		v = hull_xrealloc(v, (count + 1) * sizeof(*v));
 		v[count++] = c;
 	}
@@ -266,21 +412,19 @@ int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out
 
 char *hull_container_hide(const struct hull_ctx *ctx, const struct hull_container *c, struct hull_error **err)
 {
-	_cleanup_free_ char *nd = names_dir(ctx);
-	_cleanup_free_ char *link = hull_path_join(nd, c->name);
-	char holder[HULL_ID_LEN + 2];
-	ssize_t n = readlink(link, holder, sizeof(holder) - 1);
-	if (n == HULL_ID_LEN && !strncmp(holder, c->id, HULL_ID_LEN))
-		unlink(link);
 	_cleanup_free_ char *cd = hull_engine_containers_dir(ctx);
 	char *trash = hull_strdup_printf("%s/.rm-%s", cd, c->id);
 	/* one rename takes the container out of every listing; what is left
-	 * to delete is hidden, even if a crash stops the deletion */
+	 * to delete is hidden, even if a crash stops the deletion. The name
+	 * goes after: killed in between, it is a link to no container, which
+	 * the next claim replaces (before, a killed rm could leave a container
+	 * whose name was gone and could not be removed by it) */
 	if (rename(c->dir, trash) < 0 && errno != ENOENT) {
 		hull_error_set(err, errno, "remove container %.12s: rename `%s`", c->id, c->dir);
 		free(trash);
 		return NULL;
 	}
+	release_name(ctx, c->name, c->id);
 	return trash;
 }
 
@@ -289,7 +433,12 @@ int hull_container_remove_files(const struct hull_ctx *ctx, const struct hull_co
 	_cleanup_free_ char *trash = hull_container_hide(ctx, c, err);
 	if (!trash)
 		return -EIO;
-	return hull_rm_rf(trash, err);
+	return remove_hidden(trash, err);
+}
+
+int engine_trash_remove(const char *trash, struct hull_error **err)
+{
+	return remove_hidden(trash, err);
 }
 
 const char *hull_container_image(const struct hull_container *c)

@@ -270,8 +270,28 @@ int store_put_blob(struct hull_image_store *s, const void *data, size_t len, con
 	if (store_has_blob(s, digest))
 		return 0;
 	_cleanup_free_ char *dst = store_blob_path(s, digest);
-	/* Manifests and configs are small: fsync them rather than mark them. */
-	return hull_write_file_atomic(dst, data, len, 0644, true, err);
+	/* Manifests and configs are small: fsync them rather than mark them.
+	 * Written in tmp/ under our pid, not beside dst: a pull killed before
+	 * the rename leaves no stray file among the blobs, and the next store
+	 * open sweeps it (sweep_dead). */
+	_cleanup_free_ char *tmp = store_tmp_name(s, "blob");
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return hull_error_set(err, errno, "store blob %s: create `%s`", digest, tmp);
+	int r = hull_write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, dst) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return hull_error_set(err, -r, "store blob %s", digest);
+	}
+	/* the new entry itself must survive a crash */
+	_cleanup_close_ int dir = open(s->blobs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fsync(dir) < 0)
+		return hull_error_set(err, errno, "store blob %s: fsync `%s`", digest, s->blobs);
+	return 0;
 }
 
 int store_read_blob(struct hull_image_store *s, const char *digest, char **out, size_t *len,

@@ -150,12 +150,12 @@ Test(network, bridge_veth_address_and_published_port)
 	cr_assert_str_eq(direct, "hello");
 	_cleanup_json_ json_t *bindings = json_pack("{s:[{s:s,s:s}]}", "80/tcp", "HostIp", "", "HostPort", "8097");
 	_cleanup_json_ json_t *exposed = json_pack("{s:{}}", "80/tcp");
-	_cleanup_json_ json_t *ports = hull_network_publish(&ctx, bindings, exposed, false, ep.ip, &err);
+	_cleanup_json_ json_t *ports = hull_network_publish(&ctx, bindings, exposed, false, ep.ip, c->id, &err);
 	cr_assert_not_null(ports, "publish: %s", err ? err->msg : "");
 	_cleanup_free_ char *via_lo = fetch("127.0.0.1", 8097);
 	cr_assert_str_eq(via_lo, "hello");
 	/* the port is taken now: a second container cannot have it */
-	_cleanup_json_ json_t *again = hull_network_publish(&ctx, bindings, exposed, false, "10.199.0.3", &err);
+	_cleanup_json_ json_t *again = hull_network_publish(&ctx, bindings, exposed, false, "10.199.0.3", c->id, &err);
 	cr_assert_null(again);
 	cr_assert_not_null(strstr(err->msg, "port is already allocated"), "%s", err->msg);
 	hull_network_unpublish(&ctx, ports, ep.ip, NULL);

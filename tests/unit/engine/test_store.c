@@ -110,8 +110,10 @@ Test(store, concurrent_reserve_of_one_name_one_wins)
 	for (int i = 0; i < 8; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
+			/* saved before exiting: a reserve that dies without its
+			 * record is a killed create, whose name the next one takes */
 			struct hull_container *c = hull_container_reserve(&ctx, "eng-race", NULL);
-			_exit(c ? 0 : 1);
+			_exit(c && hull_container_save(c, NULL) == 0 ? 0 : 1);
 		}
 	}
 	for (int i = 0; i < 8; i++) {
@@ -162,6 +164,24 @@ Test(store, list_is_sorted_and_remove_frees_the_name)
 	cr_assert_eq(hull_container_remove_files(&ctx, a, NULL), 0);
 	_cleanup_container_ struct hull_container *again = make("eng-first");
 	cr_assert_str_neq(again->id, a->id);
+}
+
+Test(store, create_killed_before_its_record_frees_the_name)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* the name is claimed, then the process dies: no record */
+		_exit(hull_container_reserve(&ctx, "eng-killed", NULL) ? 0 : 1);
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	_cleanup_error_ struct hull_error *err = NULL;
+	_cleanup_container_ struct hull_container *c = hull_container_reserve(&ctx, "eng-killed", &err);
+	cr_assert_not_null(c, "reserve: %s", err ? err->msg : "");
+	/* while its creator is alive, a record-less container is not abandoned */
+	cr_assert_null(hull_container_reserve(&ctx, "eng-killed", &err));
+	cr_assert_eq(err->code, EEXIST);
 }
 
 Test(store, stale_name_link_is_reclaimed)
