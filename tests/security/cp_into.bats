@@ -79,3 +79,31 @@ start_swapper() {
 	"$HULL" rm -f scp-swaptar >/dev/null
 	rm -f "$VICTIM"
 }
+
+@test "cp in without a race: the entries made get their mode, owner and times" {
+	"$HULL" run -d --network none --name scp-plain busybox sleep 1000 >/dev/null 2>&1
+	mkdir -p "$SCPDIR/tree/sub"
+	echo data >"$SCPDIR/tree/sub/file"
+	chmod 4750 "$SCPDIR/tree/sub/file"
+	chmod 0705 "$SCPDIR/tree/sub"
+	ln -s file "$SCPDIR/tree/sub/link"
+	mkfifo "$SCPDIR/tree/fifo"
+	chmod 0620 "$SCPDIR/tree/fifo"
+	touch -h -d '2001-02-03 04:05:06' "$SCPDIR/tree/sub/file" "$SCPDIR/tree/sub/link" "$SCPDIR/tree/fifo"
+	chown -R 1234:2345 "$SCPDIR/tree"
+	chmod 4750 "$SCPDIR/tree/sub/file" # chown cleared it
+	"$HULL" cp -a "$SCPDIR/tree" scp-plain:/
+	local t
+	t=$(date -d '2001-02-03 04:05:06' +%s)
+	run "$HULL" exec scp-plain stat -c '%a %u:%g %Y %F %n' /tree/sub/file /tree/sub/link /tree/fifo
+	[ "${lines[0]}" = "4750 1234:2345 $t regular file /tree/sub/file" ]
+	[ "${lines[1]}" = "777 1234:2345 $t symbolic link /tree/sub/link" ]
+	[ "${lines[2]}" = "620 1234:2345 $t fifo /tree/fifo" ]
+	run "$HULL" exec scp-plain stat -c '%a %u:%g %F' /tree/sub
+	[ "$output" = "705 1234:2345 directory" ]
+	# without -a: the container's root owns them, modes unchanged
+	"$HULL" cp "$SCPDIR/tree" scp-plain:/mine
+	run "$HULL" exec scp-plain stat -c '%a %u:%g' /mine/sub/file
+	[ "$output" = "4750 0:0" ]
+	"$HULL" rm -f scp-plain >/dev/null
+}
