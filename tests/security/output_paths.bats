@@ -85,11 +85,14 @@ null_intact() {
 		[ "$(stat -c %s "$SCPDIR/out")" -gt 4 ]
 	done
 	# a symlink to a file: the file is replaced, the link stays
-	echo old >"$SCPDIR/target"
-	ln -sf "$SCPDIR/target" "$SCPDIR/link"
-	export_to "$SCPDIR/link"
-	[ -L "$SCPDIR/link" ]
-	tar -tf "$SCPDIR/target" | grep -qx f
+	for cmd in export_to save_to scan_to cp_to; do
+		echo old >"$SCPDIR/target"
+		ln -sfn "$SCPDIR/target" "$SCPDIR/link"
+		"$cmd" "$SCPDIR/link"
+		[ -L "$SCPDIR/link" ]
+		[ "$(readlink "$SCPDIR/link")" = "$SCPDIR/target" ]
+		[ "$(stat -c %s "$SCPDIR/target")" -gt 4 ]
+	done
 	# an image that does not exist: save fails after opening its output
 	echo old >"$SCPDIR/kept"
 	run "$HULL" save -o "$SCPDIR/kept" scp-no-such-image
