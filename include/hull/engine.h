@@ -908,13 +908,23 @@ struct hull_cp_opts {
 	bool archive;              /* -a: keep the source's uid/gid */
 	bool follow_link;          /* -L: follow a symlink that SRC itself is */
 	unsigned long long copied; /* out: bytes of file data copied */
+	/* called for each device node, FIFO or socket of the container that a
+	 * copy to a host directory leaves out (name: its path in the
+	 * container; kind: "a block device"...); may be NULL */
+	void (*skipped)(void *data, const char *name, const char *kind);
+	void *skipped_data;
 };
 
 /* hull_engine_cp_from: copy `src` of container c (running or not) to the
  * host path dst by hull_cp_plan's rules, or, when dst is NULL, write it as
  * a tar to out_fd. Container paths resolve inside its root only. Files
- * made on the host belong to the caller unless opts->archive. May move
- * the calling process into a private mount namespace (stopped c). */
+ * made on the host belong to the caller unless opts->archive; none is
+ * setuid or setgid, and device nodes, FIFOs and sockets are left out
+ * (opts->skipped is told; a src that is one fails with ENODEV): only the
+ * tar keeps them. A dst that is a symlink is followed, as docker does; one
+ * that exists and is a character device or a FIFO (/dev/null, a pipe) gets
+ * a regular file's data written into it. May move the calling process into
+ * a private mount namespace (stopped c). */
 int hull_engine_cp_from(struct hull_container *c, const char *src, const char *dst, int out_fd,
 			struct hull_cp_opts *opts, struct hull_error **err);
 

@@ -22,8 +22,9 @@ int hull_read_file(const char *path, char **out, size_t *len, struct hull_error 
 int hull_read_file_max(const char *path, size_t max, char **out, size_t *len, struct hull_error **err);
 
 /* hull_write_file_atomic: write data to `path.tmp.<pid>` in the same
- * directory, fsync it, rename over path, fsync the directory when
- * `durable`. A crash leaves either the old file or the new one, never a
+ * directory (created with O_EXCL: whatever was at that name, a symlink
+ * included, is removed, never written through), fsync it, rename over
+ * path, fsync the directory when `durable`. A crash leaves either the old file or the new one, never a
  * half-written one; the temp file is removed on every failure path. */
 int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode, bool durable,
 			   struct hull_error **err);

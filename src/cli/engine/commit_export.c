@@ -13,6 +13,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/image.h"
+#include "hull/output.h"
 
 int cmd_engine_commit(struct hull_cli *cli, int argc, char **argv)
 {
@@ -76,22 +77,12 @@ int cmd_engine_export(struct hull_cli *cli, int argc, char **argv)
 	_cleanup_container_ struct hull_container *ctr = hull_container_load(&cli->ctx, argv[optind], &err);
 	if (!ctr)
 		return cli_fail(cli, err);
-	/* a temp name renamed at the end: a failed export leaves no half tar */
-	_cleanup_free_ char *tmp = output ? hull_strdup_printf("%s.tmp.%d", output, (int)getpid()) : NULL;
-	int fd = output ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : STDOUT_FILENO;
-	if (fd < 0) {
-		hull_error_set(&err, errno, "export: create `%s`", tmp);
+	/* a temp name renamed at the end (a failed export leaves no half tar);
+	 * -o /dev/null or a FIFO is written into */
+	_cleanup_(hull_output_discard) struct hull_output out = HULL_OUTPUT_INIT;
+	if (hull_output_open(&out, output ? output : "-", 0644, &err) < 0)
 		return cli_fail(cli, err);
-	}
-	int r = hull_engine_export(&cli->ctx, ctr, fd, &err);
-	if (output) {
-		if (r == 0 && fsync(fd) < 0)
-			r = hull_error_set(&err, errno, "export: fsync `%s`", tmp);
-		close(fd);
-		if (r == 0 && rename(tmp, output) < 0)
-			r = hull_error_set(&err, errno, "export: rename to `%s`", output);
-		if (r < 0)
-			unlink(tmp);
-	}
-	return r < 0 ? cli_fail(cli, err) : 0;
+	if (hull_engine_export(&cli->ctx, ctr, out.fd, &err) < 0 || hull_output_commit(&out, &err) < 0)
+		return cli_fail(cli, err);
+	return 0;
 }

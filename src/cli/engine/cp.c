@@ -32,8 +32,23 @@ static int usage(FILE *out)
 		     "(`-` is a tar stream on stdout or stdin)\n\n"
 		     "  -a, --archive       Archive mode (copy all uid/gid information)\n"
 		     "  -L, --follow-link   Always follow symbol link in SRC_PATH\n"
-		     "  -q, --quiet         Suppress the summary a terminal gets\n");
+		     "  -q, --quiet         Suppress the summary a terminal gets\n\n"
+		     "Copied out to a host directory, a container's device nodes, FIFOs and\n"
+		     "sockets are skipped with a warning, and no file keeps a setuid or setgid\n"
+		     "bit, with or without -a: -a keeps uid/gid; modes (less those bits) and\n"
+		     "times are always kept. A tar on stdout (DEST_PATH `-`) carries everything\n"
+		     "as it is in the container. A DEST_PATH that is a character device or a\n"
+		     "FIFO (/dev/null, a pipe) gets the file's data written into it.\n");
 	return out == stdout ? 0 : 1;
+}
+
+/* A container's device node, FIFO or socket left out of a copy to the host. */
+static void warn_skipped(void *data, const char *name, const char *kind)
+{
+	(void)data;
+	fprintf(stderr,
+		"hull cp: skipped `%s`: %s is not made on the host (a tar on stdout, DEST_PATH `-`, keeps it)\n", name,
+		kind);
 }
 
 int cmd_engine_cp(struct hull_cli *cli, int argc, char **argv)
@@ -43,7 +58,7 @@ int cmd_engine_cp(struct hull_cli *cli, int argc, char **argv)
 					      { "quiet", no_argument, NULL, 'q' },
 					      { "help", no_argument, NULL, 'H' },
 					      { 0 } };
-	struct hull_cp_opts o = { 0 };
+	struct hull_cp_opts o = { .skipped = warn_skipped };
 	bool quiet = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "+aLq", opts, NULL)) != -1) {

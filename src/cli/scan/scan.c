@@ -4,6 +4,7 @@
  * --fail-on (or no --fail-on was given), 1 when a finding does, 2 on any
  * error (bad flag, unreadable root, missing database). */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/output.h"
 #include "hull/scan.h"
 #include "scan_cli.h"
 
@@ -187,26 +189,27 @@ static int open_target(struct hull_ctx *ctx, struct scan_args *a, struct hull_sc
 static int write_report(struct hull_cli *cli, struct scan_args *a, struct hull_scan_report *report)
 {
 	_cleanup_error_ struct hull_error *err = NULL;
-	FILE *out = stdout;
-	_cleanup_free_ char *tmp = NULL;
+	/* a temp name renamed at the end (a failed scan never leaves half a
+	 * report), or a device or FIFO written into */
+	_cleanup_(hull_output_discard) struct hull_output out = HULL_OUTPUT_INIT;
+	if (hull_output_open(&out, a->output ? a->output : "-", 0644, &err) < 0)
+		return scan_cli_error(cli, steal_ptr(err));
+	FILE *f = stdout;
 	if (a->output) {
-		/* written beside and renamed: a failed scan never leaves half a report */
-		tmp = hull_strdup_printf("%s.tmp.%d", a->output, (int)getpid());
-		out = fopen(tmp, "we");
-		if (!out) {
-			hull_error_set(&err, errno, "create `%s`", tmp);
+		int fd = fcntl(out.fd, F_DUPFD_CLOEXEC, 0);
+		f = fd >= 0 ? fdopen(fd, "w") : NULL;
+		if (!f) {
+			hull_error_set(&err, errno, "open `%s`", a->output);
+			if (fd >= 0)
+				close(fd);
 			return scan_cli_error(cli, steal_ptr(err));
 		}
 	}
-	int ret = hull_scan_report_write(report, (enum hull_scan_format)a->format, out, &err);
-	if (a->output) {
-		if (fclose(out) != 0 && ret >= 0)
-			ret = hull_error_set(&err, errno, "write `%s`", tmp);
-		if (ret >= 0 && rename(tmp, a->output) < 0)
-			ret = hull_error_set(&err, errno, "rename `%s` to `%s`", tmp, a->output);
-		if (ret < 0)
-			unlink(tmp);
-	}
+	int ret = hull_scan_report_write(report, (enum hull_scan_format)a->format, f, &err);
+	if (f != stdout && fclose(f) != 0 && ret >= 0)
+		ret = hull_error_set(&err, errno, "write `%s`", a->output);
+	if (ret >= 0)
+		ret = hull_output_commit(&out, &err);
 	return ret < 0 ? scan_cli_error(cli, steal_ptr(err)) : 0;
 }
 

@@ -209,7 +209,13 @@ int hull_write_file_atomic(const char *path, const void *data, size_t len, mode_
 			   struct hull_error **err)
 {
 	_cleanup_free_ char *tmp = hull_strdup_printf("%s.tmp.%d", path, (int)getpid());
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* O_EXCL: the temp name is guessable, and a symlink planted there (a
+	 * pid file in /tmp) must not be written through; a stale one, or one
+	 * planted, is removed (never followed) and the name tried once more */
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	_cleanup_close_ int fd = open(tmp, flags, mode);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, flags, mode);
 	if (fd < 0)
 		return hull_error_set(err, errno, "create `%s`", tmp);
 	int r = hull_write_all(fd, data, len);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/inroot.h"
+#include "hull/output.h"
 #include "cp_internal.h"
 #include "engine_internal.h"
 #include "store_internal.h"
@@ -242,7 +244,74 @@ static int tar_out(int srcfd, const char *src, int out, struct cp_sink *s, struc
 	return r;
 }
 
-int hull_engine_cp_from(struct hull_container *c, const char *src, const char *dst, int out_fd,
+/* A regular file's data written into dst, an existing character device,
+ * FIFO or the like (/dev/null, a pipe): it stays what it is, as a shell's
+ * `>` leaves it. */
+static int write_into(int srcfd, const char *src, const char *dst, struct hull_cp_opts *opts, struct hull_error **err)
+{
+	_cleanup_close_ int in = -1;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", srcfd);
+	if ((in = open(p, O_RDONLY | O_CLOEXEC)) < 0)
+		return hull_error_set(err, errno, "cp: open `%s`", src);
+	_cleanup_(hull_output_discard) struct hull_output out = HULL_OUTPUT_INIT;
+	int r = hull_output_open(&out, dst, 0644, err);
+	if (r < 0)
+		return hull_error_wrap(err, r, "cp `%s` to `%s`", src, dst);
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if ((r = hull_write_all(out.fd, buf, (size_t)n)) < 0)
+			return hull_error_set(err, -r, "cp `%s`: write `%s`", src, dst);
+		opts->copied += (unsigned long long)n;
+	}
+	if (n < 0)
+		return hull_error_set(err, errno, "cp: read `%s`", src);
+	return hull_output_commit(&out, err);
+}
+
+/* Where a host destination that is a symlink leads (docker follows it),
+ * or dst itself. */
+static char *host_dest(const char *dst)
+{
+	struct stat st;
+	char resolved[PATH_MAX];
+	if (lstat(dst, &st) == 0 && S_ISLNK(st.st_mode) && realpath(dst, resolved))
+		return hull_xstrdup(resolved);
+	return hull_xstrdup(dst);
+}
+
+/* Tells opts->skipped of an entry the host sink left out, by its path in
+ * the container: the copy named the source's tree `name` (NULL: only its
+ * contents went, a src ending in "/."). */
+struct skip_report {
+	const char *src;
+	const char *name;
+	struct hull_cp_opts *opts;
+};
+
+static void report_skipped(void *data, const char *entry, const char *kind)
+{
+	struct skip_report *r = data;
+	if (!r->opts->skipped)
+		return;
+	size_t n = r->name ? strlen(r->name) : 0;
+	const char *rest = entry;
+	if (n && !strncmp(entry, r->name, n) && (entry[n] == '/' || !entry[n]))
+		rest = entry + n + (entry[n] == '/');
+	_cleanup_free_ char *top = hull_xstrdup(r->src);
+	if (ends_with_dot(top))
+		top[strlen(top) - 1] = '\0'; /* "/d/." -> "/d/" */
+	_cleanup_free_ char *path = *rest ? hull_path_join(top, rest) : hull_xstrdup(top);
+	r->opts->skipped(r->opts->skipped_data, path, kind);
+}
+
+static bool is_special(mode_t mode)
+{
+	return !S_ISREG(mode) && !S_ISDIR(mode) && !S_ISLNK(mode);
+}
+
+int hull_engine_cp_from(struct hull_container *c, const char *src, const char *dst_arg, int out_fd,
 			struct hull_cp_opts *opts, struct hull_error **err)
 {
 	_cleanup_close_ int root = container_root(c, err);
@@ -255,12 +324,31 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 		return hull_error_set(err, errno, "cp: open `%s` in container %s", src, c->name);
 	}
 	struct cp_sink s = { .root = -1, .base = "", .owner = opts->archive ? CP_OWN_SOURCE : CP_OWN_NONE };
-	if (!dst) {
+	if (!dst_arg) {
 		int tr = tar_out(srcfd, src, out_fd, &s, err);
 		opts->copied = s.copied;
 		return tr < 0 ? hull_error_wrap(err, tr, "cp `%s:%s` to -", c->name, src) : 0;
 	}
+	struct stat src_st, dst_st;
+	if (fstat(srcfd, &src_st) < 0)
+		return hull_error_set(err, errno, "cp: stat `%s` in container %s", src, c->name);
+	if (is_special(src_st.st_mode))
+		return hull_error_msg(err, ENODEV,
+				      "cp: `%s` in container %s is not a regular file, directory or symlink: hull cp "
+				      "makes no device node, FIFO or socket on the host (`hull cp %s:%s -` writes it "
+				      "in a tar)",
+				      src, c->name, c->name, src);
+	_cleanup_free_ char *dst = host_dest(dst_arg);
 	_cleanup_close_ int dstfd = open(dst, O_PATH | O_CLOEXEC);
+	if (dstfd >= 0 && fstat(dstfd, &dst_st) == 0 && is_special(dst_st.st_mode)) {
+		/* /dev/null, a FIFO: written into, never replaced */
+		if (!S_ISREG(src_st.st_mode))
+			return hull_error_msg(err, EINVAL,
+					      "cp: `%s` is not a regular file: only a file's data "
+					      "can be written into `%s`",
+					      src, dst_arg);
+		return write_into(srcfd, src, dst_arg, opts, err);
+	}
 	_cleanup_free_ char *dir = NULL, *name = NULL;
 	int r = hull_cp_plan(src, is_dir_fd(srcfd), dst, kind_of(dstfd), &dir, &name, err);
 	if (r < 0)
@@ -268,8 +356,12 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 	_cleanup_close_ int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return hull_error_set(err, errno, "cp: destination directory `%s`", dir);
+	struct skip_report report = { src, name, opts };
 	s.root = dirfd;
-	r = walk_planned(srcfd, src, dst, name, &s, err);
+	s.host = true;
+	s.skipped = report_skipped;
+	s.skipped_data = &report;
+	r = walk_planned(srcfd, src, dst_arg, name, &s, err);
 	opts->copied = s.copied;
 	return r;
 }

@@ -33,6 +33,9 @@ struct cp_sink {
 	int root;            /* directory sink: the root fd paths resolve in */
 	const char *base;    /* the directory under root entries go into */
 	enum cp_owner owner;
+	bool host; /* a host directory: no device, FIFO, socket, setuid or setgid */
+	void (*skipped)(void *data, const char *name, const char *kind); /* told of each one left out */
+	void *skipped_data;
 	uid_t uid;
 	gid_t gid;
 	unsigned long long copied; /* bytes of file data put so far */

@@ -74,14 +74,49 @@ static int tar_put(struct cp_sink *s, const struct cp_entry *e, struct hull_erro
 	return r;
 }
 
-static void set_owner(struct cp_sink *s, int dirfd, const char *leaf, const struct stat *st)
+/* Give what we made the owner the sink asks for, through an fd to it. */
+static void set_owner(struct cp_sink *s, int fd, const struct stat *st)
 {
 	if (s->owner == CP_OWN_NONE)
 		return;
 	uid_t u = s->owner == CP_OWN_SOURCE ? st->st_uid : s->uid;
 	gid_t g = s->owner == CP_OWN_SOURCE ? st->st_gid : s->gid;
 	/* an id our user namespace does not map stays with us, as tar does */
-	(void)!fchownat(dirfd, leaf, u, g, AT_SYMLINK_NOFOLLOW);
+	(void)!fchownat(fd, "", u, g, AT_EMPTY_PATH);
+}
+
+/* The entry we just made (or merge into) at leaf, opened again beneath
+ * its parent without following a symlink, and checked to be of the type
+ * we made: the container may have renamed something else over the name. */
+static int reopen_made(int dirfd, const char *leaf, mode_t type, const char *what, struct hull_error **err)
+{
+	_cleanup_close_ int fd = openat(dirfd, leaf, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return hull_error_set(err, errno, "open `%s` again to set its owner and mode", what);
+	if ((st.st_mode & S_IFMT) != type)
+		return hull_error_msg(err, EAGAIN, "`%s` was replaced while it was being copied", what);
+	return take_fd(fd);
+}
+
+/* Owner, mode and times of what we made, set through the fd `fd` to it and
+ * never by name: a container can rename a symlink to a host file over that
+ * name at any moment, and a chmod or chown by name would follow it from
+ * the host's root (the magic link /proc/self/fd/N names the inode itself). */
+static void set_metadata(struct cp_sink *s, int dirfd, const char *leaf, int fd, const struct cp_entry *e, mode_t mode)
+{
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	set_owner(s, fd, &e->st);
+	struct timespec times[2] = { e->st.st_atim, e->st.st_mtim };
+	if (S_ISLNK(e->st.st_mode)) {
+		/* a symlink has no mode; its times by name, never following */
+		(void)!utimensat(dirfd, leaf, times, AT_SYMLINK_NOFOLLOW);
+		return;
+	}
+	(void)!chmod(p, mode); /* after chown, which clears setuid */
+	if (!S_ISDIR(e->st.st_mode))
+		(void)!utimensat(AT_FDCWD, p, times, 0);
 }
 
 /* Make room for a new entry: an existing non-directory is replaced; a
@@ -107,10 +142,31 @@ static int clear_leaf(int dirfd, const char *leaf, const struct cp_entry *e, con
 	return 0;
 }
 
-static int make_leaf(struct cp_sink *s, int dirfd, const char *leaf, const struct cp_entry *e, const char *what,
-		     struct hull_error **err)
+static int make_hardlink(struct cp_sink *s, int dirfd, const char *leaf, const struct cp_entry *e, const char *what,
+			 struct hull_error **err)
 {
-	mode_t mode = e->st.st_mode & 07777;
+	_cleanup_free_ char *target = hull_path_join(s->base, e->hardlink);
+	_cleanup_close_ int t = hull_open_in_root(s->root, target, O_PATH | O_NOFOLLOW, 0);
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", t);
+	if (t < 0 || linkat(AT_FDCWD, p, dirfd, leaf, AT_SYMLINK_FOLLOW) < 0)
+		return hull_error_set(err, errno, "hard link `%s` to `%s`", what, e->hardlink);
+	return 0;
+}
+
+/* Create the entry at leaf (a regular file with its data); returns an fd
+ * to what was made, for set_metadata. */
+static int create_leaf(struct cp_sink *s, int dirfd, const char *leaf, const struct cp_entry *e, mode_t mode,
+		       const char *what, struct hull_error **err)
+{
+	if (S_ISREG(e->st.st_mode)) {
+		_cleanup_close_ int out =
+			openat(dirfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (out < 0)
+			return hull_error_set(err, errno, "create `%s`", what);
+		int r = copy_data(s, e, out, NULL, what, err);
+		return r < 0 ? r : take_fd(out);
+	}
 	if (S_ISDIR(e->st.st_mode)) {
 		/* its final mode at once: we are root, or root of our user
 		 * namespace over what we make, so a 0555 one still fills */
@@ -119,32 +175,24 @@ static int make_leaf(struct cp_sink *s, int dirfd, const char *leaf, const struc
 	} else if (S_ISLNK(e->st.st_mode)) {
 		if (symlinkat(e->link, dirfd, leaf) < 0)
 			return hull_error_set(err, errno, "symlink `%s`", what);
-	} else if (e->hardlink) {
-		_cleanup_free_ char *target = hull_path_join(s->base, e->hardlink);
-		_cleanup_close_ int t = hull_open_in_root(s->root, target, O_PATH | O_NOFOLLOW, 0);
-		char p[64];
-		snprintf(p, sizeof(p), "/proc/self/fd/%d", t);
-		if (t < 0 || linkat(AT_FDCWD, p, dirfd, leaf, AT_SYMLINK_FOLLOW) < 0)
-			return hull_error_set(err, errno, "hard link `%s` to `%s`", what, e->hardlink);
-		return 0;
-	} else if (S_ISREG(e->st.st_mode)) {
-		_cleanup_close_ int out =
-			openat(dirfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (out < 0)
-			return hull_error_set(err, errno, "create `%s`", what);
-		int r = copy_data(s, e, out, NULL, what, err);
-		if (r < 0)
-			return r;
-	} else if (mknodat(dirfd, leaf, e->st.st_mode, e->st.st_rdev) < 0) {
+	} else if (mknodat(dirfd, leaf, (e->st.st_mode & S_IFMT) | mode, e->st.st_rdev) < 0) {
 		return hull_error_set(err, errno, "mknod `%s`", what);
 	}
-	set_owner(s, dirfd, leaf, &e->st);
-	if (!S_ISLNK(e->st.st_mode))
-		(void)!fchmodat(dirfd, leaf, mode, 0); /* after chown, which clears setuid */
-	struct timespec times[2] = { e->st.st_atim, e->st.st_mtim };
-	if (!S_ISDIR(e->st.st_mode))
-		utimensat(dirfd, leaf, times, AT_SYMLINK_NOFOLLOW);
-	return 0;
+	return reopen_made(dirfd, leaf, e->st.st_mode & S_IFMT, what, err);
+}
+
+/* The kind of a file the host side of a copy never makes, or NULL. */
+static const char *special_kind(mode_t mode)
+{
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return NULL;
 }
 
 static int dir_put(struct cp_sink *s, const struct cp_entry *e, struct hull_error **err)
@@ -154,6 +202,19 @@ static int dir_put(struct cp_sink *s, const struct cp_entry *e, struct hull_erro
 	const char *leaf = basename(d1), *parent = dirname(d2);
 	if (!strcmp(leaf, ".") || !strcmp(leaf, "..") || !strcmp(leaf, "/") || !*leaf)
 		return 0; /* a tar's "./" names the destination itself */
+	mode_t mode = e->st.st_mode & 07777;
+	if (s->host) {
+		/* a container's device node, FIFO or socket is never made on the
+		 * host, nor a setuid or setgid bit kept (a world-writable block
+		 * device or a setuid root shell otherwise); a tar (`-`) has them */
+		const char *kind = special_kind(e->st.st_mode);
+		if (kind) {
+			if (s->skipped)
+				s->skipped(s->skipped_data, e->name, kind);
+			return 0;
+		}
+		mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	}
 	_cleanup_close_ int dirfd = hull_open_in_root(s->root, parent, O_PATH | O_DIRECTORY, 0);
 	if (dirfd < 0)
 		return hull_error_set(err, errno, "open directory `%s`", parent);
@@ -161,11 +222,17 @@ static int dir_put(struct cp_sink *s, const struct cp_entry *e, struct hull_erro
 	int r = clear_leaf(dirfd, leaf, e, e->name, &merge, err);
 	if (r < 0)
 		return r;
-	if (merge) {
-		set_owner(s, dirfd, leaf, &e->st);
-		return 0;
-	}
-	return make_leaf(s, dirfd, leaf, e, e->name, err);
+	if (!merge && e->hardlink)
+		return make_hardlink(s, dirfd, leaf, e, e->name, err);
+	_cleanup_close_ int fd = merge ? reopen_made(dirfd, leaf, S_IFDIR, e->name, err)
+				       : create_leaf(s, dirfd, leaf, e, mode, e->name, err);
+	if (fd < 0)
+		return fd;
+	if (merge)
+		set_owner(s, fd, &e->st);
+	else
+		set_metadata(s, dirfd, leaf, fd, e, mode);
+	return 0;
 }
 
 int cp_sink_put(struct cp_sink *s, const struct cp_entry *e, struct hull_error **err)

@@ -1,6 +1,8 @@
 /* export.c - a container's filesystem as one tar (docker export): the
  * merged view of its layers and its changes, walked with libarchive's
- * disk reader (no symlink is followed, nothing outside the rootfs read).
+ * disk reader (no symlink is followed; a directory swapped for one while
+ * it walks is refused by it) and each file's data read through
+ * hull_open_in_root, so nothing outside the rootfs is read.
  * Volumes and the /etc files hull binds in are not part of it, as with
  * docker. */
 #include <archive.h>
@@ -11,16 +13,40 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/inroot.h"
 #include "hull/json.h"
 #include "engine_internal.h"
 
+/* The data of the regular file `rel`, opened again beneath the root fd
+ * (hull_open_in_root), never by the walker's full path: a running
+ * container can turn a directory on that path into a symlink to a host
+ * directory between the walker's stat and this open, and the host file
+ * would be read into the tar. What is not a regular file by now (a FIFO
+ * would block the read) gives no data: the tar pads the entry. */
+static void copy_data(int rootfd, const char *rel, struct archive *out)
+{
+	_cleanup_close_ int fd = hull_open_in_root(rootfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (archive_write_data(out, buf, (size_t)n) < 0)
+			break;
+}
+
 static int copy_tree(const char *root, struct archive *out, struct hull_error **err)
 {
+	_cleanup_close_ int rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return hull_error_set(err, errno, "export: open `%s`", root);
 	struct archive *disk = archive_read_disk_new();
 	archive_read_disk_set_standard_lookup(disk);
 	archive_read_disk_set_symlink_physical(disk);
@@ -58,14 +84,8 @@ static int copy_tree(const char *root, struct archive *out, struct hull_error **
 			archive_entry_free(e);
 			break;
 		}
-		if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
-			_cleanup_close_ int fd = open(archive_entry_sourcepath(e), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			char buf[65536];
-			ssize_t n;
-			while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
-				if (archive_write_data(out, buf, (size_t)n) < 0)
-					break;
-		}
+		if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0)
+			copy_data(rootfd, rel, out);
 		archive_entry_free(e);
 	}
 	archive_read_close(disk);

@@ -12,6 +12,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/output.h"
 #include "store.h"
 
 struct saver {
@@ -159,17 +160,21 @@ static int finish(struct saver *sv, struct hull_error **err)
 	return ret;
 }
 
-static int open_output(struct saver *sv, const char *path, const char *tmp, struct hull_error **err)
+static int open_output(struct saver *sv, const char *path, struct hull_output *out, struct hull_error **err)
 {
 	if (sv->fmt == HULL_ARCHIVE_OCI_DIR) {
 		sv->dir = hull_xstrdup(path);
 		_cleanup_free_ char *blobs = hull_path_join(path, "blobs/sha256");
 		return hull_mkdir_p(blobs, 0755, err);
 	}
+	/* "-" is stdout; a temp name renamed at the end, or a device or FIFO
+	 * written into (-o /dev/null stays a device) */
+	int r = hull_output_open(out, path, 0644, err);
+	if (r < 0)
+		return r;
 	sv->a = archive_write_new();
 	archive_write_set_format_pax_restricted(sv->a);
-	int r = !strcmp(path, "-") ? archive_write_open_fd(sv->a, STDOUT_FILENO) : archive_write_open_filename(sv->a, tmp);
-	if (r != ARCHIVE_OK)
+	if (archive_write_open_fd(sv->a, out->fd) != ARCHIVE_OK)
 		return hull_error_msg(err, EIO, "save: create `%s`: %s", path, archive_error_string(sv->a));
 	return 0;
 }
@@ -183,8 +188,8 @@ int hull_image_save(struct hull_image_store *s, char *const *refs, const char *p
 		return hull_error_msg(err, EINVAL, "save: an OCI layout directory cannot go to stdout");
 	struct saver sv = { .s = s, .fmt = fmt, .written = json_object(), .index = json_array(),
 			    .docker = json_array(), .buf = hull_xmalloc(1 << 20) };
-	_cleanup_free_ char *tmp = hull_strdup_printf("%s.tmp.%d", path, getpid());
-	int ret = open_output(&sv, path, tmp, err);
+	_cleanup_(hull_output_discard) struct hull_output out = HULL_OUTPUT_INIT;
+	int ret = open_output(&sv, path, &out, err);
 	for (char *const *r = refs; *r && ret >= 0; r++)
 		ret = save_image(&sv, *r, err);
 	if (ret >= 0)
@@ -193,12 +198,8 @@ int hull_image_save(struct hull_image_store *s, char *const *refs, const char *p
 		if (archive_write_close(sv.a) != ARCHIVE_OK && ret >= 0)
 			ret = hull_error_msg(err, EIO, "save: write `%s`: %s", path, archive_error_string(sv.a));
 		archive_write_free(sv.a);
-		if (strcmp(path, "-")) {
-			if (ret >= 0 && rename(tmp, path) < 0)
-				ret = hull_error_set(err, errno, "save: rename to `%s`", path);
-			if (ret < 0)
-				unlink(tmp);
-		}
+		if (ret >= 0)
+			ret = hull_output_commit(&out, err);
 	}
 	json_decref(sv.written);
 	json_decref(sv.index);

@@ -17,6 +17,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/output.h"
 #include "virtio/virtio.h"
 #include "vm.h"
 
@@ -212,15 +213,19 @@ static void save_memory(struct snap_io *io, struct hull_vm *vm)
 
 int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **err)
 {
-	_cleanup_free_ char *tmp = hull_strdup_printf("%s.tmp.%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return hull_error_set(err, errno, "create snapshot `%s`", tmp);
-	struct snap_io io = { fdopen(fd, "w"), path, err, 0 };
+	/* a temp name renamed at the end, or a device or FIFO written into;
+	 * "-" is a file of that name here, not the monitor's stdout */
+	_cleanup_(hull_output_discard) struct hull_output out = HULL_OUTPUT_INIT;
+	int r = hull_output_open(&out, strcmp(path, "-") ? path : "./-", 0600, err);
+	if (r < 0)
+		return hull_error_wrap(err, r, "create snapshot `%s`", path);
+	int fd = fcntl(out.fd, F_DUPFD_CLOEXEC, 0);
+	struct snap_io io = { fd >= 0 ? fdopen(fd, "w") : NULL, path, err, 0 };
 	if (!io.f) {
-		close(fd);
-		unlink(tmp);
-		return hull_error_set(err, errno, "create snapshot `%s`", tmp);
+		r = hull_error_set(err, errno, "create snapshot `%s`", path);
+		if (fd >= 0)
+			close(fd);
+		return r;
 	}
 	put(&io, SNAP_MAGIC, 8);
 	put_u32(&io, SNAP_VERSION);
@@ -232,13 +237,12 @@ int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **e
 	save_devices(&io, vm);
 	save_memory(&io, vm);
 	put(&io, SNAP_END, 8);
-	if (!io.failed && (fflush(io.f) != 0 || fsync(fd) < 0))
+	if (!io.failed && fflush(io.f) != 0)
 		io.failed = hull_error_set(err, errno, "write snapshot `%s`", path);
-	fclose(io.f);
-	if (!io.failed && rename(tmp, path) < 0)
-		io.failed = hull_error_set(err, errno, "rename `%s` to `%s`", tmp, path);
-	if (io.failed)
-		unlink(tmp);
+	if (fclose(io.f) != 0 && !io.failed)
+		io.failed = hull_error_set(err, errno, "write snapshot `%s`", path);
+	if (!io.failed)
+		io.failed = hull_output_commit(&out, err);
 	return io.failed;
 }
 

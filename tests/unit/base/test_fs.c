@@ -145,3 +145,19 @@ Test(fs, read_file_max_stops_at_the_cap)
 	cr_assert(len > 0);
 	free(buf);
 }
+
+Test(fs, atomic_write_never_writes_through_a_planted_temp_symlink)
+{
+	_cleanup_error_ struct hull_error *err = NULL;
+	_cleanup_free_ char *p = hull_path_join(dir, "pid");
+	_cleanup_free_ char *victim = hull_path_join(dir, "victim");
+	_cleanup_free_ char *tmp = hull_strdup_printf("%s.tmp.%d", p, (int)getpid());
+	cr_assert_eq(hull_write_file(victim, "keep", 4, &err), 0);
+	cr_assert_eq(symlink(victim, tmp), 0);
+	cr_assert_eq(hull_write_file_atomic(p, "123", 3, 0644, false, &err), 0);
+	_cleanup_free_ char *v = NULL, *w = NULL;
+	cr_assert_eq(hull_read_file(victim, &v, NULL, &err), 0);
+	cr_assert_str_eq(v, "keep");
+	cr_assert_eq(hull_read_file(p, &w, NULL, &err), 0);
+	cr_assert_str_eq(w, "123");
+}
