@@ -3,6 +3,8 @@
 # input to its stdin or pty, ctrl-p ctrl-q to detach, its exit status.
 # Names prefixed dx-.
 
+bats_require_minimum_version 1.5.0
+
 load engine_helpers
 
 setup_file() {

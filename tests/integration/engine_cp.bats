@@ -3,6 +3,8 @@
 # running and stopped containers, a symlink in the container never followed
 # out to the host, ownership, and a rootless user. Names prefixed dc-.
 
+bats_require_minimum_version 1.5.0
+
 load engine_helpers
 
 setup_file() {

@@ -3,6 +3,8 @@
 # forwards signals to the command, reaps orphans, passes the exit code.
 # Names prefixed dx-.
 
+bats_require_minimum_version 1.5.0
+
 load engine_helpers
 
 setup_file() {

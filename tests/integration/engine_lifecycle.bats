@@ -2,6 +2,8 @@
 # Lifetime: detached containers, logs, stop/kill/wait/rm, the monitor's
 # truth after a crash, exec/top/stats, commit/export.
 
+bats_require_minimum_version 1.5.0
+
 load engine_helpers
 
 setup_file() {

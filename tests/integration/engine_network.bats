@@ -3,6 +3,8 @@
 # none and host. Traffic only to 127.0.0.1 and to the containers' own
 # namespaces on this host.
 
+bats_require_minimum_version 1.5.0
+
 load engine_helpers
 
 setup_file() {

@@ -4,6 +4,8 @@
 # verdict is the one `hull scan --fail-on SEVERITY IMAGE` gives.
 # Names prefixed eng-sp-.
 
+bats_require_minimum_version 1.5.0
+
 load engine_helpers
 
 setup_file() {

@@ -5,6 +5,8 @@
 # with hull's command lines, inside an unprivileged user namespace (how a
 # rootless container's monitor runs them). Ports 18210-18239, names rn-.
 
+bats_require_minimum_version 1.5.0
+
 load engine_helpers
 
 setup_file() {

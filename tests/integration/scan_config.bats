@@ -4,6 +4,8 @@
 # without the sticky bit, private keys, tokens and credential files; and
 # the things it must not flag.
 
+bats_require_minimum_version 1.5.0
+
 setup_file() {
 	export R="$BATS_FILE_TMPDIR/rootfs"
 	mkdir -p "$R"/{etc,tmp,srv/drop,srv/ok,usr/bin,root/.docker,home/app,opt/code}

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # virtio-vsock: guest -> host streams to <vsock-path>_PORT unix sockets.
 
+bats_require_minimum_version 1.5.0
+
 load vm_helpers
 
 @test "vm: a guest vsock stream reaches a host unix socket and gets the reply" {
