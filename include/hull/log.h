@@ -16,7 +16,7 @@ enum hull_log_format { HULL_LOG_TEXT = 0, HULL_LOG_JSON };
 struct hull_log {
 	int fd;                      /* where records go; -1 drops them */
 	enum hull_log_level level;   /* records above this level are dropped */
-	enum hull_log_format format; /* text "level: msg" or runc's json {"level","msg","time"} */
+	enum hull_log_format format; /* text "hull: level: msg" (debug: logrus' shape), or runc's json */
 	bool to_terminal;            /* text records on a tty are prefixed with "hull: " */
 };
 

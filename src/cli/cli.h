@@ -4,6 +4,7 @@
 #define HULL_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "hull/ctx.h"
 #include "hull/error.h"
@@ -50,5 +51,26 @@ int cli_subcommand(struct hull_cli *cli, int argc, char **argv, const char *cmd,
 /* cli_has_flag: does argv (after the command name) hold one of the given
  * long options, as "--x", "--x=..", "-x" or "-x=.."? names is NULL-ended. */
 bool cli_has_flag(int argc, char **argv, const char *const *names);
+
+/* cli_runc_named: is argv0's basename `runc`? Under that name hull prints
+ * runc-shaped help and version output and takes runc's command line. */
+bool cli_runc_named(const char *argv0);
+
+/* cli_runc_version: "runc version V (hull)", "commit: hull-V", "spec: S" on stdout; returns 0. */
+int cli_runc_version(const char *spec_version);
+
+/* cli_runc_help: runc-shaped top-level help ("NAME:", "   runc - Open Container
+ * Initiative runtime", the runtime commands, global options) to out; returns 0. */
+int cli_runc_help(FILE *out);
+
+/* cli_runc_wants_help: -h or --help among the command's flags, i.e. before
+ * its first operand (argv[0] is the command name)? */
+bool cli_runc_wants_help(int argc, char **argv);
+
+/* cli_runc_command_help: "NAME:\n   runc CMD - SUMMARY" then the command's
+ * own --help on stdout. cmd NULL: runc's checkpoint/restore get a help that
+ * says hull lacks them; any other name prints "No help topic for 'NAME'" on
+ * stderr and returns 3, as runc does. Returns the exit status. */
+int cli_runc_command_help(struct hull_cli *cli, const struct hull_command *cmd, const char *name);
 
 #endif

@@ -264,6 +264,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *log_path = NULL;
+	bool runc_named = cli_runc_named(argv[0]);
 	int c;
 	/* '+' stops at the first operand: the command's own flags are its own. */
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
@@ -310,9 +311,13 @@ int main(int argc, char **argv)
 			cli.runtime_globals = true;
 			break;
 		case 'v':
+			if (runc_named)
+				return cli_runc_version(HULL_OCI_SPEC_VERSION);
 			printf("hull version %s\nspec: %s\n", HULL_VERSION, HULL_OCI_SPEC_VERSION);
 			return 0;
 		case 'h':
+			if (runc_named)
+				return cli_runc_help(stdout);
 			usage(stdout);
 			return 0;
 		default:
@@ -323,7 +328,10 @@ int main(int argc, char **argv)
 	if (log_path && open_log(&cli, log_path) < 0)
 		return 1;
 	if (optind >= argc) {
-		usage(stderr);
+		if (runc_named)
+			cli_runc_help(stderr);
+		else
+			usage(stderr);
 		return 1;
 	}
 	argc -= optind;
@@ -331,15 +339,26 @@ int main(int argc, char **argv)
 	optind = 0; /* reset getopt for the command's own parsing */
 
 	if (!strcmp(argv[0], "help")) {
+		if (runc_named)
+			return cli_runc_help(stdout);
 		usage(stdout);
 		return 0;
 	}
 	if (!strcmp(argv[0], "version")) {
+		if (runc_named)
+			return cli_runc_version(HULL_OCI_SPEC_VERSION);
 		printf("hull version %s\nspec: %s\n", HULL_VERSION, HULL_OCI_SPEC_VERSION);
 		return 0;
 	}
 	const struct hull_command *cmd = NULL;
-	if ((!strcmp(argv[0], "runtime") || !strcmp(argv[0], "engine")) && argc > 1) {
+	if (runc_named) {
+		/* runc's name: runc's command line, whatever the operands */
+		cmd = find_in(hull_cli_runtime_commands, argv[0]);
+		if (cli_runc_wants_help(argc, argv))
+			return cli_runc_command_help(&cli, cmd, argv[0]);
+		if (!cmd)
+			cmd = find_command(&cli, argc, argv);
+	} else if ((!strcmp(argv[0], "runtime") || !strcmp(argv[0], "engine")) && argc > 1) {
 		cmd = find_in(argv[0][0] == 'r' ? hull_cli_runtime_commands : hull_cli_engine_commands, argv[1]);
 		argc--;
 		argv++;

@@ -5,7 +5,8 @@
 # runtime with runc's command line: build/hull, runc, crun (through a wrapper
 # such as ../shared/peers/crun-hybrid). Each test runs in its own bats
 # process inside a private mount namespace, under script(1) so that it has
-# a tty (upstream CI does this too); leftovers (containers, cgroups, temp
+# a tty (upstream CI does this too), calling RUNTIME through a symlink named
+# runc (the suite's help/version tests want that name); leftovers (containers, cgroups, temp
 # dirs) are removed after each test.
 #   HULL_CONFORMANCE_DIR  where setup.sh prepared things (default /var/tmp/hull-conformance)
 #   OUT                   results folder (default $HULL_CONFORMANCE_DIR/results/NAME)
@@ -39,8 +40,14 @@ for f in "$@"; do
 	else echo "no such test file: $f" >&2; exit 2; fi
 done
 
+# tests bind unix sockets at OUT/tmp/update.13/bats-run-XXXXXX/runc-tmp-recvtty.XXXXXX/console.sock:
+# at most 107 bytes, or they fail whatever the runtime
+[ ${#OUT} -le 39 ] || echo "run-suite: warning: OUT ($OUT) is longer than 39 bytes: tests that bind unix sockets beneath it will fail" >&2
 rm -rf "$OUT"
-mkdir -p "$OUT/tap"
+mkdir -p "$OUT/tap" "$OUT/bin"
+# the suite's help and version tests look for the name "runc" in the output:
+# the runtime is called through a symlink of that name (hull answers to it)
+ln -s "$RUNTIME" "$OUT/bin/runc"
 PRE=""
 # tests mknod and compare /dev/null's owner: give them a root-owned one
 if [ "$(stat -c %u:%g /dev/null)" != 0:0 ]; then
@@ -72,7 +79,7 @@ run_one() { # $1 = tap, $2 = tmpdir, $3 = regex, $4 = file
 	# CI): printf %q quoting is bash's, so name bash explicitly
 	cmd="SHELL=/bin/bash script -q -e -c $(printf '%q' "$cmd") /dev/null </dev/null >/dev/null 2>&1"
 	mkdir -p "$2"
-	TMPDIR=$2 RUNC=$RUNTIME timeout -k 10 "$TIMEOUT" unshare -m --propagation private bash -c "$PRE$cmd"
+	TMPDIR=$2 RUNC=$OUT/bin/runc timeout -k 10 "$TIMEOUT" unshare -m --propagation private bash -c "$PRE$cmd"
 }
 
 START=$(date +%s)

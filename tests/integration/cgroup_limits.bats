@@ -190,6 +190,20 @@ wait_until() {
 	[[ "${lines[-1]}" == *1 ]]
 }
 
+@test "device rules: a deny with letters beyond rwm denies all of rwm; such an allow is refused" {
+	config ".linux.cgroupsPath = \"$CG/ctr\" | .root.readonly = false | .linux.resources.devices = [{allow: true, access: \"rwm\"}, {allow: false, type: \"c\", major: 10, minor: 229, access: \"rwa\"}] | .process.capabilities.bounding += [\"CAP_MKNOD\"] | .process.capabilities.effective += [\"CAP_MKNOD\"] | .process.capabilities.permitted += [\"CAP_MKNOD\"]"
+	run_in 'mknod /tmp/fuse c 10 229; echo fuse=$?; mknod /tmp/loop b 7 0; echo loop=$?'
+	[[ "$output" == *"mknod: /tmp/fuse: Operation not permitted"* ]]
+	[[ "$output" == *"fuse=1"* ]]
+	[[ "$output" == *"loop=0"* ]]
+	config '.linux.resources.devices = [{allow: true, type: "c", major: 10, minor: 229, access: "rwa"}]'
+	args true
+	run hull create --bundle "$BUNDLE" cg-badaccess
+	[ "$status" -eq 1 ]
+	[[ "$output" == *'linux.resources.devices['*'].access: `rwa` must be letters of rwm'* ]]
+	[ ! -e "$ROOT/cg-badaccess" ]
+}
+
 @test "bad linux.resources fail create with the field named and leave nothing behind" {
 	config ".linux.cgroupsPath = \"$CG/ctr\" | .linux.resources.memory = {limit: \"64M\"}"
 	args true

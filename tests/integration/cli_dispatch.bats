@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # One binary answers runc's and docker's command lines; these check that a
-# name both define goes to the side the user meant.
+# name both define goes to the side the user meant, that under the name runc
+# hull's help and version are runc-shaped, and runc-shaped --debug output.
 
 load runtime_helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() { runtime_setup_file; }
 teardown_file() { runtime_teardown_file; }
@@ -59,4 +61,53 @@ teardown() { runtime_teardown; }
 	[[ "$output" == *"No such container: rt-dispatch-none"* ]]
 	HULL_DATA_ROOT=$TMP/data run "$HULL" unpause rt-dispatch-none
 	[[ "$output" == *"No such container: rt-dispatch-none"* ]]
+}
+
+@test "under the name runc, help and version are runc-shaped and say hull" {
+	ln -s "$HULL" "$TMP/runc"
+	run "$TMP/runc" --help
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "NAME:" ]
+	[ "${lines[1]}" = "   runc - Open Container Initiative runtime" ]
+	[[ "$output" == *"hull answering to the name runc"* ]]
+	run "$TMP/runc" delete -h
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "   runc delete - delete a stopped container" ]
+	[[ "$output" == *"--force"* ]]
+	# runc's run, not the engine's, whatever the operands
+	run "$TMP/runc" run --help
+	[ "${lines[1]}" = "   runc run - create and start a container (foreground unless --detach)" ]
+	# runc's checkpoint/restore: hull has none, and its help says so
+	run "$TMP/runc" checkpoint -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"no checkpoint/restore"* ]]
+	run "$TMP/runc" foo -h
+	[ "$status" -eq 3 ]
+	[ "$output" = "No help topic for 'foo'" ]
+	run "$TMP/runc" -v
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" =~ ^runc\ version\ [0-9]+\.[0-9]+\.[0-9]+\ \(hull\)$ ]]
+	[[ "${lines[1]}" == commit:* ]]
+	[[ "${lines[2]}" =~ ^spec:\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	# under its own name, hull is hull
+	run "$HULL" -v
+	[[ "${lines[0]}" == "hull version "* ]]
+}
+
+@test "--debug logs the container's setup steps, logrus-shaped on stderr and as json in --log" {
+	args echo out
+	run --separate-stderr "$HULL" --root "$ROOT" --debug run --bundle "$BUNDLE" rt-debug1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = out ]
+	[[ "$stderr" == *'level=debug msg="nsexec container setup: cloning the init of rt-debug1'* ]]
+	[[ "$stderr" == *'level=debug msg="child process in init(): setting up container rt-debug1"'* ]]
+	[[ "$stderr" == *'level=debug msg="init: closing the pipe to signal completion'* ]]
+	run "$HULL" --root "$ROOT" --debug --log "$TMP/log.json" --log-format json run --bundle "$BUNDLE" rt-debug2 </dev/null
+	[ "$status" -eq 0 ]
+	[ "$output" = out ]
+	jq -s -e 'map(select(.level == "debug" and (.msg | startswith("child process in init()")))) | length == 1' "$TMP/log.json"
+	# without --debug, none of it
+	run --separate-stderr "$HULL" --root "$ROOT" run --bundle "$BUNDLE" rt-debug3 </dev/null
+	[ "$output" = out ]
+	[ -z "$stderr" ]
 }

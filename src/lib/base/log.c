@@ -33,6 +33,46 @@ int hull_log_parse_level(const char *s)
 	return -1;
 }
 
+/* RFC 3339 UTC with nanoseconds, as runc's records carry */
+static void log_time(char *buf, size_t size)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+}
+
+/* logrus' text shape, `time="..." level=debug msg="..."`, with the message
+ * quoted (", \\ and control characters escaped) */
+static char *logfmt_record(const char *level, const char *msg)
+{
+	char when[64];
+	log_time(when, sizeof(when));
+	char *q = malloc(strlen(msg) * 4 + 1);
+	if (!q)
+		return NULL;
+	char *o = q;
+	for (const unsigned char *m = (const unsigned char *)msg; *m; m++) {
+		if (*m == '"' || *m == '\\') {
+			*o++ = '\\';
+			*o++ = (char)*m;
+		} else if (*m == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+		} else if (*m < 0x20) {
+			o += sprintf(o, "\\x%02x", *m);
+		} else {
+			*o++ = (char)*m;
+		}
+	}
+	*o = '\0';
+	char *line = hull_strdup_printf("time=\"%s\" level=%s msg=\"%s\"\n", when, level, q);
+	free(q);
+	return line;
+}
+
 void hull_log_writev(const struct hull_log *log, enum hull_log_level level, const char *fmt, va_list ap)
 {
 	if (!log || log->fd < 0 || level > log->level)
@@ -44,13 +84,8 @@ void hull_log_writev(const struct hull_log *log, enum hull_log_level level, cons
 	if (log->format == HULL_LOG_JSON) {
 		/* runc's shape: {"level":"error","msg":"...","time":"RFC3339"};
 		 * containerd's shim reads the last "msg" of this file. */
-		struct timespec ts;
-		struct tm tm;
 		char when[64];
-		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+		log_time(when, sizeof(when));
 		json_t *rec = json_pack("{s:s, s:s, s:s}", "level", level_names[level], "msg", msg, "time", when);
 		char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
 		json_decref(rec);
@@ -58,6 +93,9 @@ void hull_log_writev(const struct hull_log *log, enum hull_log_level level, cons
 			line = hull_strdup_printf("%s\n", s);
 			free(s);
 		}
+	} else if (level == HULL_LOG_DEBUG) {
+		/* debug records are for tools (and runc's tests): logrus' shape */
+		line = logfmt_record(level_names[level], msg);
 	} else if (level == HULL_LOG_ERROR) {
 		line = hull_strdup_printf("hull: %s\n", msg);
 	} else {

@@ -111,9 +111,15 @@ int cg_device_rule_parse(json_t *rule, size_t i, struct cg_device_rule *out, str
 		return r;
 	if (strcmp(type, "a") && strcmp(type, "c") && strcmp(type, "b"))
 		return hull_error_msg(err, EINVAL, "%s: %s.type: `%s` is not one of a, c, b", CG_WHERE, field, type);
-	if (!*access || strspn(access, "rwm") != strlen(access))
-		return hull_error_msg(err, EINVAL, "%s: %s.access: `%s` must be letters of rwm", CG_WHERE, field,
-				      access);
+	if (!*access || strspn(access, "rwm") != strlen(access)) {
+		/* runc takes a deny rule whatever its letters (its own tests
+		 * deny "rwa"); a deny can only narrow what is allowed, so one
+		 * with other letters denies all of rwm. An allow must be exact. */
+		if (out->allow || !*access)
+			return hull_error_msg(err, EINVAL, "%s: %s.access: `%s` must be letters of rwm", CG_WHERE,
+					      field, access);
+		access = "rwm";
+	}
 	out->type = type[0];
 	snprintf(out->access, sizeof(out->access), "%s%s%s", strchr(access, 'r') ? "r" : "",
 		 strchr(access, 'w') ? "w" : "", strchr(access, 'm') ? "m" : "");

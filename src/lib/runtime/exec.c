@@ -51,6 +51,7 @@ struct exec_ctx {
 	int sock;               /* the children's end of the sync socket */
 	int console;            /* connected --console-socket or -1 */
 	bool in_userns;
+	struct hull_log log; /* debug records of the children (their own copy of the fd) */
 };
 
 /* Namespaces in the order they are joined: user first (it owns the others),
@@ -295,6 +296,7 @@ __attribute__((noreturn)) static void exec_child(struct exec_ctx *x)
 	char *prog = process_find_program(p, &err);
 	if (!prog)
 		child_fail(x->sock, err);
+	hull_log_write(&x->log, HULL_LOG_DEBUG, "setns_init: about to exec `%s`", prog);
 	execve(prog, p->args, process_env(p));
 	hull_error_set(&err, errno, "exec `%s`", prog);
 	child_fail(x->sock, err);
@@ -307,6 +309,11 @@ __attribute__((noreturn)) static void exec_joiner(struct exec_ctx *x)
 	/* until execve: no /proc/<pid>/exe, no ptrace from the container */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	/* fd 2 may become the exec's terminal: the children log to a copy */
+	if (x->log.level >= HULL_LOG_DEBUG && x->log.fd >= 0)
+		x->log.fd = fcntl(x->log.fd, F_DUPFD_CLOEXEC, 3 + x->opts->preserve_fds);
+	hull_log_write(&x->log, HULL_LOG_DEBUG, "child process in init(): joining the cgroup and namespaces of pid %d",
+		       (int)x->init);
 	if (x->cg && exec_join_cgroup(x->cg, x->opts->sub_cgroups, getpid(), &err) < 0)
 		child_fail(x->sock, err);
 	if (join_namespaces(x->init, &err) < 0)
@@ -443,6 +450,9 @@ int hull_runtime_exec(struct hull_ctx *ctx, const char *id, const struct hull_ex
 		return hull_error_set(err, errno, "socketpair");
 	_cleanup_close_ int sock = socks[0];
 	x.sock = socks[1];
+	x.log = ctx->log;
+	/* the step names runc's debug log has, which tools and tests look for */
+	hull_debug(ctx, "nsexec container setup: joining container %s (init pid %d)", id, (int)x.init);
 	pid_t joiner = fork();
 	if (joiner < 0) {
 		close(socks[1]);

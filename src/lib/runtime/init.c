@@ -366,6 +366,13 @@ void init_container(struct spawn *s)
 	 * holding it here would block `start` until execve. */
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
+	/* Debug records go to the log as it is now: a copy of its fd, since
+	 * fd 2 becomes the container's stderr (closed at execve). */
+	struct hull_log log = s->ctx->log;
+	if (log.level >= HULL_LOG_DEBUG && log.fd >= 0) {
+		log.fd = fcntl(log.fd, F_DUPFD_CLOEXEC, 3 + s->opts->preserve_fds);
+		hull_log_write(&log, HULL_LOG_DEBUG, "child process in init(): setting up container %s", s->id);
+	}
 	umask(0);
 	s->proc_fd = -1;
 	if (setup_stdio(s, &err) < 0 || setup_namespaces(s, &err) < 0)
@@ -391,6 +398,9 @@ void init_container(struct spawn *s)
 	char **env = process_env(cfg->process);
 	/* From here the container outlives the process that created it. */
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	hull_log_write(&log, HULL_LOG_DEBUG, "init: closing the pipe to signal completion (setup of %s done)", s->id);
+	if (log.fd != s->ctx->log.fd && log.fd >= 0)
+		close(log.fd);
 	if (sync_send(s->sync_fd, SYNC_READY, NULL, -1) < 0)
 		_exit(1);
 	s->detached = s->fifo_fd >= 0;

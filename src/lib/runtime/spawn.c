@@ -276,6 +276,9 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	const struct hull_oci_namespace *time_ns = hull_oci_config_namespace(s->cfg, CLONE_NEWTIME);
 	bool helper = (user && user->path && (s->clone_flags & (CLONE_NEWPID | CLONE_NEWTIME))) ||
 		      (pid_ns && pid_ns->path) || (time_ns && time_ns->path);
+	/* the step names runc's debug log has, which tools and tests look for */
+	hull_debug(s->ctx, "nsexec container setup: cloning the init of %s (clone flags %#lx%s)", s->id, s->clone_flags,
+		   helper ? ", through a helper in the joined namespaces" : "");
 	s->pid = helper ? clone_via_helper(s, &s->pidfd, err) : clone3_fork(s->clone_flags, &s->pidfd);
 	if (s->pid == 0) {
 		close(sv[0]);
