@@ -202,40 +202,9 @@ static void api_request(void *opaque, uint32_t events)
 	hull_write_all(c, reply, strlen(reply));
 }
 
-int vm_unix_listen(const char *path, struct hull_error **err)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return hull_error_msg(err, ENAMETOOLONG, "`%s` is too long for a unix socket path", path);
-	strcpy(sa.sun_path, path);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return hull_error_set(err, errno, "create a unix socket for `%s`", path);
-	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	if (r < 0 && errno == EADDRINUSE) {
-		/* Left behind by a hull that was killed? Only if nobody answers. */
-		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-		if (probe >= 0)
-			close(probe);
-		if (live)
-			return hull_error_msg(err, EADDRINUSE, "`%s` is served by another process", path);
-		unlink(path);
-		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	}
-	if (r < 0)
-		return hull_error_set(err, errno, "bind `%s`", path);
-	if (listen(fd, 16) < 0) {
-		int e = errno;
-		unlink(path);
-		return hull_error_set(err, e, "listen on `%s`", path);
-	}
-	return take_fd(fd);
-}
-
 static int api_listen(struct hull_vm *vm, struct hull_error **err)
 {
-	int fd = vm_unix_listen(vm->cfg->api_socket, err);
+	int fd = vm_unix_listen(vm->cfg->api_socket, &vm->api_bound, err);
 	if (fd < 0)
 		return hull_error_wrap(err, fd, "--api-socket");
 	vm->api_fd = fd;
@@ -365,7 +334,7 @@ static void vm_teardown(struct hull_vm *vm)
 	vm_memory_free(&vm->mem);
 	if (vm->api_fd >= 0) {
 		close(vm->api_fd);
-		unlink(vm->cfg->api_socket);
+		vm_unix_unlink(vm->cfg->api_socket, &vm->api_bound);
 	}
 	if (vm->epoll_fd > 0)
 		close(vm->epoll_fd);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "hull/vmm.h"
 
@@ -181,9 +182,14 @@ void vm_serial_load(struct vm_serial *s, const struct vm_serial_state *st);
 void vm_pci_refresh(struct vm_pci_device *dev);
 uint32_t *vm_pci_address(struct hull_vm *vm);
 
-/* vm_unix_listen: a listening unix socket at path (a stale socket file that
- * nobody answers on is replaced). Returns the fd; the caller unlinks path. */
-int vm_unix_listen(const char *path, struct hull_error **err);
+/* unixsock.c: vm_unix_listen: a listening unix socket bound at path. A
+ * stale socket there (connect refused) is replaced; any other file, or a
+ * socket that answers, is refused with an error naming path. Returns the fd
+ * and fills *bound (what path is now) for vm_unix_unlink. */
+struct stat;
+int vm_unix_listen(const char *path, struct stat *bound, struct hull_error **err);
+/* vm_unix_unlink: remove path only if it is still the socket *bound. */
+void vm_unix_unlink(const char *path, const struct stat *bound);
 
 /* vm_request_exit: the guest (or a device) ended the VM; the first call wins.
  * detail is taken over (may be NULL). */
@@ -219,6 +225,7 @@ struct hull_vm {
 	bool pause_requested;
 	unsigned paused;
 	int api_fd;
+	struct stat api_bound;           /* the socket file at cfg->api_socket */
 	uint8_t cmos_index, cmos[128];
 	uint8_t i8042_cmd, i8042_out;
 	uint16_t pm1_en, pm1_sts, pm1_cnt;
