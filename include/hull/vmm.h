@@ -60,9 +60,13 @@ void hull_vm_config_init(struct hull_vm_config *cfg);
 int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, struct hull_error **err);
 
 /* hull_vm_restore: like hull_vm_run, but the VM comes from a snapshot file
- * written through the API socket: its memory, vCPU and device state, with the
- * disks, tap and vsock of the original configuration. console_in/out and
- * api_socket come from cfg; the rest of cfg is ignored. */
+ * written through the API socket: its memory (mapped from the file,
+ * copy-on-write), vCPU and device state. The file is checked (checksums,
+ * bounds) and none of its paths is used: the disks, taps and vsock path come
+ * from cfg, in the number and modes the snapshot has (vsock_path NULL: the
+ * default for its CID), as do console_in/out and api_socket; the rest of cfg
+ * is ignored. A snapshot whose memory turns out corrupted while the VM runs
+ * stops the VM and gives an error. */
 int hull_vm_restore(const char *snapshot, const struct hull_vm_config *cfg, struct hull_vm_result *res,
 		    struct hull_error **err);
 

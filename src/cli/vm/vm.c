@@ -245,40 +245,70 @@ static int cmd_vm_snapshot(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* hull vm restore FILE [--api-socket PATH] */
-static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)
+/* hull vm restore FILE [--api-socket PATH] [--disk FILE[,ro]]... [--net tap:NAME]... [--vsock-path PATH] */
+static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 {
+	enum { OPT_API = 256, OPT_DISK, OPT_NET, OPT_VSOCK_PATH };
 	static const struct option opts[] = {
-		{ "api-socket", required_argument, 0, 'a' }, { "help", no_argument, 0, 'h' }, { 0 },
+		{ "api-socket", required_argument, 0, OPT_API }, { "disk", required_argument, 0, OPT_DISK },
+		{ "net", required_argument, 0, OPT_NET },        { "vsock-path", required_argument, 0, OPT_VSOCK_PATH },
+		{ "help", no_argument, 0, 'h' },                 { 0 },
 	};
-	struct hull_vm_config cfg;
-	hull_vm_config_init(&cfg);
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': cfg.api_socket = optarg; break;
+		case OPT_API: cfg->api_socket = optarg; break;
+		case OPT_DISK:
+			if (parse_disk(optarg, cfg))
+				return -1;
+			break;
+		case OPT_NET:
+			if (strncmp(optarg, "tap:", 4) || !optarg[4])
+				return cli_usage_error("vm restore", "--net `%s`: give tap:NAME", optarg);
+			if (cfg->n_taps == HULL_VM_MAX_NICS)
+				return cli_usage_error("vm restore", "at most %d --net options", HULL_VM_MAX_NICS);
+			cfg->taps[cfg->n_taps++] = optarg + 4;
+			break;
+		case OPT_VSOCK_PATH: cfg->vsock_path = optarg; break;
 		case 'h':
-			printf("Usage: hull vm restore FILE [--api-socket PATH]\n\n"
-			       "Resume a VM saved by `hull vm snapshot`, with its console on this terminal.\n");
-			return 0;
+			printf("Usage: hull vm restore FILE [OPTIONS]\n\n"
+			       "Resume a VM saved by `hull vm snapshot`, with its console on this terminal.\n"
+			       "Paths inside a snapshot are not trusted: give the VM's disks and taps again, in\n"
+			       "the order and modes of `hull vm run`.\n\n"
+			       "  --disk FILE[,ro]     a disk of the saved VM; repeat for each\n"
+			       "  --net tap:NAME       a network device of the saved VM; repeat for each\n"
+			       "  --vsock-path PATH    host side of its vsock device (default /tmp/hull-vsock-CID)\n"
+			       "  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n");
+			exit(0);
 		default: return cli_usage_error("vm restore", "unknown option");
 		}
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("vm restore", "give one snapshot FILE");
-	struct termios saved;
-	bool raw = raw_console(&saved);
-	struct hull_error *err = NULL;
-	struct hull_vm_result res;
-	int status;
-	if (hull_vm_restore(argv[optind], &cfg, &res, &err) < 0) {
-		status = cli_fail(cli, err);
-	} else {
-		status = report(&res);
-		hull_vm_result_clear(&res);
+	return 0;
+}
+
+static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)
+{
+	struct hull_vm_config cfg;
+	hull_vm_config_init(&cfg);
+	int status = EXIT_HULL_ERROR;
+	if (parse_restore(argc, argv, &cfg) == 0) {
+		struct termios saved;
+		bool raw = raw_console(&saved);
+		struct hull_error *err = NULL;
+		struct hull_vm_result res;
+		if (hull_vm_restore(argv[optind], &cfg, &res, &err) < 0) {
+			status = cli_fail(cli, err);
+		} else {
+			status = report(&res);
+			hull_vm_result_clear(&res);
+		}
+		if (raw)
+			tcsetattr(0, TCSANOW, &saved);
 	}
-	if (raw)
-		tcsetattr(0, TCSANOW, &saved);
+	for (unsigned i = 0; i < cfg.n_disks; i++)
+		free((char *)cfg.disks[i].path);
 	return status;
 }
 

@@ -364,7 +364,7 @@ static int vm_start(struct hull_vm *vm, struct hull_error **err)
 }
 
 /* Build (from the kernel, or from a snapshot), run to the end, tear down. */
-static int vm_run(const struct hull_vm_config *cfg, const char *snapshot, struct hull_vm_result *res,
+static int vm_run(const struct hull_vm_config *cfg, struct vm_snapshot *snapshot, struct hull_vm_result *res,
 		  struct hull_error **err)
 {
 	struct hull_vm *vm = hull_xcalloc(1, sizeof(*vm));
@@ -395,6 +395,10 @@ static int vm_run(const struct hull_vm_config *cfg, const char *snapshot, struct
 	} else {
 		vm_request_exit(vm, HULL_VM_EXIT_CRASH, NULL);
 	}
+	if (snapshot && vm_snapshot_finish(snapshot, r < 0 ? NULL : err) < 0 && r == 0) {
+		r = -EINVAL; /* the VM ran from a corrupted file */
+		hull_vm_result_clear(res);
+	}
 	vm_teardown(vm);
 	free(vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -406,18 +410,13 @@ int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, st
 	return vm_run(cfg, NULL, res, err);
 }
 
-int hull_vm_restore(const char *snapshot, const struct hull_vm_config *console, struct hull_vm_result *res,
+int hull_vm_restore(const char *snapshot, const struct hull_vm_config *user, struct hull_vm_result *res,
 		    struct hull_error **err)
 {
 	struct hull_vm_config cfg;
-	hull_vm_config_init(&cfg);
-	_cleanup_(vm_snapshot_strings_freep) char **strings = NULL;
-	int r = vm_snapshot_read_config(snapshot, &cfg, &strings, err);
-	if (r < 0)
-		return r;
-	cfg.console_in = console->console_in;
-	cfg.console_out = console->console_out;
-	cfg.api_socket = console->api_socket;
-	r = vm_run(&cfg, snapshot, res, err);
+	_cleanup_(vm_snapshot_closep) struct vm_snapshot *snap = NULL;
+	int r = vm_snapshot_open(snapshot, user, &cfg, &snap, err);
+	if (r == 0)
+		r = vm_run(&cfg, snap, res, err);
 	return r < 0 ? hull_error_wrap(err, r, "restore `%s`", snapshot) : 0;
 }

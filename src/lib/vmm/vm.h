@@ -161,15 +161,28 @@ void vm_resume(struct hull_vm *vm);
 /* vcpu.c: the park point a vCPU thread calls when a pause is requested */
 void vm_vcpu_park(struct vm_vcpu *cpu);
 
-/* snapshot.c */
+/* crc32c.c: vm_crc32c: CRC-32C of data, continuing from crc (0 to start). */
+uint32_t vm_crc32c(uint32_t crc, const void *data, size_t len);
+
+/* snapshot.c: the file format is described there. */
 int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **err);
-/* vm_snapshot_read_config: the configuration stored in a snapshot (strings owned by *cfg_strings). */
-int vm_snapshot_read_config(const char *path, struct hull_vm_config *cfg, char ***cfg_strings,
-			    struct hull_error **err);
-int vm_snapshot_load(struct hull_vm *vm, const char *path, struct hull_error **err);
+struct vm_snapshot;
+/* vm_snapshot_open: open a snapshot file and check it (header, checksum of
+ * the state, every size bounded); fill *cfg with its configuration, taking
+ * disks, taps and the vsock path from user (a snapshot's own paths are not
+ * trusted: their count and modes must match) and the console and API socket
+ * from user too. *cfg points into user and *out, which must outlive it. */
 #define VM_SNAPSHOT_STRINGS (HULL_VM_MAX_DISKS + HULL_VM_MAX_NICS + 2)
-/* free the strings vm_snapshot_read_config handed out (some slots may be NULL) */
-void vm_snapshot_strings_freep(char ***strings);
+int vm_snapshot_open(const char *path, const struct hull_vm_config *user, struct hull_vm_config *cfg,
+		     struct vm_snapshot **out, struct hull_error **err);
+/* vm_snapshot_load: set a built VM's vCPUs, irqchips, clock and devices from
+ * snap, map its memory from the file (copy-on-write), and start checking the
+ * memory's checksum in a thread, which stops the VM on a mismatch. */
+int vm_snapshot_load(struct hull_vm *vm, struct vm_snapshot *snap, struct hull_error **err);
+/* vm_snapshot_finish: wait for the memory check; an error if it failed. */
+int vm_snapshot_finish(struct vm_snapshot *snap, struct hull_error **err);
+void vm_snapshot_close(struct vm_snapshot *snap);
+void vm_snapshot_closep(struct vm_snapshot **snap);
 
 /* device state for snapshots */
 struct vm_serial_state {
