@@ -5,6 +5,10 @@
 
 load vm_helpers
 
+teardown() { # a failed assertion must not leave a guest waiting
+	[ -z "${vm_pid:-}" ] || kill "$vm_pid" 2>/dev/null || true
+}
+
 snapfile() { python3 "$BATS_TEST_DIRNAME/vm_snapfile.py" "$@"; }
 
 # save_snap FILE ARGS...: boot the snap guest with ARGS, wait for it, save it with --stop
@@ -14,13 +18,13 @@ save_snap() {
 	rm -f "$d/in" "$d/out"
 	mkfifo "$d/in"
 	"$HULL" vm run --api-socket "$d/api" --kernel "$GUEST/snap" "$@" <"$d/in" >"$d/out" 2>&1 &
-	local pid=$!
+	vm_pid=$!
 	exec 7>"$d/in"
 	for _ in $(seq 300); do grep -q "waiting for a line" "$d/out" && break; sleep 0.1; done
 	grep -q "waiting for a line" "$d/out"
 	token=$(grep -o 'token=[0-9a-f]*' "$d/out" | head -1)
 	"$HULL" vm snapshot --api-socket "$d/api" --stop "$file"
-	wait "$pid"
+	wait "$vm_pid"
 	exec 7>&-
 }
 

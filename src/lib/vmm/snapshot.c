@@ -646,6 +646,8 @@ int vm_snapshot_open(const char *path, const struct hull_vm_config *user, struct
 	cfg->console_in = user->console_in;
 	cfg->console_out = user->console_out;
 	cfg->api_socket = user->api_socket;
+	cfg->seccomp = user->seccomp;
+	cfg->test_forbidden_syscall = user->test_forbidden_syscall;
 	*out = steal_ptr(snap);
 	return 0;
 }

@@ -35,6 +35,7 @@ void hull_vm_config_init(struct hull_vm_config *cfg)
 	cfg->rng = true;
 	cfg->console_in = 0;
 	cfg->console_out = 1;
+	cfg->seccomp = true;
 }
 
 void hull_vm_result_clear(struct hull_vm_result *res)
@@ -383,6 +384,10 @@ static int vm_run(const struct hull_vm_config *cfg, struct vm_snapshot *snapshot
 	int r = vm_build(vm, snapshot == NULL, err);
 	if (r == 0 && snapshot)
 		r = vm_snapshot_load(vm, snapshot, err);
+	if (r == 0 && cfg->seccomp)
+		r = vm_jail_enter(err);
+	if (r == 0 && cfg->seccomp && cfg->test_forbidden_syscall)
+		(void)getppid(); /* outside the filter: the process dies here with SIGSYS */
 	if (r == 0)
 		r = vm_start(vm, err);
 	if (r == 0) {

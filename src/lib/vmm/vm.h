@@ -161,6 +161,10 @@ void vm_resume(struct hull_vm *vm);
 /* vcpu.c: the park point a vCPU thread calls when a pause is requested */
 void vm_vcpu_park(struct vm_vcpu *cpu);
 
+/* jail.c: vm_jail_enter: drop every capability, set no_new_privs and load
+ * the VMM's seccomp allowlist on every thread of the process, for good. */
+int vm_jail_enter(struct hull_error **err);
+
 /* crc32c.c: vm_crc32c: CRC-32C of data, continuing from crc (0 to start). */
 uint32_t vm_crc32c(uint32_t crc, const void *data, size_t len);
 
