@@ -34,6 +34,9 @@ struct hull_vm_config {
 	int console_in;          /* fd the UART reads guest input from, -1 for none */
 	int console_out;         /* fd the UART writes guest output to */
 	const char *api_socket;  /* unix socket path taking "snapshot FILE [stop]" requests, or NULL */
+	bool seccomp;            /* once the VM is built, drop every capability, set no_new_privs and
+				    load the VMM's seccomp allowlist, for the rest of the process's life */
+	bool test_forbidden_syscall; /* tests only: with seccomp, make a call outside the allowlist */
 };
 
 enum hull_vm_exit_reason {
@@ -49,20 +52,27 @@ struct hull_vm_result {
 };
 
 /* hull_vm_config_init: fill cfg with the defaults (1 CPU, 256 MiB, rng on,
- * console on stdin/stdout). */
+ * console on stdin/stdout, seccomp on). */
 void hull_vm_config_init(struct hull_vm_config *cfg);
 
 /* hull_vm_run: create a KVM VM from cfg, boot it, and block until the guest
  * powers off, resets or crashes. On return *res says which (res->detail is
- * owned by the caller: hull_vm_result_clear()). Returns 0 when the guest ran
+ * owned by the caller: hull_vm_result_clear()). With cfg->seccomp the calling
+ * process is confined for good once the VM is built (only the run loop's
+ * system calls, no capabilities): call it from a process that afterwards
+ * only reports and exits (the CLI forks one per VM). Returns 0 when the guest ran
  * (whatever way it ended), negative errno with *err when the VM could not be
  * built (no /dev/kvm, bad kernel file, bad disk...). */
 int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, struct hull_error **err);
 
 /* hull_vm_restore: like hull_vm_run, but the VM comes from a snapshot file
- * written through the API socket: its memory, vCPU and device state, with the
- * disks, tap and vsock of the original configuration. console_in/out and
- * api_socket come from cfg; the rest of cfg is ignored. */
+ * written through the API socket: its memory (mapped from the file,
+ * copy-on-write), vCPU and device state. The file is checked (checksums,
+ * bounds) and none of its paths is used: the disks, taps and vsock path come
+ * from cfg, in the number and modes the snapshot has (vsock_path NULL: the
+ * default for its CID), as do console_in/out, api_socket and seccomp; the
+ * rest of cfg is ignored. A snapshot whose memory turns out corrupted while the VM runs
+ * stops the VM and gives an error. */
 int hull_vm_restore(const char *snapshot, const struct hull_vm_config *cfg, struct hull_vm_result *res,
 		    struct hull_error **err);
 

@@ -1,7 +1,12 @@
 /* snap: a guest to snapshot and restore. It prints a token (from the TSC)
  * kept in RAM and registers, then halts waiting for a serial line by
  * interrupt (LAPIC, IOAPIC, UART state all in play), and prints the token
- * and the line once one arrives - after a restore, in another hull. */
+ * and the line once one arrives - after a restore, in another hull.
+ * With "fill=N" on its command line it first writes a word made from the
+ * token into each page of N MiB of RAM from 16 MiB up (page by page: guest
+ * kernel code is slow on a PVM host), and once the line arrives checks
+ * that every word survived, then overwrites them all (a restored guest's
+ * writes must not reach the snapshot file). */
 #include "guest.h"
 
 #define COM1 0x3f8
@@ -22,8 +27,25 @@ static void rx_irq(unsigned vector)
 	}
 }
 
+#define FILL_BASE (16ULL << 20)
+
+static uint64_t arg(const char *cmdline, const char *key)
+{
+	const char *p = strstr(cmdline, key);
+	uint64_t v = 0;
+	for (p = p ? p + strlen(key) : ""; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	return v;
+}
+
+static uint64_t pattern(uint64_t token, uint64_t addr)
+{
+	return (token ^ addr) * 0xff51afd7ed558ccdULL;
+}
+
 void guest_main(struct boot_info *bi)
 {
+	uint64_t fill = arg(bi->cmdline, "fill=") << 20;
 	uint32_t lo, hi;
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	uint64_t token = ((uint64_t)hi << 32 | lo) * 0x9e3779b97f4a7c15ULL;
@@ -32,10 +54,23 @@ void guest_main(struct boot_info *bi)
 	irq_hook = rx_irq;
 	outb(COM1 + 4, 0x0b);
 	outb(COM1 + 1, 0x01);
+	for (uint64_t a = FILL_BASE; a < FILL_BASE + fill; a += 4096)
+		*(volatile uint64_t *)a = pattern(token, a);
+	if (fill)
+		printf_serial("filled %lu MiB\n", fill >> 20);
 	printf_serial("token=%lx\nwaiting for a line\n", token);
 	while (!done)
 		__asm__ volatile("sti; hlt; cli");
 	line[len] = 0;
 	printf_serial("after the wait: token=%lx line=%s\n", token, line);
 	check(len > 0, "line received", NULL);
+	if (!fill)
+		return;
+	uint64_t bad = 0;
+	for (uint64_t a = FILL_BASE; a < FILL_BASE + fill; a += 4096)
+		bad += *(volatile uint64_t *)a != pattern(token, a);
+	check(bad == 0, "memory pattern survived", "%lu of %lu pages differ", bad, fill / 4096);
+	for (uint64_t a = FILL_BASE; a < FILL_BASE + fill; a += 4096)
+		*(volatile uint64_t *)a = ~pattern(token, a);
+	printf_serial("overwrote %lu MiB\n", fill >> 20);
 }

@@ -84,3 +84,23 @@ start_vm() { # start the snap guest with an API socket, its stdin a fifo we hold
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"open snapshot"* ]]
 }
+
+@test "vm: --api-socket and --vsock-path never remove a file that is not a socket" {
+	f="$BATS_TEST_TMPDIR/precious"
+	echo "keep me" >"$f"
+	run "$HULL" vm run --api-socket "$f" --kernel "$GUEST/hello" </dev/null
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"\`$f\` exists and is not a socket"* ]]
+	[ "$(cat "$f")" = "keep me" ]
+	run "$HULL" vm run --vsock 5 --vsock-path "$f" --kernel "$GUEST/hello" </dev/null
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"\`$f\` exists and is not a socket"* ]]
+	[ "$(cat "$f")" = "keep me" ]
+	# a directory is not replaced either
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	run "$HULL" vm run --api-socket "$BATS_TEST_TMPDIR/dir" --kernel "$GUEST/hello" </dev/null
+	[ "$status" -eq 1 ]
+	[ -d "$BATS_TEST_TMPDIR/dir" ]
+}

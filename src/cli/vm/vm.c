@@ -1,10 +1,13 @@
 /* vm/vm.c - `hull vm run`: boot a micro-VM on KVM with its console on
  * stdin/stdout, and exit with how the guest ended. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -38,7 +41,10 @@ static void run_usage(FILE *out)
 		"                       connecting to PATH and writing \"CONNECT P\\n\" reaches guest port P\n"
 		"  --no-rng             leave out the virtio-rng device\n"
 		"  --reboot             boot again when the guest resets, instead of exiting\n"
-		"  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n\n"
+		"  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n"
+		"  --no-seccomp         leave the VMM unconfined: by default, once the VM is built, it drops\n"
+		"                       every capability and runs under a seccomp allowlist of the system\n"
+		"                       calls its run loop makes (any other call kills it with SIGSYS)\n\n"
 		"Exit status: 0 when the guest powers off or resets, 2 when it crashes (triple fault,\n"
 		"KVM error: the registers and last console lines are printed), 1 when hull fails.\n");
 }
@@ -61,7 +67,7 @@ static int parse_disk(const char *arg, struct hull_vm_config *cfg)
 static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *reboot)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_DISK, OPT_NET, OPT_VSOCK,
-	       OPT_VSOCK_PATH, OPT_NO_RNG, OPT_REBOOT, OPT_API };
+	       OPT_VSOCK_PATH, OPT_NO_RNG, OPT_REBOOT, OPT_API, OPT_NO_SECCOMP };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, 0, OPT_KERNEL }, { "initrd", required_argument, 0, OPT_INITRD },
 		{ "cmdline", required_argument, 0, OPT_CMDLINE }, { "cpus", required_argument, 0, OPT_CPUS },
@@ -69,7 +75,7 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		{ "net", required_argument, 0, OPT_NET }, { "vsock", required_argument, 0, OPT_VSOCK },
 		{ "vsock-path", required_argument, 0, OPT_VSOCK_PATH }, { "no-rng", no_argument, 0, OPT_NO_RNG },
 		{ "reboot", no_argument, 0, OPT_REBOOT }, { "api-socket", required_argument, 0, OPT_API },
-		{ "help", no_argument, 0, 'h' }, { 0 },
+		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP }, { "help", no_argument, 0, 'h' }, { 0 },
 	};
 	int c;
 	char *end;
@@ -112,6 +118,7 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		case OPT_NO_RNG: cfg->rng = false; break;
 		case OPT_REBOOT: *reboot = true; break;
 		case OPT_API: cfg->api_socket = optarg; break;
+		case OPT_NO_SECCOMP: cfg->seccomp = false; break;
 		case 'h': run_usage(stdout); exit(0);
 		default: return cli_usage_error("vm run", "unknown option");
 		}
@@ -171,6 +178,61 @@ static int report(struct hull_vm_result *res)
 	}
 }
 
+#define EXIT_CHILD_AGAIN 100 /* between a VM's process and its parent: boot again */
+
+/* One VM, run or restored, and how it ended; *again when it reset and
+ * --reboot asks for another boot. */
+static int run_one(struct hull_cli *cli, const struct hull_vm_config *cfg, const char *snapshot, bool reboot,
+		   bool *again)
+{
+	struct hull_error *err = NULL;
+	struct hull_vm_result res;
+	*again = false;
+	int r = snapshot ? hull_vm_restore(snapshot, cfg, &res, &err) : hull_vm_run(cfg, &res, &err);
+	if (r < 0)
+		return cli_fail(cli, err);
+	*again = res.reason == HULL_VM_EXIT_RESET && reboot;
+	int status = *again ? 0 : report(&res);
+	hull_vm_result_clear(&res);
+	return status;
+}
+
+/* With seccomp the VMM's process is confined for good once its VM is
+ * built, so each VM runs in a child: the parent puts the terminal back,
+ * boots again on --reboot, and says so when the filter killed the child. */
+static int run_vm(struct hull_cli *cli, const struct hull_vm_config *cfg, const char *snapshot, bool reboot,
+		  bool *again)
+{
+	if (!cfg->seccomp)
+		return run_one(cli, cfg, snapshot, reboot, again);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "hull vm: fork the VMM's process: %s\n", strerror(errno));
+		return EXIT_HULL_ERROR;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* hull killed: its VM goes too */
+		int status = run_one(cli, cfg, snapshot, reboot, again);
+		fflush(stdout);
+		_exit(*again ? EXIT_CHILD_AGAIN : status);
+	}
+	int ws;
+	while (waitpid(pid, &ws, 0) < 0)
+		if (errno != EINTR)
+			return EXIT_HULL_ERROR;
+	*again = WIFEXITED(ws) && WEXITSTATUS(ws) == EXIT_CHILD_AGAIN;
+	if (WIFEXITED(ws))
+		return *again ? 0 : WEXITSTATUS(ws);
+	if (WTERMSIG(ws) == SIGSYS)
+		fprintf(stderr, "hull vm: the VMM was killed by SIGSYS: it made a system call outside its seccomp "
+				"filter (--no-seccomp runs the VMM unconfined)\n");
+	else
+		fprintf(stderr, "\nhull vm: the VMM was killed by signal %d (%s)\n", WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+	return EXIT_HULL_ERROR;
+}
+
 static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 {
 	struct hull_vm_config cfg;
@@ -178,6 +240,7 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 	bool reboot = false;
 	if (parse_run(argc, argv, &cfg, &reboot))
 		return EXIT_HULL_ERROR;
+	cfg.test_forbidden_syscall = getenv("HULL_VM_TEST_SECCOMP") != NULL;
 	if (!cfg.cmdline)
 		cfg.cmdline = "console=ttyS0 reboot=k panic=1";
 	_cleanup_free_ char *vsock_path = NULL;
@@ -186,19 +249,10 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 	struct termios saved;
 	bool raw = raw_console(&saved);
 	int status;
-	for (;;) {
-		struct hull_error *err = NULL;
-		struct hull_vm_result res;
-		if (hull_vm_run(&cfg, &res, &err) < 0) {
-			status = cli_fail(cli, err);
-			break;
-		}
-		bool again = res.reason == HULL_VM_EXIT_RESET && reboot;
-		status = again ? 0 : report(&res);
-		hull_vm_result_clear(&res);
-		if (!again)
-			break;
-	}
+	bool again;
+	do
+		status = run_vm(cli, &cfg, NULL, reboot, &again);
+	while (again);
 	if (raw)
 		tcsetattr(0, TCSANOW, &saved);
 	for (unsigned i = 0; i < cfg.n_disks; i++)
@@ -245,40 +299,67 @@ static int cmd_vm_snapshot(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
-/* hull vm restore FILE [--api-socket PATH] */
-static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)
+/* hull vm restore FILE [--api-socket PATH] [--disk FILE[,ro]]... [--net tap:NAME]... [--vsock-path PATH] */
+static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 {
+	enum { OPT_API = 256, OPT_DISK, OPT_NET, OPT_VSOCK_PATH, OPT_NO_SECCOMP };
 	static const struct option opts[] = {
-		{ "api-socket", required_argument, 0, 'a' }, { "help", no_argument, 0, 'h' }, { 0 },
+		{ "api-socket", required_argument, 0, OPT_API }, { "disk", required_argument, 0, OPT_DISK },
+		{ "net", required_argument, 0, OPT_NET },        { "vsock-path", required_argument, 0, OPT_VSOCK_PATH },
+		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP }, { "help", no_argument, 0, 'h' }, { 0 },
 	};
-	struct hull_vm_config cfg;
-	hull_vm_config_init(&cfg);
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': cfg.api_socket = optarg; break;
+		case OPT_API: cfg->api_socket = optarg; break;
+		case OPT_DISK:
+			if (parse_disk(optarg, cfg))
+				return -1;
+			break;
+		case OPT_NET:
+			if (strncmp(optarg, "tap:", 4) || !optarg[4])
+				return cli_usage_error("vm restore", "--net `%s`: give tap:NAME", optarg);
+			if (cfg->n_taps == HULL_VM_MAX_NICS)
+				return cli_usage_error("vm restore", "at most %d --net options", HULL_VM_MAX_NICS);
+			cfg->taps[cfg->n_taps++] = optarg + 4;
+			break;
+		case OPT_VSOCK_PATH: cfg->vsock_path = optarg; break;
+		case OPT_NO_SECCOMP: cfg->seccomp = false; break;
 		case 'h':
-			printf("Usage: hull vm restore FILE [--api-socket PATH]\n\n"
-			       "Resume a VM saved by `hull vm snapshot`, with its console on this terminal.\n");
-			return 0;
+			printf("Usage: hull vm restore FILE [OPTIONS]\n\n"
+			       "Resume a VM saved by `hull vm snapshot`, with its console on this terminal.\n"
+			       "Paths inside a snapshot are not trusted: give the VM's disks and taps again, in\n"
+			       "the order and modes of `hull vm run`.\n\n"
+			       "  --disk FILE[,ro]     a disk of the saved VM; repeat for each\n"
+			       "  --net tap:NAME       a network device of the saved VM; repeat for each\n"
+			       "  --vsock-path PATH    host side of its vsock device (default /tmp/hull-vsock-CID)\n"
+			       "  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n"
+			       "  --no-seccomp         leave the VMM unconfined (see hull vm run --help)\n");
+			exit(0);
 		default: return cli_usage_error("vm restore", "unknown option");
 		}
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("vm restore", "give one snapshot FILE");
-	struct termios saved;
-	bool raw = raw_console(&saved);
-	struct hull_error *err = NULL;
-	struct hull_vm_result res;
-	int status;
-	if (hull_vm_restore(argv[optind], &cfg, &res, &err) < 0) {
-		status = cli_fail(cli, err);
-	} else {
-		status = report(&res);
-		hull_vm_result_clear(&res);
+	return 0;
+}
+
+static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)
+{
+	struct hull_vm_config cfg;
+	hull_vm_config_init(&cfg);
+	int status = EXIT_HULL_ERROR;
+	if (parse_restore(argc, argv, &cfg) == 0) {
+		cfg.test_forbidden_syscall = getenv("HULL_VM_TEST_SECCOMP") != NULL;
+		struct termios saved;
+		bool raw = raw_console(&saved);
+		bool again;
+		status = run_vm(cli, &cfg, argv[optind], false, &again);
+		if (raw)
+			tcsetattr(0, TCSANOW, &saved);
 	}
-	if (raw)
-		tcsetattr(0, TCSANOW, &saved);
+	for (unsigned i = 0; i < cfg.n_disks; i++)
+		free((char *)cfg.disks[i].path);
 	return status;
 }
 

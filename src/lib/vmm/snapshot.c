@@ -1,11 +1,28 @@
-/* snapshot.c - save a paused VM to one file and build a VM from it: the
- * configuration (disks, tap, vsock are reopened), guest RAM (resident pages
- * only: untouched pages are zero), each vCPU (registers, special registers,
- * XSAVE area, XCRs, LAPIC, MP state, pending events, every MSR KVM lists),
- * the in-kernel irqchips, PIT and KVM clock, and the device models. The
- * file is written under a temporary name and renamed into place. A snapshot
- * restores on the same host kernel (struct sizes are checked). */
+/* snapshot.c - save a paused VM to one file and build a VM from it.
+ *
+ * The file, written under a temporary name and renamed into place:
+ *   page 0   a header: magic, version, where the two parts are, their
+ *            CRC-32C checksums, and a checksum of the header itself;
+ *   state    the configuration, each vCPU (registers, special registers,
+ *            XSAVE area, XCRs, LAPIC, MP state, pending events, every MSR KVM
+ *            lists), the in-kernel irqchips, PIT and KVM clock, the device
+ *            models, and an end marker;
+ *   memory   guest RAM as one page-aligned image; pages that are zero are
+ *            never written, so they are holes and the file is sparse.
+ *
+ * A snapshot is hostile input: the header and the state are read once into
+ * memory, checked against their checksums and parsed from there with every
+ * count and length bounded; no path inside the file is ever opened or
+ * unlinked (disks, taps and the vsock path are given again to restore).
+ * Guest RAM is mapped from the file MAP_PRIVATE: restore costs the same
+ * whatever the guest's size, the guest's writes stay in its copy, and its
+ * checksum is verified by a thread while the guest runs (vm_snapshot_finish
+ * reports a mismatch). A snapshot restores on the same host kernel (struct
+ * sizes are checked). */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -13,17 +30,17 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
-#include "hull/output.h"
 #include "virtio/virtio.h"
 #include "vm.h"
 
 #define SNAP_MAGIC "HULLSNAP"
 #define SNAP_END "HULLEND"
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2
 #define MAX_MSRS 512
 #define PAGE 4096
 
@@ -61,7 +78,9 @@ static void put_str(struct snap_io *io, const char *s)
 static char *get_str(struct snap_io *io)
 {
 	uint32_t n = get_u32(io);
-	if (io->failed || n == 0 || n > 4096)
+	if (!io->failed && n > 4096)
+		io->failed = hull_error_msg(io->err, EINVAL, "snapshot `%s` is corrupted: a path of %u bytes", io->path, n);
+	if (io->failed || n == 0)
 		return NULL;
 	char *s = hull_xcalloc(1, n + 1);
 	get(io, s, n);
@@ -187,83 +206,151 @@ static void save_devices(struct snap_io *io, struct hull_vm *vm)
 	}
 }
 
-/* Resident pages only (mincore): a page never touched is zero and stays out. */
-static void save_memory(struct snap_io *io, struct hull_vm *vm)
+/* The first page of the file. Every field is checked before use. */
+struct snap_header {
+	char magic[8];        /* SNAP_MAGIC */
+	uint32_t version;     /* SNAP_VERSION */
+	uint32_t header_size; /* sizeof(struct snap_header) */
+	uint64_t state_offset; /* the state stream: PAGE */
+	uint64_t state_size;
+	uint64_t mem_offset;  /* guest RAM image, page aligned, after the state */
+	uint64_t mem_size;    /* bytes of guest RAM (vm->mem.size) */
+	uint32_t state_crc;   /* CRC-32C of the state stream */
+	uint32_t mem_crc;     /* CRC-32C over (page index, page) of each non-zero page, in order */
+	uint32_t header_crc;  /* CRC-32C of the bytes above */
+	uint32_t reserved;
+};
+
+#define MAX_STATE_SIZE (16U << 20)     /* 32 vCPUs with every MSR need well under 1 MiB */
+#define MAX_MEM_SIZE (1ULL << 40)
+#define PAGE_UP(x) (((x) + PAGE - 1) & ~(uint64_t)(PAGE - 1))
+
+static bool page_is_zero(const uint8_t *p)
 {
-	uint64_t pages = vm->mem.size / PAGE;
-	unsigned char *res = hull_xmalloc(pages);
-	if (mincore(vm->mem.host, vm->mem.size, res) < 0)
-		memset(res, 1, pages);
 	static const uint8_t zero[PAGE];
-	uint64_t count = 0;
-	for (uint64_t i = 0; i < pages; i++)
-		if ((res[i] & 1) && memcmp(vm->mem.host + i * PAGE, zero, PAGE))
-			count++;
-		else
-			res[i] = 0;
-	put_u64(io, count);
-	for (uint64_t i = 0; i < pages && !io->failed; i++) {
-		if (!res[i])
-			continue;
-		put_u64(io, i * PAGE);
-		put(io, vm->mem.host + i * PAGE, PAGE);
-	}
-	free(res);
+	return memcmp(p, zero, PAGE) == 0;
 }
 
-int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **err)
+/* Add one page to a memory checksum: its index, then its bytes. */
+static uint32_t crc_page(uint32_t crc, uint64_t index, const uint8_t *page)
 {
-	/* a temp name renamed at the end, or a device or FIFO written into;
-	 * "-" is a file of that name here, not the monitor's stdout */
-	_cleanup_(hull_output_discard) struct hull_output out = HULL_OUTPUT_INIT;
-	int r = hull_output_open(&out, strcmp(path, "-") ? path : "./-", 0600, err);
-	if (r < 0)
-		return hull_error_wrap(err, r, "create snapshot `%s`", path);
-	int fd = fcntl(out.fd, F_DUPFD_CLOEXEC, 0);
-	struct snap_io io = { fd >= 0 ? fdopen(fd, "w") : NULL, path, err, 0 };
-	if (!io.f) {
-		r = hull_error_set(err, errno, "create snapshot `%s`", path);
-		if (fd >= 0)
-			close(fd);
-		return r;
+	crc = vm_crc32c(crc, &index, sizeof(index));
+	return vm_crc32c(crc, page, PAGE);
+}
+
+/* Non-zero pages at their place in the image, runs of them in one write;
+ * zero pages are left as holes. Pages never touched (mincore) are zero. */
+static int save_memory(int fd, struct snap_header *h, struct hull_vm *vm, const char *path, struct hull_error **err)
+{
+	uint64_t pages = vm->mem.size / PAGE;
+	_cleanup_free_ unsigned char *res = hull_xmalloc(pages);
+	if (mincore(vm->mem.host, vm->mem.size, res) < 0)
+		memset(res, 1, pages);
+	uint32_t crc = 0;
+	for (uint64_t i = 0; i < pages;) {
+		if (!(res[i] & 1) || page_is_zero(vm->mem.host + i * PAGE)) {
+			i++;
+			continue;
+		}
+		uint64_t run = i;
+		while (run < pages && (res[run] & 1) && !page_is_zero(vm->mem.host + run * PAGE)) {
+			crc = crc_page(crc, run, vm->mem.host + run * PAGE);
+			run++;
+		}
+		const uint8_t *p = vm->mem.host + i * PAGE;
+		size_t len = (run - i) * PAGE;
+		off_t off = (off_t)(h->mem_offset + i * PAGE);
+		while (len) {
+			ssize_t n = pwrite(fd, p, len, off);
+			if (n <= 0)
+				return hull_error_set(err, n < 0 ? errno : EIO, "write snapshot `%s`", path);
+			p += n, len -= (size_t)n, off += n;
+		}
+		i = run;
 	}
-	put(&io, SNAP_MAGIC, 8);
-	put_u32(&io, SNAP_VERSION);
+	h->mem_crc = crc;
+	return 0;
+}
+
+/* The state stream into memory: config, vCPUs, VM, devices, end marker. */
+static int save_state(struct hull_vm *vm, const char *path, char **buf, size_t *len, struct hull_error **err)
+{
+	*buf = NULL;
+	struct snap_io io = { open_memstream(buf, len), path, err, 0 };
+	if (!io.f)
+		return hull_error_set(err, errno, "snapshot `%s`: buffer the state", path);
 	put_config(&io, vm->cfg);
 	for (unsigned i = 0; i < vm->ncpus && !io.failed; i++)
 		save_vcpu(&io, &vm->cpus[i]);
 	if (!io.failed)
 		save_vm_state(&io, vm);
 	save_devices(&io, vm);
-	save_memory(&io, vm);
 	put(&io, SNAP_END, 8);
-	if (!io.failed && fflush(io.f) != 0)
-		io.failed = hull_error_set(err, errno, "write snapshot `%s`", path);
-	if (fclose(io.f) != 0 && !io.failed)
-		io.failed = hull_error_set(err, errno, "write snapshot `%s`", path);
-	if (!io.failed)
-		io.failed = hull_output_commit(&out, err);
+	fclose(io.f);
+	if (!io.failed && *len > MAX_STATE_SIZE)
+		io.failed = hull_error_msg(err, EFBIG, "snapshot `%s`: %zu bytes of state", path, *len);
 	return io.failed;
 }
 
-static int open_snapshot(const char *path, struct snap_io *io, struct hull_error **err)
+static int write_all_at(int fd, const void *p, size_t len, off_t off)
 {
-	*io = (struct snap_io){ fopen(path, "rbe"), path, err, 0 };
-	if (!io->f)
-		return hull_error_set(err, errno, "open snapshot `%s`", path);
-	char magic[8];
-	get(io, magic, 8);
-	uint32_t version = get_u32(io);
-	if (!io->failed && (memcmp(magic, SNAP_MAGIC, 8) || version != SNAP_VERSION))
-		io->failed = hull_error_msg(err, EINVAL, "`%s` is not a hull snapshot (version %d)", path, SNAP_VERSION);
-	return io->failed;
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, off);
+		if (n <= 0)
+			return -1;
+		p = (const uint8_t *)p + n, len -= (size_t)n, off += n;
+	}
+	return 0;
 }
 
-static int get_config(struct snap_io *io, struct hull_vm_config *cfg, char ***strings)
+static int save_file(int fd, struct hull_vm *vm, const char *path, struct hull_error **err)
 {
-	char **owned = hull_xcalloc(VM_SNAPSHOT_STRINGS, sizeof(char *));
+	_cleanup_free_ char *state = NULL;
+	size_t state_len = 0;
+	int r = save_state(vm, path, &state, &state_len, err);
+	if (r < 0)
+		return r;
+	struct snap_header h = {
+		.magic = SNAP_MAGIC, .version = SNAP_VERSION, .header_size = sizeof(h), .state_offset = PAGE,
+		.state_size = state_len, .mem_offset = PAGE_UP(PAGE + state_len), .mem_size = vm->mem.size,
+		.state_crc = vm_crc32c(0, state, state_len),
+	};
+	/* The full length first: the image's zero pages stay holes. */
+	if (ftruncate(fd, (off_t)(h.mem_offset + h.mem_size)) < 0)
+		return hull_error_set(err, errno, "size snapshot `%s`", path);
+	if ((r = save_memory(fd, &h, vm, path, err)) < 0)
+		return r;
+	h.header_crc = vm_crc32c(0, &h, offsetof(struct snap_header, header_crc));
+	if (write_all_at(fd, state, state_len, PAGE) < 0 || write_all_at(fd, &h, sizeof(h), 0) < 0 || fsync(fd) < 0)
+		return hull_error_set(err, errno ? errno : EIO, "write snapshot `%s`", path);
+	return 0;
+}
+
+int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **err)
+{
+	/* The file is sparse and written at offsets: a device or FIFO at the
+	 * path can hold no snapshot, and the rename below would replace it. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return hull_error_msg(err, EINVAL, "snapshot `%s`: not a regular file; give a file name for the snapshot",
+				      path);
+	_cleanup_free_ char *tmp = hull_strdup_printf("%s.tmp.%d", path, (int)getpid());
+	_cleanup_close_ int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return hull_error_set(err, errno, "create snapshot `%s`", tmp);
+	int r = save_file(fd, vm, path, err);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = hull_error_set(err, errno, "rename `%s` to `%s`", tmp, path);
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+/* The configuration as saved. Its strings (the paths of the VM that was
+ * saved) go to owned[] and serve only as hints in error messages. */
+static int get_config(struct snap_io *io, struct hull_vm_config *cfg, char **owned)
+{
 	unsigned k = 0;
-	*strings = owned;
 	cfg->cpus = get_u32(io);
 	cfg->memory = get_u64(io);
 	cfg->rng = get_u32(io);
@@ -287,28 +374,6 @@ static int get_config(struct snap_io *io, struct hull_vm_config *cfg, char ***st
 					      "snapshot `%s` was made with another KVM or hull build (state size %zu differs)",
 					      io->path, i);
 	return io->failed;
-}
-
-void vm_snapshot_strings_freep(char ***strings)
-{
-	if (!*strings)
-		return;
-	for (unsigned i = 0; i < VM_SNAPSHOT_STRINGS; i++)
-		free((*strings)[i]);
-	free(*strings);
-	*strings = NULL;
-}
-
-int vm_snapshot_read_config(const char *path, struct hull_vm_config *cfg, char ***strings, struct hull_error **err)
-{
-	struct snap_io io;
-	*strings = NULL;
-	int r = open_snapshot(path, &io, err);
-	if (r == 0)
-		r = get_config(&io, cfg, strings);
-	if (io.f)
-		fclose(io.f);
-	return r;
 }
 
 static int load_vcpu(struct snap_io *io, struct vm_vcpu *cpu)
@@ -405,43 +470,300 @@ static int load_devices(struct snap_io *io, struct hull_vm *vm)
 	return io->failed;
 }
 
-static int load_memory(struct snap_io *io, struct hull_vm *vm)
+struct vm_snapshot {
+	char *path;
+	int fd;
+	uint64_t file_size;
+	struct snap_header h;
+	char *state;                          /* the state stream, checked against h.state_crc */
+	struct snap_io io;                    /* reading state, past the configuration once open */
+	char *saved[VM_SNAPSHOT_STRINGS];     /* the saved VM's paths: hints for messages only */
+	char *vsock_path;                     /* the default vsock path when the user gives none */
+	struct hull_vm *vm;
+	pthread_t verifier;
+	bool verifying;
+	char *verify_error;                   /* what the verifier found wrong, or NULL */
+};
+
+void vm_snapshot_close(struct vm_snapshot *snap)
 {
-	uint64_t count = get_u64(io);
-	if (!io->failed && count > vm->mem.size / PAGE)
-		return hull_error_msg(io->err, EINVAL, "snapshot `%s`: %llu pages for %llu bytes of RAM", io->path,
-				      (unsigned long long)count, (unsigned long long)vm->mem.size);
-	for (uint64_t i = 0; i < count && !io->failed; i++) {
-		uint64_t off = get_u64(io);
-		if (!io->failed && (off % PAGE || off >= vm->mem.size))
-			return hull_error_msg(io->err, EINVAL, "snapshot `%s`: page offset 0x%llx outside RAM", io->path,
-					      (unsigned long long)off);
-		get(io, vm->mem.host + off, PAGE);
-	}
-	return io->failed;
+	if (!snap)
+		return;
+	if (snap->verifying)
+		pthread_join(snap->verifier, NULL);
+	if (snap->io.f)
+		fclose(snap->io.f);
+	if (snap->fd >= 0)
+		close(snap->fd);
+	for (unsigned i = 0; i < VM_SNAPSHOT_STRINGS; i++)
+		free(snap->saved[i]);
+	free(snap->verify_error);
+	free(snap->vsock_path);
+	free(snap->state);
+	free(snap->path);
+	free(snap);
 }
 
-int vm_snapshot_load(struct hull_vm *vm, const char *path, struct hull_error **err)
+void vm_snapshot_closep(struct vm_snapshot **snap)
 {
-	struct snap_io io;
-	struct hull_vm_config cfg;
-	_cleanup_(vm_snapshot_strings_freep) char **strings = NULL;
-	int r = open_snapshot(path, &io, err);
+	vm_snapshot_close(*snap);
+	*snap = NULL;
+}
+
+static int read_all_at(int fd, void *p, size_t len, off_t off)
+{
+	while (len) {
+		ssize_t n = pread(fd, p, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p = (uint8_t *)p + n, len -= (size_t)n, off += n;
+	}
+	return 0;
+}
+
+static int check_header(struct vm_snapshot *snap, struct hull_error **err)
+{
+	const struct snap_header *h = &snap->h;
+	const char *path = snap->path;
+	size_t have = snap->file_size < 8 ? (size_t)snap->file_size : 8;
+	if (have == 0 || memcmp(h->magic, SNAP_MAGIC, have))
+		return hull_error_msg(err, EINVAL, "`%s` is not a hull snapshot (no HULLSNAP header)", path);
+	if (snap->file_size < sizeof(*h))
+		return hull_error_msg(err, EINVAL, "snapshot `%s` is truncated: %llu bytes, not even a header", path,
+				      (unsigned long long)snap->file_size);
+	if (h->version != SNAP_VERSION)
+		return hull_error_msg(err, EINVAL,
+				      "snapshot `%s` has format version %u; this hull reads version %d (take the "
+				      "snapshot again with this hull)",
+				      path, h->version, SNAP_VERSION);
+	if (h->header_crc != vm_crc32c(0, h, offsetof(struct snap_header, header_crc)))
+		return hull_error_msg(err, EINVAL, "snapshot `%s` is corrupted: its header does not match its checksum",
+				      path);
+	if (h->header_size != sizeof(*h) || h->state_offset != PAGE || h->state_size < 16 ||
+	    h->state_size > MAX_STATE_SIZE || h->mem_offset % PAGE || h->mem_offset < PAGE_UP(PAGE + h->state_size) ||
+	    h->mem_size % PAGE || h->mem_size < (2ULL << 20) || h->mem_size > MAX_MEM_SIZE)
+		return hull_error_msg(err, EINVAL,
+				      "snapshot `%s` is corrupted: its header places state (%llu bytes) and memory "
+				      "(%llu bytes at %llu) impossibly",
+				      path, (unsigned long long)h->state_size, (unsigned long long)h->mem_size,
+				      (unsigned long long)h->mem_offset);
+	if (h->mem_offset + h->mem_size > snap->file_size)
+		return hull_error_msg(err, EINVAL, "snapshot `%s` is truncated: %llu bytes, its header needs %llu",
+				      path, (unsigned long long)snap->file_size,
+				      (unsigned long long)(h->mem_offset + h->mem_size));
+	return 0;
+}
+
+/* Read the header and the state once, check both, and start parsing. */
+static int read_snapshot(struct vm_snapshot *snap, struct hull_error **err)
+{
+	const char *path = snap->path;
+	snap->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (snap->fd < 0)
+		return hull_error_set(err, errno, "open snapshot `%s`", path);
+	struct stat st;
+	if (fstat(snap->fd, &st) < 0)
+		return hull_error_set(err, errno, "stat snapshot `%s`", path);
+	if (!S_ISREG(st.st_mode))
+		return hull_error_msg(err, EINVAL, "snapshot `%s` is not a regular file", path);
+	snap->file_size = (uint64_t)st.st_size;
+	size_t n = snap->file_size < sizeof(snap->h) ? (size_t)snap->file_size : sizeof(snap->h);
+	int r = read_all_at(snap->fd, &snap->h, n, 0);
+	if (r < 0)
+		return hull_error_set(err, -r, "read snapshot `%s`", path);
+	if ((r = check_header(snap, err)) < 0)
+		return r;
+	snap->state = hull_xmalloc(snap->h.state_size);
+	if ((r = read_all_at(snap->fd, snap->state, snap->h.state_size, PAGE)) < 0)
+		return hull_error_set(err, -r, "read snapshot `%s`", path);
+	if (vm_crc32c(0, snap->state, snap->h.state_size) != snap->h.state_crc)
+		return hull_error_msg(err, EINVAL,
+				      "snapshot `%s` is corrupted: its vCPU and device state does not match its checksum",
+				      path);
+	snap->io = (struct snap_io){ fmemopen(snap->state, snap->h.state_size, "rb"), path, err, 0 };
+	if (!snap->io.f)
+		return hull_error_set(err, errno, "snapshot `%s`: parse the state", path);
+	return 0;
+}
+
+/* A saved path, fit to quote in a message (the file is hostile: no
+ * terminal escapes), or NULL. */
+static const char *hint(char *s)
+{
+	if (!s)
+		return "?";
+	for (char *p = s; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			*p = '?';
+	return s;
+}
+
+/* The devices of the saved VM, reopened from the paths the user gives
+ * again: the count and the read-only modes must match what the guest saw. */
+static int take_user_devices(struct vm_snapshot *snap, const struct hull_vm_config *user, struct hull_vm_config *cfg,
+			     struct hull_error **err)
+{
+	const char *path = snap->path;
+	if (user->n_disks != cfg->n_disks)
+		return hull_error_msg(err, EINVAL,
+				      "snapshot `%s` has %u disk(s) and %u --disk were given: paths inside a snapshot "
+				      "are not trusted, give each disk again in order (the first was saved as `%s`)",
+				      path, cfg->n_disks, user->n_disks, cfg->n_disks ? hint(snap->saved[0]) : "-");
+	for (unsigned i = 0; i < cfg->n_disks; i++) {
+		if (user->disks[i].read_only != cfg->disks[i].read_only)
+			return hull_error_msg(err, EINVAL, "snapshot `%s`: disk %u was %s, --disk `%s` is %s", path,
+					      i + 1, cfg->disks[i].read_only ? "read-only" : "read-write",
+					      user->disks[i].path, user->disks[i].read_only ? "read-only" : "read-write");
+		cfg->disks[i].path = user->disks[i].path;
+	}
+	if (user->n_taps != cfg->n_taps)
+		return hull_error_msg(err, EINVAL,
+				      "snapshot `%s` has %u network device(s) and %u --net were given: give each tap "
+				      "again in order (the first was saved as `%s`)",
+				      path, cfg->n_taps, user->n_taps, cfg->n_taps ? hint(snap->saved[HULL_VM_MAX_DISKS]) : "-");
+	for (unsigned i = 0; i < cfg->n_taps; i++)
+		cfg->taps[i] = user->taps[i];
+	if (!cfg->vsock_cid && user->vsock_path)
+		return hull_error_msg(err, EINVAL, "snapshot `%s` has no vsock device: --vsock-path does not apply", path);
+	if (cfg->vsock_cid && cfg->vsock_cid != 0xffffffffu && !user->vsock_path)
+		snap->vsock_path = hull_strdup_printf("/tmp/hull-vsock-%u", cfg->vsock_cid);
+	cfg->vsock_path = cfg->vsock_cid ? (user->vsock_path ? user->vsock_path : snap->vsock_path) : NULL;
+	return 0;
+}
+
+int vm_snapshot_open(const char *path, const struct hull_vm_config *user, struct hull_vm_config *cfg,
+		     struct vm_snapshot **out, struct hull_error **err)
+{
+	_cleanup_(vm_snapshot_closep) struct vm_snapshot *snap = hull_xcalloc(1, sizeof(*snap));
+	snap->path = hull_xstrdup(path);
+	snap->fd = -1;
+	hull_vm_config_init(cfg);
+	int r = read_snapshot(snap, err);
 	if (r == 0)
-		r = get_config(&io, &cfg, &strings);
+		r = get_config(&snap->io, cfg, snap->saved);
+	if (r == 0 && PAGE_UP((cfg->memory + 0xfffff) & ~0xfffffULL) != snap->h.mem_size)
+		r = hull_error_msg(err, EINVAL, "snapshot `%s` is corrupted: %llu bytes of RAM, the header says %llu",
+				   path, (unsigned long long)cfg->memory, (unsigned long long)snap->h.mem_size);
+	if (r == 0)
+		r = take_user_devices(snap, user, cfg, err);
+	if (r < 0)
+		return r;
+	cfg->console_in = user->console_in;
+	cfg->console_out = user->console_out;
+	cfg->api_socket = user->api_socket;
+	cfg->seccomp = user->seccomp;
+	cfg->test_forbidden_syscall = user->test_forbidden_syscall;
+	*out = steal_ptr(snap);
+	return 0;
+}
+
+/* Guest RAM from the file, copy-on-write: nothing is read now, the
+ * guest's first touch of a page faults it in from the page cache, and its
+ * writes never reach the file. Holes read as zero pages. */
+static int map_memory(struct vm_snapshot *snap, struct hull_vm *vm, struct hull_error **err)
+{
+	if (vm->mem.size != snap->h.mem_size)
+		return hull_error_msg(err, EINVAL, "snapshot `%s`: %llu bytes of RAM, the VM has %llu", snap->path,
+				      (unsigned long long)snap->h.mem_size, (unsigned long long)vm->mem.size);
+	void *p = mmap(vm->mem.host, vm->mem.size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE,
+		       snap->fd, (off_t)snap->h.mem_offset);
+	if (p == MAP_FAILED)
+		return hull_error_set(err, errno, "map the memory of snapshot `%s`", snap->path);
+	return 0;
+}
+
+/* Check the memory image against h.mem_crc, reading only the file's data
+ * extents (SEEK_DATA): the cost follows the pages the guest had used, not
+ * its size. Reads the file, not the guest's mapping, which the guest is
+ * already changing. */
+static void *verify_memory(void *arg)
+{
+	struct vm_snapshot *snap = arg;
+	const uint64_t start = snap->h.mem_offset, end = start + snap->h.mem_size;
+	const size_t chunk = 256 * PAGE;
+	_cleanup_free_ uint8_t *buf = hull_xmalloc(chunk);
+	uint32_t crc = 0;
+	uint64_t off = start;
+	int r = 0;
+	while (off < end && r == 0) {
+		off_t data = lseek(snap->fd, (off_t)off, SEEK_DATA);
+		if (data < 0 && errno == ENXIO)
+			break; /* holes to the end */
+		off_t hole = data < 0 ? (off_t)end : lseek(snap->fd, data, SEEK_HOLE);
+		if (data < 0)
+			data = (off_t)off; /* no SEEK_DATA here: read everything */
+		uint64_t from = start + (((uint64_t)data - start) & ~(uint64_t)(PAGE - 1));
+		uint64_t to = hole < 0 || (uint64_t)hole > end ? end : start + PAGE_UP((uint64_t)hole - start);
+		for (from = from < off ? off : from; from < to && r == 0; from += chunk) {
+			size_t n = to - from < chunk ? (size_t)(to - from) : chunk;
+			if ((r = read_all_at(snap->fd, buf, n, (off_t)from)) < 0)
+				break;
+			for (size_t p = 0; p < n; p += PAGE)
+				if (!page_is_zero(buf + p))
+					crc = crc_page(crc, (from + p - start) / PAGE, buf + p);
+		}
+		off = to;
+	}
+	if (r < 0)
+		snap->verify_error = hull_strdup_printf("snapshot `%s`: read its memory: %s", snap->path, strerror(-r));
+	else if (crc != snap->h.mem_crc)
+		snap->verify_error = hull_strdup_printf(
+			"snapshot `%s` is corrupted: its memory does not match its checksum (the VM was stopped)",
+			snap->path);
+	if (snap->verify_error)
+		vm_request_exit(snap->vm, HULL_VM_EXIT_CRASH, hull_xstrdup(snap->verify_error));
+	return NULL;
+}
+
+int vm_snapshot_load(struct hull_vm *vm, struct vm_snapshot *snap, struct hull_error **err)
+{
+	struct snap_io *io = &snap->io;
+	io->err = err;
+	int r = 0;
 	for (unsigned i = 0; i < vm->ncpus && r == 0; i++)
-		r = load_vcpu(&io, &vm->cpus[i]);
+		r = load_vcpu(io, &vm->cpus[i]);
 	if (r == 0)
-		r = load_vm_state(&io, vm);
+		r = load_vm_state(io, vm);
 	if (r == 0)
-		r = load_devices(&io, vm);
+		r = load_devices(io, vm);
+	char end[8] = { 0 };
+	get(io, end, 8);
+	if (r == 0 && (io->failed || memcmp(end, SNAP_END, 8) || fgetc(io->f) != EOF))
+		return hull_error_msg(err, EINVAL, "snapshot `%s` is corrupted: its state does not end where it should",
+				      snap->path);
 	if (r == 0)
-		r = load_memory(&io, vm);
-	char end[8];
-	get(&io, end, 8);
-	if (r == 0 && !io.failed && memcmp(end, SNAP_END, 8))
-		io.failed = hull_error_msg(err, EINVAL, "snapshot `%s` has no end marker: it is truncated", path);
-	if (io.f)
-		fclose(io.f);
-	return r ? r : io.failed;
+		r = map_memory(snap, vm, err);
+	if (r < 0)
+		return r;
+	snap->vm = vm;
+	/* SCHED_IDLE: the check takes only CPU time nobody else wants, so the
+	 * guest and its devices run at full speed from the first instruction. */
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	struct sched_param idle = { 0 };
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_IDLE);
+	pthread_attr_setschedparam(&attr, &idle);
+	r = pthread_create(&snap->verifier, &attr, verify_memory, snap);
+	pthread_attr_destroy(&attr);
+	if (r)
+		return hull_error_set(err, r, "snapshot `%s`: start checking its memory", snap->path);
+	snap->verifying = true;
+	return 0;
+}
+
+int vm_snapshot_finish(struct vm_snapshot *snap, struct hull_error **err)
+{
+	if (snap->verifying) {
+		/* The VM is over: finish the check at normal priority. */
+		struct sched_param normal = { 0 };
+		pthread_setschedparam(snap->verifier, SCHED_OTHER, &normal);
+		pthread_join(snap->verifier, NULL);
+		snap->verifying = false;
+	}
+	if (snap->verify_error)
+		return hull_error_msg(err, EINVAL, "%s", snap->verify_error);
+	return 0;
 }

@@ -35,6 +35,7 @@ void hull_vm_config_init(struct hull_vm_config *cfg)
 	cfg->rng = true;
 	cfg->console_in = 0;
 	cfg->console_out = 1;
+	cfg->seccomp = true;
 }
 
 void hull_vm_result_clear(struct hull_vm_result *res)
@@ -202,40 +203,9 @@ static void api_request(void *opaque, uint32_t events)
 	hull_write_all(c, reply, strlen(reply));
 }
 
-int vm_unix_listen(const char *path, struct hull_error **err)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return hull_error_msg(err, ENAMETOOLONG, "`%s` is too long for a unix socket path", path);
-	strcpy(sa.sun_path, path);
-	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return hull_error_set(err, errno, "create a unix socket for `%s`", path);
-	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	if (r < 0 && errno == EADDRINUSE) {
-		/* Left behind by a hull that was killed? Only if nobody answers. */
-		int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		bool live = probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-		if (probe >= 0)
-			close(probe);
-		if (live)
-			return hull_error_msg(err, EADDRINUSE, "`%s` is served by another process", path);
-		unlink(path);
-		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	}
-	if (r < 0)
-		return hull_error_set(err, errno, "bind `%s`", path);
-	if (listen(fd, 16) < 0) {
-		int e = errno;
-		unlink(path);
-		return hull_error_set(err, e, "listen on `%s`", path);
-	}
-	return take_fd(fd);
-}
-
 static int api_listen(struct hull_vm *vm, struct hull_error **err)
 {
-	int fd = vm_unix_listen(vm->cfg->api_socket, err);
+	int fd = vm_unix_listen(vm->cfg->api_socket, &vm->api_bound, err);
 	if (fd < 0)
 		return hull_error_wrap(err, fd, "--api-socket");
 	vm->api_fd = fd;
@@ -365,7 +335,7 @@ static void vm_teardown(struct hull_vm *vm)
 	vm_memory_free(&vm->mem);
 	if (vm->api_fd >= 0) {
 		close(vm->api_fd);
-		unlink(vm->cfg->api_socket);
+		vm_unix_unlink(vm->cfg->api_socket, &vm->api_bound);
 	}
 	if (vm->epoll_fd > 0)
 		close(vm->epoll_fd);
@@ -395,7 +365,7 @@ static int vm_start(struct hull_vm *vm, struct hull_error **err)
 }
 
 /* Build (from the kernel, or from a snapshot), run to the end, tear down. */
-static int vm_run(const struct hull_vm_config *cfg, const char *snapshot, struct hull_vm_result *res,
+static int vm_run(const struct hull_vm_config *cfg, struct vm_snapshot *snapshot, struct hull_vm_result *res,
 		  struct hull_error **err)
 {
 	struct hull_vm *vm = hull_xcalloc(1, sizeof(*vm));
@@ -414,6 +384,10 @@ static int vm_run(const struct hull_vm_config *cfg, const char *snapshot, struct
 	int r = vm_build(vm, snapshot == NULL, err);
 	if (r == 0 && snapshot)
 		r = vm_snapshot_load(vm, snapshot, err);
+	if (r == 0 && cfg->seccomp)
+		r = vm_jail_enter(err);
+	if (r == 0 && cfg->seccomp && cfg->test_forbidden_syscall)
+		(void)getppid(); /* outside the filter: the process dies here with SIGSYS */
 	if (r == 0)
 		r = vm_start(vm, err);
 	if (r == 0) {
@@ -426,6 +400,10 @@ static int vm_run(const struct hull_vm_config *cfg, const char *snapshot, struct
 	} else {
 		vm_request_exit(vm, HULL_VM_EXIT_CRASH, NULL);
 	}
+	if (snapshot && vm_snapshot_finish(snapshot, r < 0 ? NULL : err) < 0 && r == 0) {
+		r = -EINVAL; /* the VM ran from a corrupted file */
+		hull_vm_result_clear(res);
+	}
 	vm_teardown(vm);
 	free(vm);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -437,18 +415,13 @@ int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, st
 	return vm_run(cfg, NULL, res, err);
 }
 
-int hull_vm_restore(const char *snapshot, const struct hull_vm_config *console, struct hull_vm_result *res,
+int hull_vm_restore(const char *snapshot, const struct hull_vm_config *user, struct hull_vm_result *res,
 		    struct hull_error **err)
 {
 	struct hull_vm_config cfg;
-	hull_vm_config_init(&cfg);
-	_cleanup_(vm_snapshot_strings_freep) char **strings = NULL;
-	int r = vm_snapshot_read_config(snapshot, &cfg, &strings, err);
-	if (r < 0)
-		return r;
-	cfg.console_in = console->console_in;
-	cfg.console_out = console->console_out;
-	cfg.api_socket = console->api_socket;
-	r = vm_run(&cfg, snapshot, res, err);
+	_cleanup_(vm_snapshot_closep) struct vm_snapshot *snap = NULL;
+	int r = vm_snapshot_open(snapshot, user, &cfg, &snap, err);
+	if (r == 0)
+		r = vm_run(&cfg, snap, res, err);
 	return r < 0 ? hull_error_wrap(err, r, "restore `%s`", snapshot) : 0;
 }

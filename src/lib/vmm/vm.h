@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "hull/vmm.h"
 
@@ -160,15 +161,32 @@ void vm_resume(struct hull_vm *vm);
 /* vcpu.c: the park point a vCPU thread calls when a pause is requested */
 void vm_vcpu_park(struct vm_vcpu *cpu);
 
-/* snapshot.c */
+/* jail.c: vm_jail_enter: drop every capability, set no_new_privs and load
+ * the VMM's seccomp allowlist on every thread of the process, for good. */
+int vm_jail_enter(struct hull_error **err);
+
+/* crc32c.c: vm_crc32c: CRC-32C of data, continuing from crc (0 to start). */
+uint32_t vm_crc32c(uint32_t crc, const void *data, size_t len);
+
+/* snapshot.c: the file format is described there. */
 int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **err);
-/* vm_snapshot_read_config: the configuration stored in a snapshot (strings owned by *cfg_strings). */
-int vm_snapshot_read_config(const char *path, struct hull_vm_config *cfg, char ***cfg_strings,
-			    struct hull_error **err);
-int vm_snapshot_load(struct hull_vm *vm, const char *path, struct hull_error **err);
+struct vm_snapshot;
+/* vm_snapshot_open: open a snapshot file and check it (header, checksum of
+ * the state, every size bounded); fill *cfg with its configuration, taking
+ * disks, taps and the vsock path from user (a snapshot's own paths are not
+ * trusted: their count and modes must match) and the console and API socket
+ * from user too. *cfg points into user and *out, which must outlive it. */
 #define VM_SNAPSHOT_STRINGS (HULL_VM_MAX_DISKS + HULL_VM_MAX_NICS + 2)
-/* free the strings vm_snapshot_read_config handed out (some slots may be NULL) */
-void vm_snapshot_strings_freep(char ***strings);
+int vm_snapshot_open(const char *path, const struct hull_vm_config *user, struct hull_vm_config *cfg,
+		     struct vm_snapshot **out, struct hull_error **err);
+/* vm_snapshot_load: set a built VM's vCPUs, irqchips, clock and devices from
+ * snap, map its memory from the file (copy-on-write), and start checking the
+ * memory's checksum in a thread, which stops the VM on a mismatch. */
+int vm_snapshot_load(struct hull_vm *vm, struct vm_snapshot *snap, struct hull_error **err);
+/* vm_snapshot_finish: wait for the memory check; an error if it failed. */
+int vm_snapshot_finish(struct vm_snapshot *snap, struct hull_error **err);
+void vm_snapshot_close(struct vm_snapshot *snap);
+void vm_snapshot_closep(struct vm_snapshot **snap);
 
 /* device state for snapshots */
 struct vm_serial_state {
@@ -181,9 +199,14 @@ void vm_serial_load(struct vm_serial *s, const struct vm_serial_state *st);
 void vm_pci_refresh(struct vm_pci_device *dev);
 uint32_t *vm_pci_address(struct hull_vm *vm);
 
-/* vm_unix_listen: a listening unix socket at path (a stale socket file that
- * nobody answers on is replaced). Returns the fd; the caller unlinks path. */
-int vm_unix_listen(const char *path, struct hull_error **err);
+/* unixsock.c: vm_unix_listen: a listening unix socket bound at path. A
+ * stale socket there (connect refused) is replaced; any other file, or a
+ * socket that answers, is refused with an error naming path. Returns the fd
+ * and fills *bound (what path is now) for vm_unix_unlink. */
+struct stat;
+int vm_unix_listen(const char *path, struct stat *bound, struct hull_error **err);
+/* vm_unix_unlink: remove path only if it is still the socket *bound. */
+void vm_unix_unlink(const char *path, const struct stat *bound);
 
 /* vm_request_exit: the guest (or a device) ended the VM; the first call wins.
  * detail is taken over (may be NULL). */
@@ -219,6 +242,7 @@ struct hull_vm {
 	bool pause_requested;
 	unsigned paused;
 	int api_fd;
+	struct stat api_bound;           /* the socket file at cfg->api_socket */
 	uint8_t cmos_index, cmos[128];
 	uint8_t i8042_cmd, i8042_out;
 	uint16_t pm1_en, pm1_sts, pm1_cnt;

@@ -164,3 +164,16 @@ Test(vmm, acpi_tables_have_valid_checksums_and_all_cpus)
 	free(vm->mem.host);
 	free(vm);
 }
+
+Test(vmm, crc32c_matches_the_standard_check_values)
+{
+	/* RFC 3720 B.4 and the CRC catalogue's check value of "123456789" */
+	cr_assert_eq(vm_crc32c(0, "123456789", 9), 0xe3069283u);
+	uint8_t zeros[32] = { 0 }, ones[32];
+	memset(ones, 0xff, sizeof(ones));
+	cr_assert_eq(vm_crc32c(0, zeros, 32), 0x8a9136aau);
+	cr_assert_eq(vm_crc32c(0, ones, 32), 0x62a8ab43u);
+	/* continuing a checksum gives the checksum of the whole */
+	cr_assert_eq(vm_crc32c(vm_crc32c(0, "1234", 4), "56789", 5), 0xe3069283u);
+	cr_assert_eq(vm_crc32c(0, "", 0), 0);
+}

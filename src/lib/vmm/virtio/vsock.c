@@ -67,6 +67,7 @@ struct vsock {
 	struct vm_virtio_pci *vp;
 	uint64_t cid;
 	char *path;
+	struct stat bound;                      /* the socket file at path, once listening */
 	struct conn conns[MAX_CONNS];
 	struct vsock_hdr pending[MAX_PENDING];  /* control packets waiting for rx buffers */
 	unsigned n_pending;
@@ -262,7 +263,7 @@ static void host_accept(void *opaque, uint32_t events)
 
 static int host_listen(struct vsock *vs, struct hull_error **err)
 {
-	int fd = vm_unix_listen(vs->path, err);
+	int fd = vm_unix_listen(vs->path, &vs->bound, err);
 	if (fd < 0)
 		return hull_error_wrap(err, fd, "vsock");
 	vs->listen_fd = fd; /* from here on the path is ours, and vsock_free removes it */
@@ -428,7 +429,7 @@ static void vsock_free(void *priv)
 	struct vsock *vs = priv;
 	if (vs->listen_fd > 0) {
 		close(vs->listen_fd);
-		unlink(vs->path);
+		vm_unix_unlink(vs->path, &vs->bound);
 	}
 	for (unsigned i = 0; i < MAX_CONNS; i++)
 		if (vs->conns[i].used)

@@ -1,0 +1,207 @@
+/* jail.c - what the VMM gives up once its VM is built, as Firecracker's
+ * jailer and seccomp filters do: every capability (all five sets and the
+ * bounding set, libcap), the right to gain privileges (no_new_privs), and
+ * every system call its threads do not make while running a guest (a
+ * libseccomp allowlist; anything else kills the process with SIGSYS, after
+ * a line on stderr naming the call, as Firecracker logs it). A
+ * guest that takes over a device model finds a process that can read and
+ * write the fds it already has, drive KVM, and little else.
+ *
+ * The list was taken from strace of the vm tests (boot, virtio-blk, net,
+ * rng, vsock both ways, SMP, snapshot through the API socket, restore with
+ * its memory check) and is kept as narrow as those allow: ioctl only for
+ * KVM and the console's termios, socket only AF_UNIX (vsock host side),
+ * clone only for threads (clone3 says ENOSYS so glibc falls back to it).
+ *
+ * libseccomp and libcap are opened here, on first use (base/lazy.h): the
+ * lean hull-vm executable stays linked with libc alone, and in hull they
+ * are loaded already. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <sys/capability.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "../base/lazy.h"
+#include "hull/cleanup.h"
+#include "vm.h"
+
+static struct hull_lazy_lib libseccomp = {"libseccomp.so.2", NULL};
+static struct hull_lazy_lib libcap = {"libcap.so.2", NULL};
+#define SECCOMP(fn) ((__typeof__(fn) *)hull_lazy_symbol(&libseccomp, #fn))
+#define CAP(fn) ((__typeof__(fn) *)hull_lazy_symbol(&libcap, #fn))
+
+static const int allowed[] = {
+    /* I/O on the fds the VM holds: console, disks, tap, sockets, eventfds */
+    SCMP_SYS(read),
+    SCMP_SYS(write),
+    SCMP_SYS(readv),
+    SCMP_SYS(writev),
+    SCMP_SYS(pread64),
+    SCMP_SYS(pwrite64),
+    SCMP_SYS(preadv),
+    SCMP_SYS(pwritev),
+    SCMP_SYS(lseek),
+    SCMP_SYS(fsync),
+    SCMP_SYS(fdatasync),
+    SCMP_SYS(close),
+    SCMP_SYS(fstat),
+    SCMP_SYS(newfstatat),
+    SCMP_SYS(fcntl),
+    SCMP_SYS(epoll_wait),
+    SCMP_SYS(epoll_pwait),
+    SCMP_SYS(epoll_ctl),
+    SCMP_SYS(poll),
+    SCMP_SYS(ppoll),
+    /* API socket and vsock host side (socket() itself: AF_UNIX only, below) */
+    SCMP_SYS(accept4),
+    SCMP_SYS(connect),
+    SCMP_SYS(recvfrom),
+    SCMP_SYS(sendto),
+    SCMP_SYS(recvmsg),
+    SCMP_SYS(sendmsg),
+    SCMP_SYS(setsockopt),
+    SCMP_SYS(getsockopt),
+    SCMP_SYS(shutdown),
+    /* a snapshot written through the API socket (temporary file, rename) */
+    SCMP_SYS(openat),
+    SCMP_SYS(ftruncate),
+    SCMP_SYS(rename),
+    SCMP_SYS(renameat),
+    SCMP_SYS(renameat2),
+    SCMP_SYS(unlink),
+    SCMP_SYS(unlinkat),
+    SCMP_SYS(mincore),
+    /* memory: malloc, thread stacks */
+    SCMP_SYS(brk),
+    SCMP_SYS(mmap),
+    SCMP_SYS(munmap),
+    SCMP_SYS(mremap),
+    SCMP_SYS(mprotect),
+    SCMP_SYS(madvise),
+    /* threads: vCPU kicks (SIGUSR1), locks, start and end */
+    SCMP_SYS(futex),
+    SCMP_SYS(rt_sigprocmask),
+    SCMP_SYS(rt_sigaction),
+    SCMP_SYS(rt_sigreturn),
+    SCMP_SYS(tgkill),
+    SCMP_SYS(getpid),
+    SCMP_SYS(gettid),
+    SCMP_SYS(set_robust_list),
+    SCMP_SYS(rseq),
+    SCMP_SYS(sched_yield),
+    SCMP_SYS(sched_getparam),
+    SCMP_SYS(sched_setscheduler),
+    SCMP_SYS(sched_getscheduler),
+    SCMP_SYS(restart_syscall),
+    SCMP_SYS(exit),
+    SCMP_SYS(exit_group),
+    /* time */
+    SCMP_SYS(clock_gettime),
+    SCMP_SYS(clock_nanosleep),
+    SCMP_SYS(nanosleep),
+    SCMP_SYS(gettimeofday),
+    SCMP_SYS(getrandom),
+};
+
+static void ctx_releasep(scmp_filter_ctx *ctx)
+{
+	if (*ctx)
+		SECCOMP(seccomp_release)(*ctx);
+}
+
+static int build_filter(scmp_filter_ctx ctx)
+{
+	__typeof__(seccomp_rule_add) *rule_add = SECCOMP(seccomp_rule_add);
+	int r = 0;
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(allowed) && r == 0; i++)
+		r = rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	/* ioctl: KVM's (type KVMIO) and the console's termios */
+	if (r == 0)
+		r = SECCOMP(seccomp_rule_add)(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+					      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00, (uint64_t)KVMIO << 8));
+	static const unsigned long tty[] = {TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ};
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(tty) && r == 0; i++)
+		r = SECCOMP(seccomp_rule_add)(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, tty[i]));
+	if (r == 0)
+		r = SECCOMP(seccomp_rule_add)(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
+	if (r == 0)
+		r = SECCOMP(seccomp_rule_add)(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+					      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+	if (r == 0)
+		r = SECCOMP(seccomp_rule_add)(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+	return r;
+}
+
+/* SECCOMP_RET_TRAP lands here: say which call it was, then die of SIGSYS
+ * (SA_RESETHAND|SA_NODEFER: raise() kills at once). Async-signal-safe. */
+static void sigsys_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	char msg[128] = "\nhull vm: the VMM made system call ";
+	size_t n = strlen(msg);
+	char digits[12];
+	int nd = 0;
+	unsigned v = (unsigned)si->si_syscall;
+	do
+		digits[nd++] = (char)('0' + v % 10);
+	while ((v /= 10) && nd < (int)sizeof(digits));
+	while (nd)
+		msg[n++] = digits[--nd];
+	static const char tail[] = " (ausyscall shows its name), outside its seccomp allowlist\n";
+	memcpy(msg + n, tail, sizeof(tail) - 1);
+	n += sizeof(tail) - 1;
+	if (write(STDERR_FILENO, msg, n) < 0) {
+		/* nothing more to do: dying is what matters */
+	}
+	raise(sig);
+}
+
+/* Every capability, the bounding set first (dropping it needs CAP_SETPCAP). */
+static int drop_capabilities(struct hull_error **err)
+{
+	__typeof__(cap_drop_bound) *drop_bound = CAP(cap_drop_bound);
+	for (cap_value_t c = 0; c < (cap_value_t)CAP(cap_max_bits)(); c++)
+		if (drop_bound(c) < 0 && errno != EINVAL && errno != EPERM)
+			return hull_error_set(err, errno, "drop capability %d from the bounding set", (int)c);
+	CAP(cap_reset_ambient)();
+	cap_t none = CAP(cap_init)();
+	if (!none)
+		return hull_error_set(err, errno, "cap_init");
+	int r = CAP(cap_set_proc)(none);
+	int e = errno;
+	CAP(cap_free)(none);
+	if (r < 0)
+		return hull_error_set(err, e, "drop the VMM's capabilities");
+	return 0;
+}
+
+int vm_jail_enter(struct hull_error **err)
+{
+	int r = drop_capabilities(err);
+	if (r < 0)
+		return r;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return hull_error_set(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+	struct sigaction sa = {.sa_sigaction = sigsys_handler, .sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSYS, &sa, NULL);
+	_cleanup_(ctx_releasep) scmp_filter_ctx ctx = SECCOMP(seccomp_init)(SCMP_ACT_TRAP);
+	if (!ctx)
+		return hull_error_msg(err, ENOMEM, "seccomp_init failed");
+	/* every thread, including the I/O and memory-check threads already running */
+	SECCOMP(seccomp_attr_set)(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if ((r = build_filter(ctx)) < 0)
+		return hull_error_set(err, -r, "build the VMM's seccomp filter");
+	if ((r = SECCOMP(seccomp_load)(ctx)) < 0)
+		return hull_error_set(err, -r, "load the VMM's seccomp filter");
+	return 0;
+}
