@@ -26,10 +26,10 @@ int cg_section(json_t *resources, const char *key, json_t **out, struct hull_err
 /* One linux.resources.devices entry (config-linux.md#allowed-device-list). */
 struct cg_device_rule {
 	bool allow;
-	char type;          /* 'a', 'c' or 'b' */
-	long long major;    /* -1 = any */
-	long long minor;    /* -1 = any */
-	char access[4];     /* subset of "rwm", in that order */
+	char type;	 /* 'a', 'c' or 'b' */
+	long long major; /* -1 = any */
+	long long minor; /* -1 = any */
+	char access[4];	 /* subset of "rwm", in that order */
 };
 
 /* cg_device_rule_parse: check and read devices[i]. */
@@ -65,6 +65,11 @@ int cg_map_pids(json_t *res, struct hull_cgroup_writes *ws, struct hull_error **
  * enabling in each parent's cgroup.subtree_control every controller that
  * parent offers (so that limits can be written below). */
 int cg_v2_make(const char *dir, struct hull_error **err);
+
+/* cg_v2_missing_reason: why the cgroup2 directory dir lacks controller's
+ * files (not enabled above, or its parent holds processes), NULL when it
+ * has the controller. Caller frees. */
+char *cg_v2_missing_reason(const char *dir, const char *controller);
 
 /* cg_dir_for: the directory of the hierarchy holding controller, NULL if
  * the container's cgroup has none. */

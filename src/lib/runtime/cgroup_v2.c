@@ -61,6 +61,40 @@ int cg_v2_make(const char *dir, struct hull_error **err)
 	}
 }
 
+/* Is word one of the space-separated controllers in dir/cgroup.controllers? */
+static bool offers(const char *dir, const char *word)
+{
+	_cleanup_free_ char *list = NULL;
+	if (hull_cgroup_read_in(dir, "cgroup.controllers", &list, NULL) < 0)
+		return false;
+	char *save = NULL;
+	for (char *t = strtok_r(list, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+		if (!strcmp(t, word))
+			return true;
+	return false;
+}
+
+char *cg_v2_missing_reason(const char *dir, const char *controller)
+{
+	_cleanup_free_ char *copy = hull_xstrdup(dir), *procs = NULL, *own = NULL;
+	const char *parent = dirname(copy);
+	if (!*controller || hull_cgroup_read_in(dir, "cgroup.controllers", &own, NULL) < 0 || offers(dir, controller))
+		return NULL;
+	if (!offers(parent, controller))
+		return hull_strdup_printf("the %s controller is not enabled above `%s`: enable it in the "
+					  "cgroup.subtree_control of `%s`'s parents",
+					  controller, parent, parent);
+	if (hull_cgroup_read_in(parent, "cgroup.procs", &procs, NULL) == 0 && *procs)
+		return hull_strdup_printf("`%s` holds processes, and cgroup v2 gives controllers to the children "
+					  "of a cgroup only when it has none of its own (the no-internal-processes "
+					  "rule): use a cgroupsPath under a cgroup without processes, or move those "
+					  "into a child cgroup",
+					  parent);
+	return hull_strdup_printf("`%s` did not enable the %s controller for its children (its "
+				  "cgroup.subtree_control refused it)",
+				  parent, controller);
+}
+
 static const char *v2_dir(struct hull_cgroup *cg)
 {
 	return cg->n_dirs ? cg->dirs[cg->n_dirs - 1].path : NULL;
@@ -73,7 +107,7 @@ static int v2_create(struct hull_cgroup *cg, json_t *resources, struct hull_erro
 
 static int v2_apply(struct hull_cgroup *cg, json_t *resources, struct hull_error **err)
 {
-	struct hull_cgroup_writes ws = { 0 };
+	struct hull_cgroup_writes ws = {0};
 	json_t *devices = NULL;
 	int r = hull_cgroup_map_v2(resources, &ws, err);
 	if (r < 0)
@@ -82,8 +116,8 @@ static int v2_apply(struct hull_cgroup *cg, json_t *resources, struct hull_error
 	hull_cgroup_writes_clear(&ws);
 	if (r < 0)
 		return r;
-	if ((r = hull_json_get_array(resources, "devices", &devices, false, CG_WHERE, "linux.resources.devices",
-				     err)) < 0)
+	if ((r = hull_json_get_array(resources, "devices", &devices, false, CG_WHERE, "linux.resources.devices", err)) <
+	    0)
 		return r;
 	if (devices)
 		return hull_cgroup_devices_v2(v2_dir(cg), devices, err);
@@ -119,7 +153,7 @@ static int v2_freeze(struct hull_cgroup *cg, bool frozen, struct hull_error **er
 		json_t *f = json_object_get(ev, "frozen");
 		if (!f || json_integer_value(f) == (frozen ? 1 : 0))
 			return 0;
-		struct timespec ts = { 0, 2000000 };
+		struct timespec ts = {0, 2000000};
 		nanosleep(&ts, NULL);
 	}
 	return hull_error_msg(err, ETIMEDOUT, "`%s/cgroup.events` did not report frozen %d", dir, frozen);
@@ -136,10 +170,11 @@ static int v2_stats(struct hull_cgroup *cg, json_t **out, struct hull_error **er
 				"throttledTime", CS("throttled_usec") * 1000);
 #undef CS
 	long long mlimit = cg_read_ll(dir, "memory.max"), plimit = cg_read_ll(dir, "pids.max");
-	json_t *memory = json_pack("{s:{s:I,s:I,s:I,s:I},s:{s:I,s:I},s:o}", "usage", "usage",
-				   cg_read_ll(dir, "memory.current"), "max", cg_read_ll(dir, "memory.peak"), "limit",
-				   mlimit, "failcnt", 0LL, "swap", "usage", cg_read_ll(dir, "memory.swap.current"),
-				   "limit", cg_read_ll(dir, "memory.swap.max"), "raw", cg_read_keyed(dir, "memory.stat"));
+	json_t *memory =
+	    json_pack("{s:{s:I,s:I,s:I,s:I},s:{s:I,s:I},s:o}", "usage", "usage", cg_read_ll(dir, "memory.current"),
+		      "max", cg_read_ll(dir, "memory.peak"), "limit", mlimit, "failcnt", 0LL, "swap", "usage",
+		      cg_read_ll(dir, "memory.swap.current"), "limit", cg_read_ll(dir, "memory.swap.max"), "raw",
+		      cg_read_keyed(dir, "memory.stat"));
 	*out = json_pack("{s:o,s:o,s:{s:I,s:I},s:{},s:{}}", "cpu", cpu, "memory", memory, "pids", "current",
 			 cg_read_ll(dir, "pids.current"), "limit", plimit < 0 ? 0 : plimit, "blkio", "hugetlb");
 	return 0;
@@ -151,12 +186,12 @@ static const char *v2_procs_dir(struct hull_cgroup *cg)
 }
 
 const struct hull_cgroup_ops hull_cgroup_v2_ops = {
-	.name = "v2",
-	.create = v2_create,
-	.apply = v2_apply,
-	.enter = v2_enter,
-	.freeze = v2_freeze,
-	.frozen = v2_frozen,
-	.stats = v2_stats,
-	.procs_dir = v2_procs_dir,
+    .name = "v2",
+    .create = v2_create,
+    .apply = v2_apply,
+    .enter = v2_enter,
+    .freeze = v2_freeze,
+    .frozen = v2_frozen,
+    .stats = v2_stats,
+    .procs_dir = v2_procs_dir,
 };
