@@ -9,7 +9,6 @@ load nested_helpers
 
 setup_file() {
 	nested_require
-	[ -z "${HULL_SKIP_NESTED:-}" ] || skip "HULL_SKIP_NESTED is set"
 	CFG=$(mktemp -d /tmp/hull-cgv2.XXXXXX)
 	(cd "$CFG" && "$HULL" spec)
 	local base='.process.terminal = false | .root.path = "/b/rootfs"'
