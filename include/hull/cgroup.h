@@ -27,30 +27,30 @@
 
 enum hull_cgroup_mode {
 	HULL_CGROUP_V1 = 1, /* only v1 hierarchies */
-	HULL_CGROUP_V2,	    /* /sys/fs/cgroup is cgroup2 */
+	HULL_CGROUP_V2,     /* /sys/fs/cgroup is cgroup2 */
 	HULL_CGROUP_HYBRID, /* v1 hierarchies plus a cgroup2 mount */
 };
 
 /* One v1 hierarchy from /proc/self/mountinfo. */
 struct hull_cgroup_hierarchy {
-	char *mountpoint;  /* /sys/fs/cgroup/memory */
-	char *controllers; /* comma list as in /proc/self/cgroup: "cpu,cpuacct", "name=systemd" */
-	char *own;	   /* this process's cgroup in it ("/" if unknown) */
+	char *mountpoint;   /* /sys/fs/cgroup/memory */
+	char *controllers;  /* comma list as in /proc/self/cgroup: "cpu,cpuacct", "name=systemd" */
+	char *own;          /* this process's cgroup in it ("/" if unknown) */
 };
 
 /* What the host offers. */
 struct hull_cgroup_layout {
 	enum hull_cgroup_mode mode;
-	char *unified;			  /* cgroup2 mount point, NULL when none */
-	char *unified_own;		  /* own cgroup in the unified hierarchy */
-	struct hull_cgroup_hierarchy *v1; /* v1 hierarchies */
+	char *unified;                       /* cgroup2 mount point, NULL when none */
+	char *unified_own;                   /* own cgroup in the unified hierarchy */
+	struct hull_cgroup_hierarchy *v1;    /* v1 hierarchies */
 	size_t n_v1;
 };
 
 /* One directory the container's cgroup occupies. */
 struct hull_cgroup_dir {
 	char *controllers; /* "memory", "cpu,cpuacct", "name=systemd"; "" for the unified one */
-	char *path;	   /* absolute directory */
+	char *path;        /* absolute directory */
 };
 
 struct hull_cgroup;
@@ -77,12 +77,12 @@ struct hull_cgroup_ops {
 struct hull_cgroup {
 	const struct hull_cgroup_ops *ops;
 	enum hull_cgroup_mode mode;
-	char *path;		      /* the cgroupsPath used, e.g. "/hull/ID" or "ID" */
+	char *path;                  /* the cgroupsPath used, e.g. "/hull/ID" or "ID" */
 	struct hull_cgroup_dir *dirs; /* one per hierarchy joined */
 	size_t n_dirs;
-	char *unified_controllers; /* hybrid: controllers the cgroup2 mount carries */
-	bool shared_pidns;	   /* the container has no pid namespace of its own: removing
-				    * its cgroup must kill what is left in it (runc does too) */
+	char *unified_controllers;   /* hybrid: controllers the cgroup2 mount carries */
+	bool shared_pidns;           /* the container has no pid namespace of its own: removing
+				      * its cgroup must kill what is left in it (runc does too) */
 };
 
 /* hull_cgroup_layout_parse: build the layout from the text of a mountinfo
@@ -116,8 +116,8 @@ static inline void hull_cgroup_layout_freep(struct hull_cgroup_layout **l)
  * default, which is "/hull/<id>"): an absolute path is taken from each
  * hierarchy's root, a relative one from this process's own cgroup in it
  * (runc's rule). Nothing is created. The caller frees with hull_cgroup_free. */
-struct hull_cgroup *hull_cgroup_open(const struct hull_cgroup_layout *layout, const char *cgroups_path, const char *id,
-				     struct hull_error **err);
+struct hull_cgroup *hull_cgroup_open(const struct hull_cgroup_layout *layout, const char *cgroups_path,
+				     const char *id, struct hull_error **err);
 
 /* hull_cgroup_save / hull_cgroup_load: keep the resolved directories in a
  * JSON file (written atomically) so that later commands use the same ones. */
@@ -153,11 +153,11 @@ int hull_cgroup_remove_dirs(struct hull_cgroup *cg, struct hull_error **err);
 /* One file write that a resource maps to. */
 struct hull_cgroup_write {
 	char *controller; /* "memory", "cpu", ... ("" for cgroup core files) */
-	char *file;	  /* "memory.limit_in_bytes", "memory.max" */
+	char *file;       /* "memory.limit_in_bytes", "memory.max" */
 	char *value;
-	bool optional;	 /* skip when the file does not exist (kernel lacks it) */
-	char *alt_file;	 /* used instead when file does not exist (blkio.bfq.weight) */
-	char *alt_value; /* the value for alt_file */
+	bool optional;    /* skip when the file does not exist (kernel lacks it) */
+	char *alt_file;   /* used instead when file does not exist (blkio.bfq.weight) */
+	char *alt_value;  /* the value for alt_file */
 };
 
 struct hull_cgroup_writes {

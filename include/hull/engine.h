@@ -29,7 +29,7 @@
 
 /* ---------------------------------------------------------------- ids -- */
 
-#define HULL_ID_LEN 64	     /* docker's ids: 64 lowercase hex digits */
+#define HULL_ID_LEN 64      /* docker's ids: 64 lowercase hex digits */
 #define HULL_SHORT_ID_LEN 12 /* what ps shows */
 
 /* hull_engine_new_id: 64 random lowercase hex digits into out (65 bytes with
@@ -71,23 +71,23 @@ const char *hull_engine_status_name(enum hull_engine_status s);
 /* The live part of a record (docker's State object), kept in state.json. */
 struct hull_engine_state {
 	enum hull_engine_status status;
-	pid_t pid;		      /* container init on the host, 0 when not running */
+	pid_t pid;                  /* container init on the host, 0 when not running */
 	unsigned long long pid_start; /* its start time (/proc/PID/stat field 22): pid reuse guard */
-	pid_t monitor_pid;	      /* the monitor process, 0 when none */
+	pid_t monitor_pid;          /* the monitor process, 0 when none */
 	unsigned long long monitor_start;
 	int exit_code;
 	bool oom_killed;
-	char started_at[40]; /* RFC 3339, "" when never */
+	char started_at[40];        /* RFC 3339, "" when never */
 	char finished_at[40];
-	char error[256]; /* why it failed to start / how it ended oddly */
+	char error[256];            /* why it failed to start / how it ended oddly */
 };
 
 /* One container: its id, name, directory, and the record documents. */
 struct hull_container {
-	char *id;			/* 64 hex */
-	char *name;			/* without docker's leading '/' */
-	char *dir;			/* data_root/containers/<id> */
-	json_t *record;			/* container.json (owned) */
+	char *id;                         /* 64 hex */
+	char *name;                       /* without docker's leading '/' */
+	char *dir;                        /* data_root/containers/<id> */
+	json_t *record;                   /* container.json (owned) */
 	struct hull_engine_state state; /* from state.json, checked against /proc */
 };
 
@@ -110,7 +110,8 @@ char *hull_engine_runtime_root(const struct hull_ctx *ctx);
  * a taken name fails with EEXIST and a message naming the holder, as
  * docker's "Conflict. The container name ... is already in use". The caller
  * fills c->record and saves it; on failure nothing is left behind. */
-struct hull_container *hull_container_reserve(const struct hull_ctx *ctx, const char *name, struct hull_error **err);
+struct hull_container *hull_container_reserve(const struct hull_ctx *ctx, const char *name,
+					      struct hull_error **err);
 
 /* hull_container_save: write container.json atomically. */
 int hull_container_save(const struct hull_container *c, struct hull_error **err);
@@ -128,7 +129,8 @@ struct hull_container *hull_container_load(const struct hull_ctx *ctx, const cha
 /* hull_container_list: every container, oldest first; *out is a malloc'd
  * array of *n pointers (free each with hull_container_free, then the array).
  * Records that cannot be read are skipped (a half-made one from a crash). */
-int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out, size_t *n, struct hull_error **err);
+int hull_container_list(const struct hull_ctx *ctx, struct hull_container ***out, size_t *n,
+			struct hull_error **err);
 
 /* hull_container_lock: take the container's lock (flock on dir/lock); returns
  * the fd to close for release, or -errno. Serialises start/stop/rm/state
@@ -182,10 +184,10 @@ int hull_engine_userns_join(struct hull_ctx *ctx, char **warning, struct hull_er
 /* A named volume: data_root/volumes/<name>/_data, as docker's local driver. */
 struct hull_volume {
 	char *name;
-	char *mountpoint; /* .../volumes/<name>/_data */
-	char *created_at; /* RFC 3339 */
-	json_t *labels;	  /* object of strings (owned) */
-	bool anonymous;	  /* made for an image VOLUME or `-v /path`: pruned by default */
+	char *mountpoint;  /* .../volumes/<name>/_data */
+	char *created_at;  /* RFC 3339 */
+	json_t *labels;    /* object of strings (owned) */
+	bool anonymous;    /* made for an image VOLUME or `-v /path`: pruned by default */
 };
 
 void hull_volume_free(struct hull_volume *v);
@@ -254,15 +256,15 @@ unsigned long long hull_du(const char *path);
 struct hull_logfile {
 	char *path;
 	int fd;
-	unsigned long long size;     /* current size of path */
-	unsigned long long max_size; /* 0: unlimited */
-	unsigned max_files;	     /* >= 1; 1 means truncate-in-place by rotation */
-	char *partial[2];	     /* pending bytes without a newline, per stream */
+	unsigned long long size;      /* current size of path */
+	unsigned long long max_size;  /* 0: unlimited */
+	unsigned max_files;           /* >= 1; 1 means truncate-in-place by rotation */
+	char *partial[2];             /* pending bytes without a newline, per stream */
 	size_t partial_len[2];
 };
 
 #define HULL_LOG_DEFAULT_MAX_SIZE (10ULL << 20) /* --log-opt max-size=10m */
-#define HULL_LOG_DEFAULT_MAX_FILES 3		/* --log-opt max-file=3 */
+#define HULL_LOG_DEFAULT_MAX_FILES 3                     /* --log-opt max-file=3 */
 
 enum hull_log_stream { HULL_STREAM_STDOUT = 0, HULL_STREAM_STDERR = 1 };
 
@@ -287,17 +289,17 @@ int hull_parse_size(const char *s, unsigned long long *out);
 /* One record as read back. */
 struct hull_log_record {
 	enum hull_log_stream stream;
-	const char *time; /* RFC 3339 */
-	const char *text; /* the "log" member, with its newline when it had one */
+	const char *time;  /* RFC 3339 */
+	const char *text;  /* the "log" member, with its newline when it had one */
 	size_t len;
 };
 
 /* Reading options for hull_logs_read. */
 struct hull_logs_options {
-	long tail;	  /* last N records; -1 for all */
-	bool follow;	  /* keep reading as the container writes */
-	int64_t since_ns; /* only records at or after (0: all) */
-	int64_t until_ns; /* only records before (0: no bound) */
+	long tail;          /* last N records; -1 for all */
+	bool follow;        /* keep reading as the container writes */
+	int64_t since_ns;   /* only records at or after (0: all) */
+	int64_t until_ns;   /* only records before (0: no bound) */
 	/* follow stops when this returns false (the container stopped) and
 	 * everything written has been read; called about every 200 ms. */
 	bool (*still_running)(void *data);
@@ -315,60 +317,60 @@ int hull_logs_read(const char *path, const struct hull_logs_options *opts,
 /* docker run's flags, as parsed by the CLI; strv members are NULL-ended
  * and may be NULL. Everything is borrowed. */
 struct hull_run_options {
-	const char *image;	/* reference as typed */
-	const char *name;	/* --name, NULL: random */
-	char **cmd;		/* after IMAGE; NULL: the image's Cmd */
+	const char *image;      /* reference as typed */
+	const char *name;       /* --name, NULL: random */
+	char **cmd;             /* after IMAGE; NULL: the image's Cmd */
 	const char *entrypoint; /* --entrypoint; "" clears the image's */
-	char **env;		/* -e K=V, or K (value from our environment) */
-	char **env_files;	/* --env-file */
-	const char *workdir;	/* -w */
-	const char *user;	/* -u user[:group] */
-	char **volumes;		/* -v SRC:DST[:OPTS] or -v DST */
-	char **mounts;		/* --mount type=...,source=...,target=... */
-	char **tmpfs;		/* --tmpfs DST[:OPTS] */
-	char **publish;		/* -p [IP:][HOST:]CONTAINER[/PROTO] */
-	bool publish_all;	/* -P */
-	char **expose;		/* --expose PORT[/PROTO] */
-	const char *network;	/* --network none|host|bridge|NAME; NULL: bridge */
-	char **network_alias;	/* --network-alias */
-	const char *ip;		/* --ip: the address on a user network, NULL: the next free one */
-	const char *hostname;	/* -h */
+	char **env;             /* -e K=V, or K (value from our environment) */
+	char **env_files;       /* --env-file */
+	const char *workdir;    /* -w */
+	const char *user;       /* -u user[:group] */
+	char **volumes;         /* -v SRC:DST[:OPTS] or -v DST */
+	char **mounts;          /* --mount type=...,source=...,target=... */
+	char **tmpfs;           /* --tmpfs DST[:OPTS] */
+	char **publish;         /* -p [IP:][HOST:]CONTAINER[/PROTO] */
+	bool publish_all;       /* -P */
+	char **expose;          /* --expose PORT[/PROTO] */
+	const char *network;    /* --network none|host|bridge|NAME; NULL: bridge */
+	char **network_alias;   /* --network-alias */
+	const char *ip;         /* --ip: the address on a user network, NULL: the next free one */
+	const char *hostname;   /* -h */
 	const char *domainname; /* --domainname */
-	char **dns;		/* --dns */
-	char **dns_search;	/* --dns-search */
-	char **add_host;	/* --add-host NAME:IP */
-	long long memory;	/* -m bytes, 0: none */
-	long long memory_swap;	/* --memory-swap bytes, 0: none, -1 unlimited */
-	long long nano_cpus;	/* --cpus * 1e9 */
-	long long cpu_shares;	/* -c */
-	long long pids_limit;	/* --pids-limit, 0: none */
-	bool read_only;		/* --read-only */
+	char **dns;             /* --dns */
+	char **dns_search;      /* --dns-search */
+	char **add_host;        /* --add-host NAME:IP */
+	long long memory;       /* -m bytes, 0: none */
+	long long memory_swap;  /* --memory-swap bytes, 0: none, -1 unlimited */
+	long long nano_cpus;    /* --cpus * 1e9 */
+	long long cpu_shares;   /* -c */
+	long long pids_limit;   /* --pids-limit, 0: none */
+	bool read_only;         /* --read-only */
 	char **cap_add, **cap_drop;
-	char **security_opt; /* seccomp=FILE|unconfined, no-new-privileges[:true] */
+	char **security_opt;    /* seccomp=FILE|unconfined, no-new-privileges[:true] */
 	bool privileged;
 	bool interactive, tty, detach, auto_remove, init;
-	char **labels;		/* -l K=V */
+	char **labels;          /* -l K=V */
 	const char *log_driver; /* json-file (default) | none */
-	char **log_opts;	/* max-size=, max-file= */
+	char **log_opts;        /* max-size=, max-file= */
 	const char *stop_signal;
-	int stop_timeout;	/* -1: default (10 s) */
+	int stop_timeout;       /* -1: default (10 s) */
 	const char *health_cmd; /* --health-cmd (CMD-SHELL), NULL: the image's */
 	long long health_interval, health_timeout, health_start_period; /* ns, 0: the image's or default */
-	int health_retries;						/* 0: the image's or 3 */
-	bool no_healthcheck;						/* --no-healthcheck: Test NONE */
-	char **ulimits;							/* NAME=SOFT[:HARD] */
-	char **sysctls;							/* K=V */
-	char **devices;							/* --device HOST[:CONTAINER[:PERMS]] */
+	int health_retries;     /* 0: the image's or 3 */
+	bool no_healthcheck;    /* --no-healthcheck: Test NONE */
+	char **ulimits;         /* NAME=SOFT[:HARD] */
+	char **sysctls;         /* K=V */
+	char **devices;         /* --device HOST[:CONTAINER[:PERMS]] */
 	char **group_add;
 	const char *ipc, *pid, *uts; /* host or NULL */
-	const char *userns;	     /* "host" or NULL */
-	long long shm_size;	     /* --shm-size bytes, 0: 64m */
-	const char *pull;	     /* missing (default) | always | never */
+	const char *userns;     /* "host" or NULL */
+	long long shm_size;     /* --shm-size bytes, 0: 64m */
+	const char *pull;       /* missing (default) | always | never */
 	const char *platform;
-	const char *restart; /* no | always | on-failure[:N] | unless-stopped (the monitor restarts) */
+	const char *restart;    /* no | always | on-failure[:N] | unless-stopped (the monitor restarts) */
 	const char *cidfile;
-	int scan_policy;     /* --scan-policy: an enum hull_scan_severity; -1: off (no scan) */
-	const char *scan_db; /* --scan-db DIR; NULL: hull scan's default database */
+	int scan_policy;        /* --scan-policy: an enum hull_scan_severity; -1: off (no scan) */
+	const char *scan_db;    /* --scan-db DIR; NULL: hull scan's default database */
 };
 
 /* ------------------------------------------------------ restart policy -- */
@@ -397,7 +399,7 @@ const char *hull_restart_kind_name(enum hull_restart_kind kind);
 
 /* What the monitor remembers between runs; zero it at start. */
 struct hull_restart_tracker {
-	unsigned count;	   /* restarts so far: docker's RestartCount */
+	unsigned count;    /* restarts so far: docker's RestartCount */
 	unsigned delay_ms; /* the last back-off */
 };
 
@@ -423,7 +425,7 @@ struct hull_port_mapping {
 	char host_ip[64];   /* "" for all */
 	unsigned host_port; /* 0: pick one */
 	unsigned container_port;
-	char proto[8]; /* "tcp" | "udp" | "sctp" */
+	char proto[8];      /* "tcp" | "udp" | "sctp" */
 };
 
 /* hull_parse_publish: "-p" syntax -> mappings (ranges expand). *out is
@@ -432,12 +434,12 @@ int hull_parse_publish(const char *spec, struct hull_port_mapping **out, size_t 
 
 /* A mount parsed from -v / --mount / --tmpfs: docker's MountPoint. */
 struct hull_mount_spec {
-	char *type;	   /* "volume" | "bind" | "tmpfs" */
-	char *source;	   /* volume name (NULL: anonymous), host path, or NULL */
+	char *type;        /* "volume" | "bind" | "tmpfs" */
+	char *source;      /* volume name (NULL: anonymous), host path, or NULL */
 	char *destination; /* absolute path in the container */
 	bool readonly;
-	bool nocopy;   /* volume-nocopy: do not fill from the image */
-	char *options; /* tmpfs options ("size=64m,mode=1777") or bind propagation */
+	bool nocopy;       /* volume-nocopy: do not fill from the image */
+	char *options;     /* tmpfs options ("size=64m,mode=1777") or bind propagation */
 };
 
 void hull_mount_spec_clear(struct hull_mount_spec *m);
@@ -481,24 +483,24 @@ size_t hull_engine_default_seccomp_names(const char *const **out);
 
 /* What spec generation needs beyond the record. */
 struct hull_spec_inputs {
-	const char *rootfs; /* absolute, the mounted overlay */
-	const char *dir;    /* the container directory: hosts, hostname, resolv.conf live there */
-	uid_t uid;	    /* resolved from Config.User against the rootfs */
+	const char *rootfs;        /* absolute, the mounted overlay */
+	const char *dir;           /* the container directory: hosts, hostname, resolv.conf live there */
+	uid_t uid;                 /* resolved from Config.User against the rootfs */
 	gid_t gid;
-	gid_t *gids; /* additional groups */
+	gid_t *gids;               /* additional groups */
 	size_t n_gids;
-	const char *netns_path; /* join this network namespace; NULL: new one unless host */
-	const char *ipc_path;	/* join these (container:X modes); NULL: new unless host */
+	const char *netns_path;    /* join this network namespace; NULL: new one unless host */
+	const char *ipc_path;      /* join these (container:X modes); NULL: new unless host */
 	const char *pid_path;
 	const char *uts_path;
-	const char *etc_dir;	/* hosts, hostname, resolv.conf from here (--network container:X); NULL: dir */
-	const char *shm_source; /* bind this at /dev/shm (--ipc container:X); NULL: a tmpfs of ShmSize */
-	bool userns;		/* run in a user namespace mapping uid_map/gid_map (rootless) */
-	uid_t host_uid;		/* with userns: root in the container is this host uid */
+	const char *etc_dir;       /* hosts, hostname, resolv.conf from here (--network container:X); NULL: dir */
+	const char *shm_source;    /* bind this at /dev/shm (--ipc container:X); NULL: a tmpfs of ShmSize */
+	bool userns;               /* run in a user namespace mapping uid_map/gid_map (rootless) */
+	uid_t host_uid;            /* with userns: root in the container is this host uid */
 	gid_t host_gid;
 	const char *cgroup_parent; /* "/hull" */
-	bool rootless;		   /* in the user's rootless namespace: no linux.resources, */
-	bool rootless_cgroup;	   /* unless a cgroup v2 subtree is delegated (cgroup_parent in it) */
+	bool rootless;             /* in the user's rootless namespace: no linux.resources, */
+	bool rootless_cgroup;      /* unless a cgroup v2 subtree is delegated (cgroup_parent in it) */
 	const char *hosts_source;  /* hosts file to bind at /etc/hosts, NULL: dir/hosts */
 };
 
@@ -524,15 +526,15 @@ int hull_engine_resolve_user(const char *rootfs, const char *user, json_t *group
  * networks with state. */
 struct hull_network {
 	char *name;
-	char *id;	 /* 64 hex */
-	char *bridge;	 /* Linux bridge name */
-	uint32_t subnet; /* network address, host byte order */
+	char *id;          /* 64 hex */
+	char *bridge;      /* Linux bridge name */
+	uint32_t subnet;   /* network address, host byte order */
 	int prefix;
-	uint32_t gateway; /* the bridge's address, host byte order */
+	uint32_t gateway;  /* the bridge's address, host byte order */
 	char *created;
 	json_t *labels;
-	bool internal;	 /* no NAT to the outside */
-	bool is_default; /* the "bridge" network: no name resolution (as docker's) */
+	bool internal;     /* no NAT to the outside */
+	bool is_default;   /* the "bridge" network: no name resolution (as docker's) */
 };
 
 void hull_network_free(struct hull_network *n);
@@ -572,17 +574,17 @@ struct hull_endpoint {
 /* Who joins: fills the peers' /etc/hosts on user networks. */
 struct hull_endpoint_request {
 	const char *container_id;
-	const char *name; /* container name */
+	const char *name;        /* container name */
 	const char *hostname;
-	char *const *aliases;	/* --network-alias, may be NULL */
-	const char *ip;		/* --ip: this address (in the subnet, free), NULL: the first free one */
-	const char *hosts_path; /* the container's hosts file, kept up to date */
-	const char *domainname; /* for its own hosts line */
-	json_t *extra_hosts;	/* --add-host entries (borrowed, may be NULL) */
-	pid_t pid;		/* a process in the container's network namespace */
-	const char *ifname;	/* the interface inside, NULL: eth0 */
-	bool secondary;		/* `network connect`: no default route, a veth name of its own */
-	const char *hosts_ip;	/* its own /etc/hosts line's address, NULL: this network's */
+	char *const *aliases;    /* --network-alias, may be NULL */
+	const char *ip;          /* --ip: this address (in the subnet, free), NULL: the first free one */
+	const char *hosts_path;  /* the container's hosts file, kept up to date */
+	const char *domainname;  /* for its own hosts line */
+	json_t *extra_hosts;     /* --add-host entries (borrowed, may be NULL) */
+	pid_t pid;               /* a process in the container's network namespace */
+	const char *ifname;      /* the interface inside, NULL: eth0 */
+	bool secondary;          /* `network connect`: no default route, a veth name of its own */
+	const char *hosts_ip;    /* its own /etc/hosts line's address, NULL: this network's */
 };
 
 /* hull_network_attach: make sure the bridge, its address and the NAT
@@ -598,8 +600,8 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
 /* hull_network_detach: give the address back, remove the veth if it is
  * still there, take the container out of its peers' /etc/hosts. Safe to
  * call twice and after a crash (missing pieces are fine). */
-int hull_network_detach(const struct hull_ctx *ctx, const char *network, const char *container_id, const char *veth,
-			struct hull_error **err);
+int hull_network_detach(const struct hull_ctx *ctx, const char *network, const char *container_id,
+			const char *veth, struct hull_error **err);
 
 /* hull_network_connect: docker's `network connect [--alias A] [--ip IP]
  * NETWORK CONTAINER` for a running container on a bridge network: one
@@ -609,8 +611,8 @@ int hull_network_detach(const struct hull_ctx *ctx, const char *network, const c
  * connection lasts while the container runs. EEXIST when connected
  * already; EINVAL for a stopped container or a host/none/container:/
  * user-mode network one. */
-int hull_network_connect(const struct hull_ctx *ctx, const char *network, const char *container, char *const *aliases,
-			 const char *ip, struct hull_error **err);
+int hull_network_connect(const struct hull_ctx *ctx, const char *network, const char *container,
+			 char *const *aliases, const char *ip, struct hull_error **err);
 
 /* hull_network_disconnect: the reverse; the network a running container
  * was started on only with force (it holds the default route). With
@@ -701,9 +703,9 @@ struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_imag
 
 /* How the caller's terminal/stdio attach to a starting container. */
 struct hull_attach {
-	bool attach;		 /* copy the container's output to our stdout/stderr (not -d) */
-	bool stdin_open;	 /* -i: copy our stdin to the container */
-	int fds[3];		 /* our stdio, normally 0 1 2 */
+	bool attach;    /* copy the container's output to our stdout/stderr (not -d) */
+	bool stdin_open; /* -i: copy our stdin to the container */
+	int fds[3];     /* our stdio, normally 0 1 2 */
 	const char *detach_keys; /* on a pty: the bytes that detach (docker's ctrl-p ctrl-q), NULL: none */
 	size_t detach_len;
 };
@@ -716,8 +718,8 @@ struct hull_attach {
  * (our child, to waitpid) and *exit_fd a pipe for hull_engine_exit_code;
  * the monitor says the code there before its last cleanup, so a
  * foreground run returns without waiting for the unmount. */
-int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const struct hull_attach *attach, pid_t *monitor,
-		      int *exit_fd, struct hull_error **err);
+int hull_engine_start(struct hull_ctx *ctx, struct hull_container *c, const struct hull_attach *attach,
+		      pid_t *monitor, int *exit_fd, struct hull_error **err);
 
 /* hull_engine_exit_code: for an attached start: read the line the monitor
  * writes when the container has stopped (and, with --rm, has been removed)
@@ -733,10 +735,10 @@ int hull_engine_exit_code(int exit_fd, int *code);
 
 /* How `hull attach` joins a running container's stdio through its monitor. */
 struct hull_attach_options {
-	int fds[3];			 /* our stdin, stdout, stderr */
-	bool stdin;			 /* send fds[0] to the container (when it was started with -i) */
-	const char *detach_keys;	 /* the bytes that detach (docker's ctrl-p,ctrl-q: "\x10\x11") */
-	size_t detach_len;		 /* 0: no detach sequence */
+	int fds[3];              /* our stdin, stdout, stderr */
+	bool stdin;              /* send fds[0] to the container (when it was started with -i) */
+	const char *detach_keys; /* the bytes that detach (docker's ctrl-p,ctrl-q: "\x10\x11") */
+	size_t detach_len;       /* 0: no detach sequence */
 	void (*interrupted)(void *data); /* a signal interrupted the wait: relay it (--sig-proxy) */
 	void *data;
 };
@@ -817,16 +819,16 @@ int hull_engine_container_size(struct hull_ctx *ctx, const struct hull_container
 
 /* One row of docker system df. */
 struct hull_disk_row {
-	unsigned long total;		/* how many */
-	unsigned long active;		/* used (images, volumes) or running (containers) */
-	unsigned long long size;	/* bytes on disk */
-	unsigned long long reclaimable; /* bytes a prune of the unused would free */
+	unsigned long total;             /* how many */
+	unsigned long active;            /* used (images, volumes) or running (containers) */
+	unsigned long long size;         /* bytes on disk */
+	unsigned long long reclaimable;  /* bytes a prune of the unused would free */
 };
 
 struct hull_disk_usage {
-	struct hull_disk_row images;	 /* shared layers counted once; active = a container's image */
+	struct hull_disk_row images;     /* shared layers counted once; active = a container's image */
 	struct hull_disk_row containers; /* their overlay upper dirs */
-	struct hull_disk_row volumes;	 /* active = mounted by any container */
+	struct hull_disk_row volumes;    /* active = mounted by any container */
 };
 
 /* hull_engine_disk_usage: docker system df's numbers. */
@@ -839,7 +841,7 @@ struct hull_history_entry {
 	long long created; /* unix seconds, 0 when unknown */
 	char *created_by;  /* the step ("/bin/sh -c #(nop) CMD ...") */
 	char *comment;
-	long long size; /* bytes of the layer it made; 0 for an empty_layer step */
+	long long size;    /* bytes of the layer it made; 0 for an empty_layer step */
 	bool empty_layer;
 };
 
@@ -882,12 +884,12 @@ enum hull_cp_dest {
  * ends in "/.", or becomes a missing dst; onto a file it is an error.
  * *dir (malloc'd) is the directory the copy goes into, *name (malloc'd)
  * the name the top entry takes there, NULL when only contents go. */
-int hull_cp_plan(const char *src, bool src_is_dir, const char *dst, enum hull_cp_dest dst_kind, char **dir, char **name,
-		 struct hull_error **err);
+int hull_cp_plan(const char *src, bool src_is_dir, const char *dst, enum hull_cp_dest dst_kind, char **dir,
+		 char **name, struct hull_error **err);
 
 struct hull_cp_opts {
-	bool archive;		   /* -a: keep the source's uid/gid */
-	bool follow_link;	   /* -L: follow a symlink that SRC itself is */
+	bool archive;              /* -a: keep the source's uid/gid */
+	bool follow_link;          /* -L: follow a symlink that SRC itself is */
 	unsigned long long copied; /* out: bytes of file data copied */
 };
 
@@ -905,8 +907,8 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
  * inside the container's root (a symlink there to / or /etc stays in the
  * container); entries belong to the container's root unless
  * opts->archive. May move the caller into a private mount namespace. */
-int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, const char *dst, struct hull_cp_opts *opts,
-		      struct hull_error **err);
+int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, const char *dst,
+		      struct hull_cp_opts *opts, struct hull_error **err);
 
 /* hull_engine_export: write the container's filesystem (image layers plus
  * its changes, without volumes) to fd as a tar (docker export). Works on
@@ -917,8 +919,9 @@ int hull_engine_export(struct hull_ctx *ctx, struct hull_container *c, int fd, s
  * overlay upper dir) on top of its image, with the container's run config
  * (Entrypoint, Cmd, Env, WorkingDir, User, ExposedPorts, Volumes, Labels);
  * tagged `name` when not NULL. *image_id (malloc'd) gets the new id. */
-int hull_engine_commit(struct hull_ctx *ctx, struct hull_image_store *store, struct hull_container *c, const char *name,
-		       const char *author, const char *comment, char **image_id, struct hull_error **err);
+int hull_engine_commit(struct hull_ctx *ctx, struct hull_image_store *store, struct hull_container *c,
+		       const char *name, const char *author, const char *comment, char **image_id,
+		       struct hull_error **err);
 
 /* hull_engine_pids: host pids of every process in a running container
  * (its pid namespace); *out malloc'd. ESRCH when it is not running. */
@@ -926,8 +929,8 @@ int hull_engine_pids(const struct hull_container *c, pid_t **out, size_t *n, str
 
 /* A running container's usage, summed over its processes (/proc). */
 struct hull_usage {
-	unsigned long long cpu_ns;	   /* user + system CPU time so far */
-	unsigned long long memory;	   /* resident bytes */
+	unsigned long long cpu_ns;       /* user + system CPU time so far */
+	unsigned long long memory;       /* resident bytes */
 	unsigned long long net_rx, net_tx; /* bytes on its interfaces but lo */
 	unsigned long long block_read, block_write;
 	size_t pids;
@@ -943,6 +946,6 @@ bool hull_engine_image_in_use(void *ctx, const char *image_id);
 /* hull_engine_monitor_main: the monitor's body (in the forked child).
  * Never returns: exits with the container's exit status. */
 void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready_fd)
-    __attribute__((noreturn));
+	__attribute__((noreturn));
 
 #endif

@@ -33,24 +33,24 @@
 #include "usernet_internal.h"
 
 struct monitor {
-	struct hull_ctx *ctx; /* the caller's */
-	struct hull_ctx rt;   /* runtime_root = the engine's */
+	struct hull_ctx *ctx;      /* the caller's */
+	struct hull_ctx rt;        /* runtime_root = the engine's */
 	struct hull_container *c;
 	const struct hull_attach *attach;
 	struct hull_endpoint ep;
 	bool attached_net;
-	json_t *ports;			     /* published, to undo */
+	json_t *ports;             /* published, to undo */
 	struct usernet_options usernet_opts; /* --network slirp4netns|pasta[:...] */
-	struct usernet usernet;		     /* its helper process, while it runs */
-	struct attach_hub hub;		     /* `hull attach` */
-	int ready_fd;			     /* the starting CLI's pipe */
-	bool detached;			     /* the attached CLI detached (ctrl-p ctrl-q) */
+	struct usernet usernet;    /* its helper process, while it runs */
+	struct attach_hub hub;     /* `hull attach` */
+	int ready_fd;              /* the starting CLI's pipe */
+	bool detached;             /* the attached CLI detached (ctrl-p ctrl-q) */
 	bool created;
-	int console_listen; /* -t: where the runtime sends the pty master */
+	int console_listen;        /* -t: where the runtime sends the pty master */
 	int master;
-	int pipes[3][2]; /* stdin, stdout, stderr */
+	int pipes[3][2];           /* stdin, stdout, stderr */
 	pid_t pid;
-	pid_t health; /* the HEALTHCHECK prober while the process runs, -1: none */
+	pid_t health;              /* the HEALTHCHECK prober while the process runs, -1: none */
 };
 
 static json_t *hc_of(struct monitor *m)
@@ -124,8 +124,8 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 {
 	json_t *config = json_object_get(m->c->record, "Config");
 	_cleanup_free_ char *rootfs = hull_path_join(m->c->dir, "rootfs");
-	struct hull_spec_inputs in = {
-	    .rootfs = rootfs, .dir = m->c->dir, .cgroup_parent = "/hull", .rootless = m->ctx->rootless};
+	struct hull_spec_inputs in = { .rootfs = rootfs, .dir = m->c->dir, .cgroup_parent = "/hull",
+				       .rootless = m->ctx->rootless };
 	/* rootless: the containers' cgroups go in the subtree delegated to
 	 * the user, when there is one (rootless.c) */
 	_cleanup_free_ char *delegated = NULL;
@@ -133,7 +133,7 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 		in.cgroup_parent = delegated;
 		in.rootless_cgroup = true;
 	}
-	_cleanup_(engine_shared_clear) struct engine_shared shared = {0};
+	_cleanup_(engine_shared_clear) struct engine_shared shared = { 0 };
 	int r = engine_share_paths(m->ctx, hc_of(m), &shared, err);
 	if (r < 0)
 		return r;
@@ -147,8 +147,8 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 		return r;
 	in.shm_source = shm;
 	r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
-				     json_object_get(hc_of(m), "GroupAdd"), &in.uid, &in.gid, &in.gids, &in.n_gids,
-				     err);
+					 json_object_get(hc_of(m), "GroupAdd"), &in.uid, &in.gid, &in.gids, &in.n_gids,
+					 err);
 	if (r < 0)
 		return r;
 	_cleanup_json_ json_t *spec = hull_engine_spec(m->c->record, &in, err);
@@ -166,7 +166,7 @@ static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct 
 		/* relative to the container directory (the monitor's cwd): an
 		 * absolute path under a deep data root can pass sun_path's 108 */
 		const char *path = "console.sock";
-		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
 		if (chdir(m->c->dir) < 0)
 			return hull_error_set(err, errno, "chdir `%s`", m->c->dir);
 		strcpy(sa.sun_path, path);
@@ -196,9 +196,9 @@ static int receive_master(struct monitor *m, struct hull_error **err)
 		return hull_error_set(err, errno, "accept on the console socket");
 	char data[64];
 	char control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
-	struct msghdr msg = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control)};
+	struct iovec iov = { .iov_base = data, .iov_len = sizeof(data) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			      .msg_controllen = sizeof(control) };
 	if (recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) < 0)
 		return hull_error_set(err, errno, "receive the pty master");
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
@@ -221,9 +221,9 @@ static void record_network(struct monitor *m, const struct hull_network *net)
 	json_t *eps = json_object();
 	if (m->attached_net) {
 		json_object_set_new(eps, net->name,
-				    json_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "IPAddress", m->ep.ip, "Gateway",
-					      m->ep.gateway, "IPPrefixLen", m->ep.prefix, "MacAddress", m->ep.mac,
-					      "NetworkID", net->id, "HullVeth", m->ep.veth));
+				    json_pack("{s:s,s:s,s:i,s:s,s:s,s:s}", "IPAddress", m->ep.ip, "Gateway", m->ep.gateway,
+					      "IPPrefixLen", m->ep.prefix, "MacAddress", m->ep.mac, "NetworkID", net->id,
+					      "HullVeth", m->ep.veth));
 		json_object_set_new(ns, "IPAddress", json_string(net->is_default ? m->ep.ip : ""));
 		json_object_set_new(ns, "Gateway", json_string(net->is_default ? m->ep.gateway : ""));
 		json_object_set_new(ns, "IPPrefixLen", json_integer(net->is_default ? m->ep.prefix : 0));
@@ -249,9 +249,9 @@ static void record_usernet(struct monitor *m)
 	char sandbox[64];
 	snprintf(sandbox, sizeof(sandbox), "/proc/%d/ns/net", (int)m->pid);
 	json_object_set_new(ns, "SandboxKey", json_string(sandbox));
-	json_object_set_new(ns, "HullUserNet",
-			    json_pack("{s:s,s:I,s:I}", "Mode", slirp ? "slirp4netns" : "pasta", "Pid",
-				      (json_int_t)m->usernet.pid, "PidStart", (json_int_t)m->usernet.start));
+	json_object_set_new(ns, "HullUserNet", json_pack("{s:s,s:I,s:I}", "Mode", slirp ? "slirp4netns" : "pasta",
+							 "Pid", (json_int_t)m->usernet.pid, "PidStart",
+							 (json_int_t)m->usernet.start));
 	json_object_set_new(m->c->record, "NetworkSettings", ns);
 }
 
@@ -259,11 +259,10 @@ static int connect_usernet(struct monitor *m, struct hull_error **err)
 {
 	/* both helpers bring lo up themselves with the tap device */
 	json_t *config = json_object_get(m->c->record, "Config");
-	struct usernet_request req = {.pid = m->pid,
-				      .dir = m->c->dir,
-				      .port_bindings = json_object_get(hc_of(m), "PortBindings"),
-				      .exposed = json_object_get(config, "ExposedPorts"),
-				      .publish_all = json_is_true(json_object_get(hc_of(m), "PublishAllPorts"))};
+	struct usernet_request req = { .pid = m->pid, .dir = m->c->dir,
+				       .port_bindings = json_object_get(hc_of(m), "PortBindings"),
+				       .exposed = json_object_get(config, "ExposedPorts"),
+				       .publish_all = json_is_true(json_object_get(hc_of(m), "PublishAllPorts")) };
 	bool slirp = m->usernet_opts.kind == USERNET_SLIRP4NETNS;
 	int r = slirp ? usernet_slirp_start(&m->usernet_opts, &req, &m->usernet, err)
 		      : usernet_pasta_start(&m->usernet_opts, &req, &m->usernet, err);
@@ -273,10 +272,10 @@ static int connect_usernet(struct monitor *m, struct hull_error **err)
 	if (!slirp && *m->usernet.ip) {
 		/* pasta's address is known only now: the hostname line. In
 		 * place, as the file may be bind-mounted already. */
-		_cleanup_free_ char *base =
-		    hull_engine_hosts_base(m->usernet.ip, json_string_value(json_object_get(config, "Hostname")),
-					   json_string_value(json_object_get(config, "Domainname")),
-					   json_object_get(hc_of(m), "ExtraHosts"), NULL);
+		_cleanup_free_ char *base = hull_engine_hosts_base(
+			m->usernet.ip, json_string_value(json_object_get(config, "Hostname")),
+			json_string_value(json_object_get(config, "Domainname")), json_object_get(hc_of(m), "ExtraHosts"),
+			NULL);
 		_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
 		_cleanup_close_ int fd = open(hosts, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
 		if (base && fd >= 0)
@@ -303,15 +302,11 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
 	_cleanup_strv_ char **aliases = NULL;
 	hull_json_strv(json_object_get(hc_of(m), "NetworkAliases"), &aliases, "container.json", "NetworkAliases", NULL);
-	struct hull_endpoint_request req = {.container_id = m->c->id,
-					    .name = m->c->name,
-					    .hostname = hostname,
-					    .aliases = aliases,
-					    .hosts_path = hosts,
-					    .pid = m->pid,
-					    .ip = json_string_value(json_object_get(hc_of(m), "HullIPv4Address")),
-					    .domainname = json_string_value(json_object_get(config, "Domainname")),
-					    .extra_hosts = json_object_get(hc_of(m), "ExtraHosts")};
+	struct hull_endpoint_request req = { .container_id = m->c->id, .name = m->c->name, .hostname = hostname,
+					     .aliases = aliases, .hosts_path = hosts, .pid = m->pid,
+					     .ip = json_string_value(json_object_get(hc_of(m), "HullIPv4Address")),
+					     .domainname = json_string_value(json_object_get(config, "Domainname")),
+					     .extra_hosts = json_object_get(hc_of(m), "ExtraHosts") };
 	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);
 	if (r < 0)
 		return r;
@@ -391,7 +386,7 @@ static int place(void *data, pid_t pid, const struct hull_oci_config *cfg, struc
 	 * RCU grace period (the kernel's threadgroup rwsem, ~8-10 ms here):
 	 * the network is plumbed meanwhile, from this thread. Neither needs
 	 * the other; the child waits for both. */
-	struct placement p = {.m = m, .cfg = cfg};
+	struct placement p = { .m = m, .cfg = cfg };
 	pthread_t thread;
 	bool threaded = pthread_create(&thread, NULL, place_in_cgroups, &p) == 0;
 	if (!threaded)
@@ -547,8 +542,8 @@ static int relaunch(struct monitor *m, struct hull_error **err)
 		json_object_set(hc_of(m), "HullConnected", connected);
 	/* a donor restarted since: its namespaces are under a new pid */
 	int r;
-	for (const char *const *f = (const char *const[]){"NetworkMode", "IpcMode", "PidMode", "UTSMode", NULL}; *f;
-	     f++)
+	for (const char *const *f = (const char *const[]){ "NetworkMode", "IpcMode", "PidMode", "UTSMode", NULL };
+	     *f; f++)
 		if (engine_share_target(hc_of(m), *f))
 			return (r = write_spec(m, err)) < 0 ? r : launch(m, err);
 	return launch(m, err);
@@ -569,7 +564,7 @@ static bool restart_backoff(struct monitor *m, unsigned delay_ms)
 		if (engine_stop_requested(m->c))
 			return false;
 		unsigned slice = delay_ms - waited < 50 ? delay_ms - waited : 50;
-		struct timespec ts = {0, (long)slice * 1000000L};
+		struct timespec ts = { 0, (long)slice * 1000000L };
 		nanosleep(&ts, NULL);
 	}
 	return !engine_stop_requested(m->c);
@@ -589,7 +584,7 @@ static struct hull_restart_policy current_policy(struct monitor *m)
 	if (json_is_string(name))
 		json_object_set(m->c->record, "Name", name);
 	rp = json_object_get(hc_of(m), "RestartPolicy");
-	struct hull_restart_policy policy = {HULL_RESTART_NO, 0};
+	struct hull_restart_policy policy = { HULL_RESTART_NO, 0 };
 	hull_restart_policy_parse(json_string_value(json_object_get(rp, "Name")), &policy, NULL);
 	policy.max_retries = (int)json_integer_value(json_object_get(rp, "MaximumRetryCount"));
 	return policy;
@@ -600,17 +595,12 @@ static struct hull_restart_policy current_policy(struct monitor *m)
  * gets a reason when a restart failed to start. */
 static int supervise(struct monitor *m, struct hull_logfile *log, char *why, size_t why_size)
 {
-	struct hull_restart_tracker tracker = {0};
+	struct hull_restart_tracker tracker = { 0 };
 	for (;;) {
-		struct monitor_io io = {.init = m->pid,
-					.master = m->master,
-					.out = m->pipes[1][0],
-					.errfd = m->pipes[2][0],
-					.in = m->pipes[0][1],
-					.attach = m->detached ? NULL : m->attach,
-					.log = log,
-					.hub = &m->hub,
-					.notify_fd = m->ready_fd};
+		struct monitor_io io = { .init = m->pid, .master = m->master, .out = m->pipes[1][0],
+					 .errfd = m->pipes[2][0], .in = m->pipes[0][1],
+					 .attach = m->detached ? NULL : m->attach, .log = log, .hub = &m->hub,
+					 .notify_fd = m->ready_fd };
 		unsigned long long started = monotonic_ms();
 		int code = monitor_io_loop(&io);
 		monitor_io_close(&io);
@@ -642,7 +632,7 @@ static int supervise(struct monitor *m, struct hull_logfile *log, char *why, siz
 			return code;
 		}
 		lock = hull_container_lock(m->c, NULL);
-		current_policy(m);		 /* an update made during the back-off stays */
+		current_policy(m); /* an update made during the back-off stays */
 		hull_container_save(m->c, NULL); /* NetworkSettings */
 		if (lock >= 0)
 			close(lock);
@@ -661,13 +651,8 @@ static void ignore_signal(int sig)
 
 void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct hull_attach *attach, int ready_fd)
 {
-	struct monitor m = {.ctx = ctx,
-			    .rt = *ctx,
-			    .attach = attach,
-			    .console_listen = -1,
-			    .master = -1,
-			    .usernet = {.exit_fd = -1},
-			    .ready_fd = ready_fd};
+	struct monitor m = { .ctx = ctx, .rt = *ctx, .attach = attach, .console_listen = -1, .master = -1,
+			     .usernet = { .exit_fd = -1 }, .ready_fd = ready_fd };
 	memset(m.pipes, -1, sizeof(m.pipes));
 	_cleanup_free_ char *rt_root = hull_engine_runtime_root(ctx);
 	m.rt.runtime_root = rt_root;
@@ -677,7 +662,7 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	 * closed terminal must not take the container's monitor with it. A
 	 * handler, not SIG_IGN: ignored signals stay ignored across execve,
 	 * and a shell in the container could then never trap SIGTERM. */
-	struct sigaction sa = {.sa_handler = ignore_signal};
+	struct sigaction sa = { .sa_handler = ignore_signal };
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
@@ -686,14 +671,12 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	struct hull_error *err = NULL;
 	m.c = hull_container_load(ctx, id, &err);
 	if (!m.c) {
-		_cleanup_free_ char *msg =
-		    hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "load failed");
+		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "load failed");
 		report(ready_fd, msg, false);
 		_exit(125);
 	}
 	if (setup(&m, &err) < 0) {
-		_cleanup_free_ char *msg =
-		    hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "setup failed");
+		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "setup failed");
 		teardown(&m);
 		engine_rootfs_unmount(m.c);
 		save_state(&m, HULL_ENGINE_EXITED, 128, err ? err->msg : "start failed");

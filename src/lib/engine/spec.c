@@ -21,23 +21,14 @@
 #include "spec_internal.h"
 
 static const char *const masked_paths[] = {
-    "/proc/asound",
-    "/proc/acpi",
-    "/proc/interrupts",
-    "/proc/kcore",
-    "/proc/keys",
-    "/proc/latency_stats",
-    "/proc/timer_list",
-    "/proc/timer_stats",
-    "/proc/sched_debug",
-    "/proc/scsi",
-    "/sys/firmware",
-    "/sys/devices/virtual/powercap",
-    NULL,
+	"/proc/asound",        "/proc/acpi",       "/proc/interrupts", "/proc/kcore",
+	"/proc/keys",          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+	"/proc/sched_debug",   "/proc/scsi",       "/sys/firmware",    "/sys/devices/virtual/powercap",
+	NULL,
 };
 
 static const char *const readonly_paths[] = {
-    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
 static json_t *strv_array(const char *const *v)
@@ -61,8 +52,7 @@ static void add_default_mounts(json_t *mounts, json_t *record, const struct hull
 {
 	json_t *hc = json_object_get(record, "HostConfig");
 	long long shm = json_integer_value(json_object_get(hc, "ShmSize"));
-	_cleanup_free_ char *shm_opts =
-	    hull_strdup_printf("nosuid,noexec,nodev,mode=1777,size=%lld", shm ? shm : 64LL << 20);
+	_cleanup_free_ char *shm_opts = hull_strdup_printf("nosuid,noexec,nodev,mode=1777,size=%lld", shm ? shm : 64LL << 20);
 	/* rootless, the host's pid and ipc namespaces belong to the initial
 	 * user namespace: no proc or mqueue of them can be mounted from ours,
 	 * the host's are bound instead (podman does the same) */
@@ -79,11 +69,11 @@ static void add_default_mounts(json_t *mounts, json_t *record, const struct hull
 	json_array_append_new(mounts, mount("/dev/pts", "devpts", "devpts",
 					    tty_gid ? "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5"
 						    : "nosuid,noexec,newinstance,ptmxmode=0666,mode=0620"));
-	json_array_append_new(
-	    mounts, mount("/sys", "sysfs", "sysfs", privileged ? "nosuid,noexec,nodev,rw" : "nosuid,noexec,nodev,ro"));
-	json_array_append_new(
-	    mounts, mount("/sys/fs/cgroup", "cgroup", "cgroup",
-			  privileged ? "nosuid,noexec,nodev,relatime,rw" : "nosuid,noexec,nodev,relatime,ro"));
+	json_array_append_new(mounts, mount("/sys", "sysfs", "sysfs", privileged ? "nosuid,noexec,nodev,rw"
+										      : "nosuid,noexec,nodev,ro"));
+	json_array_append_new(mounts, mount("/sys/fs/cgroup", "cgroup", "cgroup",
+					    privileged ? "nosuid,noexec,nodev,relatime,rw"
+						       : "nosuid,noexec,nodev,relatime,ro"));
 	if (!bind_mqueue)
 		json_array_append_new(mounts, mount("/dev/mqueue", "mqueue", "mqueue", "nosuid,noexec,nodev"));
 	else if (access("/dev/mqueue", F_OK) == 0) /* a host may have none to share */
@@ -93,8 +83,9 @@ static void add_default_mounts(json_t *mounts, json_t *record, const struct hull
 		json_array_append_new(mounts, mount("/dev/shm", "bind", in->shm_source, "rbind,nosuid,noexec,nodev"));
 	else if (!ipc || strcmp(ipc, "none"))
 		json_array_append_new(mounts, mount("/dev/shm", "tmpfs", "shm", shm_opts));
-	static const char *const etc_files[][2] = {
-	    {"resolv.conf", "/etc/resolv.conf"}, {"hostname", "/etc/hostname"}, {"hosts", "/etc/hosts"}};
+	static const char *const etc_files[][2] = { { "resolv.conf", "/etc/resolv.conf" },
+						    { "hostname", "/etc/hostname" },
+						    { "hosts", "/etc/hosts" } };
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(etc_files); i++) {
 		_cleanup_free_ char *src = hull_path_join(in->etc_dir ? in->etc_dir : in->dir, etc_files[i][0]);
 		if (i == 2 && in->hosts_source && !in->etc_dir) {
@@ -140,13 +131,13 @@ static void add_user_mounts(json_t *mounts, json_t *record)
 			continue;
 		if (!strcmp(type, "tmpfs")) {
 			const char *o = json_string_value(json_object_get(m, "HullOptions"));
-			_cleanup_free_ char *opts =
-			    hull_strdup_printf("nosuid,nodev%s%s%s", rw ? "" : ",ro", o && *o ? "," : "", o ? o : "");
+			_cleanup_free_ char *opts = hull_strdup_printf("nosuid,nodev%s%s%s", rw ? "" : ",ro",
+								       o && *o ? "," : "", o ? o : "");
 			json_array_append_new(list, mount(dst, "tmpfs", "tmpfs", opts));
 			continue;
 		}
-		_cleanup_free_ char *opts =
-		    hull_strdup_printf("rbind,%s,%s", prop && *prop ? prop : "rprivate", rw ? "rw" : "ro");
+		_cleanup_free_ char *opts = hull_strdup_printf("rbind,%s,%s", prop && *prop ? prop : "rprivate",
+							       rw ? "rw" : "ro");
 		json_array_append_new(list, mount(dst, "bind", src ? src : "", opts));
 	}
 	const char *key;
@@ -154,8 +145,7 @@ static void add_user_mounts(json_t *mounts, json_t *record)
 	json_object_foreach(json_object_get(json_object_get(record, "HostConfig"), "Tmpfs"), key, v)
 	{
 		const char *o = json_string_value(v);
-		_cleanup_free_ char *opts =
-		    hull_strdup_printf("nosuid,nodev,noexec%s%s", o && *o ? "," : "", o ? o : "");
+		_cleanup_free_ char *opts = hull_strdup_printf("nosuid,nodev,noexec%s%s", o && *o ? "," : "", o ? o : "");
 		json_array_append_new(list, mount(key, "tmpfs", "tmpfs", opts));
 	}
 	size_t n = json_array_size(list);
@@ -191,14 +181,14 @@ static json_t *build_env(json_t *config, bool tty)
 	/* docker's order: PATH (when the image has none), HOSTNAME, TERM, then
 	 * the image's and the user's variables. */
 	if (!has_path)
-		json_array_append_new(env,
-				      json_string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+		json_array_append_new(env, json_string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
 	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
 	_cleanup_free_ char *h = hull_strdup_printf("HOSTNAME=%s", hostname ? hostname : "");
 	json_array_append_new(env, json_string(h));
 	if (tty && !has_term)
 		json_array_append_new(env, json_string("TERM=xterm"));
-	json_array_foreach(json_object_get(config, "Env"), i, e) json_array_append(env, e);
+	json_array_foreach(json_object_get(config, "Env"), i, e)
+		json_array_append(env, e);
 	return env;
 }
 
@@ -245,7 +235,7 @@ static json_t *build_namespaces(json_t *hc, const struct hull_spec_inputs *in)
 	const char *net = json_string_value(json_object_get(hc, "NetworkMode"));
 	const struct {
 		const char *type, *mode, *path;
-	} own[] = {{"pid", pid, in->pid_path}, {"ipc", ipc, in->ipc_path}, {"uts", uts, in->uts_path}};
+	} own[] = { { "pid", pid, in->pid_path }, { "ipc", ipc, in->ipc_path }, { "uts", uts, in->uts_path } };
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(own); i++)
 		if (own[i].path)
 			json_array_append_new(ns, json_pack("{s:s,s:s}", "type", own[i].type, "path", own[i].path));
@@ -268,12 +258,10 @@ static json_t *build_linux(json_t *record, const struct hull_spec_inputs *in, js
 	json_t *lx = json_object();
 	json_object_set_new(lx, "namespaces", build_namespaces(hc, in));
 	if (in->userns) {
-		json_object_set_new(
-		    lx, "uidMappings",
-		    json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID", (json_int_t)in->host_uid, "size", 1));
-		json_object_set_new(
-		    lx, "gidMappings",
-		    json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID", (json_int_t)in->host_gid, "size", 1));
+		json_object_set_new(lx, "uidMappings", json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID",
+								 (json_int_t)in->host_uid, "size", 1));
+		json_object_set_new(lx, "gidMappings", json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID",
+								 (json_int_t)in->host_gid, "size", 1));
 	}
 	const char *id = json_string_value(json_object_get(record, "Id"));
 	_cleanup_free_ char *cgpath = hull_strdup_printf("%s/%s", in->cgroup_parent ? in->cgroup_parent : "/hull", id);
@@ -321,8 +309,8 @@ json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, stru
 		return NULL;
 	}
 	bool privileged = json_is_true(json_object_get(hc, "Privileged"));
-	_cleanup_json_ json_t *caps =
-	    hull_engine_capabilities(json_object_get(hc, "CapAdd"), json_object_get(hc, "CapDrop"), privileged, err);
+	_cleanup_json_ json_t *caps = hull_engine_capabilities(json_object_get(hc, "CapAdd"),
+								json_object_get(hc, "CapDrop"), privileged, err);
 	if (!caps)
 		return NULL;
 	_cleanup_json_ json_t *spec = json_object();
@@ -331,9 +319,8 @@ json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, stru
 	if (!process)
 		return NULL;
 	json_object_set_new(spec, "process", process);
-	json_object_set_new(spec, "root",
-			    json_pack("{s:s,s:b}", "path", in->rootfs, "readonly",
-				      json_is_true(json_object_get(hc, "ReadonlyRootfs"))));
+	json_object_set_new(spec, "root", json_pack("{s:s,s:b}", "path", in->rootfs, "readonly",
+						    json_is_true(json_object_get(hc, "ReadonlyRootfs"))));
 	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
 	const char *domain = json_string_value(json_object_get(config, "Domainname"));
 	const char *uts = json_string_value(json_object_get(hc, "UTSMode"));

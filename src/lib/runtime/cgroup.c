@@ -64,11 +64,11 @@ static int check_path(const char *path, struct hull_error **err)
 	return 0;
 }
 
-struct hull_cgroup *hull_cgroup_open(const struct hull_cgroup_layout *layout, const char *cgroups_path, const char *id,
-				     struct hull_error **err)
+struct hull_cgroup *hull_cgroup_open(const struct hull_cgroup_layout *layout, const char *cgroups_path,
+				     const char *id, struct hull_error **err)
 {
-	_cleanup_free_ char *path =
-	    cgroups_path && *cgroups_path ? hull_xstrdup(cgroups_path) : hull_strdup_printf("/hull/%s", id);
+	_cleanup_free_ char *path = cgroups_path && *cgroups_path ? hull_xstrdup(cgroups_path)
+								  : hull_strdup_printf("/hull/%s", id);
 	/* runc's systemd form "slice:prefix:name" is accepted and mapped to a
 	 * plain path, since hull always drives cgroupfs directly */
 	if (path[0] != '/' && strchr(path, ':') && strchr(strchr(path, ':') + 1, ':')) {
@@ -104,8 +104,8 @@ int hull_cgroup_save(const struct hull_cgroup *cg, const char *file, struct hull
 {
 	_cleanup_json_ json_t *root = json_object(), *dirs = json_array();
 	for (size_t i = 0; i < cg->n_dirs; i++)
-		json_array_append_new(
-		    dirs, json_pack("{s:s,s:s}", "controllers", cg->dirs[i].controllers, "path", cg->dirs[i].path));
+		json_array_append_new(dirs, json_pack("{s:s,s:s}", "controllers", cg->dirs[i].controllers, "path",
+						      cg->dirs[i].path));
 	json_object_set_new(root, "mode", json_string(mode_name(cg->mode)));
 	json_object_set_new(root, "path", json_string(cg->path));
 	json_object_set(root, "dirs", dirs);
@@ -250,9 +250,8 @@ static int apply_one(struct hull_cgroup *cg, const struct hull_cgroup_write *w, 
 			return hull_error_msg(err, ENOENT, "cannot set %s to `%s`: `%s/%s` does not exist: %s", w->file,
 					      w->value, dir, file, why);
 		} else {
-			return hull_error_msg(err, ENOENT,
-					      "cannot set %s to `%s`: `%s/%s` does not exist (this kernel "
-					      "lacks it, or the %s controller is not enabled)",
+			return hull_error_msg(err, ENOENT, "cannot set %s to `%s`: `%s/%s` does not exist (this kernel "
+							   "lacks it, or the %s controller is not enabled)",
 					      w->file, w->value, dir, file, w->controller);
 		}
 	}
@@ -292,10 +291,10 @@ int cg_apply_writes(struct hull_cgroup *cg, const struct hull_cgroup_writes *ws,
 	return 0;
 }
 
-#define DISPATCH(call, what)                                                                                           \
-	do {                                                                                                           \
-		int r_ = (call);                                                                                       \
-		return r_ < 0 ? hull_error_wrap(err, r_, what " cgroup `%s`", cg->path) : 0;                           \
+#define DISPATCH(call, what)                                                            \
+	do {                                                                            \
+		int r_ = (call);                                                        \
+		return r_ < 0 ? hull_error_wrap(err, r_, what " cgroup `%s`", cg->path) : 0; \
 	} while (0)
 
 int hull_cgroup_create(struct hull_cgroup *cg, json_t *resources, struct hull_error **err)
@@ -364,7 +363,7 @@ int hull_cgroup_pids(struct hull_cgroup *cg, pid_t **pids, size_t *n, struct hul
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
 }
 

@@ -26,10 +26,10 @@ int cg_section(json_t *resources, const char *key, json_t **out, struct hull_err
 /* One linux.resources.devices entry (config-linux.md#allowed-device-list). */
 struct cg_device_rule {
 	bool allow;
-	char type;	 /* 'a', 'c' or 'b' */
-	long long major; /* -1 = any */
-	long long minor; /* -1 = any */
-	char access[4];	 /* subset of "rwm", in that order */
+	char type;          /* 'a', 'c' or 'b' */
+	long long major;    /* -1 = any */
+	long long minor;    /* -1 = any */
+	char access[4];     /* subset of "rwm", in that order */
 };
 
 /* cg_device_rule_parse: check and read devices[i]. */

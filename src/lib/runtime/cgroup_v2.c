@@ -107,7 +107,7 @@ static int v2_create(struct hull_cgroup *cg, json_t *resources, struct hull_erro
 
 static int v2_apply(struct hull_cgroup *cg, json_t *resources, struct hull_error **err)
 {
-	struct hull_cgroup_writes ws = {0};
+	struct hull_cgroup_writes ws = { 0 };
 	json_t *devices = NULL;
 	int r = hull_cgroup_map_v2(resources, &ws, err);
 	if (r < 0)
@@ -116,8 +116,8 @@ static int v2_apply(struct hull_cgroup *cg, json_t *resources, struct hull_error
 	hull_cgroup_writes_clear(&ws);
 	if (r < 0)
 		return r;
-	if ((r = hull_json_get_array(resources, "devices", &devices, false, CG_WHERE, "linux.resources.devices", err)) <
-	    0)
+	if ((r = hull_json_get_array(resources, "devices", &devices, false, CG_WHERE, "linux.resources.devices",
+				     err)) < 0)
 		return r;
 	if (devices)
 		return hull_cgroup_devices_v2(v2_dir(cg), devices, err);
@@ -153,7 +153,7 @@ static int v2_freeze(struct hull_cgroup *cg, bool frozen, struct hull_error **er
 		json_t *f = json_object_get(ev, "frozen");
 		if (!f || json_integer_value(f) == (frozen ? 1 : 0))
 			return 0;
-		struct timespec ts = {0, 2000000};
+		struct timespec ts = { 0, 2000000 };
 		nanosleep(&ts, NULL);
 	}
 	return hull_error_msg(err, ETIMEDOUT, "`%s/cgroup.events` did not report frozen %d", dir, frozen);
@@ -170,11 +170,10 @@ static int v2_stats(struct hull_cgroup *cg, json_t **out, struct hull_error **er
 				"throttledTime", CS("throttled_usec") * 1000);
 #undef CS
 	long long mlimit = cg_read_ll(dir, "memory.max"), plimit = cg_read_ll(dir, "pids.max");
-	json_t *memory =
-	    json_pack("{s:{s:I,s:I,s:I,s:I},s:{s:I,s:I},s:o}", "usage", "usage", cg_read_ll(dir, "memory.current"),
-		      "max", cg_read_ll(dir, "memory.peak"), "limit", mlimit, "failcnt", 0LL, "swap", "usage",
-		      cg_read_ll(dir, "memory.swap.current"), "limit", cg_read_ll(dir, "memory.swap.max"), "raw",
-		      cg_read_keyed(dir, "memory.stat"));
+	json_t *memory = json_pack("{s:{s:I,s:I,s:I,s:I},s:{s:I,s:I},s:o}", "usage", "usage",
+				   cg_read_ll(dir, "memory.current"), "max", cg_read_ll(dir, "memory.peak"), "limit",
+				   mlimit, "failcnt", 0LL, "swap", "usage", cg_read_ll(dir, "memory.swap.current"),
+				   "limit", cg_read_ll(dir, "memory.swap.max"), "raw", cg_read_keyed(dir, "memory.stat"));
 	*out = json_pack("{s:o,s:o,s:{s:I,s:I},s:{},s:{}}", "cpu", cpu, "memory", memory, "pids", "current",
 			 cg_read_ll(dir, "pids.current"), "limit", plimit < 0 ? 0 : plimit, "blkio", "hugetlb");
 	return 0;
@@ -186,12 +185,12 @@ static const char *v2_procs_dir(struct hull_cgroup *cg)
 }
 
 const struct hull_cgroup_ops hull_cgroup_v2_ops = {
-    .name = "v2",
-    .create = v2_create,
-    .apply = v2_apply,
-    .enter = v2_enter,
-    .freeze = v2_freeze,
-    .frozen = v2_frozen,
-    .stats = v2_stats,
-    .procs_dir = v2_procs_dir,
+	.name = "v2",
+	.create = v2_create,
+	.apply = v2_apply,
+	.enter = v2_enter,
+	.freeze = v2_freeze,
+	.frozen = v2_frozen,
+	.stats = v2_stats,
+	.procs_dir = v2_procs_dir,
 };

@@ -15,17 +15,17 @@
 /* runc's AllowedDevices (libcontainer/specconv): what every container may
  * use whatever linux.resources.devices says. */
 static const char *const default_rules[] = {
-    "{\"allow\":true,\"type\":\"c\",\"access\":\"m\"}",
-    "{\"allow\":true,\"type\":\"b\",\"access\":\"m\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":8,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":7,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":0,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":5,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":9,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":1,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":136,\"access\":\"rwm\"}",
-    "{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":2,\"access\":\"rwm\"}",
+	"{\"allow\":true,\"type\":\"c\",\"access\":\"m\"}",
+	"{\"allow\":true,\"type\":\"b\",\"access\":\"m\"}",
+	"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}",
+	"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":8,\"access\":\"rwm\"}",
+	"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":7,\"access\":\"rwm\"}",
+	"{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":0,\"access\":\"rwm\"}",
+	"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":5,\"access\":\"rwm\"}",
+	"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":9,\"access\":\"rwm\"}",
+	"{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":1,\"access\":\"rwm\"}",
+	"{\"allow\":true,\"type\":\"c\",\"major\":136,\"access\":\"rwm\"}",
+	"{\"allow\":true,\"type\":\"c\",\"major\":5,\"minor\":2,\"access\":\"rwm\"}",
 };
 
 json_t *hull_container_resources(const struct hull_oci_config *cfg)
@@ -37,7 +37,8 @@ json_t *hull_container_resources(const struct hull_oci_config *cfg)
 	 * (config-linux.md#allowed-device-list); linux.devices only makes the
 	 * nodes: access to them is the rules' business, as with runc */
 	json_array_append_new(rules, json_pack("{s:b,s:s}", "allow", 0, "access", "rwm"));
-	json_array_foreach(given, i, r) json_array_append(rules, r);
+	json_array_foreach(given, i, r)
+		json_array_append(rules, r);
 	for (i = 0; i < HULL_ARRAY_SIZE(default_rules); i++)
 		json_array_append_new(rules, json_loads(default_rules[i], 0, NULL));
 	json_object_set_new(res, "devices", rules);
@@ -124,8 +125,7 @@ struct hull_cgroup *hull_container_cgroup(struct hull_ctx *ctx, const char *id, 
 		if (access(dir, F_OK) < 0)
 			hull_error_msg(err, ENOENT, "container \"%s\" does not exist", id);
 		else
-			hull_error_msg(err, ENOENT, "container \"%s\" has no cgroup (created rootless without one)",
-				       id);
+			hull_error_msg(err, ENOENT, "container \"%s\" has no cgroup (created rootless without one)", id);
 		return NULL;
 	}
 	return hull_cgroup_load(file, err);
@@ -165,8 +165,7 @@ int hull_container_cgroup_remove(struct hull_ctx *ctx, const char *id, struct hu
 /* Run fn on the cgroup of a container whose status is in `allowed` (bits of
  * 1 << enum hull_status), holding the container's lock. */
 static int with_container(struct hull_ctx *ctx, const char *id, unsigned allowed, const char *verb,
-			  int (*fn)(struct hull_ctx *, const char *, struct hull_cgroup *, void *,
-				    struct hull_error **),
+			  int (*fn)(struct hull_ctx *, const char *, struct hull_cgroup *, void *, struct hull_error **),
 			  void *data, struct hull_error **err)
 {
 	_cleanup_close_ int lock = state_lock(ctx, id, err);
@@ -200,7 +199,8 @@ static int mark_paused(struct hull_ctx *ctx, const char *id, bool paused, struct
 	return hull_oci_state_save(st, path, err);
 }
 
-static int do_freeze(struct hull_ctx *ctx, const char *id, struct hull_cgroup *cg, void *data, struct hull_error **err)
+static int do_freeze(struct hull_ctx *ctx, const char *id, struct hull_cgroup *cg, void *data,
+		     struct hull_error **err)
 {
 	bool frozen = data != NULL;
 	int r = hull_cgroup_freeze(cg, frozen, err);
@@ -211,8 +211,8 @@ static int do_freeze(struct hull_ctx *ctx, const char *id, struct hull_cgroup *c
 
 int hull_container_pause(struct hull_ctx *ctx, const char *id, struct hull_error **err)
 {
-	return with_container(ctx, id, (1u << HULL_STATUS_RUNNING) | (1u << HULL_STATUS_CREATED), "pause", do_freeze,
-			      (void *)1, err);
+	return with_container(ctx, id, (1u << HULL_STATUS_RUNNING) | (1u << HULL_STATUS_CREATED), "pause",
+			      do_freeze, (void *)1, err);
 }
 
 int hull_container_resume(struct hull_ctx *ctx, const char *id, struct hull_error **err)
@@ -220,7 +220,8 @@ int hull_container_resume(struct hull_ctx *ctx, const char *id, struct hull_erro
 	return with_container(ctx, id, 1u << HULL_STATUS_PAUSED, "resume", do_freeze, NULL, err);
 }
 
-static int do_update(struct hull_ctx *ctx, const char *id, struct hull_cgroup *cg, void *data, struct hull_error **err)
+static int do_update(struct hull_ctx *ctx, const char *id, struct hull_cgroup *cg, void *data,
+		     struct hull_error **err)
 {
 	return hull_cgroup_apply(cg, data, err);
 }

@@ -32,10 +32,10 @@ static char *get(const char *dir, const char *file)
 	return s;
 }
 
-static const char *const v2_files[] = {"cgroup.procs", "cgroup.freeze",	  "cgroup.events", "memory.max",
-				       "memory.low",   "memory.swap.max", "cpu.weight",	   "cpu.max",
-				       "cpuset.cpus",  "cpuset.mems",	  "pids.max",	   "io.weight",
-				       "io.max",       "hugetlb.2MB.max", "memory.high",   "cpu.max.burst"};
+static const char *const v2_files[] = { "cgroup.procs", "cgroup.freeze", "cgroup.events", "memory.max",
+					"memory.low", "memory.swap.max", "cpu.weight", "cpu.max", "cpuset.cpus",
+					"cpuset.mems", "pids.max", "io.weight", "io.max", "hugetlb.2MB.max",
+					"memory.high", "cpu.max.burst" };
 
 Test(cgroup_v2_tree, create_apply_freeze_against_v2_shaped_tree)
 {
@@ -43,7 +43,7 @@ Test(cgroup_v2_tree, create_apply_freeze_against_v2_shaped_tree)
 	cr_assert_not_null(mkdtemp(root));
 	put(root, "cgroup.controllers", "cpuset cpu io memory hugetlb pids\n");
 	put(root, "cgroup.subtree_control", "");
-	struct hull_cgroup_layout layout = {.mode = HULL_CGROUP_V2, .unified = root, .unified_own = (char *)"/"};
+	struct hull_cgroup_layout layout = { .mode = HULL_CGROUP_V2, .unified = root, .unified_own = (char *)"/" };
 	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_cgroup_open(&layout, "/hull-cg-test-ctr", "x", NULL);
 	cr_assert_not_null(cg);
 	cr_assert_str_eq(cg->ops->name, "v2");
@@ -56,30 +56,22 @@ Test(cgroup_v2_tree, create_apply_freeze_against_v2_shaped_tree)
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(v2_files); i++)
 		put(dir, v2_files[i], "");
 	put(dir, "cgroup.events", "populated 1\nfrozen 0\n");
-	json_t *res =
-	    json_loads("{\"memory\":{\"limit\":67108864,\"reservation\":1048576,\"swap\":134217728},"
-		       "\"cpu\":{\"shares\":512,\"quota\":25000,\"period\":50000,\"cpus\":\"0\",\"mems\":\"0\"},"
-		       "\"pids\":{\"limit\":64},\"blockIO\":{\"weight\":1000,"
-		       "\"throttleWriteIOPSDevice\":[{\"major\":7,\"minor\":1,\"rate\":30}]},"
-		       "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":2097152}],"
-		       "\"unified\":{\"memory.high\":\"50000000\"}}",
-		       0, NULL);
+	json_t *res = json_loads("{\"memory\":{\"limit\":67108864,\"reservation\":1048576,\"swap\":134217728},"
+				 "\"cpu\":{\"shares\":512,\"quota\":25000,\"period\":50000,\"cpus\":\"0\",\"mems\":\"0\"},"
+				 "\"pids\":{\"limit\":64},\"blockIO\":{\"weight\":1000,"
+				 "\"throttleWriteIOPSDevice\":[{\"major\":7,\"minor\":1,\"rate\":30}]},"
+				 "\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":2097152}],"
+				 "\"unified\":{\"memory.high\":\"50000000\"}}",
+				 0, NULL);
 	cr_assert_eq(hull_cgroup_apply(cg, res, &err), 0, "%s", err ? err->msg : "");
 	json_decref(res);
 	struct {
 		const char *file, *want;
 	} expect[] = {
-	    {"memory.max", "67108864"},
-	    {"memory.low", "1048576"},
-	    {"memory.swap.max", "67108864"},
-	    {"cpu.weight", "20"},
-	    {"cpu.max", "25000 50000"},
-	    {"cpuset.cpus", "0"},
-	    {"pids.max", "64"},
-	    {"io.weight", "default 10000"},
-	    {"io.max", "7:1 wiops=30"},
-	    {"hugetlb.2MB.max", "2097152"},
-	    {"memory.high", "50000000"},
+		{ "memory.max", "67108864" }, { "memory.low", "1048576" },  { "memory.swap.max", "67108864" },
+		{ "cpu.weight", "20" },       { "cpu.max", "25000 50000" }, { "cpuset.cpus", "0" },
+		{ "pids.max", "64" },         { "io.weight", "default 10000" }, { "io.max", "7:1 wiops=30" },
+		{ "hugetlb.2MB.max", "2097152" }, { "memory.high", "50000000" },
 	};
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(expect); i++) {
 		_cleanup_free_ char *v = get(dir, expect[i].file);
@@ -192,7 +184,7 @@ static void allocate_256m(void)
 Test(cgroup_real, memory_limit_oom_kills_the_process)
 {
 	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg =
-	    real_cgroup("oom", "{\"memory\":{\"limit\":33554432,\"swap\":33554432}}");
+		real_cgroup("oom", "{\"memory\":{\"limit\":33554432,\"swap\":33554432}}");
 	int status = run_in(cg, allocate_256m);
 	_cleanup_error_ struct hull_error *err = NULL;
 	cr_assert_eq(hull_cgroup_destroy(cg, &err), 0, "%s", err ? err->msg : "");
@@ -229,10 +221,10 @@ Test(cgroup_real, pids_max_stops_a_fork_bomb)
 Test(cgroup_real, v1_files_freezer_pids_and_removal)
 {
 	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg =
-	    real_cgroup("v1", "{\"memory\":{\"limit\":67108864},\"cpu\":{\"shares\":512,\"quota\":20000,"
-			      "\"period\":100000,\"cpus\":\"0\"},\"pids\":{\"limit\":10},"
-			      "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
-			      "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}]}");
+		real_cgroup("v1", "{\"memory\":{\"limit\":67108864},\"cpu\":{\"shares\":512,\"quota\":20000,"
+				  "\"period\":100000,\"cpus\":\"0\"},\"pids\":{\"limit\":10},"
+				  "\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
+				  "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"}]}");
 	if (cg->mode == HULL_CGROUP_V2) {
 		_cleanup_error_ struct hull_error *derr = NULL;
 		hull_cgroup_destroy(cg, &derr);
@@ -275,9 +267,9 @@ Test(cgroup_real, v1_files_freezer_pids_and_removal)
 	json_t *stats = NULL;
 	cr_assert_eq(hull_cgroup_stats(cg, &stats, NULL), 0);
 	cr_assert_eq(json_integer_value(json_object_get(json_object_get(stats, "pids"), "current")), 1);
-	cr_assert_eq(
-	    json_integer_value(json_object_get(json_object_get(json_object_get(stats, "memory"), "usage"), "limit")),
-	    67108864);
+	cr_assert_eq(json_integer_value(json_object_get(json_object_get(json_object_get(stats, "memory"), "usage"),
+							"limit")),
+		     67108864);
 	json_decref(stats);
 	/* destroy kills the frozen process (thawing first) and removes every dir */
 	cr_assert_eq(hull_cgroup_destroy(cg, &err), 0, "%s", err ? err->msg : "");
@@ -314,17 +306,17 @@ Test(cgroup_real, ebpf_device_filter_on_the_cgroup2_mount)
 	_cleanup_free_ char *dir = hull_strdup_printf("%s/hull-cg-test-bpf-%d", l->unified, (int)getpid());
 	hull_cgroup_layout_free(l);
 	cr_assert_eq(mkdir(dir, 0755), 0);
-	_cleanup_json_ json_t *rules =
-	    json_loads("[{\"allow\":true,\"access\":\"rwm\"},{\"allow\":false,\"access\":\"rwm\"},"
-		       "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
-		       "{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":5,\"access\":\"r\"},"
-		       "{\"allow\":true,\"type\":\"b\",\"access\":\"m\"}]",
-		       0, NULL);
+	_cleanup_json_ json_t *rules = json_loads(
+		"[{\"allow\":true,\"access\":\"rwm\"},{\"allow\":false,\"access\":\"rwm\"},"
+		"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":3,\"access\":\"rwm\"},"
+		"{\"allow\":true,\"type\":\"c\",\"major\":1,\"minor\":5,\"access\":\"r\"},"
+		"{\"allow\":true,\"type\":\"b\",\"access\":\"m\"}]",
+		0, NULL);
 	_cleanup_error_ struct hull_error *err = NULL;
 	cr_assert_eq(hull_cgroup_devices_v2(dir, rules, &err), 0, "%s", err ? err->msg : "");
 	/* a v2-only manager over this directory, to place the child */
-	struct hull_cgroup cg = {0};
-	struct hull_cgroup_dir d = {.controllers = (char *)"", .path = dir};
+	struct hull_cgroup cg = { 0 };
+	struct hull_cgroup_dir d = { .controllers = (char *)"", .path = dir };
 	extern const struct hull_cgroup_ops hull_cgroup_v2_ops;
 	cg.ops = &hull_cgroup_v2_ops;
 	cg.mode = HULL_CGROUP_V2;
