@@ -46,8 +46,8 @@ setup_file() {
 		-l libcrypto.so.3 "${files[@]}" \
 		-f "$BATS_TEST_DIRNAME/cgroup_v2_nested.sh" -- 'sh cgroup_v2_nested.sh'
 	export NESTED_OUTPUT=$output NESTED_STATUS=$status
-	# HULL_NESTED_OUTPUT=FILE keeps the nested machine's output for a look
-	printf '%s\n' "$output" >"${HULL_NESTED_OUTPUT:-$CFG/output.txt}"
+	# NESTED_LOG=FILE keeps the nested machine's output for a look
+	[ -z "${NESTED_LOG:-}" ] || printf '%s\n' "$output" >"$NESTED_LOG"
 	export CFG
 }
 
