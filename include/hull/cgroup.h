@@ -95,6 +95,15 @@ int hull_cgroup_layout_parse(const char *mountinfo, const char *own, struct hull
 /* hull_cgroup_layout_detect: hull_cgroup_layout_parse on /proc/self. */
 int hull_cgroup_layout_detect(struct hull_cgroup_layout **out, struct hull_error **err);
 
+/* hull_cgroup_delegated: on a pure cgroup v2 host, the topmost cgroup at
+ * or above the caller's own whose directory, cgroup.procs and
+ * cgroup.subtree_control it may write: the subtree delegated to it
+ * (cgroup-v2.rst "Delegation"). *out is its path in the hierarchy
+ * ("/user/1000", as /proc/self/cgroup names it). -EPERM on a v1 or hybrid
+ * host, -EACCES when nothing is delegated; the error says why and what to
+ * do. */
+int hull_cgroup_delegated(const struct hull_cgroup_layout *layout, char **out, struct hull_error **err);
+
 void hull_cgroup_layout_free(struct hull_cgroup_layout *layout);
 static inline void hull_cgroup_layout_freep(struct hull_cgroup_layout **l)
 {
@@ -195,7 +204,11 @@ json_t *hull_container_resources(const struct hull_oci_config *cfg);
 /* hull_container_cgroup_setup: create the container's cgroup, apply its
  * resources, move pid in, and save the directories beside state.json
  * (cgroup.json). Rootless without linux.resources: a cgroup that cannot be
- * made is skipped with a warning, as runc does. */
+ * made is skipped with a warning, as runc does. Rootless on a v2 host
+ * without linux.cgroupsPath, the cgroup is <delegated>/hull/<id> in the
+ * subtree delegated to the caller (hull_cgroup_delegated), and device
+ * rules are left to the host's permissions (no eBPF program without
+ * CAP_SYS_ADMIN). */
 int hull_container_cgroup_setup(struct hull_ctx *ctx, const char *id, pid_t pid, const struct hull_oci_config *cfg,
 				struct hull_error **err);
 

@@ -510,7 +510,8 @@ struct hull_spec_inputs {
 	uid_t host_uid;            /* with userns: root in the container is this host uid */
 	gid_t host_gid;
 	const char *cgroup_parent; /* "/hull" */
-	bool rootless;             /* in the user's rootless namespace: no linux.resources */
+	bool rootless;             /* in the user's rootless namespace: no linux.resources, */
+	bool rootless_cgroup;      /* unless a cgroup v2 subtree is delegated (cgroup_parent in it) */
 	const char *hosts_source;  /* hosts file to bind at /etc/hosts, NULL: dir/hosts */
 };
 

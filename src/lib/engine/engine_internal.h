@@ -51,6 +51,11 @@ void engine_health_stop(pid_t pid);
  * rootless default network. Changes o->network only. No-op for root. */
 int engine_rootless_prepare(const struct hull_ctx *ctx, struct hull_run_options *o, struct hull_error **err);
 
+/* engine_rootless_cgroup_parent (rootless.c): "<delegated>/hull", where a
+ * rootless engine's containers get their cgroups when a cgroup v2 subtree
+ * is delegated to the user; an error saying why not otherwise. */
+int engine_rootless_cgroup_parent(char **out, struct hull_error **err);
+
 /* scan_policy.c: with o->scan_policy set, scan the image as `hull scan
  * --fail-on` does and fail (-EACCES, naming the findings that reach the
  * threshold and the `hull scan` command that lists them all) when one

@@ -129,6 +129,13 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 	_cleanup_free_ char *rootfs = hull_path_join(dir ? dir : m->c->dir, "rootfs");
 	struct hull_spec_inputs in = { .rootfs = rootfs, .dir = m->c->dir, .cgroup_parent = "/hull",
 				       .rootless = m->ctx->rootless };
+	/* rootless: the containers' cgroups go in the subtree delegated to
+	 * the user, when there is one (rootless.c) */
+	_cleanup_free_ char *delegated = NULL;
+	if (m->ctx->rootless && engine_rootless_cgroup_parent(&delegated, NULL) == 0) {
+		in.cgroup_parent = delegated;
+		in.rootless_cgroup = true;
+	}
 	_cleanup_(engine_shared_clear) struct engine_shared shared = { 0 };
 	int r = engine_share_paths(m->ctx, hc_of(m), &shared, err);
 	if (r < 0)

@@ -2,17 +2,20 @@
  *
  * A rootless engine runs in the user's namespace (userns.c): uid 0 there,
  * nothing more on the host. Two things follow, as with rootless podman:
- *  - no cgroup of its own: on this kind of host (cgroups v1, nothing
- *    delegated to users) the container stays in the caller's cgroup, so
- *    resource limits cannot be enforced and are refused up front;
+ *  - a cgroup of its own only in a cgroup v2 subtree delegated to the
+ *    user (systemd's user@.service, or a chowned cgroup): there the
+ *    container's cgroup is <delegated>/hull/<id> and limits work; elsewhere
+ *    (cgroups v1, nothing delegated) it stays in the caller's cgroup, so
+ *    resource limits are refused up front with the reason;
  *  - no host bridge: veths, NAT and a bridge need root on the host; the
  *    user-mode networks (pasta, slirp4netns) take its place. */
 #include <errno.h>
 #include <string.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
 
+#include "hull/cgroup.h"
+#include "hull/cleanup.h"
 #include "hull/engine.h"
+#include "hull/fs.h"
 #include "engine_internal.h"
 
 /* The rootless default for --network: THE place to change it. pasta as
@@ -45,21 +48,31 @@ static const char *first_limit(const struct hull_run_options *o)
 	return NULL;
 }
 
+int engine_rootless_cgroup_parent(char **out, struct hull_error **err)
+{
+	_cleanup_(hull_cgroup_layout_freep) struct hull_cgroup_layout *layout = NULL;
+	_cleanup_free_ char *delegated = NULL;
+	*out = NULL;
+	int r = hull_cgroup_layout_detect(&layout, err);
+	if (r < 0)
+		return r;
+	if ((r = hull_cgroup_delegated(layout, &delegated, err)) < 0)
+		return r;
+	*out = hull_path_join(delegated, "hull");
+	return 0;
+}
+
 int engine_rootless_prepare(const struct hull_ctx *ctx, struct hull_run_options *o, struct hull_error **err)
 {
 	if (!ctx->rootless)
 		return 0;
 	const char *limit = first_limit(o);
-	if (limit) {
-		struct statfs sf;
-		bool v2 = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
-		return hull_error_msg(err, EPERM,
-				      "%s: cannot set resource limits in a rootless container: it gets no cgroup "
-				      "of its own here (%s); limits need cgroups v2 with a subtree delegated to "
-				      "you (podman: \"cannot set resource limits without cgroups v2 and systemd\"), "
-				      "or run as root",
-				      limit, v2 ? "no cgroup v2 subtree is delegated to you" : "cgroups v1, not delegated");
-	}
+	_cleanup_free_ char *parent = NULL;
+	if (limit && engine_rootless_cgroup_parent(&parent, err) < 0)
+		return hull_error_wrap(err, -EPERM,
+				       "%s: cannot set resource limits in a rootless container: it gets no cgroup of "
+				       "its own here; limits need cgroups v2 with a subtree delegated to you, or root",
+				       limit);
 	if (!o->network || !strcmp(o->network, "default"))
 		o->network = rootless_default_network();
 	if (!network_allowed(o->network))

@@ -268,9 +268,10 @@ static json_t *build_linux(json_t *record, const struct hull_spec_inputs *in, js
 	json_object_set_new(lx, "cgroupsPath", json_string(cgpath));
 	json_t *resources = hull_spec_resources(hc, privileged);
 	json_t *devices = hull_spec_devices(hc, privileged, resources, err);
-	/* rootless: no cgroup of its own (cgroups v1 without delegation), so
-	 * no limits (refused at create) and no device rules to enforce */
-	if (in->rootless)
+	/* rootless: no cgroup of its own (cgroups v1, or v2 without a
+	 * delegated subtree), so no limits (refused at create) and no device
+	 * rules to enforce */
+	if (in->rootless && !in->rootless_cgroup)
 		json_decref(resources);
 	else
 		json_object_set_new(lx, "resources", resources);

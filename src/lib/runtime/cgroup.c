@@ -232,6 +232,7 @@ static int apply_one(struct hull_cgroup *cg, const struct hull_cgroup_write *w, 
 	const char *dir = cg_dir_for(cg, w->controller);
 	_cleanup_free_ char *v2_file = dir ? v2_name_on_hybrid(cg, dir, w->file) : NULL;
 	const char *file = v2_file ? v2_file : w->file, *value = w->value;
+	_cleanup_free_ char *why = NULL;
 	if (!dir) {
 		if (w->optional)
 			return 0;
@@ -245,6 +246,9 @@ static int apply_one(struct hull_cgroup *cg, const struct hull_cgroup_write *w, 
 			value = w->alt_value;
 		} else if (w->optional) {
 			return 0;
+		} else if (cg->mode == HULL_CGROUP_V2 && (why = cg_v2_missing_reason(dir, w->controller))) {
+			return hull_error_msg(err, ENOENT, "cannot set %s to `%s`: `%s/%s` does not exist: %s", w->file,
+					      w->value, dir, file, why);
 		} else {
 			return hull_error_msg(err, ENOENT, "cannot set %s to `%s`: `%s/%s` does not exist (this kernel "
 							   "lacks it, or the %s controller is not enabled)",

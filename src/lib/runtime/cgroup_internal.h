@@ -66,6 +66,11 @@ int cg_map_pids(json_t *res, struct hull_cgroup_writes *ws, struct hull_error **
  * parent offers (so that limits can be written below). */
 int cg_v2_make(const char *dir, struct hull_error **err);
 
+/* cg_v2_missing_reason: why the cgroup2 directory dir lacks controller's
+ * files (not enabled above, or its parent holds processes), NULL when it
+ * has the controller. Caller frees. */
+char *cg_v2_missing_reason(const char *dir, const char *controller);
+
 /* cg_dir_for: the directory of the hierarchy holding controller, NULL if
  * the container's cgroup has none. */
 const char *cg_dir_for(struct hull_cgroup *cg, const char *controller);

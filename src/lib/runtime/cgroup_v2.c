@@ -61,6 +61,40 @@ int cg_v2_make(const char *dir, struct hull_error **err)
 	}
 }
 
+/* Is word one of the space-separated controllers in dir/cgroup.controllers? */
+static bool offers(const char *dir, const char *word)
+{
+	_cleanup_free_ char *list = NULL;
+	if (hull_cgroup_read_in(dir, "cgroup.controllers", &list, NULL) < 0)
+		return false;
+	char *save = NULL;
+	for (char *t = strtok_r(list, " \n", &save); t; t = strtok_r(NULL, " \n", &save))
+		if (!strcmp(t, word))
+			return true;
+	return false;
+}
+
+char *cg_v2_missing_reason(const char *dir, const char *controller)
+{
+	_cleanup_free_ char *copy = hull_xstrdup(dir), *procs = NULL, *own = NULL;
+	const char *parent = dirname(copy);
+	if (!*controller || hull_cgroup_read_in(dir, "cgroup.controllers", &own, NULL) < 0 || offers(dir, controller))
+		return NULL;
+	if (!offers(parent, controller))
+		return hull_strdup_printf("the %s controller is not enabled above `%s`: enable it in the "
+					  "cgroup.subtree_control of `%s`'s parents",
+					  controller, parent, parent);
+	if (hull_cgroup_read_in(parent, "cgroup.procs", &procs, NULL) == 0 && *procs)
+		return hull_strdup_printf("`%s` holds processes, and cgroup v2 gives controllers to the children "
+					  "of a cgroup only when it has none of its own (the no-internal-processes "
+					  "rule): use a cgroupsPath under a cgroup without processes, or move those "
+					  "into a child cgroup",
+					  parent);
+	return hull_strdup_printf("`%s` did not enable the %s controller for its children (its "
+				  "cgroup.subtree_control refused it)",
+				  parent, controller);
+}
+
 static const char *v2_dir(struct hull_cgroup *cg)
 {
 	return cg->n_dirs ? cg->dirs[cg->n_dirs - 1].path : NULL;

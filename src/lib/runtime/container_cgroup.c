@@ -70,9 +70,19 @@ int hull_container_cgroup_setup(struct hull_ctx *ctx, const char *id, pid_t pid,
 	int r = hull_cgroup_layout_detect(&layout, err);
 	if (r < 0)
 		return r;
-	cg = hull_cgroup_open(layout, cfg->cgroups_path, id, err);
+	/* rootless on a v2 host, the default cgroup is in the subtree
+	 * delegated to the user (the root's /hull is not theirs) */
+	_cleanup_free_ char *delegated = NULL, *path = NULL;
+	if (ctx->rootless && !(cfg->cgroups_path && *cfg->cgroups_path) &&
+	    hull_cgroup_delegated(layout, &delegated, NULL) == 0)
+		path = hull_strdup_printf("%s/hull/%s", delegated, id);
+	cg = hull_cgroup_open(layout, path ? path : cfg->cgroups_path, id, err);
 	if (!cg)
 		return -EINVAL;
+	/* an eBPF device program needs CAP_SYS_ADMIN on the host: rootless,
+	 * the host's permissions on the nodes guard them instead (runc too) */
+	if (ctx->rootless && cg->mode == HULL_CGROUP_V2)
+		json_object_del(res, "devices");
 	cg->shared_pidns = hull_oci_config_namespace(cfg, CLONE_NEWPID) == NULL;
 	/* a cgroup someone froze beforehand would stop the container dead
 	 * (runc refuses it); it is not ours, so it is left as it is */

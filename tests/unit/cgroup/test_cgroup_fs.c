@@ -98,6 +98,39 @@ Test(cgroup_v2_tree, create_apply_freeze_against_v2_shaped_tree)
 	hull_rm_rf(root, NULL);
 }
 
+/* A v2 cgroup without a controller's files says why: its parent holds
+ * processes (the no-internal-processes rule) or never enabled it. */
+Test(cgroup_v2_tree, a_missing_controller_names_the_no_internal_processes_rule)
+{
+	char root[] = "/tmp/hull-cg-test-v2-XXXXXX";
+	cr_assert_not_null(mkdtemp(root));
+	put(root, "cgroup.controllers", "memory pids\n");
+	put(root, "cgroup.subtree_control", "");
+	struct hull_cgroup_layout layout = {.mode = HULL_CGROUP_V2, .unified = root, .unified_own = (char *)"/"};
+	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_cgroup_open(&layout, "/busy/ctr", "x", NULL);
+	_cleanup_error_ struct hull_error *err = NULL;
+	/* the parent holds a process: the kernel would refuse its subtree_control */
+	_cleanup_free_ char *busy = hull_path_join(root, "busy");
+	cr_assert_eq(mkdir(busy, 0755), 0);
+	put(busy, "cgroup.controllers", "memory pids\n");
+	put(busy, "cgroup.subtree_control", "");
+	put(busy, "cgroup.procs", "4242\n");
+	cr_assert_eq(hull_cgroup_create(cg, NULL, &err), 0, "%s", err ? err->msg : "");
+	put(cg->dirs[0].path, "cgroup.controllers", "");
+	json_t *res = json_loads("{\"memory\":{\"limit\":1048576}}", 0, NULL);
+	cr_assert_lt(hull_cgroup_apply(cg, res, &err), 0);
+	cr_assert(strstr(err->msg, "memory.max") && strstr(err->msg, "holds processes") &&
+		      strstr(err->msg, "no-internal-processes"),
+		  "%s", err->msg);
+	hull_error_release(&err);
+	/* not offered above: the parent's parents must enable it */
+	put(busy, "cgroup.controllers", "pids\n");
+	cr_assert_lt(hull_cgroup_apply(cg, res, &err), 0);
+	cr_assert(strstr(err->msg, "memory controller is not enabled above"), "%s", err->msg);
+	json_decref(res);
+	hull_rm_rf(root, NULL);
+}
+
 /* Run fn in a child placed in cg; return its wait status. */
 static int run_in(struct hull_cgroup *cg, void (*fn)(void))
 {
