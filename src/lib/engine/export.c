@@ -17,6 +17,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
 #include "engine_internal.h"
 
 static int copy_tree(const char *root, struct archive *out, struct hull_error **err)
@@ -93,6 +94,9 @@ int hull_engine_export(struct hull_ctx *ctx, struct hull_container *c, int fd, s
 			return r;
 		root = hull_path_join(c->dir, "rootfs");
 	}
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "export");
 	struct archive *out = archive_write_new();
 	archive_write_set_format_pax_restricted(out);
 	if (archive_write_open_fd(out, fd) != ARCHIVE_OK) {

@@ -12,6 +12,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
 #include "store.h"
 
 struct saver {
@@ -166,6 +167,9 @@ static int open_output(struct saver *sv, const char *path, const char *tmp, stru
 		_cleanup_free_ char *blobs = hull_path_join(path, "blobs/sha256");
 		return hull_mkdir_p(blobs, 0755, err);
 	}
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "save to `%s`", path);
 	sv->a = archive_write_new();
 	archive_write_set_format_pax_restricted(sv->a);
 	int r = !strcmp(path, "-") ? archive_write_open_fd(sv->a, STDOUT_FILENO) : archive_write_open_filename(sv->a, tmp);
