@@ -1,0 +1,73 @@
+#!/usr/bin/env bats
+# `until=` filters of container prune and image prune: an RFC 3339 time with
+# an offset names an instant (10:00+02:00 is 08:00Z), and docker's other
+# forms (durations, unix times) mean the same instants.
+
+load engine_helpers
+
+setup_file() {
+	export ENGINE_NET=60
+	engine_setup_file
+}
+
+teardown_file() {
+	engine_teardown_file
+}
+
+# at_plus2 UNIX: the instant UNIX written with a +02:00 offset
+at_plus2() {
+	TZ=Etc/GMT-2 date -d "@$1" +%Y-%m-%dT%H:%M:%S+02:00
+}
+
+@test "container prune --filter until= with a +02:00 offset keeps what was created after" {
+	"$HULL" create --network none --name dbt-old busybox true >/dev/null
+	sleep 1.2
+	mid=$(date +%s)
+	sleep 1.2
+	"$HULL" create --network none --name dbt-new busybox true >/dev/null
+	until=$(at_plus2 "$mid")
+	echo "until=$until"
+	run "$HULL" container prune -f --filter "until=$until"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run "$HULL" ps -a --format '{{.Names}}'
+	[ "$output" = dbt-new ]
+	# the same instant as a unix time and as UTC: nothing more goes
+	run "$HULL" container prune -f --filter "until=$mid"
+	run "$HULL" container prune -f --filter "until=$(date -u -d "@$mid" +%Y-%m-%dT%H:%M:%SZ)"
+	[ "$("$HULL" ps -a --format '{{.Names}}')" = dbt-new ]
+	# a time with garbage after it is refused, and nothing goes
+	run "$HULL" container prune -f --filter "until=${until}x"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"invalid filter 'until=${until}x'"* ]]
+	[ "$("$HULL" ps -a --format '{{.Names}}')" = dbt-new ]
+	"$HULL" rm -f dbt-new >/dev/null
+}
+
+@test "image prune --filter until= with a +02:00 offset removes only the older image" {
+	mkdir -p "$BATS_TEST_TMPDIR/rootfs/bin" && cp /bin/busybox "$BATS_TEST_TMPDIR/rootfs/bin/"
+	tar -C "$BATS_TEST_TMPDIR/rootfs" -cf "$BATS_TEST_TMPDIR/a.tar" .
+	echo b >"$BATS_TEST_TMPDIR/rootfs/b"
+	tar -C "$BATS_TEST_TMPDIR/rootfs" -cf "$BATS_TEST_TMPDIR/b.tar" .
+	"$HULL" import "$BATS_TEST_TMPDIR/a.tar" dbt-old:1 >/dev/null
+	sleep 1.2
+	mid=$(date +%s)
+	sleep 1.2
+	"$HULL" import "$BATS_TEST_TMPDIR/b.tar" dbt-new:1 >/dev/null
+	# a container keeps busybox (built from an older busybox binary) in use
+	"$HULL" create --network none --name dbt-user busybox true >/dev/null
+	run "$HULL" image prune -a -f --filter "until=$(at_plus2 "$mid")"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Untagged: "*"dbt-old:1"* ]]
+	[[ "$output" != *"dbt-new"* ]]
+	run "$HULL" images --format '{{.Repository}}:{{.Tag}}'
+	echo "$output"
+	[[ "$output" == *dbt-new:1* ]]
+	[[ "$output" != *dbt-old* ]]
+	[[ "$output" == *busybox* ]]
+	run "$HULL" image prune -a -f --filter until=yesterday
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"invalid filter 'until=yesterday'"* ]]
+	"$HULL" rm -f dbt-user >/dev/null
+}
