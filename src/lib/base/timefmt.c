@@ -244,7 +244,8 @@ char *hull_time_format_rfc3339(const struct timespec *t, char buf[HULL_TIME_BUF_
 {
 	struct tm tm;
 	time_t secs = t->tv_sec;
-	gmtime_r(&secs, &tm);
+	if (!gmtime_r(&secs, &tm)) /* a year past INT_MAX: nothing hull writes */
+		gmtime_r(&(time_t){ 0 }, &tm);
 	int n = snprintf(buf, HULL_TIME_BUF_LEN, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
 			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	if (t->tv_nsec > 0 && n > 0 && n < HULL_TIME_BUF_LEN - 12) {
