@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # `until=` filters of container prune and image prune: an RFC 3339 time with
 # an offset names an instant (10:00+02:00 is 08:00Z), and docker's other
-# forms (durations, unix times) mean the same instants.
+# forms (durations, unix times) mean the same instants. Also (it needs this
+# file's bridge): network setup on a machine whose libnftables is broken.
 
 load engine_helpers
 
@@ -70,4 +71,19 @@ at_plus2() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"invalid filter 'until=yesterday'"* ]]
 	"$HULL" rm -f dbt-user >/dev/null
+}
+
+@test "run -p without libnftables fails with the package to install, and leaves no container" {
+	: >"$BATS_TEST_TMPDIR/empty.so"
+	lib=$(readlink -f "$(ldconfig -p | sed -n 's/^[[:space:]]*libnftables.so.1 (libc6,x86-64) => //p' | head -1)")
+	[ -f "$lib" ]
+	run unshare -m sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$BATS_TEST_TMPDIR/empty.so" "$lib" \
+		"$HULL" run --rm --name dbt-nft -p 8097:80 busybox true
+	echo "status $status: $output"
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 127 ]
+	[ "$status" -lt 128 ]
+	[[ "$output" == *"libnftables.so.1 cannot be loaded"* ]]
+	[[ "$output" == *"install libnftables1 (apt-get install --reinstall libnftables1)"* ]]
+	[ -z "$("$HULL" ps -aq)" ]
 }

@@ -50,7 +50,7 @@ static int nft(const char *cmd, bool quiet_exists, struct hull_error **err)
 {
 	int lr = hull_lazy_require(HULL_LIB_NFTABLES, err);
 	if (lr < 0)
-		return hull_error_wrap(err, lr, "port forwarding");
+		return hull_error_wrap(err, lr, "nftables");
 	struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!c)
 		return hull_error_msg(err, ENOMEM, "nftables: cannot make a context");
