@@ -87,3 +87,40 @@ at_plus2() {
 	[[ "$output" == *"install libnftables1 (apt-get install --reinstall libnftables1)"* ]]
 	[ -z "$("$HULL" ps -aq)" ]
 }
+
+# blob DIR FILE: move FILE into the OCI layout DIR under its digest; prints
+# the digest
+blob() {
+	local d
+	d=$(sha256sum "$2" | cut -d' ' -f1)
+	mv "$2" "$1/blobs/sha256/$d"
+	echo "sha256:$d"
+}
+
+@test "images reads a config's created time with an offset as the instant it names" {
+	l="$BATS_TEST_TMPDIR/layout"
+	mkdir -p "$l/blobs/sha256" "$BATS_TEST_TMPDIR/rootfs/bin"
+	cp /bin/busybox "$BATS_TEST_TMPDIR/rootfs/bin/"
+	tar -C "$BATS_TEST_TMPDIR/rootfs" -cf "$l/layer" .
+	lsize=$(stat -c %s "$l/layer")
+	layer=$(blob "$l" "$l/layer")
+	printf '{"architecture":"amd64","os":"linux","created":"2026-12-07T10:00:00.5+02:00","config":{"Cmd":["sh"]},"rootfs":{"type":"layers","diff_ids":["%s"]}}' \
+		"$layer" >"$l/config"
+	csize=$(stat -c %s "$l/config")
+	config=$(blob "$l" "$l/config")
+	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' \
+		"$config" "$csize" "$layer" "$lsize" >"$l/manifest"
+	msize=$(stat -c %s "$l/manifest")
+	manifest=$(blob "$l" "$l/manifest")
+	printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"%s","size":%d,"annotations":{"org.opencontainers.image.ref.name":"dbt-offset:1"}}]}' \
+		"$manifest" "$msize" >"$l/index.json"
+	echo '{"imageLayoutVersion":"1.0.0"}' >"$l/oci-layout"
+	run "$HULL" load -i "$l"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run "$HULL" images --format '{{.Repository}} {{.CreatedAt}}'
+	echo "$output"
+	# 2026-12-07T10:00:00+02:00 is 08:00Z, 1796630400
+	[[ "$output" == *"dbt-offset 1796630400"* ]]
+	"$HULL" rmi dbt-offset:1 >/dev/null
+}
