@@ -73,13 +73,13 @@ static int prune_filter(const char *f, struct timespec *until)
 
 int cmd_image_prune(struct hull_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"all", no_argument, 0, 'a'},
-					     {"force", no_argument, 0, 'f'},
-					     {"filter", required_argument, 0, 'F'},
-					     {"help", no_argument, 0, 'h'},
-					     {0}};
+	static const struct option opts[] = { { "all", no_argument, 0, 'a' },
+					      { "force", no_argument, 0, 'f' },
+					      { "filter", required_argument, 0, 'F' },
+					      { "help", no_argument, 0, 'h' },
+					      { 0 } };
 	bool all = false, has_until = false;
-	struct timespec until = {0};
+	struct timespec until = { 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
 		if (c == 'a')
@@ -91,8 +91,7 @@ int cmd_image_prune(struct hull_cli *cli, int argc, char **argv)
 			has_until = true;
 		} else if (c == 'h') {
 			printf("Usage: hull image prune [-a] [-f] [--filter until=TIME]\n\nRemove dangling images (-a: "
-			       "every "
-			       "image no\ncontainer uses) and collect unreferenced blobs and layers.\n"
+			       "every image no\ncontainer uses) and collect unreferenced blobs and layers.\n"
 			       "--filter until=TIME keeps images created at or after TIME (10m, 1h30m, a unix time,\n"
 			       "2026-12-07, 2026-12-07T10:00:00+02:00).\n");
 			return 0;

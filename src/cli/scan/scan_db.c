@@ -15,7 +15,7 @@
 static void print_info(const struct hull_scan_db_info *info, bool json)
 {
 	char when[HULL_TIME_BUF_LEN];
-	hull_time_format_rfc3339(&(struct timespec){.tv_sec = (time_t)info->built}, when);
+	hull_time_format_rfc3339(&(struct timespec){ .tv_sec = (time_t)info->built }, when);
 	if (json) {
 		_cleanup_json_ json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:s}", "path", info->path, "records",
 						     (json_int_t)info->records, "keys", (json_int_t)info->keys,

@@ -11,13 +11,13 @@
 /* The handles are a process-wide cache of dlopen(), which is process-wide
  * itself: a context could not give two different answers. */
 struct hull_lazy_lib hull_lazy_libs[HULL_LIB_COUNT] = {
-    [HULL_LIB_CURL] = {"libcurl.so.4", "libcurl4", NULL},
-    [HULL_LIB_ARCHIVE] = {"libarchive.so.13", "libarchive13", NULL},
-    [HULL_LIB_CRYPTO] = {"libcrypto.so.3", "libssl3", NULL},
-    [HULL_LIB_ZSTD] = {"libzstd.so.1", "libzstd1", NULL},
-    [HULL_LIB_ZLIB] = {"libz.so.1", "zlib1g", NULL},
-    [HULL_LIB_SQLITE] = {"libsqlite3.so.0", "libsqlite3-0", NULL},
-    [HULL_LIB_NFTABLES] = {"libnftables.so.1", "libnftables1", NULL},
+	[HULL_LIB_CURL] = { "libcurl.so.4", "libcurl4", NULL },
+	[HULL_LIB_ARCHIVE] = { "libarchive.so.13", "libarchive13", NULL },
+	[HULL_LIB_CRYPTO] = { "libcrypto.so.3", "libssl3", NULL },
+	[HULL_LIB_ZSTD] = { "libzstd.so.1", "libzstd1", NULL },
+	[HULL_LIB_ZLIB] = { "libz.so.1", "zlib1g", NULL },
+	[HULL_LIB_SQLITE] = { "libsqlite3.so.0", "libsqlite3-0", NULL },
+	[HULL_LIB_NFTABLES] = { "libnftables.so.1", "libnftables1", NULL },
 };
 
 /* dlopen lib once; NULL with the reason in why (dlerror's text) when it

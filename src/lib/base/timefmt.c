@@ -52,7 +52,7 @@ struct fields {
  * which parts are required. */
 static bool parse_fields(const char *s, struct fields *f)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	memset(f, 0, sizeof(*f));
 	const char *p = s;
 	if ((f->year = digits(&p, 4)) < 0 || *p++ != '-' || (f->mon = digits(&p, 2)) < 0 || *p++ != '-' ||
@@ -210,7 +210,7 @@ int hull_time_parse_filter(const char *s, const struct timespec *now, struct tim
 		if (f.has_offset) {
 			to_utc(&f, out);
 		} else {
-			struct tm tm = {.tm_year = f.year - 1900,
+			struct tm tm = { .tm_year = f.year - 1900,
 					.tm_mon = f.mon - 1,
 					.tm_mday = f.day,
 					.tm_hour = f.hour,

@@ -127,10 +127,10 @@ static bool created_before(struct hull_image_store *s, json_t *refs, const char 
 	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
 	if (store_load_image(s, refs, id, &img, NULL) < 0)
 		return false;
-	struct timespec created = {.tv_sec = (time_t)img->created};
+	struct timespec created = { .tv_sec = (time_t)img->created };
 	const char *c = img->config ? img->config->created : NULL;
 	if (c && hull_time_parse_rfc3339(c, &created, NULL) < 0)
-		created = (struct timespec){.tv_sec = (time_t)img->created};
+		created = (struct timespec){ .tv_sec = (time_t)img->created };
 	return hull_time_ns(&created) < hull_time_ns(until);
 }
 

@@ -82,7 +82,7 @@ static int copy_in(struct hull_image_store *s, const char *src, char **tmp_out, 
 static char *now_rfc3339(time_t t)
 {
 	char buf[HULL_TIME_BUF_LEN];
-	return hull_xstrdup(hull_time_format_rfc3339(&(struct timespec){.tv_sec = t}, buf));
+	return hull_xstrdup(hull_time_format_rfc3339(&(struct timespec){ .tv_sec = t }, buf));
 }
 
 json_t *import_base_config(time_t created, const char *created_by)

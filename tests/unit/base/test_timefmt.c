@@ -83,7 +83,7 @@ Test(timefmt, garbage_is_refused_with_the_text)
 Test(timefmt, format_is_go_rfc3339nano)
 {
 	char buf[HULL_TIME_BUF_LEN];
-	struct timespec t = {1796630400, 0};
+	struct timespec t = { 1796630400, 0 };
 	cr_assert_str_eq(hull_time_format_rfc3339(&t, buf), "2026-12-07T08:00:00Z");
 	t.tv_nsec = 120000000;
 	cr_assert_str_eq(hull_time_format_rfc3339(&t, buf), "2026-12-07T08:00:00.12Z");
@@ -91,14 +91,14 @@ Test(timefmt, format_is_go_rfc3339nano)
 	cr_assert_str_eq(hull_time_format_rfc3339(&t, buf), "2026-12-07T08:00:00.000000001Z");
 	t.tv_nsec = 999999999;
 	cr_assert_str_eq(hull_time_format_rfc3339(&t, buf), "2026-12-07T08:00:00.999999999Z");
-	t = (struct timespec){1709164800, 0};
+	t = (struct timespec){ 1709164800, 0 };
 	cr_assert_str_eq(hull_time_format_rfc3339(&t, buf), "2024-02-29T00:00:00Z");
 }
 
 Test(timefmt, round_trip)
 {
 	static const struct timespec times[] = {
-	    {0, 0}, {1709164800, 1}, {1796630400, 500000000}, {951825600, 123456789}, {4102444799, 999999999},
+	    { 0, 0 }, { 1709164800, 1 }, { 1796630400, 500000000 }, { 951825600, 123456789 }, { 4102444799, 999999999 },
 	};
 	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
 		char buf[HULL_TIME_BUF_LEN];
@@ -125,7 +125,7 @@ Test(timefmt, filter_forms_of_docker)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
-	struct timespec now = {1796630400, 0};
+	struct timespec now = { 1796630400, 0 };
 	/* durations before now */
 	cr_assert_eq(filter_ok("10m", &now).tv_sec, 1796630400 - 600);
 	cr_assert_eq(filter_ok("1h30m", &now).tv_sec, 1796630400 - 5400);
