@@ -45,12 +45,13 @@ char *hull_engine_random_name(void);
  * names: [a-zA-Z0-9][a-zA-Z0-9_.-]* (up to 128 chars). */
 bool hull_engine_valid_name(const char *name);
 
-/* hull_engine_now_rfc3339: current UTC time as RFC 3339 with nanoseconds
- * ("2026-11-26T06:45:29.123456789Z") into buf (at least 40 bytes). */
+/* hull_engine_now_rfc3339: current UTC time as Go's RFC3339Nano
+ * ("2026-11-26T06:45:29.1234567Z", hull/timefmt.h) into buf (40 bytes
+ * hold any time before the year 10000). */
 void hull_engine_now_rfc3339(char *buf, size_t size);
 
-/* hull_engine_parse_time: RFC 3339 (as written above) -> nanoseconds since
- * the epoch; 0 when s is empty or malformed. */
+/* hull_engine_parse_time: RFC 3339 with Z or an offset (hull/timefmt.h)
+ * -> nanoseconds since the epoch; 0 when s is empty or malformed. */
 int64_t hull_engine_parse_time(const char *s);
 
 /* ------------------------------------------------------ container store -- */
@@ -871,8 +872,8 @@ int hull_engine_image_history(const struct hull_image *img, struct hull_history_
 			      struct hull_error **err);
 void hull_history_free(struct hull_history_entry *h, size_t n);
 
-/* hull_rfc3339_seconds: "2024-01-02T03:04:05.678Z" (or +hh:mm) as unix
- * seconds; 0 when s is NULL or not RFC 3339. */
+/* hull_rfc3339_seconds: "2024-01-02T03:04:05.678Z" (or +hh:mm, honoured)
+ * as unix seconds (hull/timefmt.h); 0 when s is NULL or not RFC 3339. */
 long long hull_rfc3339_seconds(const char *s);
 
 /* One line of docker diff. */

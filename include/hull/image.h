@@ -39,6 +39,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "hull/ctx.h"
 #include "hull/error.h"
@@ -185,9 +186,12 @@ int hull_image_remove(struct hull_image_store *s, const char *ref_or_id, bool fo
 		      struct hull_error **err);
 
 /* hull_image_prune: remove dangling images (no name), or every image not
- * in use when all; then gc. *removed as above; *freed bytes reclaimed. */
-int hull_image_prune(struct hull_image_store *s, bool all, char ***removed, long long *freed,
-		     struct hull_error **err);
+ * in use when all; then gc. With until (docker's `--filter until=`), only
+ * images created before it go: created is the config's "created" (RFC 3339),
+ * else the time the image entered the store. *removed as above; *freed
+ * bytes reclaimed. */
+int hull_image_prune(struct hull_image_store *s, bool all, const struct timespec *until, char ***removed,
+		     long long *freed, struct hull_error **err);
 
 /* hull_image_gc: delete blobs, layers, stale temp files and partial
  * downloads that no image references. *freed (may be NULL) gets bytes. */

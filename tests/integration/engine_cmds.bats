@@ -272,7 +272,7 @@ no_containers() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" =~ ^IMAGE\ +CREATED\ +CREATED\ BY\ +SIZE\ +COMMENT$ ]]
 	id=$("$HULL" image inspect -f '{{.Id}}' dc-hist:v1)
-	[[ "${lines[1]}" =~ ^${id:7:12}\ +(Less\ than\ a\ second|[0-9]+\ seconds)\ ago\ +hull\ commit\ +5[0-9.]+kB\ +fifty\ kB$ ]]
+	[[ "${lines[1]}" =~ ^${id:7:12}\ +(Less\ than\ a\ second|1\ second|[0-9]+\ seconds)\ ago\ +hull\ commit\ +5[0-9.]+kB\ +fifty\ kB$ ]]
 	[[ "${lines[2]}" == "<missing>"*"hull image build-default (Debian busybox-sta…"* ]]
 	[ "${#lines[@]}" -eq 3 ]
 	# the image subcommand is the same; --no-trunc and -H=false as docker's

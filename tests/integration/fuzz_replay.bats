@@ -44,3 +44,7 @@ replay() {
 @test "fuzz replay: capabilities, seccomp profiles, hooks, cgroup mountinfo (security corpus)" {
 	replay security
 }
+
+@test "fuzz replay: RFC 3339 and filter times (time corpus)" {
+	replay time
+}

@@ -14,6 +14,7 @@
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/timefmt.h"
 
 struct logs_ctx {
 	struct hull_cli *cli;
@@ -42,25 +43,15 @@ static bool still_running(void *data)
 	return running;
 }
 
-/* --since/--until: RFC 3339, a unix timestamp, or a duration ago ("10m"). */
+/* --since/--until: docker's time filter forms (hull/timefmt.h), as
+ * nanoseconds since the epoch; -1 when s is none of them. */
 static int64_t parse_when(const char *s)
 {
-	int64_t t = hull_engine_parse_time(s);
-	if (t)
-		return t;
-	char *end;
-	double v = strtod(s, &end);
-	if (end == s)
-		return -1;
-	struct timespec now;
+	struct timespec now, t;
 	clock_gettime(CLOCK_REALTIME, &now);
-	int64_t now_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec;
-	double unit = !*end ? -1 : *end == 's' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600 : 0;
-	if (unit == 0)
+	if (hull_time_parse_filter(s, &now, &t, NULL) < 0)
 		return -1;
-	if (unit < 0)
-		return (int64_t)(v * 1e9);
-	return now_ns - (int64_t)(v * unit * 1e9);
+	return hull_time_ns(&t);
 }
 
 int cmd_engine_logs(struct hull_cli *cli, int argc, char **argv)

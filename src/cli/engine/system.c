@@ -167,7 +167,7 @@ static int system_prune(struct hull_cli *cli, int argc, char **argv)
 		return cli_fail(cli, err);
 	hull_image_store_set_in_use(store, hull_engine_image_in_use, &cli->ctx);
 	long long freed = 0;
-	if (hull_image_prune(store, all, &images, &freed, &err) < 0)
+	if (hull_image_prune(store, all, NULL, &images, &freed, &err) < 0)
 		return cli_fail(cli, err);
 	total += freed > 0 ? (unsigned long long)freed : 0;
 	engine_print_deleted("Deleted Containers", containers);

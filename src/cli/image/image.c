@@ -6,6 +6,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 #include "image_cli.h"
 #include "../engine/commands.h" /* history lives with the engine's commands */
 
@@ -57,18 +58,42 @@ int cmd_image_inspect(struct hull_cli *cli, int argc, char **argv)
 	return status;
 }
 
+/* --filter until=T (docker's time forms); other keys are refused. */
+static int prune_filter(const char *f, struct timespec *until)
+{
+	if (strncmp(f, "until=", 6))
+		return cli_usage_error("image prune", "invalid filter '%s' (image prune takes until=)", f);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	_cleanup_error_ struct hull_error *err = NULL;
+	if (hull_time_parse_filter(f + 6, &now, until, &err) < 0)
+		return cli_usage_error("image prune", "invalid filter '%s': %s", f, err->msg);
+	return 0;
+}
+
 int cmd_image_prune(struct hull_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { { "all", no_argument, 0, 'a' },  { "force", no_argument, 0, 'f' },
-					      { "help", no_argument, 0, 'h' }, { 0 } };
-	bool all = false;
+	static const struct option opts[] = { { "all", no_argument, 0, 'a' },
+					      { "force", no_argument, 0, 'f' },
+					      { "filter", required_argument, 0, 'F' },
+					      { "help", no_argument, 0, 'h' },
+					      { 0 } };
+	bool all = false, has_until = false;
+	struct timespec until = { 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "afh", opts, NULL)) != -1) {
 		if (c == 'a')
 			all = true;
-		else if (c == 'h') {
-			printf("Usage: hull image prune [-a] [-f]\n\nRemove dangling images (-a: every image no\n"
-			       "container uses) and collect unreferenced blobs and layers.\n");
+		else if (c == 'F') {
+			int r = prune_filter(optarg, &until);
+			if (r)
+				return r;
+			has_until = true;
+		} else if (c == 'h') {
+			printf("Usage: hull image prune [-a] [-f] [--filter until=TIME]\n\nRemove dangling images (-a: "
+			       "every image no\ncontainer uses) and collect unreferenced blobs and layers.\n"
+			       "--filter until=TIME keeps images created at or after TIME (10m, 1h30m, a unix time,\n"
+			       "2026-12-07, 2026-12-07T10:00:00+02:00).\n");
 			return 0;
 		} else if (c != 'f')
 			return cli_usage_error(argv[0], "unknown option");
@@ -79,7 +104,7 @@ int cmd_image_prune(struct hull_cli *cli, int argc, char **argv)
 	char **lines = NULL;
 	long long freed = 0;
 	struct hull_error *err = NULL;
-	if (hull_image_prune(s, all, &lines, &freed, &err) < 0)
+	if (hull_image_prune(s, all, has_until ? &until : NULL, &lines, &freed, &err) < 0)
 		return cli_fail(cli, err);
 	if (lines && *lines)
 		printf("Deleted Images:\n");

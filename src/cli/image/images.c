@@ -7,6 +7,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 #include "image_cli.h"
 
 static void usage(void)
@@ -40,10 +41,10 @@ static bool matches(const char *full, const char *filter)
  * shows it; the time it entered the store when absent. */
 static long long created_at(const struct hull_image *img)
 {
-	struct tm tm = { 0 };
+	struct timespec t;
 	const char *c = img->config->created;
-	if (c && strptime(c, "%Y-%m-%dT%H:%M:%S", &tm))
-		return (long long)timegm(&tm);
+	if (c && hull_time_parse_rfc3339(c, &t, NULL) == 0)
+		return (long long)t.tv_sec;
 	return img->created;
 }
 

@@ -9,15 +9,13 @@
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/scan.h"
+#include "hull/timefmt.h"
 #include "scan_cli.h"
 
 static void print_info(const struct hull_scan_db_info *info, bool json)
 {
-	char when[64] = "";
-	time_t t = (time_t)info->built;
-	struct tm tm;
-	if (gmtime_r(&t, &tm))
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char when[HULL_TIME_BUF_LEN];
+	hull_time_format_rfc3339(&(struct timespec){ .tv_sec = (time_t)info->built }, when);
 	if (json) {
 		_cleanup_json_ json_t *j = json_pack("{s:s, s:I, s:I, s:s, s:s}", "path", info->path, "records",
 						     (json_int_t)info->records, "keys", (json_int_t)info->keys,

@@ -12,14 +12,22 @@
 #ifndef HULL_LAZY_H
 #define HULL_LAZY_H
 
+#include "hull/lazy.h"
+
 struct hull_lazy_lib {
-	const char *soname; /* "libcurl.so.4" */
-	void *handle;       /* dlopen() handle once loaded */
+	const char *soname;  /* "libcurl.so.4" */
+	const char *package; /* the Debian package that ships it: "libcurl4" */
+	void *handle;        /* dlopen() handle once loaded */
 };
 
-/* hull_lazy_symbol: dlopen lib (once) and return name's address. When the
- * library or symbol is missing hull cannot go on: like ld.so, it says so on
- * stderr and exits 127. Safe from several threads. */
+/* One entry per enum hull_lib; the stubs in lazy_*.c point into it. */
+extern struct hull_lazy_lib hull_lazy_libs[HULL_LIB_COUNT];
+
+/* hull_lazy_symbol: dlopen lib (once) and return name's address. The rooms
+ * call hull_lazy_require() first, so a missing library is reported as an
+ * error there; reaching a stub of a library that cannot be opened (or that
+ * lacks the symbol) is a bug in hull: it says so on stderr and aborts.
+ * Safe from several threads. */
 void *hull_lazy_symbol(struct hull_lazy_lib *lib, const char *name);
 
 #define HULL_LAZY_FN(lib, name, params)                                           \
@@ -28,7 +36,7 @@ void *hull_lazy_symbol(struct hull_lazy_lib *lib, const char *name);
 		static __typeof__(name) *fn;                                      \
 		__typeof__(name) *f = __atomic_load_n(&fn, __ATOMIC_ACQUIRE);     \
 		if (!f) {                                                         \
-			f = (__typeof__(name) *)hull_lazy_symbol(&lib, #name);    \
+			f = (__typeof__(name) *)hull_lazy_symbol(&hull_lazy_libs[lib], #name); \
 			__atomic_store_n(&fn, f, __ATOMIC_RELEASE);               \
 		}                                                                 \
 		return f;                                                         \

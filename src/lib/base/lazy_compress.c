@@ -7,16 +7,13 @@
 
 #include "lazy.h"
 
-static struct hull_lazy_lib zstd = { "libzstd.so.1", NULL };
-static struct hull_lazy_lib zlib = { "libz.so.1", NULL };
+HULL_LAZY(HULL_LIB_ZSTD, ZSTD_DStream *, ZSTD_createDStream, (void), ())
+HULL_LAZY(HULL_LIB_ZSTD, size_t, ZSTD_freeDStream, (ZSTD_DStream *s), (s))
+HULL_LAZY(HULL_LIB_ZSTD, size_t, ZSTD_decompressStream, (ZSTD_DStream *s, ZSTD_outBuffer *o, ZSTD_inBuffer *i), (s, o, i))
+HULL_LAZY(HULL_LIB_ZSTD, unsigned, ZSTD_isError, (size_t c), (c))
+HULL_LAZY(HULL_LIB_ZSTD, const char *, ZSTD_getErrorName, (size_t c), (c))
 
-HULL_LAZY(zstd, ZSTD_DStream *, ZSTD_createDStream, (void), ())
-HULL_LAZY(zstd, size_t, ZSTD_freeDStream, (ZSTD_DStream *s), (s))
-HULL_LAZY(zstd, size_t, ZSTD_decompressStream, (ZSTD_DStream *s, ZSTD_outBuffer *o, ZSTD_inBuffer *i), (s, o, i))
-HULL_LAZY(zstd, unsigned, ZSTD_isError, (size_t c), (c))
-HULL_LAZY(zstd, const char *, ZSTD_getErrorName, (size_t c), (c))
-
-HULL_LAZY(zlib, int, inflate, (z_streamp s, int flush), (s, flush))
-HULL_LAZY(zlib, int, inflateEnd, (z_streamp s), (s))
-HULL_LAZY(zlib, int, inflateReset, (z_streamp s), (s))
-HULL_LAZY(zlib, int, inflateInit2_, (z_streamp s, int w, const char *v, int n), (s, w, v, n))
+HULL_LAZY(HULL_LIB_ZLIB, int, inflate, (z_streamp s, int flush), (s, flush))
+HULL_LAZY(HULL_LIB_ZLIB, int, inflateEnd, (z_streamp s), (s))
+HULL_LAZY(HULL_LIB_ZLIB, int, inflateReset, (z_streamp s), (s))
+HULL_LAZY(HULL_LIB_ZLIB, int, inflateInit2_, (z_streamp s, int w, const char *v, int n), (s, w, v, n))

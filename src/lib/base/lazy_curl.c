@@ -10,21 +10,19 @@
 
 #include "lazy.h"
 
-static struct hull_lazy_lib curl = { "libcurl.so.4", NULL };
+HULL_LAZY(HULL_LIB_CURL, CURLcode, curl_global_init, (long flags), (flags))
+HULL_LAZY(HULL_LIB_CURL, CURL *, curl_easy_init, (void), ())
+HULL_LAZY_VOID(HULL_LIB_CURL, curl_easy_cleanup, (CURL *h), (h))
+HULL_LAZY(HULL_LIB_CURL, CURLcode, curl_easy_perform, (CURL *h), (h))
+HULL_LAZY(HULL_LIB_CURL, const char *, curl_easy_strerror, (CURLcode c), (c))
+HULL_LAZY(HULL_LIB_CURL, char *, curl_easy_escape, (CURL *h, const char *s, int n), (h, s, n))
+HULL_LAZY_VOID(HULL_LIB_CURL, curl_free, (void *p), (p))
+HULL_LAZY(HULL_LIB_CURL, CURLSH *, curl_share_init, (void), ())
+HULL_LAZY(HULL_LIB_CURL, CURLSHcode, curl_share_cleanup, (CURLSH *s), (s))
+HULL_LAZY(HULL_LIB_CURL, struct curl_slist *, curl_slist_append, (struct curl_slist *l, const char *s), (l, s))
+HULL_LAZY_VOID(HULL_LIB_CURL, curl_slist_free_all, (struct curl_slist *l), (l))
 
-HULL_LAZY(curl, CURLcode, curl_global_init, (long flags), (flags))
-HULL_LAZY(curl, CURL *, curl_easy_init, (void), ())
-HULL_LAZY_VOID(curl, curl_easy_cleanup, (CURL *h), (h))
-HULL_LAZY(curl, CURLcode, curl_easy_perform, (CURL *h), (h))
-HULL_LAZY(curl, const char *, curl_easy_strerror, (CURLcode c), (c))
-HULL_LAZY(curl, char *, curl_easy_escape, (CURL *h, const char *s, int n), (h, s, n))
-HULL_LAZY_VOID(curl, curl_free, (void *p), (p))
-HULL_LAZY(curl, CURLSH *, curl_share_init, (void), ())
-HULL_LAZY(curl, CURLSHcode, curl_share_cleanup, (CURLSH *s), (s))
-HULL_LAZY(curl, struct curl_slist *, curl_slist_append, (struct curl_slist *l, const char *s), (l, s))
-HULL_LAZY_VOID(curl, curl_slist_free_all, (struct curl_slist *l), (l))
-
-HULL_LAZY_FN(curl, curl_easy_setopt, (CURL * h, CURLoption o, ...))
+HULL_LAZY_FN(HULL_LIB_CURL, curl_easy_setopt, (CURL * h, CURLoption o, ...))
 CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)
 {
 	va_list ap;
@@ -34,7 +32,7 @@ CURLcode curl_easy_setopt(CURL *h, CURLoption o, ...)
 	return lazy_curl_easy_setopt()(h, o, arg);
 }
 
-HULL_LAZY_FN(curl, curl_easy_getinfo, (CURL * h, CURLINFO i, ...))
+HULL_LAZY_FN(HULL_LIB_CURL, curl_easy_getinfo, (CURL * h, CURLINFO i, ...))
 CURLcode curl_easy_getinfo(CURL *h, CURLINFO i, ...)
 {
 	va_list ap;
@@ -44,7 +42,7 @@ CURLcode curl_easy_getinfo(CURL *h, CURLINFO i, ...)
 	return lazy_curl_easy_getinfo()(h, i, arg);
 }
 
-HULL_LAZY_FN(curl, curl_share_setopt, (CURLSH * s, CURLSHoption o, ...))
+HULL_LAZY_FN(HULL_LIB_CURL, curl_share_setopt, (CURLSH * s, CURLSHoption o, ...))
 CURLSHcode curl_share_setopt(CURLSH *s, CURLSHoption o, ...)
 {
 	va_list ap;

@@ -23,6 +23,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/inroot.h"
+#include "hull/lazy.h"
 #include "hull/output.h"
 #include "cp_internal.h"
 #include "engine_internal.h"
@@ -228,6 +229,9 @@ static int walk_planned(int srcfd, const char *src, const char *dst, const char 
 
 static int tar_out(int srcfd, const char *src, int out, struct cp_sink *s, struct hull_error **err)
 {
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "cp `%s`", src);
 	s->tar = archive_write_new();
 	archive_write_set_format_pax_restricted(s->tar);
 	if (archive_write_open_fd(s->tar, out) != ARCHIVE_OK) {

@@ -21,6 +21,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/inroot.h"
+#include "hull/lazy.h"
 #include "cp_internal.h"
 
 /* Reopen an O_PATH fd for reading: the magic link names exactly that inode. */
@@ -335,6 +336,9 @@ int cp_walk(int fd, const char *name, bool contents, struct cp_sink *s, struct h
 
 int cp_read_tar(int in, struct cp_sink *s, struct hull_error **err)
 {
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "cp");
 	struct archive *a = archive_read_new();
 	/* tar only, as docker: libarchive's other readers include mtree,
 	 * whose entries name host files to take their contents from */

@@ -21,6 +21,7 @@
 #include "hull/fs.h"
 #include "hull/inroot.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
 #include "engine_internal.h"
 
 /* The data of the regular file `rel`, opened again beneath the root fd
@@ -113,6 +114,9 @@ int hull_engine_export(struct hull_ctx *ctx, struct hull_container *c, int fd, s
 			return r;
 		root = hull_path_join(c->dir, "rootfs");
 	}
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "export");
 	struct archive *out = archive_write_new();
 	archive_write_set_format_pax_restricted(out);
 	if (archive_write_open_fd(out, fd) != ARCHIVE_OK) {

@@ -22,6 +22,7 @@
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/runtime.h"
+#include "hull/timefmt.h"
 #include "engine_internal.h"
 #include "store_internal.h"
 
@@ -126,13 +127,8 @@ static long long now_ns(clockid_t clk)
 
 static void rfc3339_now(char *buf, size_t size)
 {
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	char base[32];
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
+	char now[HULL_TIME_BUF_LEN];
+	snprintf(buf, size, "%s", hull_time_now_rfc3339(now));
 }
 
 /* The probe's child: run argv in the container, its stdout and stderr to

@@ -1,7 +1,6 @@
 /* history.c - docker history: an image's build steps from the "history"
  * of its config (OCI image-spec config.md "history"), newest first, each
  * step that made a layer (not empty_layer) given that layer's size. */
-#define _DEFAULT_SOURCE /* timegm */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -13,23 +12,14 @@
 #include "hull/image.h"
 #include "hull/json.h"
 #include "hull/oci_image.h"
+#include "hull/timefmt.h"
 
 long long hull_rfc3339_seconds(const char *s)
 {
-	struct tm tm = { 0 };
-	const char *p = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-	if (!p)
+	struct timespec t;
+	if (!s || hull_time_parse_rfc3339(s, &t, NULL) < 0)
 		return 0;
-	long long t = (long long)timegm(&tm);
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p); p++)
-			;
-	if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1])) {
-		int hh = atoi(p + 1), mm = strlen(p) >= 6 ? atoi(p + 4) : 0;
-		long long off = (long long)hh * 3600 + mm * 60;
-		t += *p == '+' ? -off : off; /* 12:00+02:00 is 10:00Z */
-	}
-	return t;
+	return (long long)t.tv_sec;
 }
 
 void hull_history_free(struct hull_history_entry *h, size_t n)

@@ -8,9 +8,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hull/engine.h"
 #include "hull/cleanup.h"
+#include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/timefmt.h"
 
 static int fill_random(void *buf, size_t len)
 {
@@ -97,34 +98,14 @@ bool hull_engine_valid_name(const char *name)
 
 void hull_engine_now_rfc3339(char *buf, size_t size)
 {
-	struct timespec ts;
-	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	char now[HULL_TIME_BUF_LEN];
+	snprintf(buf, size, "%s", hull_time_now_rfc3339(now));
 }
 
 int64_t hull_engine_parse_time(const char *s)
 {
-	struct tm tm = { 0 };
-	if (!s || !*s)
+	struct timespec t;
+	if (!s || !*s || hull_time_parse_rfc3339(s, &t, NULL) < 0)
 		return 0;
-	const char *rest = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!rest)
-		return 0;
-	int64_t ns = 0;
-	if (*rest == '.') {
-		int digits = 0;
-		for (rest++; isdigit((unsigned char)*rest); rest++, digits++)
-			if (digits < 9)
-				ns = ns * 10 + (*rest - '0');
-		for (; digits < 9; digits++)
-			ns *= 10;
-	}
-	/* int64_t nanoseconds end in the years 1677 and 2262 */
-	int64_t sec = (int64_t)timegm(&tm);
-	if (sec < INT64_MIN / 1000000000LL + 1 || sec > INT64_MAX / 1000000000LL - 1)
-		return 0;
-	return sec * 1000000000LL + ns;
+	return hull_time_ns(&t);
 }

@@ -24,6 +24,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
 #include "network_internal.h"
 
 static const char table_script[] =
@@ -47,6 +48,9 @@ static const char table_script[] =
 /* Run one nft command; the error carries nft's own message. */
 static int nft(const char *cmd, bool quiet_exists, struct hull_error **err)
 {
+	int lr = hull_lazy_require(HULL_LIB_NFTABLES, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "nftables");
 	struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!c)
 		return hull_error_msg(err, ENOMEM, "nftables: cannot make a context");
@@ -192,6 +196,9 @@ static char *key_text(json_t *key)
 /* Delete the elements of map whose comment is owner. */
 static void delete_owned(const char *map, const char *owner)
 {
+	/* Without libnftables no rule could have been added. */
+	if (hull_lazy_require(HULL_LIB_NFTABLES, NULL) < 0)
+		return;
 	struct nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (!c)
 		return;

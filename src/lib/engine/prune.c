@@ -12,6 +12,7 @@
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 
 static bool is_live(const struct hull_container *c)
 {
@@ -33,31 +34,15 @@ static void free_containers(struct hull_container **cs, size_t n)
 	free(cs);
 }
 
-/* until=: a Go duration before now ("24h", "90m", "1h30m", "10s") or a
- * unix time or an RFC 3339 one; nanoseconds since the epoch, or -1. */
-static int64_t until_ns(const char *v)
+/* until=: docker's time filter forms (hull/timefmt.h), as nanoseconds
+ * since the epoch; -1 when v is none of them. */
+static int64_t until_ns(const char *v, struct hull_error **err)
 {
-	int64_t t = hull_engine_parse_time(v);
-	if (t > 0)
-		return t;
-	char *end;
-	long long secs = strtoll(v, &end, 10);
-	if (*v && !*end)
-		return (int64_t)secs * 1000000000LL;
-	int64_t ago = 0;
-	for (const char *p = v; *p;) {
-		double x = strtod(p, &end);
-		if (end == p)
-			return -1;
-		int64_t unit = *end == 'h' ? 3600 : *end == 'm' ? 60 : *end == 's' ? 1 : 0;
-		if (!unit)
-			return -1;
-		ago += (int64_t)(x * (double)unit * 1e9);
-		p = end + 1;
-	}
-	struct timespec now;
+	struct timespec now, t;
 	clock_gettime(CLOCK_REALTIME, &now);
-	return ago > 0 ? (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - ago : -1;
+	if (hull_time_parse_filter(v, &now, &t, err) < 0)
+		return -1;
+	return hull_time_ns(&t);
 }
 
 /* label=K, label=K=V, label!=K[=V] against the record's Config.Labels */
@@ -75,8 +60,9 @@ static bool passes(const struct hull_container *c, char *const *filters)
 {
 	for (char *const *f = filters; f && *f; f++) {
 		if (!strncmp(*f, "until=", 6)) {
-			int64_t created = hull_engine_parse_time(json_string_value(json_object_get(c->record, "Created")));
-			if (created >= until_ns(*f + 6))
+			int64_t created =
+			    hull_engine_parse_time(json_string_value(json_object_get(c->record, "Created")));
+			if (created >= until_ns(*f + 6, NULL))
 				return false;
 		} else if (!strncmp(*f, "label!=", 7)) {
 			if (label_matches(c, *f + 7))
@@ -91,9 +77,8 @@ static bool passes(const struct hull_container *c, char *const *filters)
 int hull_engine_prune_filters_check(char *const *filters, struct hull_error **err)
 {
 	for (char *const *f = filters; f && *f; f++) {
-		if (!strncmp(*f, "until=", 6) && until_ns(*f + 6) < 0)
-			return hull_error_msg(err, EINVAL, "invalid filter 'until=%s': a duration (24h, 90m) or a time",
-					      *f + 6);
+		if (!strncmp(*f, "until=", 6) && until_ns(*f + 6, err) < 0)
+			return hull_error_wrap(err, -EINVAL, "invalid filter 'until=%s'", *f + 6);
 		if (strncmp(*f, "until=", 6) && strncmp(*f, "label=", 6) && strncmp(*f, "label!=", 7))
 			return hull_error_msg(err, EINVAL, "invalid filter '%s' (container prune takes until= and label=)",
 					      *f);

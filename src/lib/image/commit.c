@@ -17,6 +17,8 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
+#include "hull/timefmt.h"
 #include "import.h"
 #include "store.h"
 
@@ -175,6 +177,9 @@ static int write_diff_tar(const char *dir, const char *dst, struct hull_error **
 	_cleanup_close_ int root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return hull_error_set(err, errno, "commit: open `%s`", dir);
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "commit");
 	struct writer w = { .a = archive_write_new(), .links = archive_entry_linkresolver_new() };
 	w.buf = hull_xmalloc(1 << 20);
 	archive_write_set_format_pax_restricted(w.a);
@@ -198,10 +203,8 @@ static json_t *commit_config(const struct hull_image *parent, const struct hull_
 {
 	time_t now = time(NULL);
 	json_t *c = parent ? json_deep_copy(parent->config->raw) : import_base_config(now, "hull commit");
-	char when[64];
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char when[HULL_TIME_BUF_LEN];
+	hull_time_format_rfc3339(&(struct timespec){ .tv_sec = now }, when);
 	json_object_set_new(c, "created", json_string(when));
 	if (o->author)
 		json_object_set_new(c, "author", json_string(o->author));

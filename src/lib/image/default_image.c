@@ -14,6 +14,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
 #include "import.h"
 #include "store.h"
 
@@ -145,6 +146,9 @@ static int write_layer(const char *busybox, const char *dst, time_t *mtime, stru
 	/* Same busybox, same bytes, same image id: every timestamp is its mtime. */
 	time_t t = st.st_mtime;
 	*mtime = t;
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return lr;
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
 	if (archive_write_open_filename(a, dst) != ARCHIVE_OK) {

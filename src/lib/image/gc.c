@@ -12,6 +12,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 #include "store.h"
 
 static void strv_push(char ***v, size_t *n, char *s)
@@ -119,8 +120,22 @@ int hull_image_remove(struct hull_image_store *s, const char *q, bool force, cha
 	return hull_image_gc(s, NULL, err);
 }
 
-int hull_image_prune(struct hull_image_store *s, bool all, char ***removed, long long *freed,
-		     struct hull_error **err)
+/* Was image id created before until? An image the store cannot read is
+ * left alone. */
+static bool created_before(struct hull_image_store *s, json_t *refs, const char *id, const struct timespec *until)
+{
+	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
+	if (store_load_image(s, refs, id, &img, NULL) < 0)
+		return false;
+	struct timespec created = { .tv_sec = (time_t)img->created };
+	const char *c = img->config ? img->config->created : NULL;
+	if (c && hull_time_parse_rfc3339(c, &created, NULL) < 0)
+		created = (struct timespec){ .tv_sec = (time_t)img->created };
+	return hull_time_ns(&created) < hull_time_ns(until);
+}
+
+int hull_image_prune(struct hull_image_store *s, bool all, const struct timespec *until, char ***removed,
+		     long long *freed, struct hull_error **err)
 {
 	char **lines = NULL;
 	size_t n = 0;
@@ -137,7 +152,8 @@ int hull_image_prune(struct hull_image_store *s, bool all, char ***removed, long
 			if (strlen(de->d_name) != HULL_SHA256_HEX_LEN + 5)
 				continue;
 			_cleanup_free_ char *id = hull_strdup_printf("sha256:%.*s", HULL_SHA256_HEX_LEN, de->d_name);
-			if (in_use(s, id) || (!all && count_names(refs, id) > 0))
+			if (in_use(s, id) || (!all && count_names(refs, id) > 0) ||
+			    (until && !created_before(s, refs, id, until)))
 				continue;
 			untag_all(refs, id, &lines, &n);
 			delete_record(s, id);

@@ -11,6 +11,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 #include "import.h"
 #include "store.h"
 
@@ -80,11 +81,8 @@ static int copy_in(struct hull_image_store *s, const char *src, char **tmp_out, 
 
 static char *now_rfc3339(time_t t)
 {
-	struct tm tm;
-	char buf[64];
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return hull_xstrdup(buf);
+	char buf[HULL_TIME_BUF_LEN];
+	return hull_xstrdup(hull_time_format_rfc3339(&(struct timespec){ .tv_sec = t }, buf));
 }
 
 json_t *import_base_config(time_t created, const char *created_by)

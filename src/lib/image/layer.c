@@ -13,6 +13,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/lazy.h"
 #include "store.h"
 #include "unpack.h"
 
@@ -154,10 +155,16 @@ static int reader_init(struct layer_reader *r, const struct layer_source *src, s
 		return hull_error_msg(err, EIO, "%s", r->error);
 	const unsigned char *m = r->in;
 	if (r->in_len >= 2 && m[0] == 0x1f && m[1] == 0x8b) {
+		int lr = hull_lazy_require(HULL_LIB_ZLIB, err);
+		if (lr < 0)
+			return hull_error_wrap(err, lr, "gzip layer");
 		r->compression = HULL_COMPRESSION_GZIP;
 		if (inflateInit2(&r->z, 16 + MAX_WBITS) != Z_OK)
 			return hull_error_msg(err, ENOMEM, "zlib init failed");
 	} else if (r->in_len >= 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) {
+		int lr = hull_lazy_require(HULL_LIB_ZSTD, err);
+		if (lr < 0)
+			return hull_error_wrap(err, lr, "zstd layer");
 		r->compression = HULL_COMPRESSION_ZSTD;
 		r->zs = ZSTD_createDStream();
 		if (!r->zs)
@@ -183,8 +190,11 @@ static void reader_fini(struct layer_reader *r)
 static int unpack_into(struct hull_image_store *s, const struct layer_source *src, const char *dir,
 		       char diff[HULL_DIGEST_BUF_LEN], long long *bytes, struct hull_error **err)
 {
+	int ret = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (ret < 0)
+		return ret;
 	struct layer_reader r;
-	int ret = reader_init(&r, src, err);
+	ret = reader_init(&r, src, err);
 	_cleanup_close_ int root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct archive *a = archive_read_new();
 	if (ret >= 0 && root < 0)

@@ -15,6 +15,7 @@
 #include "hull/fs.h"
 #include "hull/inroot.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
 #include "import.h"
 #include "store.h"
 #include "unpack.h"
@@ -396,6 +397,9 @@ static int load_dir(struct loader *l, struct hull_error **err)
 
 static int extract(struct hull_image_store *s, const char *path, const char *dir, struct hull_error **err)
 {
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "load `%s`", path);
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);

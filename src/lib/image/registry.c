@@ -10,6 +10,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
 #include "registry.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -393,8 +394,13 @@ static int ping(struct registry *r, struct hull_error **err)
 int registry_open(struct hull_image_store *s, const struct hull_reference *ref, const struct hull_registry_options *o,
 		  bool push, struct registry **out, struct hull_error **err)
 {
-	pthread_once(&curl_once, curl_init_once);
 	*out = NULL;
+	int lr = hull_lazy_require(HULL_LIB_CURL, err);
+	if (lr >= 0)
+		lr = hull_lazy_require(HULL_LIB_CRYPTO, err); /* base64 of credentials */
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "registry %s", ref->registry);
+	pthread_once(&curl_once, curl_init_once);
 	struct registry *r = hull_xcalloc(1, sizeof(*r));
 	pthread_mutex_init(&r->lock, NULL);
 	share_init(r);

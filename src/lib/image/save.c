@@ -12,6 +12,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
 #include "hull/output.h"
 #include "store.h"
 
@@ -167,6 +168,9 @@ static int open_output(struct saver *sv, const char *path, struct hull_output *o
 		_cleanup_free_ char *blobs = hull_path_join(path, "blobs/sha256");
 		return hull_mkdir_p(blobs, 0755, err);
 	}
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "save to `%s`", path);
 	/* "-" is stdout; a temp name renamed at the end, or a device or FIFO
 	 * written into (-o /dev/null stays a device) */
 	int r = hull_output_open(out, path, 0644, err);

@@ -15,6 +15,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/lazy.h"
 #include "store.h"
 
 void hull_image_store_free(struct hull_image_store *s)
@@ -158,6 +159,10 @@ void store_sync_all(struct hull_image_store *s)
 int hull_image_store_open(struct hull_ctx *ctx, struct hull_image_store **out, struct hull_error **err)
 {
 	*out = NULL;
+	/* Every blob, layer and image id is a sha256 digest (libcrypto). */
+	int lr = hull_lazy_require(HULL_LIB_CRYPTO, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "image store");
 	const char *data_root = ctx->data_root ? ctx->data_root : "/var/lib/hull";
 	_cleanup_(hull_image_store_freep) struct hull_image_store *s = hull_xcalloc(1, sizeof(*s));
 	s->ctx = ctx;

@@ -12,6 +12,7 @@
 
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 #include "runtime_internal.h"
 
 const char *hull_status_name(enum hull_status s)
@@ -114,23 +115,11 @@ int state_status(const struct hull_oci_state *st, const char *dir, enum hull_sta
 	return 0;
 }
 
+/* Go's RFC3339Nano, as runc writes "created". */
 static char *now_rfc3339(void)
 {
-	struct timespec ts;
-	struct tm tm;
-	char buf[64];
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	/* Go's RFC3339Nano (what runc prints): trailing zeros trimmed. */
-	char frac[16];
-	snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
-	size_t n = strlen(frac);
-	while (n > 1 && frac[n - 1] == '0')
-		frac[--n] = '\0';
-	if (n == 1)
-		frac[0] = '\0';
-	return hull_strdup_printf("%s%sZ", buf, frac);
+	char buf[HULL_TIME_BUF_LEN];
+	return hull_xstrdup(hull_time_now_rfc3339(buf));
 }
 
 int state_write(struct hull_ctx *ctx, const char *id, const char *bundle, const struct hull_oci_config *cfg,

@@ -22,6 +22,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/lazy.h"
 #include "scan-internal.h"
 
 #define RECORD_MAX (64u << 20) /* one OSV record; the largest real ones are a few MB */
@@ -154,6 +155,9 @@ static void archive_freep(struct archive **a)
 
 static int add_archive(struct import *im, const char *path, struct hull_error **err)
 {
+	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "read `%s`", path);
 	_cleanup_(archive_freep) struct archive *a = archive_read_new();
 	archive_read_support_format_zip(a);
 	archive_read_support_format_tar(a);

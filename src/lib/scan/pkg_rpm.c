@@ -16,6 +16,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/lazy.h"
 #include "scan-internal.h"
 
 enum {
@@ -148,6 +149,9 @@ int scan_rpm_read(const struct hull_scan_root *root, const char *path, struct sc
 	 * lead out), read-only and immutable: no journal, no -shm, nothing
 	 * written into the image. */
 	_cleanup_free_ char *uri = hull_strdup_printf("file:/proc/self/fd/%d?immutable=1", fd);
+	int lr = hull_lazy_require(HULL_LIB_SQLITE, err);
+	if (lr < 0)
+		return hull_error_wrap(err, lr, "rpm database");
 	_cleanup_(sqlite_closep) sqlite3 *db = NULL;
 	int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
 	if (rc != SQLITE_OK)

@@ -114,14 +114,14 @@ Test(store, images_in_use_are_kept)
 	cr_expect_str_eq(lines[0], "Untagged: busybox:latest");
 	cr_expect_null(lines[1]);
 	hull_strv_free(lines);
-	cr_assert_eq(hull_image_prune(s, true, &lines, NULL, NULL), 0);
+	cr_assert_eq(hull_image_prune(s, true, NULL, &lines, NULL, NULL), 0);
 	hull_strv_free(lines);
 	cr_expect_eq(access(img->layer_dirs[0], F_OK), 0, "an image in use keeps its layer");
 	struct hull_image *byid = NULL;
 	cr_expect_eq(hull_image_get(s, img->id, &byid, NULL), 0);
 	hull_image_free(byid);
 	hull_image_store_set_in_use(s, NULL, NULL);
-	cr_assert_eq(hull_image_prune(s, true, &lines, NULL, NULL), 0);
+	cr_assert_eq(hull_image_prune(s, true, NULL, &lines, NULL, NULL), 0);
 	hull_strv_free(lines);
 	cr_expect_neq(access(img->layer_dirs[0], F_OK), 0, "collected once unused");
 	hull_image_free(img);
