@@ -15,6 +15,8 @@
 #include "cli.h"
 #include "hull/agent.h"
 #include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/image.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 
@@ -22,12 +24,15 @@ static void usage(FILE *out)
 {
 	fprintf(out, "Usage: hull vm-agent serve --listen SOCKET --rootfs DIR --state-dir DIR\n"
 		     "       hull vm-agent call --socket SOCKET --bundle DIR [--id ID]\n"
-		     "       hull vm-agent initramfs --kernel BZIMAGE [--modules-dir DIR] -o FILE\n\n"
+		     "       hull vm-agent initramfs --kernel BZIMAGE [--modules-dir DIR] -o FILE\n"
+		     "       hull vm-agent prepare [--vm-kernel BZIMAGE] IMAGE\n\n"
 		     "serve:     the guest agent on a unix socket: one connection, one container run with\n"
 		     "           DIR as its root filesystem (state under --state-dir)\n"
 		     "call:      the host's side: run the bundle's config.json through the agent, relaying\n"
 		     "           stdin, stdout, stderr and signals; exits with the container's status\n"
-		     "initramfs: write the guest's initramfs (this hull as /init, its libraries, the modules)\n");
+		     "initramfs: write the guest's initramfs (this hull as /init, its libraries, the modules)\n"
+		     "prepare:   make and keep what `hull run --vm IMAGE` needs (the initramfs, the image's\n"
+		     "           read-only disk) ahead of its first run; prints their paths\n");
 }
 
 static int unix_socket(const char *path, bool listen_on, struct hull_error **err)
@@ -158,6 +163,30 @@ static int initramfs(struct hull_cli *cli, int argc, char **argv)
 	return 0;
 }
 
+static int prepare(struct hull_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"vm-kernel", required_argument, 0, 'k'}, {0}};
+	const char *kernel = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'k')
+			kernel = optarg;
+		else
+			return cli_usage_error("vm-agent prepare", "unknown option");
+	}
+	if (optind != argc - 1)
+		return cli_usage_error("vm-agent prepare", "expected one IMAGE");
+	struct hull_error *err = NULL;
+	_cleanup_(hull_image_store_freep) struct hull_image_store *store = NULL;
+	if (hull_image_store_open(&cli->ctx, &store, &err) < 0)
+		return cli_fail(cli, err);
+	_cleanup_free_ char *initrd = NULL, *disk = NULL;
+	if (hull_engine_vm_prepare(&cli->ctx, store, argv[optind], kernel, &initrd, &disk, &err) < 0)
+		return cli_fail(cli, err);
+	printf("%s\n%s\n", initrd, disk);
+	return 0;
+}
+
 int cmd_vm_agent(struct hull_cli *cli, int argc, char **argv);
 int cmd_vm_agent(struct hull_cli *cli, int argc, char **argv)
 {
@@ -174,5 +203,7 @@ int cmd_vm_agent(struct hull_cli *cli, int argc, char **argv)
 		return call(cli, argc, argv);
 	if (!strcmp(sub, "initramfs"))
 		return initramfs(cli, argc, argv);
-	return cli_usage_error("vm-agent", "unknown subcommand `%s` (serve, call, initramfs)", sub);
+	if (!strcmp(sub, "prepare"))
+		return prepare(cli, argc, argv);
+	return cli_usage_error("vm-agent", "unknown subcommand `%s` (serve, call, initramfs, prepare)", sub);
 }

@@ -372,21 +372,10 @@ char *hull_agent_initramfs_cached(const struct hull_agent_initramfs_opts *opts, 
 		hull_error_set(err, errno, "initramfs: read `%s`", opts->hull_binary);
 		return NULL;
 	}
-	/* the binary, the kernel it is for, and the libraries as installed now */
+	/* the binary and the kernel it is for; the libraries travel inside the
+	 * archive, so one made with older ones still runs as it was made */
 	_cleanup_free_ char *key =
 	    hull_strdup_printf("initramfs-v1\n%s\n%s\n%s\n", bin, version, opts->modules_dir ? opts->modules_dir : "");
-	_cleanup_strv_ char **libs = needed_libraries(opts->hull_binary, err);
-	if (!libs)
-		return NULL;
-	for (char **l = libs; *l; l++) {
-		struct stat st;
-		if (stat(*l, &st) == 0) {
-			char *more = hull_strdup_printf("%s%s %lld %lld\n", key, *l, (long long)st.st_size,
-							(long long)st.st_mtime);
-			free(key);
-			key = more;
-		}
-	}
 	char digest[HULL_DIGEST_BUF_LEN];
 	hull_sha256_buffer(key, strlen(key), digest);
 	if (hull_mkdir_p(cache_dir, 0700, err) < 0)

@@ -422,6 +422,21 @@ static int setup(struct monitor *m, struct hull_error **err)
 /* Create and start the container's process on the prepared rootfs: its
  * stdio, the runtime, the network (from the place hook). Run again by
  * --restart. */
+/* --vm: the VM shim instead of the runtime (vm.c); no runtime state, no
+ * cgroup or network of ours to plumb: the VM has its own. */
+static int launch_vm(struct monitor *m, struct hull_runtime_opts *opts, struct hull_error **err)
+{
+	int r = engine_vm_launch(m->ctx, m->c, opts->stdio, &m->pid, err);
+	for (int i = 0; i < 3; i++) {
+		int child_end = i == 0 ? m->pipes[0][0] : m->pipes[i][1];
+		if (child_end >= 0)
+			close(child_end);
+	}
+	if (m->pipes[0][0] < 0 && opts->stdio[0] >= 0)
+		close(opts->stdio[0]); /* /dev/null */
+	return r;
+}
+
 static int launch(struct monitor *m, struct hull_error **err)
 {
 	int r;
@@ -433,6 +448,8 @@ static int launch(struct monitor *m, struct hull_error **err)
 	_cleanup_free_ char *console = (char *)opts.console_socket;
 	if (r < 0)
 		return r;
+	if (engine_vm_enabled(m->c))
+		return launch_vm(m, &opts, err);
 	opts.detach = true;
 	opts.place = place;
 	opts.place_data = m;
