@@ -96,7 +96,8 @@ PY
 	[[ "${lines[1]}" == "error: create: id: must be a container id"* ]]
 	[ "${lines[2]}" = "error: start: nothing was created" ]
 	[ "${lines[3]}" = "error: unknown request type \`frobnicate\`" ]
-	[ ! -e "$TMP/escaped" ] && [ ! -e "$STATE/escaped" ]
+	[ ! -e "$TMP/escaped" ]
+	[ ! -e "$STATE/escaped" ]
 }
 
 @test "vm-agent: a frame over the size limit ends the connection with an error" {
@@ -127,8 +128,10 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.b
 	for m in virtio_ring virtio virtio_pci virtio_blk vsock vmw_vsock_virtio_transport jbd2 ext4 overlay; do
 		[ -n "$(pos $m)" ] || { echo "no $m"; return 1; }
 	done
-	[ "$(pos virtio_ring)" -lt "$(pos virtio)" ] && [ "$(pos virtio)" -lt "$(pos virtio_pci)" ]
-	[ "$(pos jbd2)" -lt "$(pos ext4)" ] && [ "$(pos vsock)" -lt "$(pos vmw_vsock_virtio_transport)" ]
+	[ "$(pos virtio_ring)" -lt "$(pos virtio)" ]
+	[ "$(pos virtio)" -lt "$(pos virtio_pci)" ]
+	[ "$(pos jbd2)" -lt "$(pos ext4)" ]
+	[ "$(pos vsock)" -lt "$(pos vmw_vsock_virtio_transport)" ]
 	for f in $order; do [ -f "$TMP/x$f" ]; done
 }
 
