@@ -60,6 +60,8 @@ struct hull_agent_call {
 	int stdio[3];	/* relayed: 0 to the process's stdin (-1: none), 1 and 2 from its output */
 	int signal_fd;	/* a signalfd whose signals are forwarded to the process, or -1 */
 	int stop_fd;	/* readable: the other end is gone (the VMM exited), or -1 */
+	bool terminal;	/* process.terminal: stdio[0] is a tty whose size (at start, on SIGWINCH)
+			   is sent as resize; all output comes as stdout */
 };
 
 /* hull_agent_call_run: on an open connection, create and start the

@@ -324,8 +324,8 @@ char *hull_engine_vm_default_kernel(struct hull_error **err);
  * (the initramfs for kernel, NULL: the default one, and the image's
  * read-only disk) ahead of the first run; their paths in *initrd, *disk. */
 struct hull_image_store;
-int hull_engine_vm_prepare(struct hull_ctx *ctx, struct hull_image_store *store, const char *image,
-			   const char *kernel, char **initrd, char **disk, struct hull_error **err);
+int hull_engine_vm_prepare(struct hull_ctx *ctx, struct hull_image_store *store, const char *image, const char *kernel,
+			   char **initrd, char **disk, struct hull_error **err);
 
 struct hull_run_options {
 	const char *image;      /* reference as typed */

@@ -10,6 +10,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -129,9 +130,26 @@ static int call(struct hull_cli *cli, int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	struct hull_agent_call ac = {.id = id, .config = config, .stdio = {0, 1, 2}, .signal_fd = sfd, .stop_fd = -1};
+	bool terminal = json_is_true(json_object_get(json_object_get(config, "process"), "terminal"));
+	struct hull_agent_call ac = {.id = id,
+				     .config = config,
+				     .stdio = {0, 1, 2},
+				     .signal_fd = sfd,
+				     .stop_fd = -1,
+				     .terminal = terminal && isatty(STDIN_FILENO)};
+	/* the guest's pty edits and echoes: ours passes bytes through */
+	struct termios saved, raw;
+	bool restore = ac.terminal && tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (restore) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
 	int status = 0;
-	if (hull_agent_call_run(conn, &ac, &status, &err) < 0)
+	int r = hull_agent_call_run(conn, &ac, &status, &err);
+	if (restore)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	if (r < 0)
 		return cli_fail(cli, err);
 	return status;
 }

@@ -70,6 +70,17 @@ call() {
 	grep -q trapped "$TMP/out"
 }
 
+@test "vm-agent: process.terminal: the process gets a pty in the agent, sized by resize frames" {
+	args sh -c 'tty; stty size; exit 4'
+	config '.process.terminal = true'
+	# script(1): the caller on a terminal of 33 rows and 101 columns
+	run script -qec "stty rows 33 cols 101; $HULL vm-agent call --socket $SOCK --bundle $BUNDLE" /dev/null </dev/null
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"/dev/pts/0"* ]]
+	[[ "$output" == *"33 101"* ]]
+}
+
 @test "vm-agent: hostile requests are refused with an answer, not obeyed" {
 	# a file name that climbs out of the bundle, then an unknown request
 	python3 - "$SOCK" "$TMP" <<'PY' >"$TMP/answers"

@@ -12,11 +12,6 @@ ENGINE_NET=231
 load engine_helpers
 load nested_helpers
 
-nested_possible() {
-	command -v qemu-system-x86_64 >/dev/null && command -v busybox >/dev/null &&
-		ls /boot/vmlinuz-* >/dev/null 2>&1
-}
-
 # What L1 needs beyond hull: the libraries the image commands load when
 # they need them (hull load), overlayfs for the engine's rootfs, the image,
 # and the caches `hull run --vm` would make with mkfs.ext4 (not in L1).
@@ -47,6 +42,8 @@ $HULL run --vm --vm-kernel /nested/vmlinuz -d --name bg busybox \
 	sh -c 'echo started; trap "echo got TERM; exit 0" TERM; while :; do sleep 1; done' >/dev/null
 echo "=== memory-exit"
 run -m 300m --rm busybox sh -c 'grep MemTotal /proc/meminfo; uname -r; echo "host $(cat /etc/hostname)"; exit 7'
+echo "=== tty"
+run -t --rm busybox sh -c 'tty; exit 3' </dev/null
 echo "=== env-workdir-user"
 run --rm -e GREETING=hello -w /tmp -u nobody busybox sh -c 'echo "$GREETING $(pwd) $(id -u)"'
 echo "=== stop-logs"
@@ -69,21 +66,22 @@ SH
 
 setup_file() {
 	engine_setup_file
-	if nested_possible; then
-		nested_session
-	fi
+}
+
+# The nested session runs once, for the first test that needs it (a run
+# filtered to the host's tests boots nothing).
+nested_output() {
+	nested_require
+	[ -f "$BATS_FILE_TMPDIR/nested.out" ] || nested_session
+	NESTED_OUTPUT=$(cat "$BATS_FILE_TMPDIR/nested.out")
 }
 
 teardown_file() {
 	engine_teardown_file
 }
 
-setup() {
-	NESTED_OUTPUT=$(cat "$BATS_FILE_TMPDIR/nested.out" 2>/dev/null)
-}
-
 @test "run --vm: -m 300m sizes the VM, whose kernel is its own; the exit status comes back" {
-	nested_require
+	nested_output
 	output=$(nested_section memory-exit)
 	echo "$output"
 	kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' <<<"$output")
@@ -98,8 +96,16 @@ setup() {
 	grep -qx "rc=7" <<<"$output"
 }
 
+@test "run --vm -t: the process gets a terminal in the guest, its status comes back" {
+	nested_output
+	output=$(nested_section tty | tr -d '\r')
+	echo "$output"
+	grep -qx "/dev/pts/0" <<<"$output"
+	grep -qx "rc=3" <<<"$output"
+}
+
 @test "run --vm: -e, -w and -u reach the process in the guest" {
-	nested_require
+	nested_output
 	output=$(nested_section env-workdir-user)
 	echo "$output"
 	grep -qx "hello /tmp 65534" <<<"$output"
@@ -107,7 +113,7 @@ setup() {
 }
 
 @test "run --vm -d: logs, stop (the signal reaches the process in the guest), wait, rm" {
-	nested_require
+	nested_output
 	output=$(nested_section stop-logs)
 	echo "$output"
 	grep -qx "stop=0" <<<"$output"
@@ -120,9 +126,6 @@ setup() {
 }
 
 @test "run --vm: what a VM cannot have yet is refused by name, and nothing is left" {
-	run "$HULL" run --vm -t --rm busybox true
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"--vm: -t (a terminal over vsock) is not supported in a micro-VM yet"* ]]
 	run "$HULL" run --vm -p 8080:80 --rm busybox true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--vm: -p/-P (published ports) is not supported"* ]]
@@ -143,4 +146,15 @@ setup() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--vm-kernel \`/nonexistent\`: No such file or directory"* ]]
 	[ -z "$("$HULL" ps -aq)" ]
+}
+
+@test "run --vm: an image's VM disk goes with the image (rmi)" {
+	run "$HULL" vm-agent prepare busybox
+	[ "$status" -eq 0 ]
+	disk=$(sed -n 2p <<<"$output")
+	[ -f "$disk" ]
+	[[ "$disk" == "$HULL_DATA_ROOT/vm/images/"*.ext4 ]]
+	"$HULL" rmi busybox
+	[ ! -e "$disk" ]
+	"$HULL" image build-default >/dev/null
 }

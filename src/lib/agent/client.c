@@ -6,6 +6,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -100,11 +102,23 @@ static int forward_stdin(int conn, int *in, struct hull_error **err)
 	return hull_agent_send(conn, m, err);
 }
 
-static int forward_signal(int conn, int signal_fd, struct hull_error **err)
+/* The terminal's size to the guest's pty (none yet: nothing to say). */
+static int send_size(int conn, const struct hull_agent_call *call, struct hull_error **err)
+{
+	struct winsize ws;
+	if (ioctl(call->stdio[0], TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0)
+		return 0;
+	_cleanup_json_ json_t *m = json_pack("{s:s,s:i,s:i}", "type", "resize", "rows", ws.ws_row, "cols", ws.ws_col);
+	return hull_agent_send(conn, m, err);
+}
+
+static int forward_signal(int conn, const struct hull_agent_call *call, struct hull_error **err)
 {
 	struct signalfd_siginfo si;
-	if (read(signal_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+	if (read(call->signal_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return 0;
+	if (call->terminal && si.ssi_signo == SIGWINCH)
+		return send_size(conn, call, err);
 	_cleanup_json_ json_t *m = json_pack("{s:s,s:i}", "type", "signal", "signal", (int)si.ssi_signo);
 	return hull_agent_send(conn, m, err);
 }
@@ -153,7 +167,7 @@ static int relay(int conn, const struct hull_agent_call *call, int *status, stru
 		}
 		if (p[1].revents && forward_stdin(conn, &in, err) < 0)
 			return -EPIPE;
-		if (p[2].revents && forward_signal(conn, call->signal_fd, err) < 0)
+		if (p[2].revents && forward_signal(conn, call, err) < 0)
 			return -EPIPE;
 		if (p[3].revents)
 			return hull_error_msg(err, EPIPE, "the VM ended before the container's exit status came");
@@ -173,6 +187,8 @@ int hull_agent_call_run(int conn, const struct hull_agent_call *call, int *statu
 	_cleanup_json_ json_t *wait = json_pack("{s:s}", "type", "wait");
 	if ((r = request(conn, call, start, err)) < 0)
 		return hull_error_wrap(err, r, "start the container in the VM");
+	if (call->terminal && send_size(conn, call, err) < 0)
+		return -EPIPE;
 	if (hull_agent_send(conn, wait, err) < 0)
 		return -EPIPE;
 	return relay(conn, call, status, err);

@@ -88,7 +88,8 @@ static void add_warnings(const struct hull_ctx *ctx, json_t *record, char ***war
 	const char *userns = json_string_value(json_object_get(hc, "UsernsMode"));
 	/* in a micro-VM, root escapes to the guest's kernel, not to this host's */
 	bool vm = json_is_object(json_object_get(hc, "HullVM"));
-	if (!vm && (!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") || !strncmp(user, "0:", 2) ||
+	if (!vm &&
+	    (!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") || !strncmp(user, "0:", 2) ||
 	     !strncmp(user, "root:", 5)) &&
 	    !ctx->rootless && geteuid() == 0 && !(userns && *userns && strcmp(userns, "host")))
 		json_array_append_new(list, json_string("the container's process runs as root (uid 0) with no user "

@@ -155,6 +155,15 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct hull_error **err)
 {
 	json_t *config = json_object_get(m->c->record, "Config");
+	if (json_is_true(json_object_get(config, "Tty")) && engine_vm_enabled(m->c)) {
+		/* a VM's terminal is the guest's pty; its bytes reach us through
+		 * the shim on a pty of ours (raw: the guest's does the editing) */
+		int slave = -1;
+		if (engine_vm_open_pty(&m->master, &slave, err) < 0)
+			return -EIO;
+		opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = slave;
+		return 0;
+	}
 	if (json_is_true(json_object_get(config, "Tty"))) {
 		/* relative to the container directory (the monitor's cwd): an
 		 * absolute path under a deep data root can pass sun_path's 108 */
@@ -427,6 +436,10 @@ static int setup(struct monitor *m, struct hull_error **err)
 static int launch_vm(struct monitor *m, struct hull_runtime_opts *opts, struct hull_error **err)
 {
 	int r = engine_vm_launch(m->ctx, m->c, opts->stdio, &m->pid, err);
+	if (m->master >= 0) {
+		close(opts->stdio[0]); /* the pty's slave end is the shim's */
+		return r;
+	}
 	for (int i = 0; i < 3; i++) {
 		int child_end = i == 0 ? m->pipes[0][0] : m->pipes[i][1];
 		if (child_end >= 0)

@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@
 #include <sys/utsname.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "hull/agent.h"
@@ -74,9 +76,7 @@ char *hull_engine_vm_default_kernel(struct hull_error **err)
 static int refuse_unsupported(const struct hull_run_options *o, struct hull_error **err)
 {
 	const char *what = NULL;
-	if (o->tty)
-		what = "-t (a terminal over vsock)";
-	else if (o->publish || o->publish_all)
+	if (o->publish || o->publish_all)
 		what = "-p/-P (published ports)";
 	else if (o->volumes || o->mounts)
 		what = "-v/--mount (volumes)";
@@ -328,8 +328,31 @@ static json_t *guest_config(const struct hull_container *c, json_t **files, stru
 	json_t *nss = json_object_get(linux_, "namespaces");
 	json_array_foreach(nss, i, m) json_object_del(m, "path");
 	json_object_del(cfg, "hooks");
-	json_object_set_new(json_object_get(cfg, "process"), "terminal", json_false());
 	return steal_ptr(cfg);
+}
+
+int engine_vm_open_pty(int *master, int *slave, struct hull_error **err)
+{
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0 || grantpt(*master) < 0 || unlockpt(*master) < 0) {
+		int e = errno;
+		if (*master >= 0)
+			close(*master);
+		*master = -1;
+		return hull_error_set(err, e, "open a pty for the VM's terminal");
+	}
+	char name[64];
+	*slave = ptsname_r(*master, name, sizeof(name)) == 0 ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+	struct termios t;
+	if (*slave < 0 || tcgetattr(*slave, &t) < 0) {
+		int e = errno;
+		close(*master);
+		*master = -1;
+		return hull_error_set(err, e, "open the VM terminal's pty slave");
+	}
+	cfmakeraw(&t);
+	tcsetattr(*slave, TCSANOW, &t);
+	return 0;
 }
 
 /* ------------------------------------------------------------ the shim -- */
@@ -435,6 +458,11 @@ static int shim_main(struct shim *s, struct hull_error **err)
 	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (chdir(s->c->dir) < 0)
 		return hull_error_set(err, errno, "chdir `%s`", s->c->dir);
+	/* -t: our pty is the controlling terminal, so that a resize by the
+	 * monitor (TIOCSWINSZ on its master) comes to us as SIGWINCH */
+	bool terminal = isatty(STDIN_FILENO);
+	if (terminal && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0))
+		return hull_error_set(err, errno, "make the pty the shim's terminal");
 	json_t *files = NULL;
 	_cleanup_json_ json_t *config = guest_config(s->c, &files, err);
 	_cleanup_json_ json_t *files_ref = files;
@@ -458,7 +486,8 @@ static int shim_main(struct shim *s, struct hull_error **err)
 					       .files = files,
 					       .stdio = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO},
 					       .signal_fd = sfd,
-					       .stop_fd = vmm_fd};
+					       .stop_fd = vmm_fd,
+					       .terminal = terminal};
 		r = hull_agent_call_run(conn, &call, &status, err);
 		/* the agent powers the VM off when the connection ends */
 		close(take_fd(conn));
