@@ -102,14 +102,15 @@ static int forward_stdin(int conn, int *in, struct hull_error **err)
 	return hull_agent_send(conn, m, err);
 }
 
-/* The terminal's size to the guest's pty (none yet: nothing to say). */
-static int send_size(int conn, const struct hull_agent_call *call, struct hull_error **err)
+/* The terminal's size to the guest's pty (none yet: nothing to say); the
+ * first one answered before the process starts, later ones on the fly. */
+static int send_size(int conn, const struct hull_agent_call *call, bool answered, struct hull_error **err)
 {
 	struct winsize ws;
 	if (ioctl(call->stdio[0], TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0)
 		return 0;
 	_cleanup_json_ json_t *m = json_pack("{s:s,s:i,s:i}", "type", "resize", "rows", ws.ws_row, "cols", ws.ws_col);
-	return hull_agent_send(conn, m, err);
+	return answered ? request(conn, call, m, err) : hull_agent_send(conn, m, err);
 }
 
 static int forward_signal(int conn, const struct hull_agent_call *call, struct hull_error **err)
@@ -118,7 +119,7 @@ static int forward_signal(int conn, const struct hull_agent_call *call, struct h
 	if (read(call->signal_fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
 		return 0;
 	if (call->terminal && si.ssi_signo == SIGWINCH)
-		return send_size(conn, call, err);
+		return send_size(conn, call, false, err);
 	_cleanup_json_ json_t *m = json_pack("{s:s,s:i}", "type", "signal", "signal", (int)si.ssi_signo);
 	return hull_agent_send(conn, m, err);
 }
@@ -183,12 +184,13 @@ int hull_agent_call_run(int conn, const struct hull_agent_call *call, int *statu
 	int r = request(conn, call, create, err);
 	if (r < 0)
 		return hull_error_wrap(err, r, "create the container in the VM");
+	/* the size before the start: the process may ask for it at once */
+	if (call->terminal && (r = send_size(conn, call, true, err)) < 0)
+		return hull_error_wrap(err, r, "size the container's terminal in the VM");
 	_cleanup_json_ json_t *start = json_pack("{s:s}", "type", "start");
 	_cleanup_json_ json_t *wait = json_pack("{s:s}", "type", "wait");
 	if ((r = request(conn, call, start, err)) < 0)
 		return hull_error_wrap(err, r, "start the container in the VM");
-	if (call->terminal && send_size(conn, call, err) < 0)
-		return -EPIPE;
 	if (hull_agent_send(conn, wait, err) < 0)
 		return -EPIPE;
 	return relay(conn, call, status, err);
