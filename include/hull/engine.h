@@ -328,6 +328,17 @@ int hull_logs_read(const char *path, const struct hull_logs_options *opts,
 
 /* docker run's flags, as parsed by the CLI; strv members are NULL-ended
  * and may be NULL. Everything is borrowed. */
+/* hull_engine_vm_default_kernel: the kernel of `--vm` without --vm-kernel:
+ * /boot/vmlinuz-$(uname -r), else the newest /boot/vmlinuz-* (malloc'd). */
+char *hull_engine_vm_default_kernel(struct hull_error **err);
+
+/* hull_engine_vm_prepare: make what `run --vm` of image needs and keeps
+ * (the initramfs for kernel, NULL: the default one, and the image's
+ * read-only disk) ahead of the first run; their paths in *initrd, *disk. */
+struct hull_image_store;
+int hull_engine_vm_prepare(struct hull_ctx *ctx, struct hull_image_store *store, const char *image, const char *kernel,
+			   char **initrd, char **disk, struct hull_error **err);
+
 struct hull_run_options {
 	const char *image;      /* reference as typed */
 	const char *name;       /* --name, NULL: random */
@@ -383,6 +394,8 @@ struct hull_run_options {
 	const char *cidfile;
 	int scan_policy;        /* --scan-policy: an enum hull_scan_severity; -1: off (no scan) */
 	const char *scan_db;    /* --scan-db DIR; NULL: hull scan's default database */
+	bool vm;                /* --vm: in a KVM micro-VM (docs/vm-agent.md) */
+	const char *vm_kernel;  /* --vm-kernel FILE; NULL: hull_engine_vm_default_kernel() */
 };
 
 /* ------------------------------------------------------ restart policy -- */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hull/agent.h"
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
@@ -178,7 +179,8 @@ static void usage(FILE *out)
 			continue;
 		fprintf(out, "\n%s:\n", titles[t]);
 		for (const struct hull_command *c = all_tables[t]; c->name; c++)
-			fprintf(out, "  %-12s %s\n", c->name, c->summary);
+			if (c->summary)
+				fprintf(out, "  %-12s %s\n", c->name, c->summary);
 	}
 	fprintf(out, "\nRun 'hull COMMAND --help' for more on a command.\n");
 }
@@ -247,6 +249,9 @@ int main(int argc, char **argv)
 	 * the process, and LeakSanitizer sees them reachable from here */
 	static struct hull_cli cli;
 	cli.argv0 = argv[0];
+	/* the kernel started us as a micro-VM's init (the initramfs's /init) */
+	if (getpid() == 1 && !strcmp(argv[0], "/init"))
+		hull_agent_guest_main();
 	char **full_argv = argv;
 	hull_ctx_init(&cli.ctx);
 

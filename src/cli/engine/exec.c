@@ -94,6 +94,11 @@ int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv)
 		fprintf(stderr, "hull: Container %s is not running\n", c->id);
 		return 1;
 	}
+	if (json_is_object(json_object_get(json_object_get(c->record, "HostConfig"), "HullVM"))) {
+		fprintf(stderr, "hull: Container %s runs in a micro-VM (--vm): exec into it is not supported yet\n",
+			c->id);
+		return 1;
+	}
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = hull_oci_config_load(c->dir, &err);
 	if (!cfg)
 		return cli_fail(cli, err);

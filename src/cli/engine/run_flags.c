@@ -66,7 +66,11 @@ static const char usage_text[] =
 	"  -q, --quiet                  No pull progress\n"
 	"      --scan-policy SEVERITY   Refuse an image with scan findings at or above SEVERITY\n"
 	"                               (unknown|low|medium|high|critical; as `hull scan --fail-on`)\n"
-	"      --scan-db DIR            Vulnerability database for --scan-policy (default: hull scan's)\n";
+	"      --scan-db DIR            Vulnerability database for --scan-policy (default: hull scan's)\n"
+	"      --vm                     Run it in a KVM micro-VM with a kernel of its own (-m and --cpus\n"
+	"                               size the VM; docs/vm-agent.md)\n"
+	"      --vm-kernel FILE         The VM's bzImage (default /boot/vmlinuz-$(uname -r), else the newest;\n"
+	"                               implies --vm)\n";
 
 enum {
 	OPT_RM = 256, OPT_NAME, OPT_ENV_FILE, OPT_MOUNT, OPT_TMPFS, OPT_EXPOSE, OPT_NETWORK, OPT_ALIAS, OPT_DNS,
@@ -75,7 +79,7 @@ enum {
 	OPT_ULIMIT, OPT_SYSCTL, OPT_DEVICE, OPT_GROUP_ADD, OPT_IPC, OPT_PID, OPT_UTS, OPT_USERNS, OPT_SHM, OPT_PULL,
 	OPT_PLATFORM, OPT_RESTART, OPT_INIT, OPT_CIDFILE, OPT_DOMAIN, OPT_SIG_PROXY, OPT_DETACH_KEYS, OPT_HELP,
 	OPT_SCAN_POLICY, OPT_SCAN_DB, OPT_IP, OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_TIMEOUT,
-	OPT_HEALTH_RETRIES, OPT_HEALTH_START, OPT_NO_HEALTH,
+	OPT_HEALTH_RETRIES, OPT_HEALTH_START, OPT_NO_HEALTH, OPT_VM, OPT_VM_KERNEL,
 };
 
 static const struct option options[] = {
@@ -131,6 +135,8 @@ static const struct option options[] = {
 	{ "attach", required_argument, NULL, 'a' },    { "help", no_argument, NULL, OPT_HELP },
 	{ "scan-policy", required_argument, NULL, OPT_SCAN_POLICY },
 	{ "scan-db", required_argument, NULL, OPT_SCAN_DB },
+	{ "vm", no_argument, NULL, OPT_VM },
+	{ "vm-kernel", required_argument, NULL, OPT_VM_KERNEL },
 	{ 0 },
 };
 
@@ -261,6 +267,8 @@ static int handle(struct run_flags *f, const char *cmd, int c, const char *arg)
 	case OPT_PLATFORM: o->platform = arg; break;
 	case OPT_RESTART: o->restart = arg; break;
 	case OPT_INIT: o->init = true; break;
+	case OPT_VM: o->vm = true; break;
+	case OPT_VM_KERNEL: o->vm = true; o->vm_kernel = arg; break;
 	case OPT_CIDFILE: o->cidfile = arg; break;
 	case 'q': f->quiet = true; break;
 	case OPT_SIG_PROXY: f->sig_proxy = !arg || strcmp(arg, "false"); break;

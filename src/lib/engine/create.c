@@ -86,7 +86,10 @@ static void add_warnings(const struct hull_ctx *ctx, json_t *record, char ***war
 							"root on this host"));
 	const char *user = json_string_value(json_object_get(json_object_get(record, "Config"), "User"));
 	const char *userns = json_string_value(json_object_get(hc, "UsernsMode"));
-	if ((!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") || !strncmp(user, "0:", 2) ||
+	/* in a micro-VM, root escapes to the guest's kernel, not to this host's */
+	bool vm = json_is_object(json_object_get(hc, "HullVM"));
+	if (!vm &&
+	    (!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") || !strncmp(user, "0:", 2) ||
 	     !strncmp(user, "root:", 5)) &&
 	    !ctx->rootless && geteuid() == 0 && !(userns && *userns && strcmp(userns, "host")))
 		json_array_append_new(list, json_string("the container's process runs as root (uid 0) with no user "
@@ -122,6 +125,8 @@ struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_imag
 		return NULL;
 	json_t *image_config = json_object_get(img->config->raw, "config");
 	int r = hull_engine_build_record(c->record, o, image_config, err);
+	if (r == 0 && o->vm)
+		r = engine_vm_record(o, c->record, err);
 	if (r == 0)
 		r = engine_share_resolve(ctx, c->record, err);
 	if (r == 0) {

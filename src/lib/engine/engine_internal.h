@@ -10,6 +10,15 @@
  * caller holds the volume lock. */
 int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hull_error **err);
 
+/* vm.c (docs/vm-agent.md): check run options for --vm and record the
+ * kernel (HostConfig.HullVM); is the container one for a VM; launch its
+ * VM shim with stdio as the container's 0-2, the shim's pid in *pid. */
+int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hull_error **err);
+bool engine_vm_enabled(const struct hull_container *c);
+int engine_vm_open_pty(int *master, int *slave, struct hull_error **err);
+int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const int stdio[3], pid_t *pid,
+		     struct hull_error **err);
+
 /* rootfs.c: mount the overlay of record.GraphDriver at dir/rootfs (the
  * caller is in a private mount namespace) and unmount it. */
 int engine_rootfs_mount(const struct hull_container *c, struct hull_error **err);

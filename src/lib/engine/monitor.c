@@ -165,6 +165,15 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct hull_error **err)
 {
 	json_t *config = json_object_get(m->c->record, "Config");
+	if (json_is_true(json_object_get(config, "Tty")) && engine_vm_enabled(m->c)) {
+		/* a VM's terminal is the guest's pty; its bytes reach us through
+		 * the shim on a pty of ours (raw: the guest's does the editing) */
+		int slave = -1;
+		if (engine_vm_open_pty(&m->master, &slave, err) < 0)
+			return -EIO;
+		opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = slave;
+		return 0;
+	}
 	if (json_is_true(json_object_get(config, "Tty"))) {
 		/* relative to the container directory (the monitor's cwd): an
 		 * absolute path under a deep data root can pass sun_path's 108 */
@@ -435,6 +444,25 @@ static int setup(struct monitor *m, struct hull_error **err)
 /* Create and start the container's process on the prepared rootfs: its
  * stdio, the runtime, the network (from the place hook). Run again by
  * --restart. */
+/* --vm: the VM shim instead of the runtime (vm.c); no runtime state, no
+ * cgroup or network of ours to plumb: the VM has its own. */
+static int launch_vm(struct monitor *m, struct hull_runtime_opts *opts, struct hull_error **err)
+{
+	int r = engine_vm_launch(m->ctx, m->c, opts->stdio, &m->pid, err);
+	if (m->master >= 0) {
+		close(opts->stdio[0]); /* the pty's slave end is the shim's */
+		return r;
+	}
+	for (int i = 0; i < 3; i++) {
+		int child_end = i == 0 ? m->pipes[0][0] : m->pipes[i][1];
+		if (child_end >= 0)
+			close(child_end);
+	}
+	if (m->pipes[0][0] < 0 && opts->stdio[0] >= 0)
+		close(opts->stdio[0]); /* /dev/null */
+	return r;
+}
+
 static int launch(struct monitor *m, struct hull_error **err)
 {
 	int r;
@@ -446,6 +474,8 @@ static int launch(struct monitor *m, struct hull_error **err)
 	_cleanup_free_ char *console = (char *)opts.console_socket;
 	if (r < 0)
 		return r;
+	if (engine_vm_enabled(m->c))
+		return launch_vm(m, &opts, err);
 	opts.detach = true;
 	opts.place = place;
 	opts.place_data = m;

@@ -4,6 +4,7 @@
  * stored layers but not yet written its record. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -251,6 +252,28 @@ static void sweep(struct hull_ctx *ctx, const char *dir, json_t *live, long long
 	}
 }
 
+/* The read-only disks `run --vm` made of images (data_root/vm/images/
+ * <id hex>.ext4) go with their images. Only finished disks: a ".tmp."
+ * file may be one being made right now. */
+static void sweep_vm_disks(struct hull_image_store *s, json_t *blobs, long long *freed)
+{
+	_cleanup_free_ char *dir = hull_path_join(s->data_root, "vm/images");
+	_cleanup_closedir_ DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len != HULL_SHA256_HEX_LEN + 5 || strcmp(de->d_name + HULL_SHA256_HEX_LEN, ".ext4"))
+			continue;
+		_cleanup_free_ char *hex = strndup(de->d_name, HULL_SHA256_HEX_LEN);
+		if (json_object_get(blobs, hex))
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0)
+			*freed += (long long)st.st_blocks * 512;
+	}
+}
+
 int hull_image_gc(struct hull_image_store *s, long long *freed, struct hull_error **err)
 {
 	_cleanup_close_ int gc_lock = store_lock(s, "gc", true, err);
@@ -266,6 +289,7 @@ int hull_image_gc(struct hull_image_store *s, long long *freed, struct hull_erro
 	sweep(s->ctx, s->blobs, blobs, &total);
 	sweep(s->ctx, s->layers, layers, &total);
 	sweep(s->ctx, s->sizes, layers, &total);
+	sweep_vm_disks(s, blobs, &total);
 	/* No pull or import runs now (we hold "gc"): temp files are orphans. */
 	sweep(s->ctx, s->tmp, NULL, &total);
 	sweep(s->ctx, s->ingest, NULL, &total);

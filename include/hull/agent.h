@@ -1,0 +1,102 @@
+/* hull/agent.h - containers in micro-VMs: the guest agent, its protocol,
+ * the host side that drives it, and the guest's initramfs.
+ *
+ * The agent is hull itself, running as the guest's init: it mounts the
+ * container's root filesystem from a virtio-blk disk and applies the OCI
+ * config with hull's own runtime library, told what to do over vsock in
+ * length-prefixed JSON frames (docs/vm-agent.md). The same server runs on
+ * the host over a unix socket, which is how its protocol is tested. */
+#ifndef HULL_AGENT_H
+#define HULL_AGENT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hull/ctx.h"
+#include "hull/error.h"
+
+#define HULL_AGENT_VSOCK_PORT 1024u	/* the guest agent connects to the host's CID 2 on this port */
+#define HULL_AGENT_FRAME_MAX (8u << 20) /* largest frame either side accepts */
+#define HULL_AGENT_FILE_MAX (1u << 20)	/* largest file a create frame may carry */
+
+/* hull_agent_send: write msg as one frame (u32 big-endian length, then the
+ * compact JSON). Blocks until written. */
+int hull_agent_send(int fd, json_t *msg, struct hull_error **err);
+
+/* hull_agent_recv: read one frame into *out (caller decrefs). A clean end of
+ * the stream before a frame returns 0 with *out NULL. A frame over
+ * HULL_AGENT_FRAME_MAX, a truncated one, or one that is not a JSON object
+ * is an error. */
+int hull_agent_recv(int fd, json_t **out, struct hull_error **err);
+
+/* hull_agent_b64_encode / decode: standard base64 (RFC 4648, padded).
+ * encode returns a malloc'd string; decode returns a malloc'd buffer and
+ * its length in *len, or NULL on malformed input. */
+char *hull_agent_b64_encode(const void *data, size_t len);
+void *hull_agent_b64_decode(const char *text, size_t *len);
+
+/* What the agent serves one connection with. */
+struct hull_agent_server_opts {
+	const char *rootfs;    /* the container's root filesystem, already mounted */
+	const char *state_dir; /* created if missing: the bundle (config.json, files/) goes here */
+	bool no_pivot;	       /* enter the rootfs by MS_MOVE + chroot (the caller's root is a ramfs) */
+};
+
+/* hull_agent_serve: serve one connection (docs/vm-agent.md) until the host
+ * closes it: create, start, stdio, signals, resize, wait. The container is
+ * run with hull's runtime under ctx->runtime_root; when the connection ends
+ * the container is killed if still running and deleted. Returns 0 when the
+ * host ended the connection, negative errno on a broken stream. */
+int hull_agent_serve(struct hull_ctx *ctx, int conn, const struct hull_agent_server_opts *opts,
+		     struct hull_error **err);
+
+/* What the host side sends. */
+struct hull_agent_call {
+	const char *id; /* container id inside the guest */
+	json_t *config; /* the OCI config (borrowed); root.path is the agent's choice */
+	json_t *files;	/* {"name": "content"} for the bundle's files/ directory, or NULL */
+	int stdio[3];	/* relayed: 0 to the process's stdin (-1: none), 1 and 2 from its output */
+	int signal_fd;	/* a signalfd whose signals are forwarded to the process, or -1 */
+	int stop_fd;	/* readable: the other end is gone (the VMM exited), or -1 */
+	bool terminal;	/* process.terminal: stdio[0] is a tty whose size (at start, on SIGWINCH)
+			   is sent as resize; all output comes as stdout */
+};
+
+/* hull_agent_call_run: on an open connection, create and start the
+ * container, relay stdio and signals, and wait for its exit status (as a
+ * shell reports it: 128+N when killed by signal N) into *status. */
+int hull_agent_call_run(int conn, const struct hull_agent_call *call, int *status, struct hull_error **err);
+
+/* hull_agent_guest_main: hull as the guest's init (pid 1): mount /proc,
+ * /sys, /dev, /tmp, /run, load the initramfs's modules, mount the
+ * container's root disk (/dev/vda, read-only) under an overlay with a
+ * tmpfs upper, connect to the host over vsock and serve it, then power
+ * the VM off. Never returns. */
+__attribute__((noreturn)) void hull_agent_guest_main(void);
+
+/* Inputs of the initramfs. */
+struct hull_agent_initramfs_opts {
+	const char *hull_binary; /* becomes /init (with its shared libraries, found by ldd) */
+	const char *kernel;	 /* a bzImage: its version names /lib/modules/VERSION */
+	const char *modules_dir; /* NULL: /lib/modules/VERSION */
+};
+
+/* hull_agent_kernel_version: the version a bzImage's setup header names
+ * ("6.1.0-57-amd64"), malloc'd. */
+char *hull_agent_kernel_version(const char *kernel, struct hull_error **err);
+
+/* hull_agent_initramfs_write: write a cpio (newc) archive to path
+ * (temporary name, then rename): /init = the hull binary, its shared
+ * libraries, and the modules the agent needs with their dependencies in
+ * load order (/lib/modules/hull/order). */
+int hull_agent_initramfs_write(const struct hull_agent_initramfs_opts *opts, const char *path, struct hull_error **err);
+
+/* hull_agent_initramfs_cached: the initramfs for this hull binary and
+ * kernel under cache_dir (made once: the name carries a digest of both),
+ * malloc'd path. */
+char *hull_agent_initramfs_cached(const struct hull_agent_initramfs_opts *opts, const char *cache_dir,
+				  struct hull_error **err);
+
+#endif

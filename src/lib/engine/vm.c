@@ -1,0 +1,567 @@
+/* vm.c - `hull run --vm`: the container's config as usual, then a
+ * micro-VM instead of the runtime (docs/vm-agent.md).
+ *
+ * The monitor forks a *VM shim* where it would call the runtime. The shim
+ * is the container's process as the engine sees it (state pid, stdio
+ * pipes, exit status): it starts the VMM as its own child, answers the
+ * guest agent's vsock connection, and relays stdio and signals until the
+ * exit status comes. A SIGKILL of the shim takes the VMM with it. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "hull/agent.h"
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/image.h"
+#include "hull/json.h"
+#include "hull/vmm.h"
+#include "engine_internal.h"
+
+extern char **environ;
+
+#define VM_DEFAULT_MEMORY (512LL << 20)
+#define VM_MIN_MEMORY (128LL << 20) /* the Debian kernel, the initramfs and a process */
+#define VM_CID 3		    /* each VM's vsock is its own (user space): any CID will do */
+#define VM_CMDLINE "console=ttyS0 reboot=k panic=-1 quiet"
+#define VSOCK_PATH "vsock"	  /* relative to the container dir: sun_path is short */
+#define AGENT_SOCKET "vsock_1024" /* where the guest's connection to CID 2 port 1024 lands */
+#define SHUTDOWN_WAIT_MS 10000	  /* for the guest to power off once the container is done */
+#define SHIM_ERROR 125		  /* docker's status when the container could not run */
+
+char *hull_engine_vm_default_kernel(struct hull_error **err)
+{
+	struct utsname u;
+	if (uname(&u) == 0) {
+		char *own = hull_strdup_printf("/boot/vmlinuz-%s", u.release);
+		if (access(own, R_OK) == 0)
+			return own;
+		free(own);
+	}
+	_cleanup_closedir_ DIR *d = opendir("/boot");
+	_cleanup_free_ char *best = NULL;
+	for (struct dirent *de; d && (de = readdir(d));)
+		if (!strncmp(de->d_name, "vmlinuz-", 8) && (!best || strverscmp(de->d_name, best) > 0)) {
+			free(best);
+			best = hull_xstrdup(de->d_name);
+		}
+	if (!best) {
+		hull_error_msg(err, ENOENT, "--vm: no kernel in /boot (vmlinuz-*): give one with --vm-kernel FILE");
+		return NULL;
+	}
+	return hull_path_join("/boot", best);
+}
+
+/* What a container in a VM cannot have yet: refused at create, by name. */
+static int refuse_unsupported(const struct hull_run_options *o, struct hull_error **err)
+{
+	const char *what = NULL;
+	if (o->publish || o->publish_all)
+		what = "-p/-P (published ports)";
+	else if (o->volumes || o->mounts)
+		what = "-v/--mount (volumes)";
+	else if (o->network && strcmp(o->network, "none") && strcmp(o->network, "bridge") &&
+		 strcmp(o->network, "default"))
+		what = "--network (the VM has no network device yet; only none)";
+	else if (o->init)
+		what = "--init";
+	else if (o->devices)
+		what = "--device";
+	else if ((o->ipc && strcmp(o->ipc, "private") && strcmp(o->ipc, "shareable") && strcmp(o->ipc, "none")) ||
+		 o->pid || o->uts || o->userns)
+		what = "--ipc/--pid/--uts/--userns sharing (nothing of the host is in the VM)";
+	if (what)
+		return hull_error_msg(err, ENOTSUP,
+				      "--vm: %s is not supported in a micro-VM yet; run without --vm for it", what);
+	return 0;
+}
+
+int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hull_error **err)
+{
+	int r = refuse_unsupported(o, err);
+	if (r < 0)
+		return r;
+	if (o->memory && o->memory < VM_MIN_MEMORY)
+		return hull_error_msg(err, EINVAL,
+				      "--vm: -m %lld MiB is too little for a VM's kernel (at least %lld MiB)",
+				      o->memory >> 20, VM_MIN_MEMORY >> 20);
+	_cleanup_free_ char *kernel = o->vm_kernel ? realpath(o->vm_kernel, NULL) : hull_engine_vm_default_kernel(err);
+	if (!kernel)
+		return o->vm_kernel ? hull_error_set(err, errno, "--vm-kernel `%s`", o->vm_kernel) : -ENOENT;
+	_cleanup_free_ char *version = hull_agent_kernel_version(kernel, err);
+	if (!version)
+		return -EINVAL;
+	json_t *hc = json_object_get(record, "HostConfig");
+	json_object_set_new(hc, "HullVM", json_pack("{s:s,s:s}", "Kernel", kernel, "KernelVersion", version));
+	/* the guest has loopback only: the container gets a network namespace with lo up */
+	json_object_set_new(hc, "NetworkMode", json_string("none"));
+	return 0;
+}
+
+bool engine_vm_enabled(const struct hull_container *c)
+{
+	return json_is_object(json_object_get(json_object_get(c->record, "HostConfig"), "HullVM"));
+}
+
+/* ------------------------------------------------------------ the disk -- */
+
+/* Bytes the tree under dirfd takes, roughly as ext4 will store it. */
+static unsigned long long tree_bytes(int dirfd, int depth)
+{
+	DIR *d = fdopendir(dirfd);
+	if (!d) {
+		close(dirfd);
+		return 0;
+	}
+	unsigned long long total = 4096;
+	for (struct dirent *de; (de = readdir(d));) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		struct stat st;
+		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		total += 4096 + ((unsigned long long)st.st_size + 4095) / 4096 * 4096;
+		if (S_ISDIR(st.st_mode) && depth < 256) {
+			int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				total += tree_bytes(sub, depth + 1);
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+/* Run argv (its output kept for the error); 0 when it exited 0. */
+static int run_tool(char *const argv[], struct hull_error **err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return hull_error_set(err, errno, "pipe");
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
+	pid_t pid;
+	int r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	_cleanup_free_ char *out = NULL;
+	size_t len = 0;
+	if (r == 0)
+		hull_read_all(pipefd[0], &out, &len);
+	close(pipefd[0]);
+	if (r != 0)
+		return hull_error_set(err, r, "run `%s`", argv[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return hull_error_msg(err, EIO, "`%s` failed: %.*s", argv[0], (int)(len > 512 ? 512 : len),
+				      out ? out : "");
+	return 0;
+}
+
+static const char *mkfs_ext4(void)
+{
+	static const char *const where[] = {"/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4", "/usr/bin/mkfs.ext4"};
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(where); i++)
+		if (access(where[i], X_OK) == 0)
+			return where[i];
+	return NULL;
+}
+
+/* The image's layers as one tree: the only layer itself, or a read-only
+ * overlay of them all at mnt (in the monitor's private mount namespace). */
+static int layers_view(json_t *lowers, const char *mnt, const char **src, struct hull_error **err)
+{
+	size_t n = json_array_size(lowers);
+	if (n == 0)
+		return hull_error_msg(err, EINVAL, "the container's record lists no image layers");
+	if (n == 1) {
+		*src = json_string_value(json_array_get(lowers, 0));
+		return 0;
+	}
+	_cleanup_free_ char *opts = hull_xstrdup("lowerdir=");
+	for (size_t i = 0; i < n; i++) {
+		char *more =
+		    hull_strdup_printf("%s%s%s", opts, i ? ":" : "", json_string_value(json_array_get(lowers, i)));
+		free(opts);
+		opts = more;
+	}
+	if (mkdir(mnt, 0700) < 0 && errno != EEXIST)
+		return hull_error_set(err, errno, "mkdir `%s`", mnt);
+	if (mount("overlay", mnt, "overlay", MS_RDONLY, opts) < 0)
+		return hull_error_set(err, errno, "mount the image's layers (overlay) at `%s`", mnt);
+	*src = mnt;
+	return 1;
+}
+
+static int build_disk(json_t *lowers, const char *path, struct hull_error **err)
+{
+	const char *mkfs = mkfs_ext4();
+	if (!mkfs)
+		return hull_error_msg(err, ENOENT, "--vm needs mkfs.ext4 (Debian: apt-get install e2fsprogs)");
+	_cleanup_free_ char *tmp = hull_strdup_printf("%s.tmp.%d", path, (int)getpid());
+	_cleanup_free_ char *mnt = hull_strdup_printf("%s.layers.%d", path, (int)getpid());
+	const char *src = NULL;
+	int mounted = layers_view(lowers, mnt, &src, err);
+	if (mounted < 0)
+		return mounted;
+	int dirfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	unsigned long long bytes = dirfd >= 0 ? tree_bytes(dirfd, 0) : 0;
+	/* room for ext4's own metadata, rounded to MiB */
+	unsigned long long size = ((bytes + bytes / 4 + (16ULL << 20)) >> 20) << 20;
+	int r = 0;
+	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
+		r = hull_error_set(err, errno, "create `%s`", tmp);
+	if (r == 0) {
+		char *argv[] = {
+		    (char *)mkfs, "-q",	       "-F", "-O", "^has_journal", "-E", "root_owner=0:0", "-L", "hull-vm",
+		    "-d",	  (char *)src, tmp,  NULL};
+		r = run_tool(argv, err);
+	}
+	if (mounted > 0) {
+		umount2(mnt, MNT_DETACH);
+		rmdir(mnt);
+	}
+	if (r == 0 && (fsync(fd) < 0 || rename(tmp, path) < 0))
+		r = hull_error_set(err, errno, "rename to `%s`", path);
+	if (r < 0)
+		unlink(tmp);
+	return r < 0 ? hull_error_wrap(err, r, "make the VM disk of the image") : 0;
+}
+
+/* DATA_ROOT/vm/images/<image>.ext4, made once per image (under a lock:
+ * two containers of a new image make it once) from its layers (top first). */
+static char *image_disk(struct hull_ctx *ctx, const char *image, json_t *lowers, struct hull_error **err)
+{
+	const char *hex = image && strchr(image, ':') ? strchr(image, ':') + 1 : image;
+	if (!hex || !*hex || strchr(hex, '/')) {
+		hull_error_msg(err, EINVAL, "the container's record has no image id");
+		return NULL;
+	}
+	_cleanup_free_ char *dir = hull_path_join(ctx->data_root, "vm/images");
+	if (hull_mkdir_p(dir, 0700, err) < 0)
+		return NULL;
+	_cleanup_free_ char *name = hull_strdup_printf("%s.ext4", hex);
+	char *path = hull_path_join(dir, name);
+	_cleanup_free_ char *lock_path = hull_path_join(dir, ".lock");
+	_cleanup_close_ int lock = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		hull_error_set(err, errno, "lock `%s`", lock_path);
+		free(path);
+		return NULL;
+	}
+	if (access(path, F_OK) < 0 && build_disk(lowers, path, err) < 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* ---------------------------------------------------------- the config -- */
+
+/* The config as the guest can apply it: the etc files travel in the
+ * create request (relative bind sources name them in the bundle), the
+ * VM's size replaces the memory and CPU limits, and no host path is left. */
+static json_t *guest_config(const struct hull_container *c, json_t **files, struct hull_error **err)
+{
+	_cleanup_free_ char *path = hull_path_join(c->dir, "config.json");
+	_cleanup_json_ json_t *cfg = hull_json_load_file(path, "config.json", err);
+	if (!cfg)
+		return NULL;
+	*files = json_object();
+	json_t *mounts = json_object_get(cfg, "mounts");
+	size_t i;
+	json_t *m;
+	json_array_foreach(mounts, i, m)
+	{
+		const char *type = json_string_value(json_object_get(m, "type"));
+		const char *src = json_string_value(json_object_get(m, "source"));
+		if (!type || strcmp(type, "bind") || !src)
+			continue;
+		const char *base = strrchr(src, '/');
+		base = base ? base + 1 : src;
+		_cleanup_free_ char *ours = hull_path_join(c->dir, base);
+		_cleanup_free_ char *content = NULL;
+		size_t len = 0;
+		if (!strcmp(src, ours) && hull_read_file(src, &content, &len, NULL) == 0 &&
+		    len <= HULL_AGENT_FILE_MAX) {
+			json_object_set_new(*files, base, json_stringn(content, len));
+			_cleanup_free_ char *rel = hull_strdup_printf("files/%s", base);
+			json_object_set_new(m, "source", json_string(rel));
+			continue;
+		}
+		/* /dev/mqueue and the like are the guest's own, as a bind of its path */
+		if (!strncmp(src, "/dev/", 5) || !strcmp(src, "/proc") || !strcmp(src, "/sys"))
+			continue;
+		json_decref(*files);
+		*files = NULL;
+		hull_error_msg(err, ENOTSUP, "--vm: the host path `%s` cannot be bound into a VM", src);
+		return NULL;
+	}
+	json_t *linux_ = json_object_get(cfg, "linux");
+	json_t *resources = json_object_get(linux_, "resources");
+	json_object_del(resources, "memory");
+	json_object_del(resources, "cpu");
+	json_t *nss = json_object_get(linux_, "namespaces");
+	json_array_foreach(nss, i, m) json_object_del(m, "path");
+	json_object_del(cfg, "hooks");
+	return steal_ptr(cfg);
+}
+
+int engine_vm_open_pty(int *master, int *slave, struct hull_error **err)
+{
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0 || grantpt(*master) < 0 || unlockpt(*master) < 0) {
+		int e = errno;
+		if (*master >= 0)
+			close(*master);
+		*master = -1;
+		return hull_error_set(err, e, "open a pty for the VM's terminal");
+	}
+	char name[64];
+	*slave = ptsname_r(*master, name, sizeof(name)) == 0 ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+	struct termios t;
+	if (*slave < 0 || tcgetattr(*slave, &t) < 0) {
+		int e = errno;
+		close(*master);
+		*master = -1;
+		return hull_error_set(err, e, "open the VM terminal's pty slave");
+	}
+	cfmakeraw(&t);
+	tcsetattr(*slave, TCSANOW, &t);
+	return 0;
+}
+
+/* ------------------------------------------------------------ the shim -- */
+
+struct shim {
+	struct hull_ctx *ctx;
+	const struct hull_container *c;
+	char *kernel, *initrd, *disk;
+	long long memory;
+	unsigned cpus;
+};
+
+static void shim_clear(struct shim *s)
+{
+	free(s->kernel);
+	free(s->initrd);
+	free(s->disk);
+}
+
+/* The VMM: the shim's child, gone with it. Its console goes to
+ * console.log in the container dir (the guest's kernel messages). */
+__attribute__((noreturn)) static void run_vmm(const struct shim *s, const sigset_t *blocked)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sigprocmask(SIG_UNBLOCK, blocked, NULL);
+	struct hull_vm_config cfg;
+	hull_vm_config_init(&cfg);
+	cfg.kernel = s->kernel;
+	cfg.initrd = s->initrd;
+	cfg.cmdline = VM_CMDLINE;
+	cfg.memory = (uint64_t)s->memory;
+	cfg.cpus = s->cpus;
+	cfg.disks[0] = (struct hull_vm_disk){.path = s->disk, .read_only = true};
+	cfg.n_disks = 1;
+	cfg.vsock_cid = VM_CID;
+	cfg.vsock_path = VSOCK_PATH;
+	cfg.console_in = -1;
+	cfg.console_out = open("console.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (cfg.console_out < 0)
+		cfg.console_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	struct hull_vm_result res = {0};
+	struct hull_error *err = NULL;
+	int r = hull_vm_run(&cfg, &res, &err);
+	if (r < 0)
+		dprintf(STDERR_FILENO, "hull: --vm: %s\n", err ? err->msg : "the VM could not start");
+	else if (res.reason == HULL_VM_EXIT_CRASH)
+		dprintf(STDERR_FILENO, "hull: --vm: the guest crashed: %s\n", res.detail ? res.detail : "");
+	_exit(r < 0 ? 1 : res.reason == HULL_VM_EXIT_CRASH ? 2 : 0);
+}
+
+/* Wait for the agent's connection, or for the VMM to end first. */
+static int accept_agent(int listen_fd, int vmm_fd, struct hull_error **err)
+{
+	struct pollfd p[2] = {{.fd = listen_fd, .events = POLLIN}, {.fd = vmm_fd, .events = POLLIN}};
+	while (poll(p, 2, -1) < 0)
+		if (errno != EINTR)
+			return hull_error_set(err, errno, "poll");
+	if (!(p[0].revents & POLLIN))
+		return hull_error_msg(
+		    err, EPIPE,
+		    "the VM ended before its agent connected (the guest's console: console.log in the "
+		    "container's directory)");
+	int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	return conn < 0 ? hull_error_set(err, errno, "accept the agent's connection") : conn;
+}
+
+static int listen_here(const char *name, struct hull_error **err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	strcpy(sa.sun_path, name);
+	unlink(name);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return hull_error_set(err, e, "listen on `%s`", name);
+	}
+	return fd;
+}
+
+static void stop_vmm(pid_t vmm, int vmm_fd)
+{
+	struct pollfd p = {.fd = vmm_fd, .events = POLLIN};
+	if (poll(&p, 1, SHUTDOWN_WAIT_MS) <= 0)
+		kill(vmm, SIGKILL);
+	waitpid(vmm, NULL, 0);
+}
+
+/* The shim's life: returns the container's exit status. */
+static int shim_main(struct shim *s, struct hull_error **err)
+{
+	/* every signal the user may send the container is forwarded to it */
+	sigset_t set;
+	sigfillset(&set);
+	static const int kept[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGCHLD, SIGPIPE};
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(kept); i++)
+		sigdelset(&set, kept[i]);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigdelset(&set, sig);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (chdir(s->c->dir) < 0)
+		return hull_error_set(err, errno, "chdir `%s`", s->c->dir);
+	/* -t: our pty is the controlling terminal, so that a resize by the
+	 * monitor (TIOCSWINSZ on its master) comes to us as SIGWINCH */
+	bool terminal = isatty(STDIN_FILENO);
+	if (terminal && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0))
+		return hull_error_set(err, errno, "make the pty the shim's terminal");
+	json_t *files = NULL;
+	_cleanup_json_ json_t *config = guest_config(s->c, &files, err);
+	_cleanup_json_ json_t *files_ref = files;
+	if (!config)
+		return -EINVAL;
+	_cleanup_close_ int listen_fd = listen_here(AGENT_SOCKET, err);
+	if (listen_fd < 0)
+		return listen_fd;
+	pid_t vmm = fork();
+	if (vmm < 0)
+		return hull_error_set(err, errno, "fork the VMM");
+	if (vmm == 0)
+		run_vmm(s, &set);
+	_cleanup_close_ int vmm_fd = (int)syscall(SYS_pidfd_open, vmm, 0);
+	_cleanup_close_ int conn = accept_agent(listen_fd, vmm_fd, err);
+	unlink(AGENT_SOCKET);
+	int status = 0, r = conn;
+	if (conn >= 0) {
+		struct hull_agent_call call = {.id = s->c->id,
+					       .config = config,
+					       .files = files,
+					       .stdio = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO},
+					       .signal_fd = sfd,
+					       .stop_fd = vmm_fd,
+					       .terminal = terminal};
+		r = hull_agent_call_run(conn, &call, &status, err);
+		/* the agent powers the VM off when the connection ends */
+		close(take_fd(conn));
+	}
+	stop_vmm(vmm, vmm_fd);
+	unlink(VSOCK_PATH);
+	return r < 0 ? r : status;
+}
+
+int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const int stdio[3], pid_t *pid,
+		     struct hull_error **err)
+{
+	json_t *hc = json_object_get(c->record, "HostConfig");
+	json_t *vm = json_object_get(hc, "HullVM");
+	struct shim s = {.ctx = ctx, .c = c, .memory = json_integer_value(json_object_get(hc, "Memory"))};
+	if (!s.memory)
+		s.memory = VM_DEFAULT_MEMORY;
+	long long nano = json_integer_value(json_object_get(hc, "NanoCpus"));
+	s.cpus = nano > 0 ? (unsigned)((nano + 999999999LL) / 1000000000LL) : 1;
+	if (s.cpus > HULL_VM_MAX_CPUS)
+		s.cpus = HULL_VM_MAX_CPUS;
+	s.kernel = hull_xstrdup(json_string_value(json_object_get(vm, "Kernel")));
+	_cleanup_free_ char *cache = hull_path_join(ctx->data_root, "vm");
+	struct hull_agent_initramfs_opts io = {.hull_binary = "/proc/self/exe", .kernel = s.kernel};
+	int r = 0;
+	const char *image = json_string_value(json_object_get(c->record, "Image"));
+	json_t *lowers =
+	    json_object_get(json_object_get(json_object_get(c->record, "GraphDriver"), "Data"), "HullLowerDirs");
+	if (!(s.initrd = hull_agent_initramfs_cached(&io, cache, err)) ||
+	    !(s.disk = image_disk(ctx, image, lowers, err))) {
+		shim_clear(&s);
+		return hull_error_wrap(err, -EIO, "--vm");
+	}
+	pid_t child = fork();
+	if (child < 0)
+		r = hull_error_set(err, errno, "fork the VM shim");
+	if (child == 0) {
+		for (int i = 0; i < 3; i++)
+			if (stdio[i] != i && dup2(stdio[i], i) < 0)
+				_exit(SHIM_ERROR);
+		/* nothing of the monitor's (the starting CLI's pipe...) stays open in the shim */
+		syscall(SYS_close_range, 3U, ~0U, 0U);
+		struct hull_error *e = NULL;
+		int status = shim_main(&s, &e);
+		if (status < 0)
+			dprintf(STDERR_FILENO, "hull: --vm: %s\n", e ? e->msg : "failed");
+		_exit(status < 0 ? SHIM_ERROR : status);
+	}
+	*pid = child;
+	shim_clear(&s);
+	return r;
+}
+
+int hull_engine_vm_prepare(struct hull_ctx *ctx, struct hull_image_store *store, const char *image, const char *kernel,
+			   char **initrd, char **disk, struct hull_error **err)
+{
+	*initrd = *disk = NULL;
+	_cleanup_free_ char *own = kernel ? NULL : hull_engine_vm_default_kernel(err);
+	if (!kernel && !(kernel = own))
+		return -ENOENT;
+	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
+	if (hull_image_get(store, image, &img, err) < 0)
+		return -ENOENT;
+	_cleanup_json_ json_t *lowers = json_array();
+	for (size_t i = img->n_layers; i-- > 0;)
+		json_array_append_new(lowers, json_string(img->layer_dirs[i]));
+	_cleanup_free_ char *cache = hull_path_join(ctx->data_root, "vm");
+	struct hull_agent_initramfs_opts io = {.hull_binary = "/proc/self/exe", .kernel = kernel};
+	if (!(*initrd = hull_agent_initramfs_cached(&io, cache, err)))
+		return -EIO;
+	if (!(*disk = image_disk(ctx, img->id, lowers, err))) {
+		free(*initrd);
+		*initrd = NULL;
+		return -EIO;
+	}
+	return 0;
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env bats
+# hull run --vm: containers in micro-VMs (docs/vm-agent.md). The image, flags
+# and logs of a container; a kernel of its own. This machine's /dev/kvm
+# (nested PVM) cannot boot a Linux guest in useful time, so the runs happen
+# in the nested machine (docs/nested.md): one L1 boot for the whole file,
+# the scenarios in it (one VM in the background while the others run), each
+# test reading its scenario's section. What is refused before any VM boots
+# is checked on this host.
+bats_require_minimum_version 1.5.0
+
+ENGINE_NET=231
+load engine_helpers
+load nested_helpers
+
+# What L1 needs beyond hull: the libraries the image commands load when
+# they need them (hull load), overlayfs for the engine's rootfs, the image,
+# and the caches `hull run --vm` would make with mkfs.ext4 (not in L1).
+nested_session() {
+	local dir=$BATS_FILE_TMPDIR kernel kver lib files=() paths initrd disk
+	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+	kver=${kernel#/boot/vmlinuz-}
+	paths=$("$HULL" vm-agent prepare --vm-kernel "$kernel" busybox) || return 1
+	initrd=$(sed -n 1p <<<"$paths") disk=$(sed -n 2p <<<"$paths")
+	"$HULL" save -o "$dir/busybox.tar" busybox
+	for lib in $( (for l in libarchive.so.13 libcrypto.so.3 libsqlite3.so.0; do
+		p=$(ldconfig -p | grep -m1 "$l " | awk '{print $NF}')
+		echo "$p"
+		ldd "$p" | grep -oE '/[^ ]+'
+	done) | sort -u | grep -v -e 'libc\.so' -e 'ld-linux'); do
+		files+=(-f "$lib:lib/$(basename "$lib")")
+	done
+	files+=(-f "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko:overlay.ko" -f "$dir/busybox.tar:busybox.tar"
+		-f "$initrd:data/vm/$(basename "$initrd")" -f "$disk:data/vm/images/$(basename "$disk")"
+		-f "$kernel:vmlinuz")
+	cat >"$dir/run.sh" <<'SH'
+export LD_LIBRARY_PATH=/nested/lib HULL_DATA_ROOT=/nested/data
+insmod /nested/overlay.ko
+$HULL load -i /nested/busybox.tar >/dev/null
+run() { timeout 300 $HULL run --vm --vm-kernel /nested/vmlinuz "$@"; echo "rc=$?"; }
+# boots while the foreground ones run
+$HULL run --vm --vm-kernel /nested/vmlinuz -d --name bg busybox \
+	sh -c 'echo started; trap "echo got TERM; exit 0" TERM; while :; do sleep 1; done' >/dev/null
+echo "=== memory-exit"
+run -m 300m --rm busybox sh -c 'grep MemTotal /proc/meminfo; uname -r; echo "host $(cat /etc/hostname)"; exit 7'
+echo "=== tty"
+run -t --rm busybox sh -c 'tty; exit 3' </dev/null
+echo "=== env-workdir-user"
+run --rm -e GREETING=hello -w /tmp -u nobody busybox sh -c 'echo "$GREETING $(pwd) $(id -u)"'
+echo "=== stop-logs"
+i=0
+while ! $HULL logs bg 2>/dev/null | grep -q started && [ $i -lt 300 ]; do sleep 1; i=$((i + 1)); done
+$HULL exec bg true
+echo "exec=$?"
+$HULL stop -t 60 bg
+echo "stop=$?"
+echo "wait=$($HULL wait bg)"
+$HULL logs bg
+$HULL rm bg >/dev/null
+echo "left=$(ls /nested/data/containers | wc -l)"
+echo "=== end"
+SH
+	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 1200 "${files[@]}" -f "$dir/run.sh" -- 'sh run.sh' 2>&1) || true
+	printf '%s\n' "$NESTED_OUTPUT" >"$dir/nested.out"
+	[ -z "${NESTED_LOG:-}" ] || cp "$dir/nested.out" "$NESTED_LOG"
+}
+
+setup_file() {
+	engine_setup_file
+}
+
+# The nested session runs once, for the first test that needs it (a run
+# filtered to the host's tests boots nothing).
+nested_output() {
+	nested_require
+	[ -f "$BATS_FILE_TMPDIR/nested.out" ] || nested_session
+	NESTED_OUTPUT=$(cat "$BATS_FILE_TMPDIR/nested.out")
+}
+
+teardown_file() {
+	engine_teardown_file
+}
+
+@test "run --vm: -m 300m sizes the VM, whose kernel is its own; the exit status comes back" {
+	nested_output
+	output=$(nested_section memory-exit)
+	echo "$output"
+	kb=$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' <<<"$output")
+	# the guest's kernel keeps some of the 300 MiB (307200 kB) for itself
+	[ -n "$kb" ]
+	[ "$kb" -gt 220000 ]
+	[ "$kb" -le 307200 ]
+	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+	grep -qx "${kernel#/boot/vmlinuz-}" <<<"$output"
+	# the engine's /etc files travel into the VM
+	grep -qE '^host [0-9a-f]{12}$' <<<"$output"
+	grep -qx "rc=7" <<<"$output"
+}
+
+@test "run --vm -t: the process gets a terminal in the guest, its status comes back" {
+	nested_output
+	output=$(nested_section tty | tr -d '\r')
+	echo "$output"
+	grep -qx "/dev/pts/0" <<<"$output"
+	grep -qx "rc=3" <<<"$output"
+}
+
+@test "run --vm: -e, -w and -u reach the process in the guest" {
+	nested_output
+	output=$(nested_section env-workdir-user)
+	echo "$output"
+	grep -qx "hello /tmp 65534" <<<"$output"
+	grep -qx "rc=0" <<<"$output"
+}
+
+@test "run --vm -d: logs, stop (the signal reaches the process in the guest), wait, rm" {
+	nested_output
+	output=$(nested_section stop-logs)
+	echo "$output"
+	grep -qx "stop=0" <<<"$output"
+	grep -qx "started" <<<"$output"
+	grep -qx "got TERM" <<<"$output" # the trap ran: the process saw SIGTERM
+	grep -qx "wait=0" <<<"$output"
+	grep -q "runs in a micro-VM (--vm): exec into it is not supported yet" <<<"$output"
+	grep -qx "exec=1" <<<"$output"
+	grep -qx "left=0" <<<"$output"
+}
+
+@test "run --vm: what a VM cannot have yet is refused by name, and nothing is left" {
+	run "$HULL" run --vm -p 8080:80 --rm busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--vm: -p/-P (published ports) is not supported"* ]]
+	run "$HULL" run --vm -v /tmp:/mnt --rm busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--vm: -v/--mount (volumes) is not supported"* ]]
+	run "$HULL" run --vm -m 64m --rm busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"-m 64 MiB is too little for a VM's kernel"* ]]
+	[ -z "$("$HULL" ps -aq)" ]
+}
+
+@test "run --vm-kernel: a file that is not a bzImage is refused before anything runs" {
+	run "$HULL" run --vm-kernel /etc/passwd --rm busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"kernel \`/etc/passwd\` is not a bzImage"* ]]
+	run "$HULL" create --vm --vm-kernel /nonexistent busybox true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--vm-kernel \`/nonexistent\`: No such file or directory"* ]]
+	[ -z "$("$HULL" ps -aq)" ]
+}
+
+@test "run --vm: an image's VM disk goes with the image (rmi)" {
+	run "$HULL" vm-agent prepare busybox
+	[ "$status" -eq 0 ]
+	disk=$(sed -n 2p <<<"$output")
+	[ -f "$disk" ]
+	[[ "$disk" == "$HULL_DATA_ROOT/vm/images/"*.ext4 ]]
+	"$HULL" rmi busybox
+	[ ! -e "$disk" ]
+	"$HULL" image build-default >/dev/null
+}
