@@ -78,6 +78,17 @@ load vm_helpers
 	[[ "$output" == *"last console lines:"*"about to triple fault"* ]]
 }
 
+@test "vm: a guest halted for good (interrupts off, no vCPU left to wake it) ends with status 2, not a hang" {
+	for cpus in 1 2; do
+		run vm --kernel "$GUEST/halt" --cpus "$cpus" </dev/null
+		echo "$output"
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"every vCPU halted with interrupts disabled"* ]]
+		[[ "$output" == *"r12=0000000000004a17"* ]]
+		[[ "$output" == *"last console lines:"*"halting with interrupts off"* ]]
+	done
+}
+
 @test "vm: bad input is refused with a clear error" {
 	run "$HULL" vm run --kernel /nonexistent/kernel
 	[ "$status" -eq 1 ]

@@ -14,6 +14,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
@@ -148,6 +149,7 @@ static void *io_thread(void *arg)
 
 void vm_pause(struct hull_vm *vm)
 {
+	pthread_mutex_lock(&vm->pause_lock); /* one pauser at a time; vm_resume unlocks */
 	pthread_mutex_lock(&vm->exit_lock);
 	vm->pause_requested = true;
 	pthread_mutex_unlock(&vm->exit_lock);
@@ -165,6 +167,7 @@ void vm_resume(struct hull_vm *vm)
 	vm->pause_requested = false;
 	pthread_cond_broadcast(&vm->pause_cond);
 	pthread_mutex_unlock(&vm->exit_lock);
+	pthread_mutex_unlock(&vm->pause_lock);
 }
 
 /* One request per connection: "snapshot FILE [stop]"; the answer is "ok" or "error: ...". */
@@ -378,6 +381,7 @@ static void vm_teardown(struct hull_vm *vm)
 	free(vm->exit_detail);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_mutex_destroy(&vm->exit_lock);
+	pthread_mutex_destroy(&vm->pause_lock);
 	pthread_cond_destroy(&vm->exit_cond);
 	pthread_cond_destroy(&vm->pause_cond);
 }
@@ -394,6 +398,65 @@ static int vm_start(struct hull_vm *vm, struct hull_error **err)
 	return 0;
 }
 
+/* stuck: 1 when cpu is halted with interrupts disabled and no NMI on its way
+ * (only an NMI, which nothing in this VM sends, could wake it), 0 when it
+ * waits for a SIPI (only another vCPU can start it), -1 when it may run.
+ * The vCPU must be paused. */
+static int stuck(struct vm_vcpu *cpu)
+{
+	struct kvm_mp_state mp;
+	struct kvm_regs regs;
+	struct kvm_vcpu_events ev;
+	if (ioctl(cpu->fd, KVM_GET_MP_STATE, &mp) < 0)
+		return -1;
+	if (mp.mp_state == KVM_MP_STATE_UNINITIALIZED || mp.mp_state == KVM_MP_STATE_INIT_RECEIVED)
+		return 0;
+	if (mp.mp_state != KVM_MP_STATE_HALTED)
+		return -1;
+	if (ioctl(cpu->fd, KVM_GET_REGS, &regs) < 0 || (regs.rflags & (1u << 9)))
+		return -1;
+	if (ioctl(cpu->fd, KVM_GET_VCPU_EVENTS, &ev) < 0 || ev.nmi.pending || ev.nmi.injected)
+		return -1;
+	return 1;
+}
+
+/* check_stuck: a guest whose every vCPU halted with interrupts off (Linux's
+ * `halt -f`, stop_this_cpu after a failed power-off, a `cli; hlt` loop), or
+ * waits for a SIPI that no running vCPU is left to send, can
+ * never run again: end the VM as a crash instead of waiting forever. Two
+ * looks, VM_HANG_CHECK_SECONDS apart, with the vCPUs paused for each. */
+static void check_stuck(struct hull_vm *vm)
+{
+	vm_pause(vm);
+	bool all = true, halted = false;
+	unsigned first = 0;
+	for (unsigned i = 0; i < vm->ncpus && all; i++) {
+		int st = stuck(&vm->cpus[i]);
+		all = st >= 0;
+		if (st == 1 && !halted) {
+			halted = true;
+			first = i;
+		}
+	}
+	all = all && halted;
+	/* the registers now: a resumed vCPU in HLT would hold its fd's lock */
+	_cleanup_free_ char *regs = all && vm->stuck_seen ? vm_vcpu_describe(&vm->cpus[first]) : NULL;
+	vm_resume(vm);
+	if (!all) {
+		vm->stuck_seen = false;
+		return;
+	}
+	if (!vm->stuck_seen) {
+		vm->stuck_seen = true;
+		return;
+	}
+	_cleanup_free_ char *tail = vm->serial ? vm_serial_tail(vm->serial, 10) : NULL;
+	vm_request_exit(vm, HULL_VM_EXIT_CRASH,
+			hull_strdup_printf("every vCPU halted with interrupts disabled: the guest can never run "
+					   "again\n%slast console lines:\n%s",
+					   regs, tail && *tail ? tail : "  (none)\n"));
+}
+
 /* Build (from the kernel, or from a snapshot), run to the end, tear down. */
 static int vm_run(const struct hull_vm_config *cfg, const char *snapshot, struct hull_vm_result *res,
 		  struct hull_error **err)
@@ -403,6 +466,7 @@ static int vm_run(const struct hull_vm_config *cfg, const char *snapshot, struct
 	vm->kvm_fd = vm->vm_fd = vm->epoll_fd = vm->stop_fd = vm->api_fd = -1;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_mutex_init(&vm->exit_lock, NULL);
+	pthread_mutex_init(&vm->pause_lock, NULL);
 	pthread_cond_init(&vm->exit_cond, NULL);
 	pthread_cond_init(&vm->pause_cond, NULL);
 	/* Threads inherit this mask; vCPU threads unblock SIGUSR1 for KVM_RUN only. */
@@ -418,8 +482,16 @@ static int vm_run(const struct hull_vm_config *cfg, const char *snapshot, struct
 		r = vm_start(vm, err);
 	if (r == 0) {
 		pthread_mutex_lock(&vm->exit_lock);
-		while (!vm->exiting)
-			pthread_cond_wait(&vm->exit_cond, &vm->exit_lock);
+		while (!vm->exiting) {
+			struct timespec t;
+			clock_gettime(CLOCK_REALTIME, &t);
+			t.tv_sec += VM_HANG_CHECK_SECONDS;
+			if (pthread_cond_timedwait(&vm->exit_cond, &vm->exit_lock, &t) != ETIMEDOUT || vm->exiting)
+				continue;
+			pthread_mutex_unlock(&vm->exit_lock);
+			check_stuck(vm);
+			pthread_mutex_lock(&vm->exit_lock);
+		}
 		res->reason = vm->exit_reason;
 		res->detail = steal_ptr(vm->exit_detail);
 		pthread_mutex_unlock(&vm->exit_lock);

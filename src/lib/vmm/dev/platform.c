@@ -1,10 +1,14 @@
 /* dev/platform.c - the small PC devices a kernel pokes while it boots and
  * shuts down: the ACPI PM1a event/control blocks (ACPI 6.4 4.8.3: SLP_TYP 5
  * + SLP_EN is soft-off), the i8042 controller's reset line (command 0xFE),
- * the CMOS RTC (MC146818A: time in BCD, 24-hour), and the POST port. */
+ * the CMOS RTC (MC146818A: time in BCD, 24-hour), the POST port, and a
+ * pvpanic device (QEMU's docs/specs/pvpanic.txt: ACPI "QEMU0001" at port
+ * 0x505), through which Linux's pvpanic driver reports a kernel panic. */
 #include <string.h>
 #include <time.h>
 
+#include "hull/cleanup.h"
+#include "hull/fs.h"
 #include "../vm.h"
 
 static void pm_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
@@ -111,6 +115,26 @@ static void rtc_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, b
 		data[0] = cmos_read(vm, vm->cmos_index);
 }
 
+#define PVPANIC_PANICKED 0x01
+
+static void pvpanic_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
+{
+	struct hull_vm *vm = opaque;
+	if (!is_write) {
+		memset(data, 0, len);
+		data[0] = PVPANIC_PANICKED; /* the events this device reports */
+		return;
+	}
+	if (!(data[0] & PVPANIC_PANICKED))
+		return;
+	/* The kernel printed its panic before it calls the panic notifiers;
+	 * whatever panic= says next (reboot, spin), the guest is dead. */
+	_cleanup_free_ char *tail = vm->serial ? vm_serial_tail(vm->serial, 30) : NULL;
+	vm_request_exit(vm, HULL_VM_EXIT_CRASH,
+			hull_strdup_printf("guest kernel panic (reported on the pvpanic port)\nlast console lines:\n%s",
+					   tail && *tail ? tail : "  (none)\n"));
+}
+
 static void ignore_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {
 	if (!is_write)
@@ -130,7 +154,8 @@ int vm_platform_create(struct hull_vm *vm, struct hull_error **err)
 	if ((r = vm_bus_add(&vm->pio, VM_PORT_PM1A_EVT, 6, pm_io, vm, err)) < 0 ||
 	    (r = vm_bus_add(&vm->pio, 0x60, 5, i8042_io, vm, err)) < 0 ||
 	    (r = vm_bus_add(&vm->pio, 0x70, 2, rtc_io, vm, err)) < 0 ||
-	    (r = vm_bus_add(&vm->pio, 0x80, 1, ignore_io, vm, err)) < 0)
+	    (r = vm_bus_add(&vm->pio, 0x80, 1, ignore_io, vm, err)) < 0 ||
+	    (r = vm_bus_add(&vm->pio, VM_PORT_PVPANIC, 1, pvpanic_io, vm, err)) < 0)
 		return r;
 	return 0;
 }

@@ -21,6 +21,12 @@ int vm_cpu_setup_cpuid(struct hull_vm *vm, struct vm_vcpu *cpu, struct hull_erro
 	c->nent = CPUID_MAX_ENTRIES;
 	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0)
 		return hull_error_set(err, errno, "KVM_GET_SUPPORTED_CPUID");
+	/* KVM's LAPIC emulates the TSC-deadline timer but leaves the CPUID bit
+	 * to the VMM (api.rst: KVM_CAP_TSC_DEADLINE_TIMER). With it, Linux
+	 * skips calibrating the LAPIC timer against the PIT, which fails
+	 * where the host is slow or busy ("APIC timer disabled due to
+	 * verification failure"), and then has no per-CPU timer at all. */
+	bool tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	for (uint32_t i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 		switch (e->function) {
@@ -29,6 +35,8 @@ int vm_cpu_setup_cpuid(struct hull_vm *vm, struct vm_vcpu *cpu, struct hull_erro
 			 * EBX[23:16] logical processors per package; ECX[31] hypervisor. */
 			e->ebx = (cpu->index << 24) | (vm->ncpus << 16) | (e->ebx & 0xffff);
 			e->ecx |= 1u << 31;
+			if (tsc_deadline)
+				e->ecx |= 1u << 24;
 			/* PVM's instruction emulator has no CMPXCHG16B: Linux's SLUB
 			 * would die on its first cmpxchg_double. Without CX16 it takes
 			 * its lock-based path. */

@@ -201,6 +201,28 @@ static uint32_t build_dsdt(uint8_t *t)
 	aml_put(&scope, "\\_SB_", 5);
 	aml_package(&scope, device_op, 2, &dev);
 	static const uint8_t scope_op[] = { 0x10 };
+	/* Device (PEVT) { _HID "QEMU0001", _CRS IO (Decode16, 0x505, 0x505, 1, 1) }:
+	 * QEMU's pvpanic, which Linux's pvpanic-mmio driver binds to. */
+	struct aml pevt = {.n = 0}, crs = {.n = 0};
+	static const uint8_t pevt_hid[] = {'P', 'E', 'V', 'T', 0x08, '_', 'H',	'I',  'D', 0x0d, 'Q', 'E',
+					   'M', 'U', '0', '0', '0',  '1', 0x00, 0x08, '_', 'C',	 'R', 'S'};
+	static const uint8_t pevt_io[] = {0x0a,
+					  10,
+					  0x47,
+					  0x01,
+					  VM_PORT_PVPANIC & 0xff,
+					  VM_PORT_PVPANIC >> 8,
+					  VM_PORT_PVPANIC & 0xff,
+					  VM_PORT_PVPANIC >> 8,
+					  0x01,
+					  0x01,
+					  0x79,
+					  0x00};
+	static const uint8_t buffer_op[] = {0x11};
+	aml_put(&crs, pevt_io, sizeof(pevt_io));
+	aml_put(&pevt, pevt_hid, sizeof(pevt_hid));
+	aml_package(&pevt, buffer_op, 1, &crs);
+	aml_package(&scope, device_op, 2, &pevt);
 	aml_package(&all, scope_op, 1, &scope);
 	/* Name (_S5, Package (4) { 5, 5, 0, 0 }): SLP_TYP 5 for soft-off. */
 	static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
