@@ -51,6 +51,11 @@ static int connect_retry(int domain, const struct sockaddr *sa, socklen_t len)
 		int fd = socket(domain, SOCK_STREAM, 0);
 		if (fd < 0)
 			die("socket");
+		if (domain == AF_VSOCK) {
+			/* the 2 s default is short for a nested guest on a busy host */
+			struct timeval tv = { 30, 0 };
+			setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT_OLD, &tv, sizeof(tv));
+		}
 		if (connect(fd, sa, len) == 0)
 			return fd;
 		close(fd);

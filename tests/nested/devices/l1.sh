@@ -20,7 +20,8 @@ timeout 600 $HULL vm run --kernel bzImage --initrd l2.gz --memory 512M --net tap
 hull=$!
 step net-g2h ${LIMIT_FIRST:-300} sh -c './streamio recv tcp-listen:7001 | md5sum >net-g2h'
 step net-h2g ${LIMIT:-120} sh -c './streamio gen "$0" | ./streamio send tcp:10.0.2.2:7002' "$SIZE"
-step vsock-g2h ${LIMIT:-120} sh -c './streamio recv unix-listen:/tmp/v_5001 | md5sum >vsock-g2h'
+step vsock-g2h ${LIMIT:-120} sh -c './streamio recv unix-listen:/tmp/v_5001 | tee /tmp/g2h | md5sum >vsock-g2h'
+echo "L1: vsock-g2h got $(wc -c </tmp/g2h) bytes"; rm -f /tmp/g2h
 step vsock-h2g ${LIMIT:-120} sh -c './streamio gen "$0" | ./streamio send hull:/tmp/v:6001' "$SIZE"
 step stall 90 sh -c './streamio stall unix-listen:/tmp/v_5002 15 >stall'
 # the guest powers off after its last scenario

@@ -70,6 +70,7 @@ struct conn {
 	uint8_t *tx;			       /* guest -> host bytes the socket did not take yet */
 	uint32_t tx_head, tx_len;	       /* ring of BUF_ALLOC bytes */
 	bool shut_wr_pending, close_pending;   /* the guest's SHUTDOWN, done once tx is written */
+	bool out_armed;			       /* EPOLLOUT is asked for */
 	struct vsock *vs;
 };
 
@@ -147,7 +148,8 @@ static void flush_pending(struct vsock *vs)
 
 static void conn_set_events(struct conn *c)
 {
-	uint32_t ev = (c->watching ? EPOLLIN : 0) | (c->tx_len ? EPOLLOUT : 0);
+	c->out_armed = c->tx_len != 0;
+	uint32_t ev = (c->watching ? EPOLLIN : 0) | (c->out_armed ? EPOLLOUT : 0);
 	vm_io_mod(c->vs->vp->vm, c->fd, ev, conn_event, c);
 }
 
@@ -171,7 +173,6 @@ static void conn_close(struct vsock *vs, struct conn *c)
  * it; wait for EPOLLOUT for the rest. Tells the guest about the room made. */
 static void conn_flush(struct vsock *vs, struct conn *c)
 {
-	bool was_waiting = c->tx_len != 0;
 	while (c->tx_len) {
 		uint32_t chunk = BUF_ALLOC - c->tx_head < c->tx_len ? BUF_ALLOC - c->tx_head : c->tx_len;
 		ssize_t n = send(c->fd, c->tx + c->tx_head, chunk, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -198,7 +199,7 @@ static void conn_flush(struct vsock *vs, struct conn *c)
 		shutdown(c->fd, SHUT_WR);
 		c->shut_wr_pending = false;
 	}
-	if (was_waiting != (c->tx_len != 0))
+	if (c->out_armed != (c->tx_len != 0))
 		conn_set_events(c);
 	if (c->fwd_cnt - c->fwd_cnt_told >= CREDIT_UPDATE_AFTER)
 		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_CREDIT_UPDATE));
