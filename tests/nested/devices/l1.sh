@@ -29,5 +29,6 @@ step stall 90 sh -c './streamio stall unix-listen:/tmp/v_5002 15 >stall'
 wait $hull
 echo "hull status $? at $(up)"
 for f in net-g2h vsock-g2h stall; do echo "=== l1-$f"; cat $f; done
+echo "=== console"
 cat console.log
 echo "=== "
