@@ -1,4 +1,4 @@
-# L2 side of tests/integration/vm_nested_devices.bats: virtio-net and
+# L2 side of tests/integration/vm_nested_net_vsock.bats: virtio-net and
 # virtio-vsock with Debian's drivers. SIZE is set by the line the test prepends.
 up() { cut -d' ' -f1 /proc/uptime; }
 echo "=== probe"

@@ -1,4 +1,4 @@
-# L1 side of tests/integration/vm_nested_devices.bats: a tap for hull's
+# L1 side of tests/integration/vm_nested_net_vsock.bats: a tap for hull's
 # virtio-net, the host ends of the streams (each with a time limit, so one
 # that hangs costs its limit, not the whole run), then the guest's console.
 up() { cut -d' ' -f1 /proc/uptime; }
