@@ -30,7 +30,7 @@
 /* Ports of the platform devices. */
 #define VM_PORT_PM1A_EVT 0x600      /* ACPI PM1a event block (4 bytes) */
 #define VM_PORT_PM1A_CNT 0x604      /* ACPI PM1a control: SLP_TYP=5|SLP_EN powers off */
-#define VM_PORT_PVPANIC 0x505       /* pvpanic: bit 0 written = the guest kernel panicked */
+#define VM_PORT_PVPANIC 0x505	    /* pvpanic: bit 0 written = the guest kernel panicked */
 #define VM_SCI_IRQ 9
 #define VM_PCI_INTX_GSIS { 5, 10, 11 } /* INTx lines handed to PCI slots, level-triggered in the MADT */
 
@@ -221,8 +221,8 @@ struct hull_vm {
 	enum hull_vm_exit_reason exit_reason;
 	char *exit_detail;
 	pthread_cond_t pause_cond;       /* with exit_lock: vCPUs park while pause_requested */
-	pthread_mutex_t pause_lock;      /* held from vm_pause to vm_resume */
-	bool stuck_seen;                 /* the last hang check found every vCPU halted, interrupts off */
+	pthread_mutex_t pause_lock;	 /* held from vm_pause to vm_resume */
+	bool stuck_seen;		 /* the last hang check found every vCPU halted, interrupts off */
 	bool pause_requested;
 	unsigned paused;
 	int api_fd;

@@ -129,7 +129,7 @@ static void pvpanic_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t le
 		return;
 	/* The kernel printed its panic before it calls the panic notifiers;
 	 * whatever panic= says next (reboot, spin), the guest is dead. */
-	_cleanup_free_ char *tail = vm->serial ? vm_serial_tail(vm->serial, 30) : NULL;
+	_cleanup_free_ char *tail = vm->serial ? vm_serial_tail(vm->serial, 60) : NULL;
 	vm_request_exit(vm, HULL_VM_EXIT_CRASH,
 			hull_strdup_printf("guest kernel panic (reported on the pvpanic port)\nlast console lines:\n%s",
 					   tail && *tail ? tail : "  (none)\n"));
