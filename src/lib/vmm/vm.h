@@ -130,6 +130,7 @@ struct vm_pci_device {
 	uint64_t bar_addr[6];     /* where the BAR is mapped on its bus, 0 if not */
 	bool bar_mapped[6];
 	vm_pci_bar_fn bar_fn;
+	void (*bars_moved)(struct vm_pci_device *dev); /* after BARs were mapped, moved or unmapped; may be NULL */
 	void *priv;
 	struct hull_vm *vm;
 	unsigned slot;

@@ -72,6 +72,8 @@ static void bars_update(struct vm_pci_device *dev)
 		}
 		hull_error_free(err); /* an overlapping BAR stays unmapped, as on hardware that would conflict */
 	}
+	if (dev->bars_moved)
+		dev->bars_moved(dev);
 }
 
 static struct vm_pci_device *target(struct vm_pci *pci, unsigned *reg)

@@ -5,8 +5,13 @@
  * capability. Interrupts go out as MSI-X when the driver enabled it, else as
  * INTx with the ISR status (section 4.1.4.5). */
 #include <errno.h>
+#include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
@@ -123,6 +128,58 @@ void virtio_used(struct vm_virtio_pci *vp, unsigned queue, uint16_t head, uint32
 		interrupt(vp, q->msix_vector, 1);
 }
 
+static int kick_assign_one(struct vm_virtio_pci *vp, uint64_t base, unsigned q, bool on)
+{
+	struct kvm_ioeventfd io = {
+		.addr = base + NOTIFY_OFF + (uint64_t)q * NOTIFY_MULT,
+		.len = 2, /* the driver writes the 16-bit queue index */
+		.fd = vp->kicks[q].fd,
+		.flags = on ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN,
+	};
+	return ioctl(vp->vm->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
+}
+
+static int kick_assign(struct vm_virtio_pci *vp, uint64_t base, bool on)
+{
+	for (unsigned q = 0; q < vp->ops->num_queues; q++) {
+		int r = kick_assign_one(vp, base, q, on);
+		if (r < 0 && on) {
+			while (q--)
+				kick_assign_one(vp, base, q, false);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Keep the ioeventfds on the notify region while the driver is live and
+ * BAR 0 is mapped; anywhere else (or where KVM refuses) kicks stay MMIO exits. */
+static void kicks_sync(struct vm_virtio_pci *vp)
+{
+	uint64_t want = (vp->status & VIRTIO_STATUS_DRIVER_OK) && vp->pci.bar_mapped[0] ? vp->pci.bar_addr[0] : 0;
+	if (want == vp->kick_addr || vp->kicks[0].fd < 0)
+		return;
+	if (vp->kick_addr)
+		kick_assign(vp, vp->kick_addr, false);
+	vp->kick_addr = 0;
+	if (want && kick_assign(vp, want, true) == 0)
+		vp->kick_addr = want;
+}
+
+static void kick_event(void *opaque, uint32_t events)
+{
+	struct virtio_kick *k = opaque;
+	uint64_t n;
+	(void)events;
+	if (read(k->fd, &n, sizeof(n)) == sizeof(n) && virtio_queue(k->vp, k->queue))
+		k->vp->ops->queue_notify(k->vp, k->queue);
+}
+
+static void bars_moved(struct vm_pci_device *dev)
+{
+	kicks_sync((struct vm_virtio_pci *)dev);
+}
+
 static void device_reset(struct vm_virtio_pci *vp)
 {
 	if (vp->ops->reset)
@@ -135,6 +192,7 @@ static void device_reset(struct vm_virtio_pci *vp)
 	vp->queue_select = 0;
 	for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		vp->queues[i] = (struct virtq){ .size = VIRTQ_MAX_SIZE, .msix_vector = NO_VECTOR };
+	kicks_sync(vp);
 }
 
 static void set_status(struct vm_virtio_pci *vp, uint8_t v)
@@ -149,6 +207,7 @@ static void set_status(struct vm_virtio_pci *vp, uint8_t v)
 		v &= (uint8_t)~VIRTIO_STATUS_FEATURES_OK;
 	bool going_live = (v & VIRTIO_STATUS_DRIVER_OK) && !(vp->status & VIRTIO_STATUS_DRIVER_OK);
 	vp->status = (uint8_t)(v | (vp->status & VIRTIO_STATUS_NEEDS_RESET));
+	kicks_sync(vp);
 	if (going_live && vp->ops->driver_ok)
 		vp->ops->driver_ok(vp);
 }
@@ -395,6 +454,9 @@ int virtio_pci_create(struct hull_vm *vm, const struct virtio_device_ops *ops, u
 	vp->vm = vm;
 	vp->host_features = features | VIRTIO_F_VERSION_1;
 	vp->pci.bar_fn = bar_fn;
+	vp->pci.bars_moved = bars_moved;
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+		vp->kicks[q] = (struct virtio_kick){ .vp = vp, .queue = q, .fd = -1 };
 	setup_config_space(vp);
 	device_reset(vp);
 	for (unsigned v = 0; v < 64; v++)
@@ -405,6 +467,14 @@ int virtio_pci_create(struct hull_vm *vm, const struct virtio_device_ops *ops, u
 		return hull_error_wrap(err, r, "virtio-%s", ops->name);
 	}
 	vm->virtio[vm->n_virtio++] = vp;
+	for (unsigned q = 0; q < ops->num_queues; q++) {
+		int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (fd < 0)
+			return hull_error_set(err, errno, "virtio-%s: eventfd", ops->name);
+		vp->kicks[q].fd = fd;
+		if ((r = vm_io_add(vm, fd, EPOLLIN, kick_event, &vp->kicks[q], err)) < 0)
+			return hull_error_wrap(err, r, "virtio-%s", ops->name);
+	}
 	return 0;
 }
 
@@ -414,6 +484,9 @@ void vm_virtio_devices_free(struct hull_vm *vm)
 		struct vm_virtio_pci *vp = vm->virtio[i];
 		if (vp->ops->free)
 			vp->ops->free(vp->priv);
+		for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
+			if (vp->kicks[q].fd >= 0)
+				close(vp->kicks[q].fd);
 		free(vp);
 	}
 	vm->n_virtio = 0;

@@ -79,6 +79,16 @@ struct vm_virtio_pci {
 	uint64_t msix_pending;
 	bool intx_level;
 	unsigned pci_cfg_cap;               /* offset of VIRTIO_PCI_CAP_PCI_CFG */
+	/* Queue notifications as KVM ioeventfds (api.rst 4.59): a driver's kick
+	 * completes in the kernel without stopping its vCPU, and the I/O thread
+	 * runs queue_notify. kick_addr is where they are registered (0: not,
+	 * and kicks arrive as MMIO exits). */
+	struct virtio_kick {
+		struct vm_virtio_pci *vp;
+		unsigned queue;
+		int fd;
+	} kicks[VIRTIO_MAX_QUEUES];
+	uint64_t kick_addr;
 };
 
 /* virtio_pci_create: a virtio device of the given type on the PCI bus. */

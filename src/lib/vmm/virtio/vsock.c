@@ -5,7 +5,10 @@
  * reaches the guest's listener on port P (answered "OK <host port>\n"). Queue 0
  * carries packets to the guest, queue 1 from it, queue 2 events. Flow
  * control follows 5.10.6.3: we advertise buf_alloc/fwd_cnt and never send
- * the guest more than its credit. */
+ * the guest more than its credit. Host sockets are non-blocking: what the
+ * guest sends while its host peer is not reading waits in the connection's
+ * buffer (at most BUF_ALLOC, the credit we advertise), so a stalled peer
+ * slows only its own stream, never a vCPU or the I/O thread. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,9 @@
 #define BUF_ALLOC (256 * 1024)
 #define MAX_CONNS 64
 #define MAX_PENDING 128
+/* Tell the guest its credit grew once this much went to the host socket
+ * since the last packet it saw (virtio 1.2 5.10.6.3). */
+#define CREDIT_UPDATE_AFTER (BUF_ALLOC / 4)
 
 struct vsock_hdr {
 	uint64_t src_cid, dst_cid;
@@ -45,21 +51,26 @@ struct vsock_hdr {
 
 enum conn_state {
 	CONN_ESTABLISHED,
-	CONN_HOST_HANDSHAKE,   /* host side connected, its "CONNECT P" line not read yet */
-	CONN_HOST_CONNECTING,  /* REQUEST sent to the guest, waiting for RESPONSE */
+	CONN_HOST_HANDSHAKE,  /* host side connected, its "CONNECT P" line not read yet */
+	CONN_HOST_CONNECTING, /* REQUEST sent to the guest, waiting for RESPONSE */
 };
 
 struct conn {
 	bool used;
 	enum conn_state state;
-	char line[32];                         /* the CONNECT line so far */
+	char line[32]; /* the CONNECT line so far */
 	unsigned line_len;
 	int fd;
 	uint32_t guest_port, host_port;
 	uint32_t peer_buf_alloc, peer_fwd_cnt; /* the guest's credit */
-	uint32_t tx_cnt;                       /* bytes we sent the guest */
-	uint32_t fwd_cnt;                      /* bytes we passed to the host socket */
-	bool watching;
+	uint32_t tx_cnt;		       /* bytes we sent the guest */
+	uint32_t fwd_cnt;		       /* bytes we passed to the host socket */
+	uint32_t fwd_cnt_told;		       /* fwd_cnt the guest last saw */
+	bool watching;			       /* want EPOLLIN: host -> guest may flow */
+	uint8_t *tx;			       /* guest -> host bytes the socket did not take yet */
+	uint32_t tx_head, tx_len;	       /* ring of BUF_ALLOC bytes */
+	bool shut_wr_pending, close_pending;   /* the guest's SHUTDOWN, done once tx is written */
+	bool out_armed;			       /* EPOLLOUT is asked for */
 	struct vsock *vs;
 };
 
@@ -69,15 +80,16 @@ struct vsock {
 	char *path;
 	struct stat bound;                      /* the socket file at path, once listening */
 	struct conn conns[MAX_CONNS];
-	struct vsock_hdr pending[MAX_PENDING];  /* control packets waiting for rx buffers */
+	struct vsock_hdr pending[MAX_PENDING]; /* control packets waiting for rx buffers */
 	unsigned n_pending;
-	bool rx_starved;                        /* waiting for the driver to add rx buffers */
-	uint8_t buf[65536];                     /* bounce buffer between rings and sockets */
-	int listen_fd;                          /* host-initiated connections arrive here */
+	bool rx_starved;    /* waiting for the driver to add rx buffers */
+	uint8_t buf[65536]; /* bounce buffer between rings and sockets */
+	int listen_fd;	    /* host-initiated connections arrive here */
 	uint32_t next_host_port;
 };
 
 static void conn_readable(void *opaque, uint32_t events);
+static void conn_event(void *opaque, uint32_t events);
 
 static struct conn *find(struct vsock *vs, uint32_t guest_port, uint32_t host_port)
 {
@@ -89,9 +101,16 @@ static struct conn *find(struct vsock *vs, uint32_t guest_port, uint32_t host_po
 
 static struct vsock_hdr reply(struct vsock *vs, struct conn *c, uint32_t guest_port, uint32_t host_port, uint16_t op)
 {
-	return (struct vsock_hdr){ .src_cid = HOST_CID, .dst_cid = vs->cid, .src_port = host_port,
-				   .dst_port = guest_port, .type = TYPE_STREAM, .op = op,
-				   .buf_alloc = BUF_ALLOC, .fwd_cnt = c ? c->fwd_cnt : 0 };
+	if (c)
+		c->fwd_cnt_told = c->fwd_cnt;
+	return (struct vsock_hdr){.src_cid = HOST_CID,
+				  .dst_cid = vs->cid,
+				  .src_port = host_port,
+				  .dst_port = guest_port,
+				  .type = TYPE_STREAM,
+				  .op = op,
+				  .buf_alloc = BUF_ALLOC,
+				  .fwd_cnt = c ? c->fwd_cnt : 0};
 }
 
 /* Deliver one packet (header + payload from the socket when c and room) to the guest. */
@@ -128,19 +147,77 @@ static void flush_pending(struct vsock *vs)
 	vs->n_pending -= i;
 }
 
+static void conn_set_events(struct conn *c)
+{
+	c->out_armed = c->tx_len != 0;
+	uint32_t ev = (c->watching ? EPOLLIN : 0) | (c->out_armed ? EPOLLOUT : 0);
+	vm_io_mod(c->vs->vp->vm, c->fd, ev, conn_event, c);
+}
+
 static void conn_watch(struct conn *c, bool on)
 {
 	if (c->watching == on)
 		return;
 	c->watching = on;
-	vm_io_mod(c->vs->vp->vm, c->fd, on ? EPOLLIN : 0, conn_readable, c);
+	conn_set_events(c);
 }
 
 static void conn_close(struct vsock *vs, struct conn *c)
 {
 	vm_io_del(vs->vp->vm, c->fd);
 	close(c->fd);
+	free(c->tx);
 	memset(c, 0, sizeof(*c));
+}
+
+/* Write what the connection holds for the host socket, as far as it takes
+ * it; wait for EPOLLOUT for the rest. Tells the guest about the room made. */
+static void conn_flush(struct vsock *vs, struct conn *c)
+{
+	while (c->tx_len) {
+		uint32_t chunk = BUF_ALLOC - c->tx_head < c->tx_len ? BUF_ALLOC - c->tx_head : c->tx_len;
+		ssize_t n = send(c->fd, c->tx + c->tx_head, chunk, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0) {
+			/* the host end is gone: what it did not take is lost, as on a socket */
+			c->fwd_cnt += c->tx_len;
+			c->tx_len = 0;
+			break;
+		}
+		c->tx_head = (c->tx_head + (uint32_t)n) % BUF_ALLOC;
+		c->tx_len -= (uint32_t)n;
+		c->fwd_cnt += (uint32_t)n;
+	}
+	if (c->tx_len == 0 && c->close_pending) {
+		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RST));
+		conn_close(vs, c);
+		return;
+	}
+	if (c->tx_len == 0 && c->shut_wr_pending) {
+		shutdown(c->fd, SHUT_WR);
+		c->shut_wr_pending = false;
+	}
+	if (c->out_armed != (c->tx_len != 0))
+		conn_set_events(c);
+	if (c->fwd_cnt - c->fwd_cnt_told >= CREDIT_UPDATE_AFTER)
+		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_CREDIT_UPDATE));
+}
+
+static void conn_event(void *opaque, uint32_t events)
+{
+	struct conn *c = opaque;
+	if (c->tx_len && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+		conn_flush(c->vs, c);
+	if (c->used && c->watching && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		conn_readable(c, events);
+	/* epoll reports a hang-up whatever it was asked for: a socket with
+	 * nothing to do is watched edge-triggered until conn_set_events wants it again */
+	if (c->used && !c->watching && !c->tx_len && (events & (EPOLLHUP | EPOLLERR))) {
+		vm_io_mod(c->vs->vp->vm, c->fd, EPOLLET, conn_event, c);
+	}
 }
 
 static uint32_t credit(const struct conn *c)
@@ -239,7 +316,8 @@ static void conn_handshake(void *opaque, uint32_t events)
 	c->guest_port = port;
 	c->host_port = vs->next_host_port++;
 	c->state = CONN_HOST_CONNECTING;
-	vm_io_mod(vs->vp->vm, c->fd, 0, conn_readable, c);
+	c->watching = false;
+	vm_io_mod(vs->vp->vm, c->fd, 0, conn_event, c);
 	struct vsock_hdr h = reply(vs, c, c->guest_port, c->host_port, OP_REQUEST);
 	send_ctrl(vs, h);
 }
@@ -247,7 +325,7 @@ static void conn_handshake(void *opaque, uint32_t events)
 static void host_accept(void *opaque, uint32_t events)
 {
 	struct vsock *vs = opaque;
-	int fd = accept4(vs->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = accept4(vs->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return;
 	struct conn *c = free_conn(vs);
@@ -258,7 +336,12 @@ static void host_accept(void *opaque, uint32_t events)
 		close(fd);
 		return;
 	}
-	*c = (struct conn){ .used = true, .state = CONN_HOST_HANDSHAKE, .fd = fd, .vs = vs, .watching = true };
+	*c = (struct conn){.used = true,
+			   .state = CONN_HOST_HANDSHAKE,
+			   .fd = fd,
+			   .vs = vs,
+			   .watching = true,
+			   .tx = hull_xcalloc(1, BUF_ALLOC)};
 }
 
 static int host_listen(struct vsock *vs, struct hull_error **err)
@@ -276,26 +359,33 @@ static void handle_request(struct vsock *vs, const struct vsock_hdr *h)
 	for (unsigned i = 0; i < MAX_CONNS && !c; i++)
 		if (!vs->conns[i].used)
 			c = &vs->conns[i];
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd = -1;
 	if (c && h->dst_cid == HOST_CID &&
 	    (size_t)snprintf(sa.sun_path, sizeof(sa.sun_path), "%s_%u", vs->path, h->dst_port) < sizeof(sa.sun_path)) {
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		/* a non-blocking connect to a unix socket completes at once or fails */
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 			close(fd);
 			fd = -1;
 		}
 	}
 	struct hull_error *err = NULL;
-	if (fd < 0 || vm_io_add(vs->vp->vm, fd, 0, conn_readable, c, &err) < 0) {
+	if (fd < 0 || vm_io_add(vs->vp->vm, fd, 0, conn_event, c, &err) < 0) {
 		hull_error_free(err);
 		if (fd >= 0)
 			close(fd);
 		send_ctrl(vs, reply(vs, NULL, h->src_port, h->dst_port, OP_RST));
 		return;
 	}
-	*c = (struct conn){ .used = true, .fd = fd, .guest_port = h->src_port, .host_port = h->dst_port,
-			    .peer_buf_alloc = h->buf_alloc, .peer_fwd_cnt = h->fwd_cnt, .vs = vs };
+	*c = (struct conn){.used = true,
+			   .fd = fd,
+			   .guest_port = h->src_port,
+			   .host_port = h->dst_port,
+			   .peer_buf_alloc = h->buf_alloc,
+			   .peer_fwd_cnt = h->fwd_cnt,
+			   .vs = vs,
+			   .tx = hull_xcalloc(1, BUF_ALLOC)};
 	send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RESPONSE));
 	conn_watch(c, true);
 }
@@ -319,20 +409,24 @@ static void host_connect_answer(struct vsock *vs, struct conn *c, const struct v
 	conn_watch(c, true);
 }
 
-/* OP_RW from the guest: its payload goes to the host socket. */
-static void forward_to_host(struct vsock *vs, struct conn *c, const struct vsock_hdr *h, struct virtq_elem *e)
+/* OP_RW from the guest: its payload goes to the connection's buffer and on
+ * to the host socket. Returns false when the guest sent past its credit. */
+static bool forward_to_host(struct vsock *vs, struct conn *c, const struct vsock_hdr *h, struct virtq_elem *e)
 {
 	size_t len = h->len, avail = iov_length(e->out, e->n_out) - sizeof(*h);
 	if (len > avail)
 		len = avail;
+	if (len > BUF_ALLOC - c->tx_len)
+		return false;
 	for (size_t done = 0; done < len;) {
-		size_t chunk = iov_to_buf(e->out, e->n_out, sizeof(*h) + done, vs->buf,
-					  len - done < sizeof(vs->buf) ? len - done : sizeof(vs->buf));
-		if (hull_write_all(c->fd, vs->buf, chunk) < 0)
-			break;
-		done += chunk;
+		uint32_t tail = (c->tx_head + c->tx_len) % BUF_ALLOC;
+		size_t room = BUF_ALLOC - tail < len - done ? BUF_ALLOC - tail : len - done;
+		iov_to_buf(e->out, e->n_out, sizeof(*h) + done, c->tx + tail, room);
+		c->tx_len += (uint32_t)room;
+		done += room;
 	}
-	c->fwd_cnt += (uint32_t)len;
+	conn_flush(vs, c);
+	return true;
 }
 
 static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct virtq_elem *e)
@@ -359,18 +453,27 @@ static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct vi
 	}
 	switch (h->op) {
 	case OP_RW:
-		forward_to_host(vs, c, h, e);
+		if (!forward_to_host(vs, c, h, e)) {
+			send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RST));
+			conn_close(vs, c);
+			return;
+		}
 		break;
 	case OP_CREDIT_REQUEST:
 		send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_CREDIT_UPDATE));
 		break;
 	case OP_SHUTDOWN:
 		if ((h->flags & (SHUTDOWN_RCV | SHUTDOWN_SEND)) == (SHUTDOWN_RCV | SHUTDOWN_SEND)) {
-			send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_RST));
-			conn_close(vs, c);
+			c->close_pending = true;
+			conn_flush(vs, c); /* closes it once the buffered bytes are written */
 			return;
 		}
-		shutdown(c->fd, (h->flags & SHUTDOWN_SEND) ? SHUT_WR : SHUT_RD);
+		if (h->flags & SHUTDOWN_SEND) {
+			c->shut_wr_pending = true;
+			conn_flush(vs, c);
+		} else {
+			shutdown(c->fd, SHUT_RD);
+		}
 		break;
 	case OP_RST:
 		conn_close(vs, c);
@@ -378,6 +481,8 @@ static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct vi
 	default:
 		break;
 	}
+	if (!c->used)
+		return; /* a hostile guest's RW after its close */
 	if (credit(c) > 0)
 		conn_watch(c, true); /* a credit update may let data flow again */
 }
@@ -431,23 +536,25 @@ static void vsock_free(void *priv)
 		close(vs->listen_fd);
 		vm_unix_unlink(vs->path, &vs->bound);
 	}
-	for (unsigned i = 0; i < MAX_CONNS; i++)
+	for (unsigned i = 0; i < MAX_CONNS; i++) {
 		if (vs->conns[i].used)
 			close(vs->conns[i].fd);
+		free(vs->conns[i].tx);
+	}
 	free(vs->path);
 	free(vs);
 }
 
 static const struct virtio_device_ops vsock_ops = {
-	.name = "vsock",
-	.device_id = 19,
-	.pci_class = 0x078000,
-	.num_queues = 3,
-	.config_len = 8,
-	.config_read = vsock_config_read,
-	.queue_notify = vsock_notify,
-	.reset = vsock_reset,
-	.free = vsock_free,
+    .name = "vsock",
+    .device_id = 19,
+    .pci_class = 0x078000,
+    .num_queues = 3,
+    .config_len = 8,
+    .config_read = vsock_config_read,
+    .queue_notify = vsock_notify,
+    .reset = vsock_reset,
+    .free = vsock_free,
 };
 
 int virtio_vsock_create(struct hull_vm *vm, uint32_t cid, const char *path, struct hull_error **err)
