@@ -28,6 +28,16 @@ if [ ! -d "$SRCDIR" ]; then
 	apt-get source -q runc >/dev/null
 fi
 
+# 1b. The suite starts recvtty in the background and goes on without waiting
+#     for its socket: on a loaded machine the runtime's --console-socket
+#     connect can come first (ENOENT) whatever the runtime. Wait for it, up
+#     to 10 s, as every runtime under test needs (idempotent).
+h=$SRCDIR/tests/integration/helpers.bash
+if ! grep -q 'hull: wait for recvtty' "$h"; then
+	sed -i 's|^\t("\$RECVTTY" --pid-file "\$dir/pid" --mode null "\$CONSOLE_SOCKET" &) &$|&\n\t# hull: wait for recvtty'"'"'s socket\n\tfor _ in $(seq 100); do [ -S "$CONSOLE_SOCKET" ] \&\& break; sleep 0.1; done|' "$h"
+	grep -q 'hull: wait for recvtty' "$h" || { log "could not patch setup_recvtty in $h"; exit 1; }
+fi
+
 # 2. Go dependencies for the helper binaries come from Debian (no vendor/ in +ds).
 need=""
 for p in golang-go golang-github-opencontainers-runc-dev libseccomp-dev bats jq gawk gcc busybox-static xz-utils util-linux; do
