@@ -401,7 +401,13 @@ static int load_vcpu(struct snap_io *io, struct vm_vcpu *cpu)
 	get(io, msrs, n * sizeof(*msrs));
 	if (io->failed)
 		return io->failed;
-	/* Firecracker's order: MSRs, registers, FPU/XSAVE, XCRs, LAPIC, MP state, events last. */
+	/* Registers, FPU/XSAVE and the LAPIC first, then the MSRs: KVM ignores a
+	 * write of IA32_TSC_DEADLINE while the LAPIC timer is not in TSC-deadline
+	 * mode, and a Linux guest whose pending deadline is lost never wakes from
+	 * its next sleep. MP state and events last. */
+	if (ioctl(cpu->fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(cpu->fd, KVM_SET_REGS, &regs) < 0 ||
+	    ioctl(cpu->fd, KVM_SET_XSAVE, xsave) < 0 || ioctl(cpu->fd, KVM_SET_LAPIC, &lapic) < 0)
+		return hull_error_set(io->err, errno, "restore the state of vCPU %u", cpu->index);
 	for (uint32_t i = 0; i < n; i++) {
 		_Alignas(struct kvm_msrs) uint8_t buf[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry)];
 		struct kvm_msrs *one = (struct kvm_msrs *)buf;
@@ -410,9 +416,7 @@ static int load_vcpu(struct snap_io *io, struct vm_vcpu *cpu)
 		one->entries[0] = msrs[i];
 		ioctl(cpu->fd, KVM_SET_MSRS, one); /* an MSR this KVM read but refuses to set keeps its reset value */
 	}
-	if (ioctl(cpu->fd, KVM_SET_SREGS, &sregs) < 0 || ioctl(cpu->fd, KVM_SET_REGS, &regs) < 0 ||
-	    ioctl(cpu->fd, KVM_SET_XSAVE, xsave) < 0 || ioctl(cpu->fd, KVM_SET_LAPIC, &lapic) < 0 ||
-	    ioctl(cpu->fd, KVM_SET_MP_STATE, &mp) < 0 || ioctl(cpu->fd, KVM_SET_VCPU_EVENTS, &events) < 0)
+	if (ioctl(cpu->fd, KVM_SET_MP_STATE, &mp) < 0 || ioctl(cpu->fd, KVM_SET_VCPU_EVENTS, &events) < 0)
 		return hull_error_set(io->err, errno, "restore the state of vCPU %u", cpu->index);
 	if (xcrs.nr_xcrs)
 		ioctl(cpu->fd, KVM_SET_XCRS, &xcrs);

@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# A running Debian kernel saved to one file and restored in a new process,
+# on a real KVM (the nested machine, docs/nested.md): its user space keeps
+# counting where it stopped, the file holds only the pages the guest wrote,
+# and the restored guest's writes never reach the file.
+
+load vm_helpers
+load nested_helpers
+
+setup_file() {
+	nested_require
+	dir=$BATS_FILE_TMPDIR
+	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+	# L2 user space: a counter on the console, twice a second, forever.
+	cat >"$dir/guest.sh" <<'SH'
+i=0
+while :; do
+	i=$((i + 1))
+	echo "tick $i"
+	sleep 0.5
+done
+SH
+	nested_l2_initrd "$dir/guest.sh" "$dir/l2.gz"
+	cat >"$dir/run.sh" <<'SH'
+# wait_for FILE PATTERN SECONDS
+wait_for() {
+	i=0
+	while ! grep -q "$2" "$1" 2>/dev/null && [ $i -lt $(($3 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$2" "$1"
+}
+last_tick() { sed -n 's/^tick \([0-9]*\).*/\1/p' "$1" | tail -1; }
+c="console=ttyS0 quiet"
+echo "=== save"
+$HULL vm run --kernel bzImage --initrd l2.gz --cpus 2 --memory 256M --api-socket api.sock --cmdline "$c" \
+	</dev/null >a.log 2>&1 &
+pid=$!
+wait_for a.log "^tick 4" 300 && echo "counting=yes"
+$HULL vm snapshot --api-socket api.sock --stop snap.bin
+echo "snapshot_rc=$?"
+wait $pid
+echo "run_rc=$?"
+echo "saved_last=$(last_tick a.log)"
+echo "file_bytes=$(stat -c %s snap.bin)"
+echo "file_kib_on_disk=$(du -k snap.bin | cut -f1)"
+sum_before=$(md5sum snap.bin | cut -d' ' -f1)
+echo "=== restore"
+$HULL vm restore snap.bin </dev/null >b.log 2>&1 &
+rpid=$!
+next=$(($(last_tick a.log) + 4))
+wait_for b.log "^tick $next" 120 && echo "counted_on=yes"
+kill $rpid 2>/dev/null
+wait $rpid
+echo "restored_first=$(sed -n 's/^tick \([0-9]*\).*/\1/p' b.log | head -1)"
+echo "restored_last=$(last_tick b.log)"
+tail -5 b.log
+[ "$(md5sum snap.bin | cut -d' ' -f1)" = "$sum_before" ] && echo "file_unchanged=yes"
+echo "=== second restore"
+$HULL vm restore snap.bin </dev/null >c.log 2>&1 &
+rpid=$!
+wait_for c.log "^tick $next" 120 && echo "counted_on_again=yes"
+kill $rpid 2>/dev/null
+wait $rpid
+echo "again_first=$(sed -n 's/^tick \([0-9]*\).*/\1/p' c.log | head -1)"
+echo "=== truncated"
+head -c 100000 snap.bin >cut.bin
+$HULL vm restore cut.bin </dev/null >d.log 2>&1
+echo "truncated_rc=$?"
+cat d.log
+echo "=== end"
+SH
+	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 900 -f "$kernel:bzImage" -f "$dir/l2.gz" \
+		-f "$dir/run.sh" -- 'sh run.sh' 2>&1) || true
+	printf '%s\n' "$NESTED_OUTPUT" >"$dir/nested.out"
+}
+
+setup() {
+	NESTED_OUTPUT=$(cat "$BATS_FILE_TMPDIR/nested.out" 2>/dev/null)
+}
+
+@test "nested: a counting Linux guest is saved with --stop to a sparse file" {
+	output=$(nested_section save)
+	echo "$output"
+	[[ "$output" == *"counting=yes"* ]]
+	[[ "$output" == *"snapshot_rc=0"* ]]
+	[[ "$output" == *"run_rc=0"* ]]
+	bytes=$(sed -n 's/^file_bytes=//p' <<<"$output")
+	kib=$(sed -n 's/^file_kib_on_disk=//p' <<<"$output")
+	# 256 MiB of guest RAM, of which the guest wrote far less: holes on disk
+	[ "$bytes" -ge $((256 << 20)) ]
+	[ "$kib" -lt $((200 << 10)) ]
+}
+
+@test "nested: restored in a new process, the guest counts on from where it was saved" {
+	saved=$(nested_section save | sed -n 's/^saved_last=//p')
+	output=$(nested_section restore)
+	echo "saved_last=$saved"
+	echo "$output"
+	[[ "$output" == *"counted_on=yes"* ]]
+	first=$(sed -n 's/^restored_first=//p' <<<"$output")
+	# the first tick after restore follows the last one before the save
+	# (the guest may have counted one more after its last line reached the host)
+	[ "$first" -ge "$saved" ]
+	[ "$first" -le $((saved + 2)) ]
+	[[ "$output" == *"file_unchanged=yes"* ]]
+}
+
+@test "nested: the same file restores a second time, from the same point" {
+	saved=$(nested_section save | sed -n 's/^saved_last=//p')
+	output=$(nested_section "second restore")
+	echo "$output"
+	[[ "$output" == *"counted_on_again=yes"* ]]
+	first=$(sed -n 's/^again_first=//p' <<<"$output")
+	[ "$first" -ge "$saved" ]
+	[ "$first" -le $((saved + 2)) ]
+}
+
+@test "nested: a truncated snapshot of a Linux guest is refused, naming the file" {
+	output=$(nested_section truncated)
+	echo "$output"
+	[[ "$output" == *"truncated_rc=1"* ]]
+	[[ "$output" == *"cut.bin"* ]]
+}
