@@ -46,11 +46,21 @@ echo "=== tty"
 run -t --rm busybox sh -c 'tty; exit 3' </dev/null
 echo "=== env-workdir-user"
 run --rm -e GREETING=hello -w /tmp -u nobody busybox sh -c 'echo "$GREETING $(pwd) $(id -u)"'
-echo "=== stop-logs"
+echo "=== wait-started"
 i=0
 while ! $HULL logs bg 2>/dev/null | grep -q started && [ $i -lt 300 ]; do sleep 1; i=$((i + 1)); done
-$HULL exec bg true
+echo "=== exec"
+$HULL exec bg sh -c 'echo "pid1 $(tr "\0" " " </proc/1/cmdline)"; echo "kernel $(uname -r)"; echo oops >&2; exit 4'
 echo "exec=$?"
+$HULL exec -e GREETING=hi -w /tmp -u nobody bg sh -c 'echo "$GREETING $(pwd) $(id -u)"'
+echo "exec-flags=$?"
+echo typed | $HULL exec -i bg sh -c 'read l; echo "got $l"'
+$HULL exec -t bg sh -c 'tty' </dev/null
+$HULL exec bg nonexistent-command
+echo "exec-missing=$?"
+$HULL exec -d bg true
+echo "exec-d=$?"
+echo "=== stop"
 $HULL stop -t 60 bg
 echo "stop=$?"
 echo "wait=$($HULL wait bg)"
@@ -114,15 +124,32 @@ teardown_file() {
 
 @test "run --vm -d: logs, stop (the signal reaches the process in the guest), wait, rm" {
 	nested_output
-	output=$(nested_section stop-logs)
+	output=$(nested_section stop)
 	echo "$output"
 	grep -qx "stop=0" <<<"$output"
 	grep -qx "started" <<<"$output"
 	grep -qx "got TERM" <<<"$output" # the trap ran: the process saw SIGTERM
 	grep -qx "wait=0" <<<"$output"
-	grep -q "runs in a micro-VM (--vm): exec into it is not supported yet" <<<"$output"
-	grep -qx "exec=1" <<<"$output"
 	grep -qx "left=0" <<<"$output"
+}
+
+@test "exec into a --vm container: runs in the container in the guest; -e -w -u -i -t; status back" {
+	nested_output
+	output=$(nested_section exec | tr -d '\r')
+	echo "$output"
+	# the container's pid namespace in the guest, the guest's kernel
+	grep -qx "pid1 sh -c echo started; trap \"echo got TERM; exit 0\" TERM; while :; do sleep 1; done " <<<"$output"
+	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+	grep -qx "kernel ${kernel#/boot/vmlinuz-}" <<<"$output"
+	grep -qx "oops" <<<"$output"
+	grep -qx "exec=4" <<<"$output"
+	grep -qx "hi /tmp 65534" <<<"$output"
+	grep -qx "exec-flags=0" <<<"$output"
+	grep -qx "got typed" <<<"$output"
+	grep -qx "/dev/pts/[0-9]*" <<<"$output"
+	grep -qx "exec-missing=127" <<<"$output"
+	grep -q "exec -d into it is not supported" <<<"$output"
+	grep -qx "exec-d=1" <<<"$output"
 }
 
 @test "run --vm: what a VM cannot have yet is refused by name, and nothing is left" {

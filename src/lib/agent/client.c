@@ -48,7 +48,9 @@ static int take_frame(const struct hull_agent_call *call, json_t *msg, int *answ
 	if (!strcmp(type, "error")) {
 		*answer = -1;
 		const char *m = json_string_value(json_object_get(msg, "message"));
-		return hull_error_msg(err, EIO, "agent: %s", m ? m : "request failed");
+		json_int_t code = json_integer_value(json_object_get(msg, "errno"));
+		return hull_error_msg(err, code > 0 && code < 4096 ? (int)code : EIO, "agent: %s",
+				      m ? m : "request failed");
 	}
 	if (!strcmp(type, "exit")) {
 		json_t *s = json_object_get(msg, "status");

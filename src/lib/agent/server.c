@@ -396,7 +396,14 @@ static int handle(struct agent *a, json_t *msg, struct hull_error **err)
 		r = resize_terminal(a, msg, &bad);
 	else
 		r = hull_error_msg(&bad, EINVAL, "unknown request type `%s`", type);
-	r = r < 0 ? send_simple(a, "error", bad ? bad->msg : "failed", err) : send_simple(a, "ok", NULL, err);
+	if (r < 0) {
+		/* the errno too: the host tells "not found" (127) from "cannot run" (126) */
+		_cleanup_json_ json_t *m =
+		    json_pack("{s:s,s:s,s:i}", "type", "error", "message", bad ? bad->msg : "failed", "errno", -r);
+		r = hull_agent_send(a->conn, m, err);
+	} else {
+		r = send_simple(a, "ok", NULL, err);
+	}
 	hull_error_free(bad);
 	return r;
 }
