@@ -152,6 +152,11 @@ start_container() {
 	run exec_call '.process.cwd = "relative"' true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"cwd"* ]]
+	# a command that is not there: the error says so, with its errno (ENOENT: exec's 127)
+	exec_bundle '.' nonexistent-command
+	run timeout 10 "$HULL" vm-agent call --socket "$SOCK" --bundle "$TMP/exec" --exec
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"executable file not found"* ]]
 	# with a terminal: a pty of the exec's own, sized by the caller's
 	exec_bundle '.process.terminal = true' sh -c 'tty; stty size; exit 6'
 	run script -qec "stty rows 21 cols 77; $HULL vm-agent call --socket $SOCK --bundle $TMP/exec --exec" /dev/null </dev/null

@@ -399,7 +399,8 @@ static int handle(struct agent *a, json_t *msg, struct hull_error **err)
 	if (r < 0) {
 		/* the errno too: the host tells "not found" (127) from "cannot run" (126) */
 		_cleanup_json_ json_t *m =
-		    json_pack("{s:s,s:s,s:i}", "type", "error", "message", bad ? bad->msg : "failed", "errno", -r);
+		    json_pack("{s:s,s:s,s:i}", "type", "error", "message", bad ? bad->msg : "failed", "errno",
+			      bad && bad->code > 0 ? bad->code : -r);
 		r = hull_agent_send(a->conn, m, err);
 	} else {
 		r = send_simple(a, "ok", NULL, err);
