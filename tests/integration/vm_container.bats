@@ -185,3 +185,27 @@ teardown_file() {
 	[ ! -e "$disk" ]
 	"$HULL" image build-default >/dev/null
 }
+
+@test "compare: both sides measured in JSON; the container's here, the VM's where KVM boots Linux" {
+	run "$HULL" compare --timeout 5 --format json busybox
+	echo "$output"
+	c=$(jq '.runs[0]' <<<"$output")
+	jq -e '.mode == "container" and .own_kernel == false and .error == null and .first_output_ms > 0
+		and .host_pss_kib > 0 and .host_processes >= 2 and .host_syscalls_reachable > 300
+		and .disk_bytes.layers > 0' <<<"$c"
+	# the host's kernel, as the container sees it
+	jq -e --arg k "$(uname -r)" '.kernel == $k' <<<"$c"
+	v=$(jq '.runs[1]' <<<"$output")
+	jq -e '.mode == "vm" and .own_kernel == true and .host_syscalls_reachable > 30
+		and .host_syscalls_reachable < 100 and .disk_bytes.vm_disk > 0 and .disk_bytes.initramfs > 0' <<<"$v"
+	# this host's nested PVM cannot boot Linux in 5 s: then the VM side says so
+	if jq -e '.error != null' <<<"$v"; then
+		[ "$status" -eq 1 ]
+		jq -e '.error == "no output within 5 s (--timeout)" and .first_output_ms == null' <<<"$v"
+	fi
+	# nothing left of either run
+	[ -z "$("$HULL" ps -aq)" ]
+	run "$HULL" compare --format yaml busybox
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--format: table or json"* ]]
+}
