@@ -67,6 +67,10 @@ echo "wait=$($HULL wait bg)"
 $HULL logs bg
 $HULL rm bg >/dev/null
 echo "left=$(ls /nested/data/containers | wc -l)"
+echo "=== compare"
+$HULL compare --vm-kernel /nested/vmlinuz --timeout 240 busybox
+echo "compare=$?"
+echo "compare-left=$(ls /nested/data/containers | wc -l)"
 echo "=== end"
 SH
 	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 1200 "${files[@]}" -f "$dir/run.sh" -- 'sh run.sh' 2>&1) || true
@@ -184,6 +188,20 @@ teardown_file() {
 	"$HULL" rmi busybox
 	[ ! -e "$disk" ]
 	"$HULL" image build-default >/dev/null
+}
+
+@test "compare: in the nested machine, both sides measured (the table)" {
+	nested_output
+	output=$(nested_section compare)
+	echo "$output"
+	grep -qx "compare=0" <<<"$output"
+	grep -qE '^time to first output +[0-9.]+ ms +[0-9.]+ ms' <<<"$output"
+	grep -qE '^host memory \(PSS\) +[0-9.]+ MiB \([0-9]+ processes\) +[0-9.]+ MiB \([0-9]+ processes\)' <<<"$output"
+	grep -qE '^disk +[0-9.]+ MiB +[0-9.]+ MiB \+ initramfs [0-9.]+ MiB' <<<"$output"
+	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+	grep -qE "^kernel seen +[^ ]+ +${kernel#/boot/vmlinuz-}\$" <<<"$output"
+	grep -qE '^host syscalls reachable +[0-9]+ \(seccomp profile\) +[0-9]+ \(VMM jail\)' <<<"$output"
+	grep -qx "compare-left=0" <<<"$output"
 }
 
 @test "compare: both sides measured in JSON; the container's here, the VM's where KVM boots Linux" {

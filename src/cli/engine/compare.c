@@ -434,6 +434,12 @@ int cmd_engine_compare(struct hull_cli *cli, int argc, char **argv)
 		return cli_usage_error("compare", "requires an IMAGE");
 	const char *image = argv[optind];
 	char **cmd = argv + optind + 1;
+	/* the runs are hull's own commands: they see the stores we see */
+	if ((cli->ctx.runtime_root && setenv("HULL_ROOT", cli->ctx.runtime_root, 1) < 0) ||
+	    (cli->ctx.data_root && setenv("HULL_DATA_ROOT", cli->ctx.data_root, 1) < 0)) {
+		fprintf(stderr, "hull: compare: setenv: %s\n", strerror(errno));
+		return 1;
+	}
 	struct side s[2] = {{.vm = false}, {.vm = true}};
 	for (int i = 0; i < 2; i++) {
 		run_side(cli, &s[i], image, kernel, cmd, timeout_s);
