@@ -364,32 +364,32 @@ static void mib(char *buf, size_t size, json_t *v)
 static void print_table(const struct side s[2])
 {
 	char a[64], b[64], c[64];
-	printf("%-28s %-30s %-30s\n", "", "container", "vm");
+	printf("%-28s %-30s %s\n", "", "container", "vm");
 	for (int i = 0; i < 2; i++)
 		if (s[i].first_output_ms >= 0)
 			snprintf(i ? b : a, 64, "%.1f ms", s[i].first_output_ms);
 		else
 			snprintf(i ? b : a, 64, "-");
-	printf("%-28s %-30s %-30s\n", "time to first output", a, b);
+	printf("%-28s %-30s %s\n", "time to first output", a, b);
 	for (int i = 0; i < 2; i++)
 		if (s[i].pss_kb >= 0)
 			snprintf(i ? b : a, 64, "%.1f MiB (%d processes)", (double)s[i].pss_kb / 1024.0,
 				 s[i].processes);
 		else
 			snprintf(i ? b : a, 64, "-");
-	printf("%-28s %-30s %-30s\n", "host memory (PSS)", a, b);
+	printf("%-28s %-30s %s\n", "host memory (PSS)", a, b);
 	mib(a, sizeof(a), json_object_get(s[0].disk, "layers"));
 	mib(b, sizeof(b), json_object_get(s[1].disk, "vm_disk"));
 	mib(c, sizeof(c), json_object_get(s[1].disk, "initramfs"));
 	printf("%-28s %-30s %s + initramfs %s\n", "disk", a, b, c);
-	printf("%-28s %-30s %-30s\n", "kernel seen", s[0].kernel ? s[0].kernel : "-", s[1].kernel ? s[1].kernel : "-");
-	printf("%-28s %-30s %-30s\n", "own kernel", "no (the host's)", "yes");
+	printf("%-28s %-30s %s\n", "kernel seen", s[0].kernel ? s[0].kernel : "-", s[1].kernel ? s[1].kernel : "-");
+	printf("%-28s %-30s %s\n", "own kernel", "no (the host's)", "yes");
 	for (int i = 0; i < 2; i++)
 		if (s[i].syscalls >= 0)
 			snprintf(i ? b : a, 64, "%lld (%s)", s[i].syscalls, i ? "VMM jail" : "seccomp profile");
 		else
 			snprintf(i ? b : a, 64, "all (unconfined)");
-	printf("%-28s %-30s %-30s\n", "host syscalls reachable", a, b);
+	printf("%-28s %-30s %s\n", "host syscalls reachable", a, b);
 	for (int i = 0; i < 2; i++)
 		if (s[i].error)
 			printf("%s: %s\n", i ? "vm" : "container", s[i].error);
