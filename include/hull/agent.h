@@ -18,6 +18,8 @@
 #include "hull/error.h"
 
 #define HULL_AGENT_VSOCK_PORT 1024u	/* the guest agent connects to the host's CID 2 on this port */
+#define HULL_AGENT_EXEC_PORT 1025u	/* the guest agent listens here for exec connections */
+#define HULL_AGENT_EXEC_MAX 16		/* exec connections served at once */
 #define HULL_AGENT_FRAME_MAX (8u << 20) /* largest frame either side accepts */
 #define HULL_AGENT_FILE_MAX (1u << 20)	/* largest file a create frame may carry */
 
@@ -42,11 +44,14 @@ struct hull_agent_server_opts {
 	const char *rootfs;    /* the container's root filesystem, already mounted */
 	const char *state_dir; /* created if missing: the bundle (config.json, files/) goes here */
 	bool no_pivot;	       /* enter the rootfs by MS_MOVE + chroot (the caller's root is a ramfs) */
+	int exec_listen;       /* a listening socket whose connections each carry one exec, or -1 */
 };
 
 /* hull_agent_serve: serve one connection (docs/vm-agent.md) until the host
- * closes it: create, start, stdio, signals, resize, wait. The container is
- * run with hull's runtime under ctx->runtime_root; when the connection ends
+ * closes it: create, start, stdio, signals, resize, wait. Meanwhile each
+ * connection on opts->exec_listen is served by a child of its own: one
+ * `exec` into the container, its stdio, signals, resize and wait. The
+ * container is run with hull's runtime under ctx->runtime_root; when the connection ends
  * the container is killed if still running and deleted. Returns 0 when the
  * host ended the connection, negative errno on a broken stream. */
 int hull_agent_serve(struct hull_ctx *ctx, int conn, const struct hull_agent_server_opts *opts,
@@ -54,19 +59,23 @@ int hull_agent_serve(struct hull_ctx *ctx, int conn, const struct hull_agent_ser
 
 /* What the host side sends. */
 struct hull_agent_call {
-	const char *id; /* container id inside the guest */
-	json_t *config; /* the OCI config (borrowed); root.path is the agent's choice */
-	json_t *files;	/* {"name": "content"} for the bundle's files/ directory, or NULL */
-	int stdio[3];	/* relayed: 0 to the process's stdin (-1: none), 1 and 2 from its output */
-	int signal_fd;	/* a signalfd whose signals are forwarded to the process, or -1 */
-	int stop_fd;	/* readable: the other end is gone (the VMM exited), or -1 */
-	bool terminal;	/* process.terminal: stdio[0] is a tty whose size (at start, on SIGWINCH)
-			   is sent as resize; all output comes as stdout */
+	const char *id;	 /* container id inside the guest */
+	json_t *config;	 /* the OCI config (borrowed); root.path is the agent's choice */
+	json_t *files;	 /* {"name": "content"} for the bundle's files/ directory, or NULL */
+	int stdio[3];	 /* relayed: 0 to the process's stdin (-1: none), 1 and 2 from its output */
+	int signal_fd;	 /* a signalfd whose signals are forwarded to the process, or -1 */
+	int stop_fd;	 /* readable: the other end is gone (the VMM exited), or -1 */
+	bool terminal;	 /* process.terminal: stdio[0] is a tty whose size (at start, on SIGWINCH)
+			    is sent as resize; all output comes as stdout */
+	json_t *process; /* set: an exec connection; run this OCI process (borrowed) in the
+			    running container instead of create + start (id, config, files unused) */
 };
 
 /* hull_agent_call_run: on an open connection, create and start the
- * container, relay stdio and signals, and wait for its exit status (as a
- * shell reports it: 128+N when killed by signal N) into *status. */
+ * container (with call->process: exec that process, on an exec
+ * connection), relay stdio and signals, and wait for its exit status (as
+ * a shell reports it: 128+N when killed by signal N) into *status. With a
+ * terminal, the caller's size is the exec'd process's consoleSize. */
 int hull_agent_call_run(int conn, const struct hull_agent_call *call, int *status, struct hull_error **err);
 
 /* hull_agent_guest_main: hull as the guest's init (pid 1): mount /proc,

@@ -332,6 +332,21 @@ int hull_logs_read(const char *path, const struct hull_logs_options *opts,
  * /boot/vmlinuz-$(uname -r), else the newest /boot/vmlinuz-* (malloc'd). */
 char *hull_engine_vm_default_kernel(struct hull_error **err);
 
+/* hull_engine_vm_exec: `exec` into a running container of `run --vm`: a
+ * connection of its own to the guest agent (the VMM's vsock, port
+ * HULL_AGENT_EXEC_PORT) runs process (an OCI process object, borrowed) in
+ * the container with the runtime's exec path; stdio[0] (-1: none) goes to
+ * it, its output to stdio[1] and stdio[2]; signals read from signal_fd
+ * (-1: none) are forwarded; with terminal, stdio[0] is a tty whose size is
+ * the process's. Its exit status (128+N when killed by N) in *status. */
+int hull_engine_vm_exec(const struct hull_container *c, json_t *process, const int stdio[3], int signal_fd,
+			bool terminal, int *status, struct hull_error **err);
+
+/* hull_engine_vm_rootfs: where the host sees a running VM container's
+ * root filesystem (its image's layers, in its monitor's mount namespace),
+ * for the user and group lookup of exec -u; malloc'd. */
+char *hull_engine_vm_rootfs(const struct hull_container *c);
+
 /* hull_engine_vm_prepare: make what `run --vm` of image needs and keeps
  * (the initramfs for kernel, NULL: the default one, and the image's
  * read-only disk) ahead of the first run; their paths in *initrd, *disk. */

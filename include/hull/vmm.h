@@ -88,4 +88,9 @@ void hull_vm_result_clear(struct hull_vm_result *res);
  * units) into bytes. Returns 0 or -EINVAL with *err naming the text. */
 int hull_vm_parse_size(const char *text, uint64_t *out, struct hull_error **err);
 
+/* hull_vm_jail_syscalls: how many host syscalls the VMM's seccomp jail
+ * lets through (with cfg->seccomp): those it allows outright and those it
+ * allows for some arguments only (ioctl, socket, clone). */
+size_t hull_vm_jail_syscalls(void);
+
 #endif

@@ -24,13 +24,16 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: hull vm-agent serve --listen SOCKET --rootfs DIR --state-dir DIR\n"
-		     "       hull vm-agent call --socket SOCKET --bundle DIR [--id ID]\n"
+		     "       hull vm-agent call --socket SOCKET --bundle DIR [--id ID] [--exec]\n"
 		     "       hull vm-agent initramfs --kernel BZIMAGE [--modules-dir DIR] -o FILE\n"
 		     "       hull vm-agent prepare [--vm-kernel BZIMAGE] IMAGE\n\n"
 		     "serve:     the guest agent on a unix socket: one connection, one container run with\n"
-		     "           DIR as its root filesystem (state under --state-dir)\n"
+		     "           DIR as its root filesystem (state under --state-dir); later connections\n"
+		     "           each carry one exec into it\n"
 		     "call:      the host's side: run the bundle's config.json through the agent, relaying\n"
 		     "           stdin, stdout, stderr and signals; exits with the container's status\n"
+		     "           (--exec: a new connection that runs the config's process in the running\n"
+		     "           container, as `hull exec` does)\n"
 		     "initramfs: write the guest's initramfs (this hull as /init, its libraries, the modules)\n"
 		     "prepare:   make and keep what `hull run --vm IMAGE` needs (the initramfs, the image's\n"
 		     "           read-only disk) ahead of its first run; prints their paths\n");
@@ -47,7 +50,7 @@ static int unix_socket(const char *path, bool listen_on, struct hull_error **err
 		return hull_error_set(err, errno, "socket");
 	if (listen_on) {
 		unlink(path);
-		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, 1) == 0)
+		if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, HULL_AGENT_EXEC_MAX) == 0)
 			return fd;
 	} else if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
 		return fd;
@@ -86,7 +89,8 @@ static int serve(struct hull_cli *cli, int argc, char **argv)
 	_cleanup_close_ int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
 		return cli_fail(cli, hull_error_set(&err, errno, "accept") < 0 ? err : NULL);
-	struct hull_agent_server_opts so = {.rootfs = rootfs, .state_dir = state};
+	/* later connections on the same socket are exec connections */
+	struct hull_agent_server_opts so = {.rootfs = rootfs, .state_dir = state, .exec_listen = lfd};
 	if (hull_agent_serve(&cli->ctx, conn, &so, &err) < 0)
 		return cli_fail(cli, err);
 	return 0;
@@ -97,8 +101,10 @@ static int call(struct hull_cli *cli, int argc, char **argv)
 	static const struct option opts[] = {{"socket", required_argument, 0, 's'},
 					     {"bundle", required_argument, 0, 'b'},
 					     {"id", required_argument, 0, 'i'},
+					     {"exec", no_argument, 0, 'e'},
 					     {0}};
 	const char *sock = NULL, *bundle = NULL, *id = "agent-call";
+	bool exec = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 's')
@@ -107,6 +113,8 @@ static int call(struct hull_cli *cli, int argc, char **argv)
 			bundle = optarg;
 		else if (c == 'i')
 			id = optarg;
+		else if (c == 'e')
+			exec = true;
 		else
 			return cli_usage_error("vm-agent call", "unknown option");
 	}
@@ -136,7 +144,8 @@ static int call(struct hull_cli *cli, int argc, char **argv)
 				     .stdio = {0, 1, 2},
 				     .signal_fd = sfd,
 				     .stop_fd = -1,
-				     .terminal = terminal && isatty(STDIN_FILENO)};
+				     .terminal = terminal && isatty(STDIN_FILENO),
+				     .process = exec ? json_object_get(config, "process") : NULL};
 	/* the guest's pty edits and echoes: ours passes bytes through */
 	struct termios saved, raw;
 	bool restore = ac.terminal && tcgetattr(STDIN_FILENO, &saved) == 0;

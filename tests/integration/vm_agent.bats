@@ -81,6 +81,93 @@ call() {
 	[[ "$output" == *"33 101"* ]]
 }
 
+# exec_call JQ CMD...: a second connection that execs CMD (the container's
+# process, changed by JQ) in the running container, as `hull exec` does.
+exec_call() {
+	exec_bundle "$@"
+	timeout --kill-after=5 30 "$HULL" vm-agent call --socket "$SOCK" --bundle "$TMP/exec" --exec
+}
+
+exec_bundle() {
+	local filter=$1
+	shift
+	mkdir -p "$TMP/exec"
+	jq --argjson a "$(printf '%s\n' "$@" | jq -R . | jq -s -c .)" ".process.args = \$a | $filter" \
+		"$BUNDLE/config.json" >"$TMP/exec/config.json"
+}
+
+# start_container CMD...: the container's process, its stdin held open on fd 8
+start_container() {
+	args "$@"
+	mkfifo "$TMP/in"
+	call <"$TMP/in" >"$TMP/out" 2>&1 &
+	CALLER=$!
+	exec 8>"$TMP/in"
+	for _ in $(seq 100); do grep -q ready "$TMP/out" && break; sleep 0.05; done
+	grep -q ready "$TMP/out"
+}
+
+@test "vm-agent: exec: a second connection runs a process in the running container" {
+	config '.hostname = "in-vm"'
+	start_container sh -c 'echo ready; read x; echo "init got $x"'
+	# the container's uts and pid namespaces; env, cwd, user as asked; stdio and status back
+	run --separate-stderr exec_call '.process.env += ["EXTRA=yes"] | .process.cwd = "/tmp"
+		| .process.user = {"uid": 1000, "gid": 1000}' \
+		sh -c 'read line; echo "$(hostname) $EXTRA $(pwd) $(id -u):$(id -g) $(tr "\0" " " </proc/1/cmdline) $line"; echo oops >&2; exit 5' <<<"typed"
+	[ "$status" -eq 5 ]
+	[ "$output" = "in-vm yes /tmp 1000:1000 sh -c echo ready; read x; echo \"init got \$x\"  typed" ]
+	[ "$stderr" = "oops" ]
+	# two at once, and a signal to an exec's caller reaches its process only
+	exec_bundle '.' sh -c 'trap "echo trapped; exit 3" TERM; echo ready; while :; do sleep 0.1; done'
+	mv "$TMP/exec" "$TMP/exec1.bundle"
+	"$HULL" vm-agent call --socket "$SOCK" --bundle "$TMP/exec1.bundle" --exec </dev/null >"$TMP/exec1" 2>&1 &
+	e1=$!
+	for _ in $(seq 100); do grep -q ready "$TMP/exec1" && break; sleep 0.05; done
+	run exec_call '.' echo second
+	[ "$output" = "second" ]
+	kill -TERM "$e1"
+	rc=0
+	wait "$e1" || rc=$?
+	[ "$rc" -eq 3 ]
+	grep -q trapped "$TMP/exec1"
+	# the container went on through all of it
+	echo go >&8
+	exec 8>&-
+	wait "$CALLER"
+	grep -q "init got go" "$TMP/out"
+}
+
+@test "vm-agent: exec: refused on the container's own connection, checked as input; -t" {
+	# the first connection is the container's: it creates, never execs
+	run exec_call '.' true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"exec: only on a connection of its own"* ]]
+	wait "$AGENT"
+	rm -f "$SOCK"
+	"$HULL" vm-agent serve --listen "$SOCK" --rootfs "$BUNDLE/rootfs" --state-dir "$STATE" 2>"$TMP/agent.err" &
+	AGENT=$!
+	for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+	start_container sh -c 'echo ready; read x; exit 0'
+	# a bad process object is answered with the parser's reason
+	run exec_call '.process.cwd = "relative"' true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cwd"* ]]
+	# a command that is not there: the error says so, with its errno (ENOENT: exec's 127)
+	exec_bundle '.' nonexistent-command
+	run timeout 10 "$HULL" vm-agent call --socket "$SOCK" --bundle "$TMP/exec" --exec
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"executable file not found"* ]]
+	# with a terminal: a pty of the exec's own, sized by the caller's
+	exec_bundle '.process.terminal = true' sh -c 'tty; stty size; exit 6'
+	run script -qec "stty rows 21 cols 77; $HULL vm-agent call --socket $SOCK --bundle $TMP/exec --exec" /dev/null </dev/null
+	echo "$output"
+	[ "$status" -eq 6 ]
+	[[ "$output" == *"/dev/pts/"* ]]
+	[[ "$output" == *"21 77"* ]]
+	exec 8>&-
+	wait "$CALLER"
+}
+
 @test "vm-agent: hostile requests are refused with an answer, not obeyed" {
 	# a file name that climbs out of the bundle, then an unknown request
 	python3 - "$SOCK" "$TMP" <<'PY' >"$TMP/answers"

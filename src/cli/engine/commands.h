@@ -11,6 +11,7 @@ int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_attach(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_logs(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_compare(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_stop(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_restart(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_update(struct hull_cli *cli, int argc, char **argv);

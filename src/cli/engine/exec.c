@@ -3,7 +3,10 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "../cli.h"
@@ -60,9 +63,10 @@ static int parse(struct exec_flags *f, int argc, char **argv)
 }
 
 /* -u NAME[:GROUP] resolved against the container's own /etc/passwd. */
-static char *numeric_user(const struct hull_container *c, const char *user, struct hull_error **err)
+static char *numeric_user(const struct hull_container *c, bool vm, const char *user, struct hull_error **err)
 {
-	_cleanup_free_ char *root = hull_strdup_printf("/proc/%d/root", (int)c->state.pid);
+	_cleanup_free_ char *root =
+	    vm ? hull_engine_vm_rootfs(c) : hull_strdup_printf("/proc/%d/root", (int)c->state.pid);
 	uid_t uid;
 	gid_t gid;
 	_cleanup_free_ gid_t *gids = NULL;
@@ -70,6 +74,36 @@ static char *numeric_user(const struct hull_container *c, const char *user, stru
 	if (hull_engine_resolve_user(root, user, NULL, &uid, &gid, &gids, &n, err) < 0)
 		return NULL;
 	return hull_strdup_printf("%u:%u", (unsigned)uid, (unsigned)gid);
+}
+
+/* A VM container: the guest's agent runs the process (docs/vm-agent.md).
+ * Without -i it gets no input; with -t and -i our terminal passes bytes
+ * through raw, the guest's pty edits and echoes. */
+static int exec_in_vm(const struct hull_container *c, const struct hull_oci_process *proc, const struct exec_flags *f,
+		      int *status, struct hull_error **err)
+{
+	bool terminal = f->tty && f->interactive && isatty(STDIN_FILENO);
+	sigset_t set;
+	sigemptyset(&set);
+	for (int s = 1; s < 32; s++)
+		if (s != SIGKILL && s != SIGSTOP && s != SIGCHLD && s != SIGSEGV && s != SIGBUS && s != SIGILL &&
+		    s != SIGFPE && s != SIGPIPE && (s != SIGWINCH || terminal))
+			sigaddset(&set, s);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	int stdio[3] = {f->interactive ? STDIN_FILENO : -1, STDOUT_FILENO, STDERR_FILENO};
+	struct termios saved, raw;
+	bool restore = terminal && tcgetattr(STDIN_FILENO, &saved) == 0;
+	if (restore) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	}
+	int r = hull_engine_vm_exec(c, proc->json, stdio, sfd, terminal, status, err);
+	if (restore)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	return r;
 }
 
 int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv)
@@ -94,15 +128,18 @@ int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv)
 		fprintf(stderr, "hull: Container %s is not running\n", c->id);
 		return 1;
 	}
-	if (json_is_object(json_object_get(json_object_get(c->record, "HostConfig"), "HullVM"))) {
-		fprintf(stderr, "hull: Container %s runs in a micro-VM (--vm): exec into it is not supported yet\n",
+	bool vm = json_is_object(json_object_get(json_object_get(c->record, "HostConfig"), "HullVM"));
+	if (vm && f.detach) {
+		fprintf(stderr,
+			"hull: Container %s runs in a micro-VM (--vm): exec -d into it is not supported (the "
+			"process lives as long as its exec connection); run it with `sh -c 'CMD &'` instead\n",
 			c->id);
 		return 1;
 	}
 	_cleanup_(hull_oci_config_freep) struct hull_oci_config *cfg = hull_oci_config_load(c->dir, &err);
 	if (!cfg)
 		return cli_fail(cli, err);
-	_cleanup_free_ char *user = f.user ? numeric_user(c, f.user, &err) : NULL;
+	_cleanup_free_ char *user = f.user ? numeric_user(c, vm, f.user, &err) : NULL;
 	if (f.user && !user)
 		return cli_fail(cli, err);
 	f.env[f.n_env] = NULL;
@@ -112,6 +149,16 @@ int cmd_engine_exec(struct hull_cli *cli, int argc, char **argv)
 	struct hull_oci_process *proc = hull_exec_process(cfg, &o, &err);
 	if (!proc)
 		return cli_fail(cli, err);
+	if (vm) {
+		int status = 0;
+		r = exec_in_vm(c, proc, &f, &status, &err);
+		hull_oci_process_free(proc);
+		if (r < 0) {
+			cli_fail(cli, err);
+			return r == -ENOENT ? 127 : 126;
+		}
+		return status;
+	}
 	struct hull_ctx rt = cli->ctx;
 	_cleanup_free_ char *root = hull_engine_runtime_root(&cli->ctx);
 	rt.runtime_root = root;

@@ -48,7 +48,9 @@ static int take_frame(const struct hull_agent_call *call, json_t *msg, int *answ
 	if (!strcmp(type, "error")) {
 		*answer = -1;
 		const char *m = json_string_value(json_object_get(msg, "message"));
-		return hull_error_msg(err, EIO, "agent: %s", m ? m : "request failed");
+		json_int_t code = json_integer_value(json_object_get(msg, "errno"));
+		return hull_error_msg(err, code > 0 && code < 4096 ? (int)code : EIO, "agent: %s",
+				      m ? m : "request failed");
 	}
 	if (!strcmp(type, "exit")) {
 		json_t *s = json_object_get(msg, "status");
@@ -175,8 +177,29 @@ static int relay(int conn, const struct hull_agent_call *call, int *status, stru
 	}
 }
 
+/* An exec connection: the process starts when the request is answered. */
+static int exec_run(int conn, const struct hull_agent_call *call, int *status, struct hull_error **err)
+{
+	_cleanup_json_ json_t *process = json_deep_copy(call->process);
+	/* the size from the start: the process may ask for it at once */
+	struct winsize ws;
+	if (call->terminal && ioctl(call->stdio[0], TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		json_object_set_new(process, "consoleSize",
+				    json_pack("{s:i,s:i}", "height", ws.ws_row, "width", ws.ws_col));
+	_cleanup_json_ json_t *exec = json_pack("{s:s,s:O}", "type", "exec", "process", process);
+	int r = request(conn, call, exec, err);
+	if (r < 0)
+		return hull_error_wrap(err, r, "exec in the VM");
+	_cleanup_json_ json_t *wait = json_pack("{s:s}", "type", "wait");
+	if (hull_agent_send(conn, wait, err) < 0)
+		return -EPIPE;
+	return relay(conn, call, status, err);
+}
+
 int hull_agent_call_run(int conn, const struct hull_agent_call *call, int *status, struct hull_error **err)
 {
+	if (call->process)
+		return exec_run(conn, call, status, err);
 	_cleanup_json_ json_t *create =
 	    json_pack("{s:s,s:s,s:O}", "type", "create", "id", call->id, "config", call->config);
 	if (call->files)

@@ -165,6 +165,20 @@ static int connect_host(void)
 	return -last;
 }
 
+/* exec connections: the host's `CONNECT 1025` through the VMM's vsock. */
+static int listen_exec(void)
+{
+	struct sockaddr_vm sa = {.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = HULL_AGENT_EXEC_PORT};
+	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, HULL_AGENT_EXEC_MAX) < 0) {
+		say("listen for exec (vsock port %u): %s", HULL_AGENT_EXEC_PORT, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 void hull_agent_guest_main(void)
 {
 	console_stdio();
@@ -182,7 +196,8 @@ void hull_agent_guest_main(void)
 	/* pivot_root cannot move the initramfs (rootfs) that is our root:
 	 * the container is entered by MS_MOVE and chroot, as runc's
 	 * --no-pivot on a ramfs; the VM, not this mount, is its boundary */
-	struct hull_agent_server_opts opts = {.rootfs = WORK "/rootfs", .state_dir = WORK "/agent", .no_pivot = true};
+	struct hull_agent_server_opts opts = {
+	    .rootfs = WORK "/rootfs", .state_dir = WORK "/agent", .no_pivot = true, .exec_listen = listen_exec()};
 	struct hull_error *err = NULL;
 	if (hull_agent_serve(&ctx, conn, &opts, &err) < 0)
 		say("%s", err ? err->msg : "the connection broke");

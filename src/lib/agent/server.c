@@ -23,6 +23,7 @@
 
 #include "hull/agent.h"
 #include "hull/cleanup.h"
+#include "hull/exec.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/runtime.h"
@@ -37,13 +38,16 @@ struct agent {
 	int conn;
 	char *id;
 	char *bundle;
+	bool exec_session; /* a connection of exec_listen: its process is an exec */
 	bool created, started, exited, wait_requested, exit_sent;
 	pid_t pid;
 	int pidfd;
-	int status;	/* as a shell reports it */
-	int in;		/* to the process: its stdin pipe, or the pty master */
-	int out, errfd; /* from the process: pipes, or the master as out */
-	int master;	/* pty master with process.terminal, else -1 */
+	int status;			   /* as a shell reports it */
+	int in;				   /* to the process: its stdin pipe, or the pty master */
+	int out, errfd;			   /* from the process: pipes, or the master as out */
+	int master;			   /* pty master with process.terminal, else -1 */
+	pid_t execs[HULL_AGENT_EXEC_MAX];  /* children serving exec connections (main connection) */
+	int exec_fds[HULL_AGENT_EXEC_MAX]; /* their pidfds, -1 for a free slot */
 };
 
 static int send_simple(struct agent *a, const char *type, const char *message, struct hull_error **err)
@@ -243,6 +247,78 @@ static int start_container(struct agent *a, struct hull_error **err)
 	return 0;
 }
 
+/* exec: the process runs in the container's namespaces by the runtime's
+ * exec path, its stdio on pipes (or a pty) of ours, its status ours to wait. */
+static int exec_process(struct agent *a, json_t *msg, struct hull_error **err)
+{
+	if (!a->exec_session)
+		return hull_error_msg(err, EINVAL,
+				      "exec: only on a connection of its own (vsock port %u), not the container's",
+				      HULL_AGENT_EXEC_PORT);
+	if (a->created)
+		return hull_error_msg(err, EEXIST, "exec: this connection runs its process already");
+	if (!a->id)
+		return hull_error_msg(err, ESRCH, "exec: no container runs here yet");
+	json_t *obj = json_object_get(msg, "process");
+	if (!json_is_object(obj))
+		return hull_error_msg(err, EINVAL, "exec: process: must be an OCI process object");
+	struct hull_oci_process *proc = hull_oci_process_parse(obj, "exec", "process", err);
+	if (!proc)
+		return -EINVAL;
+	_cleanup_free_ char *pid_file = hull_strdup_printf("%s/exec-%d.pid", a->opts->state_dir, (int)getpid());
+	_cleanup_free_ char *console = hull_strdup_printf("%s/exec-%d.sock", a->opts->state_dir, (int)getpid());
+	struct hull_exec_opts eo = {.process = proc, .pid_file = pid_file, .detach = true};
+	_cleanup_close_ int listen_fd = -1;
+	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}}, saved[3] = {-1, -1, -1};
+	int r = 0;
+	if (proc->terminal) {
+		if ((listen_fd = console_listen(console, err)) < 0)
+			r = listen_fd;
+		eo.console_socket = console;
+	} else {
+		/* the runtime's exec gives the process our 0, 1 and 2 */
+		for (int i = 0; i < 3 && r == 0; i++)
+			if (pipe2(pipes[i], O_CLOEXEC) < 0 || (saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 3)) < 0 ||
+			    dup2(pipes[i][i == 0 ? 0 : 1], i) < 0)
+				r = hull_error_set(err, errno, "exec: the process's stdio");
+	}
+	int status = 0;
+	bool terminal = proc->terminal;
+	if (r == 0)
+		r = hull_runtime_exec(a->ctx, a->id, &eo, &status, err);
+	hull_oci_process_free(proc);
+	for (int i = 0; i < 3; i++) {
+		if (saved[i] >= 0) {
+			dup2(saved[i], i);
+			close(saved[i]);
+		}
+		if (pipes[i][i == 0 ? 0 : 1] >= 0)
+			close(pipes[i][i == 0 ? 0 : 1]);
+	}
+	if (!terminal) {
+		a->in = pipes[0][1];
+		a->out = pipes[1][0];
+		a->errfd = pipes[2][0];
+	}
+	unlink(console);
+	if (r < 0)
+		return r;
+	a->created = a->started = true;
+	if (terminal) {
+		if ((r = receive_master(listen_fd, &a->master, err)) < 0)
+			return r;
+		a->in = dup(a->master);
+		a->out = a->master;
+	}
+	_cleanup_free_ char *buf = NULL;
+	a->pid = hull_read_file(pid_file, &buf, NULL, NULL) == 0 ? atoi(buf) : 0;
+	unlink(pid_file);
+	a->pidfd = a->pid > 0 ? (int)syscall(SYS_pidfd_open, a->pid, 0) : -1;
+	if (a->pidfd < 0)
+		return hull_error_set(err, errno, "exec: watch the process (pid %d)", (int)a->pid);
+	return 0;
+}
+
 static int take_stdin(struct agent *a, json_t *msg, struct hull_error **err)
 {
 	if (json_is_true(json_object_get(msg, "eof"))) {
@@ -308,7 +384,10 @@ static int handle(struct agent *a, json_t *msg, struct hull_error **err)
 		a->wait_requested = true;
 		return 0;
 	} else if (!strcmp(type, "create"))
-		r = create_container(a, msg, &bad);
+		r = a->exec_session ? hull_error_msg(&bad, EINVAL, "create: not on an exec connection")
+				    : create_container(a, msg, &bad);
+	else if (!strcmp(type, "exec"))
+		r = exec_process(a, msg, &bad);
 	else if (!strcmp(type, "start"))
 		r = start_container(a, &bad);
 	else if (!strcmp(type, "signal"))
@@ -317,7 +396,15 @@ static int handle(struct agent *a, json_t *msg, struct hull_error **err)
 		r = resize_terminal(a, msg, &bad);
 	else
 		r = hull_error_msg(&bad, EINVAL, "unknown request type `%s`", type);
-	r = r < 0 ? send_simple(a, "error", bad ? bad->msg : "failed", err) : send_simple(a, "ok", NULL, err);
+	if (r < 0) {
+		/* the errno too: the host tells "not found" (127) from "cannot run" (126) */
+		_cleanup_json_ json_t *m =
+		    json_pack("{s:s,s:s,s:i}", "type", "error", "message", bad ? bad->msg : "failed", "errno",
+			      bad && bad->code > 0 ? bad->code : -r);
+		r = hull_agent_send(a->conn, m, err);
+	} else {
+		r = send_simple(a, "ok", NULL, err);
+	}
 	hull_error_free(bad);
 	return r;
 }
@@ -359,21 +446,87 @@ static int send_exit(struct agent *a, struct hull_error **err)
 	return hull_agent_send(a->conn, m, err);
 }
 
+static int loop(struct agent *a, struct hull_error **err);
+static void cleanup(struct agent *a);
+
+/* A connection on exec_listen: served by a child of its own, so that a
+ * slow exec never holds up the container's connection. */
+static void accept_exec(struct agent *a)
+{
+	int conn = accept4(a->opts->exec_listen, NULL, NULL, SOCK_CLOEXEC);
+	if (conn < 0)
+		return;
+	size_t slot = 0;
+	while (slot < HULL_AGENT_EXEC_MAX && a->exec_fds[slot] >= 0)
+		slot++;
+	pid_t child = slot < HULL_AGENT_EXEC_MAX ? fork() : -1;
+	if (child == 0) {
+		int fds[] = {a->conn, a->in, a->out, a->errfd, a->pidfd, a->master, a->opts->exec_listen};
+		for (size_t i = 0; i < HULL_ARRAY_SIZE(fds); i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
+		for (size_t i = 0; i < HULL_AGENT_EXEC_MAX; i++)
+			if (a->exec_fds[i] >= 0)
+				close(a->exec_fds[i]);
+		struct agent e = {.ctx = a->ctx,
+				  .opts = a->opts,
+				  .conn = conn,
+				  .exec_session = true,
+				  .id = a->id ? hull_xstrdup(a->id) : NULL,
+				  .pidfd = -1,
+				  .in = -1,
+				  .out = -1,
+				  .errfd = -1,
+				  .master = -1};
+		for (size_t i = 0; i < HULL_AGENT_EXEC_MAX; i++)
+			e.exec_fds[i] = -1;
+		int r = loop(&e, NULL);
+		cleanup(&e);
+		_exit(r < 0 ? 1 : 0);
+	}
+	if (child < 0) {
+		/* too many at once, or no fork: the host sees the connection close */
+		_cleanup_json_ json_t *m =
+		    json_pack("{s:s,s:s}", "type", "error", "message", "exec: too many exec connections at once");
+		hull_agent_send(conn, m, NULL);
+		close(conn);
+		return;
+	}
+	close(conn);
+	a->execs[slot] = child;
+	a->exec_fds[slot] = (int)syscall(SYS_pidfd_open, child, 0);
+	if (a->exec_fds[slot] < 0) {
+		/* cannot watch it: wait for it now rather than leave a zombie */
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+}
+
+static void reap_exec(struct agent *a, size_t slot)
+{
+	waitpid(a->execs[slot], NULL, 0);
+	close(a->exec_fds[slot]);
+	a->exec_fds[slot] = -1;
+}
+
 static int loop(struct agent *a, struct hull_error **err)
 {
 	for (;;) {
 		bool outputs_open = a->out >= 0 || a->errfd >= 0;
 		if (a->exited && a->wait_requested && !a->exit_sent && !outputs_open && send_exit(a, err) < 0)
 			return -EPIPE;
-		struct pollfd p[4] = {
+		struct pollfd p[5 + HULL_AGENT_EXEC_MAX] = {
 		    {.fd = a->conn, .events = POLLIN},
 		    /* output is read only once the process may write it */
 		    {.fd = a->started ? a->out : -1, .events = POLLIN},
 		    {.fd = a->started ? a->errfd : -1, .events = POLLIN},
 		    {.fd = a->pidfd, .events = POLLIN},
+		    {.fd = a->exec_session ? -1 : a->opts->exec_listen, .events = POLLIN},
 		};
+		for (size_t i = 0; i < HULL_AGENT_EXEC_MAX; i++)
+			p[5 + i] = (struct pollfd){.fd = a->exec_fds[i], .events = POLLIN};
 		int timeout = a->exited && outputs_open ? DRAIN_MS : -1;
-		int n = poll(p, 4, timeout);
+		int n = poll(p, HULL_ARRAY_SIZE(p), timeout);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -393,6 +546,11 @@ static int loop(struct agent *a, struct hull_error **err)
 			return -EPIPE;
 		if (p[3].revents)
 			reap(a);
+		if (p[4].revents)
+			accept_exec(a);
+		for (size_t i = 0; i < HULL_AGENT_EXEC_MAX; i++)
+			if (p[5 + i].revents)
+				reap_exec(a, i);
 		if (p[0].revents) {
 			json_t *msg = NULL;
 			int r = hull_agent_recv(a->conn, &msg, err);
@@ -414,7 +572,13 @@ static void cleanup(struct agent *a)
 		kill(a->pid, SIGKILL);
 		waitpid(a->pid, NULL, 0);
 	}
-	if (a->created) {
+	/* exec connections end with the container's */
+	for (size_t i = 0; i < HULL_AGENT_EXEC_MAX; i++)
+		if (a->exec_fds[i] >= 0) {
+			kill(a->execs[i], SIGKILL);
+			reap_exec(a, i);
+		}
+	if (a->created && !a->exec_session) {
 		struct hull_error *ignored = NULL;
 		hull_runtime_delete(a->ctx, a->id, true, &ignored);
 		hull_error_free(ignored);
@@ -433,6 +597,8 @@ int hull_agent_serve(struct hull_ctx *ctx, int conn, const struct hull_agent_ser
 {
 	struct agent a = {
 	    .ctx = ctx, .opts = opts, .conn = conn, .pidfd = -1, .in = -1, .out = -1, .errfd = -1, .master = -1};
+	for (size_t i = 0; i < HULL_AGENT_EXEC_MAX; i++)
+		a.exec_fds[i] = -1;
 	/* a host that goes away mid-write is an error of that write, not a signal */
 	signal(SIGPIPE, SIG_IGN);
 	int r = loop(&a, err);

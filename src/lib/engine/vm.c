@@ -565,3 +565,63 @@ int hull_engine_vm_prepare(struct hull_ctx *ctx, struct hull_image_store *store,
 	}
 	return 0;
 }
+
+/* ------------------------------------------------------------ exec -- */
+
+/* The VMM's host side of vsock: "CONNECT port\n", answered "OK n\n". */
+static int vsock_connect(const char *dir, unsigned port, struct hull_error **err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, VSOCK_PATH);
+	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
+		return hull_error_msg(err, ENAMETOOLONG, "the VM's vsock socket path under `%s` is too long", dir);
+	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return hull_error_set(err, errno, "connect to the VM's vsock (`%s`): is its VM up?", sa.sun_path);
+	char line[64];
+	n = snprintf(line, sizeof(line), "CONNECT %u\n", port);
+	if (hull_write_all(fd, line, (size_t)n) < 0)
+		return hull_error_set(err, errno, "vsock: send CONNECT");
+	/* a byte at a time: what follows the line is the agent's */
+	size_t len = 0;
+	for (;;) {
+		ssize_t k = read(fd, line + len, 1);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return hull_error_msg(err, ECONNREFUSED,
+					      "vsock: the guest did not take the connection to port %u (its agent does "
+					      "not listen for exec: a VM started by an older hull?)",
+					      port);
+		if (line[len] == '\n')
+			break;
+		if (++len == sizeof(line) - 1)
+			return hull_error_msg(err, EPROTO, "vsock: an answer to CONNECT that is too long");
+	}
+	line[len] = '\0';
+	if (strncmp(line, "OK ", 3))
+		return hull_error_msg(err, ECONNREFUSED, "vsock: CONNECT %u answered `%s`", port, line);
+	return take_fd(fd);
+}
+
+int hull_engine_vm_exec(const struct hull_container *c, json_t *process, const int stdio[3], int signal_fd,
+			bool terminal, int *status, struct hull_error **err)
+{
+	_cleanup_close_ int conn = vsock_connect(c->dir, HULL_AGENT_EXEC_PORT, err);
+	if (conn < 0)
+		return conn;
+	struct hull_agent_call call = {.id = c->id,
+				       .stdio = {stdio[0], stdio[1], stdio[2]},
+				       .signal_fd = signal_fd,
+				       .stop_fd = -1,
+				       .terminal = terminal,
+				       .process = process};
+	return hull_agent_call_run(conn, &call, status, err);
+}
+
+char *hull_engine_vm_rootfs(const struct hull_container *c)
+{
+	const char *merged = json_string_value(
+	    json_object_get(json_object_get(json_object_get(c->record, "GraphDriver"), "Data"), "MergedDir"));
+	return hull_strdup_printf("/proc/%d/root%s", (int)c->state.pid, merged ? merged : "/nonexistent");
+}
