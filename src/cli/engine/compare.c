@@ -184,32 +184,6 @@ static long long tree_pss(pid_t root, int *count)
 	return *count ? total : -1;
 }
 
-/* Bytes allocated under dirfd (st_blocks), without following links. */
-static unsigned long long du(int dirfd, int depth)
-{
-	DIR *d = fdopendir(dirfd);
-	if (!d) {
-		close(dirfd);
-		return 0;
-	}
-	unsigned long long total = 0;
-	for (struct dirent *de; (de = readdir(d));) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		struct stat st;
-		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		total += (unsigned long long)st.st_blocks * 512;
-		if (S_ISDIR(st.st_mode) && depth < 256) {
-			int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0)
-				total += du(sub, depth + 1);
-		}
-	}
-	closedir(d);
-	return total;
-}
-
 static unsigned long long file_bytes(const char *path)
 {
 	struct stat st;
@@ -319,11 +293,8 @@ static void disk_of(struct hull_cli *cli, struct side *s, const char *image, con
 		return;
 	}
 	unsigned long long layers = 0;
-	for (size_t i = 0; i < img->n_layers; i++) {
-		int fd = open(img->layer_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0)
-			layers += du(fd, 0);
-	}
+	for (size_t i = 0; i < img->n_layers; i++)
+		layers += hull_du(img->layer_dirs[i]);
 	json_object_set_new(s->disk, "layers", json_integer((json_int_t)layers));
 	if (!s->vm)
 		return;

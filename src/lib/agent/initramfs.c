@@ -10,21 +10,19 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
 
 #include "hull/agent.h"
 #include "hull/cleanup.h"
 #include "hull/digest.h"
 #include "hull/fs.h"
+#include "hull/spawn.h"
 
 /* What the agent mounts and talks through: virtio over PCI, the root disk,
  * ext4 (which asks the crypto API for crc32c), overlay, vsock. */
@@ -147,31 +145,12 @@ static int add_file(struct writer *w, const char *path, const char *source, mode
  * them, as ldd(1) lists them ("name => /path (addr)", "/path (addr)"). */
 static char **needed_libraries(const char *binary, struct hull_error **err)
 {
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		hull_error_set(err, errno, "initramfs: pipe for ldd");
-		return NULL;
-	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
 	/* ldd's own /proc/self/exe would be ldd's */
 	_cleanup_free_ char *real = realpath(binary, NULL);
 	char *argv[] = {"ldd", real ? real : (char *)binary, NULL};
-	pid_t pid;
-	int r = posix_spawnp(&pid, "ldd", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
 	_cleanup_free_ char *out = NULL;
-	size_t len = 0;
-	if (r == 0)
-		hull_read_all(pipefd[0], &out, &len);
-	close(pipefd[0]);
-	int status = 0;
-	if (r != 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !out) {
-		hull_error_msg(err, r ? r : EIO, "initramfs: `ldd %s` failed: is it a dynamically linked hull?",
-			       binary);
+	if (hull_spawn_output(argv, false, &out, NULL, err) < 0 || !out) {
+		hull_error_wrap(err, out ? -EIO : -ENOEXEC, "initramfs: is `%s` a dynamically linked hull?", binary);
 		return NULL;
 	}
 	char **libs = hull_xcalloc(1, sizeof(char *));

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +32,12 @@
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/spawn.h"
 #include "hull/image.h"
 #include "hull/json.h"
 #include "hull/vmm.h"
 #include "engine_internal.h"
 
-extern char **environ;
 
 #define VM_DEFAULT_MEMORY (512LL << 20)
 #define VM_MIN_MEMORY (128LL << 20) /* the Debian kernel, the initramfs and a process */
@@ -154,31 +153,8 @@ static unsigned long long tree_bytes(int dirfd, int depth)
 /* Run argv (its output kept for the error); 0 when it exited 0. */
 static int run_tool(char *const argv[], struct hull_error **err)
 {
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return hull_error_set(err, errno, "pipe");
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
-	pid_t pid;
-	int r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
 	_cleanup_free_ char *out = NULL;
-	size_t len = 0;
-	if (r == 0)
-		hull_read_all(pipefd[0], &out, &len);
-	close(pipefd[0]);
-	if (r != 0)
-		return hull_error_set(err, r, "run `%s`", argv[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return hull_error_msg(err, EIO, "`%s` failed: %.*s", argv[0], (int)(len > 512 ? 512 : len),
-				      out ? out : "");
-	return 0;
+	return hull_spawn_output(argv, true, &out, NULL, err);
 }
 
 static const char *mkfs_ext4(void)
