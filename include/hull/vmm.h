@@ -37,6 +37,8 @@ struct hull_vm_config {
 	bool seccomp;            /* once the VM is built, drop every capability, set no_new_privs and
 				    load the VMM's seccomp allowlist, for the rest of the process's life */
 	bool test_forbidden_syscall; /* tests only: with seccomp, make a call outside the allowlist */
+	unsigned clone_index;    /* restore only: 0, or clone number i+1 of `hull vm clone` (a vsock device
+				    then defaults to the saved CID + i+1) */
 };
 
 enum hull_vm_exit_reason {
@@ -70,8 +72,11 @@ int hull_vm_run(const struct hull_vm_config *cfg, struct hull_vm_result *res, st
  * copy-on-write), vCPU and device state. The file is checked (checksums,
  * bounds) and none of its paths is used: the disks, taps and vsock path come
  * from cfg, in the number and modes the snapshot has (vsock_path NULL: the
- * default for its CID), as do console_in/out, api_socket and seccomp; the
- * rest of cfg is ignored. A snapshot whose memory turns out corrupted while the VM runs
+ * default for its CID), as do console_in/out, api_socket and seccomp;
+ * cfg->vsock_cid, when not 0, replaces the saved CID (else clone_index
+ * shifts it); the rest of cfg is ignored. Each restore gets a fresh VM
+ * generation ID and fresh random MAC addresses, and its writable disks
+ * are locked against any other VM. A snapshot whose memory turns out corrupted while the VM runs
  * stops the VM and gives an error. */
 int hull_vm_restore(const char *snapshot, const struct hull_vm_config *cfg, struct hull_vm_result *res,
 		    struct hull_error **err);

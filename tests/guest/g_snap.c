@@ -6,8 +6,19 @@
  * token into each page of N MiB of RAM from 16 MiB up (page by page: guest
  * kernel code is slow on a PVM host), and once the line arrives checks
  * that every word survived, then overwrites them all (a restored guest's
- * writes must not reach the snapshot file). */
+ * writes must not reach the snapshot file). With "keep" it waits for a
+ * second line between that check and the overwrite (so a test can look at
+ * clones whose RAM they only read).
+ *
+ * After the wait it prints its identity as the VMM gives it now (after a
+ * restore or a clone: the new one): the VM generation ID, the 16 bytes at
+ * 0xe1000 (VM_VMGENID_ADDR, which the DSDT's VGEN device's ADDR names), the
+ * MAC of a virtio-net device and the CID of a virtio-vsock device, when
+ * there are such devices. */
 #include "guest.h"
+#include "vdrv.h"
+
+#define VMGENID_ADDR 0xe1000
 
 #define COM1 0x3f8
 #define VEC 0x34
@@ -43,6 +54,24 @@ static uint64_t pattern(uint64_t token, uint64_t addr)
 	return (token ^ addr) * 0xff51afd7ed558ccdULL;
 }
 
+static void print_identity(void)
+{
+	const volatile uint8_t *g = (const volatile uint8_t *)VMGENID_ADDR;
+	printf_serial("identity: vmgenid=");
+	for (int i = 0; i < 16; i++)
+		printf_serial("%02x", g[i]);
+	struct vdev d;
+	if (vdev_open(&d, 1, 0)) {
+		uint8_t m[6];
+		for (int i = 0; i < 6; i++)
+			m[i] = mmio_read8(d.device + (uint64_t)i);
+		printf_serial(" mac=%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	}
+	if (vdev_open(&d, 19, 0))
+		printf_serial(" cid=%u", mmio_read32(d.device));
+	printf_serial("\n");
+}
+
 void guest_main(struct boot_info *bi)
 {
 	uint64_t fill = arg(bi->cmdline, "fill=") << 20;
@@ -64,12 +93,20 @@ void guest_main(struct boot_info *bi)
 	line[len] = 0;
 	printf_serial("after the wait: token=%lx line=%s\n", token, line);
 	check(len > 0, "line received", NULL);
+	print_identity();
 	if (!fill)
 		return;
 	uint64_t bad = 0;
 	for (uint64_t a = FILL_BASE; a < FILL_BASE + fill; a += 4096)
 		bad += *(volatile uint64_t *)a != pattern(token, a);
 	check(bad == 0, "memory pattern survived", "%lu of %lu pages differ", bad, fill / 4096);
+	if (strstr(bi->cmdline, "keep")) {
+		len = 0;
+		done = false;
+		printf_serial("checked %lu MiB; waiting for a second line\n", fill >> 20);
+		while (!done)
+			__asm__ volatile("sti; hlt; cli");
+	}
 	for (uint64_t a = FILL_BASE; a < FILL_BASE + fill; a += 4096)
 		*(volatile uint64_t *)a = ~pattern(token, a);
 	printf_serial("overwrote %lu MiB\n", fill >> 20);

@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "../cli.h"
+#include "vm.h"
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/vmm.h"
@@ -49,10 +49,10 @@ static void run_usage(FILE *out)
 		"KVM error: the registers and last console lines are printed), 1 when hull fails.\n");
 }
 
-static int parse_disk(const char *arg, struct hull_vm_config *cfg)
+int vm_parse_disk(const char *cmd, const char *arg, struct hull_vm_config *cfg)
 {
 	if (cfg->n_disks == HULL_VM_MAX_DISKS)
-		return cli_usage_error("vm run", "at most %d --disk options", HULL_VM_MAX_DISKS);
+		return cli_usage_error(cmd, "at most %d --disk options", HULL_VM_MAX_DISKS);
 	struct hull_vm_disk *d = &cfg->disks[cfg->n_disks++];
 	char *path = hull_xstrdup(arg);
 	char *comma = strrchr(path, ',');
@@ -96,7 +96,7 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 				return cli_usage_error("vm run", "--memory: %s", err->msg);
 			break;
 		case OPT_DISK:
-			if (parse_disk(optarg, cfg))
+			if (vm_parse_disk("vm run", optarg, cfg))
 				return -1;
 			break;
 		case OPT_NET:
@@ -313,7 +313,7 @@ static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 		switch (c) {
 		case OPT_API: cfg->api_socket = optarg; break;
 		case OPT_DISK:
-			if (parse_disk(optarg, cfg))
+			if (vm_parse_disk("vm restore", optarg, cfg))
 				return -1;
 			break;
 		case OPT_NET:
@@ -369,7 +369,8 @@ static void vm_usage(FILE *out)
 		     "Commands:\n"
 		     "  run       boot a micro-VM (hull vm run --help)\n"
 		     "  snapshot  save a running VM to a file through its API socket\n"
-		     "  restore   resume a VM from a snapshot file\n");
+		     "  restore   resume a VM from a snapshot file\n"
+		     "  clone     start N VMs from one snapshot file, memory shared copy-on-write\n");
 }
 
 /* cmd_vm: `hull vm SUBCOMMAND ...` */
@@ -387,5 +388,7 @@ int cmd_vm(struct hull_cli *cli, int argc, char **argv)
 		return cmd_vm_snapshot(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "restore"))
 		return cmd_vm_restore(cli, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "clone"))
+		return cmd_vm_clone(cli, argc - 1, argv + 1);
 	return cli_usage_error("vm", "unknown command `%s`", argv[1]);
 }

@@ -631,6 +631,16 @@ static int take_user_devices(struct vm_snapshot *snap, const struct hull_vm_conf
 		cfg->taps[i] = user->taps[i];
 	if (!cfg->vsock_cid && user->vsock_path)
 		return hull_error_msg(err, EINVAL, "snapshot `%s` has no vsock device: --vsock-path does not apply", path);
+	if (!cfg->vsock_cid && user->vsock_cid)
+		return hull_error_msg(err, EINVAL, "snapshot `%s` has no vsock device: a vsock CID does not apply", path);
+	if (cfg->vsock_cid && user->vsock_cid) {
+		cfg->vsock_cid = user->vsock_cid;
+	} else if (cfg->vsock_cid && user->clone_index) {
+		if (cfg->vsock_cid >= 0xffffffffu - user->clone_index)
+			return hull_error_msg(err, EINVAL, "snapshot `%s`: vsock CID %u leaves no room for clone %u: give "
+					      "a base CID", path, cfg->vsock_cid, user->clone_index);
+		cfg->vsock_cid += user->clone_index;
+	}
 	if (cfg->vsock_cid && cfg->vsock_cid != 0xffffffffu && !user->vsock_path)
 		snap->vsock_path = hull_strdup_printf("/tmp/hull-vsock-%u", cfg->vsock_cid);
 	cfg->vsock_path = cfg->vsock_cid ? (user->vsock_path ? user->vsock_path : snap->vsock_path) : NULL;
@@ -741,6 +751,7 @@ int vm_snapshot_load(struct hull_vm *vm, struct vm_snapshot *snap, struct hull_e
 		r = map_memory(snap, vm, err);
 	if (r < 0)
 		return r;
+	vm_vmgenid_new(vm); /* in the VM's private copy: this run is a new generation */
 	snap->vm = vm;
 	/* SCHED_IDLE: the check takes only CPU time nobody else wants, so the
 	 * guest and its devices run at full speed from the first instruction. */

@@ -20,6 +20,8 @@
 #define VM_CMDLINE_MAX 4096
 #define VM_EBDA_START 0x9fc00
 #define VM_ACPI_ADDR 0xe0000        /* RSDP (BIOS scan area) and the tables after it */
+#define VM_VMGENID_ADDR (VM_ACPI_ADDR + 0x1000) /* 16-byte VM generation ID (x86/tables.c) */
+#define VM_VMGENID_SIZE 16
 #define VM_KERNEL_ADDR 0x100000
 #define VM_MMIO_HOLE_START 0xc0000000ULL /* 32-bit PCI BARs, IOAPIC, LAPIC */
 #define VM_PCI_MMIO_BASE 0xc0000000ULL
@@ -107,6 +109,9 @@ int vm_cpu_setup_boot_regs(struct hull_vm *vm, struct vm_vcpu *cpu, const struct
 int vm_boot_load(struct hull_vm *vm, struct vm_boot_entry *entry, struct hull_error **err);
 /* x86/tables.c: ACPI tables at VM_ACPI_ADDR; returns the RSDP address. */
 uint64_t vm_acpi_build(struct hull_vm *vm);
+/* vm_vmgenid_new: a fresh random VM generation ID at VM_VMGENID_ADDR (at
+ * each boot and each restore: every copy of a snapshot is a new generation). */
+void vm_vmgenid_new(struct hull_vm *vm);
 
 /* dev/: platform devices */
 struct vm_serial;

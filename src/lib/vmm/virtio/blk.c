@@ -176,6 +176,20 @@ int virtio_blk_create(struct hull_vm *vm, const struct hull_vm_disk *disk, struc
 		close(fd);
 		return hull_error_msg(err, EINVAL, "disk `%s` is neither a regular file nor a block device", disk->path);
 	}
+	/* Like qemu: an open file description lock for the VM's life, shared
+	 * for a read-only disk, exclusive for a writable one, so two VMs (two
+	 * clones of one snapshot) never write one image under each other. */
+	struct flock lk = { .l_type = disk->read_only ? F_RDLCK : F_WRLCK, .l_whence = SEEK_SET };
+	if (fcntl(fd, F_OFD_SETLK, &lk) < 0) {
+		int e = errno;
+		close(fd);
+		if (e == EAGAIN || e == EACCES)
+			return hull_error_msg(err, EBUSY,
+					      "disk `%s` is in use by another VM%s: give each VM its own copy of the "
+					      "image, or attach it read-only (FILE,ro) in every VM",
+					      disk->path, disk->read_only ? " that writes to it" : "");
+		return hull_error_set(err, e, "disk `%s`: lock it", disk->path);
+	}
 	uint64_t size = (uint64_t)st.st_size;
 	if (S_ISBLK(st.st_mode)) {
 		off_t end = lseek(fd, 0, SEEK_END);

@@ -2,8 +2,14 @@
  * interrupt controllers and how to power off (ACPI 6.4: 5.2.5 RSDP, 5.2.8
  * XSDT, 5.2.9 FADT, 5.2.12 MADT, 5.2.11.1 DSDT with \_S5). They sit in the
  * BIOS area at VM_ACPI_ADDR so a kernel that scans for "RSD PTR " finds them
- * too. */
+ * too. The DSDT also holds a VM Generation ID device (Microsoft's "Virtual
+ * Machine Generation ID" paper, as Linux's vmgenid driver reads it): _CID
+ * VM_GEN_COUNTER and an ADDR package with the guest physical address of a
+ * 16-byte GUID at VM_VMGENID_ADDR, which each boot and each restore of a
+ * snapshot sets to fresh random bytes. */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "hull/cleanup.h"
 #include "../vm.h"
@@ -223,6 +229,20 @@ static uint32_t build_dsdt(uint8_t *t)
 	aml_put(&pevt, pevt_hid, sizeof(pevt_hid));
 	aml_package(&pevt, buffer_op, 1, &crs);
 	aml_package(&scope, device_op, 2, &pevt);
+	/* Device (VGEN) { _HID "QEMUVGID", _CID "VM_GEN_COUNTER", _DDN
+	 * "VM_GEN_COUNTER", Name (ADDR, Package (2) { address, 0 }) } */
+	struct aml vgen = { .n = 0 };
+	static const uint8_t vgen_ids[] = {
+		'V', 'G', 'E', 'N', 0x08, '_', 'H', 'I', 'D', 0x0d, 'Q', 'E', 'M', 'U', 'V', 'G', 'I', 'D', 0x00,
+		0x08, '_', 'C', 'I', 'D', 0x0d, 'V', 'M', '_', 'G', 'E', 'N', '_', 'C', 'O', 'U', 'N', 'T', 'E', 'R', 0x00,
+		0x08, '_', 'D', 'D', 'N', 0x0d, 'V', 'M', '_', 'G', 'E', 'N', '_', 'C', 'O', 'U', 'N', 'T', 'E', 'R', 0x00,
+	};
+	uint32_t vgen_addr = (uint32_t)VM_VMGENID_ADDR;
+	uint8_t vgen_pkg[] = { 0x08, 'A', 'D', 'D', 'R', 0x12, 0x08, 0x02, 0x0c, 0, 0, 0, 0, 0x00 };
+	memcpy(vgen_pkg + 9, &vgen_addr, 4);
+	aml_put(&vgen, vgen_ids, sizeof(vgen_ids));
+	aml_put(&vgen, vgen_pkg, sizeof(vgen_pkg));
+	aml_package(&scope, device_op, 2, &vgen);
 	aml_package(&all, scope_op, 1, &scope);
 	/* Name (_S5, Package (4) { 5, 5, 0, 0 }): SLP_TYP 5 for soft-off. */
 	static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
@@ -257,5 +277,13 @@ uint64_t vm_acpi_build(struct hull_vm *vm)
 	memcpy(rsdp + 24, &xsdt_at, 8);
 	rsdp[8] = checksum(rsdp, 20);
 	rsdp[32] = checksum(rsdp, 36);
+	vm_vmgenid_new(vm);
 	return rsdp_at;
+}
+
+void vm_vmgenid_new(struct hull_vm *vm)
+{
+	uint8_t *guid = vm_memory_ptr(&vm->mem, VM_VMGENID_ADDR, VM_VMGENID_SIZE);
+	if (guid && getrandom(guid, VM_VMGENID_SIZE, 0) != VM_VMGENID_SIZE)
+		abort(); /* the kernel's CSPRNG is always there once booted */
 }
