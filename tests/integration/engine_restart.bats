@@ -77,7 +77,7 @@ teardown_file() {
 	"$HULL" start dx-always-up >/dev/null
 	pid=$("$HULL" inspect -f '{{.State.Pid}}' dx-always-up)
 	kill -9 "$pid"
-	for _ in $(seq 50); do
+	for _ in $(seq 150); do
 		[ "$("$HULL" inspect -f '{{.RestartCount}} {{.State.Status}}' dx-always-up)" = "1 running" ] && break
 		sleep 0.1
 	done
