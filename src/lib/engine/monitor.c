@@ -336,9 +336,10 @@ static int connect_network(struct monitor *m, struct hull_error **err)
  * its published ports (a next `run -p` of the same port must work). */
 static void teardown_ports(struct monitor *m)
 {
-	/* the helper holds the ports: they are free once it has closed them */
+	/* the helper holds the ports: they are free once it has closed them;
+	 * and it is the container's, so it is gone when `stop` returns */
 	if (m->usernet.kind != USERNET_NONE)
-		usernet_release(&m->usernet);
+		usernet_stop(&m->usernet);
 	if (m->ports)
 		hull_network_unpublish(m->ctx, m->ports, m->ep.ip, NULL);
 	if (m->ports)

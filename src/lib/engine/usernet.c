@@ -353,7 +353,9 @@ static void wait_ports_free(json_t *ports, int ms)
 	net_ports_each(ports, wait_port_free, &ms);
 }
 
-void usernet_release(struct usernet *u)
+/* Tell the helper to quit and wait until the host ports it published
+ * bind again (what a next `run -p` of them needs). */
+static void usernet_release(struct usernet *u)
 {
 	if (u->exit_fd >= 0) {
 		/* slirp4netns's --exit-fd: end of file tells it to quit */

@@ -96,11 +96,6 @@ int usernet_slirp_start(const struct usernet_options *o, const struct usernet_re
 int usernet_pasta_start(const struct usernet_options *o, const struct usernet_request *req, struct usernet *u,
 			struct hull_error **err);
 
-/* Tell the helper to quit and wait until the host ports it published
- * bind again (what a next `run -p` of them needs); the rest of its exit
- * can go on meanwhile. */
-void usernet_release(struct usernet *u);
-
 /* Stop the helper and reap it (our child, or pasta's daemon which the
  * monitor, a child subreaper, inherits); safe to call twice. */
 void usernet_stop(struct usernet *u);
