@@ -23,7 +23,8 @@ setup() {
 	"$HULL" vm run --kernel "$vmlinux" --memory 512M --cmdline "earlyprintk=serial console=ttyS0" \
 		</dev/null >"$log" 2>&1 &
 	pid=$!
-	for _ in $(seq 120); do
+	# up to 5 minutes: a loaded machine emulates the kernel's code slower
+	for _ in $(seq 600); do
 		grep -q "ACPI: RSDP" "$log" && break
 		sleep 0.5
 	done
