@@ -30,6 +30,24 @@ nested_session() {
 	files+=(-f "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko:overlay.ko" -f "$dir/busybox.tar:busybox.tar"
 		-f "$initrd:data/vm/$(basename "$initrd")" -f "$disk:data/vm/images/$(basename "$disk")"
 		-f "$kernel:vmlinuz")
+	# a plain Linux guest of `hull vm run --fs`: the requests a shell's tools make
+	cat >"$dir/l2.sh" <<'SH'
+mkdir -p /mnt /ro
+mount -t virtiofs share /mnt && echo "mounted share"
+mount -t virtiofs rotag /ro && echo "mounted rotag"
+echo "seen: $(cat /mnt/seed)"
+echo guest-data >/mnt/new && mkdir /mnt/d && echo sub >/mnt/d/f && mv /mnt/d/f /mnt/d/g && echo "renamed: $(cat /mnt/d/g)"
+dd if=/dev/zero of=/mnt/big bs=64k count=40 2>/dev/null; echo "big: $(wc -c </mnt/big)"
+chown 1234:5678 /mnt/new && chmod 640 /mnt/new && touch -d 2020-01-01 /mnt/new && echo "setattr done"
+ln /mnt/new /mnt/hard && ln -s /etc /mnt/sym && mkfifo /mnt/fifo && echo "links done"
+mknod /mnt/dev c 1 3 2>/dev/null || echo "mknod c refused"
+rm /mnt/d/g && rmdir /mnt/d && echo "removed"
+echo "df: $(df /mnt | tail -1 | wc -w)"
+echo x >/ro/y 2>/dev/null || echo "rotag: write refused"
+poweroff -f
+SH
+	nested_l2_initrd -k virtio_pci -k virtiofs "$dir/l2.sh" "$dir/l2.gz"
+	files+=(-f "$dir/l2.gz:l2.gz")
 	cat >"$dir/run.sh" <<'SH'
 export LD_LIBRARY_PATH=/nested/lib HULL_DATA_ROOT=/nested/data
 insmod /nested/overlay.ko
@@ -52,6 +70,12 @@ $HULL run --vm --vm-kernel /nested/vmlinuz -d --name live -v data:/data -v /nest
 	echo "saw $(cat /h/go)"; cat /data/c
 	cat /data/leak 2>/dev/null || echo "leak: not reachable"
 	echo from-vm >/h/back; sleep 600' >/dev/null
+# meanwhile, on L1's other CPU: a plain guest of hull vm run --fs
+mkdir -p /nested/share /nested/roshare
+echo seed >/nested/share/seed
+timeout 300 $HULL vm run --kernel /nested/vmlinuz --initrd /nested/l2.gz --memory 192M --cmdline "console=ttyS0 quiet" \
+	--fs share=/nested/share --fs rotag=/nested/roshare,ro </dev/null >/nested/plain.log 2>&1 &
+plain=$!
 i=0
 while ! $HULL logs live 2>/dev/null | grep -q ready && [ $i -lt 300 ]; do sleep 1; i=$((i + 1)); done
 echo "=== vm-writes"
@@ -77,6 +101,12 @@ $HULL logs live
 echo "back=$(cat /nested/host/back)"
 $HULL rm -f live >/dev/null
 echo "left=$(ls /nested/data/containers | wc -l)"
+echo "=== vm-run-fs"
+wait $plain
+echo "rc=$?"
+cat /nested/plain.log
+ls -ln /nested/share | awk '{print "host:", $1, $3, $4, $5, $NF}'
+echo "ro-left=$(ls /nested/roshare | wc -l)"
 echo "=== end"
 SH
 	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 900 "${files[@]}" -f "$dir/run.sh" -- 'sh run.sh' 2>&1) || true
@@ -156,6 +186,39 @@ teardown_file() {
 	echo "$output"
 	grep -qx "leak: not reachable" <<<"$output"
 	run ! grep -q SECRET <<<"$output"
+}
+
+@test "vm run --fs: a plain Linux guest mounts the share and changes it as a file system" {
+	nested_output
+	output=$(nested_section vm-run-fs | tr -d '\r')
+	echo "$output"
+	grep -qx "rc=0" <<<"$output"
+	for line in "mounted share" "mounted rotag" "seen: seed" "renamed: sub" "big: 2621440" "setattr done" \
+		"links done" "mknod c refused" "removed" "df: 6" "rotag: write refused" "ro-left=0"; do
+		grep -qx "$line" <<<"$output" || { echo "missing: $line"; return 1; }
+	done
+	# on the host: what the guest made, with the owner and mode it set
+	grep -qx "host: -rw-r----- 1234 5678 11 new" <<<"$output"
+	grep -qx "host: -rw-r----- 1234 5678 11 hard" <<<"$output"
+	grep -qx "host: prw-r--r-- 0 0 0 fifo" <<<"$output"
+	grep -q "^host: lrwxrwxrwx 0 0 4 " <<<"$output"
+	run ! grep -q "host: .* dev$" <<<"$output"
+}
+
+@test "vm run --fs: a bad tag, a tag given twice, a missing or non-directory source are refused" {
+	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+	run "$HULL" vm run --kernel "$kernel" --fs 'bad tag=/tmp'
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"virtio-fs tag \`bad tag\`: give 1 to 36 of [A-Za-z0-9._-]"* ]]
+	run "$HULL" vm run --kernel "$kernel" --fs x=/tmp --fs x=/var
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the tag \`x\` is given twice"* ]]
+	run "$HULL" vm run --kernel "$kernel" --fs x=/nonexistent </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"share \`/nonexistent\`: a directory is needed"* ]]
+	run "$HULL" vm run --kernel "$kernel" --fs x=/etc/hostname,ro </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"share \`/etc/hostname\`: a directory is needed"* ]]
 }
 
 @test "run --vm: a file cannot be bind-mounted into a VM, refused by name and nothing is left" {
