@@ -38,7 +38,6 @@
 #include "hull/vmm.h"
 #include "engine_internal.h"
 
-
 #define VM_DEFAULT_MEMORY (512LL << 20)
 #define VM_MIN_MEMORY (128LL << 20) /* the Debian kernel, the initramfs and a process */
 #define VM_CID 3		    /* each VM's vsock is its own (user space): any CID will do */
@@ -122,8 +121,7 @@ int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hu
  * every use of it is. A file cannot be shared (virtio-fs serves a
  * directory, and its parent would be the guest's to see). tags must hold
  * HULL_VM_MAX_FS names. */
-static int collect_shares(json_t *record, struct hull_vm_fs *fs, unsigned *n, char (*tags)[8],
-			  struct hull_error **err)
+static int collect_shares(json_t *record, struct hull_vm_fs *fs, unsigned *n, char (*tags)[8], struct hull_error **err)
 {
 	*n = 0;
 	size_t i;
@@ -143,7 +141,8 @@ static int collect_shares(json_t *record, struct hull_vm_fs *fs, unsigned *n, ch
 			continue;
 		}
 		if (*n == HULL_VM_MAX_FS)
-			return hull_error_msg(err, ENOTSUP, "--vm: at most %d volumes and bind mounts (host directories)",
+			return hull_error_msg(err, ENOTSUP,
+					      "--vm: at most %d volumes and bind mounts (host directories)",
 					      HULL_VM_MAX_FS);
 		struct stat st;
 		if (stat(src, &st) < 0)
@@ -312,8 +311,8 @@ static char *image_disk(struct hull_ctx *ctx, const char *image, json_t *lowers,
 /* The config as the guest can apply it: the etc files travel in the
  * create request (relative bind sources name them in the bundle), the
  * VM's size replaces the memory and CPU limits, and no host path is left. */
-static json_t *guest_config(const struct hull_container *c, const struct hull_vm_fs *fs, unsigned n_fs,
-			    json_t **files, struct hull_error **err)
+static json_t *guest_config(const struct hull_container *c, const struct hull_vm_fs *fs, unsigned n_fs, json_t **files,
+			    struct hull_error **err)
 {
 	_cleanup_free_ char *path = hull_path_join(c->dir, "config.json");
 	_cleanup_json_ json_t *cfg = hull_json_load_file(path, "config.json", err);

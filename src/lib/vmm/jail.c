@@ -114,9 +114,9 @@ static const int allowed[] = {
 
 /* What the virtio-fs server (fuse.c, fuse_ops.c) adds, with a share only. */
 static const int allowed_fs[] = {
-    SCMP_SYS(fstatfs),	 SCMP_SYS(getdents64), SCMP_SYS(mkdirat),  SCMP_SYS(mknodat),   SCMP_SYS(symlinkat),
-    SCMP_SYS(linkat),	 SCMP_SYS(readlinkat), SCMP_SYS(fchmodat), SCMP_SYS(fchownat),  SCMP_SYS(utimensat),
-    SCMP_SYS(fallocate), SCMP_SYS(statx),
+    SCMP_SYS(fstatfs),	 SCMP_SYS(getdents64), SCMP_SYS(mkdirat),    SCMP_SYS(mknodat),
+    SCMP_SYS(symlinkat), SCMP_SYS(linkat),     SCMP_SYS(readlinkat), SCMP_SYS(fchmodat),
+    SCMP_SYS(fchownat),	 SCMP_SYS(utimensat),  SCMP_SYS(fallocate),  SCMP_SYS(statx),
 };
 
 size_t hull_vm_jail_syscalls(void)
@@ -186,8 +186,7 @@ static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 static int drop_capabilities(bool fs, struct hull_error **err)
 {
 	/* CAP_CHOWN..CAP_FSETID are 0..4: the bounding set keeps those */
-	static const cap_value_t fs_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER,
-					      CAP_FSETID};
+	static const cap_value_t fs_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID};
 	__typeof__(cap_drop_bound) *drop_bound = CAP(cap_drop_bound);
 	for (cap_value_t c = 0; c < (cap_value_t)CAP(cap_max_bits)(); c++)
 		if (!(fs && c <= CAP_FSETID) && drop_bound(c) < 0 && errno != EINVAL && errno != EPERM)
