@@ -234,6 +234,13 @@ Test(fuse, forget_of_unknown_nodeids_is_harmless)
 	cr_assert_eq(call(FUSE_FORGET, e.nodeid, &f, sizeof(f), NULL, 0, NULL, NULL), 1);
 	cr_assert_eq(call(FUSE_GETATTR, e.nodeid, NULL, 0, NULL, 0, NULL, NULL), -ENOENT);
 	cr_assert_eq(call(FUSE_GETATTR, 0, NULL, 0, NULL, 0, NULL, NULL), -ENOENT);
+	/* a device reset forgets what the last driver held */
+	cr_assert_eq(lookup(1, "a", &e), 0);
+	vm_fuse_reset(fs);
+	cr_assert_eq(call(FUSE_GETATTR, 1, NULL, 0, NULL, 0, NULL, NULL), -EIO);
+	init();
+	cr_assert_eq(call(FUSE_GETATTR, e.nodeid, NULL, 0, NULL, 0, NULL, NULL), -ENOENT);
+	cr_assert_eq(call(FUSE_GETATTR, 1, NULL, 0, NULL, 0, NULL, NULL), 0);
 }
 
 Test(fuse, files_and_directories_round_trip_with_the_callers_owner)

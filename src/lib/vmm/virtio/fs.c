@@ -44,6 +44,12 @@ static void fs_config_read(struct vm_virtio_pci *vp, uint32_t offset, uint8_t *d
 	memcpy(data, cfg + offset, len);
 }
 
+static void fs_reset(struct vm_virtio_pci *vp)
+{
+	struct fs_dev *d = vp->priv;
+	vm_fuse_reset(d->fuse);
+}
+
 static void fs_free(void *priv)
 {
 	struct fs_dev *d = priv;
@@ -59,6 +65,7 @@ static const struct virtio_device_ops fs_ops = {
     .config_len = 40,
     .config_read = fs_config_read,
     .queue_notify = fs_notify,
+    .reset = fs_reset,
     .free = fs_free,
 };
 

@@ -266,10 +266,15 @@ static void forget_all(struct vm_fuse *fs)
 		}
 }
 
+void vm_fuse_reset(struct vm_fuse *fs)
+{
+	forget_all(fs);
+	fs->initialized = false;
+}
+
 static int op_destroy(struct fuse_req *r)
 {
-	forget_all(r->fs);
-	r->fs->initialized = false;
+	vm_fuse_reset(r->fs);
 	return 0;
 }
 

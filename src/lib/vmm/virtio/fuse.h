@@ -68,6 +68,9 @@ struct fuse_req {
  * guest's mount says. Returns NULL with *err. */
 struct vm_fuse *vm_fuse_open(const char *dir, bool read_only, struct hull_error **err);
 void vm_fuse_free(struct vm_fuse *fs);
+/* vm_fuse_reset: forget every nodeid but the root and close every handle,
+ * as DESTROY does (a device reset: the next driver starts with INIT). */
+void vm_fuse_reset(struct vm_fuse *fs);
 /* vm_fuse_handle: serve the request in out[0..n_out) (the device-readable
  * part of a chain) and write the reply into in[0..n_in). Returns the bytes
  * written: 0 for the requests that take no reply (FORGET, BATCH_FORGET,
