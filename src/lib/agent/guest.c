@@ -156,12 +156,10 @@ static int mount_shares(void)
 	_cleanup_free_ char *cmdline = NULL;
 	if (hull_read_file("/proc/cmdline", &cmdline, NULL, NULL) < 0)
 		return 0;
-	const char *p = strstr(cmdline, " hull.fs=");
-	if (!p && !strncmp(cmdline, "hull.fs=", 8))
-		p = cmdline - 1;
+	const char *p = !strncmp(cmdline, "hull.fs=", 8) ? cmdline : strstr(cmdline, " hull.fs=");
 	if (!p)
 		return 0;
-	p += strlen(" hull.fs=");
+	p = strchr(p, '=') + 1;
 	mkdir(HULL_AGENT_FS_DIR, 0755);
 	while (*p && *p != ' ' && *p != '\n') {
 		size_t n = strcspn(p, ", \n");
