@@ -22,6 +22,8 @@
 #define HULL_AGENT_EXEC_MAX 16		/* exec connections served at once */
 #define HULL_AGENT_FRAME_MAX (8u << 20) /* largest frame either side accepts */
 #define HULL_AGENT_FILE_MAX (1u << 20)	/* largest file a create frame may carry */
+/* the guest mounts virtio-fs tag T (kernel command line hull.fs=T[:ro],...) at HULL_AGENT_FS_DIR/T */
+#define HULL_AGENT_FS_DIR "/run/hull-vm/fs"
 
 /* hull_agent_send: write msg as one frame (u32 big-endian length, then the
  * compact JSON). Blocks until written. */

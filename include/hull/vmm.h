@@ -12,10 +12,19 @@
 #define HULL_VM_MAX_CPUS 32
 #define HULL_VM_MAX_DISKS 8
 #define HULL_VM_MAX_NICS 4
+#define HULL_VM_MAX_FS 8
 
 struct hull_vm_disk {
 	const char *path; /* raw image file */
 	bool read_only;   /* VIRTIO_BLK_F_RO: writes are refused with IOERR */
+};
+
+/* A host directory shared with the guest by virtio-fs (docs/vm-agent.md,
+ * "Volumes: virtio-fs"): the guest mounts it with `mount -t virtiofs TAG DIR`. */
+struct hull_vm_fs {
+	const char *tag; /* 1 to 36 of [A-Za-z0-9._-] */
+	const char *dir; /* the host directory (a symlink is refused) */
+	bool read_only;	 /* every change is refused with EROFS, whatever the guest mounts */
 };
 
 struct hull_vm_config {
@@ -30,6 +39,8 @@ struct hull_vm_config {
 	unsigned n_taps;
 	uint32_t vsock_cid;      /* guest CID (>= 3), 0 for no vsock */
 	const char *vsock_path;  /* host side: guest connects to CID 2 port P -> unix socket "<vsock_path>_P" */
+	struct hull_vm_fs fs[HULL_VM_MAX_FS]; /* virtio-fs shares (a VM with any cannot be snapshotted) */
+	unsigned n_fs;
 	bool rng;                /* add a virtio-rng device */
 	int console_in;          /* fd the UART reads guest input from, -1 for none */
 	int console_out;         /* fd the UART writes guest output to */
@@ -85,6 +96,9 @@ int hull_vm_restore(const char *snapshot, const struct hull_vm_config *cfg, stru
  * to a running VM's API socket; returns 0 when it answered "ok", else
  * negative errno with its answer in *err. */
 int hull_vm_api_request(const char *api_socket, const char *request, struct hull_error **err);
+
+/* hull_vm_fs_tag_check: 0 when tag is a valid virtio-fs tag, else -EINVAL with *err. */
+int hull_vm_fs_tag_check(const char *tag, struct hull_error **err);
 
 /* hull_vm_result_clear: free what hull_vm_run put in res. */
 void hull_vm_result_clear(struct hull_vm_result *res);

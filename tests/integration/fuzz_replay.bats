@@ -41,6 +41,10 @@ replay() {
 	replay flags
 }
 
+@test "fuzz replay: FUSE requests of a hostile guest stay inside the virtio-fs share (fuse corpus)" {
+	replay fuse
+}
+
 @test "fuzz replay: capabilities, seccomp profiles, hooks, cgroup mountinfo (security corpus)" {
 	replay security
 }

@@ -64,6 +64,28 @@ start_waiting_vm() { # the snap guest waits for a line on its console
 	exec 7>&-
 }
 
+@test "vm --fs: the VMM keeps only the file capabilities its virtio-fs server needs; no snapshot of it" {
+	mkdir -p "$BATS_TEST_TMPDIR/share"
+	start_waiting_vm --fs "share=$BATS_TEST_TMPDIR/share" --api-socket "$BATS_TEST_TMPDIR/api"
+	vmm=$(pgrep -P "$vm_pid")
+	[ -n "$vmm" ]
+	[ "$(vmm_status Seccomp)" = 2 ]
+	[ "$(vmm_status NoNewPrivs)" = 1 ]
+	# CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID
+	[ "$(vmm_status CapEff)" = 000000000000001f ]
+	[ "$(vmm_status CapPrm)" = 000000000000001f ]
+	[ "$(vmm_status CapBnd)" = 000000000000001f ]
+	# its open files are host fds: a snapshot could not give them back
+	run "$HULL" vm snapshot --api-socket "$BATS_TEST_TMPDIR/api" "$BATS_TEST_TMPDIR/snap"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"a VM with virtio-fs shares (--fs) cannot be snapshotted"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/snap" ]
+	echo "a line" >&7
+	wait "$vm_pid"
+	exec 7>&-
+	grep -q "after the wait" "$d/out"
+}
+
 @test "vm: a restored VMM runs under the same filter, its memory check included" {
 	d=$BATS_TEST_TMPDIR
 	start_waiting_vm --api-socket "$d/api" --cmdline "fill=2"

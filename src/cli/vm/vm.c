@@ -39,6 +39,9 @@ static void run_usage(FILE *out)
 		"  --vsock-path PATH    host side of vsock (default /tmp/hull-vsock-CID): a guest connecting\n"
 		"                       to CID 2 port P reaches the unix socket PATH_P; a host program\n"
 		"                       connecting to PATH and writing \"CONNECT P\\n\" reaches guest port P\n"
+		"  --fs TAG=DIR[,ro]    share the host directory DIR by virtio-fs under TAG (the guest mounts\n"
+		"                       it with `mount -t virtiofs TAG /mnt`); ,ro refuses every change;\n"
+		"                       repeatable (up to 8). A VM with shares cannot be snapshotted\n"
 		"  --no-rng             leave out the virtio-rng device\n"
 		"  --reboot             boot again when the guest resets, instead of exiting\n"
 		"  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n"
@@ -64,10 +67,45 @@ int vm_parse_disk(const char *cmd, const char *arg, struct hull_vm_config *cfg)
 	return 0;
 }
 
+/* --fs TAG=DIR[,ro] */
+static int parse_fs(const char *arg, struct hull_vm_config *cfg)
+{
+	if (cfg->n_fs == HULL_VM_MAX_FS)
+		return cli_usage_error("vm run", "at most %d --fs options", HULL_VM_MAX_FS);
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg || !eq[1])
+		return cli_usage_error("vm run", "--fs `%s`: give TAG=DIR or TAG=DIR,ro", arg);
+	struct hull_vm_fs *f = &cfg->fs[cfg->n_fs];
+	char *tag = hull_xstrdup(arg);
+	tag[eq - arg] = '\0';
+	char *dir = hull_xstrdup(eq + 1);
+	size_t n = strlen(dir);
+	if (n > 3 && (!strcmp(dir + n - 3, ",ro") || !strcmp(dir + n - 3, ",rw"))) {
+		f->read_only = dir[n - 2] == 'r' && dir[n - 1] == 'o';
+		dir[n - 3] = '\0';
+	}
+	_cleanup_error_ struct hull_error *err = NULL;
+	if (hull_vm_fs_tag_check(tag, &err) < 0) {
+		free(tag);
+		free(dir);
+		return cli_usage_error("vm run", "--fs: %s", err->msg);
+	}
+	for (unsigned i = 0; i < cfg->n_fs; i++)
+		if (!strcmp(cfg->fs[i].tag, tag)) {
+			free(tag);
+			free(dir);
+			return cli_usage_error("vm run", "--fs: the tag `%s` is given twice", cfg->fs[i].tag);
+		}
+	f->tag = tag;
+	f->dir = dir;
+	cfg->n_fs++;
+	return 0;
+}
+
 static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *reboot)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_DISK, OPT_NET, OPT_VSOCK,
-	       OPT_VSOCK_PATH, OPT_NO_RNG, OPT_REBOOT, OPT_API, OPT_NO_SECCOMP };
+	       OPT_VSOCK_PATH, OPT_NO_RNG, OPT_REBOOT, OPT_API, OPT_NO_SECCOMP, OPT_FS };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, 0, OPT_KERNEL }, { "initrd", required_argument, 0, OPT_INITRD },
 		{ "cmdline", required_argument, 0, OPT_CMDLINE }, { "cpus", required_argument, 0, OPT_CPUS },
@@ -75,7 +113,8 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		{ "net", required_argument, 0, OPT_NET }, { "vsock", required_argument, 0, OPT_VSOCK },
 		{ "vsock-path", required_argument, 0, OPT_VSOCK_PATH }, { "no-rng", no_argument, 0, OPT_NO_RNG },
 		{ "reboot", no_argument, 0, OPT_REBOOT }, { "api-socket", required_argument, 0, OPT_API },
-		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP }, { "help", no_argument, 0, 'h' }, { 0 },
+		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP }, { "fs", required_argument, 0, OPT_FS },
+		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	int c;
 	char *end;
@@ -115,6 +154,10 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 				return cli_usage_error("vm run", "--vsock `%s`: give the guest CID, a number >= 3", optarg);
 			break;
 		case OPT_VSOCK_PATH: cfg->vsock_path = optarg; break;
+		case OPT_FS:
+			if (parse_fs(optarg, cfg))
+				return -1;
+			break;
 		case OPT_NO_RNG: cfg->rng = false; break;
 		case OPT_REBOOT: *reboot = true; break;
 		case OPT_API: cfg->api_socket = optarg; break;
@@ -257,6 +300,10 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 		tcsetattr(0, TCSANOW, &saved);
 	for (unsigned i = 0; i < cfg.n_disks; i++)
 		free((char *)cfg.disks[i].path);
+	for (unsigned i = 0; i < cfg.n_fs; i++) {
+		free((char *)cfg.fs[i].tag);
+		free((char *)cfg.fs[i].dir);
+	}
 	return status;
 }
 
@@ -360,6 +407,10 @@ static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)
 	}
 	for (unsigned i = 0; i < cfg.n_disks; i++)
 		free((char *)cfg.disks[i].path);
+	for (unsigned i = 0; i < cfg.n_fs; i++) {
+		free((char *)cfg.fs[i].tag);
+		free((char *)cfg.fs[i].dir);
+	}
 	return status;
 }
 

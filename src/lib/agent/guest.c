@@ -146,6 +146,50 @@ static int mount_root(void)
 	return 0;
 }
 
+/* The container's volumes: the host names each virtio-fs tag on the
+ * kernel command line (hull.fs=TAG[:ro],...), and each is mounted at
+ * HULL_AGENT_FS_DIR/TAG, where the container's config binds it from. A
+ * share that cannot be mounted stops the VM: the container must not
+ * write into an empty directory thinking it is its volume. */
+static int mount_shares(void)
+{
+	_cleanup_free_ char *cmdline = NULL;
+	if (hull_read_file("/proc/cmdline", &cmdline, NULL, NULL) < 0)
+		return 0;
+	const char *p = !strncmp(cmdline, "hull.fs=", 8) ? cmdline : strstr(cmdline, " hull.fs=");
+	if (!p)
+		return 0;
+	p = strchr(p, '=') + 1;
+	mkdir(HULL_AGENT_FS_DIR, 0755);
+	while (*p && *p != ' ' && *p != '\n') {
+		size_t n = strcspn(p, ", \n");
+		char item[64];
+		if (n == 0 || n >= sizeof(item)) {
+			say("hull.fs: a tag of %zu bytes", n);
+			return -EINVAL;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		p += n + (p[n] == ',');
+		char *colon = strchr(item, ':');
+		bool ro = colon && !strcmp(colon, ":ro");
+		if (colon)
+			*colon = '\0';
+		if (strspn(item, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(item)) {
+			say("hull.fs: a bad tag `%s`", item);
+			return -EINVAL;
+		}
+		char dir[128];
+		snprintf(dir, sizeof(dir), "%s/%s", HULL_AGENT_FS_DIR, item);
+		mkdir(dir, 0755);
+		if (mount(item, dir, "virtiofs", MS_NODEV | (ro ? MS_RDONLY : 0), NULL) < 0) {
+			say("mount the volume's virtio-fs tag %s on %s: %s", item, dir, strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
 /* The host listens on its end before the VM starts; the guest calls it. */
 static int connect_host(void)
 {
@@ -185,7 +229,7 @@ void hull_agent_guest_main(void)
 	if (early_mounts() < 0)
 		power_off();
 	console_stdio();
-	if (load_modules() < 0 || mount_root() < 0)
+	if (load_modules() < 0 || mount_root() < 0 || mount_shares() < 0)
 		power_off();
 	int conn = connect_host();
 	if (conn < 0)

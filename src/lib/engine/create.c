@@ -134,6 +134,8 @@ struct hull_container *hull_engine_create(struct hull_ctx *ctx, struct hull_imag
 		add_warnings(ctx, c->record, warnings);
 		int lock = hull_volume_lock(ctx, err);
 		r = lock < 0 ? lock : engine_resolve_mounts(ctx, c->record, err);
+		if (r == 0 && o->vm)
+			r = engine_vm_check_mounts(c->record, err);
 		/* saved under the volume lock: `volume rm` sees the user */
 		if (r == 0)
 			r = hull_container_save(c, err);

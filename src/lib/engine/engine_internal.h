@@ -14,6 +14,10 @@ int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hul
  * kernel (HostConfig.HullVM); is the container one for a VM; launch its
  * VM shim with stdio as the container's 0-2, the shim's pid in *pid. */
 int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hull_error **err);
+/* engine_vm_check_mounts: refuse (ENOTSUP) the volumes and bind mounts a
+ * micro-VM cannot share: a file rather than a directory, more than
+ * HULL_VM_MAX_FS host directories. */
+int engine_vm_check_mounts(json_t *record, struct hull_error **err);
 bool engine_vm_enabled(const struct hull_container *c);
 int engine_vm_open_pty(int *master, int *slave, struct hull_error **err);
 int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const int stdio[3], pid_t *pid,

@@ -38,7 +38,6 @@
 #include "hull/vmm.h"
 #include "engine_internal.h"
 
-
 #define VM_DEFAULT_MEMORY (512LL << 20)
 #define VM_MIN_MEMORY (128LL << 20) /* the Debian kernel, the initramfs and a process */
 #define VM_CID 3		    /* each VM's vsock is its own (user space): any CID will do */
@@ -77,8 +76,6 @@ static int refuse_unsupported(const struct hull_run_options *o, struct hull_erro
 	const char *what = NULL;
 	if (o->publish || o->publish_all)
 		what = "-p/-P (published ports)";
-	else if (o->volumes || o->mounts)
-		what = "-v/--mount (volumes)";
 	else if (o->network && strcmp(o->network, "none") && strcmp(o->network, "bridge") &&
 		 strcmp(o->network, "default"))
 		what = "--network (the VM has no network device yet; only none)";
@@ -115,6 +112,59 @@ int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hu
 	/* the guest has loopback only: the container gets a network namespace with lo up */
 	json_object_set_new(hc, "NetworkMode", json_string("none"));
 	return 0;
+}
+
+/* ---------------------------------------------------------- the volumes -- */
+
+/* The container's volumes and bind mounts as virtio-fs shares: one per
+ * host directory (two destinations of one volume share it), read-only when
+ * every use of it is. A file cannot be shared (virtio-fs serves a
+ * directory, and its parent would be the guest's to see). tags must hold
+ * HULL_VM_MAX_FS names. */
+static int collect_shares(json_t *record, struct hull_vm_fs *fs, unsigned *n, char (*tags)[8], struct hull_error **err)
+{
+	*n = 0;
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(record, "Mounts"), i, m)
+	{
+		const char *type = json_string_value(json_object_get(m, "Type"));
+		const char *src = json_string_value(json_object_get(m, "Source"));
+		bool rw = json_is_true(json_object_get(m, "RW"));
+		if (!type || !src || (strcmp(type, "volume") && strcmp(type, "bind")))
+			continue;
+		unsigned k = 0;
+		while (k < *n && strcmp(fs[k].dir, src))
+			k++;
+		if (k < *n) {
+			fs[k].read_only &= !rw;
+			continue;
+		}
+		if (*n == HULL_VM_MAX_FS)
+			return hull_error_msg(err, ENOTSUP,
+					      "--vm: at most %d volumes and bind mounts (host directories)",
+					      HULL_VM_MAX_FS);
+		struct stat st;
+		if (stat(src, &st) < 0)
+			return hull_error_set(err, errno, "--vm: the mount source `%s`", src);
+		if (!S_ISDIR(st.st_mode))
+			return hull_error_msg(err, ENOTSUP,
+					      "--vm: `%s` is not a directory: a micro-VM shares directories only "
+					      "(virtio-fs); bind its directory, or run without --vm",
+					      src);
+		snprintf(tags[*n], 8, "hull%u", *n);
+		fs[*n] = (struct hull_vm_fs){.tag = tags[*n], .dir = src, .read_only = !rw};
+		(*n)++;
+	}
+	return 0;
+}
+
+int engine_vm_check_mounts(json_t *record, struct hull_error **err)
+{
+	struct hull_vm_fs fs[HULL_VM_MAX_FS];
+	char tags[HULL_VM_MAX_FS][8];
+	unsigned n;
+	return collect_shares(record, fs, &n, tags, err);
 }
 
 bool engine_vm_enabled(const struct hull_container *c)
@@ -261,7 +311,8 @@ static char *image_disk(struct hull_ctx *ctx, const char *image, json_t *lowers,
 /* The config as the guest can apply it: the etc files travel in the
  * create request (relative bind sources name them in the bundle), the
  * VM's size replaces the memory and CPU limits, and no host path is left. */
-static json_t *guest_config(const struct hull_container *c, json_t **files, struct hull_error **err)
+static json_t *guest_config(const struct hull_container *c, const struct hull_vm_fs *fs, unsigned n_fs, json_t **files,
+			    struct hull_error **err)
 {
 	_cleanup_free_ char *path = hull_path_join(c->dir, "config.json");
 	_cleanup_json_ json_t *cfg = hull_json_load_file(path, "config.json", err);
@@ -287,6 +338,15 @@ static json_t *guest_config(const struct hull_container *c, json_t **files, stru
 			json_object_set_new(*files, base, json_stringn(content, len));
 			_cleanup_free_ char *rel = hull_strdup_printf("files/%s", base);
 			json_object_set_new(m, "source", json_string(rel));
+			continue;
+		}
+		/* a volume or bind mount: its share, mounted by the guest's init */
+		unsigned k = 0;
+		while (k < n_fs && strcmp(fs[k].dir, src))
+			k++;
+		if (k < n_fs) {
+			_cleanup_free_ char *at = hull_strdup_printf("%s/%s", HULL_AGENT_FS_DIR, fs[k].tag);
+			json_object_set_new(m, "source", json_string(at));
 			continue;
 		}
 		/* /dev/mqueue and the like are the guest's own, as a bind of its path */
@@ -339,6 +399,9 @@ struct shim {
 	char *kernel, *initrd, *disk;
 	long long memory;
 	unsigned cpus;
+	struct hull_vm_fs fs[HULL_VM_MAX_FS]; /* dirs point into the container's record */
+	char tags[HULL_VM_MAX_FS][8];
+	unsigned n_fs;
 };
 
 static void shim_clear(struct shim *s)
@@ -358,7 +421,17 @@ __attribute__((noreturn)) static void run_vmm(const struct shim *s, const sigset
 	hull_vm_config_init(&cfg);
 	cfg.kernel = s->kernel;
 	cfg.initrd = s->initrd;
-	cfg.cmdline = VM_CMDLINE;
+	/* the shares' tags for the guest's init (guest.c, mount_shares) */
+	_cleanup_free_ char *cmdline = hull_xstrdup(VM_CMDLINE);
+	for (unsigned i = 0; i < s->n_fs; i++) {
+		char *more = hull_strdup_printf("%s%s%s%s", cmdline, i ? "," : " hull.fs=", s->fs[i].tag,
+						s->fs[i].read_only ? ":ro" : "");
+		free(cmdline);
+		cmdline = more;
+		cfg.fs[i] = s->fs[i];
+	}
+	cfg.n_fs = s->n_fs;
+	cfg.cmdline = cmdline;
 	cfg.memory = (uint64_t)s->memory;
 	cfg.cpus = s->cpus;
 	cfg.disks[0] = (struct hull_vm_disk){.path = s->disk, .read_only = true};
@@ -440,7 +513,7 @@ static int shim_main(struct shim *s, struct hull_error **err)
 	if (terminal && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0))
 		return hull_error_set(err, errno, "make the pty the shim's terminal");
 	json_t *files = NULL;
-	_cleanup_json_ json_t *config = guest_config(s->c, &files, err);
+	_cleanup_json_ json_t *config = guest_config(s->c, s->fs, s->n_fs, &files, err);
 	_cleanup_json_ json_t *files_ref = files;
 	if (!config)
 		return -EINVAL;
@@ -492,7 +565,8 @@ int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const
 	const char *image = json_string_value(json_object_get(c->record, "Image"));
 	json_t *lowers =
 	    json_object_get(json_object_get(json_object_get(c->record, "GraphDriver"), "Data"), "HullLowerDirs");
-	if (!(s.initrd = hull_agent_initramfs_cached(&io, cache, err)) ||
+	if (collect_shares(c->record, s.fs, &s.n_fs, s.tags, err) < 0 ||
+	    !(s.initrd = hull_agent_initramfs_cached(&io, cache, err)) ||
 	    !(s.disk = image_disk(ctx, image, lowers, err))) {
 		shim_clear(&s);
 		return hull_error_wrap(err, -EIO, "--vm");

@@ -112,6 +112,13 @@ static const int allowed[] = {
     SCMP_SYS(getrandom),
 };
 
+/* What the virtio-fs server (fuse.c, fuse_ops.c) adds, with a share only. */
+static const int allowed_fs[] = {
+    SCMP_SYS(fstatfs),	 SCMP_SYS(getdents64), SCMP_SYS(mkdirat),    SCMP_SYS(mknodat),
+    SCMP_SYS(symlinkat), SCMP_SYS(linkat),     SCMP_SYS(readlinkat), SCMP_SYS(fchmodat),
+    SCMP_SYS(fchownat),	 SCMP_SYS(utimensat),  SCMP_SYS(fallocate),  SCMP_SYS(statx),
+};
+
 size_t hull_vm_jail_syscalls(void)
 {
 	/* the list, and ioctl, socket and clone allowed for some arguments */
@@ -124,12 +131,14 @@ static void ctx_releasep(scmp_filter_ctx *ctx)
 		SECCOMP(seccomp_release)(*ctx);
 }
 
-static int build_filter(scmp_filter_ctx ctx)
+static int build_filter(scmp_filter_ctx ctx, bool fs)
 {
 	__typeof__(seccomp_rule_add) *rule_add = SECCOMP(seccomp_rule_add);
 	int r = 0;
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(allowed) && r == 0; i++)
 		r = rule_add(ctx, SCMP_ACT_ALLOW, allowed[i], 0);
+	for (size_t i = 0; fs && i < HULL_ARRAY_SIZE(allowed_fs) && r == 0; i++)
+		r = rule_add(ctx, SCMP_ACT_ALLOW, allowed_fs[i], 0);
 	/* ioctl: KVM's (type KVMIO) and the console's termios */
 	if (r == 0)
 		r = SECCOMP(seccomp_rule_add)(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
@@ -171,17 +180,39 @@ static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 	raise(sig);
 }
 
-/* Every capability, the bounding set first (dropping it needs CAP_SETPCAP). */
-static int drop_capabilities(struct hull_error **err)
+/* Every capability, the bounding set first (dropping it needs CAP_SETPCAP),
+ * but with a virtio-fs share those its server needs to act as the guest's
+ * root on the shared files (docs/vm-agent.md, "Volumes: virtio-fs"). */
+static int drop_capabilities(bool fs, struct hull_error **err)
 {
+	/* CAP_CHOWN..CAP_FSETID are 0..4: the bounding set keeps those */
+	static const cap_value_t fs_caps[] = {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID};
 	__typeof__(cap_drop_bound) *drop_bound = CAP(cap_drop_bound);
 	for (cap_value_t c = 0; c < (cap_value_t)CAP(cap_max_bits)(); c++)
-		if (drop_bound(c) < 0 && errno != EINVAL && errno != EPERM)
+		if (!(fs && c <= CAP_FSETID) && drop_bound(c) < 0 && errno != EINVAL && errno != EPERM)
 			return hull_error_set(err, errno, "drop capability %d from the bounding set", (int)c);
 	CAP(cap_reset_ambient)();
 	cap_t none = CAP(cap_init)();
 	if (!none)
 		return hull_error_set(err, errno, "cap_init");
+	if (fs) {
+		/* kept only if the process has them (a VMM run by a user has none) */
+		cap_t have = CAP(cap_get_proc)();
+		cap_value_t keep[HULL_ARRAY_SIZE(fs_caps)];
+		int n = 0;
+		for (size_t i = 0; have && i < HULL_ARRAY_SIZE(fs_caps); i++) {
+			cap_flag_value_t v = CAP_CLEAR;
+			if (CAP(cap_get_flag)(have, fs_caps[i], CAP_PERMITTED, &v) == 0 && v == CAP_SET)
+				keep[n++] = fs_caps[i];
+		}
+		if (have)
+			CAP(cap_free)(have);
+		if (n && (CAP(cap_set_flag)(none, CAP_PERMITTED, n, keep, CAP_SET) < 0 ||
+			  CAP(cap_set_flag)(none, CAP_EFFECTIVE, n, keep, CAP_SET) < 0)) {
+			CAP(cap_free)(none);
+			return hull_error_set(err, errno, "cap_set_flag");
+		}
+	}
 	int r = CAP(cap_set_proc)(none);
 	int e = errno;
 	CAP(cap_free)(none);
@@ -190,9 +221,9 @@ static int drop_capabilities(struct hull_error **err)
 	return 0;
 }
 
-int vm_jail_enter(struct hull_error **err)
+int vm_jail_enter(bool fs, struct hull_error **err)
 {
-	int r = drop_capabilities(err);
+	int r = drop_capabilities(fs, err);
 	if (r < 0)
 		return r;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -205,7 +236,7 @@ int vm_jail_enter(struct hull_error **err)
 		return hull_error_msg(err, ENOMEM, "seccomp_init failed");
 	/* every thread, including the I/O and memory-check threads already running */
 	SECCOMP(seccomp_attr_set)(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-	if ((r = build_filter(ctx)) < 0)
+	if ((r = build_filter(ctx, fs)) < 0)
 		return hull_error_set(err, -r, "build the VMM's seccomp filter");
 	if ((r = SECCOMP(seccomp_load)(ctx)) < 0)
 		return hull_error_set(err, -r, "load the VMM's seccomp filter");

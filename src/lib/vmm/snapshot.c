@@ -330,6 +330,11 @@ int vm_snapshot_save(struct hull_vm *vm, const char *path, struct hull_error **e
 {
 	/* The file is sparse and written at offsets: a device or FIFO at the
 	 * path can hold no snapshot, and the rename below would replace it. */
+	/* the FUSE server's inodes and open files are host fds: none of
+	 * that can be written down and given back to a restored guest */
+	if (vm->cfg->n_fs)
+		return hull_error_msg(err, ENOTSUP,
+				      "snapshot `%s`: a VM with virtio-fs shares (--fs) cannot be snapshotted", path);
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return hull_error_msg(err, EINVAL, "snapshot `%s`: not a regular file; give a file name for the snapshot",

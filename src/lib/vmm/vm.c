@@ -449,7 +449,7 @@ static int vm_run(const struct hull_vm_config *cfg, struct vm_snapshot *snapshot
 	if (r == 0 && snapshot)
 		r = vm_snapshot_load(vm, snapshot, err);
 	if (r == 0 && cfg->seccomp)
-		r = vm_jail_enter(err);
+		r = vm_jail_enter(cfg->n_fs > 0, err);
 	if (r == 0 && cfg->seccomp && cfg->test_forbidden_syscall)
 		(void)getppid(); /* outside the filter: the process dies here with SIGSYS */
 	if (r == 0)

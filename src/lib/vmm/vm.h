@@ -172,8 +172,11 @@ void vm_resume(struct hull_vm *vm);
 void vm_vcpu_park(struct vm_vcpu *cpu);
 
 /* jail.c: vm_jail_enter: drop every capability, set no_new_privs and load
- * the VMM's seccomp allowlist on every thread of the process, for good. */
-int vm_jail_enter(struct hull_error **err);
+ * the VMM's seccomp allowlist on every thread of the process, for good.
+ * fs: the VM has virtio-fs shares, whose server keeps the file capabilities
+ * (CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID)
+ * and the file system calls it makes. */
+int vm_jail_enter(bool fs, struct hull_error **err);
 
 /* crc32c.c: vm_crc32c: CRC-32C of data, continuing from crc (0 to start). */
 uint32_t vm_crc32c(uint32_t crc, const void *data, size_t len);

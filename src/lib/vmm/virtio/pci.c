@@ -506,6 +506,9 @@ int vm_virtio_devices_create(struct hull_vm *vm, struct hull_error **err)
 			return r;
 	if (cfg->vsock_cid && (r = virtio_vsock_create(vm, cfg->vsock_cid, cfg->vsock_path, err)) < 0)
 		return r;
+	for (unsigned i = 0; i < cfg->n_fs; i++)
+		if ((r = virtio_fs_create(vm, &cfg->fs[i], err)) < 0)
+			return r;
 	return 0;
 }
 
