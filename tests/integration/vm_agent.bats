@@ -223,13 +223,15 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.b
 	# dependencies before the modules that need them
 	order=$(cat "$TMP/x/lib/modules/hull/order")
 	pos() { grep -n "/$1.ko\$" <<<"$order" | cut -d: -f1; }
-	for m in virtio_ring virtio virtio_pci virtio_blk vsock vmw_vsock_virtio_transport jbd2 ext4 overlay; do
+	for m in virtio_ring virtio virtio_pci virtio_blk virtio_net vsock vmw_vsock_virtio_transport jbd2 ext4 overlay; do
 		[ -n "$(pos $m)" ] || { echo "no $m"; return 1; }
 	done
 	[ "$(pos virtio_ring)" -lt "$(pos virtio)" ]
 	[ "$(pos virtio)" -lt "$(pos virtio_pci)" ]
 	[ "$(pos jbd2)" -lt "$(pos ext4)" ]
 	[ "$(pos vsock)" -lt "$(pos vmw_vsock_virtio_transport)" ]
+	# a container on a network gets a virtio-net device (net_failover is its dependency)
+	[ "$(pos net_failover)" -lt "$(pos virtio_net)" ]
 	for f in $order; do [ -f "$TMP/x$f" ]; done
 }
 

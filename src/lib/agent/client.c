@@ -204,6 +204,8 @@ int hull_agent_call_run(int conn, const struct hull_agent_call *call, int *statu
 	    json_pack("{s:s,s:s,s:O}", "type", "create", "id", call->id, "config", call->config);
 	if (call->files)
 		json_object_set(create, "files", call->files);
+	if (call->network)
+		json_object_set(create, "network", call->network);
 	int r = request(conn, call, create, err);
 	if (r < 0)
 		return hull_error_wrap(err, r, "create the container in the VM");

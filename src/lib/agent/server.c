@@ -179,6 +179,15 @@ static int create_container(struct agent *a, json_t *msg, struct hull_error **er
 	if (r < 0)
 		return r;
 	_cleanup_json_ json_t *cfg = json_deep_copy(config);
+	/* "network": checked now, applied once the container's namespace exists */
+	json_t *network = json_object_get(msg, "network");
+	struct hull_agent_netconf nc;
+	if (network && (r = hull_agent_netconf_parse(network, &nc, err)) < 0)
+		return r;
+	if (network && !a->opts->guest_network)
+		return hull_error_msg(
+		    err, ENOTSUP,
+		    "create: network: this agent is not a VM's (it would configure the host's interfaces)");
 	json_t *root = json_object_get(cfg, "root");
 	if (!json_is_object(root))
 		json_object_set_new(cfg, "root", root = json_object());
@@ -231,6 +240,10 @@ static int create_container(struct agent *a, json_t *msg, struct hull_error **er
 	a->pidfd = a->pid > 0 ? (int)syscall(SYS_pidfd_open, a->pid, 0) : -1;
 	if (a->pidfd < 0)
 		return hull_error_set(err, errno, "create: watch the container's process (pid %d)", (int)a->pid);
+	/* the guest's NIC goes into the container's network namespace, as the
+	 * engine moves a veth end into a plain container's */
+	if (network && (r = hull_agent_netconf_apply(&nc, a->pid, err)) < 0)
+		return hull_error_wrap(err, r, "create");
 	loopback_up(a->pid);
 	return 0;
 }
