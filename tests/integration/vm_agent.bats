@@ -198,6 +198,33 @@ PY
 	[ ! -e "$STATE/escaped" ]
 }
 
+@test "vm-agent: a create's network is checked, and refused by an agent that is not a VM's" {
+	python3 - "$SOCK" <<'PY' >"$TMP/answers"
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+def send(m):
+    b = json.dumps(m).encode(); s.sendall(struct.pack(">I", len(b)) + b)
+def recv():
+    n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+    return json.loads(s.recv(n, socket.MSG_WAITALL))
+cfg = {"process": {"args": ["true"], "cwd": "/"}}
+for net in [{"address": "10.1.2.3/24", "mac": "03:00:00:00:00:01"},
+            {"address": "10.1.2.3/24", "mac": "02:00:00:00:00:01", "gateway": "10.9.9.9"},
+            {"address": "10.1.2.3/24", "mac": "02:00:00:00:00:01", "ifname": "lo"},
+            {"address": "10.1.2.3/24", "mac": "02:00:00:00:00:01", "gateway": "10.1.2.1"}]:
+    send({"type": "create", "id": "x", "config": cfg, "network": net})
+    print(json.dumps(recv()))
+PY
+	cat "$TMP/answers"
+	run jq -r '.type + ": " + (.message // "")' "$TMP/answers"
+	[[ "${lines[0]}" == "error: create: network: mac: must be a unicast"* ]]
+	[[ "${lines[1]}" == "error: create: network: gateway: must be another IPv4 address in the address's subnet"* ]]
+	[[ "${lines[2]}" == "error: create: network: unknown field \`ifname\`"* ]]
+	# a well-formed one: this agent runs on the host, whose interfaces it must not touch
+	[[ "${lines[3]}" == "error: create: network: this agent is not a VM's"* ]]
+	[ ! -e "$STATE/bundle/init.pid" ]
+}
+
 @test "vm-agent: a frame over the size limit ends the connection with an error" {
 	printf '\x7f\xff\xff\xff' | timeout 10 python3 -c '
 import socket, sys
