@@ -91,6 +91,11 @@ echo "connect=$?"
 echo "=== rm"
 echo "taps-before=$(ip link show | grep -c ': tap')"
 echo "dnat-before=$(/nested/nft list ruleset | grep -c 19560)"
+# vmpeer's monitor dies: rm finds its tap and address in the record
+id=$($HULL inspect -f '{{.Id}}' vmpeer)
+mon=$(grep -o '"HullMonitorPid": *[0-9]*' /nested/data/containers/$id/state.json | grep -o '[0-9]*$')
+kill -9 "$mon"
+echo "killed=$?"
 $HULL rm -f web vmpeer plain >/dev/null
 echo "rm=$?"
 echo "taps-after=$(ip link show | grep -c ': tap')"
@@ -166,11 +171,12 @@ teardown_file() {
 	grep -qx "connect=1" <<<"$output"
 }
 
-@test "rm -f of VM containers leaves no tap and no DNAT element" {
+@test "rm -f of VM containers, one whose monitor was killed, leaves no tap and no DNAT element" {
 	nested_output
 	output=$(nested_section rm)
 	echo "$output"
 	grep -qx "taps-before=2" <<<"$output"
+	grep -qx "killed=0" <<<"$output"
 	grep -qx "dnat-before=1" <<<"$output"
 	grep -qx "rm=0" <<<"$output"
 	grep -qx "taps-after=0" <<<"$output"

@@ -472,7 +472,6 @@ static int launch_vm(struct monitor *m, struct hull_runtime_opts *opts, struct h
 		r = engine_vm_launch(m->ctx, m->c, opts->stdio, m->attached_net ? &nic : NULL, &m->pid, err);
 	else
 		r = hull_error_wrap(err, r, "network");
-
 	if (m->master >= 0) {
 		close(opts->stdio[0]); /* the pty's slave end is the shim's */
 		return r;
