@@ -88,6 +88,9 @@ struct hull_agent_call {
 	json_t *config;	 /* the OCI config (borrowed); root.path is the agent's choice */
 	json_t *files;	 /* {"name": "content"} for the bundle's files/ directory, or NULL */
 	json_t *network; /* the create request's "network" (docs/vm-agent.md), or NULL: none */
+	int files_watch; /* with files_dir, a non-blocking inotify fd: on an event, each of files is
+			    read again from files_dir and sent as a "file" request if it changed */
+	const char *files_dir; /* NULL: files are not watched */
 	int stdio[3];	 /* relayed: 0 to the process's stdin (-1: none), 1 and 2 from its output */
 	int signal_fd;	 /* a signalfd whose signals are forwarded to the process, or -1 */
 	int stop_fd;	 /* readable: the other end is gone (the VMM exited), or -1 */

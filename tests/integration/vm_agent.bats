@@ -225,6 +225,36 @@ PY
 	[ ! -e "$STATE/bundle/init.pid" ]
 }
 
+@test "vm-agent: file: a file the create brought is rewritten in place; no other name is" {
+	python3 - "$SOCK" "$BUNDLE/config.json" <<'PY' >"$TMP/answers"
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+def send(m):
+    b = json.dumps(m).encode(); s.sendall(struct.pack(">I", len(b)) + b)
+def recv():
+    n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+    return json.loads(s.recv(n, socket.MSG_WAITALL))
+send({"type": "file", "name": "hosts", "content": "early"})
+print(json.dumps(recv()))
+cfg = json.load(open(sys.argv[2]))
+cfg["process"]["args"] = ["sleep", "30"]
+send({"type": "create", "id": "files", "config": cfg, "files": {"hosts": "127.0.0.1 one\n"}})
+print(json.dumps(recv()))
+for name in ["hosts", "../hosts", "other"]:
+    send({"type": "file", "name": name, "content": "127.0.0.1 one\n10.0.0.2 two\n"})
+    print(json.dumps(recv()))
+PY
+	cat "$TMP/answers"
+	run jq -r '.type + ": " + (.message // "")' "$TMP/answers"
+	[ "${lines[0]}" = "error: file: no container on this connection" ]
+	[ "${lines[1]}" = "ok: " ]
+	[ "${lines[2]}" = "ok: " ]
+	[[ "${lines[3]}" == "error: file: name: must be a plain file name"* ]]
+	[ "${lines[4]}" = "error: file: \`other\` is not one of the files the create brought" ]
+	[ "$(cat "$STATE/bundle/files/hosts")" = "$(printf '127.0.0.1 one\n10.0.0.2 two')" ]
+	[ ! -e "$STATE/other" ] && [ ! -e "$STATE/bundle/other" ]
+}
+
 @test "vm-agent: a frame over the size limit ends the connection with an error" {
 	printf '\x7f\xff\xff\xff' | timeout 10 python3 -c '
 import socket, sys

@@ -85,6 +85,11 @@ answers plain vmpeer 80
 echo "plain-to-vm=$?"
 answers vmpeer plain 80
 echo "vm-to-plain=$?"
+echo "=== late-peer"
+# a peer that joins after the VM booted: the guest's /etc/hosts follows
+$HULL run -d --name late --network vmnet busybox sh -c "$(page hello-from-late)" >/dev/null
+answers vmpeer late 80
+echo "vm-to-late=$?"
 echo "=== connect"
 $HULL network connect vmnet web
 echo "connect=$?"
@@ -96,7 +101,7 @@ id=$($HULL inspect -f '{{.Id}}' vmpeer)
 mon=$(grep -o '"HullMonitorPid": *[0-9]*' /nested/data/containers/$id/state.json | grep -o '[0-9]*$')
 kill -9 "$mon"
 echo "killed=$?"
-$HULL rm -f web vmpeer plain >/dev/null
+$HULL rm -f web vmpeer plain late >/dev/null
 echo "rm=$?"
 echo "taps-after=$(ip link show | grep -c ': tap')"
 echo "dnat-after=$(/nested/nft list ruleset | grep -c 19560)"
@@ -153,6 +158,14 @@ teardown_file() {
 	grep -qx "plain-to-vm=0" <<<"$output"
 	grep -qx "hello-from-plain" <<<"$output"
 	grep -qx "vm-to-plain=0" <<<"$output"
+}
+
+@test "run --vm --network: a peer that joins the network later reaches the VM's /etc/hosts" {
+	nested_output
+	output=$(nested_section late-peer)
+	echo "$output"
+	grep -qx "hello-from-late" <<<"$output"
+	grep -qx "vm-to-late=0" <<<"$output"
 }
 
 @test "run --vm --network none: the guest has loopback only" {

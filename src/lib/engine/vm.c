@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
@@ -464,6 +465,11 @@ static int shim_main(struct shim *s, struct hull_error **err)
 	bool terminal = isatty(STDIN_FILENO);
 	if (terminal && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0))
 		return hull_error_set(err, errno, "make the pty the shim's terminal");
+	/* before the files are read: the monitor rewrites hosts in place when
+	 * a peer joins the network, and the guest's copy follows */
+	_cleanup_close_ int watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (watch >= 0 && inotify_add_watch(watch, "hosts", IN_CLOSE_WRITE) < 0)
+		close(take_fd(watch));
 	json_t *files = NULL;
 	_cleanup_json_ json_t *config = guest_config(s->c, &files, err);
 	_cleanup_json_ json_t *files_ref = files;
@@ -486,6 +492,8 @@ static int shim_main(struct shim *s, struct hull_error **err)
 					       .config = config,
 					       .files = files,
 					       .network = s->network,
+					       .files_watch = watch,
+					       .files_dir = watch >= 0 ? "." : NULL,
 					       .stdio = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO},
 					       .signal_fd = sfd,
 					       .stop_fd = vmm_fd,
