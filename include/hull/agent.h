@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "hull/ctx.h"
 #include "hull/error.h"
@@ -47,6 +48,8 @@ struct hull_agent_server_opts {
 	const char *state_dir; /* created if missing: the bundle (config.json, files/) goes here */
 	bool no_pivot;	       /* enter the rootfs by MS_MOVE + chroot (the caller's root is a ramfs) */
 	int exec_listen;       /* a listening socket whose connections each carry one exec, or -1 */
+	bool guest_network;    /* the caller's network namespace is the guest's: a create with a
+				  "network" configures its interface there (else such a create is refused) */
 };
 
 /* hull_agent_serve: serve one connection (docs/vm-agent.md) until the host
@@ -59,11 +62,37 @@ struct hull_agent_server_opts {
 int hull_agent_serve(struct hull_ctx *ctx, int conn, const struct hull_agent_server_opts *opts,
 		     struct hull_error **err);
 
+/* The guest's interface, as the create request's "network" gives it. */
+struct hull_agent_netconf {
+	uint32_t address; /* host byte order */
+	int prefix;	  /* 1..30 */
+	uint32_t gateway; /* 0: no default route */
+	uint8_t mac[6];	  /* the virtio-net device's, which finds the interface */
+	unsigned mtu;	  /* 68..65535, default 1500 */
+};
+
+/* hull_agent_netconf_parse: check and read {"address": "A.B.C.D/N",
+ * "gateway": "A.B.C.D" (optional), "mac": "xx:xx:xx:xx:xx:xx", "mtu": N
+ * (optional)}: a host address, a gateway in its subnet, a unicast MAC, no
+ * other field. 0, or -EINVAL with the field named. */
+int hull_agent_netconf_parse(json_t *network, struct hull_agent_netconf *out, struct hull_error **err);
+
+/* hull_agent_netconf_apply: wait (5 s at most) for the interface with
+ * nc->mac in the caller's network namespace, move it into pid's, and there
+ * bring lo up and give the interface the MTU, the address and, with a
+ * gateway, the default route; then it is up. 0, or negative errno
+ * (-ENODEV: no such interface). */
+int hull_agent_netconf_apply(const struct hull_agent_netconf *nc, pid_t pid, struct hull_error **err);
+
 /* What the host side sends. */
 struct hull_agent_call {
 	const char *id;	 /* container id inside the guest */
 	json_t *config;	 /* the OCI config (borrowed); root.path is the agent's choice */
 	json_t *files;	 /* {"name": "content"} for the bundle's files/ directory, or NULL */
+	json_t *network; /* the create request's "network" (docs/vm-agent.md), or NULL: none */
+	int files_watch; /* with files_dir, a non-blocking inotify fd: on an event, each of files is
+			    read again from files_dir and sent as a "file" request if it changed */
+	const char *files_dir; /* NULL: files are not watched */
 	int stdio[3];	 /* relayed: 0 to the process's stdin (-1: none), 1 and 2 from its output */
 	int signal_fd;	 /* a signalfd whose signals are forwarded to the process, or -1 */
 	int stop_fd;	 /* readable: the other end is gone (the VMM exited), or -1 */

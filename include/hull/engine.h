@@ -625,6 +625,8 @@ struct hull_endpoint_request {
 	const char *ifname;      /* the interface inside, NULL: eth0 */
 	bool secondary;          /* `network connect`: no default route, a veth name of its own */
 	const char *hosts_ip;    /* its own /etc/hosts line's address, NULL: this network's */
+	bool tap;                /* a micro-VM's: a persistent tap "tap<id>" on the bridge instead of a veth
+				    (pid, ifname unused); its guest configures the address (out->veth names it) */
 };
 
 /* hull_network_attach: make sure the bridge, its address and the NAT
@@ -637,7 +639,7 @@ struct hull_endpoint_request {
 int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n,
 			const struct hull_endpoint_request *req, struct hull_endpoint *out, struct hull_error **err);
 
-/* hull_network_detach: give the address back, remove the veth if it is
+/* hull_network_detach: give the address back, remove the veth (or tap) if it is
  * still there, take the container out of its peers' /etc/hosts. Safe to
  * call twice and after a crash (missing pieces are fine). */
 int hull_network_detach(const struct hull_ctx *ctx, const char *network, const char *container_id,

@@ -37,6 +37,7 @@ struct hull_vm_config {
 	unsigned n_disks;
 	const char *taps[HULL_VM_MAX_NICS]; /* tap interface names, one virtio-net device each */
 	unsigned n_taps;
+	uint8_t tap_macs[HULL_VM_MAX_NICS][6]; /* each device's MAC; all zero: a random 52:54:00:xx:xx:xx */
 	uint32_t vsock_cid;      /* guest CID (>= 3), 0 for no vsock */
 	const char *vsock_path;  /* host side: guest connects to CID 2 port P -> unix socket "<vsock_path>_P" */
 	struct hull_vm_fs fs[HULL_VM_MAX_FS]; /* virtio-fs shares (a VM with any cannot be snapshotted) */

@@ -30,3 +30,23 @@ nested_l2_initrd() {
 nested_section() {
 	printf '%s\n' "$NESTED_OUTPUT" | sed -n "/^=== $1\$/,/^=== /p" | sed '1d;/^=== /d'
 }
+
+# nested_net_modules DIR KVER: stage in DIR/mods the modules the engine's bridge networks need in
+# L1 (overlay for the rootfs, the bridge, veth, tun, the nftables NAT expressions) with their
+# dependencies, and DIR/mods/order; adds their -f arguments to the array NESTED_FILES. In L1:
+# for m in $(cat /nested/mods/order); do insmod /nested/mods/$m; done
+nested_net_modules() {
+	local dir=$1 kver=$2 m
+	# shellcheck source=../nested/common.sh
+	. "$NESTED_DIR/common.sh"
+	mkdir -p "$dir/mods"
+	: >"$dir/mods/order"
+	# libcrc32c asks the crypto API for crc32c (a soft dependency, not in modules.dep)
+	for m in $(nested_modules "$kver" overlay crc32c_generic bridge veth tun nf_tables nft_chain_nat nft_nat \
+		nft_masq nft_fib_ipv4); do
+		cp "/lib/modules/$kver/$m" "$dir/mods/"
+		NESTED_FILES+=(-f "$dir/mods/$(basename "$m"):mods/$(basename "$m")")
+		basename "$m" >>"$dir/mods/order"
+	done
+	NESTED_FILES+=(-f "$dir/mods/order:mods/order")
+}

@@ -198,6 +198,63 @@ PY
 	[ ! -e "$STATE/escaped" ]
 }
 
+@test "vm-agent: a create's network is checked, and refused by an agent that is not a VM's" {
+	python3 - "$SOCK" <<'PY' >"$TMP/answers"
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+def send(m):
+    b = json.dumps(m).encode(); s.sendall(struct.pack(">I", len(b)) + b)
+def recv():
+    n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+    return json.loads(s.recv(n, socket.MSG_WAITALL))
+cfg = {"process": {"args": ["true"], "cwd": "/"}}
+for net in [{"address": "10.1.2.3/24", "mac": "03:00:00:00:00:01"},
+            {"address": "10.1.2.3/24", "mac": "02:00:00:00:00:01", "gateway": "10.9.9.9"},
+            {"address": "10.1.2.3/24", "mac": "02:00:00:00:00:01", "ifname": "lo"},
+            {"address": "10.1.2.3/24", "mac": "02:00:00:00:00:01", "gateway": "10.1.2.1"}]:
+    send({"type": "create", "id": "x", "config": cfg, "network": net})
+    print(json.dumps(recv()))
+PY
+	cat "$TMP/answers"
+	run jq -r '.type + ": " + (.message // "")' "$TMP/answers"
+	[[ "${lines[0]}" == "error: create: network: mac: must be a unicast"* ]]
+	[[ "${lines[1]}" == "error: create: network: gateway: must be another IPv4 address in the address's subnet"* ]]
+	[[ "${lines[2]}" == "error: create: network: unknown field \`ifname\`"* ]]
+	# a well-formed one: this agent runs on the host, whose interfaces it must not touch
+	[[ "${lines[3]}" == "error: create: network: this agent is not a VM's"* ]]
+	[ ! -e "$STATE/bundle/init.pid" ]
+}
+
+@test "vm-agent: file: a file the create brought is rewritten in place; no other name is" {
+	python3 - "$SOCK" "$BUNDLE/config.json" <<'PY' >"$TMP/answers"
+import json, socket, struct, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+def send(m):
+    b = json.dumps(m).encode(); s.sendall(struct.pack(">I", len(b)) + b)
+def recv():
+    n = struct.unpack(">I", s.recv(4, socket.MSG_WAITALL))[0]
+    return json.loads(s.recv(n, socket.MSG_WAITALL))
+send({"type": "file", "name": "hosts", "content": "early"})
+print(json.dumps(recv()))
+cfg = json.load(open(sys.argv[2]))
+cfg["process"]["args"] = ["sleep", "30"]
+send({"type": "create", "id": "files", "config": cfg, "files": {"hosts": "127.0.0.1 one\n"}})
+print(json.dumps(recv()))
+for name in ["hosts", "../hosts", "other"]:
+    send({"type": "file", "name": name, "content": "127.0.0.1 one\n10.0.0.2 two\n"})
+    print(json.dumps(recv()))
+PY
+	cat "$TMP/answers"
+	run jq -r '.type + ": " + (.message // "")' "$TMP/answers"
+	[ "${lines[0]}" = "error: file: no container on this connection" ]
+	[ "${lines[1]}" = "ok: " ]
+	[ "${lines[2]}" = "ok: " ]
+	[[ "${lines[3]}" == "error: file: name: must be a plain file name"* ]]
+	[ "${lines[4]}" = "error: file: \`other\` is not one of the files the create brought" ]
+	[ "$(cat "$STATE/bundle/files/hosts")" = "$(printf '127.0.0.1 one\n10.0.0.2 two')" ]
+	[ ! -e "$STATE/other" ] && [ ! -e "$STATE/bundle/other" ]
+}
+
 @test "vm-agent: a frame over the size limit ends the connection with an error" {
 	printf '\x7f\xff\xff\xff' | timeout 10 python3 -c '
 import socket, sys
@@ -223,7 +280,7 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.b
 	# dependencies before the modules that need them
 	order=$(cat "$TMP/x/lib/modules/hull/order")
 	pos() { grep -n "/$1.ko\$" <<<"$order" | cut -d: -f1; }
-	for m in virtio_ring virtio virtio_pci virtio_blk vsock vmw_vsock_virtio_transport jbd2 ext4 overlay fuse virtiofs; do
+	for m in virtio_ring virtio virtio_pci virtio_blk virtio_net vsock vmw_vsock_virtio_transport jbd2 ext4 overlay fuse virtiofs; do
 		[ -n "$(pos $m)" ] || { echo "no $m"; return 1; }
 	done
 	[ "$(pos virtio_ring)" -lt "$(pos virtio)" ]
@@ -231,6 +288,8 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.stdin.b
 	[ "$(pos jbd2)" -lt "$(pos ext4)" ]
 	[ "$(pos vsock)" -lt "$(pos vmw_vsock_virtio_transport)" ]
 	[ "$(pos fuse)" -lt "$(pos virtiofs)" ]
+	# a container on a network gets a virtio-net device (net_failover is its dependency)
+	[ "$(pos net_failover)" -lt "$(pos virtio_net)" ]
 	for f in $order; do [ -f "$TMP/x$f" ]; done
 }
 

@@ -13,8 +13,9 @@ load engine_helpers
 load nested_helpers
 
 # What L1 needs beyond hull: the libraries the image commands load when
-# they need them (hull load), overlayfs for the engine's rootfs, the image,
-# and the caches `hull run --vm` would make with mkfs.ext4 (not in L1).
+# they need them (hull load) and libnftables (the default bridge's NAT), the
+# modules of overlayfs for the engine's rootfs and of the bridge network,
+# the image, and the caches `hull run --vm` would make with mkfs.ext4 (not in L1).
 nested_session() {
 	local dir=$BATS_FILE_TMPDIR kernel kver lib files=() paths initrd disk
 	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
@@ -22,19 +23,21 @@ nested_session() {
 	paths=$("$HULL" vm-agent prepare --vm-kernel "$kernel" busybox) || return 1
 	initrd=$(sed -n 1p <<<"$paths") disk=$(sed -n 2p <<<"$paths")
 	"$HULL" save -o "$dir/busybox.tar" busybox
-	for lib in $( (for l in libarchive.so.13 libcrypto.so.3 libsqlite3.so.0; do
+	for lib in $( (for l in libarchive.so.13 libcrypto.so.3 libsqlite3.so.0 libnftables.so.1; do
 		p=$(ldconfig -p | grep -m1 "$l " | awk '{print $NF}')
 		echo "$p"
 		ldd "$p" | grep -oE '/[^ ]+'
 	done) | sort -u | grep -v -e 'libc\.so' -e 'ld-linux'); do
 		files+=(-f "$lib:lib/$(basename "$lib")")
 	done
-	files+=(-f "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko:overlay.ko" -f "$dir/busybox.tar:busybox.tar"
+	NESTED_FILES=()
+	nested_net_modules "$dir" "$kver"
+	files+=("${NESTED_FILES[@]}" -f "$dir/busybox.tar:busybox.tar"
 		-f "$initrd:data/vm/$(basename "$initrd")" -f "$disk:data/vm/images/$(basename "$disk")"
 		-f "$kernel:vmlinuz")
 	cat >"$dir/run.sh" <<'SH'
 export LD_LIBRARY_PATH=/nested/lib HULL_DATA_ROOT=/nested/data
-insmod /nested/overlay.ko
+for m in $(cat /nested/mods/order); do insmod /nested/mods/$m || echo "insmod $m failed"; done
 $HULL load -i /nested/busybox.tar >/dev/null
 run() { timeout 300 $HULL run --vm --vm-kernel /nested/vmlinuz "$@"; echo "rc=$?"; }
 # boots while the foreground ones run
@@ -160,9 +163,10 @@ teardown_file() {
 }
 
 @test "run --vm: what a VM cannot have yet is refused by name, and nothing is left" {
-	run "$HULL" run --vm -p 8080:80 --rm busybox true
+	# -p and bridge networks are a VM's too (vm_network.bats); the host's network is not
+	run "$HULL" run --vm --network host --rm busybox true
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"--vm: -p/-P (published ports) is not supported"* ]]
+	[[ "$output" == *"--vm: --network host or container: (the VM has a network stack of its own) is not supported"* ]]
 	# volumes and bind mounts are shared by virtio-fs (vm_volumes.bats), directories only
 	run "$HULL" run --vm -v /etc/hostname:/mnt/h --rm busybox true
 	[ "$status" -ne 0 ]

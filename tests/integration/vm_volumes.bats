@@ -59,7 +59,7 @@ echo from-host >/nested/host/seed
 echo read-only >/nested/rodir/seed
 echo SECRET >/nested/outside
 # one VM: a named volume, a live bind mount, a read-only one
-$HULL run --vm --vm-kernel /nested/vmlinuz -d --name live -v data:/data -v /nested/host:/h -v /nested/rodir:/ro:ro \
+$HULL run --vm --vm-kernel /nested/vmlinuz -d --network none --name live -v data:/data -v /nested/host:/h -v /nested/rodir:/ro:ro \
 	busybox sh -c '
 	echo written-in-vm >/data/f; mkdir /data/d; echo sub >/data/d/g
 	ln -s /etc /data/etc-link; echo in-guest >/data/etc-link/planted-by-vm

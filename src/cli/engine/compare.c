@@ -218,7 +218,7 @@ static void run_side(struct hull_cli *cli, struct side *s, const char *image, co
 	s->first_output_ms = -1;
 	s->pss_kb = -1;
 	s->syscalls = -1;
-	/* the VM has loopback only: the container gets the same (--network none) */
+	/* both on --network none: the measure is the sandbox, not the bridge plumbing */
 	char *argv[64] = {"hull", "run", "--network", "none", "--name", s->name};
 	size_t n = 6;
 	if (s->vm) {

@@ -126,6 +126,31 @@ static int forward_signal(int conn, const struct hull_agent_call *call, struct h
 	return hull_agent_send(conn, m, err);
 }
 
+/* The watched files changed: send those whose content is new. */
+static int forward_files(int conn, const struct hull_agent_call *call, struct hull_error **err)
+{
+	char events[4096];
+	while (read(call->files_watch, events, sizeof(events)) > 0)
+		;
+	const char *name;
+	json_t *sent;
+	json_object_foreach(call->files, name, sent)
+	{
+		_cleanup_free_ char *path = hull_path_join(call->files_dir, name);
+		_cleanup_free_ char *content = NULL;
+		size_t len = 0;
+		if (hull_read_file(path, &content, &len, NULL) < 0 || len > HULL_AGENT_FILE_MAX ||
+		    (len == json_string_length(sent) && !memcmp(content, json_string_value(sent), len)))
+			continue;
+		_cleanup_json_ json_t *m =
+		    json_pack("{s:s,s:s,s:s%}", "type", "file", "name", name, "content", content, len);
+		if (!m || hull_agent_send(conn, m, err) < 0)
+			return -EPIPE;
+		json_object_set_new(call->files, name, json_stringn(content, len));
+	}
+	return 0;
+}
+
 static int relay(int conn, const struct hull_agent_call *call, int *status, struct hull_error **err)
 {
 	int in = call->stdio[0];
@@ -135,11 +160,13 @@ static int relay(int conn, const struct hull_agent_call *call, int *status, stru
 			return -EPIPE;
 	}
 	for (;;) {
-		struct pollfd p[4] = {{.fd = conn, .events = POLLIN},
-				      {.fd = in, .events = POLLIN},
-				      {.fd = call->signal_fd, .events = POLLIN},
-				      {.fd = call->stop_fd, .events = POLLIN}};
-		if (poll(p, 4, -1) < 0) {
+		struct pollfd p[5] = {
+		    {.fd = conn, .events = POLLIN},
+		    {.fd = in, .events = POLLIN},
+		    {.fd = call->signal_fd, .events = POLLIN},
+		    {.fd = call->stop_fd, .events = POLLIN},
+		    {.fd = call->files && call->files_dir ? call->files_watch : -1, .events = POLLIN}};
+		if (poll(p, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			return hull_error_set(err, errno, "poll");
@@ -174,6 +201,8 @@ static int relay(int conn, const struct hull_agent_call *call, int *status, stru
 			return -EPIPE;
 		if (p[3].revents)
 			return hull_error_msg(err, EPIPE, "the VM ended before the container's exit status came");
+		if (p[4].revents && forward_files(conn, call, err) < 0)
+			return -EPIPE;
 	}
 }
 
@@ -204,6 +233,8 @@ int hull_agent_call_run(int conn, const struct hull_agent_call *call, int *statu
 	    json_pack("{s:s,s:s,s:O}", "type", "create", "id", call->id, "config", call->config);
 	if (call->files)
 		json_object_set(create, "files", call->files);
+	if (call->network)
+		json_object_set(create, "network", call->network);
 	int r = request(conn, call, create, err);
 	if (r < 0)
 		return hull_error_wrap(err, r, "create the container in the VM");

@@ -240,8 +240,11 @@ void hull_agent_guest_main(void)
 	/* pivot_root cannot move the initramfs (rootfs) that is our root:
 	 * the container is entered by MS_MOVE and chroot, as runc's
 	 * --no-pivot on a ramfs; the VM, not this mount, is its boundary */
-	struct hull_agent_server_opts opts = {
-	    .rootfs = WORK "/rootfs", .state_dir = WORK "/agent", .no_pivot = true, .exec_listen = listen_exec()};
+	struct hull_agent_server_opts opts = {.rootfs = WORK "/rootfs",
+					      .state_dir = WORK "/agent",
+					      .no_pivot = true,
+					      .exec_listen = listen_exec(),
+					      .guest_network = true};
 	struct hull_error *err = NULL;
 	if (hull_agent_serve(&ctx, conn, &opts, &err) < 0)
 		say("%s", err ? err->msg : "the connection broke");

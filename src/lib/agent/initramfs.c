@@ -25,9 +25,11 @@
 
 /* What the agent mounts and talks through: virtio over PCI, the root disk,
  * ext4 (which asks the crypto API for crc32c), overlay, vsock, and the
- * container's volumes (virtiofs, with fuse under it). */
+ * network device of a container on a network, and the container's volumes
+ * (virtiofs, with fuse under it). */
 static const char *const wanted_modules[] = {
-    "virtio_pci", "virtio_blk", "vmw_vsock_virtio_transport", "crc32c_generic", "ext4", "overlay", "virtiofs", NULL};
+    "virtio_pci", "virtio_blk", "virtio_net", "vmw_vsock_virtio_transport", "crc32c_generic", "ext4",
+    "overlay",	  "virtiofs",	NULL};
 
 #define MAX_FILE (256u << 20) /* a kernel, binary, library or module larger than this is not one */
 

@@ -179,6 +179,15 @@ static int create_container(struct agent *a, json_t *msg, struct hull_error **er
 	if (r < 0)
 		return r;
 	_cleanup_json_ json_t *cfg = json_deep_copy(config);
+	/* "network": checked now, applied once the container's namespace exists */
+	json_t *network = json_object_get(msg, "network");
+	struct hull_agent_netconf nc;
+	if (network && (r = hull_agent_netconf_parse(network, &nc, err)) < 0)
+		return r;
+	if (network && !a->opts->guest_network)
+		return hull_error_msg(
+		    err, ENOTSUP,
+		    "create: network: this agent is not a VM's (it would configure the host's interfaces)");
 	json_t *root = json_object_get(cfg, "root");
 	if (!json_is_object(root))
 		json_object_set_new(cfg, "root", root = json_object());
@@ -231,6 +240,10 @@ static int create_container(struct agent *a, json_t *msg, struct hull_error **er
 	a->pidfd = a->pid > 0 ? (int)syscall(SYS_pidfd_open, a->pid, 0) : -1;
 	if (a->pidfd < 0)
 		return hull_error_set(err, errno, "create: watch the container's process (pid %d)", (int)a->pid);
+	/* the guest's NIC goes into the container's network namespace, as the
+	 * engine moves a veth end into a plain container's */
+	if (network && (r = hull_agent_netconf_apply(&nc, a->pid, err)) < 0)
+		return hull_error_wrap(err, r, "create");
 	loopback_up(a->pid);
 	return 0;
 }
@@ -341,6 +354,32 @@ static int take_stdin(struct agent *a, json_t *msg, struct hull_error **err)
 	return 0;
 }
 
+/* "file": a new content for one of the files the create brought (the
+ * engine's /etc/hosts when a peer joins its network), written in place:
+ * the container sees it through its bind mount, which a rename would
+ * leave on the old inode. */
+static int update_file(struct agent *a, json_t *msg, struct hull_error **err)
+{
+	const char *name = json_string_value(json_object_get(msg, "name"));
+	json_t *content = json_object_get(msg, "content");
+	if (!a->created || a->exec_session)
+		return hull_error_msg(err, EINVAL, "file: no container on this connection");
+	if (!name || !plain_name(name))
+		return hull_error_msg(err, EINVAL, "file: name: must be a plain file name ([A-Za-z0-9._-])");
+	if (!json_is_string(content) || json_string_length(content) > HULL_AGENT_FILE_MAX)
+		return hull_error_msg(err, EINVAL, "file: content: must be a string of at most %u bytes",
+				      HULL_AGENT_FILE_MAX);
+	_cleanup_free_ char *dir = hull_path_join(a->bundle, "files");
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int fd = dfd < 0 ? -1 : openat(dfd, name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return hull_error_msg(err, ENOENT, "file: `%s` is not one of the files the create brought", name);
+	if (ftruncate(fd, 0) < 0 || hull_write_all(fd, json_string_value(content), json_string_length(content)) < 0)
+		return hull_error_set(err, errno, "file: write `%s`", name);
+	return 0;
+}
+
 static int signal_container(struct agent *a, json_t *msg, struct hull_error **err)
 {
 	json_int_t sig = json_integer_value(json_object_get(msg, "signal"));
@@ -394,6 +433,8 @@ static int handle(struct agent *a, json_t *msg, struct hull_error **err)
 		r = signal_container(a, msg, &bad);
 	else if (!strcmp(type, "resize"))
 		r = resize_terminal(a, msg, &bad);
+	else if (!strcmp(type, "file"))
+		r = update_file(a, msg, &bad);
 	else
 		r = hull_error_msg(&bad, EINVAL, "unknown request type `%s`", type);
 	if (r < 0) {

@@ -10,9 +10,17 @@
  * caller holds the volume lock. */
 int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hull_error **err);
 
+/* A micro-VM's network interface: its endpoint on a bridge network (the
+ * tap, the address, the MAC) and whether the guest routes through it. */
+struct engine_vm_nic {
+	const struct hull_endpoint *ep;
+	bool default_route;
+};
+
 /* vm.c (docs/vm-agent.md): check run options for --vm and record the
  * kernel (HostConfig.HullVM); is the container one for a VM; launch its
- * VM shim with stdio as the container's 0-2, the shim's pid in *pid. */
+ * VM shim with stdio as the container's 0-2, the shim's pid in *pid, and
+ * with nic (NULL: none) a virtio-net device on its tap. */
 int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hull_error **err);
 /* engine_vm_check_mounts: refuse (ENOTSUP) the volumes and bind mounts a
  * micro-VM cannot share: a file rather than a directory, more than
@@ -20,8 +28,12 @@ int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hu
 int engine_vm_check_mounts(json_t *record, struct hull_error **err);
 bool engine_vm_enabled(const struct hull_container *c);
 int engine_vm_open_pty(int *master, int *slave, struct hull_error **err);
-int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const int stdio[3], pid_t *pid,
-		     struct hull_error **err);
+int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const int stdio[3],
+		     const struct engine_vm_nic *nic, pid_t *pid, struct hull_error **err);
+
+/* netattach.c: delete the tap a VM container's endpoint has ("tap" and 11
+ * of its id), if it is there: `rm` after a monitor died before recording it. */
+void engine_vm_tap_remove(const char *container_id);
 
 /* rootfs.c: mount the overlay of record.GraphDriver at dir/rootfs (the
  * caller is in a private mount namespace) and unmount it. */

@@ -39,6 +39,7 @@ struct monitor {
 	const struct hull_attach *attach;
 	struct hull_endpoint ep;
 	bool attached_net;
+	bool default_route;        /* its network is not --internal */
 	json_t *ports;             /* published, to undo */
 	struct usernet_options usernet_opts; /* --network slirp4netns|pasta[:...] */
 	struct usernet usernet;    /* its helper process, while it runs */
@@ -243,8 +244,9 @@ static void record_network(struct monitor *m, const struct hull_network *net)
 	}
 	json_object_set_new(ns, "Networks", eps);
 	json_object_set(ns, "Ports", m->ports ? m->ports : json_object());
-	char sandbox[64];
-	snprintf(sandbox, sizeof(sandbox), "/proc/%d/ns/net", (int)m->pid);
+	char sandbox[64] = ""; /* a VM's network stack is in its guest */
+	if (!engine_vm_enabled(m->c))
+		snprintf(sandbox, sizeof(sandbox), "/proc/%d/ns/net", (int)m->pid);
 	json_object_set_new(ns, "SandboxKey", json_string(sandbox));
 	json_object_set_new(m->c->record, "NetworkSettings", ns);
 }
@@ -296,6 +298,40 @@ static int connect_usernet(struct monitor *m, struct hull_error **err)
 	return 0;
 }
 
+/* The container (a VM's: a tap for it) on its bridge network, its ports
+ * published to its address. */
+static int attach_bridge(struct monitor *m, const char *mode, bool tap, struct hull_error **err)
+{
+	_cleanup_network_ struct hull_network *net = hull_network_get(m->ctx, mode, err);
+	if (!net)
+		return -ENOENT;
+	json_t *config = json_object_get(m->c->record, "Config");
+	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
+	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
+	_cleanup_strv_ char **aliases = NULL;
+	hull_json_strv(json_object_get(hc_of(m), "NetworkAliases"), &aliases, "container.json", "NetworkAliases", NULL);
+	struct hull_endpoint_request req = {.container_id = m->c->id,
+					    .name = m->c->name,
+					    .hostname = hostname,
+					    .aliases = aliases,
+					    .hosts_path = hosts,
+					    .pid = m->pid,
+					    .tap = tap,
+					    .ip = json_string_value(json_object_get(hc_of(m), "HullIPv4Address")),
+					    .domainname = json_string_value(json_object_get(config, "Domainname")),
+					    .extra_hosts = json_object_get(hc_of(m), "ExtraHosts")};
+	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);
+	if (r < 0)
+		return r;
+	m->attached_net = true;
+	m->default_route = !net->internal;
+	m->ports = hull_network_publish(
+	    m->ctx, json_object_get(hc_of(m), "PortBindings"), json_object_get(config, "ExposedPorts"),
+	    json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, m->c->id, err);
+	record_network(m, net);
+	return m->ports ? 0 : -EADDRINUSE;
+}
+
 static int connect_network(struct monitor *m, struct hull_error **err)
 {
 	const char *mode = network_mode(m);
@@ -306,29 +342,9 @@ static int connect_network(struct monitor *m, struct hull_error **err)
 		return hull_netns_loopback_up(m->pid, err);
 	if (m->usernet_opts.kind != USERNET_NONE)
 		return connect_usernet(m, err);
-	_cleanup_network_ struct hull_network *net = hull_network_get(m->ctx, mode, err);
-	if (!net)
-		return -ENOENT;
-	json_t *config = json_object_get(m->c->record, "Config");
-	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
-	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
-	_cleanup_strv_ char **aliases = NULL;
-	hull_json_strv(json_object_get(hc_of(m), "NetworkAliases"), &aliases, "container.json", "NetworkAliases", NULL);
-	struct hull_endpoint_request req = { .container_id = m->c->id, .name = m->c->name, .hostname = hostname,
-					     .aliases = aliases, .hosts_path = hosts, .pid = m->pid,
-					     .ip = json_string_value(json_object_get(hc_of(m), "HullIPv4Address")),
-					     .domainname = json_string_value(json_object_get(config, "Domainname")),
-					     .extra_hosts = json_object_get(hc_of(m), "ExtraHosts") };
-	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);
+	int r = attach_bridge(m, mode, false, err);
 	if (r < 0)
 		return r;
-	m->attached_net = true;
-	m->ports = hull_network_publish(
-	    m->ctx, json_object_get(hc_of(m), "PortBindings"), json_object_get(config, "ExposedPorts"),
-	    json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, m->c->id, err);
-	record_network(m, net);
-	if (!m->ports)
-		return -EADDRINUSE;
 	return engine_network_attach_connected(m->ctx, m->c, m->pid, err);
 }
 
@@ -445,11 +461,18 @@ static int setup(struct monitor *m, struct hull_error **err)
 /* Create and start the container's process on the prepared rootfs: its
  * stdio, the runtime, the network (from the place hook). Run again by
  * --restart. */
-/* --vm: the VM shim instead of the runtime (vm.c); no runtime state, no
- * cgroup or network of ours to plumb: the VM has its own. */
+/* --vm: the VM shim instead of the runtime (vm.c); no runtime state or
+ * cgroup of ours: the VM has its own. On a bridge network, the VM's tap
+ * is plumbed (and its ports published) before it boots. */
 static int launch_vm(struct monitor *m, struct hull_runtime_opts *opts, struct hull_error **err)
 {
-	int r = engine_vm_launch(m->ctx, m->c, opts->stdio, &m->pid, err);
+	const char *mode = network_mode(m);
+	int r = strcmp(mode, "none") ? attach_bridge(m, mode, true, err) : 0;
+	struct engine_vm_nic nic = {.ep = &m->ep, .default_route = m->default_route};
+	if (r == 0)
+		r = engine_vm_launch(m->ctx, m->c, opts->stdio, m->attached_net ? &nic : NULL, &m->pid, err);
+	else
+		r = hull_error_wrap(err, r, "network");
 	if (m->master >= 0) {
 		close(opts->stdio[0]); /* the pty's slave end is the shim's */
 		return r;

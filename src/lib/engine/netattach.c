@@ -3,17 +3,21 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "hull/cleanup.h"
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "engine_internal.h"
 #include "netlink.h"
 #include "network_internal.h"
 
@@ -294,6 +298,54 @@ static int plumb(const struct hull_network *n, const struct hull_endpoint_reques
 	return r;
 }
 
+/* A micro-VM's port on the bridge: a persistent tap (the VMM attaches to
+ * it by name, with the same flags) whose life is the endpoint's, deleted
+ * by name as a veth is. The guest's address is configured in the guest. */
+static int tap_create(const char *name, struct hull_error **err)
+{
+	_cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_set(err, errno, "open `/dev/net/tun` (the tun module?)");
+	struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		return hull_error_set(err, errno, "create tap `%s`", name);
+	if (ioctl(fd, TUNSETPERSIST, 1) < 0)
+		return hull_error_set(err, errno, "tap `%s`: TUNSETPERSIST", name);
+	return 0;
+}
+
+static int plumb_tap(const struct hull_network *n, struct hull_endpoint *out, struct hull_error **err)
+{
+	struct nl *host = nl_open(err);
+	if (!host)
+		return -EIO;
+	int bridge = 0, r = ensure_bridge(n, host, &bridge, err);
+	/* one left by a monitor killed before it recorded it */
+	if (r == 0 && nl_link_index(host, out->veth))
+		nl_link_delete(host, out->veth, NULL);
+	if (r == 0)
+		r = tap_create(out->veth, err);
+	if (r == 0)
+		r = nl_link_up(host, nl_link_index(host, out->veth), bridge, err);
+	if (r < 0)
+		nl_link_delete(host, out->veth, NULL);
+	nl_close(host);
+	return r;
+}
+
+void engine_vm_tap_remove(const char *container_id)
+{
+	char name[16];
+	snprintf(name, sizeof(name), "tap%.11s", container_id);
+	struct nl *nl = nl_open(NULL);
+	if (nl) {
+		if (nl_link_index(nl, name))
+			nl_link_delete(nl, name, NULL);
+		nl_close(nl);
+	}
+}
+
 static void fill_endpoint(const struct hull_network *n, const struct hull_endpoint_request *req, uint32_t addr,
 			  struct hull_endpoint *out)
 {
@@ -307,7 +359,9 @@ static void fill_endpoint(const struct hull_network *n, const struct hull_endpoi
 		 (addr >> 8) & 255, addr & 255);
 	/* IFNAMSIZ is 16: "veth" + 11 hex of the container id; a connected
 	 * network's: 8 of the container's and 3 of the network's */
-	if (req->secondary)
+	if (req->tap)
+		snprintf(out->veth, sizeof(out->veth), "tap%.11s", id);
+	else if (req->secondary)
 		snprintf(out->veth, sizeof(out->veth), "veth%.8s%.3s", id, n->id);
 	else
 		snprintf(out->veth, sizeof(out->veth), "veth%.11s", id);
@@ -347,7 +401,7 @@ int hull_network_attach(const struct hull_ctx *ctx, const struct hull_network *n
 	 * detach removes, never two containers on one address */
 	if ((r = net_endpoints_save(ctx, n->name, eps, err)) < 0)
 		return r;
-	if ((r = plumb(n, req, addr, out, err)) < 0) {
+	if ((r = req->tap ? plumb_tap(n, out, err) : plumb(n, req, addr, out, err)) < 0) {
 		json_object_del(eps, out->ip);
 		net_endpoints_save(ctx, n->name, eps, NULL);
 		return hull_error_wrap(err, r, "connect to network %s", n->name);

@@ -23,6 +23,12 @@
 /* The modes whose namespace has no bridge interfaces to add to. */
 static int check_mode(const struct hull_container *c, struct hull_error **err)
 {
+	/* its one NIC is plumbed when the VM boots; hot-plugging another is not done */
+	if (engine_vm_enabled(c))
+		return hull_error_msg(err, ENOTSUP,
+				      "container %s runs in a micro-VM (--vm): network connect/disconnect is not "
+				      "supported for it; give --network at run",
+				      c->name);
 	const char *mode = json_string_value(json_object_get(json_object_get(c->record, "HostConfig"), "NetworkMode"));
 	if (!mode)
 		return 0;
@@ -199,6 +205,8 @@ int hull_network_disconnect(const struct hull_ctx *ctx, const char *network, con
 	_cleanup_close_ int lock = hull_container_lock(c, err);
 	if (lock < 0)
 		return lock;
+	if (engine_vm_enabled(c))
+		return check_mode(c, err);
 	json_t *networks = networks_of(c->record);
 	json_t *connected = connected_of(c->record);
 	json_t *ep = json_object_get(networks, net_name);

@@ -180,6 +180,9 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 		hull_network_unpublish(ctx, json_object_get(ns, "Ports"), ip, NULL);
 		hull_network_detach(ctx, net, c->id, json_string_value(json_object_get(ep, "HullVeth")), NULL);
 	}
+	/* a VM's tap outlives its VM (a veth goes with its namespace) */
+	if (engine_vm_enabled(c))
+		engine_vm_tap_remove(c->id);
 	/* and what the kernel has of it: the monitor may have died between
 	 * publishing and saving the record that lists the ports */
 	json_t *hc = json_object_get(c->record, "HostConfig");

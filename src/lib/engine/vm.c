@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
@@ -74,11 +75,10 @@ char *hull_engine_vm_default_kernel(struct hull_error **err)
 static int refuse_unsupported(const struct hull_run_options *o, struct hull_error **err)
 {
 	const char *what = NULL;
-	if (o->publish || o->publish_all)
-		what = "-p/-P (published ports)";
-	else if (o->network && strcmp(o->network, "none") && strcmp(o->network, "bridge") &&
-		 strcmp(o->network, "default"))
-		what = "--network (the VM has no network device yet; only none)";
+	if (o->network && (!strcmp(o->network, "host") || !strncmp(o->network, "container:", 10)))
+		what = "--network host or container: (the VM has a network stack of its own)";
+	else if (o->network && hull_engine_is_usernet(o->network))
+		what = "--network slirp4netns/pasta (a VM joins bridge networks only)";
 	else if (o->init)
 		what = "--init";
 	else if (o->devices)
@@ -109,8 +109,6 @@ int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hu
 		return -EINVAL;
 	json_t *hc = json_object_get(record, "HostConfig");
 	json_object_set_new(hc, "HullVM", json_pack("{s:s,s:s}", "Kernel", kernel, "KernelVersion", version));
-	/* the guest has loopback only: the container gets a network namespace with lo up */
-	json_object_set_new(hc, "NetworkMode", json_string("none"));
 	return 0;
 }
 
@@ -402,6 +400,9 @@ struct shim {
 	struct hull_vm_fs fs[HULL_VM_MAX_FS]; /* dirs point into the container's record */
 	char tags[HULL_VM_MAX_FS][8];
 	unsigned n_fs;
+	char tap[16]; /* "": no network device */
+	uint8_t mac[6];
+	json_t *network; /* the create request's "network" */
 };
 
 static void shim_clear(struct shim *s)
@@ -409,6 +410,26 @@ static void shim_clear(struct shim *s)
 	free(s->kernel);
 	free(s->initrd);
 	free(s->disk);
+	json_decref(s->network);
+	s->network = NULL;
+}
+
+/* The NIC's tap and MAC for the VMM, and what the agent configures with
+ * them (docs/vm-agent.md, "network"). */
+static int shim_nic(struct shim *s, const struct engine_vm_nic *nic, struct hull_error **err)
+{
+	const struct hull_endpoint *ep = nic->ep;
+	unsigned b[6];
+	if (sscanf(ep->mac, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return hull_error_msg(err, EINVAL, "the endpoint's MAC `%s` is not one", ep->mac);
+	for (int i = 0; i < 6; i++)
+		s->mac[i] = (uint8_t)b[i];
+	snprintf(s->tap, sizeof(s->tap), "%s", ep->veth);
+	_cleanup_free_ char *address = hull_strdup_printf("%s/%d", ep->ip, ep->prefix);
+	s->network = json_pack("{s:s,s:s,s:i}", "address", address, "mac", ep->mac, "mtu", 1500);
+	if (nic->default_route)
+		json_object_set_new(s->network, "gateway", json_string(ep->gateway));
+	return 0;
 }
 
 /* The VMM: the shim's child, gone with it. Its console goes to
@@ -438,6 +459,11 @@ __attribute__((noreturn)) static void run_vmm(const struct shim *s, const sigset
 	cfg.n_disks = 1;
 	cfg.vsock_cid = VM_CID;
 	cfg.vsock_path = VSOCK_PATH;
+	if (*s->tap) {
+		cfg.taps[0] = s->tap;
+		memcpy(cfg.tap_macs[0], s->mac, 6);
+		cfg.n_taps = 1;
+	}
 	cfg.console_in = -1;
 	cfg.console_out = open("console.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (cfg.console_out < 0)
@@ -512,6 +538,11 @@ static int shim_main(struct shim *s, struct hull_error **err)
 	bool terminal = isatty(STDIN_FILENO);
 	if (terminal && (setsid() < 0 || ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0))
 		return hull_error_set(err, errno, "make the pty the shim's terminal");
+	/* before the files are read: the monitor rewrites hosts in place when
+	 * a peer joins the network, and the guest's copy follows */
+	_cleanup_close_ int watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (watch >= 0 && inotify_add_watch(watch, "hosts", IN_CLOSE_WRITE) < 0)
+		close(take_fd(watch));
 	json_t *files = NULL;
 	_cleanup_json_ json_t *config = guest_config(s->c, s->fs, s->n_fs, &files, err);
 	_cleanup_json_ json_t *files_ref = files;
@@ -533,6 +564,9 @@ static int shim_main(struct shim *s, struct hull_error **err)
 		struct hull_agent_call call = {.id = s->c->id,
 					       .config = config,
 					       .files = files,
+					       .network = s->network,
+					       .files_watch = watch,
+					       .files_dir = watch >= 0 ? "." : NULL,
 					       .stdio = {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO},
 					       .signal_fd = sfd,
 					       .stop_fd = vmm_fd,
@@ -546,8 +580,8 @@ static int shim_main(struct shim *s, struct hull_error **err)
 	return r < 0 ? r : status;
 }
 
-int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const int stdio[3], pid_t *pid,
-		     struct hull_error **err)
+int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const int stdio[3],
+		     const struct engine_vm_nic *nic, pid_t *pid, struct hull_error **err)
 {
 	json_t *hc = json_object_get(c->record, "HostConfig");
 	json_t *vm = json_object_get(hc, "HullVM");
@@ -565,7 +599,7 @@ int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const
 	const char *image = json_string_value(json_object_get(c->record, "Image"));
 	json_t *lowers =
 	    json_object_get(json_object_get(json_object_get(c->record, "GraphDriver"), "Data"), "HullLowerDirs");
-	if (collect_shares(c->record, s.fs, &s.n_fs, s.tags, err) < 0 ||
+	if (collect_shares(c->record, s.fs, &s.n_fs, s.tags, err) < 0 || (nic && shim_nic(&s, nic, err) < 0) ||
 	    !(s.initrd = hull_agent_initramfs_cached(&io, cache, err)) ||
 	    !(s.disk = image_disk(ctx, image, lowers, err))) {
 		shim_clear(&s);

@@ -142,18 +142,23 @@ static int open_tap(const char *name, struct hull_error **err)
 	return fd;
 }
 
-int virtio_net_create(struct hull_vm *vm, const char *tap, struct hull_error **err)
+int virtio_net_create(struct hull_vm *vm, const char *tap, const uint8_t mac[6], struct hull_error **err)
 {
 	int fd = open_tap(tap, err);
 	if (fd < 0)
 		return fd;
 	struct net *n = hull_xcalloc(1, sizeof(*n));
 	n->tap = fd;
-	/* a locally administered unicast address, qemu's 52:54:00 prefix */
-	n->mac[0] = 0x52;
-	n->mac[1] = 0x54;
-	if (getrandom(n->mac + 2, 4, 0) != 4)
-		n->mac[5] = 1;
+	static const uint8_t none[6];
+	if (mac && memcmp(mac, none, 6)) {
+		memcpy(n->mac, mac, 6);
+	} else {
+		/* a locally administered unicast address, qemu's 52:54:00 prefix */
+		n->mac[0] = 0x52;
+		n->mac[1] = 0x54;
+		if (getrandom(n->mac + 2, 4, 0) != 4)
+			n->mac[5] = 1;
+	}
 	int r = virtio_pci_create(vm, &net_ops, VIRTIO_NET_F_MAC, n, err);
 	if (r < 0) {
 		net_free(n);

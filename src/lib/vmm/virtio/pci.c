@@ -502,7 +502,7 @@ int vm_virtio_devices_create(struct hull_vm *vm, struct hull_error **err)
 		if ((r = virtio_blk_create(vm, &cfg->disks[i], err)) < 0)
 			return r;
 	for (unsigned i = 0; i < cfg->n_taps; i++)
-		if ((r = virtio_net_create(vm, cfg->taps[i], err)) < 0)
+		if ((r = virtio_net_create(vm, cfg->taps[i], cfg->tap_macs[i], err)) < 0)
 			return r;
 	if (cfg->vsock_cid && (r = virtio_vsock_create(vm, cfg->vsock_cid, cfg->vsock_path, err)) < 0)
 		return r;

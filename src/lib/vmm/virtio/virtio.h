@@ -122,7 +122,7 @@ void virtio_pci_load(struct vm_virtio_pci *vp, const struct virtio_pci_state *st
 
 int virtio_rng_create(struct hull_vm *vm, struct hull_error **err);
 int virtio_blk_create(struct hull_vm *vm, const struct hull_vm_disk *disk, struct hull_error **err);
-int virtio_net_create(struct hull_vm *vm, const char *tap, struct hull_error **err);
+int virtio_net_create(struct hull_vm *vm, const char *tap, const uint8_t mac[6], struct hull_error **err);
 int virtio_vsock_create(struct hull_vm *vm, uint32_t cid, const char *path, struct hull_error **err);
 int virtio_fs_create(struct hull_vm *vm, const struct hull_vm_fs *share, struct hull_error **err);
 
