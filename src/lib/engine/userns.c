@@ -210,6 +210,12 @@ static int write_maps(pid_t pid, char **warning, struct hull_error **err)
 	return r < 0 ? r : write_proc(pid, "gid_map", map, err);
 }
 
+/* What the pause process tells its caller once its namespaces are made. */
+struct pause_hello {
+	pid_t pid;
+	int err; /* of setns/unshare, 0 when they worked */
+};
+
 /* The pause process: its own session (no terminal's SIGHUP), nothing of
  * the caller's open, nothing but pause(). */
 static _Noreturn void pause_main(int to_parent, int from_parent, int unused1, int unused2, int old_userns)
@@ -218,12 +224,14 @@ static _Noreturn void pause_main(int to_parent, int from_parent, int unused1, in
 	close(unused1);
 	close(unused2);
 	setsid();
-	int e = 0;
+	/* our pid and the errno in one write (atomic on a pipe): the middle
+	 * process writes nothing, so the two cannot interleave */
+	struct pause_hello hello = {.pid = getpid()};
 	if (old_userns >= 0 && setns(old_userns, CLONE_NEWUSER) < 0)
-		e = errno;
+		hello.err = errno;
 	else if (unshare(old_userns >= 0 ? CLONE_NEWNS : CLONE_NEWUSER | CLONE_NEWNS) < 0)
-		e = errno;
-	if (write(to_parent, &e, sizeof(e)) != sizeof(e) || e)
+		hello.err = errno;
+	if (write(to_parent, &hello, sizeof(hello)) != sizeof(hello) || hello.err)
 		_exit(1);
 	char go = 0;
 	if (read(from_parent, &go, 1) != 1 || go != 'G')
@@ -262,23 +270,27 @@ static pid_t spawn_pause(int old_userns, char **warning, struct hull_error **err
 		pid_t p = fork();
 		if (p == 0)
 			pause_main(up[1], down[0], up[0], down[1], old_userns);
-		_exit(write(up[1], &p, sizeof(p)) == sizeof(p) ? 0 : 1);
+		_exit(p > 0 ? 0 : 1);
 	}
 	close(up[1]);
 	close(down[0]);
 	_cleanup_close_ int from = up[0], to = down[1];
 	if (mid < 0)
 		return hull_error_set(err, errno, "fork the pause process");
-	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+	int status = 0;
+	while (waitpid(mid, &status, 0) < 0 && errno == EINTR)
 		;
-	pid_t pid = -1;
-	int e = 0;
-	if (read(from, &pid, sizeof(pid)) != sizeof(pid) || pid <= 0)
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return hull_error_msg(err, ECHILD, "fork the pause process: it did not start");
-	if (read(from, &e, sizeof(e)) != sizeof(e))
+	struct pause_hello hello = {0};
+	ssize_t n;
+	while ((n = read(from, &hello, sizeof(hello))) < 0 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(hello) || hello.pid <= 0)
 		return hull_error_msg(err, ECHILD, "the pause process died before making its namespaces");
-	if (e)
-		return hull_error_set(err, e, "unshare a user namespace (check user.max_user_namespaces)");
+	pid_t pid = hello.pid;
+	if (hello.err)
+		return hull_error_set(err, hello.err, "unshare a user namespace (check user.max_user_namespaces)");
 	int r = old_userns >= 0 ? 0 : write_maps(pid, warning, err);
 	if (r < 0 || write(to, "G", 1) != 1) {
 		kill(pid, SIGKILL);
