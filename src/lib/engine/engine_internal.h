@@ -50,6 +50,9 @@ int engine_vm_vsock_connect(const char *dir, unsigned port, struct hull_error **
  * make an ext4 of that tree in it (mkfs.ext4 -d); returns the open file
  * (read-write), or an error with nothing left at path. */
 int engine_vm_make_ext4(const char *src, const char *path, struct hull_error **err);
+/* engine_vm_send_pty: a pty master to a --console-socket connection, as
+ * runc sends it (the pty's name, the fd with SCM_RIGHTS). */
+int engine_vm_send_pty(int sock, int master, struct hull_error **err);
 
 /* rootfs.c: mount the overlay of record.GraphDriver at dir/rootfs (the
  * caller is in a private mount namespace) and unmount it. */

@@ -208,10 +208,13 @@ static json_t *guest_config(const struct hull_oci_config *cfg, json_t **files, s
 
 /* ------------------------------------------------------------ the pty -- */
 
-static int send_fd(int sock, int fd, struct hull_error **err)
+int engine_vm_send_pty(int sock, int master, struct hull_error **err)
 {
-	char byte = 0;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	/* runc's message: the pty's name, the master with SCM_RIGHTS */
+	char name[64] = "";
+	if (ptsname_r(master, name, sizeof(name)) != 0)
+		strcpy(name, "/dev/ptmx");
+	struct iovec iov = {.iov_base = name, .iov_len = strlen(name)};
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
 		struct cmsghdr align;
@@ -222,7 +225,7 @@ static int send_fd(int sock, int fd, struct hull_error **err)
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	memcpy(CMSG_DATA(c), &master, sizeof(int));
 	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
 		if (errno != EINTR)
 			return hull_error_set(err, errno, "send the terminal to --console-socket");
@@ -241,7 +244,7 @@ static int console_pty(int console_fd, const struct hull_oci_process *p, struct 
 				     .ws_col = (unsigned short)p->console_width};
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
-	int r = send_fd(console_fd, master, err);
+	int r = engine_vm_send_pty(console_fd, master, err);
 	close(master);
 	if (r < 0) {
 		close(slave);
@@ -456,7 +459,9 @@ int hull_engine_vm_bundle_launch(void *data, const struct hull_runtime_launch *w
 				dup2(slave, i);
 		/* fds 0-2 are the container's stdio; only the report pipe and
 		 * the disk stay besides (not create's lock on the state dir) */
-		if (dup2(pipefd[1], REPORT_FD) < 0 || dup2(disk, DISK_FD) < 0)
+		/* above the targets first: either may be 3 or 4 */
+		int rep = fcntl(pipefd[1], F_DUPFD, 16), dsk = fcntl(disk, F_DUPFD, 16);
+		if (rep < 0 || dsk < 0 || dup2(rep, REPORT_FD) < 0 || dup2(dsk, DISK_FD) < 0)
 			_exit(SHIM_ERROR);
 		syscall(SYS_close_range, (unsigned)DISK_FD + 1, ~0U, 0U);
 		struct bshim s = {.id = what->id,

@@ -52,25 +52,11 @@ static int console_slave(const char *path, struct hull_error **err)
 	int master = -1, slave = -1;
 	if (engine_vm_open_pty(&master, &slave, err) < 0)
 		return -EIO;
-	char byte = 0;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	int e = errno;
+	int r = engine_vm_send_pty(sock, master, err);
 	close(master);
-	if (n < 0) {
+	if (r < 0) {
 		close(slave);
-		return hull_error_set(err, e, "send the terminal to --console-socket");
+		return r;
 	}
 	return slave;
 }
