@@ -347,7 +347,8 @@ int hull_engine_vm_exec(const struct hull_container *c, json_t *process, const i
  * annotations hold run.hull.isolation=vm.
  *
  * hull_engine_vm_bundle_wanted: 1 if bundle's (NULL: ".") config.json asks
- * for a VM, 0 if not (absent, or "container"), an error for another value. */
+ * for a VM, 0 if not (absent, "container", or no readable config.json: the
+ * runtime reports that), an error for another value. */
 struct hull_runtime_launch;
 struct hull_runtime_opts;
 int hull_engine_vm_bundle_wanted(const char *bundle, struct hull_error **err);

@@ -54,9 +54,10 @@ static const char *annotation(json_t *annotations, const char *key)
 int hull_engine_vm_bundle_wanted(const char *bundle, struct hull_error **err)
 {
 	_cleanup_free_ char *path = hull_path_join(bundle ? bundle : ".", "config.json");
-	_cleanup_json_ json_t *doc = hull_json_load_file(path, "config.json", err);
+	/* a bundle that cannot be read is the runtime's to report, as always */
+	_cleanup_json_ json_t *doc = hull_json_load_file(path, "config.json", NULL);
 	if (!doc)
-		return -EINVAL;
+		return 0;
 	const char *v = annotation(json_object_get(doc, "annotations"), A_ISOLATION);
 	if (!v || !strcmp(v, "container"))
 		return 0;
