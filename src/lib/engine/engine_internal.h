@@ -24,7 +24,7 @@ int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const
 /* vm.c, shared with vm_bundle.c (the runtime's VM path). The shim's
  * working directory holds the VMM's vsock sockets (relative: sun_path is
  * short). */
-#define ENGINE_VM_VSOCK_PATH "vsock"	   /* the VMM's host side of vsock (CONNECT port) */
+#define ENGINE_VM_VSOCK_PATH "vsock"	    /* the VMM's host side of vsock (CONNECT port) */
 #define ENGINE_VM_AGENT_SOCKET "vsock_1024" /* where the guest's connection to CID 2 port 1024 lands */
 struct engine_vm_boot {
 	const char *kernel, *initrd, *disk; /* disk: the root filesystem image, attached read-only */

@@ -38,13 +38,12 @@
 #include "hull/vmm.h"
 #include "engine_internal.h"
 
-
 #define VM_DEFAULT_MEMORY (512LL << 20)
 #define VM_MIN_MEMORY (128LL << 20) /* the Debian kernel, the initramfs and a process */
 #define VM_CID 3		    /* each VM's vsock is its own (user space): any CID will do */
 #define VM_CMDLINE "console=ttyS0 reboot=k panic=-1 quiet"
-#define SHUTDOWN_WAIT_MS 10000	  /* for the guest to power off once the container is done */
-#define SHIM_ERROR 125		  /* docker's status when the container could not run */
+#define SHUTDOWN_WAIT_MS 10000 /* for the guest to power off once the container is done */
+#define SHIM_ERROR 125	       /* docker's status when the container could not run */
 
 char *hull_engine_vm_default_kernel(struct hull_error **err)
 {
@@ -209,8 +208,8 @@ int engine_vm_make_ext4(const char *src, const char *path, struct hull_error **e
 		unlink(path);
 		return hull_error_set(err, e, "size `%s`", path);
 	}
-	char *argv[] = {(char *)mkfs, "-q", "-F", "-O", "^has_journal", "-E", "root_owner=0:0", "-L", "hull-vm",
-			"-d",	      (char *)src, (char *)path, NULL};
+	char *argv[] = {(char *)mkfs, "-q",	 "-F", "-O",	    "^has_journal", "-E", "root_owner=0:0",
+			"-L",	      "hull-vm", "-d", (char *)src, (char *)path,   NULL};
 	int r = run_tool(argv, err);
 	if (r < 0) {
 		unlink(path);
@@ -355,8 +354,12 @@ struct shim {
 
 static void boot_of(const struct shim *s, struct engine_vm_boot *b)
 {
-	*b = (struct engine_vm_boot){
-	    .kernel = s->kernel, .initrd = s->initrd, .disk = s->disk, .disk_fd = -1, .memory = s->memory, .cpus = s->cpus};
+	*b = (struct engine_vm_boot){.kernel = s->kernel,
+				     .initrd = s->initrd,
+				     .disk = s->disk,
+				     .disk_fd = -1,
+				     .memory = s->memory,
+				     .cpus = s->cpus};
 }
 
 static void shim_clear(struct shim *s)
