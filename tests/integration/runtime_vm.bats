@@ -65,6 +65,8 @@ cp -r /nested/vm /var/lib/hull/vm
 mkdir -p /nested/b && tar -C /nested/b -xf /nested/b.tar
 H="$HULL --root /run/hrt"
 st() { $H state "$1" | sed -n 's/.*"status": "\(.*\)".*/\1/p'; }
+# hull's processes of this root (the shims, the VMMs: forks of hull create)
+procs() { for p in /proc/[0-9]*; do tr '\0' ' ' <$p/cmdline 2>/dev/null; echo; done | grep -c '^/bin/hull --root /run/hrt create'; }
 echo "l1-boot-id $(cat /proc/sys/kernel/random/boot_id)"
 echo "l1-nproc $(nproc)"
 echo "=== lifecycle"
@@ -77,6 +79,7 @@ echo "state=$(st c1)"
 echo "pidfile=$(cat /nested/c1.pid) state-pid=$($H state c1 | sed -n 's/.*"pid": \([0-9]*\).*/\1/p')"
 echo "ps=$($H ps --format json c1)"
 echo "ps-first=$($H ps --format json c1 | sed 's/\[\([0-9]*\).*/\1/')"
+echo "procs=$(procs)"
 $H start c1
 echo "start=$?"
 echo "state=$(st c1)"
@@ -99,7 +102,7 @@ echo "state=$(st c1)"
 wait $recv
 $H delete c1
 echo "delete=$?"
-echo "left=$(ls /run/hrt | wc -l) vmm-left=$(ps -o args | grep -c '[/]bin/hull --root /run/hrt')"
+echo "left=$(ls /run/hrt | wc -l) procs-left=$(procs)"
 tr -d '\r' </nested/tty.out
 cat /nested/tty.err
 echo "=== run"
@@ -226,6 +229,7 @@ l1_value() { printf '%s\n' "$NESTED_OUTPUT" | sed -n "s/^$1 //p" | head -1; }
 	# ps: the shim, then the VMM
 	grep -qE '^ps=\[[0-9]+,[0-9]+\]$' <<<"$output"
 	grep -qx "ps-first=$pidfile" <<<"$output"
+	grep -qx "procs=2" <<<"$output" # the shim and the VMM
 	output=$(nested_section kill)
 	echo "$output"
 	# the terminal came through --console-socket, sized by consoleSize
@@ -265,7 +269,7 @@ l1_value() { printf '%s\n' "$NESTED_OUTPUT" | sed -n "s/^$1 //p" | head -1; }
 	grep -qx "got TERM" <<<"$output"
 	grep -qx "state=stopped" <<<"$output"
 	grep -qx "delete=0" <<<"$output"
-	grep -qx "left=0 vmm-left=0" <<<"$output"
+	grep -qx "left=0 procs-left=0" <<<"$output"
 }
 
 @test "run: the exit status of the process in the VM; run.hull.vm.kernel and cpus" {
