@@ -100,6 +100,12 @@ struct hull_agent_call {
 			    is sent as resize; all output comes as stdout */
 	json_t *process; /* set: an exec connection; run this OCI process (borrowed) in the
 			    running container instead of create + start (id, config, files unused) */
+	/* May be NULL: called once create is answered, before start is sent
+	 * (the runtime's `create` ends there, its `start` goes on), and once
+	 * start (or exec) is answered. A negative return ends the call. */
+	int (*created)(void *data, struct hull_error **err);
+	int (*started)(void *data, struct hull_error **err);
+	void *hook_data;
 };
 
 /* hull_agent_call_run: on an open connection, create and start the

@@ -342,6 +342,48 @@ char *hull_engine_vm_default_kernel(struct hull_error **err);
 int hull_engine_vm_exec(const struct hull_container *c, json_t *process, const int stdio[3], int signal_fd,
 			bool terminal, int *status, struct hull_error **err);
 
+/* The runtime's command line with a micro-VM (vm_bundle.c, docs/vm-agent.md
+ * "For orchestrators: the annotation"): a bundle whose config.json
+ * annotations hold run.hull.isolation=vm.
+ *
+ * hull_engine_vm_bundle_wanted: 1 if bundle's (NULL: ".") config.json asks
+ * for a VM, 0 if not (absent, "container", or no readable config.json: the
+ * runtime reports that), an error for another value. */
+struct hull_runtime_launch;
+struct hull_runtime_opts;
+int hull_engine_vm_bundle_wanted(const char *bundle, struct hull_error **err);
+
+/* hull_engine_vm_bundle_is: is container id (of the runtime root) one in a VM? */
+bool hull_engine_vm_bundle_is(struct hull_ctx *ctx, const char *id);
+
+/* hull_engine_vm_bundle_launch: struct hull_runtime_opts.launch (data: the
+ * ctx): refuse by name what a VM cannot honour (namespaces to join, hooks,
+ * host directories to bind), make an ext4 image of the rootfs, start the VM
+ * shim, which boots the VM and creates the container in it; returns once it
+ * is created (*pid: the shim), or the guest's error with nothing left. */
+int hull_engine_vm_bundle_launch(void *data, const struct hull_runtime_launch *what, pid_t *pid,
+				 struct hull_error **err);
+
+/* hull_engine_vm_bundle_run: `hull run` of such a bundle: create, start and
+ * (unless opts->detach) wait, relaying signals, then delete (unless
+ * opts->keep); *exit_status is the container's. */
+int hull_engine_vm_bundle_run(struct hull_ctx *ctx, const char *id, const struct hull_runtime_opts *opts,
+			      int *exit_status, struct hull_error **err);
+
+/* hull_engine_vm_bundle_exec: `hull exec` into such a container: process
+ * (an OCI process object) over an exec connection of its own. Foreground:
+ * stdio relayed, *status the process's. detach: a child of ours relays
+ * (its pid to pid_file, its exit status the process's) and we return once
+ * the process runs. With process.terminal, console_socket gets the pty. */
+int hull_engine_vm_bundle_exec(struct hull_ctx *ctx, const char *id, json_t *process, bool detach,
+			       const char *pid_file, const char *console_socket, int *status,
+			       struct hull_error **err);
+
+/* hull_engine_vm_bundle_pids: the host processes of such a container (its
+ * shim and the VMM); malloc'd. */
+int hull_engine_vm_bundle_pids(struct hull_ctx *ctx, const char *id, pid_t **pids, size_t *n,
+			       struct hull_error **err);
+
 /* hull_engine_vm_rootfs: where the host sees a running VM container's
  * root filesystem (its image's layers, in its monitor's mount namespace),
  * for the user and group lookup of exec -u; malloc'd. */

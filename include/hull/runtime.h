@@ -36,6 +36,15 @@ enum hull_status {
 /* hull_status_name: "created", "running", ... */
 const char *hull_status_name(enum hull_status s);
 
+/* What opts->launch gets. */
+struct hull_runtime_launch {
+	const char *id;
+	const char *state_dir;            /* <root>/<id>: exec.fifo is there */
+	const char *bundle;               /* absolute */
+	const struct hull_oci_config *cfg; /* checked */
+	int console_fd;                   /* connected --console-socket, or -1 */
+};
+
 /* Options of create/run. Zero-initialise, then set what you need; stdio of
  * -1 (set with HULL_RUNTIME_OPTS_INIT) means "inherit the caller's". */
 struct hull_runtime_opts {
@@ -56,6 +65,16 @@ struct hull_runtime_opts {
 	 * aborts create. */
 	int (*place)(void *data, pid_t pid, const struct hull_oci_config *cfg, struct hull_error **err);
 	void *place_data;
+	/* Instead of cloning the init, start the container some other way (a
+	 * micro-VM: hull_engine_vm_bundle_launch). Called by create once the
+	 * config is checked and the state dir holds exec.fifo; it stores in
+	 * *pid a child of the caller that stands for the container (state.json's
+	 * pid: alive while the container is, exiting with its status) and that,
+	 * as the init does, opens exec.fifo for writing, writes one byte when
+	 * `start` reads it and closes it once the process runs. On failure it
+	 * leaves no process behind. May be NULL. */
+	int (*launch)(void *data, const struct hull_runtime_launch *what, pid_t *pid, struct hull_error **err);
+	void *launch_data;
 };
 
 #define HULL_RUNTIME_OPTS_INIT { .stdio = { -1, -1, -1 } }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hull/engine.h"
 #include "hull/runtime.h"
 #include "runtime_cli.h"
 
@@ -90,6 +91,14 @@ int cli_runtime_create(struct hull_cli *cli, int argc, char **argv)
 	if (r)
 		return r < 0 ? 0 : r;
 	struct hull_error *err = NULL;
+	/* config.json's run.hull.isolation=vm: a micro-VM (docs/vm-agent.md) */
+	int vm = hull_engine_vm_bundle_wanted(o.bundle, &err);
+	if (vm < 0)
+		return cli_fail(cli, err);
+	if (vm) {
+		o.launch = hull_engine_vm_bundle_launch;
+		o.launch_data = &cli->ctx;
+	}
 	if (hull_runtime_create(&cli->ctx, argv[optind], &o, &err) < 0)
 		return cli_fail(cli, err);
 	return 0;
@@ -104,6 +113,14 @@ int cli_runtime_run(struct hull_cli *cli, int argc, char **argv)
 	o.forward_signals = true;
 	struct hull_error *err = NULL;
 	int status = 0;
+	int vm = hull_engine_vm_bundle_wanted(o.bundle, &err);
+	if (vm < 0)
+		return cli_fail(cli, err);
+	if (vm) {
+		if (hull_engine_vm_bundle_run(&cli->ctx, argv[optind], &o, &status, &err) < 0)
+			return cli_fail(cli, err);
+		return status;
+	}
 	if (hull_runtime_run(&cli->ctx, argv[optind], &o, &status, &err) < 0)
 		return cli_fail(cli, err);
 	return status;

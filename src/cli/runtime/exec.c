@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hull/engine.h"
 #include "hull/exec.h"
 #include "hull/fs.h"
 #include "hull/json.h"
@@ -71,6 +72,77 @@ static struct hull_oci_process *process_from_flags(struct hull_cli *cli, const c
 	return cfg ? hull_exec_process(cfg, o, err) : NULL;
 }
 
+static json_t *load_process(const char *file, struct hull_error **err)
+{
+	if (strcmp(file, "-"))
+		return hull_json_load_file(file, file, err);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r = hull_read_all(0, &text, &len);
+	if (r < 0) {
+		hull_error_set(err, -r, "--process: read stdin");
+		return NULL;
+	}
+	return hull_json_load_str(text, len, "--process", err);
+}
+
+/* The process of an exec into a VM: config.json's, with the flags'
+ * args, terminal, cwd, env and user. */
+static json_t *vm_process_from_flags(struct hull_cli *cli, const char *id, const struct hull_exec_overrides *o,
+				     struct hull_error **err)
+{
+	_cleanup_(hull_container_state_freep) struct hull_container_state *st = hull_runtime_state(&cli->ctx, id, err);
+	if (!st)
+		return NULL;
+	_cleanup_free_ char *path = hull_path_join(st->oci->bundle, "config.json");
+	_cleanup_json_ json_t *cfg = hull_json_load_file(path, "config.json", err);
+	json_t *proc = cfg ? json_object_get(cfg, "process") : NULL;
+	if (!proc) {
+		hull_error_msg(err, EINVAL, "config.json of the container has no process");
+		return NULL;
+	}
+	proc = json_deep_copy(proc);
+	json_t *args = json_array();
+	for (char **a = o->args; *a; a++)
+		json_array_append_new(args, json_string(*a));
+	json_object_set_new(proc, "args", args);
+	json_object_set_new(proc, "terminal", json_boolean(o->tty));
+	if (o->cwd)
+		json_object_set_new(proc, "cwd", json_string(o->cwd));
+	json_t *env = json_object_get(proc, "env");
+	if (!json_is_array(env))
+		json_object_set_new(proc, "env", env = json_array());
+	for (char **e = o->env; e && *e; e++)
+		json_array_append_new(env, json_string(*e));
+	if (o->user) {
+		unsigned uid = 0, gid = 0;
+		int k = sscanf(o->user, "%u:%u", &uid, &gid);
+		if (k < 1) {
+			json_decref(proc);
+			hull_error_msg(err, EINVAL, "--user `%s`: a VM's exec takes UID[:GID]", o->user);
+			return NULL;
+		}
+		json_object_set_new(proc, "user", json_pack("{s:i,s:i}", "uid", (int)uid, "gid", (int)gid));
+	}
+	return proc;
+}
+
+/* exec into a container of run.hull.isolation=vm: through its agent. */
+static int exec_vm(struct hull_cli *cli, const char *id, const char *process_file,
+		   const struct hull_exec_overrides *o, const struct hull_exec_opts *eo)
+{
+	struct hull_error *err = NULL;
+	_cleanup_json_ json_t *proc = process_file ? load_process(process_file, &err)
+						    : vm_process_from_flags(cli, id, o, &err);
+	int status = 0;
+	if (!proc || hull_engine_vm_bundle_exec(&cli->ctx, id, proc, eo->detach, eo->pid_file, eo->console_socket,
+						&status, &err) < 0) {
+		cli_fail(cli, err);
+		return 255;
+	}
+	return status;
+}
+
 int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv)
 {
 	enum { O_PID_FILE = 256, O_CONSOLE, O_CWD, O_NNP, O_PRESERVE, O_APPARMOR, O_LABEL, O_CGROUP, O_IGNORE };
@@ -133,6 +205,8 @@ int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv)
 	o.caps = caps;
 	eo.sub_cgroups = cgroups;
 	struct hull_error *err = NULL;
+	if (hull_engine_vm_bundle_is(&cli->ctx, id))
+		return exec_vm(cli, id, process_file, &o, &eo);
 	struct hull_oci_process *proc = process_file ? process_from_file(process_file, &err)
 						     : process_from_flags(cli, id, &o, &err);
 	/* runc exits 255 when exec itself fails (the process' own status

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hull/cgroup.h"
+#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "runtime_cli.h"
@@ -108,13 +109,20 @@ int cli_runtime_ps(struct hull_cli *cli, int argc, char **argv)
 	if (!strcmp(format, "json") && argc - optind > 1)
 		return cli_usage_error("ps", "PS_ARGS cannot be combined with --format json");
 	struct hull_error *err = NULL;
-	_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = hull_container_cgroup(&cli->ctx, argv[optind], &err);
-	if (!cg)
-		return cli_fail(cli, err);
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
-	if (hull_cgroup_pids(cg, &pids, &n, &err) < 0)
-		return cli_fail(cli, err);
+	if (hull_engine_vm_bundle_is(&cli->ctx, argv[optind])) {
+		/* a VM: the host processes that make it, the shim and the VMM */
+		if (hull_engine_vm_bundle_pids(&cli->ctx, argv[optind], &pids, &n, &err) < 0)
+			return cli_fail(cli, err);
+	} else {
+		_cleanup_(hull_cgroup_freep) struct hull_cgroup *cg =
+			hull_container_cgroup(&cli->ctx, argv[optind], &err);
+		if (!cg)
+			return cli_fail(cli, err);
+		if (hull_cgroup_pids(cg, &pids, &n, &err) < 0)
+			return cli_fail(cli, err);
+	}
 	if (!strcmp(format, "json")) {
 		_cleanup_json_ json_t *arr = json_array();
 		for (size_t i = 0; i < n; i++)

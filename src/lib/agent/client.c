@@ -219,6 +219,8 @@ static int exec_run(int conn, const struct hull_agent_call *call, int *status, s
 	int r = request(conn, call, exec, err);
 	if (r < 0)
 		return hull_error_wrap(err, r, "exec in the VM");
+	if (call->started && (r = call->started(call->hook_data, err)) < 0)
+		return r;
 	_cleanup_json_ json_t *wait = json_pack("{s:s}", "type", "wait");
 	if (hull_agent_send(conn, wait, err) < 0)
 		return -EPIPE;
@@ -241,10 +243,14 @@ int hull_agent_call_run(int conn, const struct hull_agent_call *call, int *statu
 	/* the size before the start: the process may ask for it at once */
 	if (call->terminal && (r = send_size(conn, call, true, err)) < 0)
 		return hull_error_wrap(err, r, "size the container's terminal in the VM");
+	if (call->created && (r = call->created(call->hook_data, err)) < 0)
+		return r;
 	_cleanup_json_ json_t *start = json_pack("{s:s}", "type", "start");
 	_cleanup_json_ json_t *wait = json_pack("{s:s}", "type", "wait");
 	if ((r = request(conn, call, start, err)) < 0)
 		return hull_error_wrap(err, r, "start the container in the VM");
+	if (call->started && (r = call->started(call->hook_data, err)) < 0)
+		return r;
 	if (hull_agent_send(conn, wait, err) < 0)
 		return -EPIPE;
 	return relay(conn, call, status, err);

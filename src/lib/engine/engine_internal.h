@@ -3,6 +3,8 @@
 #define HULL_ENGINE_INTERNAL_H
 
 #include <jansson.h>
+#include <signal.h>
+#include <sys/types.h>
 
 #include "hull/engine.h"
 
@@ -34,6 +36,43 @@ int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const
 /* netattach.c: delete the tap a VM container's endpoint has ("tap" and 11
  * of its id), if it is there: `rm` after a monitor died before recording it. */
 void engine_vm_tap_remove(const char *container_id);
+
+/* vm.c, shared with vm_bundle.c (the runtime's VM path). The shim's
+ * working directory holds the VMM's vsock sockets (relative: sun_path is
+ * short). */
+#define ENGINE_VM_VSOCK_PATH "vsock"	    /* the VMM's host side of vsock (CONNECT port) */
+#define ENGINE_VM_AGENT_SOCKET "vsock_1024" /* where the guest's connection to CID 2 port 1024 lands */
+struct engine_vm_boot {
+	const char *kernel, *initrd, *disk; /* disk: the root filesystem image, attached read-only */
+	int disk_fd;			    /* >= 0: the disk is this open (unlinked) file instead */
+	long long memory;
+	unsigned cpus;
+	const char *who;	     /* prefix of the VMM's messages on stderr ("--vm" if NULL) */
+	const struct hull_vm_fs *fs; /* virtio-fs shares, named to the guest by hull.fs= */
+	unsigned n_fs;
+	const char *tap;    /* NULL or "": no network device */
+	const uint8_t *mac; /* the NIC's MAC with tap */
+};
+/* engine_vm_run_vmm: in a child of the shim: run the VM (gone with the
+ * shim: PR_SET_PDEATHSIG), its console to ./console.log; unblocks `blocked`. */
+__attribute__((noreturn)) void engine_vm_run_vmm(const struct engine_vm_boot *b, const sigset_t *blocked);
+/* engine_vm_listen_here: a unix socket listening on name (relative). */
+int engine_vm_listen_here(const char *name, struct hull_error **err);
+/* engine_vm_accept_agent: the agent's connection, or an error if the VMM
+ * (its pidfd vmm_fd) ends first. */
+int engine_vm_accept_agent(int listen_fd, int vmm_fd, struct hull_error **err);
+/* engine_vm_stop_vmm: wait up to wait_ms for the VMM to end, then SIGKILL it; reaped. */
+void engine_vm_stop_vmm(pid_t vmm, int vmm_fd, int wait_ms);
+/* engine_vm_vsock_connect: a connection to the guest's vsock port through
+ * the VMM's socket in dir (CONNECT port / OK n). */
+int engine_vm_vsock_connect(const char *dir, unsigned port, struct hull_error **err);
+/* engine_vm_make_ext4: create path (O_EXCL) sized for the tree at src and
+ * make an ext4 of that tree in it (mkfs.ext4 -d); returns the open file
+ * (read-write), or an error with nothing left at path. */
+int engine_vm_make_ext4(const char *src, const char *path, struct hull_error **err);
+/* engine_vm_send_pty: a pty master to a --console-socket connection, as
+ * runc sends it (the pty's name, the fd with SCM_RIGHTS). */
+int engine_vm_send_pty(int sock, int master, struct hull_error **err);
 
 /* rootfs.c: mount the overlay of record.GraphDriver at dir/rootfs (the
  * caller is in a private mount namespace) and unmount it. */

@@ -43,10 +43,8 @@
 #define VM_MIN_MEMORY (128LL << 20) /* the Debian kernel, the initramfs and a process */
 #define VM_CID 3		    /* each VM's vsock is its own (user space): any CID will do */
 #define VM_CMDLINE "console=ttyS0 reboot=k panic=-1 quiet"
-#define VSOCK_PATH "vsock"	  /* relative to the container dir: sun_path is short */
-#define AGENT_SOCKET "vsock_1024" /* where the guest's connection to CID 2 port 1024 lands */
-#define SHUTDOWN_WAIT_MS 10000	  /* for the guest to power off once the container is done */
-#define SHIM_ERROR 125		  /* docker's status when the container could not run */
+#define SHUTDOWN_WAIT_MS 10000 /* for the guest to power off once the container is done */
+#define SHIM_ERROR 125	       /* docker's status when the container could not run */
 
 char *hull_engine_vm_default_kernel(struct hull_error **err)
 {
@@ -240,31 +238,45 @@ static int layers_view(json_t *lowers, const char *mnt, const char **src, struct
 	return 1;
 }
 
-static int build_disk(json_t *lowers, const char *path, struct hull_error **err)
+int engine_vm_make_ext4(const char *src, const char *path, struct hull_error **err)
 {
 	const char *mkfs = mkfs_ext4();
 	if (!mkfs)
-		return hull_error_msg(err, ENOENT, "--vm needs mkfs.ext4 (Debian: apt-get install e2fsprogs)");
+		return hull_error_msg(err, ENOENT, "a VM's disk needs mkfs.ext4 (Debian: apt-get install e2fsprogs)");
+	int dirfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return hull_error_set(err, errno, "open `%s`", src);
+	unsigned long long bytes = tree_bytes(dirfd, 0);
+	/* room for ext4's own metadata, rounded to MiB */
+	unsigned long long size = ((bytes + bytes / 4 + (16ULL << 20)) >> 20) << 20;
+	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return hull_error_set(err, errno, "create `%s`", path);
+	if (ftruncate(fd, (off_t)size) < 0) {
+		int e = errno;
+		unlink(path);
+		return hull_error_set(err, e, "size `%s`", path);
+	}
+	char *argv[] = {(char *)mkfs, "-q",	 "-F", "-O",	    "^has_journal", "-E", "root_owner=0:0",
+			"-L",	      "hull-vm", "-d", (char *)src, (char *)path,   NULL};
+	int r = run_tool(argv, err);
+	if (r < 0) {
+		unlink(path);
+		return r;
+	}
+	return take_fd(fd);
+}
+
+static int build_disk(json_t *lowers, const char *path, struct hull_error **err)
+{
 	_cleanup_free_ char *tmp = hull_strdup_printf("%s.tmp.%d", path, (int)getpid());
 	_cleanup_free_ char *mnt = hull_strdup_printf("%s.layers.%d", path, (int)getpid());
 	const char *src = NULL;
 	int mounted = layers_view(lowers, mnt, &src, err);
 	if (mounted < 0)
 		return mounted;
-	int dirfd = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	unsigned long long bytes = dirfd >= 0 ? tree_bytes(dirfd, 0) : 0;
-	/* room for ext4's own metadata, rounded to MiB */
-	unsigned long long size = ((bytes + bytes / 4 + (16ULL << 20)) >> 20) << 20;
-	int r = 0;
-	_cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || ftruncate(fd, (off_t)size) < 0)
-		r = hull_error_set(err, errno, "create `%s`", tmp);
-	if (r == 0) {
-		char *argv[] = {
-		    (char *)mkfs, "-q",	       "-F", "-O", "^has_journal", "-E", "root_owner=0:0", "-L", "hull-vm",
-		    "-d",	  (char *)src, tmp,  NULL};
-		r = run_tool(argv, err);
-	}
+	_cleanup_close_ int fd = engine_vm_make_ext4(src, tmp, err);
+	int r = fd < 0 ? fd : 0;
 	if (mounted > 0) {
 		umount2(mnt, MNT_DETACH);
 		rmdir(mnt);
@@ -405,6 +417,20 @@ struct shim {
 	json_t *network; /* the create request's "network" */
 };
 
+static void boot_of(const struct shim *s, struct engine_vm_boot *b)
+{
+	*b = (struct engine_vm_boot){.kernel = s->kernel,
+				     .initrd = s->initrd,
+				     .disk = s->disk,
+				     .disk_fd = -1,
+				     .memory = s->memory,
+				     .cpus = s->cpus,
+				     .fs = s->fs,
+				     .n_fs = s->n_fs,
+				     .tap = s->tap,
+				     .mac = s->mac};
+}
+
 static void shim_clear(struct shim *s)
 {
 	free(s->kernel);
@@ -434,7 +460,7 @@ static int shim_nic(struct shim *s, const struct engine_vm_nic *nic, struct hull
 
 /* The VMM: the shim's child, gone with it. Its console goes to
  * console.log in the container dir (the guest's kernel messages). */
-__attribute__((noreturn)) static void run_vmm(const struct shim *s, const sigset_t *blocked)
+__attribute__((noreturn)) void engine_vm_run_vmm(const struct engine_vm_boot *s, const sigset_t *blocked)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	sigprocmask(SIG_UNBLOCK, blocked, NULL);
@@ -456,10 +482,13 @@ __attribute__((noreturn)) static void run_vmm(const struct shim *s, const sigset
 	cfg.memory = (uint64_t)s->memory;
 	cfg.cpus = s->cpus;
 	cfg.disks[0] = (struct hull_vm_disk){.path = s->disk, .read_only = true};
+	_cleanup_free_ char *disk_fd_path = NULL;
+	if (s->disk_fd >= 0)
+		cfg.disks[0].path = disk_fd_path = hull_strdup_printf("/proc/self/fd/%d", s->disk_fd);
 	cfg.n_disks = 1;
 	cfg.vsock_cid = VM_CID;
-	cfg.vsock_path = VSOCK_PATH;
-	if (*s->tap) {
+	cfg.vsock_path = ENGINE_VM_VSOCK_PATH;
+	if (s->tap && *s->tap) {
 		cfg.taps[0] = s->tap;
 		memcpy(cfg.tap_macs[0], s->mac, 6);
 		cfg.n_taps = 1;
@@ -471,15 +500,15 @@ __attribute__((noreturn)) static void run_vmm(const struct shim *s, const sigset
 	struct hull_vm_result res = {0};
 	struct hull_error *err = NULL;
 	int r = hull_vm_run(&cfg, &res, &err);
+	const char *who = s->who ? s->who : "--vm";
 	if (r < 0)
-		dprintf(STDERR_FILENO, "hull: --vm: %s\n", err ? err->msg : "the VM could not start");
+		dprintf(STDERR_FILENO, "hull: %s: %s\n", who, err ? err->msg : "the VM could not start");
 	else if (res.reason == HULL_VM_EXIT_CRASH)
-		dprintf(STDERR_FILENO, "hull: --vm: the guest crashed: %s\n", res.detail ? res.detail : "");
+		dprintf(STDERR_FILENO, "hull: %s: the guest crashed: %s\n", who, res.detail ? res.detail : "");
 	_exit(r < 0 ? 1 : res.reason == HULL_VM_EXIT_CRASH ? 2 : 0);
 }
 
-/* Wait for the agent's connection, or for the VMM to end first. */
-static int accept_agent(int listen_fd, int vmm_fd, struct hull_error **err)
+int engine_vm_accept_agent(int listen_fd, int vmm_fd, struct hull_error **err)
 {
 	struct pollfd p[2] = {{.fd = listen_fd, .events = POLLIN}, {.fd = vmm_fd, .events = POLLIN}};
 	while (poll(p, 2, -1) < 0)
@@ -494,7 +523,7 @@ static int accept_agent(int listen_fd, int vmm_fd, struct hull_error **err)
 	return conn < 0 ? hull_error_set(err, errno, "accept the agent's connection") : conn;
 }
 
-static int listen_here(const char *name, struct hull_error **err)
+int engine_vm_listen_here(const char *name, struct hull_error **err)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	strcpy(sa.sun_path, name);
@@ -509,10 +538,10 @@ static int listen_here(const char *name, struct hull_error **err)
 	return fd;
 }
 
-static void stop_vmm(pid_t vmm, int vmm_fd)
+void engine_vm_stop_vmm(pid_t vmm, int vmm_fd, int wait_ms)
 {
 	struct pollfd p = {.fd = vmm_fd, .events = POLLIN};
-	if (poll(&p, 1, SHUTDOWN_WAIT_MS) <= 0)
+	if (poll(&p, 1, wait_ms) <= 0)
 		kill(vmm, SIGKILL);
 	waitpid(vmm, NULL, 0);
 }
@@ -548,17 +577,20 @@ static int shim_main(struct shim *s, struct hull_error **err)
 	_cleanup_json_ json_t *files_ref = files;
 	if (!config)
 		return -EINVAL;
-	_cleanup_close_ int listen_fd = listen_here(AGENT_SOCKET, err);
+	_cleanup_close_ int listen_fd = engine_vm_listen_here(ENGINE_VM_AGENT_SOCKET, err);
 	if (listen_fd < 0)
 		return listen_fd;
 	pid_t vmm = fork();
 	if (vmm < 0)
 		return hull_error_set(err, errno, "fork the VMM");
-	if (vmm == 0)
-		run_vmm(s, &set);
+	if (vmm == 0) {
+		struct engine_vm_boot b;
+		boot_of(s, &b);
+		engine_vm_run_vmm(&b, &set);
+	}
 	_cleanup_close_ int vmm_fd = (int)syscall(SYS_pidfd_open, vmm, 0);
-	_cleanup_close_ int conn = accept_agent(listen_fd, vmm_fd, err);
-	unlink(AGENT_SOCKET);
+	_cleanup_close_ int conn = engine_vm_accept_agent(listen_fd, vmm_fd, err);
+	unlink(ENGINE_VM_AGENT_SOCKET);
 	int status = 0, r = conn;
 	if (conn >= 0) {
 		struct hull_agent_call call = {.id = s->c->id,
@@ -575,8 +607,8 @@ static int shim_main(struct shim *s, struct hull_error **err)
 		/* the agent powers the VM off when the connection ends */
 		close(take_fd(conn));
 	}
-	stop_vmm(vmm, vmm_fd);
-	unlink(VSOCK_PATH);
+	engine_vm_stop_vmm(vmm, vmm_fd, SHUTDOWN_WAIT_MS);
+	unlink(ENGINE_VM_VSOCK_PATH);
 	return r < 0 ? r : status;
 }
 
@@ -653,15 +685,19 @@ int hull_engine_vm_prepare(struct hull_ctx *ctx, struct hull_image_store *store,
 /* ------------------------------------------------------------ exec -- */
 
 /* The VMM's host side of vsock: "CONNECT port\n", answered "OK n\n". */
-static int vsock_connect(const char *dir, unsigned port, struct hull_error **err)
+int engine_vm_vsock_connect(const char *dir, unsigned port, struct hull_error **err)
 {
+	/* through the directory's fd: sun_path is short, a state dir's path may not be */
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return hull_error_set(err, errno, "open `%s`", dir);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", dir, VSOCK_PATH);
-	if (n < 0 || (size_t)n >= sizeof(sa.sun_path))
-		return hull_error_msg(err, ENAMETOOLONG, "the VM's vsock socket path under `%s` is too long", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", dfd, ENGINE_VM_VSOCK_PATH);
 	_cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return hull_error_set(err, errno, "connect to the VM's vsock (`%s`): is its VM up?", sa.sun_path);
+		return hull_error_set(err, errno, "connect to the VM's vsock (`%s/%s`): is its VM up?", dir,
+				      ENGINE_VM_VSOCK_PATH);
+	int n;
 	char line[64];
 	n = snprintf(line, sizeof(line), "CONNECT %u\n", port);
 	if (hull_write_all(fd, line, (size_t)n) < 0)
@@ -691,7 +727,7 @@ static int vsock_connect(const char *dir, unsigned port, struct hull_error **err
 int hull_engine_vm_exec(const struct hull_container *c, json_t *process, const int stdio[3], int signal_fd,
 			bool terminal, int *status, struct hull_error **err)
 {
-	_cleanup_close_ int conn = vsock_connect(c->dir, HULL_AGENT_EXEC_PORT, err);
+	_cleanup_close_ int conn = engine_vm_vsock_connect(c->dir, HULL_AGENT_EXEC_PORT, err);
 	if (conn < 0)
 		return conn;
 	struct hull_agent_call call = {.id = c->id,

@@ -134,8 +134,16 @@ int create_common(struct hull_ctx *ctx, const char *id, const struct hull_runtim
 			r = hull_error_set(err, errno, "open `%s`", fifo_path);
 		s->fifo_fd = fifo_fd;
 	}
-	if (r == 0)
+	if (r == 0 && opts->launch) {
+		struct hull_runtime_launch what = {
+			.id = id, .state_dir = dir, .bundle = bundle, .cfg = cfg, .console_fd = console
+		};
+		r = opts->launch(opts->launch_data, &what, &s->pid, err);
+		if (r == 0)
+			r = save_state(s, err);
+	} else if (r == 0) {
 		r = spawn_container(s, err);
+	}
 	if (r == 0)
 		hull_debug(ctx, "container %s: init pid %d, clone flags %#lx%s", id, s->pid, s->clone_flags,
 			   s->unshare_in_child ? " (joins namespaces, unshares the rest)" : "");
