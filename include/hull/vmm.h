@@ -37,6 +37,7 @@ struct hull_vm_config {
 	bool seccomp;            /* once the VM is built, drop every capability, set no_new_privs and
 				    load the VMM's seccomp allowlist, for the rest of the process's life */
 	bool test_forbidden_syscall; /* tests only: with seccomp, make a call outside the allowlist */
+	bool test_no_irqfd;          /* tests only: raise MSIs with KVM_SIGNAL_MSI, as where KVM has no irqfds */
 	unsigned clone_index;    /* restore only: 0, or clone number i+1 of `hull vm clone` (a vsock device
 				    then defaults to the saved CID + i+1) */
 };

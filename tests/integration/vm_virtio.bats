@@ -68,3 +68,21 @@ disk() { # disk PATH: a 1 MiB raw image with "HULLDISK" at sector 1
 	[[ "$output" == *"PASS pending MSI-X delivered on unmask"* ]]
 	no_fail
 }
+
+@test "vm: MSI-X interrupts go through irqfds (KVM_IRQFD on a routed GSI), KVM_SIGNAL_MSI only as the fallback" {
+	log=$BATS_TEST_TMPDIR/ioctls
+	run strace -f -qq -e trace=ioctl -o "$log" "$HULL" vm run --kernel "$GUEST/irq" </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"PASS MSI-X delivered"* ]]
+	[[ "$output" == *"PASS pending MSI-X delivered on unmask"* ]]
+	no_fail
+	grep -q "KVM_IRQFD" "$log"
+	grep -q "KVM_SET_GSI_ROUTING" "$log"
+	[ "$(grep -c KVM_SIGNAL_MSI "$log")" -eq 0 ]
+	# where KVM offers no irqfds, the same guest passes with KVM_SIGNAL_MSI
+	HULL_VM_TEST_NO_IRQFD=1 run strace -f -qq -e trace=ioctl -o "$log" "$HULL" vm run --kernel "$GUEST/irq" </dev/null
+	[ "$status" -eq 0 ]
+	no_fail
+	[ "$(grep -c KVM_IRQFD "$log")" -eq 0 ]
+	grep -q "KVM_SIGNAL_MSI" "$log"
+}

@@ -241,6 +241,7 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 	if (parse_run(argc, argv, &cfg, &reboot))
 		return EXIT_HULL_ERROR;
 	cfg.test_forbidden_syscall = getenv("HULL_VM_TEST_SECCOMP") != NULL;
+	cfg.test_no_irqfd = getenv("HULL_VM_TEST_NO_IRQFD") != NULL;
 	if (!cfg.cmdline)
 		cfg.cmdline = "console=ttyS0 reboot=k panic=1";
 	_cleanup_free_ char *vsock_path = NULL;
@@ -351,6 +352,7 @@ static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)
 	int status = EXIT_HULL_ERROR;
 	if (parse_restore(argc, argv, &cfg) == 0) {
 		cfg.test_forbidden_syscall = getenv("HULL_VM_TEST_SECCOMP") != NULL;
+		cfg.test_no_irqfd = getenv("HULL_VM_TEST_NO_IRQFD") != NULL;
 		struct termios saved;
 		bool raw = raw_console(&saved);
 		bool again;

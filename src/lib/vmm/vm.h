@@ -77,6 +77,33 @@ int vm_irq_init(struct hull_vm *vm, struct hull_error **err);
 void vm_irq_line(struct hull_vm *vm, unsigned gsi, int level);
 void vm_irq_pulse(struct hull_vm *vm, unsigned gsi);
 int vm_irq_msi(struct hull_vm *vm, uint64_t addr, uint32_t data);
+/* MSI vectors as irqfds: GSIs from VM_IRQ_FIRST_MSI_GSI, one per vector. */
+#define VM_IRQ_FIRST_MSI_GSI 24
+#define VM_IRQ_MAX_MSI 128
+struct vm_irq_routes {
+	bool irqfd;          /* KVM_CAP_IRQFD and KVM_CAP_IRQ_ROUTING, and no refusal yet */
+	unsigned n_msi;      /* GSIs handed out */
+	struct {
+		bool set;
+		uint64_t addr;
+		uint32_t data;
+	} msi[VM_IRQ_MAX_MSI]; /* the route of GSI VM_IRQ_FIRST_MSI_GSI + i */
+};
+struct vm_irqfd {
+	int fd;              /* -1: this vector goes by KVM_SIGNAL_MSI */
+	unsigned slot;       /* index in vm->routes.msi */
+	unsigned changes;    /* route rewrites so far */
+};
+/* vm_irqfd_init: a vector without an irqfd (fd -1), safe to free. */
+void vm_irqfd_init(struct vm_irqfd *ifd);
+/* vm_irqfd_msi_create: an eventfd bound to a fresh GSI. Returns 0, or a
+ * negative errno when KVM has no irqfds (ifd->fd stays -1: fire falls back). */
+int vm_irqfd_msi_create(struct hull_vm *vm, struct vm_irqfd *ifd);
+/* vm_irqfd_msi_fire: raise the MSI (addr, data) through ifd, routing its
+ * GSI to that message first if it changed; KVM_SIGNAL_MSI where that fails.
+ * Called with vm->lock held. */
+void vm_irqfd_msi_fire(struct hull_vm *vm, struct vm_irqfd *ifd, uint64_t addr, uint32_t data);
+void vm_irqfd_free(struct vm_irqfd *ifd);
 
 /* vcpu.c */
 struct vm_vcpu {
@@ -258,6 +285,7 @@ struct hull_vm {
 	uint8_t cmos_index, cmos[128];
 	uint8_t i8042_cmd, i8042_out;
 	uint16_t pm1_en, pm1_sts, pm1_cnt;
+	struct vm_irq_routes routes;     /* irq.c, with vm->lock */
 };
 
 #endif

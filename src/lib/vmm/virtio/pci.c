@@ -57,7 +57,7 @@ static void msix_fire(struct vm_virtio_pci *vp, uint16_t vector)
 		return;
 	}
 	vp->msix_pending &= ~(1ULL << vector);
-	vm_irq_msi(vp->vm, ((uint64_t)e[1] << 32) | e[0], e[2]);
+	vm_irqfd_msi_fire(vp->vm, &vp->irqfds[vector], ((uint64_t)e[1] << 32) | e[0], e[2]);
 }
 
 /* Deliver vectors that were pending while masked (PCI 3.0 6.8.2.9). */
@@ -457,6 +457,8 @@ int virtio_pci_create(struct hull_vm *vm, const struct virtio_device_ops *ops, u
 	vp->pci.bars_moved = bars_moved;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		vp->kicks[q] = (struct virtio_kick){ .vp = vp, .queue = q, .fd = -1 };
+	for (unsigned v = 0; v < HULL_ARRAY_SIZE(vp->irqfds); v++)
+		vm_irqfd_init(&vp->irqfds[v]);
 	setup_config_space(vp);
 	device_reset(vp);
 	for (unsigned v = 0; v < 64; v++)
@@ -475,6 +477,10 @@ int virtio_pci_create(struct hull_vm *vm, const struct virtio_device_ops *ops, u
 		if ((r = vm_io_add(vm, fd, EPOLLIN, kick_event, &vp->kicks[q], err)) < 0)
 			return hull_error_wrap(err, r, "virtio-%s", ops->name);
 	}
+	/* where KVM has no irqfds, vectors fall back to KVM_SIGNAL_MSI */
+	for (unsigned v = 0; v < msix_count(vp); v++)
+		if (vm_irqfd_msi_create(vm, &vp->irqfds[v]) < 0)
+			break;
 	return 0;
 }
 
@@ -487,6 +493,8 @@ void vm_virtio_devices_free(struct hull_vm *vm)
 		for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 			if (vp->kicks[q].fd >= 0)
 				close(vp->kicks[q].fd);
+		for (unsigned v = 0; v < HULL_ARRAY_SIZE(vp->irqfds); v++)
+			vm_irqfd_free(&vp->irqfds[v]);
 		free(vp);
 	}
 	vm->n_virtio = 0;

@@ -89,6 +89,7 @@ struct vm_virtio_pci {
 		int fd;
 	} kicks[VIRTIO_MAX_QUEUES];
 	uint64_t kick_addr;
+	struct vm_irqfd irqfds[VIRTIO_MAX_QUEUES + 1]; /* one per MSI-X vector */
 };
 
 /* virtio_pci_create: a virtio device of the given type on the PCI bus. */
