@@ -2,11 +2,13 @@
  * stdin/stdout, and exit with how the guest ended. */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -44,7 +46,12 @@ static void run_usage(FILE *out)
 		"  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n"
 		"  --no-seccomp         leave the VMM unconfined: by default, once the VM is built, it drops\n"
 		"                       every capability and runs under a seccomp allowlist of the system\n"
-		"                       calls its run loop makes (any other call kills it with SIGSYS)\n\n"
+		"                       calls its run loop makes (any other call kills it with SIGSYS)\n"
+		"  --jail DIR --uid U --gid G\n"
+		"                       as Firecracker's jailer: the VMM runs in new pid, mount and network\n"
+		"                       namespaces and, once its VM is built, chroots into an empty tmpfs on DIR\n"
+		"                       (only the directories of the vsock and API sockets are bound in; disks,\n"
+		"                       taps and /dev/kvm stay open as fds) and runs as U:G (numeric)\n\n"
 		"Exit status: 0 when the guest powers off or resets, 2 when it crashes (triple fault,\n"
 		"KVM error: the registers and last console lines are printed), 1 when hull fails.\n");
 }
@@ -67,7 +74,7 @@ int vm_parse_disk(const char *cmd, const char *arg, struct hull_vm_config *cfg)
 static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *reboot)
 {
 	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_DISK, OPT_NET, OPT_VSOCK,
-	       OPT_VSOCK_PATH, OPT_NO_RNG, OPT_REBOOT, OPT_API, OPT_NO_SECCOMP };
+	       OPT_VSOCK_PATH, OPT_NO_RNG, OPT_REBOOT, OPT_API, OPT_NO_SECCOMP, OPT_JAIL, OPT_UID, OPT_GID };
 	static const struct option opts[] = {
 		{ "kernel", required_argument, 0, OPT_KERNEL }, { "initrd", required_argument, 0, OPT_INITRD },
 		{ "cmdline", required_argument, 0, OPT_CMDLINE }, { "cpus", required_argument, 0, OPT_CPUS },
@@ -75,10 +82,13 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		{ "net", required_argument, 0, OPT_NET }, { "vsock", required_argument, 0, OPT_VSOCK },
 		{ "vsock-path", required_argument, 0, OPT_VSOCK_PATH }, { "no-rng", no_argument, 0, OPT_NO_RNG },
 		{ "reboot", no_argument, 0, OPT_REBOOT }, { "api-socket", required_argument, 0, OPT_API },
-		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP }, { "help", no_argument, 0, 'h' }, { 0 },
+		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP }, { "jail", required_argument, 0, OPT_JAIL },
+		{ "uid", required_argument, 0, OPT_UID }, { "gid", required_argument, 0, OPT_GID },
+		{ "help", no_argument, 0, 'h' }, { 0 },
 	};
 	int c;
 	char *end;
+	bool uid = false, gid = false;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		_cleanup_error_ struct hull_error *err = NULL;
 		switch (c) {
@@ -119,6 +129,20 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		case OPT_REBOOT: *reboot = true; break;
 		case OPT_API: cfg->api_socket = optarg; break;
 		case OPT_NO_SECCOMP: cfg->seccomp = false; break;
+		case OPT_JAIL: cfg->jail_dir = optarg; break;
+		case OPT_UID:
+		case OPT_GID: {
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || optarg[0] == '-' || v >= 0xffffffffUL)
+				return cli_usage_error("vm run", "--%s `%s`: give a number", c == OPT_UID ? "uid" : "gid",
+						       optarg);
+			if (c == OPT_UID)
+				cfg->jail_uid = (uint32_t)v, uid = true;
+			else
+				cfg->jail_gid = (uint32_t)v, gid = true;
+			break;
+		}
 		case 'h': run_usage(stdout); exit(0);
 		default: return cli_usage_error("vm run", "unknown option");
 		}
@@ -127,6 +151,10 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		return cli_usage_error("vm run", "unexpected argument `%s`", argv[optind]);
 	if (!cfg->kernel)
 		return cli_usage_error("vm run", "--kernel FILE is required");
+	if ((uid || gid) && !cfg->jail_dir)
+		return cli_usage_error("vm run", "--uid and --gid go with --jail DIR");
+	if (cfg->jail_dir && (!uid || !gid))
+		return cli_usage_error("vm run", "--jail DIR needs --uid U and --gid G: the ids the VMM runs as");
 	return 0;
 }
 
@@ -203,13 +231,16 @@ static int run_one(struct hull_cli *cli, const struct hull_vm_config *cfg, const
 static int run_vm(struct hull_cli *cli, const struct hull_vm_config *cfg, const char *snapshot, bool reboot,
 		  bool *again)
 {
-	if (!cfg->seccomp)
+	if (!cfg->seccomp && !cfg->jail_dir)
 		return run_one(cli, cfg, snapshot, reboot, again);
 	fflush(stdout);
 	fflush(stderr);
-	pid_t pid = fork();
+	/* a jailed VMM is PID 1 of a pid namespace of its own (threads cannot
+	 * be made after unsharing one, so it is entered here, at the fork) */
+	pid_t pid = cfg->jail_dir ? (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
 	if (pid < 0) {
-		fprintf(stderr, "hull vm: fork the VMM's process: %s\n", strerror(errno));
+		fprintf(stderr, "hull vm: %s the VMM's process: %s\n", cfg->jail_dir ? "clone (new pid namespace)" : "fork",
+			strerror(errno));
 		return EXIT_HULL_ERROR;
 	}
 	if (pid == 0) {

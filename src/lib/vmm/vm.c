@@ -448,6 +448,8 @@ static int vm_run(const struct hull_vm_config *cfg, struct vm_snapshot *snapshot
 	int r = vm_build(vm, snapshot == NULL, err);
 	if (r == 0 && snapshot)
 		r = vm_snapshot_load(vm, snapshot, err);
+	if (r == 0 && cfg->jail_dir)
+		r = vm_jail_chroot(cfg, err);
 	if (r == 0 && cfg->seccomp)
 		r = vm_jail_enter(err);
 	if (r == 0 && cfg->seccomp && cfg->test_forbidden_syscall)

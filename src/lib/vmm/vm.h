@@ -201,6 +201,11 @@ void vm_vcpu_park(struct vm_vcpu *cpu);
 /* jail.c: vm_jail_enter: drop every capability, set no_new_privs and load
  * the VMM's seccomp allowlist on every thread of the process, for good. */
 int vm_jail_enter(struct hull_error **err);
+/* jail.c: vm_jail_chroot: cfg->jail_dir's confinement (see hull/vmm.h): new
+ * mount and network namespaces, an empty tmpfs on the directory as root with
+ * the socket directories bound in, the bounding set emptied, then jail_uid and
+ * jail_gid with no supplementary groups. The process must have no other thread. */
+int vm_jail_chroot(const struct hull_vm_config *cfg, struct hull_error **err);
 
 /* crc32c.c: vm_crc32c: CRC-32C of data, continuing from crc (0 to start). */
 uint32_t vm_crc32c(uint32_t crc, const void *data, size_t len);
