@@ -111,6 +111,14 @@ start_waiting_vm() { # the snap guest waits for a line on its console
 	grep -q "after the wait" "$d/out"
 	# the VMM, no longer root, removed its sockets on the way out
 	[ ! -e "$d/sock/v" ] && [ ! -e "$d/sock/api" ]
+	# hull killed: its jailed VMM goes too (the uid change cleared the parent-death signal; it is set again)
+	start_waiting_vm --jail "$d/jail" --uid 65534 --gid 65534
+	vmm=$(pgrep -P "$vm_pid")
+	[ -n "$vmm" ]
+	kill -9 "$vm_pid"
+	for _ in $(seq 50); do [ -e "/proc/$vmm" ] || break; sleep 0.1; done
+	[ ! -e "/proc/$vmm" ]
+	exec 7>&-
 }
 
 @test "vm: a jailed VMM still reaches the host's vsock sockets through the directory bound into its jail" {

@@ -256,6 +256,9 @@ int vm_jail_chroot(const struct hull_vm_config *cfg, struct hull_error **err)
 	if (setgroups(0, NULL) < 0 || setresgid(cfg->jail_gid, cfg->jail_gid, cfg->jail_gid) < 0 ||
 	    setresuid(cfg->jail_uid, cfg->jail_uid, cfg->jail_uid) < 0)
 		return hull_error_set(err, errno, "--jail: become %u:%u", cfg->jail_uid, cfg->jail_gid);
+	/* a change of credentials clears the parent-death signal: the VMM must still die with hull */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return hull_error_set(err, errno, "--jail: prctl(PR_SET_PDEATHSIG)");
 	return 0;
 }
 
