@@ -137,10 +137,13 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 			if (errno || *end || !*optarg || optarg[0] == '-' || v >= 0xffffffffUL)
 				return cli_usage_error("vm run", "--%s `%s`: give a number", c == OPT_UID ? "uid" : "gid",
 						       optarg);
-			if (c == OPT_UID)
-				cfg->jail_uid = (uint32_t)v, uid = true;
-			else
-				cfg->jail_gid = (uint32_t)v, gid = true;
+			if (c == OPT_UID) {
+				cfg->jail_uid = (uint32_t)v;
+				uid = true;
+			} else {
+				cfg->jail_gid = (uint32_t)v;
+				gid = true;
+			}
 			break;
 		}
 		case 'h': run_usage(stdout); exit(0);
