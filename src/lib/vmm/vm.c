@@ -112,8 +112,8 @@ int vm_io_mod(struct hull_vm *vm, int fd, uint32_t events, vm_io_fn fn, void *op
 	return -ENOENT;
 }
 
-/* vm_io_del: stop watching fd. The watch is freed with the VM (the I/O
- * thread may hold a pointer to it from the current epoll batch). */
+/* vm_io_del: stop watching fd. The watch is freed by the I/O thread
+ * between two epoll batches (it may hold a pointer to it in the current one). */
 void vm_io_del(struct hull_vm *vm, int fd)
 {
 	epoll_ctl(vm->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
@@ -122,10 +122,28 @@ void vm_io_del(struct hull_vm *vm, int fd)
 			w->fn = NULL;
 }
 
+/* Free the watches vm_io_del stopped: no epoll batch points at them any more.
+ * A VM that opens and closes vsock connections for days keeps a short list. */
+static void sweep_watches(struct hull_vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	for (struct vm_io_watch **p = &vm->watches; *p;) {
+		struct vm_io_watch *w = *p;
+		if (w->fn) {
+			p = &w->next;
+			continue;
+		}
+		*p = w->next;
+		free(w);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
 static void *io_thread(void *arg)
 {
 	struct hull_vm *vm = arg;
 	for (;;) {
+		sweep_watches(vm);
 		struct epoll_event ev[16];
 		int n = epoll_wait(vm->epoll_fd, ev, 16, -1);
 		if (n < 0 && errno == EINTR)
