@@ -278,8 +278,10 @@ void vm_serial_free(struct vm_serial *s)
 	if (!s)
 		return;
 	flush(s);
-	if (s->timer_fd >= 0)
+	if (s->timer_fd >= 0) {
+		vm_io_del(s->vm, s->timer_fd);
 		close(s->timer_fd);
+	}
 	free(s);
 }
 
