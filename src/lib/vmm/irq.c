@@ -7,7 +7,8 @@
  * raises it with one write and KVM injects it without a trip through
  * KVM_SIGNAL_MSI. A route is (re)written only when the message a vector
  * fires with differs from the one routed; KVM_SET_GSI_ROUTING replaces the
- * whole table, so it carries KVM's default irqchip routes too. */
+ * whole table, so it carries KVM's default irqchip routes too. A PCI INTx
+ * line can be an irqfd too, with a resample eventfd for its level. */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -145,6 +146,27 @@ void vm_irqfd_msi_fire(struct hull_vm *vm, struct vm_irqfd *ifd, uint64_t addr, 
 	if (ifd->fd >= 0 && ifd->changes <= MAX_ROUTE_CHANGES && write(ifd->fd, &one, sizeof(one)) == sizeof(one))
 		return;
 	vm_irq_msi(vm, addr, data);
+}
+
+int vm_irqfd_level_create(struct hull_vm *vm, unsigned gsi, int *fd, int *resample_fd)
+{
+	*fd = *resample_fd = -1;
+	if (!vm->routes.irqfd || ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD_RESAMPLE) <= 0)
+		return -ENOTSUP;
+	int f = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC), rf = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	struct kvm_irqfd req = {
+	    .fd = (uint32_t)f, .gsi = gsi, .flags = KVM_IRQFD_FLAG_RESAMPLE, .resamplefd = (uint32_t)rf};
+	if (f < 0 || rf < 0 || ioctl(vm->vm_fd, KVM_IRQFD, &req) < 0) {
+		int e = -errno;
+		if (f >= 0)
+			close(f);
+		if (rf >= 0)
+			close(rf);
+		return e;
+	}
+	*fd = f;
+	*resample_fd = rf;
+	return 0;
 }
 
 void vm_irqfd_free(struct vm_irqfd *ifd)

@@ -104,6 +104,12 @@ int vm_irqfd_msi_create(struct hull_vm *vm, struct vm_irqfd *ifd);
  * Called with vm->lock held. */
 void vm_irqfd_msi_fire(struct hull_vm *vm, struct vm_irqfd *ifd, uint64_t addr, uint32_t data);
 void vm_irqfd_free(struct vm_irqfd *ifd);
+/* vm_irqfd_level_create: a level-triggered line (GSI 0-23) as an irqfd with a
+ * resample eventfd (api.rst 4.75, KVM_IRQFD_FLAG_RESAMPLE): a write to *fd
+ * raises the line, KVM lowers it at the guest's EOI and signals
+ * *resample_fd, where the device raises it again if it is still owed.
+ * Returns 0, or a negative errno with both fds -1 (use KVM_IRQ_LINE). */
+int vm_irqfd_level_create(struct hull_vm *vm, unsigned gsi, int *fd, int *resample_fd);
 
 /* vcpu.c */
 struct vm_vcpu {
