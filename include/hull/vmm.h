@@ -48,7 +48,13 @@ struct hull_vm_config {
 	const char *api_socket;  /* unix socket path taking "snapshot FILE [stop]" requests, or NULL */
 	bool seccomp;            /* once the VM is built, drop every capability, set no_new_privs and
 				    load the VMM's seccomp allowlist, for the rest of the process's life */
+	const char *jail_dir;    /* run only: once the VM is built, enter new mount and network namespaces,
+				    chroot into an empty tmpfs mounted on this directory (with only the
+				    directories of the vsock and API sockets bound in) and become
+				    jail_uid:jail_gid; the caller puts the process in a new pid namespace */
+	uint32_t jail_uid, jail_gid;
 	bool test_forbidden_syscall; /* tests only: with seccomp, make a call outside the allowlist */
+	bool test_no_irqfd;          /* tests only: raise MSIs with KVM_SIGNAL_MSI, as where KVM has no irqfds */
 	unsigned clone_index;    /* restore only: 0, or clone number i+1 of `hull vm clone` (a vsock device
 				    then defaults to the saved CID + i+1) */
 };

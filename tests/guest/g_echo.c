@@ -24,7 +24,7 @@ static void rx_irq(unsigned vector)
 
 void guest_main(struct boot_info *bi)
 {
-	puts_serial("READY\n");
+	puts_serial("READY\ntype a line> "); /* a prompt: no newline */
 	unsigned n = 0;
 	for (;;) {
 		int c = serial_getc();

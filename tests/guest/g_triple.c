@@ -5,7 +5,7 @@
 
 void guest_main(struct boot_info *bi)
 {
-	puts_serial("about to triple fault\n");
+	puts_serial("about to triple fault\nlast words, no newline");
 	struct {
 		uint16_t limit;
 		uint64_t base;

@@ -51,6 +51,42 @@ load vm_helpers
 	no_fail
 }
 
+@test "vm: console output is written a line at a time, not with a system call per byte" {
+	log=$BATS_TEST_TMPDIR/writes
+	run strace -f -qq -e trace=write -e signal=none -o "$log" "$HULL" vm run --kernel "$GUEST/hello" </dev/null
+	echo "$output"
+	[ "$status" -eq 0 ]
+	no_fail
+	lines=$(printf '%s\n' "$output" | wc -l)
+	bytes=$(printf '%s' "$output" | wc -c)
+	writes=$(grep -c '^[0-9]* *write(1, ' "$log")
+	echo "$lines lines, $bytes bytes, $writes writes to the console"
+	[ "$writes" -ge 1 ]
+	[ "$writes" -le $((lines + 2)) ]
+}
+
+@test "vm: a prompt without a newline reaches the console while the guest waits for input" {
+	d=$BATS_TEST_TMPDIR
+	mkfifo "$d/in"
+	timeout 60 "$HULL" vm run --kernel "$GUEST/echo" <"$d/in" >"$d/out" 2>&1 &
+	vm_pid=$!
+	exec 7>"$d/in"
+	for _ in $(seq 100); do grep -q "type a line> " "$d/out" && break; sleep 0.1; done
+	cat "$d/out"
+	grep -q "type a line> " "$d/out"
+	printf 'hello world\nsecond line\n' >&7
+	exec 7>&-
+	wait "$vm_pid"
+	grep -q "ECHO2 second line" "$d/out"
+}
+
+@test "vm: a partial last line is not lost when the guest crashes" {
+	run vm --kernel "$GUEST/triple" </dev/null
+	[ "$status" -eq 2 ]
+	# the console's last bytes come out before hull's crash report
+	[[ "$output" == *"last words, no newline"*"the guest crashed"* ]]
+}
+
 @test "vm: a reset through the i8042 ends hull with status 0 and says so" {
 	run vm --kernel "$GUEST/reset" </dev/null
 	echo "$output"

@@ -1,9 +1,10 @@
 # Shared setup of the vm_*.bats files: where the guests are.
 GUEST=$(dirname "$HULL")/tests/guest
 
-# vm: run hull vm run with a time limit so a hung guest fails the test.
+# vm: run hull vm run with a time limit so a hung guest fails the test (guest
+# kernel code is emulated on nested PVM: a loaded machine needs minutes).
 vm() {
-	timeout --kill-after=5 "${VM_TIMEOUT:-60}" "$HULL" vm run "$@"
+	timeout --kill-after=5 "${VM_TIMEOUT:-180}" "$HULL" vm run "$@"
 }
 
 # no_fail: the output has PASS lines, no FAIL line and the guest's DONE line.

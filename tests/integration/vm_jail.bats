@@ -101,3 +101,81 @@ start_waiting_vm() { # the snap guest waits for a line on its console
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"killed by SIGSYS"* ]]
 }
+
+@test "vm: --jail runs the VMM as U:G, chrooted in an empty tmpfs, in its own mount, pid and network namespaces" {
+	d=$BATS_TEST_TMPDIR
+	mkdir -p "$d/jail" "$d/sock"
+	chmod 777 "$d/sock"
+	start_waiting_vm --vsock 5 --vsock-path "$d/sock/v" --api-socket "$d/sock/api" \
+		--jail "$d/jail" --uid 65534 --gid 65534
+	vmm=$(pgrep -P "$vm_pid")
+	[ -n "$vmm" ]
+	[ "$(awk '$1 == "Uid:" { print $2 $3 $4 $5 }' "/proc/$vmm/status")" = 65534655346553465534 ]
+	[ "$(awk '$1 == "Gid:" { print $2 $3 $4 $5 }' "/proc/$vmm/status")" = 65534655346553465534 ]
+	[ -z "$(awk '$1 == "Groups:" { print $2 }' "/proc/$vmm/status")" ]
+	[ "$(vmm_status CapBnd)" = 0000000000000000 ]
+	[ "$(vmm_status Seccomp)" = 2 ]
+	# PID 1 of its own pid namespace; mount and network namespaces of its own
+	[ "$(awk '$1 == "NSpid:" { print $3 }' "/proc/$vmm/status")" = 1 ]
+	for ns in mnt net pid; do [ "$(readlink "/proc/$vmm/ns/$ns")" != "$(readlink "/proc/self/ns/$ns")" ]; done
+	# its root holds the path to the sockets' directory and nothing else; the host's DIR stays empty
+	root=/proc/$vmm/root
+	[ "$(ls -A "$root")" = "$(echo "$d" | cut -d/ -f2)" ]
+	[ -S "$root$d/sock/v" ] && [ -S "$root$d/sock/api" ]
+	[ -z "$(find "$root/" -type f -o -type l)" ]
+	[ -z "$(ls -A "$d/jail")" ]
+	# the API socket works from inside: a snapshot of the running VM lands in the socket's directory
+	"$HULL" vm snapshot --api-socket "$d/sock/api" "$d/sock/snap"
+	[ -s "$d/sock/snap" ]
+	echo "a line" >&7
+	wait "$vm_pid"
+	exec 7>&-
+	grep -q "after the wait" "$d/out"
+	# the VMM, no longer root, removed its sockets on the way out
+	[ ! -e "$d/sock/v" ] && [ ! -e "$d/sock/api" ]
+	# hull killed: its jailed VMM goes too (the uid change cleared the parent-death signal; it is set again)
+	start_waiting_vm --jail "$d/jail" --uid 65534 --gid 65534
+	vmm=$(pgrep -P "$vm_pid")
+	[ -n "$vmm" ]
+	kill -9 "$vm_pid"
+	for _ in $(seq 50); do [ -e "/proc/$vmm" ] || break; sleep 0.1; done
+	[ ! -e "/proc/$vmm" ]
+	exec 7>&-
+}
+
+@test "vm: a jailed VMM still reaches the host's vsock sockets through the directory bound into its jail" {
+	d=$BATS_TEST_TMPDIR
+	mkdir -p "$d/jail" "$d/sock"
+	chmod 777 "$d/sock"
+	socat UNIX-LISTEN:"$d/sock/v_5000",mode=777 SYSTEM:'read l; echo "reply=ok got: $l"' &
+	listener=$!
+	for _ in $(seq 50); do [ -S "$d/sock/v_5000" ] && break; sleep 0.1; done
+	run vm --kernel "$GUEST/vsock" --vsock 7 --vsock-path "$d/sock/v" --cmdline "cid=7 port=5000" \
+		--jail "$d/jail" --uid 65534 --gid 65534 </dev/null
+	kill "$listener" 2>/dev/null || true
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"host says: reply=ok got: hello from the guest over vsock"* ]]
+	no_fail
+}
+
+@test "vm: --jail refuses what it cannot do, with a clear error" {
+	d=$BATS_TEST_TMPDIR
+	run "$HULL" vm run --kernel "$GUEST/hello" --jail "$d"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--jail DIR needs --uid U and --gid G"* ]]
+	run "$HULL" vm run --kernel "$GUEST/hello" --uid 1
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--uid and --gid go with --jail DIR"* ]]
+	run "$HULL" vm run --kernel "$GUEST/hello" --jail "$d/none" --uid 1 --gid 1 </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--jail \`$d/none\`"* ]]
+	run "$HULL" vm run --kernel "$GUEST/hello" --jail "$d" --uid 1 --gid 1 --vsock 5 --vsock-path v </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"must be absolute"* ]]
+	[ ! -e v ]
+	mkdir "$d/share"
+	run "$HULL" vm run --kernel "$GUEST/hello" --jail "$d" --uid 1 --gid 1 --fs s="$d/share" </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--fs cannot go with --jail"* ]]
+}

@@ -130,12 +130,14 @@ static int open_addr(char *addr)
 			int fd = connect_retry(AF_UNIX, (struct sockaddr *)&sa, sizeof(sa));
 			char line[64];
 			int n = snprintf(line, sizeof(line), "CONNECT %s\n", port);
-			if (write(fd, line, (size_t)n) != n)
-				die("write CONNECT");
-			/* "OK <port>\n", a byte at a time so no data is read past it */
+			/* hull closes a connection that comes before the guest's driver is up:
+			 * a failed write is retried like a refused CONNECT */
 			size_t got = 0;
-			while (got < sizeof(line) - 1 && read(fd, line + got, 1) == 1 && line[got] != '\n')
-				got++;
+			if (send(fd, line, (size_t)n, MSG_NOSIGNAL) == n) {
+				/* "OK <port>\n", a byte at a time so no data is read past it */
+				while (got < sizeof(line) - 1 && read(fd, line + got, 1) == 1 && line[got] != '\n')
+					got++;
+			}
 			line[got] = 0;
 			if (!strncmp(line, "OK ", 3))
 				return fd;

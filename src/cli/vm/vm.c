@@ -2,11 +2,13 @@
  * stdin/stdout, and exit with how the guest ended. */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -24,32 +26,36 @@
 
 static void run_usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: hull vm run --kernel FILE [OPTIONS]\n\n"
-		"Boot a KVM micro-VM; its serial console is this terminal (stdin/stdout).\n\n"
-		"  --kernel FILE        bzImage (Linux boot protocol 2.12+) or ELF with a PVH note\n"
-		"  --initrd FILE        initial ramdisk\n"
-		"  --cmdline STR        kernel command line (default \"console=ttyS0 reboot=k panic=1\",\n"
-		"                       Firecracker's: the console on the serial port, reset on panic)\n"
-		"  --cpus N             vCPUs (default 1, at most 32)\n"
-		"  --memory SIZE        guest RAM, e.g. 512M, 2G (default 256M)\n"
-		"  --disk FILE[,ro]     a virtio-blk disk on a raw image; repeatable (up to 8)\n"
-		"  --net tap:NAME|none  a virtio-net device on an existing tap interface; repeatable (up to 4)\n"
-		"  --vsock CID          a virtio-vsock device with guest CID (>= 3)\n"
-		"  --vsock-path PATH    host side of vsock (default /tmp/hull-vsock-CID): a guest connecting\n"
-		"                       to CID 2 port P reaches the unix socket PATH_P; a host program\n"
-		"                       connecting to PATH and writing \"CONNECT P\\n\" reaches guest port P\n"
-		"  --fs TAG=DIR[,ro]    share the host directory DIR by virtio-fs under TAG (the guest mounts\n"
-		"                       it with `mount -t virtiofs TAG /mnt`); ,ro refuses every change;\n"
-		"                       repeatable (up to 8). A VM with shares cannot be snapshotted\n"
-		"  --no-rng             leave out the virtio-rng device\n"
-		"  --reboot             boot again when the guest resets, instead of exiting\n"
-		"  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n"
-		"  --no-seccomp         leave the VMM unconfined: by default, once the VM is built, it drops\n"
-		"                       every capability and runs under a seccomp allowlist of the system\n"
-		"                       calls its run loop makes (any other call kills it with SIGSYS)\n\n"
-		"Exit status: 0 when the guest powers off or resets, 2 when it crashes (triple fault,\n"
-		"KVM error: the registers and last console lines are printed), 1 when hull fails.\n");
+	fprintf(out, "Usage: hull vm run --kernel FILE [OPTIONS]\n\n"
+		     "Boot a KVM micro-VM; its serial console is this terminal (stdin/stdout).\n\n"
+		     "  --kernel FILE        bzImage (Linux boot protocol 2.12+) or ELF with a PVH note\n"
+		     "  --initrd FILE        initial ramdisk\n"
+		     "  --cmdline STR        kernel command line (default \"console=ttyS0 reboot=k panic=1\",\n"
+		     "                       Firecracker's: the console on the serial port, reset on panic)\n"
+		     "  --cpus N             vCPUs (default 1, at most 32)\n"
+		     "  --memory SIZE        guest RAM, e.g. 512M, 2G (default 256M)\n"
+		     "  --disk FILE[,ro]     a virtio-blk disk on a raw image; repeatable (up to 8)\n"
+		     "  --net tap:NAME|none  a virtio-net device on an existing tap interface; repeatable (up to 4)\n"
+		     "  --vsock CID          a virtio-vsock device with guest CID (>= 3)\n"
+		     "  --vsock-path PATH    host side of vsock (default /tmp/hull-vsock-CID): a guest connecting\n"
+		     "                       to CID 2 port P reaches the unix socket PATH_P; a host program\n"
+		     "                       connecting to PATH and writing \"CONNECT P\\n\" reaches guest port P\n"
+		     "  --fs TAG=DIR[,ro]    share the host directory DIR by virtio-fs under TAG (the guest mounts\n"
+		     "                       it with `mount -t virtiofs TAG /mnt`); ,ro refuses every change;\n"
+		     "                       repeatable (up to 8). A VM with shares cannot be snapshotted\n"
+		     "  --no-rng             leave out the virtio-rng device\n"
+		     "  --reboot             boot again when the guest resets, instead of exiting\n"
+		     "  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n"
+		     "  --no-seccomp         leave the VMM unconfined: by default, once the VM is built, it drops\n"
+		     "                       every capability and runs under a seccomp allowlist of the system\n"
+		     "                       calls its run loop makes (any other call kills it with SIGSYS)\n"
+		     "  --jail DIR --uid U --gid G\n"
+		     "                       as Firecracker's jailer: the VMM runs in new pid, mount and network\n"
+		     "                       namespaces and, once its VM is built, chroots into an empty tmpfs on DIR\n"
+		     "                       (only the directories of the vsock and API sockets are bound in; disks,\n"
+		     "                       taps and /dev/kvm stay open as fds) and runs as U:G (numeric)\n\n"
+		     "Exit status: 0 when the guest powers off or resets, 2 when it crashes (triple fault,\n"
+		     "KVM error: the registers and last console lines are printed), 1 when hull fails.\n");
 }
 
 int vm_parse_disk(const char *cmd, const char *arg, struct hull_vm_config *cfg)
@@ -104,26 +110,61 @@ static int parse_fs(const char *arg, struct hull_vm_config *cfg)
 
 static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *reboot)
 {
-	enum { OPT_KERNEL = 256, OPT_INITRD, OPT_CMDLINE, OPT_CPUS, OPT_MEMORY, OPT_DISK, OPT_NET, OPT_VSOCK,
-	       OPT_VSOCK_PATH, OPT_NO_RNG, OPT_REBOOT, OPT_API, OPT_NO_SECCOMP, OPT_FS };
+	enum {
+		OPT_KERNEL = 256,
+		OPT_INITRD,
+		OPT_CMDLINE,
+		OPT_CPUS,
+		OPT_MEMORY,
+		OPT_DISK,
+		OPT_NET,
+		OPT_VSOCK,
+		OPT_VSOCK_PATH,
+		OPT_NO_RNG,
+		OPT_REBOOT,
+		OPT_API,
+		OPT_NO_SECCOMP,
+		OPT_FS,
+		OPT_JAIL,
+		OPT_UID,
+		OPT_GID
+	};
 	static const struct option opts[] = {
-		{ "kernel", required_argument, 0, OPT_KERNEL }, { "initrd", required_argument, 0, OPT_INITRD },
-		{ "cmdline", required_argument, 0, OPT_CMDLINE }, { "cpus", required_argument, 0, OPT_CPUS },
-		{ "memory", required_argument, 0, OPT_MEMORY }, { "disk", required_argument, 0, OPT_DISK },
-		{ "net", required_argument, 0, OPT_NET }, { "vsock", required_argument, 0, OPT_VSOCK },
-		{ "vsock-path", required_argument, 0, OPT_VSOCK_PATH }, { "no-rng", no_argument, 0, OPT_NO_RNG },
-		{ "reboot", no_argument, 0, OPT_REBOOT }, { "api-socket", required_argument, 0, OPT_API },
-		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP }, { "fs", required_argument, 0, OPT_FS },
-		{ "help", no_argument, 0, 'h' }, { 0 },
+	    {"kernel", required_argument, 0, OPT_KERNEL},
+	    {"initrd", required_argument, 0, OPT_INITRD},
+	    {"cmdline", required_argument, 0, OPT_CMDLINE},
+	    {"cpus", required_argument, 0, OPT_CPUS},
+	    {"memory", required_argument, 0, OPT_MEMORY},
+	    {"disk", required_argument, 0, OPT_DISK},
+	    {"net", required_argument, 0, OPT_NET},
+	    {"vsock", required_argument, 0, OPT_VSOCK},
+	    {"vsock-path", required_argument, 0, OPT_VSOCK_PATH},
+	    {"no-rng", no_argument, 0, OPT_NO_RNG},
+	    {"reboot", no_argument, 0, OPT_REBOOT},
+	    {"api-socket", required_argument, 0, OPT_API},
+	    {"no-seccomp", no_argument, 0, OPT_NO_SECCOMP},
+	    {"fs", required_argument, 0, OPT_FS},
+	    {"jail", required_argument, 0, OPT_JAIL},
+	    {"uid", required_argument, 0, OPT_UID},
+	    {"gid", required_argument, 0, OPT_GID},
+	    {"help", no_argument, 0, 'h'},
+	    {0},
 	};
 	int c;
 	char *end;
+	bool uid = false, gid = false;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		_cleanup_error_ struct hull_error *err = NULL;
 		switch (c) {
-		case OPT_KERNEL: cfg->kernel = optarg; break;
-		case OPT_INITRD: cfg->initrd = optarg; break;
-		case OPT_CMDLINE: cfg->cmdline = optarg; break;
+		case OPT_KERNEL:
+			cfg->kernel = optarg;
+			break;
+		case OPT_INITRD:
+			cfg->initrd = optarg;
+			break;
+		case OPT_CMDLINE:
+			cfg->cmdline = optarg;
+			break;
 		case OPT_CPUS:
 			cfg->cpus = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || !*optarg || cfg->cpus < 1 || cfg->cpus > HULL_VM_MAX_CPUS)
@@ -151,25 +192,68 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		case OPT_VSOCK:
 			cfg->vsock_cid = (uint32_t)strtoul(optarg, &end, 10);
 			if (*end || !*optarg || cfg->vsock_cid < 3)
-				return cli_usage_error("vm run", "--vsock `%s`: give the guest CID, a number >= 3", optarg);
+				return cli_usage_error("vm run", "--vsock `%s`: give the guest CID, a number >= 3",
+						       optarg);
 			break;
-		case OPT_VSOCK_PATH: cfg->vsock_path = optarg; break;
+		case OPT_VSOCK_PATH:
+			cfg->vsock_path = optarg;
+			break;
 		case OPT_FS:
 			if (parse_fs(optarg, cfg))
 				return -1;
 			break;
-		case OPT_NO_RNG: cfg->rng = false; break;
-		case OPT_REBOOT: *reboot = true; break;
-		case OPT_API: cfg->api_socket = optarg; break;
-		case OPT_NO_SECCOMP: cfg->seccomp = false; break;
-		case 'h': run_usage(stdout); exit(0);
-		default: return cli_usage_error("vm run", "unknown option");
+		case OPT_NO_RNG:
+			cfg->rng = false;
+			break;
+		case OPT_REBOOT:
+			*reboot = true;
+			break;
+		case OPT_API:
+			cfg->api_socket = optarg;
+			break;
+		case OPT_NO_SECCOMP:
+			cfg->seccomp = false;
+			break;
+		case OPT_JAIL:
+			cfg->jail_dir = optarg;
+			break;
+		case OPT_UID:
+		case OPT_GID: {
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (errno || *end || !*optarg || optarg[0] == '-' || v >= 0xffffffffUL)
+				return cli_usage_error("vm run", "--%s `%s`: give a number",
+						       c == OPT_UID ? "uid" : "gid", optarg);
+			if (c == OPT_UID) {
+				cfg->jail_uid = (uint32_t)v;
+				uid = true;
+			} else {
+				cfg->jail_gid = (uint32_t)v;
+				gid = true;
+			}
+			break;
+		}
+		case 'h':
+			run_usage(stdout);
+			exit(0);
+		default:
+			return cli_usage_error("vm run", "unknown option");
 		}
 	}
 	if (optind < argc)
 		return cli_usage_error("vm run", "unexpected argument `%s`", argv[optind]);
 	if (!cfg->kernel)
 		return cli_usage_error("vm run", "--kernel FILE is required");
+	if ((uid || gid) && !cfg->jail_dir)
+		return cli_usage_error("vm run", "--uid and --gid go with --jail DIR");
+	if (cfg->jail_dir && (!uid || !gid))
+		return cli_usage_error("vm run", "--jail DIR needs --uid U and --gid G: the ids the VMM runs as");
+	/* the FUSE server reopens files through /proc/self/fd and acts as
+	 * root for the guest's uids: neither exists in the jail */
+	if (cfg->jail_dir && cfg->n_fs)
+		return cli_usage_error("vm run",
+				       "--fs cannot go with --jail: the virtio-fs server needs the "
+				       "host's /proc and root's file capabilities, which the jail takes away");
 	return 0;
 }
 
@@ -190,7 +274,7 @@ static bool raw_console(struct termios *saved)
 	if (!isatty(0) || tcgetattr(0, saved) < 0)
 		return false;
 	console_saved = *saved;
-	struct sigaction sa = { .sa_handler = restore_console_and_die };
+	struct sigaction sa = {.sa_handler = restore_console_and_die};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -246,13 +330,16 @@ static int run_one(struct hull_cli *cli, const struct hull_vm_config *cfg, const
 static int run_vm(struct hull_cli *cli, const struct hull_vm_config *cfg, const char *snapshot, bool reboot,
 		  bool *again)
 {
-	if (!cfg->seccomp)
+	if (!cfg->seccomp && !cfg->jail_dir)
 		return run_one(cli, cfg, snapshot, reboot, again);
 	fflush(stdout);
 	fflush(stderr);
-	pid_t pid = fork();
+	/* a jailed VMM is PID 1 of a pid namespace of its own (threads cannot
+	 * be made after unsharing one, so it is entered here, at the fork) */
+	pid_t pid = cfg->jail_dir ? (pid_t)syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
 	if (pid < 0) {
-		fprintf(stderr, "hull vm: fork the VMM's process: %s\n", strerror(errno));
+		fprintf(stderr, "hull vm: %s the VMM's process: %s\n",
+			cfg->jail_dir ? "clone (new pid namespace)" : "fork", strerror(errno));
 		return EXIT_HULL_ERROR;
 	}
 	if (pid == 0) {
@@ -272,7 +359,8 @@ static int run_vm(struct hull_cli *cli, const struct hull_vm_config *cfg, const 
 		fprintf(stderr, "hull vm: the VMM was killed by SIGSYS: it made a system call outside its seccomp "
 				"filter (--no-seccomp runs the VMM unconfined)\n");
 	else
-		fprintf(stderr, "\nhull vm: the VMM was killed by signal %d (%s)\n", WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+		fprintf(stderr, "\nhull vm: the VMM was killed by signal %d (%s)\n", WTERMSIG(ws),
+			strsignal(WTERMSIG(ws)));
 	return EXIT_HULL_ERROR;
 }
 
@@ -284,6 +372,7 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 	if (parse_run(argc, argv, &cfg, &reboot))
 		return EXIT_HULL_ERROR;
 	cfg.test_forbidden_syscall = getenv("HULL_VM_TEST_SECCOMP") != NULL;
+	cfg.test_no_irqfd = getenv("HULL_VM_TEST_NO_IRQFD") != NULL;
 	if (!cfg.cmdline)
 		cfg.cmdline = "console=ttyS0 reboot=k panic=1";
 	_cleanup_free_ char *vsock_path = NULL;
@@ -311,22 +400,29 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 static int cmd_vm_snapshot(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "api-socket", required_argument, 0, 'a' }, { "stop", no_argument, 0, 's' },
-		{ "help", no_argument, 0, 'h' }, { 0 },
+	    {"api-socket", required_argument, 0, 'a'},
+	    {"stop", no_argument, 0, 's'},
+	    {"help", no_argument, 0, 'h'},
+	    {0},
 	};
 	const char *api = NULL;
 	bool stop = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'a': api = optarg; break;
-		case 's': stop = true; break;
+		case 'a':
+			api = optarg;
+			break;
+		case 's':
+			stop = true;
+			break;
 		case 'h':
 			printf("Usage: hull vm snapshot --api-socket PATH [--stop] FILE\n\n"
 			       "Pause the VM serving PATH, save its memory, vCPUs and devices to FILE, and resume it\n"
 			       "(or, with --stop, end it there). `hull vm restore FILE` boots it from that point.\n");
 			return 0;
-		default: return cli_usage_error("vm snapshot", "unknown option");
+		default:
+			return cli_usage_error("vm snapshot", "unknown option");
 		}
 	}
 	if (!api || optind != argc - 1)
@@ -335,8 +431,9 @@ static int cmd_vm_snapshot(struct hull_cli *cli, int argc, char **argv)
 	if (!file) {
 		/* the file does not exist yet: make the path absolute for the VMM */
 		char cwd[4096];
-		file = argv[optind][0] == '/' || !getcwd(cwd, sizeof(cwd)) ? hull_xstrdup(argv[optind]) :
-									    hull_strdup_printf("%s/%s", cwd, argv[optind]);
+		file = argv[optind][0] == '/' || !getcwd(cwd, sizeof(cwd))
+			   ? hull_xstrdup(argv[optind])
+			   : hull_strdup_printf("%s/%s", cwd, argv[optind]);
 	}
 	_cleanup_free_ char *request = hull_strdup_printf("snapshot %s%s", file, stop ? " stop" : "");
 	free(file);
@@ -351,14 +448,20 @@ static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 {
 	enum { OPT_API = 256, OPT_DISK, OPT_NET, OPT_VSOCK_PATH, OPT_NO_SECCOMP };
 	static const struct option opts[] = {
-		{ "api-socket", required_argument, 0, OPT_API }, { "disk", required_argument, 0, OPT_DISK },
-		{ "net", required_argument, 0, OPT_NET },        { "vsock-path", required_argument, 0, OPT_VSOCK_PATH },
-		{ "no-seccomp", no_argument, 0, OPT_NO_SECCOMP }, { "help", no_argument, 0, 'h' }, { 0 },
+	    {"api-socket", required_argument, 0, OPT_API},
+	    {"disk", required_argument, 0, OPT_DISK},
+	    {"net", required_argument, 0, OPT_NET},
+	    {"vsock-path", required_argument, 0, OPT_VSOCK_PATH},
+	    {"no-seccomp", no_argument, 0, OPT_NO_SECCOMP},
+	    {"help", no_argument, 0, 'h'},
+	    {0},
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case OPT_API: cfg->api_socket = optarg; break;
+		case OPT_API:
+			cfg->api_socket = optarg;
+			break;
 		case OPT_DISK:
 			if (vm_parse_disk("vm restore", optarg, cfg))
 				return -1;
@@ -370,8 +473,12 @@ static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 				return cli_usage_error("vm restore", "at most %d --net options", HULL_VM_MAX_NICS);
 			cfg->taps[cfg->n_taps++] = optarg + 4;
 			break;
-		case OPT_VSOCK_PATH: cfg->vsock_path = optarg; break;
-		case OPT_NO_SECCOMP: cfg->seccomp = false; break;
+		case OPT_VSOCK_PATH:
+			cfg->vsock_path = optarg;
+			break;
+		case OPT_NO_SECCOMP:
+			cfg->seccomp = false;
+			break;
 		case 'h':
 			printf("Usage: hull vm restore FILE [OPTIONS]\n\n"
 			       "Resume a VM saved by `hull vm snapshot`, with its console on this terminal.\n"
@@ -383,7 +490,8 @@ static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 			       "  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n"
 			       "  --no-seccomp         leave the VMM unconfined (see hull vm run --help)\n");
 			exit(0);
-		default: return cli_usage_error("vm restore", "unknown option");
+		default:
+			return cli_usage_error("vm restore", "unknown option");
 		}
 	}
 	if (optind != argc - 1)
@@ -398,6 +506,7 @@ static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)
 	int status = EXIT_HULL_ERROR;
 	if (parse_restore(argc, argv, &cfg) == 0) {
 		cfg.test_forbidden_syscall = getenv("HULL_VM_TEST_SECCOMP") != NULL;
+		cfg.test_no_irqfd = getenv("HULL_VM_TEST_NO_IRQFD") != NULL;
 		struct termios saved;
 		bool raw = raw_console(&saved);
 		bool again;

@@ -18,6 +18,11 @@
  * are loaded already. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <linux/kvm.h>
 #include <sched.h>
 #include <seccomp.h>
@@ -109,6 +114,7 @@ static const int allowed[] = {
     SCMP_SYS(clock_nanosleep),
     SCMP_SYS(nanosleep),
     SCMP_SYS(gettimeofday),
+    SCMP_SYS(timerfd_settime), /* the console's output flush */
     SCMP_SYS(getrandom),
 };
 
@@ -218,6 +224,72 @@ static int drop_capabilities(bool fs, struct hull_error **err)
 	CAP(cap_free)(none);
 	if (r < 0)
 		return hull_error_set(err, e, "drop the VMM's capabilities");
+	return 0;
+}
+
+/* Bind the directory holding socket path sock (absolute) at the same place under root. */
+static int bind_socket_dir(const char *root, const char *sock, uid_t uid, gid_t gid, struct hull_error **err)
+{
+	char dir[PATH_MAX];
+	if (sock[0] != '/' || strlen(sock) >= sizeof(dir))
+		return hull_error_msg(err, EINVAL, "--jail: socket path `%s` must be absolute", sock);
+	strcpy(dir, sock);
+	*strrchr(dir, '/') = 0;
+	if (!*dir)
+		return hull_error_msg(err, EINVAL, "--jail: socket `%s` is in /: give it a directory of its own", sock);
+	/* the VMM, no longer root, removes its sockets on exit: they become its own */
+	if (lchown(sock, uid, gid) < 0)
+		return hull_error_set(err, errno, "--jail: chown `%s`", sock);
+	char target[PATH_MAX * 2];
+	snprintf(target, sizeof(target), "%s%s", root, dir);
+	for (char *p = target + strlen(root) + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(target, 0755) < 0 && errno != EEXIST)
+			return hull_error_set(err, errno, "--jail: mkdir `%s`", target);
+		*p = '/';
+	}
+	if (mkdir(target, 0755) < 0 && errno != EEXIST)
+		return hull_error_set(err, errno, "--jail: mkdir `%s`", target);
+	if (mount(dir, target, NULL, MS_BIND, NULL) < 0)
+		return hull_error_set(err, errno, "--jail: bind `%s` into the jail", dir);
+	return 0;
+}
+
+int vm_jail_chroot(const struct hull_vm_config *cfg, struct hull_error **err)
+{
+	const char *root = cfg->jail_dir;
+	struct stat st;
+	if (stat(root, &st) < 0)
+		return hull_error_set(err, errno, "--jail `%s`", root);
+	if (!S_ISDIR(st.st_mode))
+		return hull_error_msg(err, ENOTDIR, "--jail `%s` is not a directory", root);
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET) < 0)
+		return hull_error_set(err, errno, "--jail: new mount and network namespaces");
+	/* nothing mounted from here on reaches the host's namespace */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return hull_error_set(err, errno, "--jail: make the mounts private");
+	if (mount("hull-jail", root, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=64k") < 0)
+		return hull_error_set(err, errno, "--jail: mount a tmpfs on `%s`", root);
+	int r;
+	if (cfg->vsock_path && (r = bind_socket_dir(root, cfg->vsock_path, cfg->jail_uid, cfg->jail_gid, err)) < 0)
+		return r;
+	if (cfg->api_socket && (r = bind_socket_dir(root, cfg->api_socket, cfg->jail_uid, cfg->jail_gid, err)) < 0)
+		return r;
+	if (chdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return hull_error_set(err, errno, "--jail: chroot into `%s`", root);
+	/* the bounding set while CAP_SETPCAP is still ours */
+	__typeof__(cap_drop_bound) *drop_bound = CAP(cap_drop_bound);
+	for (cap_value_t c = 0; c < (cap_value_t)CAP(cap_max_bits)(); c++)
+		if (drop_bound(c) < 0 && errno != EINVAL)
+			return hull_error_set(err, errno, "--jail: drop capability %d from the bounding set", (int)c);
+	if (setgroups(0, NULL) < 0 || setresgid(cfg->jail_gid, cfg->jail_gid, cfg->jail_gid) < 0 ||
+	    setresuid(cfg->jail_uid, cfg->jail_uid, cfg->jail_uid) < 0)
+		return hull_error_set(err, errno, "--jail: become %u:%u", cfg->jail_uid, cfg->jail_gid);
+	/* a change of credentials clears the parent-death signal: the VMM must still die with hull */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return hull_error_set(err, errno, "--jail: prctl(PR_SET_PDEATHSIG)");
 	return 0;
 }
 

@@ -55,10 +55,23 @@ int hull_vm_parse_size(const char *text, uint64_t *out, struct hull_error **err)
 				      text);
 	unsigned shift = 0;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	default: break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		end++;
+		break;
+	default:
+		break;
 	}
 	if (*end == 'i' && shift)
 		end++;
@@ -89,8 +102,8 @@ void vm_request_exit(struct hull_vm *vm, enum hull_vm_exit_reason reason, char *
 int vm_io_add(struct hull_vm *vm, int fd, uint32_t events, vm_io_fn fn, void *opaque, struct hull_error **err)
 {
 	struct vm_io_watch *w = hull_xcalloc(1, sizeof(*w));
-	*w = (struct vm_io_watch){ fd, fn, opaque, vm->watches };
-	struct epoll_event ev = { .events = events, .data.ptr = w };
+	*w = (struct vm_io_watch){fd, fn, opaque, vm->watches};
+	struct epoll_event ev = {.events = events, .data.ptr = w};
 	if (epoll_ctl(vm->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		free(w);
 		return hull_error_set(err, errno, "watch fd %d", fd);
@@ -106,14 +119,14 @@ int vm_io_mod(struct hull_vm *vm, int fd, uint32_t events, vm_io_fn fn, void *op
 			continue;
 		w->fn = fn;
 		w->opaque = opaque;
-		struct epoll_event ev = { .events = events, .data.ptr = w };
+		struct epoll_event ev = {.events = events, .data.ptr = w};
 		return epoll_ctl(vm->epoll_fd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
 	}
 	return -ENOENT;
 }
 
-/* vm_io_del: stop watching fd. The watch is freed with the VM (the I/O
- * thread may hold a pointer to it from the current epoll batch). */
+/* vm_io_del: stop watching fd. The watch is freed by the I/O thread
+ * between two epoll batches (it may hold a pointer to it in the current one). */
 void vm_io_del(struct hull_vm *vm, int fd)
 {
 	epoll_ctl(vm->epoll_fd, EPOLL_CTL_DEL, fd, NULL);
@@ -122,10 +135,28 @@ void vm_io_del(struct hull_vm *vm, int fd)
 			w->fn = NULL;
 }
 
+/* Free the watches vm_io_del stopped: no epoll batch points at them any more.
+ * A VM that opens and closes vsock connections for days keeps a short list. */
+static void sweep_watches(struct hull_vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	for (struct vm_io_watch **p = &vm->watches; *p;) {
+		struct vm_io_watch *w = *p;
+		if (w->fn) {
+			p = &w->next;
+			continue;
+		}
+		*p = w->next;
+		free(w);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
 static void *io_thread(void *arg)
 {
 	struct hull_vm *vm = arg;
 	for (;;) {
+		sweep_watches(vm);
 		struct epoll_event ev[16];
 		int n = epoll_wait(vm->epoll_fd, ev, 16, -1);
 		if (n < 0 && errno == EINTR)
@@ -178,7 +209,7 @@ static void api_request(void *opaque, uint32_t events)
 	_cleanup_close_ int c = accept4(vm->api_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (c < 0)
 		return;
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = {.tv_sec = 5};
 	setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	char line[4200];
 	ssize_t n = recv(c, line, sizeof(line) - 1, 0);
@@ -217,7 +248,7 @@ static int api_listen(struct hull_vm *vm, struct hull_error **err)
 
 int hull_vm_api_request(const char *api_socket, const char *request, struct hull_error **err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	if (strlen(api_socket) >= sizeof(sa.sun_path))
 		return hull_error_msg(err, ENAMETOOLONG, "API socket path `%s` is too long", api_socket);
 	strcpy(sa.sun_path, api_socket);
@@ -235,7 +266,8 @@ int hull_vm_api_request(const char *api_socket, const char *request, struct hull
 	reply[got] = 0;
 	reply[strcspn(reply, "\n")] = 0;
 	if (strcmp(reply, "ok"))
-		return hull_error_msg(err, EIO, "%s", got ? reply : "the VM closed the API connection without an answer");
+		return hull_error_msg(err, EIO, "%s",
+				      got ? reply : "the VM closed the API connection without an answer");
 	return 0;
 }
 
@@ -248,10 +280,13 @@ static int vm_open(struct hull_vm *vm, struct hull_error **err)
 	if (version != KVM_API_VERSION)
 		return hull_error_msg(err, ENOTSUP, "/dev/kvm speaks API version %d, hull needs %d", version,
 				      KVM_API_VERSION);
-	static const struct { int cap; const char *name; } needed[] = {
-		{ KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP" }, { KVM_CAP_PIT2, "KVM_CAP_PIT2" },
-		{ KVM_CAP_SIGNAL_MSI, "KVM_CAP_SIGNAL_MSI" }, { KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
-		{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	static const struct {
+		int cap;
+		const char *name;
+	} needed[] = {
+	    {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},	{KVM_CAP_PIT2, "KVM_CAP_PIT2"},
+	    {KVM_CAP_SIGNAL_MSI, "KVM_CAP_SIGNAL_MSI"}, {KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT"},
+	    {KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID"},
 	};
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(needed); i++)
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, needed[i].cap) <= 0)
@@ -279,7 +314,8 @@ static int vm_build(struct hull_vm *vm, bool boot, struct hull_error **err)
 		return hull_error_msg(err, EINVAL, "--cpus %u: give 1 to %d", cfg->cpus, HULL_VM_MAX_CPUS);
 	if ((r = vm_open(vm, err)) < 0)
 		return r;
-	if ((r = vm_memory_init(&vm->mem, cfg->memory, err)) < 0 || (r = vm_memory_register(&vm->mem, vm->vm_fd, err)) < 0)
+	if ((r = vm_memory_init(&vm->mem, cfg->memory, err)) < 0 ||
+	    (r = vm_memory_register(&vm->mem, vm->vm_fd, err)) < 0)
 		return r;
 	if ((r = vm_irq_init(vm, err)) < 0)
 		return r;
@@ -287,7 +323,7 @@ static int vm_build(struct hull_vm *vm, bool boot, struct hull_error **err)
 	vm->stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (vm->epoll_fd < 0 || vm->stop_fd < 0)
 		return hull_error_set(err, errno, "create the I/O thread's epoll");
-	struct epoll_event stop = { .events = EPOLLIN, .data.ptr = NULL };
+	struct epoll_event stop = {.events = EPOLLIN, .data.ptr = NULL};
 	epoll_ctl(vm->epoll_fd, EPOLL_CTL_ADD, vm->stop_fd, &stop);
 	for (unsigned i = 0; i < cfg->cpus; i++, vm->ncpus++)
 		if ((r = vm_vcpu_create(vm, i, err)) < 0)
@@ -304,7 +340,8 @@ static int vm_build(struct hull_vm *vm, bool boot, struct hull_error **err)
 	if (boot && (r = vm_boot_load(vm, &entry, err)) < 0)
 		return r;
 	for (unsigned i = 0; i < vm->ncpus; i++) {
-		if ((r = vm_cpu_setup_cpuid(vm, &vm->cpus[i], err)) < 0 || (r = vm_cpu_setup_msrs(&vm->cpus[i], err)) < 0)
+		if ((r = vm_cpu_setup_cpuid(vm, &vm->cpus[i], err)) < 0 ||
+		    (r = vm_cpu_setup_msrs(&vm->cpus[i], err)) < 0)
 			return r;
 	}
 	return boot ? vm_cpu_setup_boot_regs(vm, &vm->cpus[0], &entry, err) : 0;
@@ -448,6 +485,10 @@ static int vm_run(const struct hull_vm_config *cfg, struct vm_snapshot *snapshot
 	int r = vm_build(vm, snapshot == NULL, err);
 	if (r == 0 && snapshot)
 		r = vm_snapshot_load(vm, snapshot, err);
+	if (r == 0 && cfg->jail_dir && cfg->n_fs)
+		r = hull_error_msg(err, EINVAL, "a jailed VMM cannot serve virtio-fs shares");
+	if (r == 0 && cfg->jail_dir)
+		r = vm_jail_chroot(cfg, err);
 	if (r == 0 && cfg->seccomp)
 		r = vm_jail_enter(cfg->n_fs > 0, err);
 	if (r == 0 && cfg->seccomp && cfg->test_forbidden_syscall)

@@ -13,13 +13,13 @@
 
 /* Guest physical layout (x86, like kvmtool and Firecracker). */
 #define VM_GDT_ADDR 0x500
-#define VM_START_INFO_ADDR 0x6000   /* PVH hvm_start_info + memmap */
-#define VM_BOOT_PARAMS_ADDR 0x7000  /* bzImage zero page */
-#define VM_PML4_ADDR 0x9000         /* identity page tables: PML4, PDPT, 4 PDs */
+#define VM_START_INFO_ADDR 0x6000  /* PVH hvm_start_info + memmap */
+#define VM_BOOT_PARAMS_ADDR 0x7000 /* bzImage zero page */
+#define VM_PML4_ADDR 0x9000	   /* identity page tables: PML4, PDPT, 4 PDs */
 #define VM_CMDLINE_ADDR 0x20000
 #define VM_CMDLINE_MAX 4096
 #define VM_EBDA_START 0x9fc00
-#define VM_ACPI_ADDR 0xe0000        /* RSDP (BIOS scan area) and the tables after it */
+#define VM_ACPI_ADDR 0xe0000			/* RSDP (BIOS scan area) and the tables after it */
 #define VM_VMGENID_ADDR (VM_ACPI_ADDR + 0x1000) /* 16-byte VM generation ID (x86/tables.c) */
 #define VM_VMGENID_SIZE 16
 #define VM_KERNEL_ADDR 0x100000
@@ -31,20 +31,23 @@
 #define VM_HIGH_RAM_START 0x100000000ULL
 
 /* Ports of the platform devices. */
-#define VM_PORT_PM1A_EVT 0x600      /* ACPI PM1a event block (4 bytes) */
-#define VM_PORT_PM1A_CNT 0x604      /* ACPI PM1a control: SLP_TYP=5|SLP_EN powers off */
-#define VM_PORT_PVPANIC 0x505	    /* pvpanic: bit 0 written = the guest kernel panicked */
+#define VM_PORT_PM1A_EVT 0x600 /* ACPI PM1a event block (4 bytes) */
+#define VM_PORT_PM1A_CNT 0x604 /* ACPI PM1a control: SLP_TYP=5|SLP_EN powers off */
+#define VM_PORT_PVPANIC 0x505  /* pvpanic: bit 0 written = the guest kernel panicked */
 #define VM_SCI_IRQ 9
-#define VM_PCI_INTX_GSIS { 5, 10, 11 } /* INTx lines handed to PCI slots, level-triggered in the MADT */
+#define VM_PCI_INTX_GSIS                                                                                               \
+	{                                                                                                              \
+		5, 10, 11                                                                                              \
+	} /* INTx lines handed to PCI slots, level-triggered in the MADT */
 
 struct hull_vm;
 
 /* memory.c: guest RAM, mapped MAP_NORESERVE and never touched by the VMM
  * except where the guest asks it to. */
 struct vm_memory {
-	uint8_t *host;      /* start of the mapping */
-	uint64_t size;      /* bytes of RAM */
-	uint64_t low_size;  /* bytes below VM_MMIO_HOLE_START; the rest sits at 4 GiB */
+	uint8_t *host;	   /* start of the mapping */
+	uint64_t size;	   /* bytes of RAM */
+	uint64_t low_size; /* bytes below VM_MMIO_HOLE_START; the rest sits at 4 GiB */
 };
 int vm_memory_init(struct vm_memory *mem, uint64_t size, struct hull_error **err);
 void vm_memory_free(struct vm_memory *mem);
@@ -77,6 +80,39 @@ int vm_irq_init(struct hull_vm *vm, struct hull_error **err);
 void vm_irq_line(struct hull_vm *vm, unsigned gsi, int level);
 void vm_irq_pulse(struct hull_vm *vm, unsigned gsi);
 int vm_irq_msi(struct hull_vm *vm, uint64_t addr, uint32_t data);
+/* MSI vectors as irqfds: GSIs from VM_IRQ_FIRST_MSI_GSI, one per vector. */
+#define VM_IRQ_FIRST_MSI_GSI 24
+#define VM_IRQ_MAX_MSI 128
+struct vm_irq_routes {
+	bool irqfd;	/* KVM_CAP_IRQFD and KVM_CAP_IRQ_ROUTING, and no refusal yet */
+	unsigned n_msi; /* GSIs handed out */
+	struct {
+		bool set;
+		uint64_t addr;
+		uint32_t data;
+	} msi[VM_IRQ_MAX_MSI]; /* the route of GSI VM_IRQ_FIRST_MSI_GSI + i */
+};
+struct vm_irqfd {
+	int fd;		  /* -1: this vector goes by KVM_SIGNAL_MSI */
+	unsigned slot;	  /* index in vm->routes.msi */
+	unsigned changes; /* route rewrites so far */
+};
+/* vm_irqfd_init: a vector without an irqfd (fd -1), safe to free. */
+void vm_irqfd_init(struct vm_irqfd *ifd);
+/* vm_irqfd_msi_create: an eventfd bound to a fresh GSI. Returns 0, or a
+ * negative errno when KVM has no irqfds (ifd->fd stays -1: fire falls back). */
+int vm_irqfd_msi_create(struct hull_vm *vm, struct vm_irqfd *ifd);
+/* vm_irqfd_msi_fire: raise the MSI (addr, data) through ifd, routing its
+ * GSI to that message first if it changed; KVM_SIGNAL_MSI where that fails.
+ * Called with vm->lock held. */
+void vm_irqfd_msi_fire(struct hull_vm *vm, struct vm_irqfd *ifd, uint64_t addr, uint32_t data);
+void vm_irqfd_free(struct vm_irqfd *ifd);
+/* vm_irqfd_level_create: a level-triggered line (GSI 0-23) as an irqfd with a
+ * resample eventfd (api.rst 4.75, KVM_IRQFD_FLAG_RESAMPLE): a write to *fd
+ * raises the line, KVM lowers it at the guest's EOI and signals
+ * *resample_fd, where the device raises it again if it is still owed.
+ * Returns 0, or a negative errno with both fds -1 (use KVM_IRQ_LINE). */
+int vm_irqfd_level_create(struct hull_vm *vm, unsigned gsi, int *fd, int *resample_fd);
 
 /* vcpu.c */
 struct vm_vcpu {
@@ -98,9 +134,9 @@ char *vm_vcpu_describe(struct vm_vcpu *cpu);
 int vm_cpu_setup_cpuid(struct hull_vm *vm, struct vm_vcpu *cpu, struct hull_error **err);
 int vm_cpu_setup_msrs(struct vm_vcpu *cpu, struct hull_error **err);
 struct vm_boot_entry {
-	bool protected32;   /* PVH: 32-bit protected mode, paging off */
+	bool protected32; /* PVH: 32-bit protected mode, paging off */
 	uint64_t rip;
-	uint64_t boot_arg;  /* rsi (bzImage boot_params) or ebx (PVH start_info) */
+	uint64_t boot_arg; /* rsi (bzImage boot_params) or ebx (PVH start_info) */
 };
 int vm_cpu_setup_boot_regs(struct hull_vm *vm, struct vm_vcpu *cpu, const struct vm_boot_entry *entry,
 			   struct hull_error **err);
@@ -115,32 +151,32 @@ void vm_vmgenid_new(struct hull_vm *vm);
 
 /* dev/: platform devices */
 struct vm_serial;
-int vm_serial_create(struct hull_vm *vm, uint16_t port, unsigned irq, int in_fd, int out_fd,
-		     struct vm_serial **out, struct hull_error **err);
+int vm_serial_create(struct hull_vm *vm, uint16_t port, unsigned irq, int in_fd, int out_fd, struct vm_serial **out,
+		     struct hull_error **err);
 void vm_serial_free(struct vm_serial *s);
 /* vm_serial_tail: the last lines the guest printed (for crash reports). */
 char *vm_serial_tail(struct vm_serial *s, unsigned lines);
-int vm_platform_create(struct hull_vm *vm, struct hull_error **err);  /* i8042, PM, 0xCF9, RTC */
+int vm_platform_create(struct hull_vm *vm, struct hull_error **err); /* i8042, PM, 0xCF9, RTC */
 
 /* dev/pci.c */
 struct vm_pci_device;
 struct vm_pci;
-typedef void (*vm_pci_bar_fn)(struct vm_pci_device *dev, unsigned bar, uint64_t offset, uint8_t *data,
-			      uint32_t len, bool is_write);
+typedef void (*vm_pci_bar_fn)(struct vm_pci_device *dev, unsigned bar, uint64_t offset, uint8_t *data, uint32_t len,
+			      bool is_write);
 struct vm_pci_device {
-	uint8_t config[256];      /* type 0 header + capabilities */
-	uint8_t wmask[256];       /* bits the guest may write */
+	uint8_t config[256]; /* type 0 header + capabilities */
+	uint8_t wmask[256];  /* bits the guest may write */
 	uint64_t bar_size[6];
 	bool bar_io[6];
-	uint64_t bar_addr[6];     /* where the BAR is mapped on its bus, 0 if not */
+	uint64_t bar_addr[6]; /* where the BAR is mapped on its bus, 0 if not */
 	bool bar_mapped[6];
 	vm_pci_bar_fn bar_fn;
 	void (*bars_moved)(struct vm_pci_device *dev); /* after BARs were mapped, moved or unmapped; may be NULL */
 	void *priv;
 	struct hull_vm *vm;
 	unsigned slot;
-	unsigned irq_line;        /* INTx GSI */
-	unsigned cap_end;         /* first free byte after the capabilities (0: none yet) */
+	unsigned irq_line; /* INTx GSI */
+	unsigned cap_end;  /* first free byte after the capabilities (0: none yet) */
 };
 int vm_pci_init(struct hull_vm *vm, struct hull_error **err);
 void vm_pci_free(struct hull_vm *vm);
@@ -177,6 +213,11 @@ void vm_vcpu_park(struct vm_vcpu *cpu);
  * (CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID)
  * and the file system calls it makes. */
 int vm_jail_enter(bool fs, struct hull_error **err);
+/* jail.c: vm_jail_chroot: cfg->jail_dir's confinement (see hull/vmm.h): new
+ * mount and network namespaces, an empty tmpfs on the directory as root with
+ * the socket directories bound in, the bounding set emptied, then jail_uid and
+ * jail_gid with no supplementary groups. The process must have no other thread. */
+int vm_jail_chroot(const struct hull_vm_config *cfg, struct hull_error **err);
 
 /* crc32c.c: vm_crc32c: CRC-32C of data, continuing from crc (0 to start). */
 uint32_t vm_crc32c(uint32_t crc, const void *data, size_t len);
@@ -232,10 +273,10 @@ struct hull_vm {
 	const struct hull_vm_config *cfg;
 	int kvm_fd, vm_fd;
 	size_t run_size;
-	bool pvm_host;                   /* /dev/kvm is the PVM backend (kvm_pvm), not VT-x/AMD-V */
+	bool pvm_host; /* /dev/kvm is the PVM backend (kvm_pvm), not VT-x/AMD-V */
 	struct vm_memory mem;
 	struct vm_bus pio, mmio;
-	pthread_mutex_t lock;            /* devices: held while dispatching an exit or an I/O event */
+	pthread_mutex_t lock; /* devices: held while dispatching an exit or an I/O event */
 	struct vm_vcpu cpus[HULL_VM_MAX_CPUS];
 	unsigned ncpus;
 	struct vm_serial *serial;
@@ -251,16 +292,17 @@ struct hull_vm {
 	bool exiting;
 	enum hull_vm_exit_reason exit_reason;
 	char *exit_detail;
-	pthread_cond_t pause_cond;       /* with exit_lock: vCPUs park while pause_requested */
-	pthread_mutex_t pause_lock;	 /* held from vm_pause to vm_resume */
-	bool stuck_seen;		 /* the last hang check found every vCPU halted, interrupts off */
+	pthread_cond_t pause_cond;  /* with exit_lock: vCPUs park while pause_requested */
+	pthread_mutex_t pause_lock; /* held from vm_pause to vm_resume */
+	bool stuck_seen;	    /* the last hang check found every vCPU halted, interrupts off */
 	bool pause_requested;
 	unsigned paused;
 	int api_fd;
-	struct stat api_bound;           /* the socket file at cfg->api_socket */
+	struct stat api_bound; /* the socket file at cfg->api_socket */
 	uint8_t cmos_index, cmos[128];
 	uint8_t i8042_cmd, i8042_out;
 	uint16_t pm1_en, pm1_sts, pm1_cnt;
+	struct vm_irq_routes routes; /* irq.c, with vm->lock */
 };
 
 #endif

@@ -1,4 +1,4 @@
-# L2 side of tests/nested/net_vsock.bats: virtio-net and
+# L2 side of tests/integration/vm_nested_net_vsock.bats: virtio-net and
 # virtio-vsock with Debian's drivers. SIZE is set by the line the test prepends.
 up() { cut -d' ' -f1 /proc/uptime; }
 echo "=== probe"
@@ -12,6 +12,8 @@ echo "=== net-h2g"
 t0=$(up); /streamio recv tcp-listen:7002 | md5sum; echo "received in $(up) - $t0 s"
 echo "=== vsock-g2h"
 t0=$(up); /streamio gen "$SIZE" | /streamio send vsock:2:5001 && echo "sent $SIZE in $(up) - $t0 s"
+echo "=== vsock-h2g"
+t0=$(up); /streamio recv vsock-listen:6001 | md5sum; echo "received in $(up) - $t0 s"
 echo "=== stall"
 # the host peer of port 5002 accepts and reads nothing for 15 s: the
 # console must keep ticking while the guest's writes wait for credit

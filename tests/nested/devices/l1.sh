@@ -1,4 +1,4 @@
-# L1 side of tests/nested/net_vsock.bats: a tap for hull's
+# L1 side of tests/integration/vm_nested_net_vsock.bats: a tap for hull's
 # virtio-net, the host ends of the streams (each with a time limit, so one
 # that hangs costs its limit, not the whole run), then the guest's console.
 up() { cut -d' ' -f1 /proc/uptime; }
@@ -22,6 +22,7 @@ step net-g2h ${LIMIT_FIRST:-300} sh -c './streamio recv tcp-listen:7001 | md5sum
 step net-h2g ${LIMIT:-120} sh -c './streamio gen "$0" | ./streamio send tcp:10.0.2.2:7002' "$SIZE"
 step vsock-g2h ${LIMIT:-120} sh -c './streamio recv unix-listen:/tmp/v_5001 | tee /tmp/g2h | md5sum >vsock-g2h'
 echo "L1: vsock-g2h got $(wc -c </tmp/g2h) bytes"; rm -f /tmp/g2h
+step vsock-h2g ${LIMIT:-120} sh -c './streamio gen "$0" | ./streamio send hull:/tmp/v:6001' "$SIZE"
 step stall 90 sh -c './streamio stall unix-listen:/tmp/v_5002 15 >stall'
 # the guest powers off after its last scenario
 (sleep 120; kill $hull 2>/dev/null) &

@@ -1,11 +1,18 @@
 /* dev/serial.c - a 16550A UART (National Semiconductor PC16550D data sheet)
  * as the guest console: THR bytes go to the host's output fd, bytes read
  * from the input fd arrive in the receive FIFO. Interrupt on IRQ 4 when the
- * guest enables them (IER) and gates them with MCR OUT2, as on a PC. */
+ * guest enables them (IER) and gates them with MCR OUT2, as on a PC.
+ *
+ * Output is buffered: a guest writes its console a byte per port exit, and
+ * a write(2) for each would cost more than the exit itself. The buffer goes
+ * out at each newline, when it is full, FLUSH_MS after its first byte
+ * (a prompt without a newline; a timerfd served by the I/O thread), and when
+ * the VM ends (vm_serial_free), whatever the reason. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "hull/fs.h"
@@ -13,6 +20,8 @@
 
 #define RX_FIFO 1024
 #define TAIL 4096
+#define OUT_BUF 4096
+#define FLUSH_MS 10
 
 #define UART_IER_RDI 0x01
 #define UART_IER_THRI 0x02
@@ -33,6 +42,10 @@ struct vm_serial {
 	bool irq_level;
 	uint8_t rx[RX_FIFO];
 	unsigned rx_head, rx_len;
+	char out[OUT_BUF];       /* output not written yet */
+	unsigned out_len;
+	int timer_fd;            /* flushes a partial line; -1: every byte is written at once */
+	bool timer_armed;
 	char tail[TAIL];         /* ring of the last output, for crash reports */
 	unsigned tail_pos;
 	bool tail_wrapped;
@@ -94,14 +107,41 @@ static void input_cb(void *opaque, uint32_t events)
 	update_irq(s);
 }
 
+static void flush(struct vm_serial *s)
+{
+	if (s->out_len && s->out_fd >= 0 && hull_write_all(s->out_fd, s->out, s->out_len) < 0)
+		s->out_fd = -1; /* the reader went away; the guest keeps running */
+	s->out_len = 0;
+}
+
+static void flush_timer(void *opaque, uint32_t events)
+{
+	struct vm_serial *s = opaque;
+	uint64_t n;
+	(void)events;
+	if (read(s->timer_fd, &n, sizeof(n)) < 0 && errno == EAGAIN)
+		return;
+	s->timer_armed = false;
+	flush(s);
+}
+
 static void output(struct vm_serial *s, uint8_t b)
 {
 	if (s->mcr & UART_MCR_LOOP) {
 		rx_push(s, b);
 		return;
 	}
-	if (s->out_fd >= 0 && hull_write_all(s->out_fd, &b, 1) < 0)
-		s->out_fd = -1; /* the reader went away; the guest keeps running */
+	if (s->out_fd >= 0)
+		s->out[s->out_len++] = b;
+	if (b == '\n' || s->out_len == OUT_BUF || s->timer_fd < 0) {
+		flush(s);
+	} else if (s->out_len && !s->timer_armed) {
+		struct itimerspec t = {.it_value = {.tv_nsec = FLUSH_MS * 1000000L}};
+		if (timerfd_settime(s->timer_fd, 0, &t, NULL) == 0)
+			s->timer_armed = true;
+		else
+			flush(s);
+	}
 	s->tail[s->tail_pos++] = (char)b;
 	if (s->tail_pos == TAIL) {
 		s->tail_pos = 0;
@@ -209,7 +249,12 @@ int vm_serial_create(struct hull_vm *vm, uint16_t port, unsigned irq, int in_fd,
 	s->out_fd = out_fd;
 	s->msr = 0xb0; /* DCD, DSR, CTS */
 	s->mcr = UART_MCR_OUT2;
+	s->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	int r = vm_bus_add(&vm->pio, port, 8, serial_io, s, err);
+	if (r == 0 && s->timer_fd >= 0 && vm_io_add(vm, s->timer_fd, EPOLLIN, flush_timer, s, NULL) < 0) {
+		close(s->timer_fd);
+		s->timer_fd = -1;
+	}
 	if (r == 0 && in_fd >= 0) {
 		r = vm_io_add(vm, in_fd, EPOLLIN, input_cb, s, err);
 		if (r == -EPERM) {
@@ -221,7 +266,7 @@ int vm_serial_create(struct hull_vm *vm, uint16_t port, unsigned irq, int in_fd,
 		s->in_watched = s->in_fd >= 0;
 	}
 	if (r < 0) {
-		free(s);
+		vm_serial_free(s);
 		return r;
 	}
 	*out = s;
@@ -230,6 +275,13 @@ int vm_serial_create(struct hull_vm *vm, uint16_t port, unsigned irq, int in_fd,
 
 void vm_serial_free(struct vm_serial *s)
 {
+	if (!s)
+		return;
+	flush(s);
+	if (s->timer_fd >= 0) {
+		vm_io_del(s->vm, s->timer_fd);
+		close(s->timer_fd);
+	}
 	free(s);
 }
 

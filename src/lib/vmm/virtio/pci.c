@@ -57,7 +57,7 @@ static void msix_fire(struct vm_virtio_pci *vp, uint16_t vector)
 		return;
 	}
 	vp->msix_pending &= ~(1ULL << vector);
-	vm_irq_msi(vp->vm, ((uint64_t)e[1] << 32) | e[0], e[2]);
+	vm_irqfd_msi_fire(vp->vm, &vp->irqfds[vector], ((uint64_t)e[1] << 32) | e[0], e[2]);
 }
 
 /* Deliver vectors that were pending while masked (PCI 3.0 6.8.2.9). */
@@ -72,10 +72,30 @@ static void intx_update(struct vm_virtio_pci *vp)
 {
 	bool disabled = vp->pci.config[0x05] & 0x04;
 	bool level = vp->isr && !disabled;
+	if (vp->intx_fd >= 0) {
+		/* KVM keeps the line up until the guest's EOI, then lowers it and
+		 * tells intx_resampled, which raises it again if it is still owed
+		 * (the driver has not read the ISR since) */
+		uint64_t one = 1;
+		if (level && !vp->intx_asserted && write(vp->intx_fd, &one, sizeof(one)) == sizeof(one))
+			vp->intx_asserted = true;
+		return;
+	}
 	if (level != vp->intx_level) {
 		vp->intx_level = level;
 		vm_irq_line(vp->vm, vp->pci.irq_line, level);
 	}
+}
+
+static void intx_resampled(void *opaque, uint32_t events)
+{
+	struct vm_virtio_pci *vp = opaque;
+	uint64_t n;
+	(void)events;
+	if (read(vp->intx_resample_fd, &n, sizeof(n)) < 0 && errno == EAGAIN)
+		return;
+	vp->intx_asserted = false;
+	intx_update(vp);
 }
 
 static void interrupt(struct vm_virtio_pci *vp, uint16_t vector, uint8_t isr_bit)
@@ -457,6 +477,9 @@ int virtio_pci_create(struct hull_vm *vm, const struct virtio_device_ops *ops, u
 	vp->pci.bars_moved = bars_moved;
 	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 		vp->kicks[q] = (struct virtio_kick){ .vp = vp, .queue = q, .fd = -1 };
+	for (unsigned v = 0; v < HULL_ARRAY_SIZE(vp->irqfds); v++)
+		vm_irqfd_init(&vp->irqfds[v]);
+	vp->intx_fd = vp->intx_resample_fd = -1;
 	setup_config_space(vp);
 	device_reset(vp);
 	for (unsigned v = 0; v < 64; v++)
@@ -475,6 +498,17 @@ int virtio_pci_create(struct hull_vm *vm, const struct virtio_device_ops *ops, u
 		if ((r = vm_io_add(vm, fd, EPOLLIN, kick_event, &vp->kicks[q], err)) < 0)
 			return hull_error_wrap(err, r, "virtio-%s", ops->name);
 	}
+	/* where KVM has no irqfds, vectors fall back to KVM_SIGNAL_MSI */
+	for (unsigned v = 0; v < msix_count(vp); v++)
+		if (vm_irqfd_msi_create(vm, &vp->irqfds[v]) < 0)
+			break;
+	if (vm_irqfd_level_create(vm, vp->pci.irq_line, &vp->intx_fd, &vp->intx_resample_fd) == 0 &&
+	    vm_io_add(vm, vp->intx_resample_fd, EPOLLIN, intx_resampled, vp, NULL) < 0) {
+		/* KVM_IRQ_LINE after all (closing an irqfd's eventfd unbinds it) */
+		close(vp->intx_fd);
+		close(vp->intx_resample_fd);
+		vp->intx_fd = vp->intx_resample_fd = -1;
+	}
 	return 0;
 }
 
@@ -487,6 +521,12 @@ void vm_virtio_devices_free(struct hull_vm *vm)
 		for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++)
 			if (vp->kicks[q].fd >= 0)
 				close(vp->kicks[q].fd);
+		for (unsigned v = 0; v < HULL_ARRAY_SIZE(vp->irqfds); v++)
+			vm_irqfd_free(&vp->irqfds[v]);
+		if (vp->intx_fd >= 0)
+			close(vp->intx_fd);
+		if (vp->intx_resample_fd >= 0)
+			close(vp->intx_resample_fd);
 		free(vp);
 	}
 	vm->n_virtio = 0;

@@ -89,6 +89,9 @@ struct vm_virtio_pci {
 		int fd;
 	} kicks[VIRTIO_MAX_QUEUES];
 	uint64_t kick_addr;
+	struct vm_irqfd irqfds[VIRTIO_MAX_QUEUES + 1]; /* one per MSI-X vector */
+	int intx_fd, intx_resample_fd;  /* INTx as a resampled irqfd (-1: KVM_IRQ_LINE) */
+	bool intx_asserted;             /* raised through intx_fd, no EOI since */
 };
 
 /* virtio_pci_create: a virtio device of the given type on the PCI bus. */

@@ -8,12 +8,23 @@
  * the guest more than its credit. Host sockets are non-blocking: what the
  * guest sends while its host peer is not reading waits in the connection's
  * buffer (at most BUF_ALLOC, the credit we advertise), so a stalled peer
- * slows only its own stream, never a vCPU or the I/O thread. */
+ * slows only its own stream, never a vCPU or the I/O thread.
+ *
+ * The other way, host bytes go to the guest only within the credit it
+ * advertised. A connection out of credit stops reading its host socket and
+ * asks the guest for a CREDIT_UPDATE (OP_CREDIT_REQUEST, as Firecracker
+ * does) instead of only waiting for the update Linux sends on its own once
+ * its reader has drained most of the window; should neither answer nor
+ * update come (a packet or an interrupt lost on the way), it asks again
+ * every CREDIT_RETRY_MS, so a host-to-guest stream can slow down but never
+ * stall for good. Any packet from the guest carries its credit and lets the
+ * connection read its socket again. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -41,6 +52,8 @@
 /* Tell the guest its credit grew once this much went to the host socket
  * since the last packet it saw (virtio 1.2 5.10.6.3). */
 #define CREDIT_UPDATE_AFTER (BUF_ALLOC / 4)
+/* How long a connection out of credit waits for the guest before asking again. */
+#define CREDIT_RETRY_MS 1000
 
 struct vsock_hdr {
 	uint64_t src_cid, dst_cid;
@@ -71,6 +84,8 @@ struct conn {
 	uint32_t tx_head, tx_len;	       /* ring of BUF_ALLOC bytes */
 	bool shut_wr_pending, close_pending;   /* the guest's SHUTDOWN, done once tx is written */
 	bool out_armed;			       /* EPOLLOUT is asked for */
+	bool credit_wait;		       /* out of credit with host bytes to send: CREDIT_REQUEST sent */
+	bool heard;			       /* a packet from the guest since that request */
 	struct vsock *vs;
 };
 
@@ -78,13 +93,15 @@ struct vsock {
 	struct vm_virtio_pci *vp;
 	uint64_t cid;
 	char *path;
-	struct stat bound;                      /* the socket file at path, once listening */
+	struct stat bound; /* the socket file at path, once listening */
 	struct conn conns[MAX_CONNS];
 	struct vsock_hdr pending[MAX_PENDING]; /* control packets waiting for rx buffers */
 	unsigned n_pending;
 	bool rx_starved;    /* waiting for the driver to add rx buffers */
 	uint8_t buf[65536]; /* bounce buffer between rings and sockets */
 	int listen_fd;	    /* host-initiated connections arrive here */
+	int retry_fd;	    /* timerfd: asks again for the credit of connections still waiting */
+	bool retry_armed;
 	uint32_t next_host_port;
 };
 
@@ -134,6 +151,16 @@ static void send_ctrl(struct vsock *vs, struct vsock_hdr h)
 {
 	if (vs->n_pending == 0 && deliver(vs, &h))
 		return;
+	/* a newer credit update (or request) replaces a waiting one: the
+	 * guest needs only the latest counters, and the queue stays short */
+	for (unsigned i = 0; i < vs->n_pending; i++) {
+		struct vsock_hdr *p = &vs->pending[i];
+		if (p->op == h.op && (h.op == OP_CREDIT_UPDATE || h.op == OP_CREDIT_REQUEST) &&
+		    p->src_port == h.src_port && p->dst_port == h.dst_port) {
+			*p = h;
+			return;
+		}
+	}
 	if (vs->n_pending < MAX_PENDING)
 		vs->pending[vs->n_pending++] = h;
 }
@@ -225,6 +252,48 @@ static uint32_t credit(const struct conn *c)
 	return c->peer_buf_alloc - (c->tx_cnt - c->peer_fwd_cnt);
 }
 
+static void retry_arm(struct vsock *vs)
+{
+	if (vs->retry_armed || vs->retry_fd < 0)
+		return;
+	struct itimerspec t = {
+	    .it_value = {.tv_sec = CREDIT_RETRY_MS / 1000, .tv_nsec = CREDIT_RETRY_MS % 1000 * 1000000L}};
+	vs->retry_armed = timerfd_settime(vs->retry_fd, 0, &t, NULL) == 0;
+}
+
+/* The connection has host bytes for the guest and no credit: ask for it
+ * (virtio 1.2 5.10.6.3) and stop reading until the guest says something. */
+static void ask_credit(struct vsock *vs, struct conn *c)
+{
+	c->credit_wait = true;
+	c->heard = false;
+	send_ctrl(vs, reply(vs, c, c->guest_port, c->host_port, OP_CREDIT_REQUEST));
+	retry_arm(vs);
+}
+
+/* Every CREDIT_RETRY_MS while a connection waits: ask those the guest has
+ * said nothing to since the last request (their request or its answer may
+ * have been lost); those it answered without credit wait for its update. */
+static void credit_retry(void *opaque, uint32_t events)
+{
+	struct vsock *vs = opaque;
+	uint64_t n;
+	(void)events;
+	if (read(vs->retry_fd, &n, sizeof(n)) < 0 && errno == EAGAIN)
+		return;
+	vs->retry_armed = false;
+	for (unsigned i = 0; i < MAX_CONNS; i++) {
+		struct conn *c = &vs->conns[i];
+		if (!c->used || !c->credit_wait || credit(c) > 0)
+			continue;
+		if (!c->heard)
+			ask_credit(vs, c);
+		else
+			retry_arm(vs);
+		c->heard = false;
+	}
+}
+
 /* Host socket -> guest: as much as the guest's credit and one rx buffer allow. */
 static void conn_readable(void *opaque, uint32_t events)
 {
@@ -232,7 +301,16 @@ static void conn_readable(void *opaque, uint32_t events)
 	struct vsock *vs = c->vs;
 	if (c->state != CONN_ESTABLISHED)
 		return;
-	while (c->used && credit(c) > 0) {
+	for (;;) {
+		if (!c->used)
+			return;
+		if (credit(c) == 0) {
+			/* we are here on EPOLLIN: the socket holds bytes (or its end) for the guest */
+			conn_watch(c, false);
+			if (!c->credit_wait)
+				ask_credit(vs, c);
+			return;
+		}
 		if (vs->n_pending) {
 			flush_pending(vs);
 			if (vs->n_pending)
@@ -275,7 +353,7 @@ static void conn_readable(void *opaque, uint32_t events)
 			return;
 		}
 	}
-	/* no credit or no buffers: wait for a credit update or a notify */
+	/* no rx buffers: wait for the driver's notify (vsock_notify watches every connection again) */
 	conn_watch(c, false);
 }
 
@@ -447,6 +525,9 @@ static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct vi
 	}
 	c->peer_buf_alloc = h->buf_alloc;
 	c->peer_fwd_cnt = h->fwd_cnt;
+	c->heard = true;
+	if (credit(c) > 0)
+		c->credit_wait = false;
 	if (c->state == CONN_HOST_CONNECTING) {
 		host_connect_answer(vs, c, h);
 		return;
@@ -484,7 +565,7 @@ static void handle_packet(struct vsock *vs, const struct vsock_hdr *h, struct vi
 	if (!c->used)
 		return; /* a hostile guest's RW after its close */
 	if (credit(c) > 0)
-		conn_watch(c, true); /* a credit update may let data flow again */
+		conn_watch(c, true); /* any packet may bring credit: read the host socket again */
 }
 
 static void vsock_notify(struct vm_virtio_pci *vp, unsigned queue)
@@ -536,6 +617,8 @@ static void vsock_free(void *priv)
 		close(vs->listen_fd);
 		vm_unix_unlink(vs->path, &vs->bound);
 	}
+	if (vs->retry_fd >= 0)
+		close(vs->retry_fd);
 	for (unsigned i = 0; i < MAX_CONNS; i++) {
 		if (vs->conns[i].used)
 			close(vs->conns[i].fd);
@@ -566,6 +649,7 @@ int virtio_vsock_create(struct hull_vm *vm, uint32_t cid, const char *path, stru
 	struct vsock *vs = hull_xcalloc(1, sizeof(*vs));
 	vs->cid = cid;
 	vs->path = hull_xstrdup(path);
+	vs->retry_fd = -1;
 	int r = virtio_pci_create(vm, &vsock_ops, 0, vs, err);
 	if (r < 0) {
 		vsock_free(vs);
@@ -573,5 +657,10 @@ int virtio_vsock_create(struct hull_vm *vm, uint32_t cid, const char *path, stru
 	}
 	vs->vp = vm->virtio[vm->n_virtio - 1];
 	vs->next_host_port = 1u << 30;
+	vs->retry_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (vs->retry_fd < 0)
+		return hull_error_set(err, errno, "vsock: timerfd_create");
+	if ((r = vm_io_add(vm, vs->retry_fd, EPOLLIN, credit_retry, vs, err)) < 0)
+		return hull_error_wrap(err, r, "vsock");
 	return host_listen(vs, err);
 }
