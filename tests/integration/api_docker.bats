@@ -114,6 +114,30 @@ api() {
 	[ -z "$("$HULL" ps -aq)" ]
 }
 
+@test "docker logs -f follows until the container stops; --tail and -t" {
+	"$DOCKER" run -d --name api-f busybox sh -c 'for i in 1 2 3; do echo line$i; sleep 0.2; done' >/dev/null 2>&1
+	run timeout 20 "$DOCKER" logs -f api-f
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'line1\nline2\nline3')" ]
+	run "$DOCKER" logs --tail 1 -t api-f
+	[[ "$output" =~ ^20[0-9-]+T[0-9:.]+Z\ line3$ ]]
+	"$DOCKER" rm api-f
+}
+
+@test "docker kill -s, wait, restart" {
+	"$DOCKER" run -d --name api-k busybox sleep 60 >/dev/null 2>&1
+	"$DOCKER" kill -s KILL api-k
+	run timeout 20 "$DOCKER" wait api-k
+	[ "$output" = 137 ]
+	"$DOCKER" restart -t 1 api-k
+	run "$DOCKER" inspect --format '{{.State.Status}}' api-k
+	[ "$output" = running ]
+	run ! "$DOCKER" kill -s NOSUCHSIG api-k
+	"$DOCKER" rm -f api-k
+	run ! "$DOCKER" kill api-k
+	[[ "$output" == *"No such container"* ]]
+}
+
 @test "errors: docker's messages and status codes" {
 	run ! "$DOCKER" rm nosuch
 	[[ "$output" == *"No such container: nosuch"* ]]
