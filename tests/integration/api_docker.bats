@@ -138,6 +138,26 @@ api() {
 	[[ "$output" == *"No such container"* ]]
 }
 
+@test "docker exec: output, exit code, stdin, -d, -u; exec into a stopped one is refused" {
+	"$DOCKER" run -d --name api-e busybox sleep 60 >/dev/null 2>&1
+	run --separate-stderr "$DOCKER" exec api-e sh -c 'echo in-exec; echo to-err >&2; exit 7'
+	[ "$status" -eq 7 ]
+	[ "$output" = in-exec ]
+	[ "$stderr" = to-err ]
+	[ "$(echo piped | "$DOCKER" exec -i api-e cat)" = piped ]
+	"$DOCKER" exec -d api-e sh -c 'echo detached >/tmp/d'
+	for _ in $(seq 50); do
+		[ "$("$DOCKER" exec api-e cat /tmp/d 2>/dev/null)" = detached ] && break
+		sleep 0.1
+	done
+	[ "$("$DOCKER" exec api-e cat /tmp/d)" = detached ]
+	[ "$("$DOCKER" exec -u 1000 api-e id -u)" = 1000 ]
+	"$DOCKER" stop -t 0 api-e
+	run ! "$DOCKER" exec api-e true
+	[[ "$output" == *"is not running"* ]]
+	"$DOCKER" rm api-e
+}
+
 @test "errors: docker's messages and status codes" {
 	run ! "$DOCKER" rm nosuch
 	[[ "$output" == *"No such container: nosuch"* ]]

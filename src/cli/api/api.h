@@ -105,6 +105,9 @@ void api_container_wait(struct api_request *req, struct api_response *resp);
 void api_container_delete(struct api_request *req, struct api_response *resp);
 void api_container_logs(struct api_request *req, struct api_response *resp);
 void api_container_attach(struct api_request *req, struct api_response *resp);
+void api_exec_create(struct api_request *req, struct api_response *resp);
+void api_exec_start(struct api_request *req, struct api_response *resp);
+void api_exec_inspect(struct api_request *req, struct api_response *resp);
 
 /* cmd_system_service: `hull system service [-H|--host ADDR]`. */
 int cmd_system_service(struct hull_cli *cli, int argc, char **argv);

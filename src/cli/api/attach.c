@@ -97,8 +97,8 @@ static void link_close(struct link *l)
 	free(l);
 }
 
-/* One chunk from fd as a frame of stream; false at EOF or when the client is gone. */
-static bool relay_chunk(struct link *l, int *fd, uint8_t stream)
+/* One chunk from fd as a frame of stream; false at EOF. */
+static bool relay_chunk(int sock, int *fd, uint8_t stream)
 {
 	uint8_t buf[8 + 16384];
 	ssize_t n = read(*fd, buf + 8, sizeof(buf) - 8);
@@ -115,22 +115,27 @@ static bool relay_chunk(struct link *l, int *fd, uint8_t stream)
 	buf[5] = (uint8_t)(n >> 16);
 	buf[6] = (uint8_t)(n >> 8);
 	buf[7] = (uint8_t)n;
-	hull_write_all(l->sock, buf, (size_t)n + 8); /* a client gone: keep draining, the monitor must not block */
+	hull_write_all(sock, buf, (size_t)n + 8); /* a client gone: keep draining, the writer must not block */
 	return true;
+}
+
+void api_relay_frames(int sock, int *out, int *err)
+{
+	while (*out >= 0 || *err >= 0) {
+		struct pollfd p[2] = {{.fd = *out, .events = POLLIN}, {.fd = *err, .events = POLLIN}};
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			relay_chunk(sock, out, 1);
+		if (p[1].revents)
+			relay_chunk(sock, err, 2);
+	}
 }
 
 static void *relay(void *arg)
 {
 	struct link *l = arg;
-	while (l->out >= 0 || l->err >= 0) {
-		struct pollfd p[2] = {{.fd = l->out, .events = POLLIN}, {.fd = l->err, .events = POLLIN}};
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (p[0].revents)
-			relay_chunk(l, &l->out, 1);
-		if (p[1].revents)
-			relay_chunk(l, &l->err, 2);
-	}
+	api_relay_frames(l->sock, &l->out, &l->err);
 	int code = 0, r;
 	while ((r = hull_engine_exit_code(l->exit_fd, &code)) == -EINTR)
 		;

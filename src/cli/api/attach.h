@@ -20,4 +20,8 @@ int api_attach_start(struct hull_cli *cli, struct hull_container *c, struct hull
  * run is still being relayed. false when id was not run attached. */
 bool api_attach_exit_code(const char *id, int *code);
 
+/* api_relay_frames: copy the pipes out and err (closed and set to -1 at
+ * their EOF) to sock as docker's multiplexed stream until both end. */
+void api_relay_frames(int sock, int *out, int *err);
+
 #endif

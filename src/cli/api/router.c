@@ -28,6 +28,9 @@ static const struct route routes[] = {
     {"POST", "/containers/{}/kill", api_container_kill},
     {"POST", "/containers/{}/wait", api_container_wait},
     {"POST", "/containers/{}/attach", api_container_attach},
+    {"POST", "/containers/{}/exec", api_exec_create},
+    {"POST", "/exec/{}/start", api_exec_start},
+    {"GET", "/exec/{}/json", api_exec_inspect},
     {"DELETE", "/containers/{}", api_container_delete},
 };
 
