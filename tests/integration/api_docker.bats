@@ -183,3 +183,22 @@ api() {
 	[ "$(api http://d/_ping)" = OK ]
 	[ -z "$("$HULL" ps -aq)" ]
 }
+
+@test "--host: TCP only when asked for (with a warning); a file that is not a socket is kept" {
+	run ! "$HULL" system service --host 0.0.0.0:19751
+	[[ "$output" == *"tcp://IP:PORT"* ]]
+	touch "$BATS_TEST_TMPDIR/file"
+	run ! "$HULL" system service --host "unix://$BATS_TEST_TMPDIR/file"
+	[[ "$output" == *"not a socket"* ]]
+	[ -f "$BATS_TEST_TMPDIR/file" ]
+	"$HULL" system service --host 127.0.0.1:19751 3>&- 2>"$BATS_TEST_TMPDIR/tcp.log" &
+	pid=$!
+	for _ in $(seq 50); do
+		[ "$(curl -s 127.0.0.1:19751/_ping)" = OK ] && break
+		sleep 0.1
+	done
+	[ "$(curl -s 127.0.0.1:19751/_ping)" = OK ]
+	kill "$pid"
+	wait "$pid" || true
+	grep -q "WARNING: the API on 127.0.0.1:19751 has no authentication" "$BATS_TEST_TMPDIR/tcp.log"
+}
