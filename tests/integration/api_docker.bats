@@ -169,6 +169,10 @@ api() {
 	[ "$(api -o /dev/null -w '%{http_code}' 'http://d/containers/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D')" = 400 ]
 	[ "$(api -o /dev/null -w '%{http_code}' http://d/nothing/here)" = 404 ]
 	"$DOCKER" rm api-dup
+	# a tty's attach is not served yet: refused at once, not hung
+	run ! timeout 60 "$DOCKER" run --name api-tty -t busybox true
+	[[ "$output" == *501* ]]
+	"$DOCKER" rm api-tty
 }
 
 @test "a hostile request (bad JSON, oversized body) gets 400 and the server lives on" {

@@ -174,6 +174,12 @@ void api_container_attach(struct api_request *req, struct api_response *resp)
 			  c->name);
 		return;
 	}
+	if (json_is_true(json_object_get(json_object_get(c->record, "Config"), "Tty"))) {
+		/* the CLI's pty handshake (resize, raw stream) is not served yet: refuse rather than hang */
+		api_error(resp, 501,
+			  "attach to a container with a tty is not served by hull's API yet: use `hull run -t`");
+		return;
+	}
 	struct link *l = calloc(1, sizeof(*l));
 	if (!l) {
 		api_error(resp, 500, "out of memory");
