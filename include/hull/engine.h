@@ -799,6 +799,10 @@ struct hull_attach {
 	int fds[3];     /* our stdio, normally 0 1 2 */
 	const char *detach_keys; /* on a pty: the bytes that detach (docker's ctrl-p ctrl-q), NULL: none */
 	size_t detach_len;
+	/* close every other descriptor in the monitor (keeping fds, the log's
+	 * and 0-2): a long-lived caller (the API server) must not leave its
+	 * clients' sockets open in a monitor that outlives the request */
+	bool close_fds;
 };
 
 /* hull_engine_start: start a created (or exited) container: fork its

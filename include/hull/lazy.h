@@ -1,6 +1,7 @@
 /* hull/lazy.h - the optional shared libraries hull opens on first use.
  *
- * libcurl, libarchive, libcrypto, zstd, zlib, sqlite and libnftables are not
+ * libcurl, libarchive, libcrypto, zstd, zlib, sqlite, libnftables and
+ * libmicrohttpd are not
  * loaded at startup (see src/lib/base/lazy.h for why). A machine may lack one
  * of them; the room that needs a library calls hull_lazy_require() at its
  * entry point (registry open, image store open, unpack, rpm database, port
@@ -20,6 +21,7 @@ enum hull_lib {
 	HULL_LIB_ZLIB,	   /* gzip layers */
 	HULL_LIB_SQLITE,   /* rpm package databases */
 	HULL_LIB_NFTABLES, /* port forwarding */
+	HULL_LIB_MICROHTTPD, /* the Docker API server (hull system service) */
 	HULL_LIB_COUNT,
 };
 

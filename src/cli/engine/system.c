@@ -13,6 +13,7 @@
 #include "hull/image.h"
 #include "hull/json.h"
 #include "system_internal.h"
+#include "../api/api.h"
 #include "template.h"
 
 /* One row with docker's df formatter field names. */
@@ -182,8 +183,9 @@ int cmd_engine_system(struct hull_cli *cli, int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		printf("Usage: hull system COMMAND\n\nManage hull\n\nCommands:\n"
-		       "  df      Show disk usage\n"
-		       "  prune   Remove unused data\n");
+		       "  df        Show disk usage\n"
+		       "  prune     Remove unused data\n"
+		       "  service   Serve the Docker Engine API (docs/docker-api.md)\n");
 		return argc < 2 ? 1 : 0;
 	}
 	optind = 0;
@@ -191,5 +193,7 @@ int cmd_engine_system(struct hull_cli *cli, int argc, char **argv)
 		return system_df(cli, argc - 1, argv + 1);
 	if (!strcmp(argv[1], "prune"))
 		return system_prune(cli, argc - 1, argv + 1);
+	if (!strcmp(argv[1], "service"))
+		return cmd_system_service(cli, argc - 1, argv + 1);
 	return cli_usage_error("system", "unknown command `%s`", argv[1]);
 }

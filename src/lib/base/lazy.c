@@ -18,6 +18,7 @@ struct hull_lazy_lib hull_lazy_libs[HULL_LIB_COUNT] = {
 	[HULL_LIB_ZLIB] = { "libz.so.1", "zlib1g", NULL },
 	[HULL_LIB_SQLITE] = { "libsqlite3.so.0", "libsqlite3-0", NULL },
 	[HULL_LIB_NFTABLES] = { "libnftables.so.1", "libnftables1", NULL },
+	[HULL_LIB_MICROHTTPD] = { "libmicrohttpd.so.12", "libmicrohttpd12", NULL },
 };
 
 /* dlopen lib once; NULL with the reason in why (dlerror's text) when it

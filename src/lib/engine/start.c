@@ -13,6 +13,24 @@
 #include "hull/fs.h"
 #include "engine_internal.h"
 
+/* Close every descriptor from 3 up but ready, the attach fds and the log's. */
+static void close_others(const struct hull_ctx *ctx, const struct hull_attach *attach, int ready)
+{
+	int keep[] = { ready, attach->fds[0], attach->fds[1], attach->fds[2], ctx->log.fd };
+	unsigned from = 3;
+	for (;;) {
+		unsigned next = ~0U; /* the lowest kept fd at or above from */
+		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+			if (keep[i] >= (int)from && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next > from)
+			close_range(from, next == ~0U ? ~0U : next - 1, 0);
+		if (next == ~0U)
+			return;
+		from = next + 1;
+	}
+}
+
 /* The monitor of a detached container must not stay our child (a caller
  * that lives on would collect a zombie): fork twice, the middle one exits
  * at once and the monitor is adopted by init. */
@@ -23,6 +41,8 @@ static pid_t spawn_monitor(struct hull_ctx *ctx, const char *id, const struct hu
 	if (pid != 0)
 		return pid;
 	close(lock); /* the monitor takes locks of its own when it needs them */
+	if (attach->close_fds)
+		close_others(ctx, attach, ready);
 	if (!attach->attach) {
 		setsid();
 		pid_t grandchild = fork();

@@ -1,0 +1,287 @@
+/* containers.c - GET /containers/json, /containers/{id}/json and
+ * POST /containers/create. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/system_internal.h"
+#include "api.h"
+#include "hull/cleanup.h"
+#include "hull/engine.h"
+#include "hull/image.h"
+#include "hull/json.h"
+
+/* ------------------------------------------------------------ filters -- */
+
+/* docker's filters argument: {"key":{"value":true}} (API >= 1.22) or
+ * {"key":["value"]}: within a key any value matches, every key must. */
+static bool value_matches(const struct hull_container *c, const char *key, const char *v)
+{
+	if (!strcmp(key, "name"))
+		return strstr(c->name, v[0] == '/' ? v + 1 : v) != NULL;
+	if (!strcmp(key, "id"))
+		return !strncmp(c->id, v, strlen(v));
+	if (!strcmp(key, "status"))
+		return !strcmp(hull_engine_status_name(c->state.status), v);
+	if (!strcmp(key, "ancestor"))
+		return !strcmp(hull_container_image(c), v);
+	if (!strcmp(key, "label")) {
+		json_t *labels = json_object_get(json_object_get(c->record, "Config"), "Labels");
+		const char *eq = strchr(v, '=');
+		_cleanup_free_ char *k = eq ? strndup(v, (size_t)(eq - v)) : strdup(v);
+		const char *have = k ? json_string_value(json_object_get(labels, k)) : NULL;
+		return have && (!eq || !strcmp(have, eq + 1));
+	}
+	return false;
+}
+
+static bool filters_match(const struct hull_container *c, json_t *filters)
+{
+	const char *key;
+	json_t *vals;
+	json_object_foreach(filters, key, vals)
+	{
+		bool any = false;
+		if (json_is_object(vals)) {
+			const char *v;
+			json_t *on;
+			json_object_foreach(vals, v, on) any = any || (json_is_true(on) && value_matches(c, key, v));
+		} else {
+			size_t i;
+			json_t *v;
+			json_array_foreach(vals, i, v) any =
+			    any || (json_is_string(v) && value_matches(c, key, json_string_value(v)));
+		}
+		if (!any)
+			return false;
+	}
+	return true;
+}
+
+static int check_filters(json_t *filters, struct api_response *resp)
+{
+	static const char *const known[] = {"name", "id", "status", "ancestor", "label"};
+	const char *key;
+	json_t *vals;
+	if (!json_is_object(filters)) {
+		api_error(resp, 400, "filters: a JSON object is expected");
+		return -1;
+	}
+	json_object_foreach(filters, key, vals)
+	{
+		bool ok = false;
+		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+			ok = ok || !strcmp(key, known[i]);
+		if (!ok) {
+			api_error(resp, 400, "invalid filter '%s' (hull knows name, id, status, ancestor, label)", key);
+			return -1;
+		}
+		if (!json_is_object(vals) && !json_is_array(vals)) {
+			api_error(resp, 400, "filter '%s': an object or a list of values is expected", key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------- list -- */
+
+/* NetworkSettings.Ports {"80/tcp":[{"HostIp":..,"HostPort":..}]} as the list's Ports array. */
+static json_t *ports_list(json_t *ports)
+{
+	json_t *out = json_array();
+	const char *key;
+	json_t *binds;
+	json_object_foreach(ports, key, binds)
+	{
+		int priv = atoi(key);
+		const char *slash = strchr(key, '/');
+		const char *proto = slash ? slash + 1 : "tcp";
+		if (!json_array_size(binds)) {
+			json_array_append_new(out, json_pack("{s:i,s:s}", "PrivatePort", priv, "Type", proto));
+			continue;
+		}
+		size_t i;
+		json_t *b;
+		json_array_foreach(binds, i, b)
+		{
+			const char *ip = json_string_value(json_object_get(b, "HostIp"));
+			const char *hp = json_string_value(json_object_get(b, "HostPort"));
+			json_array_append_new(out, json_pack("{s:s,s:i,s:i,s:s}", "IP", ip && *ip ? ip : "0.0.0.0",
+							     "PrivatePort", priv, "PublicPort", hp ? atoi(hp) : 0,
+							     "Type", proto));
+		}
+	}
+	return out;
+}
+
+static json_t *summary(const struct hull_container *c)
+{
+	_cleanup_json_ json_t *row = engine_ps_row(c, true);
+	_cleanup_json_ json_t *insp = hull_engine_inspect_json(c);
+	json_t *config = json_object_get(c->record, "Config");
+	json_t *labels = json_object_get(config, "Labels");
+	json_t *ns = json_object_get(insp, "NetworkSettings");
+	json_t *nets = json_object_get(ns, "Networks");
+	json_t *mounts = json_object_get(insp, "Mounts");
+	const char *net = json_string_value(json_object_get(json_object_get(c->record, "HostConfig"), "NetworkMode"));
+	char name[512];
+	snprintf(name, sizeof(name), "/%s", c->name);
+	const char *cmd = json_string_value(json_object_get(row, "Command"));
+	/* ps quotes the command as "sh -c …"; the API gives it bare */
+	_cleanup_free_ char *bare = cmd ? strdup(cmd) : strdup("");
+	size_t bl = bare ? strlen(bare) : 0;
+	if (bl >= 2 && bare[0] == '"' && bare[bl - 1] == '"') {
+		memmove(bare, bare + 1, bl - 2);
+		bare[bl - 2] = '\0';
+	}
+	return json_pack(
+	    "{s:s,s:[s],s:s,s:s,s:s,s:I,s:o,s:O,s:s,s:s,s:{s:s},s:{s:O},s:O}", "Id", c->id, "Names", name, "Image",
+	    hull_container_image(c), "ImageID",
+	    json_string_value(json_object_get(insp, "Image")) ? json_string_value(json_object_get(insp, "Image")) : "",
+	    "Command", bare ? bare : "", "Created",
+	    (json_int_t)(hull_engine_parse_time(json_string_value(json_object_get(c->record, "Created"))) /
+			 1000000000LL),
+	    "Ports", ports_list(json_object_get(ns, "Ports")), "Labels",
+	    json_is_object(labels) ? labels : json_object(), "State", hull_engine_status_name(c->state.status),
+	    "Status", json_string_value(json_object_get(row, "Status")), "HostConfig", "NetworkMode",
+	    net ? net : "default", "NetworkSettings", "Networks", nets ? nets : json_object(), "Mounts",
+	    mounts ? mounts : json_array());
+}
+
+void api_containers_list(struct api_request *req, struct api_response *resp)
+{
+	bool all = api_query_bool(req, "all");
+	const char *ftext = api_query(req, "filters");
+	_cleanup_json_ json_t *filters = NULL;
+	if (ftext && *ftext) {
+		filters = json_loads(ftext, 0, NULL);
+		if (check_filters(filters, resp) < 0)
+			return;
+	}
+	const char *limit_s = api_query(req, "limit");
+	long limit = limit_s ? strtol(limit_s, NULL, 10) : -1;
+	struct hull_container **list = NULL;
+	size_t n = 0;
+	struct hull_error *err = NULL;
+	if (hull_container_list(&req->cli->ctx, &list, &n, &err) < 0) {
+		api_fail(resp, err);
+		return;
+	}
+	json_t *out = json_array();
+	/* newest first, as docker lists them */
+	for (size_t i = n; i-- > 0;) {
+		struct hull_container *c = list[i];
+		bool up = c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED ||
+			  c->state.status == HULL_ENGINE_RESTARTING;
+		if ((all || up || (filters && json_object_get(filters, "status"))) &&
+		    (!filters || filters_match(c, filters)) && (limit <= 0 || (long)json_array_size(out) < limit)) {
+			json_t *s = summary(c);
+			if (s)
+				json_array_append_new(out, s);
+		}
+		hull_container_free(c);
+	}
+	free(list);
+	resp->json = out;
+}
+
+/* ------------------------------------------------------------ inspect -- */
+
+/* The container named by the route, or NULL with docker's 404 in resp. */
+struct hull_container *api_container_get(struct api_request *req, struct api_response *resp)
+{
+	struct hull_error *err = NULL;
+	struct hull_container *c = hull_container_load(&req->cli->ctx, req->params[0], &err);
+	if (!c) {
+		if (err && err->code == ENOENT)
+			api_error(resp, 404, "No such container: %s", req->params[0]);
+		else
+			api_fail(resp, steal_ptr(err));
+		hull_error_free(err);
+	}
+	return c;
+}
+
+/* "nofile=1024:2048" -> {"Name":"nofile","Soft":1024,"Hard":2048}. */
+static json_t *ulimit_of(const char *s)
+{
+	const char *eq = strchr(s, '=');
+	if (!eq)
+		return NULL;
+	char *end;
+	long long soft = strtoll(eq + 1, &end, 10), hard = *end == ':' ? strtoll(end + 1, NULL, 10) : soft;
+	return json_pack("{s:s%,s:I,s:I}", "Name", s, (size_t)(eq - s), "Soft", (json_int_t)soft, "Hard",
+			 (json_int_t)hard);
+}
+
+/* "/dev/x[:/dev/y[:rwm]]" -> docker's DeviceMapping. */
+static json_t *device_of(const char *s)
+{
+	_cleanup_free_ char *copy = strdup(s);
+	if (!copy)
+		return NULL;
+	char *save = NULL, *host = strtok_r(copy, ":", &save), *ctr = strtok_r(NULL, ":", &save),
+	     *perms = strtok_r(NULL, ":", &save);
+	return json_pack("{s:s,s:s,s:s}", "PathOnHost", host ? host : "", "PathInContainer",
+			 ctr ? ctr : (host ? host : ""), "CgroupPermissions", perms ? perms : "rwm");
+}
+
+/* hull keeps some HostConfig members as docker's flags wrote them (strings);
+ * the API's clients decode docker's types, so give them those. */
+static void docker_shapes(json_t *insp)
+{
+	json_t *hc = json_object_get(insp, "HostConfig");
+	json_t *v = json_object_get(hc, "Sysctls");
+	if (json_is_array(v)) {
+		json_t *o = json_object();
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e)
+		{
+			const char *s = json_string_value(e);
+			const char *eq = s ? strchr(s, '=') : NULL;
+			if (eq) {
+				_cleanup_free_ char *k = strndup(s, (size_t)(eq - s));
+				if (k)
+					json_object_set_new(o, k, json_string(eq + 1));
+			}
+		}
+		json_object_set_new(hc, "Sysctls", o);
+	}
+	json_t *(*conv[])(const char *) = {ulimit_of, device_of};
+	const char *keys[] = {"Ulimits", "Devices"};
+	for (size_t k = 0; k < 2; k++) {
+		v = json_object_get(hc, keys[k]);
+		if (!json_is_array(v))
+			continue;
+		json_t *a = json_array();
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e)
+		{
+			json_t *o = json_is_string(e) ? conv[k](json_string_value(e)) : json_incref(e);
+			if (o)
+				json_array_append_new(a, o);
+		}
+		json_object_set_new(hc, keys[k], a);
+	}
+	json_t *ns = json_object_get(insp, "NetworkSettings");
+	if (!json_is_object(ns)) {
+		ns = json_pack("{s:{},s:{}}", "Networks", "Ports");
+		json_object_set_new(insp, "NetworkSettings", ns);
+	}
+}
+
+void api_container_inspect(struct api_request *req, struct api_response *resp)
+{
+	_cleanup_container_ struct hull_container *c = api_container_get(req, resp);
+	if (!c)
+		return;
+	resp->json = hull_engine_inspect_json(c);
+	if (!resp->json)
+		api_error(resp, 500, "inspect %s: the record is unreadable", c->name);
+	else
+		docker_shapes(resp->json);
+}

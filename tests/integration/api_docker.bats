@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# The Docker Engine API of `hull system service` (docs/docker-api.md),
+# driven by Debian's docker 20.10 CLI (/usr/bin/docker: another docker may
+# come first in PATH; no dockerd is started) over a unix socket.
+bats_require_minimum_version 1.5.0
+
+ENGINE_NET=260
+load engine_helpers
+
+DOCKER=/usr/bin/docker
+
+setup_file() {
+	[ -x "$DOCKER" ] || skip "docker.io is not installed (scripts/install-deps installs it)"
+	engine_setup_file
+	# 260 is past an IPv4 octet: this file's bridge gets 10.199.4.0/24
+	printf '{"bridge":"%s","bip":"10.199.%d.1/24"}\n' "$ENGINE_BRIDGE" $((ENGINE_NET - 256)) >"$HULL_DATA_ROOT/engine.json"
+	export SOCK="$BATS_FILE_TMPDIR/docker.sock"
+	export DOCKER_HOST="unix://$SOCK"
+	"$HULL" system service --host "unix://$SOCK" 3>&- >"$BATS_FILE_TMPDIR/service.log" 2>&1 &
+	echo $! >"$BATS_FILE_TMPDIR/service.pid"
+	for _ in $(seq 50); do
+		[ -S "$SOCK" ] && break
+		sleep 0.1
+	done
+}
+
+teardown_file() {
+	[ -f "$BATS_FILE_TMPDIR/service.pid" ] && kill "$(cat "$BATS_FILE_TMPDIR/service.pid")" 2>/dev/null
+	engine_teardown_file
+	nft delete element ip hull subnets "{ 10.199.$((ENGINE_NET - 256)).0/24 }" 2>/dev/null || true
+}
+
+api() {
+	curl -s --unix-socket "$SOCK" "$@"
+}
+
+@test "the socket is mode 0660 and answers GET and HEAD /_ping, versioned or not" {
+	[ "$(stat -c %a "$SOCK")" = 660 ]
+	[ "$(api http://d/_ping)" = OK ]
+	[ "$(api http://d/v1.41/_ping)" = OK ]
+	run api -I http://d/_ping
+	[[ "$output" == *"200 OK"* ]]
+	[[ "$output" == *"Api-Version: 1.41"* ]]
+}
+
+@test "docker version names the server hull; docker info counts images" {
+	run "$DOCKER" version
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Server: hull"* ]]
+	[[ "$output" == *"API version:       1.41"* ]]
+	run "$DOCKER" info --format '{{.Images}} {{.OperatingSystem}}'
+	[ "$status" -eq 0 ]
+	[ "$output" = "1 hull" ]
+}
+
+@test "docker images lists busybox; docker inspect of an image" {
+	run "$DOCKER" images --format '{{.Repository}}:{{.Tag}}'
+	[ "$status" -eq 0 ]
+	[ "$output" = "busybox:latest" ]
+	run "$DOCKER" image inspect --format '{{.Os}}' busybox
+	[ "$output" = linux ]
+	run ! "$DOCKER" image inspect nosuchimage
+	[[ "$output" == *"No such image"* ]]
+}
+
+@test "docker create, start, ps (filters), logs, stop, rm" {
+	id=$("$DOCKER" create --name api-c1 -l app=api busybox sh -c 'echo to-out; echo to-err >&2; sleep 60' 2>/dev/null)
+	[ ${#id} -eq 64 ]
+	run "$DOCKER" ps -a --filter name=api-c1 --format '{{.Names}} {{.State}}'
+	[ "$output" = "api-c1 created" ]
+	"$DOCKER" start api-c1
+	run "$DOCKER" ps --filter label=app=api --filter status=running --format '{{.Names}}'
+	[ "$output" = api-c1 ]
+	run "$DOCKER" ps --filter label=app=other --format '{{.Names}}'
+	[ -z "$output" ]
+	for _ in $(seq 50); do
+		"$DOCKER" logs api-c1 2>&1 | grep -q to-err && break
+		sleep 0.1
+	done
+	[ "$("$DOCKER" logs api-c1 2>/dev/null)" = to-out ]
+	[ "$("$DOCKER" logs api-c1 2>&1 >/dev/null)" = to-err ]
+	"$DOCKER" stop -t 1 api-c1
+	run "$DOCKER" inspect --format '{{.State.Status}} {{.Name}} {{.Config.Labels.app}}' api-c1
+	[ "$output" = "exited /api-c1 api" ]
+	"$DOCKER" rm api-c1
+	run ! "$HULL" inspect api-c1
+}
+
+@test "docker run -d -p publishes a port; docker rm of a running one needs -f" {
+	"$DOCKER" run -d --name api-web -p 19750:80 busybox sh -c 'mkdir /w && echo from-api >/w/index.html && httpd -f -p 80 -h /w' 2>/dev/null
+	wait_port 19750
+	[ "$(curl -s 127.0.0.1:19750/index.html)" = from-api ]
+	run "$DOCKER" port api-web
+	[[ "$output" == *"80/tcp -> 0.0.0.0:19750"* ]]
+	run ! "$DOCKER" rm api-web
+	[[ "$output" == *"cannot remove a running container"* ]]
+	"$DOCKER" rm -f api-web
+	run ! "$HULL" inspect api-web
+}
+
+@test "docker run --rm IMAGE CMD attaches: prints, returns the exit code, removes it" {
+	run "$DOCKER" run --rm busybox echo hi
+	[ "$status" -eq 0 ]
+	[[ "$output" == *hi* ]]
+	run --separate-stderr "$DOCKER" run --rm busybox sh -c 'echo out; echo err >&2; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = out ]
+	[[ "$stderr" == *err* ]]
+	run "$DOCKER" run --name api-kept busybox sh -c 'exit 5'
+	[ "$status" -eq 5 ]
+	run "$DOCKER" inspect --format '{{.State.ExitCode}}' api-kept
+	[ "$output" = 5 ]
+	"$DOCKER" rm api-kept
+	[ -z "$("$HULL" ps -aq)" ]
+}
+
+@test "docker logs -f follows until the container stops; --tail and -t" {
+	"$DOCKER" run -d --name api-f busybox sh -c 'for i in 1 2 3; do echo line$i; sleep 0.2; done' >/dev/null 2>&1
+	run timeout 20 "$DOCKER" logs -f api-f
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'line1\nline2\nline3')" ]
+	run "$DOCKER" logs --tail 1 -t api-f
+	[[ "$output" =~ ^20[0-9-]+T[0-9:.]+Z\ line3$ ]]
+	"$DOCKER" rm api-f
+}
+
+@test "docker kill -s, wait, restart" {
+	"$DOCKER" run -d --name api-k busybox sleep 60 >/dev/null 2>&1
+	"$DOCKER" kill -s KILL api-k
+	run timeout 20 "$DOCKER" wait api-k
+	[ "$output" = 137 ]
+	"$DOCKER" restart -t 1 api-k
+	run "$DOCKER" inspect --format '{{.State.Status}}' api-k
+	[ "$output" = running ]
+	run ! "$DOCKER" kill -s NOSUCHSIG api-k
+	"$DOCKER" rm -f api-k
+	run ! "$DOCKER" kill api-k
+	[[ "$output" == *"No such container"* ]]
+}
+
+@test "docker exec: output, exit code, stdin, -d, -u; exec into a stopped one is refused" {
+	"$DOCKER" run -d --name api-e busybox sleep 60 >/dev/null 2>&1
+	run --separate-stderr "$DOCKER" exec api-e sh -c 'echo in-exec; echo to-err >&2; exit 7'
+	[ "$status" -eq 7 ]
+	[ "$output" = in-exec ]
+	[ "$stderr" = to-err ]
+	[ "$(echo piped | "$DOCKER" exec -i api-e cat)" = piped ]
+	"$DOCKER" exec -d api-e sh -c 'echo detached >/tmp/d'
+	for _ in $(seq 50); do
+		[ "$("$DOCKER" exec api-e cat /tmp/d 2>/dev/null)" = detached ] && break
+		sleep 0.1
+	done
+	[ "$("$DOCKER" exec api-e cat /tmp/d)" = detached ]
+	[ "$("$DOCKER" exec -u 1000 api-e id -u)" = 1000 ]
+	"$DOCKER" stop -t 0 api-e
+	run ! "$DOCKER" exec api-e true
+	[[ "$output" == *"is not running"* ]]
+	"$DOCKER" rm api-e
+}
+
+@test "errors: docker's messages and status codes" {
+	run ! "$DOCKER" rm nosuch
+	[[ "$output" == *"No such container: nosuch"* ]]
+	[ "$(api -o /dev/null -w '%{http_code}' -X POST http://d/containers/nosuch/start)" = 404 ]
+	"$DOCKER" create --name api-dup busybox true >/dev/null 2>&1
+	run ! "$DOCKER" create --name api-dup busybox true
+	[[ "$output" == *Conflict* ]]
+	[ "$(api -o /dev/null -w '%{http_code}' -X POST 'http://d/containers/api-dup/kill?signal=NOPE')" = 400 ]
+	[ "$(api -o /dev/null -w '%{http_code}' 'http://d/containers/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D')" = 400 ]
+	[ "$(api -o /dev/null -w '%{http_code}' http://d/nothing/here)" = 404 ]
+	"$DOCKER" rm api-dup
+	# a tty's attach is not served yet: refused at once, not hung
+	run ! timeout 60 "$DOCKER" run --name api-tty -t busybox true
+	[[ "$output" == *501* ]]
+	"$DOCKER" rm api-tty
+}
+
+@test "a hostile request (bad JSON, oversized body) gets 400 and the server lives on" {
+	run api -w ' %{http_code}' -X POST -H 'Content-Type: application/json' -d '{"Image": ' http://d/containers/create
+	[[ "$output" == *'"message"'* ]]
+	[[ "$output" == *" 400" ]]
+	head -c 3000000 /dev/zero | tr '\0' 'a' >"$BATS_FILE_TMPDIR/big"
+	run api -w ' %{http_code}' -X POST -H 'Content-Type: application/json' --data-binary @"$BATS_FILE_TMPDIR/big" http://d/containers/create
+	[[ "$output" == *" 400" ]]
+	run api -w ' %{http_code}' -X POST -H 'Content-Type: application/json' -d '{"Image":"busybox","Cmd":"not-a-list"}' http://d/containers/create
+	[[ "$output" == *" 400" ]]
+	[ "$(api http://d/_ping)" = OK ]
+	[ -z "$("$HULL" ps -aq)" ]
+}
+
+@test "--host: TCP only when asked for (with a warning); a file that is not a socket is kept" {
+	run ! "$HULL" system service --host 0.0.0.0:19751
+	[[ "$output" == *"tcp://IP:PORT"* ]]
+	touch "$BATS_TEST_TMPDIR/file"
+	run ! "$HULL" system service --host "unix://$BATS_TEST_TMPDIR/file"
+	[[ "$output" == *"not a socket"* ]]
+	[ -f "$BATS_TEST_TMPDIR/file" ]
+	"$HULL" system service --host 127.0.0.1:19751 3>&- 2>"$BATS_TEST_TMPDIR/tcp.log" &
+	pid=$!
+	for _ in $(seq 50); do
+		[ "$(curl -s 127.0.0.1:19751/_ping)" = OK ] && break
+		sleep 0.1
+	done
+	[ "$(curl -s 127.0.0.1:19751/_ping)" = OK ]
+	kill "$pid"
+	wait "$pid" || true
+	grep -q "WARNING: the API on 127.0.0.1:19751 has no authentication" "$BATS_TEST_TMPDIR/tcp.log"
+}
