@@ -12,7 +12,7 @@
 #define HULL_VM_MAX_CPUS 32
 #define HULL_VM_MAX_DISKS 8
 #define HULL_VM_MAX_NICS 4
-#define HULL_VM_MAX_FS 8
+#define HULL_VM_MAX_FS 9 /* hull run --vm: 8 volumes and the container's root */
 
 struct hull_vm_disk {
 	const char *path; /* raw image file */

@@ -16,7 +16,7 @@ int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hul
 int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hull_error **err);
 /* engine_vm_check_mounts: refuse (ENOTSUP) the volumes and bind mounts a
  * micro-VM cannot share: a file rather than a directory, more than
- * HULL_VM_MAX_FS host directories. */
+ * 8 host directories. */
 int engine_vm_check_mounts(json_t *record, struct hull_error **err);
 bool engine_vm_enabled(const struct hull_container *c);
 int engine_vm_open_pty(int *master, int *slave, struct hull_error **err);
