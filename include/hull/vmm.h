@@ -25,6 +25,7 @@ struct hull_vm_fs {
 	const char *tag; /* 1 to 36 of [A-Za-z0-9._-] */
 	const char *dir; /* the host directory (a symlink is refused) */
 	bool read_only;	 /* every change is refused with EROFS, whatever the guest mounts */
+	unsigned cache_seconds; /* the guest keeps names, attributes and data this long; 0: asks every time */
 };
 
 struct hull_vm_config {

@@ -48,6 +48,7 @@
 #define SHIM_ERROR 125		  /* docker's status when the container could not run */
 #define VM_MAX_VOLUMES 8	  /* host directories of volumes and binds; the root share is one more */
 #define ROOT_TAG "rootfs"	  /* the virtio-fs tag of the container's root (guest.c, hull.root=) */
+#define ROOT_CACHE_SECONDS 1	  /* the guest caches its root this long: only `hull cp` changes it under it */
 
 char *hull_engine_vm_default_kernel(struct hull_error **err)
 {
@@ -446,7 +447,8 @@ __attribute__((noreturn)) static void run_vmm(const struct shim *s, const sigset
 		char *more = hull_strdup_printf("%s hull.root=%s", cmdline, ROOT_TAG);
 		free(cmdline);
 		cmdline = more;
-		cfg.fs[cfg.n_fs++] = (struct hull_vm_fs){.tag = ROOT_TAG, .dir = s->root};
+		cfg.fs[cfg.n_fs++] =
+		    (struct hull_vm_fs){.tag = ROOT_TAG, .dir = s->root, .cache_seconds = ROOT_CACHE_SECONDS};
 	}
 	cfg.cmdline = cmdline;
 	cfg.memory = (uint64_t)s->memory;
