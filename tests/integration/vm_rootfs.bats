@@ -40,6 +40,11 @@ time -p sh -c 'find / -xdev >/dev/null' 2>&1 | sed -n 's/^real /find-seconds=/p'
 time -p dd if=/dev/zero of=/big bs=1M count=10 conv=fsync 2>&1 | sed -n 's/^real /write-10M-seconds=/p'
 echo "big=$(wc -c </big)"
 rm /big
+[ "$1" = wait ] || exit 0
+echo "waiting"
+i=0
+while [ ! -f /from-host ] && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
+echo "from the host: $(cat /from-host)"
 SH
 	files+=(-f "$dir/work.sh:work.sh")
 	cat >"$dir/run.sh" <<'SH'
@@ -47,8 +52,13 @@ export LD_LIBRARY_PATH=/nested/lib HULL_DATA_ROOT=/nested/data
 insmod /nested/overlay.ko
 $HULL load -i /nested/busybox.tar >/dev/null
 echo "=== host-root"
-$HULL run --vm --vm-kernel /nested/vmlinuz --name vmc -v /nested:/w:ro busybox sh /w/work.sh 2>&1
-echo "rc=$?"
+$HULL run -d --vm --vm-kernel /nested/vmlinuz --name vmc -v /nested:/w:ro busybox sh /w/work.sh wait >/dev/null
+i=0
+while ! $HULL logs vmc 2>/dev/null | grep -q waiting && [ $i -lt 300 ]; do sleep 1; i=$((i + 1)); done
+echo copied-in >/nested/from-host.txt
+$HULL cp /nested/from-host.txt vmc:/from-host
+echo "rc=$($HULL wait vmc)"
+$HULL logs vmc 2>&1
 echo "=== diff"
 $HULL diff vmc
 echo "=== cp"
@@ -96,9 +106,17 @@ teardown_file() {
 	output=$(nested_section diff)
 	echo "$output"
 	grep -qx "A /hello" <<<"$output"
+	grep -qx "A /from-host" <<<"$output"
 	grep -qx "D /etc/group" <<<"$output"
 	# what the workload removed again leaves nothing
 	run ! grep -q "/big" <<<"$output"
+}
+
+@test "run --vm: hull cp into a running VM container: the guest reads the file" {
+	nested_output
+	output=$(nested_section host-root)
+	echo "$output"
+	grep -qx "from the host: copied-in" <<<"$output"
 }
 
 @test "run --vm: hull cp reads a file the VM wrote, to stdout (a tar) and to a file" {
