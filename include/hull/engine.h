@@ -390,8 +390,9 @@ int hull_engine_vm_bundle_pids(struct hull_ctx *ctx, const char *id, pid_t **pid
 char *hull_engine_vm_rootfs(const struct hull_container *c);
 
 /* hull_engine_vm_prepare: make what `run --vm` of image needs and keeps
- * (the initramfs for kernel, NULL: the default one, and the image's
- * read-only disk) ahead of the first run; their paths in *initrd, *disk. */
+ * (the initramfs for kernel, NULL: the default one, and, when disk is not
+ * NULL, the image's read-only disk of `--vm-rootfs disk`) ahead of the
+ * first run; their paths in *initrd, *disk. */
 struct hull_image_store;
 int hull_engine_vm_prepare(struct hull_ctx *ctx, struct hull_image_store *store, const char *image, const char *kernel,
 			   char **initrd, char **disk, struct hull_error **err);
@@ -453,6 +454,7 @@ struct hull_run_options {
 	const char *scan_db;    /* --scan-db DIR; NULL: hull scan's default database */
 	bool vm;                /* --vm: in a KVM micro-VM (docs/vm-agent.md) */
 	const char *vm_kernel;  /* --vm-kernel FILE; NULL: hull_engine_vm_default_kernel() */
+	const char *vm_rootfs;  /* --vm-rootfs host|disk; NULL: host */
 };
 
 /* ------------------------------------------------------ restart policy -- */

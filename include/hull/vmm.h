@@ -12,7 +12,7 @@
 #define HULL_VM_MAX_CPUS 32
 #define HULL_VM_MAX_DISKS 8
 #define HULL_VM_MAX_NICS 4
-#define HULL_VM_MAX_FS 8
+#define HULL_VM_MAX_FS 9 /* hull run --vm: 8 volumes and the container's root */
 
 struct hull_vm_disk {
 	const char *path; /* raw image file */
@@ -25,6 +25,7 @@ struct hull_vm_fs {
 	const char *tag; /* 1 to 36 of [A-Za-z0-9._-] */
 	const char *dir; /* the host directory (a symlink is refused) */
 	bool read_only;	 /* every change is refused with EROFS, whatever the guest mounts */
+	unsigned cache_seconds; /* the guest keeps names, attributes and data this long; 0: asks every time */
 };
 
 struct hull_vm_config {

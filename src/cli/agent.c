@@ -35,8 +35,9 @@ static void usage(FILE *out)
 		     "           (--exec: a new connection that runs the config's process in the running\n"
 		     "           container, as `hull exec` does)\n"
 		     "initramfs: write the guest's initramfs (this hull as /init, its libraries, the modules)\n"
-		     "prepare:   make and keep what `hull run --vm IMAGE` needs (the initramfs, the image's\n"
-		     "           read-only disk) ahead of its first run; prints their paths\n");
+		     "prepare:   make and keep what `hull run --vm IMAGE` needs ahead of its first run (the\n"
+		     "           initramfs, and the image's read-only disk of --vm-rootfs disk); prints their\n"
+		     "           paths, one a line\n");
 }
 
 static int unix_socket(const char *path, bool listen_on, struct hull_error **err)

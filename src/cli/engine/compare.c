@@ -298,12 +298,13 @@ static void disk_of(struct hull_cli *cli, struct side *s, const char *image, con
 	json_object_set_new(s->disk, "layers", json_integer((json_int_t)layers));
 	if (!s->vm)
 		return;
-	_cleanup_free_ char *initrd = NULL, *disk = NULL;
-	if (hull_engine_vm_prepare(&cli->ctx, store, image, kernel, &initrd, &disk, &err) < 0) {
+	/* the VM's root is the container's overlay of the same layers, shared
+	 * by virtio-fs: what it adds is the initramfs (shared by every VM) */
+	_cleanup_free_ char *initrd = NULL;
+	if (hull_engine_vm_prepare(&cli->ctx, store, image, kernel, &initrd, NULL, &err) < 0) {
 		hull_error_free(err);
 		return;
 	}
-	json_object_set_new(s->disk, "vm_disk", json_integer((json_int_t)file_bytes(disk)));
 	json_object_set_new(s->disk, "initramfs", json_integer((json_int_t)file_bytes(initrd)));
 }
 
@@ -350,7 +351,7 @@ static void print_table(const struct side s[2])
 			snprintf(i ? b : a, 64, "-");
 	printf("%-28s %-30s %s\n", "host memory (PSS)", a, b);
 	mib(a, sizeof(a), json_object_get(s[0].disk, "layers"));
-	mib(b, sizeof(b), json_object_get(s[1].disk, "vm_disk"));
+	mib(b, sizeof(b), json_object_get(s[1].disk, "layers"));
 	mib(c, sizeof(c), json_object_get(s[1].disk, "initramfs"));
 	printf("%-28s %-30s %s + initramfs %s\n", "disk", a, b, c);
 	printf("%-28s %-30s %s\n", "kernel seen", s[0].kernel ? s[0].kernel : "-", s[1].kernel ? s[1].kernel : "-");

@@ -70,7 +70,9 @@ static const char usage_text[] =
 	"      --vm                     Run it in a KVM micro-VM with a kernel of its own (-m and --cpus\n"
 	"                               size the VM; docs/vm-agent.md)\n"
 	"      --vm-kernel FILE         The VM's bzImage (default /boot/vmlinuz-$(uname -r), else the newest;\n"
-	"                               implies --vm)\n";
+	"                               implies --vm)\n"
+	"      --vm-rootfs host|disk    The VM's root: the container's layer on the host, shared by virtio-fs\n"
+	"                               (default), or the image's read-only disk and a tmpfs (implies --vm)\n";
 
 enum {
 	OPT_RM = 256, OPT_NAME, OPT_ENV_FILE, OPT_MOUNT, OPT_TMPFS, OPT_EXPOSE, OPT_NETWORK, OPT_ALIAS, OPT_DNS,
@@ -79,7 +81,7 @@ enum {
 	OPT_ULIMIT, OPT_SYSCTL, OPT_DEVICE, OPT_GROUP_ADD, OPT_IPC, OPT_PID, OPT_UTS, OPT_USERNS, OPT_SHM, OPT_PULL,
 	OPT_PLATFORM, OPT_RESTART, OPT_INIT, OPT_CIDFILE, OPT_DOMAIN, OPT_SIG_PROXY, OPT_DETACH_KEYS, OPT_HELP,
 	OPT_SCAN_POLICY, OPT_SCAN_DB, OPT_IP, OPT_HEALTH_CMD, OPT_HEALTH_INTERVAL, OPT_HEALTH_TIMEOUT,
-	OPT_HEALTH_RETRIES, OPT_HEALTH_START, OPT_NO_HEALTH, OPT_VM, OPT_VM_KERNEL,
+	OPT_HEALTH_RETRIES, OPT_HEALTH_START, OPT_NO_HEALTH, OPT_VM, OPT_VM_KERNEL, OPT_VM_ROOTFS,
 };
 
 static const struct option options[] = {
@@ -137,6 +139,7 @@ static const struct option options[] = {
 	{ "scan-db", required_argument, NULL, OPT_SCAN_DB },
 	{ "vm", no_argument, NULL, OPT_VM },
 	{ "vm-kernel", required_argument, NULL, OPT_VM_KERNEL },
+	{ "vm-rootfs", required_argument, NULL, OPT_VM_ROOTFS },
 	{ 0 },
 };
 
@@ -269,6 +272,7 @@ static int handle(struct run_flags *f, const char *cmd, int c, const char *arg)
 	case OPT_INIT: o->init = true; break;
 	case OPT_VM: o->vm = true; break;
 	case OPT_VM_KERNEL: o->vm = true; o->vm_kernel = arg; break;
+	case OPT_VM_ROOTFS: o->vm = true; o->vm_rootfs = arg; break;
 	case OPT_CIDFILE: o->cidfile = arg; break;
 	case 'q': f->quiet = true; break;
 	case OPT_SIG_PROXY: f->sig_proxy = !arg || strcmp(arg, "false"); break;

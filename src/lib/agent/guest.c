@@ -120,13 +120,49 @@ static int wait_for(const char *path, int seconds)
 	return -ENOENT;
 }
 
-/* The image's layers, read-only, under an overlay whose upper layer is a
- * tmpfs: the container writes into guest memory (docs/vm-agent.md). */
+/* The value of NAME= on the kernel command line (up to a space), or NULL. */
+static const char *cmdline_param(const char *cmdline, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = cmdline; p && *p; p = strchr(p, ' ')) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, name, n) && p[n] == '=')
+			return p + n + 1;
+	}
+	return NULL;
+}
+
+/* The container's root: by default the host's overlay of the container
+ * (hull.root=TAG, a virtio-fs share of its merged directory), so that its
+ * writes land in its layer on the host; else (--vm-rootfs disk) the image's
+ * read-only ext4 disk under an overlay whose upper layer is a tmpfs
+ * (docs/vm-agent.md, "Root filesystem"). */
 static int mount_root(void)
 {
 	static const char *const dirs[] = {WORK, WORK "/lower", WORK "/rw", WORK "/rootfs"};
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(dirs); i++)
 		mkdir(dirs[i], 0755);
+	_cleanup_free_ char *cmdline = NULL;
+	const char *tag =
+	    hull_read_file("/proc/cmdline", &cmdline, NULL, NULL) == 0 ? cmdline_param(cmdline, "hull.root") : NULL;
+	if (tag) {
+		char name[40];
+		size_t n = strcspn(tag, " \n");
+		if (n == 0 || n >= sizeof(name) ||
+		    strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != n) {
+			say("hull.root: a bad virtio-fs tag");
+			return -EINVAL;
+		}
+		memcpy(name, tag, n);
+		name[n] = '\0';
+		/* device nodes the container needs are on the runtime's /dev tmpfs */
+		if (mount(name, WORK "/rootfs", "virtiofs", MS_NODEV, NULL) < 0) {
+			say("mount the container's root (virtio-fs tag %s): %s", name, strerror(errno));
+			return -errno;
+		}
+		return 0;
+	}
 	if (wait_for(ROOT_DISK, 30) < 0)
 		return -ENOENT;
 	if (mount(ROOT_DISK, WORK "/lower", "ext4", MS_RDONLY | MS_NODEV, "noload") < 0) {
@@ -156,10 +192,9 @@ static int mount_shares(void)
 	_cleanup_free_ char *cmdline = NULL;
 	if (hull_read_file("/proc/cmdline", &cmdline, NULL, NULL) < 0)
 		return 0;
-	const char *p = !strncmp(cmdline, "hull.fs=", 8) ? cmdline : strstr(cmdline, " hull.fs=");
+	const char *p = cmdline_param(cmdline, "hull.fs");
 	if (!p)
 		return 0;
-	p = strchr(p, '=') + 1;
 	mkdir(HULL_AGENT_FS_DIR, 0755);
 	while (*p && *p != ' ' && *p != '\n') {
 		size_t n = strcspn(p, ", \n");

@@ -169,8 +169,11 @@ static int container_root(struct hull_container *c, struct hull_error **err)
 {
 	settle(c);
 	for (int tries = 0; tries < 2 && running(c); tries++) {
-		char p[64];
-		snprintf(p, sizeof(p), "/proc/%d/root", (int)c->state.pid);
+		/* a VM container's process is its shim, whose root is the host's:
+		 * its root is the overlay the guest gets by virtio-fs, seen in the
+		 * shim's (the monitor's) mount namespace */
+		_cleanup_free_ char *p = engine_vm_enabled(c) ? hull_engine_vm_rootfs(c)
+							      : hull_strdup_printf("/proc/%d/root", (int)c->state.pid);
 		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0)
 			return fd;

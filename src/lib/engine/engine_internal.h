@@ -26,7 +26,7 @@ struct engine_vm_nic {
 int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hull_error **err);
 /* engine_vm_check_mounts: refuse (ENOTSUP) the volumes and bind mounts a
  * micro-VM cannot share: a file rather than a directory, more than
- * HULL_VM_MAX_FS host directories. */
+ * 8 host directories. */
 int engine_vm_check_mounts(json_t *record, struct hull_error **err);
 bool engine_vm_enabled(const struct hull_container *c);
 int engine_vm_open_pty(int *master, int *slave, struct hull_error **err);
@@ -52,6 +52,7 @@ struct engine_vm_boot {
 	unsigned n_fs;
 	const char *tap;    /* NULL or "": no network device */
 	const uint8_t *mac; /* the NIC's MAC with tap */
+	const char *root;   /* the container's merged overlay, shared as the guest's root; NULL: disk */
 };
 /* engine_vm_run_vmm: in a child of the shim: run the VM (gone with the
  * shim: PR_SET_PDEATHSIG), its console to ./console.log; unblocks `blocked`. */

@@ -45,6 +45,9 @@
 #define VM_CMDLINE "console=ttyS0 reboot=k panic=-1 quiet"
 #define SHUTDOWN_WAIT_MS 10000 /* for the guest to power off once the container is done */
 #define SHIM_ERROR 125	       /* docker's status when the container could not run */
+#define VM_MAX_VOLUMES 8       /* host directories of volumes and binds; the root share is one more */
+#define ROOT_TAG "rootfs"      /* the virtio-fs tag of the container's root (guest.c, hull.root=) */
+#define ROOT_CACHE_SECONDS 1   /* the guest caches its root this long: only `hull cp` changes it under it */
 
 char *hull_engine_vm_default_kernel(struct hull_error **err)
 {
@@ -95,6 +98,12 @@ int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hu
 	int r = refuse_unsupported(o, err);
 	if (r < 0)
 		return r;
+	const char *rootfs = o->vm_rootfs ? o->vm_rootfs : "host";
+	if (strcmp(rootfs, "host") && strcmp(rootfs, "disk"))
+		return hull_error_msg(err, EINVAL,
+				      "--vm-rootfs `%s`: give host (the container's layer on the host, by virtio-fs) "
+				      "or disk (the image's read-only disk and a tmpfs in the guest)",
+				      rootfs);
 	if (o->memory && o->memory < VM_MIN_MEMORY)
 		return hull_error_msg(err, EINVAL,
 				      "--vm: -m %lld MiB is too little for a VM's kernel (at least %lld MiB)",
@@ -106,7 +115,8 @@ int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hu
 	if (!version)
 		return -EINVAL;
 	json_t *hc = json_object_get(record, "HostConfig");
-	json_object_set_new(hc, "HullVM", json_pack("{s:s,s:s}", "Kernel", kernel, "KernelVersion", version));
+	json_object_set_new(hc, "HullVM",
+			    json_pack("{s:s,s:s,s:s}", "Kernel", kernel, "KernelVersion", version, "RootFS", rootfs));
 	return 0;
 }
 
@@ -116,7 +126,7 @@ int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hu
  * host directory (two destinations of one volume share it), read-only when
  * every use of it is. A file cannot be shared (virtio-fs serves a
  * directory, and its parent would be the guest's to see). tags must hold
- * HULL_VM_MAX_FS names. */
+ * VM_MAX_VOLUMES names. */
 static int collect_shares(json_t *record, struct hull_vm_fs *fs, unsigned *n, char (*tags)[8], struct hull_error **err)
 {
 	*n = 0;
@@ -136,10 +146,10 @@ static int collect_shares(json_t *record, struct hull_vm_fs *fs, unsigned *n, ch
 			fs[k].read_only &= !rw;
 			continue;
 		}
-		if (*n == HULL_VM_MAX_FS)
+		if (*n == VM_MAX_VOLUMES)
 			return hull_error_msg(err, ENOTSUP,
 					      "--vm: at most %d volumes and bind mounts (host directories)",
-					      HULL_VM_MAX_FS);
+					      VM_MAX_VOLUMES);
 		struct stat st;
 		if (stat(src, &st) < 0)
 			return hull_error_set(err, errno, "--vm: the mount source `%s`", src);
@@ -157,8 +167,8 @@ static int collect_shares(json_t *record, struct hull_vm_fs *fs, unsigned *n, ch
 
 int engine_vm_check_mounts(json_t *record, struct hull_error **err)
 {
-	struct hull_vm_fs fs[HULL_VM_MAX_FS];
-	char tags[HULL_VM_MAX_FS][8];
+	struct hull_vm_fs fs[VM_MAX_VOLUMES];
+	char tags[VM_MAX_VOLUMES][8];
 	unsigned n;
 	return collect_shares(record, fs, &n, tags, err);
 }
@@ -409,8 +419,9 @@ struct shim {
 	char *kernel, *initrd, *disk;
 	long long memory;
 	unsigned cpus;
-	struct hull_vm_fs fs[HULL_VM_MAX_FS]; /* dirs point into the container's record */
-	char tags[HULL_VM_MAX_FS][8];
+	struct hull_vm_fs fs[VM_MAX_VOLUMES]; /* dirs point into the container's record */
+	char tags[VM_MAX_VOLUMES][8];
+	const char *root; /* the merged dir of the container's overlay (--vm-rootfs host), else NULL */
 	unsigned n_fs;
 	char tap[16]; /* "": no network device */
 	uint8_t mac[6];
@@ -428,7 +439,8 @@ static void boot_of(const struct shim *s, struct engine_vm_boot *b)
 				     .fs = s->fs,
 				     .n_fs = s->n_fs,
 				     .tap = s->tap,
-				     .mac = s->mac};
+				     .mac = s->mac,
+				     .root = s->root};
 }
 
 static void shim_clear(struct shim *s)
@@ -478,14 +490,24 @@ __attribute__((noreturn)) void engine_vm_run_vmm(const struct engine_vm_boot *s,
 		cfg.fs[i] = s->fs[i];
 	}
 	cfg.n_fs = s->n_fs;
+	if (s->root) {
+		/* the container's layer on the host: the monitor's overlay of it */
+		char *more = hull_strdup_printf("%s hull.root=%s", cmdline, ROOT_TAG);
+		free(cmdline);
+		cmdline = more;
+		cfg.fs[cfg.n_fs++] =
+		    (struct hull_vm_fs){.tag = ROOT_TAG, .dir = s->root, .cache_seconds = ROOT_CACHE_SECONDS};
+	}
 	cfg.cmdline = cmdline;
 	cfg.memory = (uint64_t)s->memory;
 	cfg.cpus = s->cpus;
-	cfg.disks[0] = (struct hull_vm_disk){.path = s->disk, .read_only = true};
 	_cleanup_free_ char *disk_fd_path = NULL;
-	if (s->disk_fd >= 0)
-		cfg.disks[0].path = disk_fd_path = hull_strdup_printf("/proc/self/fd/%d", s->disk_fd);
-	cfg.n_disks = 1;
+	if (s->disk || s->disk_fd >= 0) {
+		cfg.disks[0] = (struct hull_vm_disk){.path = s->disk, .read_only = true};
+		if (s->disk_fd >= 0)
+			cfg.disks[0].path = disk_fd_path = hull_strdup_printf("/proc/self/fd/%d", s->disk_fd);
+		cfg.n_disks = 1;
+	}
 	cfg.vsock_cid = VM_CID;
 	cfg.vsock_path = ENGINE_VM_VSOCK_PATH;
 	if (s->tap && *s->tap) {
@@ -629,11 +651,19 @@ int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const
 	struct hull_agent_initramfs_opts io = {.hull_binary = "/proc/self/exe", .kernel = s.kernel};
 	int r = 0;
 	const char *image = json_string_value(json_object_get(c->record, "Image"));
-	json_t *lowers =
-	    json_object_get(json_object_get(json_object_get(c->record, "GraphDriver"), "Data"), "HullLowerDirs");
+	json_t *graph = json_object_get(json_object_get(c->record, "GraphDriver"), "Data");
+	json_t *lowers = json_object_get(graph, "HullLowerDirs");
+	const char *rootfs = json_string_value(json_object_get(vm, "RootFS"));
+	/* a record without RootFS was made before the root share: its disk, as then */
+	bool on_disk = !rootfs || !strcmp(rootfs, "disk");
+	s.root = on_disk ? NULL : json_string_value(json_object_get(graph, "MergedDir"));
+	if (!on_disk && !s.root) {
+		shim_clear(&s);
+		return hull_error_msg(err, EINVAL, "--vm: the container's record has no MergedDir");
+	}
 	if (collect_shares(c->record, s.fs, &s.n_fs, s.tags, err) < 0 || (nic && shim_nic(&s, nic, err) < 0) ||
 	    !(s.initrd = hull_agent_initramfs_cached(&io, cache, err)) ||
-	    !(s.disk = image_disk(ctx, image, lowers, err))) {
+	    (on_disk && !(s.disk = image_disk(ctx, image, lowers, err)))) {
 		shim_clear(&s);
 		return hull_error_wrap(err, -EIO, "--vm");
 	}
@@ -660,7 +690,9 @@ int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const
 int hull_engine_vm_prepare(struct hull_ctx *ctx, struct hull_image_store *store, const char *image, const char *kernel,
 			   char **initrd, char **disk, struct hull_error **err)
 {
-	*initrd = *disk = NULL;
+	*initrd = NULL;
+	if (disk)
+		*disk = NULL;
 	_cleanup_free_ char *own = kernel ? NULL : hull_engine_vm_default_kernel(err);
 	if (!kernel && !(kernel = own))
 		return -ENOENT;
@@ -674,7 +706,7 @@ int hull_engine_vm_prepare(struct hull_ctx *ctx, struct hull_image_store *store,
 	struct hull_agent_initramfs_opts io = {.hull_binary = "/proc/self/exe", .kernel = kernel};
 	if (!(*initrd = hull_agent_initramfs_cached(&io, cache, err)))
 		return -EIO;
-	if (!(*disk = image_disk(ctx, img->id, lowers, err))) {
+	if (disk && !(*disk = image_disk(ctx, img->id, lowers, err))) {
 		free(*initrd);
 		*initrd = NULL;
 		return -EIO;

@@ -313,3 +313,32 @@ Test(fuse, a_read_only_share_refuses_every_change)
 	cr_assert_eq(call(FUSE_UNLINK, 1, "f", 2, NULL, 0, NULL, NULL), -EROFS);
 	cr_assert_eq(access(path, F_OK), 0);
 }
+
+Test(fuse, a_share_without_a_cache_times_out_at_once_and_one_with_it_keeps_names_attributes_and_data)
+{
+	init();
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/f", dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	struct fuse_entry_out e;
+	cr_assert_eq(lookup(1, "f", &e), 0);
+	cr_assert_eq(e.entry_valid, 0);
+	cr_assert_eq(e.attr_valid, 0);
+	struct fuse_open_in oi = {.flags = O_RDONLY};
+	void *p;
+	size_t len;
+	cr_assert_eq(call(FUSE_OPEN, e.nodeid, &oi, sizeof(oi), NULL, 0, &p, &len), 0);
+	cr_assert_eq(((struct fuse_open_out *)p)->open_flags & FOPEN_KEEP_CACHE, 0);
+	/* the container's root: only the guest changes it */
+	vm_fuse_set_cache(fs, 1);
+	cr_assert_eq(lookup(1, "f", &e), 0);
+	cr_assert_eq(e.entry_valid, 1);
+	cr_assert_eq(e.attr_valid, 1);
+	struct fuse_getattr_in gi = {0};
+	cr_assert_eq(call(FUSE_GETATTR, e.nodeid, &gi, sizeof(gi), NULL, 0, &p, &len), 0);
+	cr_assert_eq(((struct fuse_attr_out *)p)->attr_valid, 1);
+	cr_assert_eq(call(FUSE_OPEN, e.nodeid, &oi, sizeof(oi), NULL, 0, &p, &len), 0);
+	cr_assert_eq(((struct fuse_open_out *)p)->open_flags & FOPEN_KEEP_CACHE, FOPEN_KEEP_CACHE);
+}

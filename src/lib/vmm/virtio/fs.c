@@ -87,6 +87,7 @@ int virtio_fs_create(struct hull_vm *vm, const struct hull_vm_fs *share, struct 
 	struct vm_fuse *fuse = vm_fuse_open(share->dir, share->read_only, err);
 	if (!fuse)
 		return -EINVAL;
+	vm_fuse_set_cache(fuse, share->cache_seconds);
 	/* modes come from the guest with its umask applied: none of the VMM's */
 	umask(0);
 	struct fs_dev *d = hull_xcalloc(1, sizeof(*d));

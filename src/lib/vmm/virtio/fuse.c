@@ -217,6 +217,7 @@ int fuse_entry(struct fuse_req *r, struct fuse_inode *parent, const char *name, 
 	memset(out, 0, sizeof(*out));
 	out->nodeid = nodeid_of(r->fs, in);
 	out->generation = in->gen;
+	out->entry_valid = out->attr_valid = r->fs->cache_seconds;
 	fuse_fill_attr(&out->attr, &st);
 	return 0;
 }
@@ -325,6 +326,7 @@ static int reply_attr(struct fuse_req *r, int fd)
 	struct fuse_attr_out *o = (struct fuse_attr_out *)r->out;
 	memset(o, 0, sizeof(*o));
 	fuse_fill_attr(&o->attr, &st);
+	o->attr_valid = r->fs->cache_seconds;
 	r->out_len = sizeof(*o);
 	return 0;
 }
@@ -576,6 +578,11 @@ size_t vm_fuse_handle(struct vm_fuse *fs, const struct iovec *out, unsigned n_ou
 	iov_from_buf(in, n_in, 0, &oh, sizeof(oh));
 	iov_from_buf(in, n_in, sizeof(oh), r.out, r.out_len);
 	return oh.len;
+}
+
+void vm_fuse_set_cache(struct vm_fuse *fs, uint32_t seconds)
+{
+	fs->cache_seconds = seconds;
 }
 
 struct vm_fuse *vm_fuse_open(const char *dir, bool read_only, struct hull_error **err)

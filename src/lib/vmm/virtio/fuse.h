@@ -41,6 +41,7 @@ struct vm_fuse {
 	int proc_fd; /* /proc/self/fd: reopens an O_PATH fd with real access */
 	bool read_only;
 	bool initialized;
+	uint32_t cache_seconds; /* entry and attribute time-out given to the guest; 0: none */
 	uint32_t minor;
 	struct fuse_inode *inodes; /* nodeid N is inodes[N-1]; nodeid 1 is the shared directory */
 	uint32_t n_inodes, alloc_inodes;
@@ -68,6 +69,10 @@ struct fuse_req {
  * guest's mount says. Returns NULL with *err. */
 struct vm_fuse *vm_fuse_open(const char *dir, bool read_only, struct hull_error **err);
 void vm_fuse_free(struct vm_fuse *fs);
+/* vm_fuse_set_cache: let the guest keep names, attributes and file data
+ * for seconds (0, the default: ask the host every time), for a share that
+ * only the guest changes (the container's root). */
+void vm_fuse_set_cache(struct vm_fuse *fs, uint32_t seconds);
 /* vm_fuse_reset: forget every nodeid but the root and close every handle,
  * as DESTROY does (a device reset: the next driver starts with INIT). */
 void vm_fuse_reset(struct vm_fuse *fs);

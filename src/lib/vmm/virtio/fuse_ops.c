@@ -40,6 +40,10 @@ static int reply_open(struct fuse_req *r, size_t at, int fd, bool dir)
 	struct fuse_open_out *o = (struct fuse_open_out *)(r->out + at);
 	memset(o, 0, sizeof(*o));
 	o->fh = (uint64_t)fh;
+	/* with a cache: the file's pages outlive the open (FUSE_AUTO_INVAL_DATA
+	 * still drops them when the attributes show a change) */
+	if (r->fs->cache_seconds && !dir)
+		o->open_flags = FOPEN_KEEP_CACHE;
 	r->out_len = at + sizeof(*o);
 	return 0;
 }
