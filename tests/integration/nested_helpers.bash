@@ -50,3 +50,55 @@ nested_net_modules() {
 	done
 	NESTED_FILES+=(-f "$dir/mods/order:mods/order")
 }
+
+# nested_engine_files [-n] DIR: what an engine scenario with `hull run --vm` needs in L1, appended
+# to the array NESTED_FILES (run-nested's -f arguments): the libraries hull loads on demand for
+# images (libarchive, libcrypto, sqlite; with -n also libnftables and the bridge network's
+# modules, see nested_net_modules, else overlay.ko alone), the busybox image as busybox.tar, the
+# kernel as vmlinuz, and the guest initramfs and image disk `hull run --vm` would make (L1 has no
+# mkfs.ext4) under data/vm/. In L1: load the modules (/nested/mods/order, or overlay.ko), then
+# `$HULL load -i /nested/busybox.tar` with HULL_DATA_ROOT=/nested/data, LD_LIBRARY_PATH=/nested/lib.
+nested_engine_files() {
+	local net=false dir kernel kver paths initrd disk l p lib sonames="libarchive.so.13 libcrypto.so.3 libsqlite3.so.0"
+	[ "$1" = -n ] && { net=true; shift; }
+	dir=$1
+	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+	kver=${kernel#/boot/vmlinuz-}
+	paths=$("$HULL" vm-agent prepare --vm-kernel "$kernel" busybox) || return 1
+	initrd=$(sed -n 1p <<<"$paths") disk=$(sed -n 2p <<<"$paths")
+	"$HULL" save -o "$dir/busybox.tar" busybox || return 1
+	$net && sonames="$sonames libnftables.so.1"
+	for lib in $( (for l in $sonames; do
+		p=$(ldconfig -p | grep -m1 "$l " | awk '{print $NF}')
+		echo "$p"
+		ldd "$p" | grep -oE '/[^ ]+'
+	done) | sort -u | grep -v -e 'libc\.so' -e 'ld-linux'); do
+		NESTED_FILES+=(-f "$lib:lib/$(basename "$lib")")
+	done
+	if $net; then
+		nested_net_modules "$dir" "$kver" || return 1
+	else
+		NESTED_FILES+=(-f "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko:overlay.ko")
+	fi
+	NESTED_FILES+=(-f "$dir/busybox.tar:busybox.tar" -f "$kernel:vmlinuz"
+		-f "$initrd:data/vm/$(basename "$initrd")" -f "$disk:data/vm/images/$(basename "$disk")")
+}
+
+# nested_session_run SECONDS: run $BATS_FILE_TMPDIR/run.sh in L1 with the files of NESTED_FILES,
+# once for the whole file; its output is kept in $BATS_FILE_TMPDIR/nested.out (NESTED_LOG=FILE
+# keeps a copy for a look).
+nested_session_run() {
+	local dir=$BATS_FILE_TMPDIR
+	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t "$1" "${NESTED_FILES[@]}" -f "$dir/run.sh" -- \
+		'sh run.sh' 2>&1) || true
+	printf '%s\n' "$NESTED_OUTPUT" >"$dir/nested.out"
+	[ -z "${NESTED_LOG:-}" ] || cp "$dir/nested.out" "$NESTED_LOG"
+}
+
+# nested_output: the file's nested_session, run once for the first test that needs it (a run
+# filtered to the host's tests boots nothing); sets NESTED_OUTPUT.
+nested_output() {
+	nested_require
+	[ -f "$BATS_FILE_TMPDIR/nested.out" ] || nested_session
+	NESTED_OUTPUT=$(cat "$BATS_FILE_TMPDIR/nested.out")
+}

@@ -157,18 +157,11 @@ timeout 300 podman --runtime $HULL run --rm --network none --annotation run.hull
 echo "podman-run=$?"
 echo "=== end"
 SH
-	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 900 "${files[@]}" -f "$dir/run.sh" -- 'sh run.sh' 2>&1) || true
-	printf '%s\n' "$NESTED_OUTPUT" >"$dir/nested.out"
-	[ -z "${NESTED_LOG:-}" ] || cp "$dir/nested.out" "$NESTED_LOG"
+	NESTED_FILES=("${files[@]}")
+	nested_session_run 900
 }
 
 # The nested session runs once, for the first test that needs it.
-nested_output() {
-	nested_require
-	[ -f "$BATS_FILE_TMPDIR/nested.out" ] || nested_session
-	NESTED_OUTPUT=$(cat "$BATS_FILE_TMPDIR/nested.out")
-}
-
 l1_value() { printf '%s\n' "$NESTED_OUTPUT" | sed -n "s/^$1 //p" | head -1; }
 
 # ------------------------------------------------------------ on this host --

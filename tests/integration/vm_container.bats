@@ -17,24 +17,9 @@ load nested_helpers
 # modules of overlayfs for the engine's rootfs and of the bridge network,
 # the image, and the caches `hull run --vm` would make with mkfs.ext4 (not in L1).
 nested_session() {
-	local dir=$BATS_FILE_TMPDIR kernel kver lib files=() paths initrd disk
-	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
-	kver=${kernel#/boot/vmlinuz-}
-	paths=$("$HULL" vm-agent prepare --vm-kernel "$kernel" busybox) || return 1
-	initrd=$(sed -n 1p <<<"$paths") disk=$(sed -n 2p <<<"$paths")
-	"$HULL" save -o "$dir/busybox.tar" busybox
-	for lib in $( (for l in libarchive.so.13 libcrypto.so.3 libsqlite3.so.0 libnftables.so.1; do
-		p=$(ldconfig -p | grep -m1 "$l " | awk '{print $NF}')
-		echo "$p"
-		ldd "$p" | grep -oE '/[^ ]+'
-	done) | sort -u | grep -v -e 'libc\.so' -e 'ld-linux'); do
-		files+=(-f "$lib:lib/$(basename "$lib")")
-	done
+	local dir=$BATS_FILE_TMPDIR
 	NESTED_FILES=()
-	nested_net_modules "$dir" "$kver"
-	files+=("${NESTED_FILES[@]}" -f "$dir/busybox.tar:busybox.tar"
-		-f "$initrd:data/vm/$(basename "$initrd")" -f "$disk:data/vm/images/$(basename "$disk")"
-		-f "$kernel:vmlinuz")
+	nested_engine_files -n "$dir" || return 1
 	cat >"$dir/run.sh" <<'SH'
 export LD_LIBRARY_PATH=/nested/lib HULL_DATA_ROOT=/nested/data
 for m in $(cat /nested/mods/order); do insmod /nested/mods/$m || echo "insmod $m failed"; done
@@ -76,21 +61,11 @@ echo "compare=$?"
 echo "compare-left=$(ls /nested/data/containers | wc -l)"
 echo "=== end"
 SH
-	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 1200 "${files[@]}" -f "$dir/run.sh" -- 'sh run.sh' 2>&1) || true
-	printf '%s\n' "$NESTED_OUTPUT" >"$dir/nested.out"
-	[ -z "${NESTED_LOG:-}" ] || cp "$dir/nested.out" "$NESTED_LOG"
+	nested_session_run 1200
 }
 
 setup_file() {
 	engine_setup_file
-}
-
-# The nested session runs once, for the first test that needs it (a run
-# filtered to the host's tests boots nothing).
-nested_output() {
-	nested_require
-	[ -f "$BATS_FILE_TMPDIR/nested.out" ] || nested_session
-	NESTED_OUTPUT=$(cat "$BATS_FILE_TMPDIR/nested.out")
 }
 
 teardown_file() {

@@ -14,22 +14,9 @@ load nested_helpers
 # As vm_container.bats: the libraries, overlayfs, the image and the caches
 # (the disk of --vm-rootfs disk is made here: L1 has no mkfs.ext4).
 nested_session() {
-	local dir=$BATS_FILE_TMPDIR kernel kver lib files=() paths initrd disk
-	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
-	kver=${kernel#/boot/vmlinuz-}
-	paths=$("$HULL" vm-agent prepare --vm-kernel "$kernel" busybox) || return 1
-	initrd=$(sed -n 1p <<<"$paths") disk=$(sed -n 2p <<<"$paths")
-	"$HULL" save -o "$dir/busybox.tar" busybox
-	for lib in $( (for l in libarchive.so.13 libcrypto.so.3 libsqlite3.so.0; do
-		p=$(ldconfig -p | grep -m1 "$l " | awk '{print $NF}')
-		echo "$p"
-		ldd "$p" | grep -oE '/[^ ]+'
-	done) | sort -u | grep -v -e 'libc\.so' -e 'ld-linux'); do
-		files+=(-f "$lib:lib/$(basename "$lib")")
-	done
-	files+=(-f "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko:overlay.ko" -f "$dir/busybox.tar:busybox.tar"
-		-f "$initrd:data/vm/$(basename "$initrd")" -f "$disk:data/vm/images/$(basename "$disk")"
-		-f "$kernel:vmlinuz")
+	local dir=$BATS_FILE_TMPDIR
+	NESTED_FILES=()
+	nested_engine_files "$dir" || return 1
 	# the guest's workload: a write, a delete, a device node, and two timings
 	cat >"$dir/work.sh" <<'SH'
 echo hello-from-vm >/hello
@@ -46,7 +33,7 @@ i=0
 while [ ! -f /from-host ] && [ $i -lt 120 ]; do sleep 1; i=$((i + 1)); done
 echo "from the host: $(cat /from-host)"
 SH
-	files+=(-f "$dir/work.sh:work.sh")
+	NESTED_FILES+=(-f "$dir/work.sh:work.sh")
 	cat >"$dir/run.sh" <<'SH'
 export LD_LIBRARY_PATH=/nested/lib HULL_DATA_ROOT=/nested/data
 insmod /nested/overlay.ko
@@ -77,19 +64,11 @@ echo "diff-lines=$($HULL diff vmd | wc -l)"
 $HULL rm vmc vmd >/dev/null
 echo "=== end"
 SH
-	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 900 "${files[@]}" -f "$dir/run.sh" -- 'sh run.sh' 2>&1) || true
-	printf '%s\n' "$NESTED_OUTPUT" >"$dir/nested.out"
-	[ -z "${NESTED_LOG:-}" ] || cp "$dir/nested.out" "$NESTED_LOG"
+	nested_session_run 900
 }
 
 setup_file() {
 	engine_setup_file
-}
-
-nested_output() {
-	nested_require
-	[ -f "$BATS_FILE_TMPDIR/nested.out" ] || nested_session
-	NESTED_OUTPUT=$(cat "$BATS_FILE_TMPDIR/nested.out")
 }
 
 teardown_file() {

@@ -14,22 +14,9 @@ load nested_helpers
 # As vm_container.bats: the libraries, overlayfs, the image and the caches
 # `hull run --vm` would make with mkfs.ext4 (not in L1).
 nested_session() {
-	local dir=$BATS_FILE_TMPDIR kernel kver lib files=() paths initrd disk
-	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
-	kver=${kernel#/boot/vmlinuz-}
-	paths=$("$HULL" vm-agent prepare --vm-kernel "$kernel" busybox) || return 1
-	initrd=$(sed -n 1p <<<"$paths") disk=$(sed -n 2p <<<"$paths")
-	"$HULL" save -o "$dir/busybox.tar" busybox
-	for lib in $( (for l in libarchive.so.13 libcrypto.so.3 libsqlite3.so.0; do
-		p=$(ldconfig -p | grep -m1 "$l " | awk '{print $NF}')
-		echo "$p"
-		ldd "$p" | grep -oE '/[^ ]+'
-	done) | sort -u | grep -v -e 'libc\.so' -e 'ld-linux'); do
-		files+=(-f "$lib:lib/$(basename "$lib")")
-	done
-	files+=(-f "/lib/modules/$kver/kernel/fs/overlayfs/overlay.ko:overlay.ko" -f "$dir/busybox.tar:busybox.tar"
-		-f "$initrd:data/vm/$(basename "$initrd")" -f "$disk:data/vm/images/$(basename "$disk")"
-		-f "$kernel:vmlinuz")
+	local dir=$BATS_FILE_TMPDIR
+	NESTED_FILES=()
+	nested_engine_files "$dir" || return 1
 	# a plain Linux guest of `hull vm run --fs`: the requests a shell's tools make
 	cat >"$dir/l2.sh" <<'SH'
 mkdir -p /mnt /ro
@@ -47,7 +34,7 @@ echo x >/ro/y 2>/dev/null || echo "rotag: write refused"
 poweroff -f
 SH
 	nested_l2_initrd -k virtio_pci -k virtiofs "$dir/l2.sh" "$dir/l2.gz"
-	files+=(-f "$dir/l2.gz:l2.gz")
+	NESTED_FILES+=(-f "$dir/l2.gz:l2.gz")
 	cat >"$dir/run.sh" <<'SH'
 export LD_LIBRARY_PATH=/nested/lib HULL_DATA_ROOT=/nested/data
 insmod /nested/overlay.ko
@@ -109,19 +96,11 @@ ls -ln /nested/share | awk '{print "host:", $1, $3, $4, $5, $NF}'
 echo "ro-left=$(ls /nested/roshare | wc -l)"
 echo "=== end"
 SH
-	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 900 "${files[@]}" -f "$dir/run.sh" -- 'sh run.sh' 2>&1) || true
-	printf '%s\n' "$NESTED_OUTPUT" >"$dir/nested.out"
-	[ -z "${NESTED_LOG:-}" ] || cp "$dir/nested.out" "$NESTED_LOG"
+	nested_session_run 900
 }
 
 setup_file() {
 	engine_setup_file
-}
-
-nested_output() {
-	nested_require
-	[ -f "$BATS_FILE_TMPDIR/nested.out" ] || nested_session
-	NESTED_OUTPUT=$(cat "$BATS_FILE_TMPDIR/nested.out")
 }
 
 teardown_file() {
