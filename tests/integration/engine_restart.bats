@@ -99,19 +99,21 @@ teardown_file() {
 }
 
 @test "--restart: published ports and the network come back with the process" {
+	# the first run fails after a second; the restarted one (the same
+	# container's files: /tmp/ran is there) serves until it is removed
 	"$HULL" run -d --name dx-web --restart on-failure:1 -p 18311:80 busybox \
-		sh -c 'echo hi >/tmp/i; httpd -h /tmp -p 80; sleep 1; exit 1' >/dev/null
+		sh -c '[ -f /tmp/ran ] && exec httpd -f -h /tmp -p 80; touch /tmp/ran; echo hi >/tmp/i
+			httpd -h /tmp -p 80; sleep 1; exit 1' >/dev/null
 	wait_port 18311
 	[ "$(curl -s -m 2 127.0.0.1:18311/i)" = hi ]
-	for _ in $(seq 50); do
+	for _ in $(seq 300); do
 		[ "$("$HULL" inspect -f '{{.RestartCount}} {{.State.Status}}' dx-web)" = "1 running" ] && break
 		sleep 0.1
 	done
 	[ "$("$HULL" inspect -f '{{.RestartCount}} {{.State.Status}}' dx-web)" = "1 running" ]
 	wait_port 18311
 	[ "$(curl -s -m 2 127.0.0.1:18311/i)" = hi ]
-	"$HULL" wait dx-web
-	"$HULL" rm dx-web
+	"$HULL" rm -f dx-web
 	# the port is free again
 	[ -z "$(nft list table ip hull 2>/dev/null | grep 18311)" ]
 }
