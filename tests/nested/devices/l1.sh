@@ -25,7 +25,18 @@ echo "L1: vsock-g2h got $(wc -c </tmp/g2h) bytes"; rm -f /tmp/g2h
 step vsock-h2g ${LIMIT:-120} sh -c './streamio gen "$0" | ./streamio send hull:/tmp/v:6001' "$SIZE"
 step stall 90 sh -c './streamio stall unix-listen:/tmp/v_5002 15 >stall'
 # the guest powers off after its last scenario
-(sleep 120; kill $hull 2>/dev/null) &
+(
+	sleep 120
+	kill -0 $hull 2>/dev/null || exit 0
+	echo "L1: hull still runs 120 s after the last stream; its threads:"
+	for t in /proc/[0-9]*/task/*; do
+		grep -q hull "${t%/task/*}/cmdline" 2>/dev/null || continue
+		echo "L1:   ${t#/proc/} $(cat $t/wchan 2>/dev/null) $(head -3 $t/stack 2>/dev/null | tr '\n' ' ')"
+	done
+	kill $hull 2>/dev/null
+	sleep 10
+	kill -9 $hull 2>/dev/null
+) &
 wait $hull
 echo "hull status $? at $(up)"
 for f in net-g2h vsock-g2h stall; do echo "=== l1-$f"; cat $f; done
