@@ -55,7 +55,7 @@ struct hull_vm_config {
 				    jail_uid:jail_gid; the caller puts the process in a new pid namespace */
 	uint32_t jail_uid, jail_gid;
 	bool test_forbidden_syscall; /* tests only: with seccomp, make a call outside the allowlist */
-	bool test_no_irqfd;          /* tests only: raise MSIs with KVM_SIGNAL_MSI, as where KVM has no irqfds */
+	bool irqfd; /* interrupts through irqfds (HULL_VM_IRQFD=1); off: KVM_SIGNAL_MSI and KVM_IRQ_LINE */
 	unsigned clone_index;    /* restore only: 0, or clone number i+1 of `hull vm clone` (a vsock device
 				    then defaults to the saved CID + i+1) */
 };

@@ -69,9 +69,9 @@ disk() { # disk PATH: a 1 MiB raw image with "HULLDISK" at sector 1
 	no_fail
 }
 
-@test "vm: virtio interrupts go through irqfds (MSI-X on routed GSIs, INTx resampled), KVM_SIGNAL_MSI and KVM_IRQ_LINE only as the fallback" {
+@test "vm: with HULL_VM_IRQFD=1 virtio interrupts go through irqfds (MSI-X on routed GSIs, INTx resampled); by default KVM_SIGNAL_MSI and KVM_IRQ_LINE" {
 	log=$BATS_TEST_TMPDIR/ioctls
-	run strace -f -qq -e trace=ioctl -o "$log" "$HULL" vm run --kernel "$GUEST/irq" </dev/null
+	HULL_VM_IRQFD=1 run strace -f -qq -e trace=ioctl -o "$log" "$HULL" vm run --kernel "$GUEST/irq" </dev/null
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"PASS MSI-X delivered"* ]]
 	[[ "$output" == *"PASS pending MSI-X delivered on unmask"* ]]
@@ -83,8 +83,8 @@ disk() { # disk PATH: a 1 MiB raw image with "HULLDISK" at sector 1
 	[[ "$output" == *"PASS INTx delivered with ISR queue bit"* ]]
 	[[ "$output" == *"PASS INTx deasserted after the ISR read"* ]]
 	[ "$(grep -c KVM_IRQ_LINE "$log")" -eq 0 ]
-	# where KVM offers no irqfds, the same guest passes with KVM_SIGNAL_MSI
-	HULL_VM_TEST_NO_IRQFD=1 run strace -f -qq -e trace=ioctl -o "$log" "$HULL" vm run --kernel "$GUEST/irq" </dev/null
+	# by default (and where KVM offers no irqfds) the same guest passes with KVM_SIGNAL_MSI
+	run strace -f -qq -e trace=ioctl -o "$log" "$HULL" vm run --kernel "$GUEST/irq" </dev/null
 	[ "$status" -eq 0 ]
 	no_fail
 	[ "$(grep -c KVM_IRQFD "$log")" -eq 0 ]

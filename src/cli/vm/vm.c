@@ -372,7 +372,7 @@ static int cmd_vm_run(struct hull_cli *cli, int argc, char **argv)
 	if (parse_run(argc, argv, &cfg, &reboot))
 		return EXIT_HULL_ERROR;
 	cfg.test_forbidden_syscall = getenv("HULL_VM_TEST_SECCOMP") != NULL;
-	cfg.test_no_irqfd = getenv("HULL_VM_TEST_NO_IRQFD") != NULL;
+	cfg.irqfd = getenv("HULL_VM_IRQFD") != NULL; /* opt-in: docs/vmm-devices.md */
 	if (!cfg.cmdline)
 		cfg.cmdline = "console=ttyS0 reboot=k panic=1";
 	_cleanup_free_ char *vsock_path = NULL;
@@ -506,7 +506,7 @@ static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)
 	int status = EXIT_HULL_ERROR;
 	if (parse_restore(argc, argv, &cfg) == 0) {
 		cfg.test_forbidden_syscall = getenv("HULL_VM_TEST_SECCOMP") != NULL;
-		cfg.test_no_irqfd = getenv("HULL_VM_TEST_NO_IRQFD") != NULL;
+		cfg.irqfd = getenv("HULL_VM_IRQFD") != NULL; /* opt-in: docs/vmm-devices.md */
 		struct termios saved;
 		bool raw = raw_console(&saved);
 		bool again;

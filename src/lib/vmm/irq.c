@@ -37,7 +37,7 @@ int vm_irq_init(struct hull_vm *vm, struct hull_error **err)
 	if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0)
 		return hull_error_set(err, errno, "KVM_CREATE_PIT2");
 	vm->routes.irqfd = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) > 0 &&
-			   ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_ROUTING) > 0 && !vm->cfg->test_no_irqfd;
+			   ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_ROUTING) > 0 && vm->cfg->irqfd;
 	return 0;
 }
 

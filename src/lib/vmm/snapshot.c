@@ -674,7 +674,7 @@ int vm_snapshot_open(const char *path, const struct hull_vm_config *user, struct
 	cfg->api_socket = user->api_socket;
 	cfg->seccomp = user->seccomp;
 	cfg->test_forbidden_syscall = user->test_forbidden_syscall;
-	cfg->test_no_irqfd = user->test_no_irqfd;
+	cfg->irqfd = user->irqfd;
 	*out = steal_ptr(snap);
 	return 0;
 }
