@@ -62,6 +62,11 @@ int engine_vm_listen_here(const char *name, struct hull_error **err);
 /* engine_vm_accept_agent: the agent's connection, or an error if the VMM
  * (its pidfd vmm_fd) ends first. */
 int engine_vm_accept_agent(int listen_fd, int vmm_fd, struct hull_error **err);
+/* engine_vm_take_signals: block every signal a user may send a container
+ * (all but SIGKILL, SIGSTOP, the synchronous faults, SIGCHLD, SIGPIPE and the
+ * real-time ones) into *set, ignore SIGPIPE, and return a signalfd of *set
+ * for the shim to forward them into the guest (-1 on failure). */
+int engine_vm_take_signals(sigset_t *set);
 /* engine_vm_stop_vmm: wait up to wait_ms for the VMM to end, then SIGKILL it; reaped. */
 void engine_vm_stop_vmm(pid_t vmm, int vmm_fd, int wait_ms);
 /* engine_vm_vsock_connect: a connection to the guest's vsock port through

@@ -568,20 +568,25 @@ void engine_vm_stop_vmm(pid_t vmm, int vmm_fd, int wait_ms)
 	waitpid(vmm, NULL, 0);
 }
 
+int engine_vm_take_signals(sigset_t *set)
+{
+	sigfillset(set);
+	static const int kept[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGCHLD, SIGPIPE};
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(kept); i++)
+		sigdelset(set, kept[i]);
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigdelset(set, sig);
+	sigprocmask(SIG_BLOCK, set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, set, SFD_CLOEXEC);
+}
+
 /* The shim's life: returns the container's exit status. */
 static int shim_main(struct shim *s, struct hull_error **err)
 {
 	/* every signal the user may send the container is forwarded to it */
 	sigset_t set;
-	sigfillset(&set);
-	static const int kept[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGCHLD, SIGPIPE};
-	for (size_t i = 0; i < HULL_ARRAY_SIZE(kept); i++)
-		sigdelset(&set, kept[i]);
-	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
-		sigdelset(&set, sig);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	_cleanup_close_ int sfd = engine_vm_take_signals(&set);
 	if (chdir(s->c->dir) < 0)
 		return hull_error_set(err, errno, "chdir `%s`", s->c->dir);
 	/* -t: our pty is the controlling terminal, so that a resize by the

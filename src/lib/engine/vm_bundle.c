@@ -312,15 +312,7 @@ static int on_started(void *data, struct hull_error **err)
 static int bshim_run(struct bshim *s, struct hull_error **err)
 {
 	sigset_t set;
-	sigfillset(&set);
-	static const int kept[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGCHLD, SIGPIPE};
-	for (size_t i = 0; i < HULL_ARRAY_SIZE(kept); i++)
-		sigdelset(&set, kept[i]);
-	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
-		sigdelset(&set, sig);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	_cleanup_close_ int sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	_cleanup_close_ int sfd = engine_vm_take_signals(&set);
 	if (chdir(s->state_dir) < 0)
 		return hull_error_set(err, errno, "chdir `%s`", s->state_dir);
 	/* our pty is the controlling terminal: a resize of the orchestrator's
