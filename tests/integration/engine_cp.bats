@@ -202,8 +202,10 @@ PY
 
 @test "cp reaches a container between two runs of its restart policy" {
 	"$HULL" run -d --network none --restart always --name dc-restarting busybox \
-		sh -c 'echo between >/f; sleep 0.2; exit 1' >/dev/null 2>&1
+		sh -c 'echo between >/f.new && mv /f.new /f; sleep 0.2; exit 1' >/dev/null 2>&1
 	local restarting=0
+	# (each run writes /f anew by a rename: a cp in the middle of a plain
+	# `>/f` would read the truncated file)
 	# the premise: its first run has written /f
 	for _ in $(seq 50); do "$HULL" cp dc-restarting:/f - >/dev/null 2>&1 && break; sleep 0.1; done
 	for _ in $(seq 40); do
