@@ -3,6 +3,11 @@
 
 load vm_helpers
 
+setup() {
+	# the one test that hides /dev/kvm itself runs anywhere
+	[[ $BATS_TEST_DESCRIPTION == *"without /dev/kvm"* ]] || kvm_require
+}
+
 @test "vm: a PVH guest prints on the serial console and powers off with status 0" {
 	run vm --kernel "$GUEST/hello" </dev/null
 	echo "$output"

@@ -6,6 +6,10 @@
 bats_require_minimum_version 1.5.0
 load vm_helpers
 
+setup() {
+	kvm_require
+}
+
 # snap_guest ARGS...: run the snap guest with an API socket until it waits,
 # then save it with --stop to $d/snap.
 snap_guest() {

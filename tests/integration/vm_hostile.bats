@@ -3,6 +3,11 @@
 
 load vm_helpers
 
+setup() {
+	# the kernel loader's fuzz target runs without KVM
+	[[ $BATS_TEST_DESCRIPTION == *"kernel loader fuzz target"* ]] || kvm_require
+}
+
 @test "vm: malformed virtqueues mark the device broken; the VMM survives and the device recovers" {
 	truncate -s 1M "$BATS_TEST_TMPDIR/h.img"
 	printf 'HULLDISK' | dd of="$BATS_TEST_TMPDIR/h.img" bs=1 seek=512 conv=notrunc status=none

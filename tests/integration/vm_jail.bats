@@ -5,6 +5,10 @@
 
 load vm_helpers
 
+setup() {
+	kvm_require
+}
+
 teardown() { # a failed assertion must not leave a guest waiting
 	[ -z "${vm_pid:-}" ] || kill "$vm_pid" 2>/dev/null || true
 }

@@ -8,6 +8,7 @@
 load vm_helpers
 
 setup() {
+	kvm_require
 	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
 	[ -n "$kernel" ]
 	vmlinux="$BATS_TEST_TMPDIR/vmlinux"

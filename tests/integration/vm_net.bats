@@ -4,6 +4,7 @@
 load vm_helpers
 
 setup() {
+	kvm_require
 	ns=hvm$$
 	ip netns add "$ns"
 	ip netns exec "$ns" ip tuntap add dev hvmtap0 mode tap vnet_hdr

@@ -3,6 +3,10 @@
 
 load vm_helpers
 
+setup() {
+	kvm_require
+}
+
 @test "vm: 4 vCPUs: the MADT lists them and INIT/SIPI brings each one up" {
 	run vm --kernel "$GUEST/smp" --cpus 4 --cmdline cpus=4 </dev/null
 	echo "$output"

@@ -5,6 +5,10 @@
 
 load vm_helpers
 
+setup() {
+	kvm_require
+}
+
 start_vm() { # start the snap guest with an API socket, its stdin a fifo we hold open
 	d=$BATS_TEST_TMPDIR
 	mkfifo "$d/in"

@@ -3,6 +3,10 @@
 
 load vm_helpers
 
+setup() {
+	kvm_require
+}
+
 disk() { # disk PATH: a 1 MiB raw image with "HULLDISK" at sector 1
 	truncate -s 1M "$1"
 	printf 'HULLDISK' | dd of="$1" bs=1 seek=512 conv=notrunc status=none

@@ -5,6 +5,10 @@ bats_require_minimum_version 1.5.0
 
 load vm_helpers
 
+setup() {
+	kvm_require
+}
+
 @test "vm: a guest vsock stream reaches a host unix socket and gets the reply" {
 	base="$BATS_TEST_TMPDIR/v"
 	socat UNIX-LISTEN:"${base}_5000" SYSTEM:'read l; echo "$l" >'"$BATS_TEST_TMPDIR/got"'; echo "reply=ok got: $l"' &
