@@ -14,6 +14,41 @@
 #include "hull/fs.h"
 #include "vm.h"
 
+/* The vCPU's "blocking" gauge in KVM's binary statistics (api.rst, 4.133
+ * KVM_GET_STATS_FD), where KVM has them: without it stats_fd stays 0. */
+static void open_stats(struct vm_vcpu *cpu)
+{
+	if (ioctl(cpu->vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_BINARY_STATS_FD) <= 0)
+		return;
+	_cleanup_close_ int fd = ioctl(cpu->fd, KVM_GET_STATS_FD, NULL);
+	struct kvm_stats_header h;
+	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || h.name_size > 256 || h.num_desc > 4096)
+		return;
+	size_t one = sizeof(struct kvm_stats_desc) + h.name_size;
+	_cleanup_free_ uint8_t *descs = hull_xcalloc(h.num_desc, one);
+	if (pread(fd, descs, one * h.num_desc, h.desc_offset) != (ssize_t)(one * h.num_desc))
+		return;
+	for (uint32_t i = 0; i < h.num_desc; i++) {
+		struct kvm_stats_desc *d = (struct kvm_stats_desc *)(descs + i * one);
+		d->name[h.name_size - 1] = '\0';
+		if (strcmp(d->name, "blocking") || d->size != 1 ||
+		    (d->flags & KVM_STATS_TYPE_MASK) != KVM_STATS_TYPE_INSTANT)
+			continue;
+		cpu->blocking_off = h.data_offset + d->offset;
+		cpu->stats_fd = take_fd(fd);
+		return;
+	}
+}
+
+int vm_vcpu_blocking(struct vm_vcpu *cpu)
+{
+	uint64_t v;
+	if (cpu->stats_fd <= 0 ||
+	    pread(cpu->stats_fd, &v, sizeof(v), (off_t)cpu->blocking_off) != (ssize_t)sizeof(v))
+		return -1;
+	return v != 0;
+}
+
 int vm_vcpu_create(struct hull_vm *vm, unsigned index, struct hull_error **err)
 {
 	struct vm_vcpu *cpu = &vm->cpus[index];
@@ -27,6 +62,7 @@ int vm_vcpu_create(struct hull_vm *vm, unsigned index, struct hull_error **err)
 		cpu->run = NULL;
 		return hull_error_set(err, errno, "map the kvm_run area of vCPU %u", index);
 	}
+	open_stats(cpu);
 	return 0;
 }
 
@@ -36,8 +72,10 @@ void vm_vcpu_destroy(struct vm_vcpu *cpu)
 		munmap(cpu->run, cpu->vm->run_size);
 	if (cpu->fd > 0)
 		close(cpu->fd);
+	if (cpu->stats_fd > 0)
+		close(cpu->stats_fd);
 	cpu->run = NULL;
-	cpu->fd = 0;
+	cpu->fd = cpu->stats_fd = 0;
 }
 
 static const char *seg_line(char *buf, size_t n, const char *name, const struct kvm_segment *s)

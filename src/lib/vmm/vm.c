@@ -276,6 +276,11 @@ static int vm_open(struct hull_vm *vm, struct hull_error **err)
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0)
 		return hull_error_set(err, errno, "open `/dev/kvm` (is KVM enabled and are you in the kvm group?)");
+	struct stat st;
+	if (fstat(vm->kvm_fd, &st) == 0 && !S_ISCHR(st.st_mode))
+		return hull_error_msg(err, ENODEV,
+				      "`/dev/kvm` is not a character device (a file left in its place?): this "
+				      "machine has no KVM; load kvm_intel or kvm_amd, or remove the file");
 	int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (version != KVM_API_VERSION)
 		return hull_error_msg(err, ENOTSUP, "/dev/kvm speaks API version %d, hull needs %d", version,
@@ -431,9 +436,18 @@ static int stuck(struct vm_vcpu *cpu)
  * `halt -f`, stop_this_cpu after a failed power-off, a `cli; hlt` loop), or
  * waits for a SIPI that no running vCPU is left to send, can
  * never run again: end the VM as a crash instead of waiting forever. Two
- * looks, VM_HANG_CHECK_SECONDS apart, with the vCPUs paused for each. */
+ * looks, VM_HANG_CHECK_SECONDS apart, with the vCPUs paused for each.
+ * Where KVM tells which vCPUs wait in the kernel, a guest with one
+ * running is not paused at all: pausing kicks every vCPU out of guest
+ * mode, each second, in the middle of whatever it was doing (an AP's
+ * start-up among it) for no use. */
 static void check_stuck(struct hull_vm *vm)
 {
+	for (unsigned i = 0; i < vm->ncpus; i++)
+		if (vm_vcpu_blocking(&vm->cpus[i]) == 0) {
+			vm->stuck_seen = false;
+			return;
+		}
 	vm_pause(vm);
 	bool all = true, halted = false;
 	unsigned first = 0;

@@ -122,11 +122,17 @@ struct vm_vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	int stats_fd;	       /* KVM's binary statistics of this vCPU, or 0 */
+	uint64_t blocking_off; /* where in stats_fd its "blocking" gauge is */
 };
 int vm_vcpu_create(struct hull_vm *vm, unsigned index, struct hull_error **err);
 int vm_vcpu_start(struct vm_vcpu *cpu, struct hull_error **err);
 void vm_vcpu_kick(struct vm_vcpu *cpu);
 void vm_vcpu_destroy(struct vm_vcpu *cpu);
+/* vm_vcpu_blocking: 1 when KVM says the vCPU waits in the kernel (halted,
+ * or for INIT/SIPI), 0 when it may be running guest code, -1 when this
+ * KVM has no such statistic. Needs no pause: it reads a gauge. */
+int vm_vcpu_blocking(struct vm_vcpu *cpu);
 /* vm_vcpu_describe: append the registers of cpu to a malloc'd string. */
 char *vm_vcpu_describe(struct vm_vcpu *cpu);
 
