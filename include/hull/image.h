@@ -153,13 +153,17 @@ int hull_image_import(struct hull_image_store *s, const char *tar_path, const ch
  * "config" member ({"Cmd": [...], "Env": [...], "WorkingDir": ...}, the
  * image-spec config.md#properties object) replaces the parent's whole. A
  * struct from hull_image_get()->config passes through as is. Tagged `name`
- * when not NULL. */
+ * when not NULL. The build's steps set created_by, and empty_layer for a
+ * step that changes only the config (ENV, CMD...), as docker's builder. */
 struct hull_commit_options {
 	const char *parent;                     /* ref or id, or NULL */
 	const char *diff_dir;                   /* overlay upperdir */
 	const char *name;                       /* tag or NULL */
 	const char *author, *comment;           /* recorded in history; may be NULL */
 	const struct hull_image_config *config; /* run config or NULL */
+	const char *created_by;                 /* history's created_by; NULL: "hull commit" (a parent-less
+						   commit with it starts an empty history: a build FROM scratch) */
+	bool empty_layer;                       /* no new layer (diff_dir unused): a config-only step */
 };
 int hull_image_commit(struct hull_image_store *s, const struct hull_commit_options *o, struct hull_image **out,
 		      struct hull_error **err);
