@@ -47,8 +47,8 @@ static char *dir_name(const char *p)
 	return hull_xstrdup(dirname(copy));
 }
 
-int hull_cp_plan(const char *src, bool src_is_dir, const char *dst, enum hull_cp_dest dst_kind, char **dir, char **name,
-		 struct hull_error **err)
+int hull_cp_plan(const char *src, bool src_is_dir, const char *dst, enum hull_cp_dest dst_kind, char **dir,
+		 char **name, struct hull_error **err)
 {
 	*dir = *name = NULL;
 	bool contents = ends_with_dot(src);
@@ -189,8 +189,7 @@ static int container_root(struct hull_container *c, struct hull_error **err)
 		/* between two runs, or its process just gone: the overlay stays
 		 * mounted in the monitor's namespace (a second mount of a live
 		 * upper dir is what overlayfs calls undefined) */
-		_cleanup_free_ char *p =
-		    hull_strdup_printf("/proc/%d/root%s/rootfs", (int)c->state.monitor_pid, c->dir);
+		_cleanup_free_ char *p = hull_strdup_printf("/proc/%d/root%s/rootfs", (int)c->state.monitor_pid, c->dir);
 		int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		return fd >= 0 ? fd : hull_error_set(err, errno, "cp: open the root of container %s", c->name);
 	}
@@ -331,7 +330,7 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 			return hull_error_msg(err, ENOENT, "Could not find the file %s in container %s", src, c->name);
 		return hull_error_set(err, errno, "cp: open `%s` in container %s", src, c->name);
 	}
-	struct cp_sink s = {.root = -1, .base = "", .owner = opts->archive ? CP_OWN_SOURCE : CP_OWN_NONE};
+	struct cp_sink s = { .root = -1, .base = "", .owner = opts->archive ? CP_OWN_SOURCE : CP_OWN_NONE };
 	if (!dst_arg) {
 		int tr = tar_out(srcfd, src, out_fd, &s, err);
 		opts->copied = s.copied;
@@ -364,7 +363,7 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 	_cleanup_close_ int dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return hull_error_set(err, errno, "cp: destination directory `%s`", dir);
-	struct skip_report report = {src, name, opts};
+	struct skip_report report = { src, name, opts };
 	s.root = dirfd;
 	s.host = true;
 	s.skipped = report_skipped;
@@ -374,14 +373,14 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 	return r;
 }
 
-int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, const char *dst, struct hull_cp_opts *opts,
-		      struct hull_error **err)
+int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, const char *dst,
+		      struct hull_cp_opts *opts, struct hull_error **err)
 {
 	_cleanup_close_ int root = container_root(c, err);
 	if (root < 0)
 		return root;
 	/* docker: what is copied in belongs to the container's root unless -a */
-	struct cp_sink s = {.root = root, .owner = opts->archive ? CP_OWN_SOURCE : CP_OWN_FIXED};
+	struct cp_sink s = { .root = root, .owner = opts->archive ? CP_OWN_SOURCE : CP_OWN_FIXED };
 	_cleanup_close_ int dstfd = hull_open_in_root(root, dst, O_PATH, 0);
 	if (!src) {
 		if (dstfd < 0 || !is_dir_fd(dstfd))
@@ -411,7 +410,7 @@ int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, cons
 
 int hull_engine_tar_into(int root, const char *dir, int in_fd, bool host, struct hull_error **err)
 {
-	struct cp_sink s = {.root = root, .base = dir, .owner = CP_OWN_SOURCE, .host = host};
+	struct cp_sink s = { .root = root, .base = dir, .owner = CP_OWN_SOURCE, .host = host };
 	_cleanup_close_ int dirfd = hull_open_in_root(root, dir, O_PATH | O_DIRECTORY, 0);
 	if (dirfd < 0)
 		return hull_error_set(err, errno, "extract into `%s`", dir);

@@ -92,9 +92,8 @@ static int add_one(struct writer *w, int dfd, const char *name, const char *path
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return hull_error_set(err, errno, "commit: stat `%s`", path);
 	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
-		_cleanup_free_ char *wh =
-		    hull_strdup_printf("%.*s.wh.%s", (int)(strlen(path) - strlen(name)), path, name);
-		struct stat z = {.st_mode = S_IFREG | 0644, .st_mtime = st.st_mtime};
+		_cleanup_free_ char *wh = hull_strdup_printf("%.*s.wh.%s", (int)(strlen(path) - strlen(name)), path, name);
+		struct stat z = { .st_mode = S_IFREG | 0644, .st_mtime = st.st_mtime };
 		struct archive_entry *e = entry_from_stat(wh, &z);
 		int ret = write_entry(w, e, -1, wh, err);
 		archive_entry_free(e);
@@ -125,7 +124,7 @@ static int add_one(struct writer *w, int dfd, const char *name, const char *path
 		return ret;
 	if (is_opaque(fd)) {
 		_cleanup_free_ char *opq = hull_strdup_printf("%s/.wh..wh..opq", path);
-		struct stat z = {.st_mode = S_IFREG | 0644, .st_mtime = st.st_mtime};
+		struct stat z = { .st_mode = S_IFREG | 0644, .st_mtime = st.st_mtime };
 		struct archive_entry *o = entry_from_stat(opq, &z);
 		ret = write_entry(w, o, -1, opq, err);
 		archive_entry_free(o);
@@ -166,8 +165,7 @@ static int walk(struct writer *w, int dfd, const char *prefix, struct hull_error
 		qsort(names, n, sizeof(char *), strcmp_indirect);
 	int ret = 0;
 	for (size_t i = 0; i < n && ret >= 0; i++) {
-		_cleanup_free_ char *path =
-		    *prefix ? hull_strdup_printf("%s/%s", prefix, names[i]) : hull_xstrdup(names[i]);
+		_cleanup_free_ char *path = *prefix ? hull_strdup_printf("%s/%s", prefix, names[i]) : hull_xstrdup(names[i]);
 		ret = add_one(w, dfd, names[i], path, err);
 	}
 	hull_strv_free(names);
@@ -182,7 +180,7 @@ static int write_diff_tar(const char *dir, const char *dst, struct hull_error **
 	int lr = hull_lazy_require(HULL_LIB_ARCHIVE, err);
 	if (lr < 0)
 		return hull_error_wrap(err, lr, "commit");
-	struct writer w = {.a = archive_write_new(), .links = archive_entry_linkresolver_new()};
+	struct writer w = { .a = archive_write_new(), .links = archive_entry_linkresolver_new() };
 	w.buf = hull_xmalloc(1 << 20);
 	archive_write_set_format_pax_restricted(w.a);
 	archive_entry_linkresolver_set_strategy(w.links, ARCHIVE_FORMAT_TAR_PAX_RESTRICTED);
@@ -208,7 +206,7 @@ static json_t *commit_config(const struct hull_image *parent, const struct hull_
 	if (!parent && o->created_by)
 		json_object_set_new(c, "history", json_array()); /* a build FROM scratch: its steps are the history */
 	char when[HULL_TIME_BUF_LEN];
-	hull_time_format_rfc3339(&(struct timespec){.tv_sec = now}, when);
+	hull_time_format_rfc3339(&(struct timespec){ .tv_sec = now }, when);
 	json_object_set_new(c, "created", json_string(when));
 	if (o->author)
 		json_object_set_new(c, "author", json_string(o->author));
@@ -222,8 +220,8 @@ static json_t *commit_config(const struct hull_image *parent, const struct hull_
 		history = json_array();
 		json_object_set_new(c, "history", history);
 	}
-	json_t *h =
-	    json_pack("{s:s, s:s}", "created", when, "created_by", o->created_by ? o->created_by : "hull commit");
+	json_t *h = json_pack("{s:s, s:s}", "created", when, "created_by",
+			      o->created_by ? o->created_by : "hull commit");
 	if (o->empty_layer)
 		json_object_set_new(h, "empty_layer", json_true());
 	if (o->comment)
@@ -235,8 +233,8 @@ static json_t *commit_config(const struct hull_image *parent, const struct hull_
 }
 
 /* The parent's layers as store_layer entries (blob digests from its manifest). */
-static int parent_layers(struct hull_image_store *s, const struct hull_image *p, struct store_layer **out, size_t *n,
-			 struct hull_error **err)
+static int parent_layers(struct hull_image_store *s, const struct hull_image *p, struct store_layer **out,
+			 size_t *n, struct hull_error **err)
 {
 	_cleanup_free_ char *buf = NULL;
 	size_t len;
