@@ -124,6 +124,8 @@ static int dollar(struct lexer *lx, bool quoted)
 		put_value(lx, v ? v : "", quoted);
 		return 0;
 	}
+	if (!c)
+		return hull_error_msg(lx->err, EINVAL, "missing '}' in substitution `%s`", lx->s);
 	bool colon = c == ':';
 	if (colon)
 		c = lx->s[++lx->i];
