@@ -201,12 +201,14 @@ static int write_diff_tar(const char *dir, const char *dst, struct hull_error **
  * when the caller gives one, history extended. */
 static json_t *commit_config(const struct hull_image *parent, const struct hull_commit_options *o)
 {
-	time_t now = time(NULL);
-	json_t *c = parent ? json_deep_copy(parent->config->raw) : import_base_config(now, "hull commit");
+	/* nanoseconds, as docker's: two commits of one second differ */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_t *c = parent ? json_deep_copy(parent->config->raw) : import_base_config(now.tv_sec, "hull commit");
 	if (!parent && o->created_by)
 		json_object_set_new(c, "history", json_array()); /* a build FROM scratch: its steps are the history */
 	char when[HULL_TIME_BUF_LEN];
-	hull_time_format_rfc3339(&(struct timespec){ .tv_sec = now }, when);
+	hull_time_format_rfc3339(&now, when);
 	json_object_set_new(c, "created", json_string(when));
 	if (o->author)
 		json_object_set_new(c, "author", json_string(o->author));
