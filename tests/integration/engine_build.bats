@@ -324,3 +324,16 @@ OUTER
 	[[ $output == *$'\neth0 lo \n'* ]]
 	no_build_leftovers
 }
+
+@test "hull images hides a build's intermediate images, as docker does; -a shows them" {
+	new_context
+	printf 'FROM busybox\nENV STEP=1\nRUN echo x > /x\nLABEL last=1\n' >"$CTX/Dockerfile"
+	"$HULL" build -q -t hb-layers "$CTX" >/dev/null
+	parent=$("$HULL" build -q "$CTX" | head -1)
+	run "$HULL" images
+	[[ $output == *hb-layers* ]]
+	[[ $output != *"<none>"* ]]
+	run "$HULL" images -a
+	[ "$(grep -c '<none>' <<<"$output")" -ge 2 ]
+	[ -n "$parent" ]
+}
