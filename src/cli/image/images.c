@@ -102,8 +102,10 @@ static int parse(int argc, char **argv, struct images_opts *o)
 	*o = (struct images_opts){ .dangling = -1 };
 	int c;
 	while ((c = getopt_long(argc, argv, "aqf:h", opts, NULL)) != -1) {
-		if (c == 'a')
+		if (c == 'a') {
 			o->all = true;
+			continue;
+		}
 		if (c == 'q')
 			o->quiet = true;
 		else if (c == 'T')
