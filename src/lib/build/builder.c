@@ -350,8 +350,10 @@ static int read_inputs(struct build *b, struct hull_error **err)
 		return hull_error_set(err, errno, "unable to prepare context: path `%s`", o->context);
 	_cleanup_free_ char *def = hull_path_join(o->context, "Dockerfile");
 	_cleanup_free_ char *lower = hull_path_join(o->context, "dockerfile");
-	if (access(def, F_OK) < 0 && access(lower, F_OK) == 0)
-		free(steal_ptr(def)), def = steal_ptr(lower); /* docker's CLI falls back to the lower-case name */
+	if (access(def, F_OK) < 0 && access(lower, F_OK) == 0) {
+		free(def); /* docker's CLI falls back to the lower-case name */
+		def = steal_ptr(lower);
+	}
 	const char *path = o->dockerfile ? o->dockerfile : def;
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
