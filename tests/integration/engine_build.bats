@@ -340,3 +340,21 @@ OUTER
 	done
 	grep -qx "$(image_id hb-layers | cut -c8-19)" <<<"$shown"
 }
+
+@test "an interrupted build kills its RUN, removes its container and leaves no mount" {
+	new_context
+	printf 'FROM busybox\nRUN echo started; sleep 600\n' >"$CTX/Dockerfile"
+	"$HULL" build --no-cache "$CTX" >"$BATS_FILE_TMPDIR/int.out" 2>&1 &
+	pid=$!
+	for _ in $(seq 300); do
+		grep -q '^started' "$BATS_FILE_TMPDIR/int.out" && break
+		sleep 0.1
+	done
+	grep -q '^started' "$BATS_FILE_TMPDIR/int.out"
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 1 ]
+	grep -q 'interrupted' "$BATS_FILE_TMPDIR/int.out"
+	no_build_leftovers
+}

@@ -39,8 +39,13 @@ char *cache_get(struct build *b, const char *key)
 	if (strncmp(id, "sha256:", 7) || hull_digest_validate(id, NULL) < 0)
 		return NULL;
 	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
-	if (hull_image_get(b->store, id, &img, NULL) < 0)
+	struct hull_error *e = NULL;
+	if (hull_image_get(b->store, id, &img, &e) < 0) {
+		if (e && e->code == ENOENT)
+			unlink(path); /* its image was pruned: the entry can never hit again */
+		hull_error_free(e);
 		return NULL;
+	}
 	return hull_xstrdup(img->id);
 }
 
