@@ -189,8 +189,10 @@ int hull_image_tag(struct hull_image_store *s, const char *src, const char *targ
 int hull_image_remove(struct hull_image_store *s, const char *ref_or_id, bool force, char ***removed,
 		      struct hull_error **err);
 
-/* hull_image_prune: remove dangling images (no name), or every image not
- * in use when all; then gc. With until (docker's `--filter until=`), only
+/* hull_image_prune: remove dangling images (no name, and not an
+ * intermediate image of a build whose result is named or used: one whose
+ * history such an image's begins with, as docker keeps parents), or every
+ * image not in use when all; then gc. With until (docker's `--filter until=`), only
  * images created before it go: created is the config's "created" (RFC 3339),
  * else the time the image entered the store. *removed as above; *freed
  * bytes reclaimed. */

@@ -358,3 +358,18 @@ OUTER
 	grep -q 'interrupted' "$BATS_FILE_TMPDIR/int.out"
 	no_build_leftovers
 }
+
+@test "image prune keeps the intermediate images of a named build: the cache survives it" {
+	new_context
+	printf 'FROM busybox\nRUN echo one > /one\nENV K=v\nRUN echo two > /two\n' >"$CTX/Dockerfile"
+	"$HULL" build -t hb-prune "$CTX" >/dev/null
+	"$HULL" build "$CTX" >/dev/null
+	printf 'FROM busybox\nRUN echo dangling-%s > /d\n' "$RANDOM$RANDOM" >"$BATS_FILE_TMPDIR/Dockerfile.dangling"
+	dangling=$("$HULL" build -q -f "$BATS_FILE_TMPDIR/Dockerfile.dangling" "$CTX")
+	"$HULL" image prune -f >/dev/null
+	run "$HULL" inspect "$dangling"
+	[ "$status" -ne 0 ]
+	run "$HULL" build -t hb-prune "$CTX"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c -- ' ---> Using cache' <<<"$output")" -eq 3 ]
+}
