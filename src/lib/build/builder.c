@@ -63,6 +63,7 @@ int build_commit(struct build *b, struct stage *st, const char *diff_dir, const 
 					 .diff_dir = diff_dir,
 					 .empty_layer = !diff_dir,
 					 .created_by = created_by,
+					 .author = st->author,
 					 .config = &ic};
 	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
 	int r = hull_image_commit(b->store, &co, &img, err);
@@ -385,6 +386,7 @@ static void build_clear(struct build *b)
 {
 	for (size_t i = 0; i < b->n_stages; i++) {
 		free(b->stages[i].name);
+		free(b->stages[i].author);
 		free(b->stages[i].image_id);
 		json_decref(b->stages[i].config);
 		json_decref(b->stages[i].args);

@@ -19,6 +19,7 @@ struct stage {
 	json_t *config;	   /* the run config being made (image-spec config.md "config") */
 	json_t *args;	   /* ARGs in scope: name -> value string or null */
 	bool cmd_set;	   /* a CMD in this stage: ENTRYPOINT keeps it */
+	char *author;	   /* MAINTAINER: the image's author */
 };
 
 struct build {

@@ -137,7 +137,7 @@ static int pairs(struct build *b, struct stage *st, const struct hull_instructio
 	_cleanup_json_ json_t *list = json_array();
 	_cleanup_strv_ char **words = hull_dockerfile_words(in->args, b->df->escape);
 	if (words[0] && !strchr(words[0], '=')) {
-		if (!strcmp(in->keyword, "LABEL") || !words[1])
+		if (!words[1])
 			return hull_error_msg(err, EINVAL, "%s must have two arguments", in->keyword);
 		const char *rest = in->args + strlen(words[0]);
 		rest += strspn(rest, " \t");
@@ -503,6 +503,8 @@ int dispatch_config(struct build *b, struct stage *st, const struct hull_instruc
 	if (!strcmp(k, "ONBUILD"))
 		return do_onbuild(b, st, in, err);
 	if (!strcmp(k, "MAINTAINER")) {
+		free(st->author);
+		st->author = hull_xstrdup(in->args);
 		_cleanup_free_ char *what = hull_strdup_printf("MAINTAINER %s", in->args);
 		return config_step(b, st, what, err);
 	}
