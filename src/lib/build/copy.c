@@ -115,8 +115,10 @@ static int write_entry(struct copy_job *j, const char *dst, const struct stat *s
 static int unpack(struct copy_job *j, int fd, const char *dir, struct hull_error **err)
 {
 	int r = mkdir_in_root(j->dst_root, dir, j->uid, j->gid, err);
-	if (r < 0 || (r = (int)lseek(fd, 0, SEEK_SET)) < 0)
-		return r < 0 && !*err ? hull_error_set(err, errno, "seek") : r;
+	if (r < 0)
+		return r;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return hull_error_set(err, errno, "seek the archive for `%s`", dir);
 	return hull_engine_tar_into(j->dst_root, dir, fd, false, err);
 }
 

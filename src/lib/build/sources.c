@@ -188,7 +188,6 @@ static int heredoc_source(struct copy_job *j, const struct hull_heredoc *h, copy
 	if (fd < 0 || hull_write_all(fd, body, strlen(body)) < 0 || lseek(fd, 0, SEEK_SET) < 0)
 		return hull_error_set(err, errno, "heredoc `%s`", h->name);
 	struct stat st = {.st_mode = S_IFREG | 0644, .st_size = (off_t)strlen(body)};
-	st.st_mtim.tv_sec = 0;
 	_cleanup_free_ char *dst = file_dest(j, h->name, dst_exists_dir);
 	j->top_files++;
 	return emit(j, dst, &st, fd, NULL, err);
