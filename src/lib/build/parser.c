@@ -150,7 +150,7 @@ static void find_heredocs(struct hull_instruction *in, bool *strip_tabs)
 		    .name = strndup(s + start, j - start), .expand = !q, .body = hull_xstrdup("")};
 		if (in->n_heredocs == 8)
 			return;
-		i = j;
+		i = q ? j : j - 1; /* the loop's i++ moves past the marker, never past the NUL */
 	}
 }
 
