@@ -1017,6 +1017,19 @@ int hull_engine_cp_from(struct hull_container *c, const char *src, const char *d
 int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, const char *dst,
 		      struct hull_cp_opts *opts, struct hull_error **err);
 
+/* hull_engine_root_private: for a process that writes into a stopped
+ * container and then exits (the build's COPY, ADD and WORKDIR): move the
+ * caller into a private mount namespace, mount the container's overlay
+ * there (no volumes) and return an O_PATH fd of its root, or -errno. The
+ * mount goes with the namespace, when the process ends. */
+int hull_engine_root_private(const struct hull_container *c, struct hull_error **err);
+
+/* hull_engine_tar_into: extract the tar (any compression) read from in_fd
+ * under directory dir of the tree at root (an O_PATH fd; every path is
+ * resolved inside it), keeping the tar's owners, modes and times; with
+ * host, device nodes, FIFOs, sockets and setuid/setgid bits are left out. */
+int hull_engine_tar_into(int root, const char *dir, int in_fd, bool host, struct hull_error **err);
+
 /* hull_engine_export: write the container's filesystem (image layers plus
  * its changes, without volumes) to fd as a tar (docker export). Works on
  * running and stopped containers. */

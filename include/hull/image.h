@@ -153,13 +153,17 @@ int hull_image_import(struct hull_image_store *s, const char *tar_path, const ch
  * "config" member ({"Cmd": [...], "Env": [...], "WorkingDir": ...}, the
  * image-spec config.md#properties object) replaces the parent's whole. A
  * struct from hull_image_get()->config passes through as is. Tagged `name`
- * when not NULL. */
+ * when not NULL. The build's steps set created_by, and empty_layer for a
+ * step that changes only the config (ENV, CMD...), as docker's builder. */
 struct hull_commit_options {
 	const char *parent;                     /* ref or id, or NULL */
 	const char *diff_dir;                   /* overlay upperdir */
 	const char *name;                       /* tag or NULL */
 	const char *author, *comment;           /* recorded in history; may be NULL */
 	const struct hull_image_config *config; /* run config or NULL */
+	const char *created_by;                 /* history's created_by; NULL: "hull commit" (a parent-less
+						   commit with it starts an empty history: a build FROM scratch) */
+	bool empty_layer;                       /* no new layer (diff_dir unused): a config-only step */
 };
 int hull_image_commit(struct hull_image_store *s, const struct hull_commit_options *o, struct hull_image **out,
 		      struct hull_error **err);
@@ -185,8 +189,10 @@ int hull_image_tag(struct hull_image_store *s, const char *src, const char *targ
 int hull_image_remove(struct hull_image_store *s, const char *ref_or_id, bool force, char ***removed,
 		      struct hull_error **err);
 
-/* hull_image_prune: remove dangling images (no name), or every image not
- * in use when all; then gc. With until (docker's `--filter until=`), only
+/* hull_image_prune: remove dangling images (no name, and not an
+ * intermediate image of a build whose result is named or used: one whose
+ * history such an image's begins with, as docker keeps parents), or every
+ * image not in use when all; then gc. With until (docker's `--filter until=`), only
  * images created before it go: created is the config's "created" (RFC 3339),
  * else the time the image entered the store. *removed as above; *freed
  * bytes reclaimed. */

@@ -25,6 +25,7 @@ const struct hull_command hull_cli_engine_commands[] = {
     {"port", "List a container's published ports", cmd_engine_port},
     {"stats", "CPU, memory, network and I/O use of containers", cmd_engine_stats},
     {"commit", "Make an image from a container's changes", cmd_engine_commit},
+    {"build", "Build an image from a Dockerfile", cmd_engine_build},
     {"history", "Show the history of an image", cmd_engine_history},
     {"export", "Write a container's filesystem as a tar", cmd_engine_export},
     {"cp", "Copy files between a container and the local filesystem", cmd_engine_cp},

@@ -52,3 +52,7 @@ replay() {
 @test "fuzz replay: RFC 3339 and filter times (time corpus)" {
 	replay time
 }
+
+@test "fuzz replay: Dockerfiles, word expansion, .dockerignore (dockerfile corpus)" {
+	replay dockerfile
+}

@@ -5,6 +5,7 @@
 #include "../cli.h"
 
 int cmd_engine_run(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_build(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_create(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_start(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv);

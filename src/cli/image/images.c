@@ -14,7 +14,7 @@ static void usage(void)
 {
 	printf("Usage: hull images [OPTIONS] [REPOSITORY[:TAG]]\n\n"
 	       "List images in the local store.\n\n"
-	       "  -a, --all           show all images (also untagged ones)\n"
+	       "  -a, --all           show all images (also the intermediate images of builds)\n"
 	       "  -q, --quiet         only image ids\n"
 	       "  -f, --filter F      dangling=true|false, reference=NAME[:TAG]\n"
 	       "      --no-trunc      full ids\n"
@@ -87,6 +87,7 @@ static int format_rows(const struct hull_image *img, const char *filter, const c
 
 struct images_opts {
 	bool quiet, no_trunc, json;
+	bool all; /* -a: also the intermediate images of builds */
 	const char *format, *filter;
 	int dangling; /* --filter dangling=true (1) / false (0); -1: both */
 };
@@ -101,8 +102,10 @@ static int parse(int argc, char **argv, struct images_opts *o)
 	*o = (struct images_opts){ .dangling = -1 };
 	int c;
 	while ((c = getopt_long(argc, argv, "aqf:h", opts, NULL)) != -1) {
-		if (c == 'a')
-			continue; /* no intermediate images here: all are shown */
+		if (c == 'a') {
+			o->all = true;
+			continue;
+		}
 		if (c == 'q')
 			o->quiet = true;
 		else if (c == 'T')
@@ -159,6 +162,28 @@ static int show(const struct images_opts *o, struct hull_image *img, json_t *arr
 	return 0;
 }
 
+/* Is img an intermediate image, as docker hides them: untagged, and the
+ * history of another image begins with all of its own (a build's earlier
+ * step: its steps' created times make histories unique). */
+static bool intermediate(struct hull_image *img, struct hull_image **list)
+{
+	json_t *mine = json_object_get(img->config->raw, "history");
+	size_t n = json_array_size(mine);
+	if (*img->names || n == 0)
+		return false;
+	for (struct hull_image **p = list; *p; p++) {
+		json_t *theirs = json_object_get((*p)->config->raw, "history");
+		if (*p == img || json_array_size(theirs) <= n)
+			continue;
+		bool prefix = true;
+		for (size_t i = 0; i < n && prefix; i++)
+			prefix = json_equal(json_array_get(mine, i), json_array_get(theirs, i));
+		if (prefix)
+			return true;
+	}
+	return false;
+}
+
 int cmd_images(struct hull_cli *cli, int argc, char **argv)
 {
 	struct images_opts o;
@@ -177,7 +202,8 @@ int cmd_images(struct hull_cli *cli, int argc, char **argv)
 		printf("%-40s %-12s %-20s %-24s %s\n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
 	st = 0;
 	for (struct hull_image **p = list; *p && !st; p++)
-		st = show(&o, *p, arr, argv[0]);
+		if (o.all || !intermediate(*p, list))
+			st = show(&o, *p, arr, argv[0]);
 	hull_image_list_free(list);
 	if (o.json && !st) {
 		_cleanup_free_ char *out = json_dumps(arr, JSON_INDENT(2));

@@ -407,3 +407,12 @@ int hull_engine_cp_to(struct hull_container *c, const char *src, int in_fd, cons
 	opts->copied = s.copied;
 	return r;
 }
+
+int hull_engine_tar_into(int root, const char *dir, int in_fd, bool host, struct hull_error **err)
+{
+	struct cp_sink s = { .root = root, .base = dir, .owner = CP_OWN_SOURCE, .host = host };
+	_cleanup_close_ int dirfd = hull_open_in_root(root, dir, O_PATH | O_DIRECTORY, 0);
+	if (dirfd < 0)
+		return hull_error_set(err, errno, "extract into `%s`", dir);
+	return cp_read_tar(in_fd, &s, err);
+}

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,4 +184,16 @@ int engine_rootfs_prepare(const struct hull_container *c, struct hull_error **er
 	if (wd && *wd && strcmp(wd, "/"))
 		return mkdir_in_root(root, wd, err);
 	return 0;
+}
+
+int hull_engine_root_private(const struct hull_container *c, struct hull_error **err)
+{
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return hull_error_set(err, errno, "container %.12s: private mount namespace", c->id);
+	int r = engine_rootfs_mount(c, err);
+	if (r < 0)
+		return r;
+	const char *merged = json_string_value(json_object_get(graph(c), "MergedDir"));
+	int fd = open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 ? fd : hull_error_set(err, errno, "container %.12s: open `%s`", c->id, merged);
 }

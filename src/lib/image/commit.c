@@ -201,10 +201,14 @@ static int write_diff_tar(const char *dir, const char *dst, struct hull_error **
  * when the caller gives one, history extended. */
 static json_t *commit_config(const struct hull_image *parent, const struct hull_commit_options *o)
 {
-	time_t now = time(NULL);
-	json_t *c = parent ? json_deep_copy(parent->config->raw) : import_base_config(now, "hull commit");
+	/* nanoseconds, as docker's: two commits of one second differ */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_t *c = parent ? json_deep_copy(parent->config->raw) : import_base_config(now.tv_sec, "hull commit");
+	if (!parent && o->created_by)
+		json_object_set_new(c, "history", json_array()); /* a build FROM scratch: its steps are the history */
 	char when[HULL_TIME_BUF_LEN];
-	hull_time_format_rfc3339(&(struct timespec){ .tv_sec = now }, when);
+	hull_time_format_rfc3339(&now, when);
 	json_object_set_new(c, "created", json_string(when));
 	if (o->author)
 		json_object_set_new(c, "author", json_string(o->author));
@@ -218,7 +222,10 @@ static json_t *commit_config(const struct hull_image *parent, const struct hull_
 		history = json_array();
 		json_object_set_new(c, "history", history);
 	}
-	json_t *h = json_pack("{s:s, s:s}", "created", when, "created_by", "hull commit");
+	json_t *h = json_pack("{s:s, s:s}", "created", when, "created_by",
+			      o->created_by ? o->created_by : "hull commit");
+	if (o->empty_layer)
+		json_object_set_new(h, "empty_layer", json_true());
 	if (o->comment)
 		json_object_set_new(h, "comment", json_string(o->comment));
 	if (o->author)
@@ -273,23 +280,24 @@ int hull_image_commit(struct hull_image_store *s, const struct hull_commit_optio
 	_cleanup_close_ int gc_lock = store_lock(s, "gc", false, err);
 	if (gc_lock < 0)
 		return gc_lock;
-	_cleanup_free_ char *tmp = store_tmp_name(s, "commit");
-	if ((ret = write_diff_tar(o->diff_dir, tmp, err)) < 0) {
-		unlink(tmp);
-		return ret;
-	}
 	_cleanup_free_ struct store_layer *layers = NULL;
 	size_t n = 0;
-	if (parent && (ret = parent_layers(s, parent, &layers, &n, err)) < 0) {
-		unlink(tmp);
+	if (parent && (ret = parent_layers(s, parent, &layers, &n, err)) < 0)
 		return hull_error_wrap(err, ret, "commit");
-	}
 	layers = hull_xrealloc(layers, (n + 1) * sizeof(*layers));
 	memset(&layers[n], 0, sizeof(layers[n]));
-	if ((ret = import_layer_file(s, tmp, &layers[n], err)) < 0) {
-		unlink(tmp);
-		return hull_error_wrap(err, ret, "commit `%s`", o->diff_dir);
+	if (!o->empty_layer) {
+		_cleanup_free_ char *tmp = store_tmp_name(s, "commit");
+		if ((ret = write_diff_tar(o->diff_dir, tmp, err)) < 0) {
+			unlink(tmp);
+			return ret;
+		}
+		if ((ret = import_layer_file(s, tmp, &layers[n], err)) < 0) {
+			unlink(tmp);
+			return hull_error_wrap(err, ret, "commit `%s`", o->diff_dir);
+		}
+		n++;
 	}
 	_cleanup_json_ json_t *config = commit_config(parent, o);
-	return store_make_image(s, config, layers, n + 1, names, out, err);
+	return store_make_image(s, config, layers, n, names, out, err);
 }

@@ -135,6 +135,52 @@ static bool created_before(struct hull_image_store *s, json_t *refs, const char 
 	return hull_time_ns(&created) < hull_time_ns(until);
 }
 
+/* The config history of an image (new ref), NULL when unreadable. */
+static json_t *history_of(struct hull_image_store *s, json_t *refs, const char *id)
+{
+	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
+	if (store_load_image(s, refs, id, &img, NULL) < 0 || !img->config)
+		return NULL;
+	return json_incref(json_object_get(img->config->raw, "history"));
+}
+
+/* The histories of the images a prune keeps whatever it does: named ones
+ * and those containers use. */
+static json_t *kept_histories(struct hull_image_store *s, json_t *refs)
+{
+	json_t *kept = json_array();
+	_cleanup_closedir_ DIR *d = opendir(s->records);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (strlen(de->d_name) != HULL_SHA256_HEX_LEN + 5)
+			continue;
+		_cleanup_free_ char *id = hull_strdup_printf("sha256:%.*s", HULL_SHA256_HEX_LEN, de->d_name);
+		json_t *h = count_names(refs, id) > 0 || in_use(s, id) ? history_of(s, refs, id) : NULL;
+		if (json_array_size(h))
+			json_array_append(kept, h);
+		json_decref(h);
+	}
+	return kept;
+}
+
+/* An intermediate image of a build (docker's "parent" of a kept image):
+ * a kept image's history begins with all of this one's. Not dangling. */
+static bool intermediate_of_kept(struct hull_image_store *s, json_t *refs, const char *id, json_t *kept)
+{
+	_cleanup_json_ json_t *mine = history_of(s, refs, id);
+	size_t n = json_array_size(mine), k;
+	json_t *theirs;
+	json_array_foreach(kept, k, theirs)
+	{
+		bool prefix = n > 0 && json_array_size(theirs) > n;
+		for (size_t i = 0; i < n && prefix; i++)
+			prefix = json_equal(json_array_get(mine, i), json_array_get(theirs, i));
+		if (prefix)
+			return true;
+	}
+	return false;
+}
+
 int hull_image_prune(struct hull_image_store *s, bool all, const struct timespec *until, char ***removed,
 		     long long *freed, struct hull_error **err)
 {
@@ -147,6 +193,7 @@ int hull_image_prune(struct hull_image_store *s, bool all, const struct timespec
 		_cleanup_json_ json_t *refs = store_load_refs(s, err);
 		if (!refs)
 			return -EIO;
+		_cleanup_json_ json_t *kept = all ? NULL : kept_histories(s, refs);
 		_cleanup_closedir_ DIR *d = opendir(s->records);
 		struct dirent *de;
 		while (d && (de = readdir(d))) {
@@ -154,7 +201,8 @@ int hull_image_prune(struct hull_image_store *s, bool all, const struct timespec
 				continue;
 			_cleanup_free_ char *id = hull_strdup_printf("sha256:%.*s", HULL_SHA256_HEX_LEN, de->d_name);
 			if (in_use(s, id) || (!all && count_names(refs, id) > 0) ||
-			    (until && !created_before(s, refs, id, until)))
+			    (until && !created_before(s, refs, id, until)) ||
+			    (kept && intermediate_of_kept(s, refs, id, kept)))
 				continue;
 			untag_all(refs, id, &lines, &n);
 			delete_record(s, id);
