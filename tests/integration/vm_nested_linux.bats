@@ -64,7 +64,7 @@ cat r.log
 echo "boots=$(grep -c 'L2: userspace' r.log)"
 echo "=== end"
 SH
-	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 1500 -f "$kernel:bzImage" -f "$dir/vmlinux" \
+	NESTED_OUTPUT=$("$NESTED_DIR/run-nested" --hull "$HULL" -t 600 -f "$kernel:bzImage" -f "$dir/vmlinux" \
 		-f "$dir/l2.gz" -f "$dir/l2-pvpanic.gz" -f "$dir/run.sh" -- 'sh run.sh' 2>&1) || true
 	printf '%s\n' "$NESTED_OUTPUT" >"$dir/nested.out"
 	[ -z "${NESTED_LOG:-}" ] || cp "$dir/nested.out" "$NESTED_LOG"
