@@ -124,8 +124,15 @@ struct hull_build_options {
 	char **build_args;	/* --build-arg K=V or K (from our environment) */
 	char **labels;		/* --label K=V: a LABEL step at the end, as docker's */
 	const char *target;	/* --target STAGE */
+	char **secrets;		/* --secret id=X,src=FILE: for RUN --mount=type=secret,id=X */
 	const char *network;	/* RUN containers' --network; NULL: the engine's default */
 	bool no_cache;
+	/* --scan SEVERITY: the image is scanned before it is tagged (as `hull
+	 * scan`: vulnerabilities and the configuration audit); a finding at or
+	 * above scan_severity (an enum hull_scan_severity) fails the build */
+	bool scan;
+	int scan_severity;
+	const char *scan_db; /* the vulnerability database; NULL: hull scan's default */
 	bool quiet; /* RUN output is dropped */
 	/* set (by a signal handler) to stop: the running step's container is
 	 * killed and the build fails with EINTR; may be NULL */
