@@ -23,7 +23,7 @@ static void describe(FILE *f, const struct hull_scan_finding *x)
 }
 
 static int refuse(const struct hull_scan_report *report, const char *id, enum hull_scan_severity threshold,
-		  struct hull_error **err)
+		  const char *db, struct hull_error **err)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0, reached = 0;
@@ -40,9 +40,9 @@ static int refuse(const struct hull_scan_report *report, const char *id, enum hu
 	/* ECHILD: the build's own failure, exit status 1 (as a failing RUN) */
 	return hull_error_msg(err, ECHILD,
 			      "The image %.12s failed --scan %s: %zu finding%s at %s or above:%s\n"
-			      "The image is kept untagged; see every finding with `hull scan %.12s`",
+			      "The image is kept untagged; see every finding with `hull scan %s%s%s%.12s`",
 			      hull_digest_hex(id), name, reached, reached == 1 ? "" : "s", name, text ? text : "",
-			      hull_digest_hex(id));
+			      db ? "--db " : "", db ? db : "", db ? " " : "", hull_digest_hex(id));
 }
 
 int build_scan(struct build *b, const char *id, struct hull_error **err)
@@ -63,7 +63,7 @@ int build_scan(struct build *b, const char *id, struct hull_error **err)
 	if (r < 0)
 		return hull_error_wrap(err, r, "--scan %s: scan the image", hull_scan_severity_name(threshold));
 	if (hull_scan_report_fails(report, threshold))
-		return refuse(report, id, threshold, err);
+		return refuse(report, id, threshold, b->o->scan_db, err);
 	build_say(b, "Scan: no finding at %s or above", hull_scan_severity_name(threshold));
 	return 0;
 }
