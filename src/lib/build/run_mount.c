@@ -37,13 +37,7 @@
 
 #define SECRET_MAX (500u * 1024) /* BuildKit's limit on a secret */
 
-struct mount_opts {
-	char *type, *target, *source, *from, *id, *sharing;
-	bool rw, required;
-	long mode, uid, gid; /* -1: unset */
-};
-
-static void mount_opts_clear(struct mount_opts *m)
+void hull_build_mount_clear(struct hull_build_mount *m)
 {
 	free(m->type), free(m->target), free(m->source), free(m->from), free(m->id), free(m->sharing);
 }
@@ -59,9 +53,9 @@ static int parse_number(const char *key, const char *v, int base, long *out, str
 	return 0;
 }
 
-static int parse_opts(const char *spec, struct mount_opts *m, struct hull_error **err)
+int hull_build_mount_parse(const char *spec, struct hull_build_mount *m, struct hull_error **err)
 {
-	*m = (struct mount_opts){.mode = -1, .uid = -1, .gid = -1};
+	*m = (struct hull_build_mount){.mode = -1, .uid = -1, .gid = -1};
 	_cleanup_free_ char *copy = hull_xstrdup(spec);
 	char *save = NULL;
 	for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
@@ -163,7 +157,8 @@ static void push_tmp(char ***v, char *path)
 
 /* ---------------------------------------------------------------- cache -- */
 
-static int mount_cache(struct build *b, struct run_mounts *rm, const struct mount_opts *m, struct hull_error **err)
+static int mount_cache(struct build *b, struct run_mounts *rm, const struct hull_build_mount *m,
+		       struct hull_error **err)
 {
 	char digest[HULL_DIGEST_BUF_LEN];
 	const char *id = m->id ? m->id : m->target;
@@ -241,7 +236,8 @@ static char *secret_source(struct build *b, const char *id, struct hull_error **
 	return NULL;
 }
 
-static int mount_secret(struct build *b, struct run_mounts *rm, const struct mount_opts *m, struct hull_error **err)
+static int mount_secret(struct build *b, struct run_mounts *rm, const struct hull_build_mount *m,
+			struct hull_error **err)
 {
 	const char *id = m->id;
 	_cleanup_free_ char *from_target = NULL;
@@ -362,7 +358,7 @@ static int mount_from(struct build *b, struct stage *st, struct run_mounts *rm, 
 	return 0;
 }
 
-static int mount_bind(struct build *b, struct stage *st, struct run_mounts *rm, const struct mount_opts *m,
+static int mount_bind(struct build *b, struct stage *st, struct run_mounts *rm, const struct hull_build_mount *m,
 		      struct hull_error **err)
 {
 	_cleanup_free_ char *root = NULL;
@@ -425,8 +421,8 @@ int run_mounts_setup(struct build *b, struct stage *st, const struct hull_instru
 		_cleanup_free_ char *spec = NULL;
 		if (build_expand(b, st, *f + 8, &spec, err) < 0)
 			return -EINVAL;
-		struct mount_opts m;
-		int r = parse_opts(spec, &m, err);
+		struct hull_build_mount m;
+		int r = hull_build_mount_parse(spec, &m, err);
 		if (r == 0) {
 			_cleanup_free_ char *clean = hull_path_clean(m.target);
 			free(m.target);
@@ -447,7 +443,7 @@ int run_mounts_setup(struct build *b, struct stage *st, const struct hull_instru
 			else
 				r = mount_bind(b, st, rm, &m, err);
 		}
-		mount_opts_clear(&m);
+		hull_build_mount_clear(&m);
 		if (r < 0)
 			return r;
 	}
