@@ -188,3 +188,20 @@ EOF2
 	[[ $output == *"type=cache needs a target"* ]]
 	no_build_leftovers
 }
+
+@test "mount: a failing RUN with a secret, a stage bind and a cache leaves no mount, no copy, no container" {
+	new_context
+	echo 'hbm-fail-secret' >"$BATS_FILE_TMPDIR/fail-token"
+	cat >"$CTX/Dockerfile" <<'EOF2'
+FROM busybox AS base
+RUN echo x > /x
+FROM busybox
+RUN --mount=type=secret,id=t --mount=type=bind,from=base,target=/b --mount=type=cache,target=/c,sharing=private cat /run/secrets/t /b/x && exit 3
+EOF2
+	run "$HULL" build --network none --secret id=t,src="$BATS_FILE_TMPDIR/fail-token" "$CTX"
+	[ "$status" -eq 1 ]
+	[[ $output == *"hbm-fail-secret"* ]]
+	[[ $output == *"returned a non-zero code: 3"* ]]
+	no_build_leftovers
+	[ -z "$(ls -A "$HULL_DATA_ROOT/build-tmp")" ]
+}
