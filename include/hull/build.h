@@ -113,6 +113,27 @@ bool hull_ignore_match(const struct hull_ignore *ig, const char *path);
  * directory must then still be walked). */
 bool hull_ignore_has_exceptions(const struct hull_ignore *ig);
 
+/* ------------------------------------------------------------ RUN --mount -- */
+
+/* One RUN --mount=... (BuildKit's options; type cache, bind or secret). */
+struct hull_build_mount {
+	char *type;	     /* "cache", "bind" (the default) or "secret" */
+	char *target;	     /* as written; a secret's defaults to /run/secrets/ID */
+	char *source, *from; /* bind: a path in the context, or in the root of stage/image `from` */
+	char *id, *sharing;  /* cache: id (NULL: the target), sharing shared|private|locked */
+	bool rw, required;   /* bind: rw (writes go to a dropped copy); secret: required */
+	long mode, uid, gid; /* cache and secret: -1 when not given */
+};
+
+/* hull_build_mount_parse: the text after `--mount=`: comma-separated
+ * key=value (target/dst/destination, source/src, from, id, sharing, type,
+ * mode (octal), uid, gid) and flags (rw/readwrite, ro/readonly, required).
+ * EINVAL names an unknown key, a missing value or target, an unsupported
+ * type or sharing. *m is cleared with hull_build_mount_clear, also on
+ * failure. */
+int hull_build_mount_parse(const char *spec, struct hull_build_mount *m, struct hull_error **err);
+void hull_build_mount_clear(struct hull_build_mount *m);
+
 /* ---------------------------------------------------------------- builder -- */
 
 struct hull_image_store;
@@ -124,9 +145,16 @@ struct hull_build_options {
 	char **build_args;	/* --build-arg K=V or K (from our environment) */
 	char **labels;		/* --label K=V: a LABEL step at the end, as docker's */
 	const char *target;	/* --target STAGE */
+	char **secrets;		/* --secret id=X,src=FILE: for RUN --mount=type=secret,id=X */
 	const char *network;	/* RUN containers' --network; NULL: the engine's default */
 	bool no_cache;
-	bool quiet; /* RUN output is dropped */
+	/* --scan SEVERITY: the image is scanned before it is tagged (as `hull
+	 * scan`: vulnerabilities and the configuration audit); a finding at or
+	 * above scan_severity (an enum hull_scan_severity) fails the build */
+	bool scan;
+	int scan_severity;
+	const char *scan_db; /* the vulnerability database; NULL: hull scan's default */
+	bool quiet;	     /* RUN output is dropped */
 	/* set (by a signal handler) to stop: the running step's container is
 	 * killed and the build fails with EINTR; may be NULL */
 	volatile sig_atomic_t *interrupted;

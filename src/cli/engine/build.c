@@ -14,6 +14,7 @@
 #include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/image.h"
+#include "hull/scan.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -51,6 +52,10 @@ static int usage(void)
 	       "  -q, --quiet            Suppress the build output and print the image ID on success\n"
 	       "  -t, --tag NAME         Name and optionally a tag in the 'name:tag' format\n"
 	       "      --target STAGE     Set the target build stage to build\n"
+	       "      --secret id=X,src=FILE  A file a RUN --mount=type=secret,id=X reads (never in the image)\n"
+	       "      --scan SEVERITY    Scan the image (as hull scan) and fail on a finding at SEVERITY or above\n"
+	       "                         (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL); the image is then not tagged\n"
+	       "      --scan-db DIR      The vulnerability database --scan uses (default: hull scan's)\n"
 	       "      --rm, --force-rm   Accepted: intermediate containers are always removed\n");
 	return 0;
 }
@@ -81,8 +86,8 @@ static char *dockerfile_from_stdin(struct hull_cli *cli, struct hull_error **err
 }
 
 struct build_flags {
-	char **tags, **args, **labels;
-	size_t n_tags, n_args, n_labels;
+	char **tags, **args, **labels, **secrets;
+	size_t n_tags, n_args, n_labels, n_secrets;
 	const char *file, *iidfile;
 	struct hull_build_options o;
 };
@@ -100,6 +105,9 @@ static int parse(struct build_flags *f, int argc, char **argv, bool *help)
 					     {"network", required_argument, NULL, 'n'},
 					     {"rm", optional_argument, NULL, 'R'},
 					     {"force-rm", optional_argument, NULL, 'R'},
+					     {"secret", required_argument, NULL, 's'},
+					     {"scan", required_argument, NULL, 'S'},
+					     {"scan-db", required_argument, NULL, 'D'},
 					     {"help", no_argument, NULL, 'H'},
 					     {0}};
 	int c;
@@ -135,6 +143,20 @@ static int parse(struct build_flags *f, int argc, char **argv, bool *help)
 			break;
 		case 'R':
 			break;
+		case 'S':
+			f->o.scan = true;
+			f->o.scan_severity = hull_scan_severity_parse(optarg);
+			if (f->o.scan_severity < 0)
+				return cli_usage_error(
+				    "build", "--scan: unknown severity `%s` (UNKNOWN, LOW, MEDIUM, HIGH, CRITICAL)",
+				    optarg);
+			break;
+		case 's':
+			push(&f->secrets, &f->n_secrets, optarg);
+			break;
+		case 'D':
+			f->o.scan_db = optarg;
+			break;
 		case 'H':
 			*help = true;
 			return 0;
@@ -154,7 +176,7 @@ int cmd_engine_build(struct hull_cli *cli, int argc, char **argv)
 	bool help;
 	int status = parse(&f, argc, argv, &help);
 	if (status || help) {
-		hull_strv_free(f.tags), hull_strv_free(f.args), hull_strv_free(f.labels);
+		hull_strv_free(f.tags), hull_strv_free(f.args), hull_strv_free(f.labels), hull_strv_free(f.secrets);
 		return help ? usage() : status;
 	}
 	struct hull_error *err = NULL;
@@ -189,6 +211,7 @@ int cmd_engine_build(struct hull_cli *cli, int argc, char **argv)
 		f.o.tags = f.tags;
 		f.o.build_args = f.args;
 		f.o.labels = f.labels;
+		f.o.secrets = f.secrets;
 		f.o.interrupted = &interrupted;
 		f.o.say = f.o.quiet ? NULL : say;
 		_cleanup_free_ char *id = NULL;
@@ -213,5 +236,6 @@ int cmd_engine_build(struct hull_cli *cli, int argc, char **argv)
 	hull_strv_free(f.tags);
 	hull_strv_free(f.args);
 	hull_strv_free(f.labels);
+	hull_strv_free(f.secrets);
 	return status;
 }

@@ -155,7 +155,7 @@ static int split_stages(struct build *b, struct hull_error **err)
 }
 
 /* The stage a name (or index) refers to, before `before`; -1 when none. */
-static long stage_named(struct build *b, const char *name, size_t before)
+long stage_named(struct build *b, const char *name, size_t before)
 {
 	char *end;
 	unsigned long idx = strtoul(name, &end, 10);
@@ -163,6 +163,17 @@ static long stage_named(struct build *b, const char *name, size_t before)
 		if ((b->stages[i].name && !strcasecmp(b->stages[i].name, name)) || (!*end && end != name && idx == i))
 			return (long)i;
 	return -1;
+}
+
+/* RUN --mount=...,from=STAGE needs that stage. */
+static void mount_from_needed(struct build *b, const char *spec, size_t s)
+{
+	_cleanup_free_ char *copy = hull_xstrdup(spec);
+	char *save = NULL;
+	long dep;
+	for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save))
+		if (!strncmp(kv, "from=", 5) && (dep = stage_named(b, kv + 5, s)) >= 0)
+			b->stages[dep].needed = true;
 }
 
 static char *from_image_word(struct build *b, const struct hull_instruction *in)
@@ -201,6 +212,8 @@ static int mark_needed(struct build *b, size_t *target, struct hull_error **err)
 			for (char **f = b->df->instrs[i].flags; *f; f++)
 				if (!strncmp(*f, "--from=", 7) && (dep = stage_named(b, *f + 7, s)) >= 0)
 					b->stages[dep].needed = true;
+				else if (!strncmp(*f, "--mount=", 8))
+					mount_from_needed(b, *f + 8, s);
 	}
 	return 0;
 }
@@ -450,6 +463,9 @@ int hull_build(struct hull_ctx *ctx, struct hull_image_store *store, const struc
 		r = hull_error_msg(err, EINVAL, "No image was generated. Is your Dockerfile empty?");
 	if (r == 0) {
 		warn_unused(&b);
+		r = build_scan(&b, b.stages[target].image_id, err);
+	}
+	if (r == 0) {
 		r = tag_all(&b, b.stages[target].image_id, err);
 	}
 	if (r == 0)

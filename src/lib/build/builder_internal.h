@@ -40,6 +40,10 @@ struct build {
 	char *cache_dir;      /* data_root/build-cache */
 };
 
+/* build_scan: with --scan, scan image id and fail (ECHILD, the findings
+ * listed) when a finding reaches the threshold (scan.c). */
+int build_scan(struct build *b, const char *id, struct hull_error **err);
+
 /* say: one line of progress (printf-style; the newline is added). */
 void build_say(struct build *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -93,6 +97,36 @@ char *go_quote_list(char *const *v);
 /* step_run: RUN in a container of the engine over st->image_id, its
  * changes committed as a layer. */
 int step_run(struct build *b, struct stage *st, const struct hull_instruction *in, struct hull_error **err);
+
+/* ---- run_mount.c: RUN --mount=type=cache|bind|secret ---- */
+
+struct run_mounts {
+	char **specs;	/* the engine's --mount strings, NULL-ended */
+	char **targets; /* their container paths, cleaned */
+	size_t n;
+	char *key;  /* what the mounts add to the step's cache key */
+	int *locks; /* flocks held on cache directories until release */
+	size_t n_locks;
+	char **tmp;	/* files and directories to remove at release */
+	char **mounted; /* from= roots mounted here, unmounted at release */
+};
+
+/* run_mounts_setup: the RUN's --mount flags (others refused) made ready:
+ * cache directories created and locked, secrets copied, from= roots
+ * mounted. On failure the caller still calls run_mounts_release. */
+int run_mounts_setup(struct build *b, struct stage *st, const struct hull_instruction *in, struct run_mounts *rm,
+		     struct hull_error **err);
+void run_mounts_release(struct run_mounts *rm);
+
+/* run_mounts_clean_upper: remove from the RUN's upper directory the mount
+ * points the engine made (and their empty parents) that the parent image
+ * did not have. */
+int run_mounts_clean_upper(struct build *b, const char *parent, const struct run_mounts *rm, const char *upper,
+			   struct hull_error **err);
+
+/* stage_named: the stage a name (or index) refers to, before `before`;
+ * -1 when none (builder.c). */
+long stage_named(struct build *b, const char *name, size_t before);
 
 /* ---- copy.c ---- */
 

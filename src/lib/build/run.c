@@ -143,8 +143,13 @@ int step_run(struct build *b, struct stage *st, const struct hull_instruction *i
 		prefix = hull_strdup_printf("|%zu %s ", nargs, kv);
 	}
 	_cleanup_free_ char *created_by = hull_strdup_printf("%s%s", prefix ? prefix : "", cmd);
+	_cleanup_(run_mounts_release) struct run_mounts mounts = {0};
+	int r = run_mounts_setup(b, st, in, &mounts, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *extra = hull_strdup_printf("%s\n%s", b->o->network ? b->o->network : "", mounts.key);
 	char key[65];
-	cache_key(st->image_id, created_by, b->o->network ? b->o->network : "", key);
+	cache_key(st->image_id, created_by, extra, key);
 	if (cache_try(b, st, key))
 		return 0;
 	struct hull_run_options o;
@@ -157,19 +162,24 @@ int step_run(struct build *b, struct stage *st, const struct hull_instruction *i
 	o.no_healthcheck = true;
 	o.log_driver = "none";
 	o.pull = "never";
+	o.mounts = mounts.specs;
 	_cleanup_container_ struct hull_container *c = hull_engine_create(b->ctx, b->store, &o, NULL, NULL, err);
 	if (!c)
 		return -EIO;
 	build_say(b, " ---> Running in %.12s", c->id);
 	int code = 0;
-	int r = run_attached(b, c, &code, err);
+	r = run_attached(b, c, &code, err);
 	if (r == 0 && code != 0)
 		r = hull_error_msg(err, ECHILD, "The command '%s' returned a non-zero code: %d", cmd, code);
 	if (r == 0) {
 		json_t *g = json_object_get(json_object_get(c->record, "GraphDriver"), "Data");
 		const char *upper = json_string_value(json_object_get(g, "UpperDir"));
-		r = upper ? build_commit(b, st, upper, created_by, err)
-			  : hull_error_msg(err, EINVAL, "container %.12s has no upper directory", c->id);
+		if (!upper)
+			r = hull_error_msg(err, EINVAL, "container %.12s has no upper directory", c->id);
+		else if (mounts.n)
+			r = run_mounts_clean_upper(b, st->image_id, &mounts, upper, err);
+		if (r == 0)
+			r = build_commit(b, st, upper, created_by, err);
 	}
 	if (r == 0)
 		build_say(b, "Removing intermediate container %.12s", c->id);
