@@ -121,7 +121,8 @@ EOF
 	[ "$(grep -c -- ' ---> Using cache' <<<"$output")" -eq 3 ]
 	[[ $output != *"Running in"* ]]
 	[ "$(image_id hb-cache)" = "$first" ]
-	run "$HULL" build --no-cache -t hb-cache "$CTX"
+	# flags may follow the context, as docker's parser takes them
+	run "$HULL" build -t hb-cache "$CTX" --no-cache
 	[ "$status" -eq 0 ]
 	[[ $output != *"Using cache"* ]]
 	[ "$(image_id hb-cache)" != "$first" ]

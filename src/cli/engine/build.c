@@ -112,7 +112,7 @@ static int parse(struct build_flags *f, int argc, char **argv, bool *help)
 					     {0}};
 	int c;
 	*help = false;
-	while ((c = getopt_long(argc, argv, "+t:f:q", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:f:q", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			push(&f->tags, &f->n_tags, optarg);
