@@ -374,3 +374,40 @@ OUTER
 	[ "$status" -eq 0 ]
 	[ "$(grep -c -- ' ---> Using cache' <<<"$output")" -eq 3 ]
 }
+
+@test "rootless: an ordinary user builds an image, runs it, and rebuilds it from the cache" {
+	local u=hullbld base bin
+	id "$u" >/dev/null 2>&1 || useradd -m -s /bin/sh "$u"
+	base=$((300000 + 100000 * $(id -u "$u") % 5000000))
+	grep -q "^$u:" /etc/subuid || echo "$u:$base:65536" >>/etc/subuid
+	grep -q "^$u:" /etc/subgid || echo "$u:$base:65536" >>/etc/subgid
+	# hull and the context where the user can read them (a checkout may be under /root)
+	bin=$(mktemp -d /tmp/hb-rootless.XXXXXX)
+	cp "$HULL" "$bin/hull"
+	mkdir "$bin/ctx"
+	echo from-the-context >"$bin/ctx/f"
+	printf 'FROM busybox\nCOPY f /f\nRUN echo "built as $(id -u)" >/who\nUSER 1000\nCMD cat /who /f\n' >"$bin/ctx/Dockerfile"
+	chmod -R a+rX "$bin"
+	as() { (cd /tmp && setpriv --reuid "$u" --regid "$u" --init-groups \
+		env -i HOME="/home/$u" PATH=/usr/bin:/bin:/usr/sbin:/sbin "$bin/hull" "$@"); }
+	as image build-default >/dev/null
+	run as build -t hb-rootless "$bin/ctx"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Successfully tagged hb-rootless"* ]]
+	run as run --rm hb-rootless
+	[ "$status" -eq 0 ]
+	# RUN is root in the user's namespace; the image runs as USER 1000
+	[ "${lines[0]}" = "built as 0" ]
+	[ "${lines[1]}" = from-the-context ]
+	[ "$(as run --rm hb-rootless id -u)" = 1000 ]
+	run as build -t hb-rootless "$bin/ctx"
+	[ "$(grep -c -- ' ---> Using cache' <<<"$output")" -eq 4 ]
+	# the image is the user's: root's engine does not have it
+	run "$HULL" inspect hb-rootless
+	[ "$status" -ne 0 ]
+	as rmi -f hb-rootless >/dev/null 2>&1 || true
+	f="/tmp/hull-run-$(id -u "$u")/pause.pid"
+	[ ! -f "$f" ] || kill -9 "$(cut -d' ' -f1 "$f")" 2>/dev/null || true
+	rm -rf "$bin" "/home/$u/.local/share/hull" 2>/dev/null || true
+}
