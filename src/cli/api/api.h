@@ -82,6 +82,22 @@ bool api_query_bool(const struct api_request *req, const char *key);
  * in resp when it is missing, not JSON or not an object. */
 json_t *api_body_json(const struct api_request *req, struct api_response *resp);
 
+/* api_filters: the `filters` query argument, every key one of known
+ * (NULL-ended), normalized to {"key":["value",...]} in *out (NULL when
+ * absent); -1 with a 400 in resp when malformed or a key is unknown. */
+int api_filters(const struct api_request *req, const char *const *known, json_t **out, struct api_response *resp);
+
+/* api_filter_any: true when filters has no key, or match(obj, v) holds for
+ * one of its values (docker ORs the values of one key). */
+bool api_filter_any(json_t *filters, const char *key, bool (*match)(const void *obj, const char *value),
+		    const void *obj);
+
+/* api_label_match: labels (an object of strings) has "K", or "K=V". */
+bool api_label_match(json_t *labels, const char *value);
+
+/* api_labels_match: every "label" filter holds for labels (docker ANDs them). */
+bool api_labels_match(json_t *filters, json_t *labels);
+
 struct hull_container;
 
 /* api_container_get: the container named by the route's first part, or
@@ -108,6 +124,23 @@ void api_container_attach(struct api_request *req, struct api_response *resp);
 void api_exec_create(struct api_request *req, struct api_response *resp);
 void api_exec_start(struct api_request *req, struct api_response *resp);
 void api_exec_inspect(struct api_request *req, struct api_response *resp);
+
+void api_container_rename(struct api_request *req, struct api_response *resp);
+void api_container_pause(struct api_request *req, struct api_response *resp);
+void api_container_unpause(struct api_request *req, struct api_response *resp);
+void api_containers_prune(struct api_request *req, struct api_response *resp);
+void api_networks_list(struct api_request *req, struct api_response *resp);
+void api_network_inspect(struct api_request *req, struct api_response *resp);
+void api_network_create(struct api_request *req, struct api_response *resp);
+void api_network_delete(struct api_request *req, struct api_response *resp);
+void api_network_connect(struct api_request *req, struct api_response *resp);
+void api_network_disconnect(struct api_request *req, struct api_response *resp);
+void api_networks_prune(struct api_request *req, struct api_response *resp);
+void api_volumes_list(struct api_request *req, struct api_response *resp);
+void api_volume_inspect(struct api_request *req, struct api_response *resp);
+void api_volume_create(struct api_request *req, struct api_response *resp);
+void api_volume_delete(struct api_request *req, struct api_response *resp);
+void api_volumes_prune(struct api_request *req, struct api_response *resp);
 
 /* cmd_system_service: `hull system service [-H|--host ADDR]`. */
 int cmd_system_service(struct hull_cli *cli, int argc, char **argv);
