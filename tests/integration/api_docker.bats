@@ -158,6 +158,73 @@ api() {
 	"$DOCKER" rm api-e
 }
 
+@test "docker network create, ls, inspect, rm; containers on a user network reach each other by name and alias" {
+	"$DOCKER" network create --subnet 10.199.5.0/25 --label team=api api-net >/dev/null
+	run "$DOCKER" network ls --format '{{.Name}} {{.Driver}}'
+	[[ "$output" == *"api-net bridge"* ]]
+	[[ "$output" == *"host host"* ]]
+	[ "$("$DOCKER" network ls -q --filter label=team=api | wc -l)" = 1 ]
+	[ "$("$DOCKER" network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}} {{.Labels.team}}' api-net)" = "10.199.5.0/25 api" ]
+	run ! "$DOCKER" network create api-net
+	[[ "$output" == *"already exists"* ]]
+	"$DOCKER" run -d --name api-n1 --network api-net --network-alias svc busybox sleep 60 >/dev/null 2>&1
+	run "$DOCKER" run --rm --network api-net busybox sh -c 'ping -c1 -W2 svc && ping -c1 -W2 api-n1'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"10.199.5."* ]]
+	[ "$("$DOCKER" ps --filter network=api-net --format '{{.Names}}')" = api-n1 ]
+	run "$DOCKER" inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{$v.IPAddress}} {{index $v.Aliases 0}}{{end}}' api-n1
+	[[ "$output" =~ ^api-net\ 10\.199\.5\.[0-9]+\ svc$ ]]
+	run ! "$DOCKER" network rm api-net
+	[[ "$output" == *"api-n1"* || "$output" == *"active endpoints"* || "$output" == *"in use"* ]]
+	"$DOCKER" rm -f api-n1 >/dev/null
+	"$DOCKER" network rm api-net
+	run ! "$DOCKER" network inspect api-net
+	[[ "$output" == *"No such network"* || "$output" == *"not found"* ]]
+}
+
+@test "docker network connect and disconnect a created container: it starts on both networks" {
+	"$DOCKER" network create --subnet 10.199.5.0/25 api-na >/dev/null
+	"$DOCKER" network create --subnet 10.199.5.128/25 api-nb >/dev/null
+	"$DOCKER" create --name api-c2 --network api-na busybox sleep 60 >/dev/null 2>&1
+	"$DOCKER" network connect --alias second api-nb api-c2
+	"$DOCKER" start api-c2
+	run "$DOCKER" inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}' api-c2
+	[[ "$output" =~ ^api-na=10\.199\.5\.([0-9]|[1-9][0-9]|1[01][0-9]|12[0-6])\ api-nb=10\.199\.5\.(129|1[3-9][0-9]|2[0-5][0-9])\ $ ]]
+	[ "$("$DOCKER" exec api-c2 sh -c 'ip -4 -o addr | grep -c " eth[01] "')" = 2 ]
+	run "$DOCKER" run --rm --network api-nb busybox ping -c1 -W2 second
+	[ "$status" -eq 0 ]
+	"$DOCKER" network disconnect api-nb api-c2
+	run "$DOCKER" inspect -f '{{len .NetworkSettings.Networks}}' api-c2
+	[ "$output" = 1 ]
+	"$DOCKER" rm -f api-c2 >/dev/null
+	run "$DOCKER" network prune -f
+	[[ "$output" == *api-na* && "$output" == *api-nb* ]]
+	[ "$("$DOCKER" network ls -q --filter type=custom)" = "" ]
+}
+
+@test "docker volume create, ls, inspect, rm, prune; run -v VOL:/path keeps data across containers" {
+	"$DOCKER" volume create --label kind=api api-vol >/dev/null
+	[ "$("$DOCKER" volume ls -q --filter label=kind=api)" = api-vol ]
+	[ "$("$DOCKER" volume inspect -f '{{.Driver}} {{.Labels.kind}}' api-vol)" = "local api" ]
+	"$DOCKER" run --rm -v api-vol:/data busybox sh -c 'echo kept >/data/f'
+	[ "$("$DOCKER" run --rm -v api-vol:/d:ro busybox cat /d/f)" = kept ]
+	"$DOCKER" create --name api-vuser -v api-vol:/data busybox true >/dev/null 2>&1
+	[ "$("$DOCKER" volume ls -q --filter dangling=false)" = api-vol ]
+	run ! "$DOCKER" volume rm api-vol
+	[[ "$output" == *"in use"* ]]
+	"$DOCKER" rm api-vuser >/dev/null
+	"$DOCKER" volume create api-vol2 >/dev/null
+	run "$DOCKER" volume prune -f
+	[[ "$output" == *api-vol* && "$output" == *api-vol2* ]]
+	[ -z "$("$DOCKER" volume ls -q)" ]
+	run ! "$DOCKER" volume inspect api-vol
+	[[ "${output,,}" == *"no such volume"* ]]
+	# an anonymous volume for -v /path
+	"$DOCKER" run --name api-anon -v /scratch busybox sh -c 'echo x >/scratch/f'
+	[ "$("$DOCKER" inspect -f '{{range .Mounts}}{{.Type}} {{.Destination}}{{end}}' api-anon)" = "volume /scratch" ]
+	"$DOCKER" rm -v api-anon >/dev/null
+}
+
 @test "errors: docker's messages and status codes" {
 	run ! "$DOCKER" rm nosuch
 	[[ "$output" == *"No such container: nosuch"* ]]
