@@ -225,6 +225,64 @@ api() {
 	"$DOCKER" rm -v api-anon >/dev/null
 }
 
+@test "docker tag, history, save, rmi, load; rmi of an image a container uses is refused" {
+	"$DOCKER" tag busybox api/copy:v1
+	[ "$("$DOCKER" images --format '{{.Repository}}:{{.Tag}}' | sort | tr '\n' ' ')" = "api/copy:v1 busybox:latest " ]
+	run "$DOCKER" history --format '{{.CreatedBy}}' api/copy:v1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *build-default* ]]
+	"$DOCKER" save -o "$BATS_TEST_TMPDIR/copy.tar" api/copy:v1
+	tar tf "$BATS_TEST_TMPDIR/copy.tar" | grep -qx manifest.json
+	run "$DOCKER" rmi api/copy:v1
+	[ "$output" = "Untagged: api/copy:v1" ]
+	run "$DOCKER" load -i "$BATS_TEST_TMPDIR/copy.tar"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Loaded image: api/copy:v1"* ]]
+	[ "$("$DOCKER" image inspect -f '{{.Id}}' api/copy:v1)" = "$("$DOCKER" image inspect -f '{{.Id}}' busybox)" ]
+	"$DOCKER" rmi api/copy:v1 >/dev/null
+	# an archive that is not one: refused, nothing loaded
+	head -c 4096 /dev/urandom >"$BATS_TEST_TMPDIR/junk.tar"
+	run ! "$DOCKER" load -i "$BATS_TEST_TMPDIR/junk.tar"
+	[[ "$output" == *"load the uploaded archive"* ]]
+	[ "$("$DOCKER" images -q | wc -l)" = 1 ]
+	"$DOCKER" create --name api-img-user busybox true >/dev/null 2>&1
+	run ! "$DOCKER" rmi "$("$DOCKER" image inspect -f '{{.Id}}' busybox)"
+	"$DOCKER" rm api-img-user >/dev/null
+	run "$DOCKER" image prune -f
+	[ "$status" -eq 0 ]
+	[ "$("$DOCKER" images -q | wc -l)" = 1 ]
+}
+
+@test "docker push to and pull from a local registry; docker run of an image that is not here pulls it" {
+	command -v docker-registry >/dev/null || skip "docker-registry is not installed"
+	mkdir -p "$BATS_TEST_TMPDIR/reg"
+	printf 'version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:19921\n' \
+		"$BATS_TEST_TMPDIR/reg" >"$BATS_TEST_TMPDIR/reg.yml"
+	docker-registry serve "$BATS_TEST_TMPDIR/reg.yml" 3>&- >/dev/null 2>&1 &
+	reg=$!
+	for _ in $(seq 50); do
+		curl -s -o /dev/null 127.0.0.1:19921/v2/ && break
+		sleep 0.1
+	done
+	"$DOCKER" tag busybox 127.0.0.1:19921/api/bb:1
+	run "$DOCKER" push 127.0.0.1:19921/api/bb:1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"The push refers to repository [127.0.0.1:19921/api/bb]"* ]]
+	curl -s 127.0.0.1:19921/v2/api/bb/tags/list | grep -q '"1"'
+	"$DOCKER" rmi 127.0.0.1:19921/api/bb:1 >/dev/null
+	run "$DOCKER" pull 127.0.0.1:19921/api/bb:1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Digest: sha256:"* ]]
+	"$DOCKER" rmi 127.0.0.1:19921/api/bb:1 >/dev/null
+	run "$DOCKER" run --rm 127.0.0.1:19921/api/bb:1 echo pulled-and-ran
+	[ "$status" -eq 0 ]
+	[[ "$output" == *pulled-and-ran* ]]
+	run ! "$DOCKER" pull 127.0.0.1:19921/api/nosuch:1
+	[[ "$output" == *"not found"* ]]
+	"$DOCKER" rmi 127.0.0.1:19921/api/bb:1 >/dev/null
+	kill "$reg"
+}
+
 @test "errors: docker's messages and status codes" {
 	run ! "$DOCKER" rm nosuch
 	[[ "$output" == *"No such container: nosuch"* ]]
