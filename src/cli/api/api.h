@@ -157,6 +157,8 @@ void api_container_wait(struct api_request *req, struct api_response *resp);
 void api_container_delete(struct api_request *req, struct api_response *resp);
 void api_container_logs(struct api_request *req, struct api_response *resp);
 void api_container_attach(struct api_request *req, struct api_response *resp);
+void api_container_resize(struct api_request *req, struct api_response *resp);
+void api_exec_resize(struct api_request *req, struct api_response *resp);
 void api_exec_create(struct api_request *req, struct api_response *resp);
 void api_exec_start(struct api_request *req, struct api_response *resp);
 void api_exec_inspect(struct api_request *req, struct api_response *resp);

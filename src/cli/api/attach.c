@@ -174,12 +174,6 @@ void api_container_attach(struct api_request *req, struct api_response *resp)
 			  c->name);
 		return;
 	}
-	if (json_is_true(json_object_get(json_object_get(c->record, "Config"), "Tty"))) {
-		/* the CLI's pty handshake (resize, raw stream) is not served yet: refuse rather than hang */
-		api_error(resp, 501,
-			  "attach to a container with a tty is not served by hull's API yet: use `hull run -t`");
-		return;
-	}
 	struct link *l = calloc(1, sizeof(*l));
 	if (!l) {
 		api_error(resp, 500, "out of memory");
@@ -264,4 +258,35 @@ int api_attach_start(struct hull_cli *cli, struct hull_container *c, struct hull
 		relay(l); /* no thread: relay here, the start answers late */
 	pthread_attr_destroy(&attr);
 	return 0;
+}
+
+/* ?h=ROWS&w=COLS: docker's resize query, 0 with a 400 in resp when bad. */
+int api_resize_args(struct api_request *req, struct api_response *resp, unsigned *rows, unsigned *cols)
+{
+	const char *h = api_query(req, "h"), *w = api_query(req, "w");
+	char *end1 = NULL, *end2 = NULL;
+	unsigned long r = h ? strtoul(h, &end1, 10) : 0, c = w ? strtoul(w, &end2, 10) : 0;
+	if (!h || !w || *end1 || *end2 || r > 0xffff || c > 0xffff) {
+		api_error(resp, 400, "resize: h and w must be numbers of rows and columns");
+		return -1;
+	}
+	*rows = (unsigned)r;
+	*cols = (unsigned)c;
+	return 0;
+}
+
+void api_container_resize(struct api_request *req, struct api_response *resp)
+{
+	unsigned rows, cols;
+	if (api_resize_args(req, resp, &rows, &cols) < 0)
+		return;
+	_cleanup_container_ struct hull_container *c = api_container_get(req, resp);
+	if (!c)
+		return;
+	struct hull_error *err = NULL;
+	if (hull_engine_resize(c, rows, cols, &err) < 0) {
+		api_fail(resp, err);
+		return;
+	}
+	resp->raw = hull_xstrdup("");
 }

@@ -24,4 +24,7 @@ bool api_attach_exit_code(const char *id, int *code);
  * their EOF) to sock as docker's multiplexed stream until both end. */
 void api_relay_frames(int sock, int *out, int *err);
 
+/* api_resize_args: ?h=ROWS&w=COLS; -1 with a 400 in resp when bad. */
+int api_resize_args(struct api_request *req, struct api_response *resp, unsigned *rows, unsigned *cols);
+
 #endif

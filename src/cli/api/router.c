@@ -38,6 +38,8 @@ static const struct route routes[] = {
     {"POST", "/containers/{}/kill", api_container_kill},
     {"POST", "/containers/{}/wait", api_container_wait},
     {"POST", "/containers/{}/attach", api_container_attach},
+    {"POST", "/containers/{}/resize", api_container_resize},
+    {"POST", "/exec/{}/resize", api_exec_resize},
     {"POST", "/containers/{}/exec", api_exec_create},
     {"POST", "/containers/{}/rename", api_container_rename},
     {"POST", "/containers/{}/pause", api_container_pause},
