@@ -168,10 +168,13 @@ void api_container_attach(struct api_request *req, struct api_response *resp)
 	_cleanup_container_ struct hull_container *c = api_container_get(req, resp);
 	if (!c)
 		return;
-	if (c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED) {
-		api_error(resp, 409,
-			  "attach to a running container is not served by hull's API yet: use `hull attach %s`",
-			  c->name);
+	if (c->state.status == HULL_ENGINE_PAUSED || c->state.status == HULL_ENGINE_RESTARTING) {
+		api_error(resp, 409, "You cannot attach to a %s container",
+			  c->state.status == HULL_ENGINE_PAUSED ? "paused" : "restarting");
+		return;
+	}
+	if (c->state.status == HULL_ENGINE_RUNNING) {
+		api_attach_running(req, resp, c);
 		return;
 	}
 	struct link *l = calloc(1, sizeof(*l));
