@@ -294,10 +294,36 @@ api() {
 	[ "$(api -o /dev/null -w '%{http_code}' 'http://d/containers/json?filters=%7B%22bogus%22%3A%5B%22x%22%5D%7D')" = 400 ]
 	[ "$(api -o /dev/null -w '%{http_code}' http://d/nothing/here)" = 404 ]
 	"$DOCKER" rm api-dup
-	# a tty's attach is not served yet: refused at once, not hung
-	run ! timeout 60 "$DOCKER" run --name api-tty -t busybox true
-	[[ "$output" == *501* ]]
-	"$DOCKER" rm api-tty
+}
+
+@test "docker run -t and exec -t get a tty; -it passes input; resize sets its size" {
+	run --separate-stderr timeout 60 "$DOCKER" run --rm -t busybox sh -c 'tty; exit 3'
+	[ "$status" -eq 3 ]
+	[[ "$output" == "/dev/pts/"*$'\r' ]]
+	"$DOCKER" run -d --name api-t busybox sleep 60 >/dev/null 2>&1
+	run timeout 60 "$DOCKER" exec -t api-t sh -c 'tty; exit 4'
+	[ "$status" -eq 4 ]
+	[[ "$output" == "/dev/pts/"*$'\r' ]]
+	# a terminal of 33x101 on the client side: the CLI resizes the exec's pty to it
+	run timeout 60 script -qec "stty rows 33 cols 101; $DOCKER exec -it api-t sh -c 'read line; echo got \$line; sleep 0.5; stty size'" /dev/null <<<"typed"
+	[[ "$output" == *"got typed"* ]]
+	[[ "$output" == *"33 101"* ]]
+	"$DOCKER" rm -f api-t >/dev/null
+	[ "$(api -o /dev/null -w '%{http_code}' -X POST 'http://d/exec/nosuch/resize?h=1&w=1')" = 404 ]
+}
+
+@test "docker attach to a running container: its output split by stream, its exit code; with a tty, input" {
+	"$DOCKER" run -d --name api-at busybox sh -c 'sleep 1; echo to-out; echo to-err >&2; exit 6' >/dev/null 2>&1
+	run --separate-stderr timeout 60 "$DOCKER" attach api-at
+	[ "$status" -eq 6 ]
+	[ "$output" = to-out ]
+	[ "$stderr" = to-err ]
+	"$DOCKER" rm api-at >/dev/null
+	"$DOCKER" run -dit --name api-ati busybox sh >/dev/null 2>&1
+	run timeout 60 script -qec "$DOCKER attach api-ati" /dev/null < <(sleep 1; printf 'echo attached-$((6*7))\nexit 2\n')
+	[[ "$output" == *attached-42* ]]
+	[ "$("$DOCKER" inspect -f '{{.State.ExitCode}}' api-ati)" = 2 ]
+	"$DOCKER" rm api-ati >/dev/null
 }
 
 @test "a hostile request (bad JSON, oversized body) gets 400 and the server lives on" {
