@@ -113,6 +113,13 @@ compose() {
 	[ "$(compose exec -T client wget -qO- http://db:8000/)" = from-volume ]
 }
 
+@test "compose run --rm: a one-off container on the project's network, its exit code, then removed" {
+	run compose run --rm -T client sh -c 'wget -qO- http://web/; exit 3'
+	[ "$status" -eq 3 ]
+	[[ "$output" == *web-ok* ]]
+	[ -z "$("$HULL" ps -aq --filter name=hullapi_client_run)" ]
+}
+
 @test "compose logs shows each service's output under its name" {
 	run compose logs --no-color
 	[ "$status" -eq 0 ]

@@ -283,6 +283,29 @@ api() {
 	kill "$reg"
 }
 
+@test "docker top, stats --no-stream and system df" {
+	"$DOCKER" run -d --name api-ob -v api-obv:/d busybox sh -c 'echo 1234567 >/d/f; exec sleep 60' >/dev/null 2>&1
+	run "$DOCKER" top api-ob
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == UID*PID*CMD ]]
+	[ "${#lines[@]}" -eq 2 ]
+	[[ "${lines[1]}" == *"sleep 60" ]]
+	run "$DOCKER" top api-ob -o pid,comm
+	[[ "${lines[1]}" =~ ^[0-9]+\ +sleep$ ]]
+	run timeout 30 "$DOCKER" stats --no-stream --format '{{.Name}} {{.PIDs}} {{.MemUsage}}' api-ob
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^api-ob\ 1\ [0-9.]+[KMG]iB\ / ]]
+	run "$DOCKER" system df --format '{{.Type}} {{.TotalCount}} {{.Active}}'
+	[[ "$output" == *"Images 1 1"* ]]
+	[[ "$output" == *"Containers 1 1"* ]]
+	[[ "$output" == *"Local Volumes 1 1"* ]]
+	"$DOCKER" stop -t 0 api-ob >/dev/null
+	run ! "$DOCKER" top api-ob
+	[[ "$output" == *"is not running"* ]]
+	"$DOCKER" rm -v api-ob >/dev/null
+	"$DOCKER" volume rm api-obv >/dev/null
+}
+
 @test "errors: docker's messages and status codes" {
 	run ! "$DOCKER" rm nosuch
 	[[ "$output" == *"No such container: nosuch"* ]]
