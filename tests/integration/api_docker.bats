@@ -306,6 +306,33 @@ api() {
 	"$DOCKER" volume rm api-obv >/dev/null
 }
 
+@test "docker events: a container's life as events, filtered by label and event" {
+	"$DOCKER" events --filter label=evt=1 --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.exitCode}}' \
+		>"$BATS_TEST_TMPDIR/all" 2>&1 3>&- &
+	all=$!
+	"$DOCKER" events --filter label=evt=1 --filter event=die --format '{{.Action}} {{.Actor.Attributes.name}}' \
+		>"$BATS_TEST_TMPDIR/die" 2>&1 3>&- &
+	die=$!
+	sleep 1 # both streams have taken their first look
+	"$DOCKER" run -d --name api-ev -l evt=1 busybox sh -c 'sleep 60' >/dev/null 2>&1
+	"$DOCKER" run -d --name api-other busybox true >/dev/null 2>&1
+	"$DOCKER" kill api-ev >/dev/null
+	for _ in $(seq 100); do
+		grep -q die "$BATS_TEST_TMPDIR/all" && break
+		sleep 0.1
+	done
+	"$DOCKER" rm api-ev api-other >/dev/null
+	for _ in $(seq 100); do
+		grep -q destroy "$BATS_TEST_TMPDIR/all" && break
+		sleep 0.1
+	done
+	kill "$all" "$die"
+	[ "$(cat "$BATS_TEST_TMPDIR/all")" = "$(printf 'container create api-ev <no value>\ncontainer start api-ev <no value>\ncontainer die api-ev 137\ncontainer destroy api-ev <no value>')" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/die")" = "die api-ev" ]
+	run "$DOCKER" events --since 1
+	[[ "$output" == *"not served"* ]]
+}
+
 @test "errors: docker's messages and status codes" {
 	run ! "$DOCKER" rm nosuch
 	[[ "$output" == *"No such container: nosuch"* ]]

@@ -83,6 +83,10 @@ const char *api_query(const struct api_request *req, const char *key);
  * new JSON array of strings: ?names=a&names=b). */
 json_t *api_query_all(const struct api_request *req, const char *key);
 
+/* api_client_gone: the client of conn (req->conn) has hung up (for a long stream that
+ * has nothing to send yet, which would not notice it otherwise). */
+bool api_client_gone(struct MHD_Connection *conn);
+
 /* api_query_bool: docker's boolean query arguments ("1", "true", "True"). */
 bool api_query_bool(const struct api_request *req, const char *key);
 
@@ -159,6 +163,7 @@ void api_container_logs(struct api_request *req, struct api_response *resp);
 void api_container_attach(struct api_request *req, struct api_response *resp);
 void api_container_top(struct api_request *req, struct api_response *resp);
 void api_container_stats(struct api_request *req, struct api_response *resp);
+void api_events(struct api_request *req, struct api_response *resp);
 void api_system_df(struct api_request *req, struct api_response *resp);
 void api_container_resize(struct api_request *req, struct api_response *resp);
 void api_exec_resize(struct api_request *req, struct api_response *resp);

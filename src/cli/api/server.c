@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -92,6 +93,15 @@ json_t *api_query_all(const struct api_request *req, const char *key)
 	struct collect c = {key, json_array()};
 	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_value, &c);
 	return c.values;
+}
+
+bool api_client_gone(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!info)
+		return false;
+	struct pollfd p = {.fd = info->connect_fd, .events = POLLRDHUP};
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 bool api_query_bool(const struct api_request *req, const char *key)

@@ -51,3 +51,11 @@ enum MHD_Result MHD_upgrade_action(struct MHD_UpgradeResponseHandle *urh, enum M
 {
 	return lazy_MHD_upgrade_action()(urh, action);
 }
+
+HULL_LAZY_FN(HULL_LIB_MICROHTTPD, MHD_get_connection_info, ())
+/* Only the kinds that take no further arguments are asked for (the socket). */
+const union MHD_ConnectionInfo *MHD_get_connection_info(struct MHD_Connection *c, enum MHD_ConnectionInfoType kind,
+							 ...)
+{
+	return lazy_MHD_get_connection_info()(c, kind);
+}
