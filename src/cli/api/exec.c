@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,7 +220,9 @@ static int console_take(int listener, pid_t child)
 				return master;
 			return -1;
 		}
-		if (waitpid(child, NULL, WNOHANG | __WNOTHREAD) == child || kill(child, 0) < 0)
+		/* the child ended first (it failed): leave it for the caller to reap */
+		siginfo_t info = {0};
+		if (waitid(P_PID, (id_t)child, &info, WEXITED | WNOHANG | WNOWAIT) < 0 || info.si_pid == child)
 			return -1;
 	}
 }

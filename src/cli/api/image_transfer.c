@@ -72,6 +72,8 @@ static void pull_run(void *data, int out)
 				     : parsed->digest ? parsed->digest
 						      : ""));
 	struct hull_registry_options o = {.platform = t->platform, .progress = on_progress, .progress_opaque = t};
+	_cleanup_(hull_image_freep) struct hull_image *before = NULL;
+	hull_image_get(t->store, t->ref, &before, NULL);
 	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
 	if (hull_image_pull(t->store, t->ref, &o, &img, &err) < 0) {
 		api_json_error_line(out, err->msg);
@@ -83,7 +85,9 @@ static void pull_run(void *data, int out)
 		snprintf(line, sizeof(line), "Digest: %s", digest + 1);
 		api_json_line(out, json_pack("{s:s}", "status", line));
 	}
-	snprintf(line, sizeof(line), "Status: Downloaded newer image for %s", familiar ? familiar : t->ref);
+	snprintf(line, sizeof(line), "Status: %s for %s",
+		 before && !strcmp(before->id, img->id) ? "Image is up to date" : "Downloaded newer image",
+		 familiar ? familiar : t->ref);
 	api_json_line(out, json_pack("{s:s}", "status", line));
 }
 

@@ -239,8 +239,8 @@ void api_network_create(struct api_request *req, struct api_response *resp)
 
 void api_network_delete(struct api_request *req, struct api_response *resp)
 {
-	if (mode_json(req->params[0]) || !strcmp(req->params[0], "bridge")) {
-		json_decref(mode_json(req->params[0]));
+	_cleanup_json_ json_t *mode = mode_json(req->params[0]);
+	if (mode || !strcmp(req->params[0], "bridge")) {
 		api_error(resp, 403, "%s is a pre-defined network and cannot be removed", req->params[0]);
 		return;
 	}
