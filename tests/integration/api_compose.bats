@@ -115,6 +115,7 @@ compose() {
 
 @test "compose run --rm: a one-off container on the project's network, its exit code, then removed" {
 	run compose run --rm -T client sh -c 'wget -qO- http://web/; exit 3'
+	echo "$output"
 	[ "$status" -eq 3 ]
 	[[ "$output" == *web-ok* ]]
 	[ -z "$("$HULL" ps -aq --filter name=hullapi_client_run)" ]
@@ -137,4 +138,32 @@ compose() {
 	[ -z "$("$HULL" ps -aq)" ]
 	run ! "$HULL" network inspect hullapi_default
 	run ! "$HULL" volume inspect hullapi_data
+}
+
+@test "compose up --exit-code-from: attached to the services, it stops them all when one exits, with its code" {
+	mkdir -p "$BATS_FILE_TMPDIR/once"
+	cat >"$BATS_FILE_TMPDIR/once/docker-compose.yml" <<'YAML'
+version: "3.7"
+services:
+  server:
+    image: busybox
+    command: sh -c 'mkdir -p /w && echo served >/w/index.html && exec httpd -f -p 80 -h /w'
+  check:
+    image: busybox
+    command: sh -c 'until wget -qO- http://server/; do sleep 0.1; done; exit 5'
+    depends_on: [server]
+networks:
+  default:
+    ipam:
+      config:
+        - subnet: 10.199.6.128/25
+YAML
+	cd "$BATS_FILE_TMPDIR/once"
+	run timeout 120 "$COMPOSE" -p hullonce up --no-color --exit-code-from check
+	[ "$status" -eq 5 ]
+	[[ "$output" == *"check_1 "*"| served"* ]]
+	[[ "$output" == *"Stopping hullonce_server_1"* ]]
+	[ -z "$("$HULL" ps -q)" ]
+	timeout 60 "$COMPOSE" -p hullonce down >/dev/null 2>&1
+	[ -z "$("$HULL" ps -aq)" ]
 }
