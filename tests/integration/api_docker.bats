@@ -253,6 +253,24 @@ api() {
 	[ "$("$DOCKER" images -q | wc -l)" = 1 ]
 }
 
+@test "docker export, import and commit: a container's files become an image" {
+	"$DOCKER" run --name api-x busybox sh -c 'echo exported >/marker' >/dev/null 2>&1
+	"$DOCKER" export -o "$BATS_TEST_TMPDIR/x.tar" api-x
+	tar tf "$BATS_TEST_TMPDIR/x.tar" | grep -qx marker
+	"$DOCKER" import "$BATS_TEST_TMPDIR/x.tar" api/imported:v1 >/dev/null
+	[ "$("$DOCKER" run --rm api/imported:v1 cat /marker 2>/dev/null)" = exported ]
+	"$DOCKER" commit -m from-api api-x api/committed:v1 >/dev/null
+	[ "$("$DOCKER" run --rm api/committed:v1 cat /marker 2>/dev/null)" = exported ]
+	[ "$("$DOCKER" history --format '{{.Comment}}' api/committed:v1 | head -1)" = from-api ]
+	run ! "$DOCKER" import "$BATS_TEST_TMPDIR/junk-does-not-exist.tar"
+	head -c 4096 /dev/urandom >"$BATS_TEST_TMPDIR/junk.tar"
+	run ! "$DOCKER" import "$BATS_TEST_TMPDIR/junk.tar" api/bad
+	[[ "$output" == *"import the uploaded archive"* ]]
+	"$DOCKER" rm api-x >/dev/null
+	"$DOCKER" rmi api/imported:v1 api/committed:v1 >/dev/null
+	[ "$("$DOCKER" images -q | wc -l)" = 1 ]
+}
+
 @test "docker push to and pull from a local registry; docker run of an image that is not here pulls it" {
 	command -v docker-registry >/dev/null || skip "docker-registry is not installed"
 	mkdir -p "$BATS_TEST_TMPDIR/reg"

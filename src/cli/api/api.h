@@ -164,6 +164,8 @@ void api_container_attach(struct api_request *req, struct api_response *resp);
 void api_container_top(struct api_request *req, struct api_response *resp);
 void api_container_stats(struct api_request *req, struct api_response *resp);
 void api_events(struct api_request *req, struct api_response *resp);
+void api_container_export(struct api_request *req, struct api_response *resp);
+void api_commit(struct api_request *req, struct api_response *resp);
 void api_system_df(struct api_request *req, struct api_response *resp);
 void api_container_resize(struct api_request *req, struct api_response *resp);
 void api_exec_resize(struct api_request *req, struct api_response *resp);

@@ -17,6 +17,8 @@
 #include "hull/json.h"
 #include "hull/oci_image.h"
 
+static const char *after_path(const char *msg, const char *path);
+
 /* A pull or a push, run by a job (job.c). */
 struct transfer {
 	struct hull_image_store *store;
@@ -91,14 +93,45 @@ static void pull_run(void *data, int out)
 	api_json_line(out, json_pack("{s:s}", "status", line));
 }
 
+/* fromSrc=- (docker import): the body, a root filesystem tar, becomes a
+ * one-layer image named repo[:tag]; a URL to fetch is not served. */
+static void image_import(struct api_request *req, struct api_response *resp, const char *src)
+{
+	if (strcmp(src, "-") || req->body_fd < 0) {
+		api_error(resp, 501, "images/create fromSrc=%s: only an uploaded tar (fromSrc=-) is imported", src);
+		return;
+	}
+	const char *repo = api_query(req, "repo"), *tag = api_query(req, "tag");
+	_cleanup_free_ char *name =
+	    repo && *repo ? hull_strdup_printf("%s%s%s", repo, tag && *tag ? ":" : "", tag && *tag ? tag : "") : NULL;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", req->body_fd);
+	_cleanup_(hull_image_store_freep) struct hull_image_store *s = NULL;
+	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
+	struct hull_error *err = NULL;
+	if (hull_image_store_open(&req->cli->ctx, &s, &err) < 0 ||
+	    hull_image_import(s, path, name, NULL, &img, &err) < 0) {
+		api_error(resp, 400, "import the uploaded archive: %s",
+			  err && err->msg ? after_path(err->msg, path) : "failed");
+		hull_error_free(err);
+		return;
+	}
+	_cleanup_json_ json_t *line = json_pack("{s:s}", "status", img->id);
+	_cleanup_free_ char *text = json_dumps(line, JSON_COMPACT);
+	resp->raw = hull_strdup_printf("%s\n", text ? text : "{}");
+	resp->raw_len = strlen(resp->raw);
+	resp->content_type = "application/json";
+}
+
 /* POST /images/create?fromImage=NAME&tag=TAG|DIGEST[&platform=P]; an
  * import (fromSrc) is not served. */
 void api_image_create(struct api_request *req, struct api_response *resp)
 {
 	const char *from = api_query(req, "fromImage");
 	const char *tag = api_query(req, "tag");
-	if (api_query(req, "fromSrc")) {
-		api_error(resp, 501, "images/create fromSrc (docker import) is not served by hull: use hull import");
+	const char *src = api_query(req, "fromSrc");
+	if (src) {
+		image_import(req, resp, src);
 		return;
 	}
 	if (!from || !*from) {

@@ -35,6 +35,8 @@ static const struct route routes[] = {
     {"GET", "/containers/{}/json", api_container_inspect},
     {"GET", "/containers/{}/logs", api_container_logs},
     {"GET", "/containers/{}/top", api_container_top},
+    {"GET", "/containers/{}/export", api_container_export},
+    {"POST", "/commit", api_commit},
     {"GET", "/containers/{}/stats", api_container_stats},
     {"POST", "/containers/{}/start", api_container_start},
     {"POST", "/containers/{}/stop", api_container_stop},

@@ -193,11 +193,13 @@ static const char *strip_version(const char *url)
 	return url;
 }
 
-/* Requests whose body is an archive, not JSON: spooled to an unlinked
+/* Requests whose body is an archive (a load, an import), not JSON: spooled to an unlinked
  * file in the data root instead of memory, up to API_MAX_UPLOAD. */
-static bool upload_to_file(const char *method, const char *url)
+static bool upload_to_file(struct MHD_Connection *conn, const char *method, const char *url)
 {
-	return !strcmp(method, "POST") && !strcmp(strip_version(url), "/images/load");
+	const char *src = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "fromSrc");
+	return !strcmp(method, "POST") && (!strcmp(strip_version(url), "/images/load") ||
+					   (!strcmp(strip_version(url), "/images/create") && src && !strcmp(src, "-")));
 }
 
 static int spool_open(struct hull_cli *cli)
@@ -275,7 +277,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!p)
 			return MHD_NO;
 		p->fd = -1;
-		if (upload_to_file(method, url)) {
+		if (upload_to_file(conn, method, url)) {
 			p->fd = spool_open(cli);
 			if (p->fd < 0)
 				p->spool_errno = errno;
