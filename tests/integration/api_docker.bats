@@ -152,6 +152,9 @@ api() {
 	done
 	[ "$("$DOCKER" exec api-e cat /tmp/d)" = detached ]
 	[ "$("$DOCKER" exec -u 1000 api-e id -u)" = 1000 ]
+	[ "$("$DOCKER" exec -u nobody api-e id -un)" = nobody ]
+	run ! "$DOCKER" exec -u nosuchuser api-e true
+	[[ "$output" == *nosuchuser* ]]
 	"$DOCKER" stop -t 0 api-e
 	run ! "$DOCKER" exec api-e true
 	[[ "$output" == *"is not running"* ]]

@@ -150,9 +150,18 @@ static struct hull_oci_process *process_for(struct exec_rec *e, struct hull_erro
 	char *caps_all[] = {NULL};
 	const char *user = json_string_value(json_object_get(e->config, "User"));
 	const char *wd = json_string_value(json_object_get(e->config, "WorkingDir"));
+	/* -u NAME[:GROUP]: resolved against the container's own /etc/passwd */
+	_cleanup_free_ char *numeric = NULL;
 	if (user && *user && !strchr("0123456789", user[0])) {
-		hull_error_msg(err, EINVAL, "exec -u %s: only numeric UID[:GID] is served by hull's API yet", user);
-		return NULL;
+		_cleanup_free_ char *root = hull_strdup_printf("/proc/%d/root", (int)c->state.pid);
+		uid_t uid;
+		gid_t gid;
+		_cleanup_free_ gid_t *gids = NULL;
+		size_t n;
+		if (hull_engine_resolve_user(root, user, NULL, &uid, &gid, &gids, &n, err) < 0)
+			return NULL;
+		numeric = hull_strdup_printf("%u:%u", (unsigned)uid, (unsigned)gid);
+		user = numeric;
 	}
 	struct hull_exec_overrides o = {.tty = e->tty,
 					.args = args,
