@@ -121,6 +121,11 @@ api() {
 	[ "$output" = "$(printf 'line1\nline2\nline3')" ]
 	run "$DOCKER" logs --tail 1 -t api-f
 	[[ "$output" =~ ^20[0-9-]+T[0-9:.]+Z\ line3$ ]]
+	# since and until: the second line's own time picks it and what follows, or what came before
+	t2=$("$DOCKER" logs -t api-f | sed -n 2p | cut -d' ' -f1)
+	[ "$("$DOCKER" logs --since "$t2" api-f | tr '\n' ' ')" = "line2 line3 " ]
+	[ "$("$DOCKER" logs --until "$t2" api-f)" = line1 ]
+	[ -z "$("$DOCKER" logs --since 2h --until 1h api-f)" ]
 	"$DOCKER" rm api-f
 }
 
