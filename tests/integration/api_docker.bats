@@ -359,6 +359,21 @@ api() {
 	[[ "$output" == *"not served"* ]]
 }
 
+@test "docker system prune removes stopped containers and unused networks, keeps what runs and its image" {
+	"$DOCKER" run --name api-sp-stopped busybox true >/dev/null 2>&1
+	"$DOCKER" run -d --name api-sp-up busybox sleep 60 >/dev/null 2>&1
+	"$DOCKER" network create --subnet 10.199.5.0/25 api-sp-net >/dev/null
+	run "$DOCKER" system prune -f
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Deleted Containers:"* ]]
+	[[ "$output" == *"api-sp-net"* ]]
+	[ "$("$DOCKER" ps -a --format '{{.Names}}')" = api-sp-up ]
+	[ -z "$("$DOCKER" network ls -q --filter type=custom)" ]
+	# one image (a pulled copy's repo digest is a second row of the same id)
+	[ "$("$DOCKER" images -q | sort -u | wc -l)" = 1 ]
+	"$DOCKER" rm -f api-sp-up >/dev/null
+}
+
 @test "errors: docker's messages and status codes" {
 	run ! "$DOCKER" rm nosuch
 	[[ "$output" == *"No such container: nosuch"* ]]

@@ -167,6 +167,7 @@ void api_events(struct api_request *req, struct api_response *resp);
 void api_container_export(struct api_request *req, struct api_response *resp);
 void api_commit(struct api_request *req, struct api_response *resp);
 void api_system_df(struct api_request *req, struct api_response *resp);
+void api_build_prune(struct api_request *req, struct api_response *resp);
 void api_container_resize(struct api_request *req, struct api_response *resp);
 void api_exec_resize(struct api_request *req, struct api_response *resp);
 void api_exec_create(struct api_request *req, struct api_response *resp);

@@ -34,6 +34,7 @@ struct link {
 	int out, err; /* read ends of the monitor's pipes (no tty), -1 */
 	int exit_fd;
 	pid_t monitor;
+	bool abandoned; /* its start came and went before its upgrade */
 	struct link *next;
 };
 
@@ -44,6 +45,7 @@ struct exit_rec {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t upgraded = PTHREAD_COND_INITIALIZER;
 static struct link *waiting;
 static struct exit_rec exits[64];
 static size_t exits_next;
@@ -150,17 +152,21 @@ static void *relay(void *arg)
 	return NULL;
 }
 
-/* The upgrade is done: park the connection until its start. */
+/* The upgrade is done: the parked link gets its connection. The client
+ * may have read the 101 and sent its start before this runs: the link was
+ * parked when the attach was answered, and the start waits for this. */
 static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
 		       size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
 	struct link *l = cls;
+	pthread_mutex_lock(&lock);
 	l->sock = sock;
 	l->urh = urh;
-	pthread_mutex_lock(&lock);
-	l->next = waiting;
-	waiting = l;
+	bool abandoned = l->abandoned;
+	pthread_cond_broadcast(&upgraded);
 	pthread_mutex_unlock(&lock);
+	if (abandoned)
+		link_close(l);
 }
 
 void api_container_attach(struct api_request *req, struct api_response *resp)
@@ -188,12 +194,19 @@ void api_container_attach(struct api_request *req, struct api_response *resp)
 			json_is_true(json_object_get(json_object_get(c->record, "Config"), "OpenStdin"));
 	l->out = l->err = l->exit_fd = -1;
 	l->sock = -1;
+	pthread_mutex_lock(&lock);
+	l->next = waiting;
+	waiting = l;
+	pthread_mutex_unlock(&lock);
 	resp->status = 101;
 	resp->upgrade = on_upgrade;
 	resp->upgrade_cls = l;
 	resp->content_type = l->tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
 }
 
+/* The link parked for id, once its connection is there (up to 5 s after
+ * the attach was answered); NULL when there is none, or when its upgrade
+ * did not come in time (its client left, or will find it closed). */
 static struct link *take_waiting(const char *id)
 {
 	pthread_mutex_lock(&lock);
@@ -204,6 +217,16 @@ static struct link *take_waiting(const char *id)
 			*pp = l->next;
 			break;
 		}
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 5;
+	while (l && !l->urh && pthread_cond_timedwait(&upgraded, &lock, &deadline) == 0)
+		;
+	if (l && !l->urh) {
+		/* its upgrade may still come: on_upgrade closes it then */
+		l->abandoned = true;
+		l = NULL;
+	}
 	pthread_mutex_unlock(&lock);
 	return l;
 }

@@ -85,7 +85,8 @@ void api_commit(struct api_request *req, struct api_response *resp)
 		return;
 	}
 	/* the docker CLI sends "null" when there are no changes */
-	_cleanup_json_ json_t *body = req->body_len ? json_loadb(req->body, req->body_len, JSON_DECODE_ANY, NULL) : NULL;
+	_cleanup_json_ json_t *body =
+	    req->body_len ? json_loadb(req->body, req->body_len, JSON_DECODE_ANY, NULL) : NULL;
 	if (req->body_len && !json_is_object(body) && !json_is_null(body)) {
 		api_error(resp, 400, "commit: the body is a container config (JSON object) or null");
 		return;

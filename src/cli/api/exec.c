@@ -205,8 +205,8 @@ static int console_listen(struct exec_rec *e, char *path, char *dir)
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int n = snprintf(path, PATH_MAX, "%s/console.sock", dir);
 	int fd = n > 0 && (size_t)n < sizeof(sa.sun_path) ? socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0) : -1;
-	if (fd < 0 ||
-	    (strcpy(sa.sun_path, path), bind(fd, (struct sockaddr *)&sa, sizeof(sa))) < 0 || listen(fd, 1) < 0) {
+	if (fd < 0 || (strcpy(sa.sun_path, path), bind(fd, (struct sockaddr *)&sa, sizeof(sa))) < 0 ||
+	    listen(fd, 1) < 0) {
 		if (fd >= 0)
 			close(fd);
 		rmdir(dir);

@@ -17,6 +17,7 @@ static const struct route routes[] = {
     {"GET", "/version", api_version},
     {"GET", "/info", api_info},
     {"GET", "/system/df", api_system_df},
+    {"POST", "/build/prune", api_build_prune},
     {"GET", "/events", api_events},
     {"GET", "/images/json", api_images_list},
     {"POST", "/images/create", api_image_create},
