@@ -855,6 +855,11 @@ int hull_engine_parse_detach_keys(const char *spec, char *keys, size_t *len, str
 int hull_engine_attach(struct hull_container *c, const struct hull_attach_options *o, int *code, bool *detached,
 		       struct hull_error **err);
 
+/* hull_engine_resize: set the size of a running container's pty (docker's
+ * POST /containers/{id}/resize), through its monitor. EINVAL for a
+ * container without a tty. */
+int hull_engine_resize(struct hull_container *c, unsigned rows, unsigned cols, struct hull_error **err);
+
 /* hull_engine_wait_exit: wait for the container to stop; its exit code in
  * *code. Works from any process (polls state when not the monitor's
  * parent). */

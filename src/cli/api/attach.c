@@ -34,6 +34,7 @@ struct link {
 	int out, err; /* read ends of the monitor's pipes (no tty), -1 */
 	int exit_fd;
 	pid_t monitor;
+	bool abandoned; /* its start came and went before its upgrade */
 	struct link *next;
 };
 
@@ -44,6 +45,7 @@ struct exit_rec {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t upgraded = PTHREAD_COND_INITIALIZER;
 static struct link *waiting;
 static struct exit_rec exits[64];
 static size_t exits_next;
@@ -150,17 +152,21 @@ static void *relay(void *arg)
 	return NULL;
 }
 
-/* The upgrade is done: park the connection until its start. */
+/* The upgrade is done: the parked link gets its connection. The client
+ * may have read the 101 and sent its start before this runs: the link was
+ * parked when the attach was answered, and the start waits for this. */
 static void on_upgrade(void *cls, struct MHD_Connection *conn, void *con_cls, const char *extra_in,
 		       size_t extra_in_size, MHD_socket sock, struct MHD_UpgradeResponseHandle *urh)
 {
 	struct link *l = cls;
+	pthread_mutex_lock(&lock);
 	l->sock = sock;
 	l->urh = urh;
-	pthread_mutex_lock(&lock);
-	l->next = waiting;
-	waiting = l;
+	bool abandoned = l->abandoned;
+	pthread_cond_broadcast(&upgraded);
 	pthread_mutex_unlock(&lock);
+	if (abandoned)
+		link_close(l);
 }
 
 void api_container_attach(struct api_request *req, struct api_response *resp)
@@ -168,16 +174,13 @@ void api_container_attach(struct api_request *req, struct api_response *resp)
 	_cleanup_container_ struct hull_container *c = api_container_get(req, resp);
 	if (!c)
 		return;
-	if (c->state.status == HULL_ENGINE_RUNNING || c->state.status == HULL_ENGINE_PAUSED) {
-		api_error(resp, 409,
-			  "attach to a running container is not served by hull's API yet: use `hull attach %s`",
-			  c->name);
+	if (c->state.status == HULL_ENGINE_PAUSED || c->state.status == HULL_ENGINE_RESTARTING) {
+		api_error(resp, 409, "You cannot attach to a %s container",
+			  c->state.status == HULL_ENGINE_PAUSED ? "paused" : "restarting");
 		return;
 	}
-	if (json_is_true(json_object_get(json_object_get(c->record, "Config"), "Tty"))) {
-		/* the CLI's pty handshake (resize, raw stream) is not served yet: refuse rather than hang */
-		api_error(resp, 501,
-			  "attach to a container with a tty is not served by hull's API yet: use `hull run -t`");
+	if (c->state.status == HULL_ENGINE_RUNNING) {
+		api_attach_running(req, resp, c);
 		return;
 	}
 	struct link *l = calloc(1, sizeof(*l));
@@ -191,12 +194,19 @@ void api_container_attach(struct api_request *req, struct api_response *resp)
 			json_is_true(json_object_get(json_object_get(c->record, "Config"), "OpenStdin"));
 	l->out = l->err = l->exit_fd = -1;
 	l->sock = -1;
+	pthread_mutex_lock(&lock);
+	l->next = waiting;
+	waiting = l;
+	pthread_mutex_unlock(&lock);
 	resp->status = 101;
 	resp->upgrade = on_upgrade;
 	resp->upgrade_cls = l;
 	resp->content_type = l->tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
 }
 
+/* The link parked for id, once its connection is there (up to 5 s after
+ * the attach was answered); NULL when there is none, or when its upgrade
+ * did not come in time (its client left, or will find it closed). */
 static struct link *take_waiting(const char *id)
 {
 	pthread_mutex_lock(&lock);
@@ -207,6 +217,16 @@ static struct link *take_waiting(const char *id)
 			*pp = l->next;
 			break;
 		}
+	struct timespec deadline;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 5;
+	while (l && !l->urh && pthread_cond_timedwait(&upgraded, &lock, &deadline) == 0)
+		;
+	if (l && !l->urh) {
+		/* its upgrade may still come: on_upgrade closes it then */
+		l->abandoned = true;
+		l = NULL;
+	}
 	pthread_mutex_unlock(&lock);
 	return l;
 }
@@ -264,4 +284,35 @@ int api_attach_start(struct hull_cli *cli, struct hull_container *c, struct hull
 		relay(l); /* no thread: relay here, the start answers late */
 	pthread_attr_destroy(&attr);
 	return 0;
+}
+
+/* ?h=ROWS&w=COLS: docker's resize query, 0 with a 400 in resp when bad. */
+int api_resize_args(struct api_request *req, struct api_response *resp, unsigned *rows, unsigned *cols)
+{
+	const char *h = api_query(req, "h"), *w = api_query(req, "w");
+	char *end1 = NULL, *end2 = NULL;
+	unsigned long r = h ? strtoul(h, &end1, 10) : 0, c = w ? strtoul(w, &end2, 10) : 0;
+	if (!h || !w || *end1 || *end2 || r > 0xffff || c > 0xffff) {
+		api_error(resp, 400, "resize: h and w must be numbers of rows and columns");
+		return -1;
+	}
+	*rows = (unsigned)r;
+	*cols = (unsigned)c;
+	return 0;
+}
+
+void api_container_resize(struct api_request *req, struct api_response *resp)
+{
+	unsigned rows, cols;
+	if (api_resize_args(req, resp, &rows, &cols) < 0)
+		return;
+	_cleanup_container_ struct hull_container *c = api_container_get(req, resp);
+	if (!c)
+		return;
+	struct hull_error *err = NULL;
+	if (hull_engine_resize(c, rows, cols, &err) < 0) {
+		api_fail(resp, err);
+		return;
+	}
+	resp->raw = hull_xstrdup("");
 }

@@ -24,4 +24,11 @@ bool api_attach_exit_code(const char *id, int *code);
  * their EOF) to sock as docker's multiplexed stream until both end. */
 void api_relay_frames(int sock, int *out, int *err);
 
+/* api_attach_running: answer an attach to the running container c
+ * (attach_live.c): the connection is hijacked and joined to its stdio. */
+void api_attach_running(struct api_request *req, struct api_response *resp, const struct hull_container *c);
+
+/* api_resize_args: ?h=ROWS&w=COLS; -1 with a 400 in resp when bad. */
+int api_resize_args(struct api_request *req, struct api_response *resp, unsigned *rows, unsigned *cols);
+
 #endif

@@ -14,75 +14,68 @@
 
 /* ------------------------------------------------------------ filters -- */
 
-/* docker's filters argument: {"key":{"value":true}} (API >= 1.22) or
- * {"key":["value"]}: within a key any value matches, every key must. */
-static bool value_matches(const struct hull_container *c, const char *key, const char *v)
+static const char *const container_filters[] = {"name", "id", "status", "ancestor", "label", "network", "volume", NULL};
+
+static bool name_matches(const void *obj, const char *v)
 {
-	if (!strcmp(key, "name"))
-		return strstr(c->name, v[0] == '/' ? v + 1 : v) != NULL;
-	if (!strcmp(key, "id"))
-		return !strncmp(c->id, v, strlen(v));
-	if (!strcmp(key, "status"))
-		return !strcmp(hull_engine_status_name(c->state.status), v);
-	if (!strcmp(key, "ancestor"))
-		return !strcmp(hull_container_image(c), v);
-	if (!strcmp(key, "label")) {
-		json_t *labels = json_object_get(json_object_get(c->record, "Config"), "Labels");
-		const char *eq = strchr(v, '=');
-		_cleanup_free_ char *k = eq ? strndup(v, (size_t)(eq - v)) : strdup(v);
-		const char *have = k ? json_string_value(json_object_get(labels, k)) : NULL;
-		return have && (!eq || !strcmp(have, eq + 1));
+	const struct hull_container *c = obj;
+	return strstr(c->name, v[0] == '/' ? v + 1 : v) != NULL;
+}
+
+static bool id_matches(const void *obj, const char *v)
+{
+	const struct hull_container *c = obj;
+	return !strncmp(c->id, v, strlen(v));
+}
+
+static bool status_matches(const void *obj, const char *v)
+{
+	const struct hull_container *c = obj;
+	return !strcmp(hull_engine_status_name(c->state.status), v);
+}
+
+static bool ancestor_matches(const void *obj, const char *v)
+{
+	const struct hull_container *c = obj;
+	return !strcmp(hull_container_image(c), v);
+}
+
+/* network=NAME: its NetworkMode, or a network it is connected to */
+static bool network_matches(const void *obj, const char *v)
+{
+	const struct hull_container *c = obj;
+	json_t *hc = json_object_get(c->record, "HostConfig");
+	const char *mode = json_string_value(json_object_get(hc, "NetworkMode"));
+	if (mode && !strcmp(mode, v))
+		return true;
+	return json_object_get(json_object_get(hc, "HullConnected"), v) ||
+	       json_object_get(json_object_get(json_object_get(c->record, "NetworkSettings"), "Networks"), v);
+}
+
+/* volume=NAME or a mount point */
+static bool volume_matches(const void *obj, const char *v)
+{
+	const struct hull_container *c = obj;
+	size_t i;
+	json_t *m;
+	json_array_foreach(json_object_get(c->record, "Mounts"), i, m)
+	{
+		const char *name = json_string_value(json_object_get(m, "Name"));
+		const char *dst = json_string_value(json_object_get(m, "Destination"));
+		if ((name && !strcmp(name, v)) || (dst && !strcmp(dst, v)))
+			return true;
 	}
 	return false;
 }
 
 static bool filters_match(const struct hull_container *c, json_t *filters)
 {
-	const char *key;
-	json_t *vals;
-	json_object_foreach(filters, key, vals)
-	{
-		bool any = false;
-		if (json_is_object(vals)) {
-			const char *v;
-			json_t *on;
-			json_object_foreach(vals, v, on) any = any || (json_is_true(on) && value_matches(c, key, v));
-		} else {
-			size_t i;
-			json_t *v;
-			json_array_foreach(vals, i, v) any =
-			    any || (json_is_string(v) && value_matches(c, key, json_string_value(v)));
-		}
-		if (!any)
-			return false;
-	}
-	return true;
-}
-
-static int check_filters(json_t *filters, struct api_response *resp)
-{
-	static const char *const known[] = {"name", "id", "status", "ancestor", "label"};
-	const char *key;
-	json_t *vals;
-	if (!json_is_object(filters)) {
-		api_error(resp, 400, "filters: a JSON object is expected");
-		return -1;
-	}
-	json_object_foreach(filters, key, vals)
-	{
-		bool ok = false;
-		for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-			ok = ok || !strcmp(key, known[i]);
-		if (!ok) {
-			api_error(resp, 400, "invalid filter '%s' (hull knows name, id, status, ancestor, label)", key);
-			return -1;
-		}
-		if (!json_is_object(vals) && !json_is_array(vals)) {
-			api_error(resp, 400, "filter '%s': an object or a list of values is expected", key);
-			return -1;
-		}
-	}
-	return 0;
+	json_t *labels = json_object_get(json_object_get(c->record, "Config"), "Labels");
+	return api_filter_any(filters, "name", name_matches, c) && api_filter_any(filters, "id", id_matches, c) &&
+	       api_filter_any(filters, "status", status_matches, c) &&
+	       api_filter_any(filters, "ancestor", ancestor_matches, c) &&
+	       api_filter_any(filters, "network", network_matches, c) &&
+	       api_filter_any(filters, "volume", volume_matches, c) && api_labels_match(filters, labels);
 }
 
 /* --------------------------------------------------------------- list -- */
@@ -153,13 +146,9 @@ static json_t *summary(const struct hull_container *c)
 void api_containers_list(struct api_request *req, struct api_response *resp)
 {
 	bool all = api_query_bool(req, "all");
-	const char *ftext = api_query(req, "filters");
 	_cleanup_json_ json_t *filters = NULL;
-	if (ftext && *ftext) {
-		filters = json_loads(ftext, 0, NULL);
-		if (check_filters(filters, resp) < 0)
-			return;
-	}
+	if (api_filters(req, container_filters, &filters, resp) < 0)
+		return;
 	const char *limit_s = api_query(req, "limit");
 	long limit = limit_s ? strtol(limit_s, NULL, 10) : -1;
 	struct hull_container **list = NULL;
@@ -274,6 +263,54 @@ static void docker_shapes(json_t *insp)
 	}
 }
 
+/* An endpoint's Aliases as docker reports them: the ones asked for and,
+ * on a user network, the short id (docker-compose looks for it to tell
+ * that a container is connected already). */
+static json_t *aliases_of(const char *id, const char *network, json_t *asked)
+{
+	if (!strcmp(network, "bridge") || !strcmp(network, "host") || !strcmp(network, "none"))
+		return json_null();
+	json_t *a = json_is_array(asked) ? json_copy(asked) : json_array();
+	json_array_append_new(a, json_sprintf("%.12s", id));
+	return a;
+}
+
+static json_t *endpoint_stub(const char *network)
+{
+	return json_pack("{s:n,s:n,s:s,s:s,s:s,s:s,s:i,s:s}", "IPAMConfig", "Links", "NetworkID", network, "EndpointID",
+			 "", "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "MacAddress", "");
+}
+
+/* NetworkSettings.Networks: a container that does not run is listed on
+ * the networks it will start on, as docker lists it; each endpoint gets
+ * its Aliases. */
+static void endpoints_shape(json_t *insp, const struct hull_container *c)
+{
+	json_t *hc = json_object_get(c->record, "HostConfig");
+	json_t *nets = json_object_get(json_object_get(insp, "NetworkSettings"), "Networks");
+	if (!json_is_object(nets)) {
+		nets = json_object();
+		json_object_set_new(json_object_get(insp, "NetworkSettings"), "Networks", nets);
+	}
+	const char *mode = json_string_value(json_object_get(hc, "NetworkMode"));
+	const char *primary = !mode || !*mode || !strcmp(mode, "default") ? "bridge" : mode;
+	json_t *connected = json_object_get(hc, "HullConnected");
+	if (!json_object_size(nets) && strncmp(primary, "container:", 10)) {
+		json_object_set_new(nets, primary, endpoint_stub(primary));
+		const char *name;
+		json_t *wish;
+		json_object_foreach(connected, name, wish) json_object_set_new(nets, name, endpoint_stub(name));
+	}
+	const char *name;
+	json_t *ep;
+	json_object_foreach(nets, name, ep)
+	{
+		json_t *asked = !strcmp(name, primary) ? json_object_get(hc, "NetworkAliases")
+						       : json_object_get(json_object_get(connected, name), "Aliases");
+		json_object_set_new(ep, "Aliases", aliases_of(c->id, name, asked));
+	}
+}
+
 void api_container_inspect(struct api_request *req, struct api_response *resp)
 {
 	_cleanup_container_ struct hull_container *c = api_container_get(req, resp);
@@ -282,6 +319,8 @@ void api_container_inspect(struct api_request *req, struct api_response *resp)
 	resp->json = hull_engine_inspect_json(c);
 	if (!resp->json)
 		api_error(resp, 500, "inspect %s: the record is unreadable", c->name);
-	else
+	else {
 		docker_shapes(resp->json);
+		endpoints_shape(resp->json, c);
+	}
 }

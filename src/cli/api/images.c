@@ -86,4 +86,11 @@ void api_image_inspect(struct api_request *req, struct api_response *resp)
 		      config_member(img, "os", json_string("linux")), "Size", (json_int_t)img->size, "VirtualSize",
 		      (json_int_t)img->size, "RootFS", config_member(img, "rootfs", json_object()), "GraphDriver",
 		      "Name", "overlay", "Data", "Metadata");
+	/* docker's legacy member: the config of the container the image was
+	 * committed from; docker-compose reads its Volumes */
+	json_t *cfg = json_object_get(resp->json, "Config");
+	json_object_set_new(resp->json, "ContainerConfig", json_is_object(cfg) ? json_deep_copy(cfg) : json_object());
+	json_object_set_new(resp->json, "DockerVersion", json_string(""));
+	json_t *author = json_object_get(img->config->raw, "author");
+	json_object_set_new(resp->json, "Author", json_is_string(author) ? json_incref(author) : json_string(""));
 }

@@ -91,6 +91,31 @@ static void stream_done(void *data)
 	close((int)(intptr_t)data);
 }
 
+/* docker's since/until: "SECONDS[.NANOSECONDS]" since the epoch (the CLI
+ * turns "10m" or a date into that); *ns 0 when absent. false when bad. */
+static bool stamp_arg(const struct api_request *req, const char *key, int64_t *ns)
+{
+	const char *v = api_query(req, key);
+	*ns = 0;
+	if (!v || !*v || !strcmp(v, "0"))
+		return true;
+	char *end;
+	long long sec = strtoll(v, &end, 10);
+	long long frac = 0;
+	if (*end == '.') {
+		const char *digits = end + 1;
+		frac = strtoll(digits, &end, 10);
+		for (size_t n = (size_t)(end - digits); n < 9; n++)
+			frac *= 10;
+		if (end - digits > 9 || end == digits)
+			return false;
+	}
+	if (*end || sec < 0)
+		return false;
+	*ns = (int64_t)sec * 1000000000LL + frac;
+	return true;
+}
+
 void api_container_logs(struct api_request *req, struct api_response *resp)
 {
 	_cleanup_container_ struct hull_container *c = api_container_get(req, resp);
@@ -111,6 +136,11 @@ void api_container_logs(struct api_request *req, struct api_response *resp)
 			return;
 		}
 	}
+	int64_t since = 0, until = 0;
+	if (!stamp_arg(req, "since", &since) || !stamp_arg(req, "until", &until)) {
+		api_error(resp, 400, "since and until are seconds since the epoch, with up to 9 decimals");
+		return;
+	}
 	const char *path = json_string_value(json_object_get(c->record, "LogPath"));
 	if (!path) {
 		api_error(resp, 501, "container %s has no json-file log (its log driver is none)", c->name);
@@ -126,8 +156,12 @@ void api_container_logs(struct api_request *req, struct api_response *resp)
 	r->cli = req->cli;
 	snprintf(r->id, sizeof(r->id), "%s", c->id);
 	r->path = strdup(path);
-	r->o = (struct hull_logs_options){
-	    .tail = n, .follow = api_query_bool(req, "follow"), .still_running = still_running, .data = r};
+	r->o = (struct hull_logs_options){.tail = n,
+					  .follow = api_query_bool(req, "follow"),
+					  .since_ns = since,
+					  .until_ns = until,
+					  .still_running = still_running,
+					  .data = r};
 	r->out = out;
 	r->err = errs;
 	r->tty = json_is_true(json_object_get(json_object_get(c->record, "Config"), "Tty"));

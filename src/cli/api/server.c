@@ -8,9 +8,11 @@
  * resets malloc's locks around the fork, jansson keeps no locks, and the
  * libmicrohttpd threads' own locks are never touched by the monitor. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
+#include "hull/fs.h"
 #include "hull/lazy.h"
 
 #define DEFAULT_HOST "unix:///run/hull/docker.sock"
@@ -36,6 +39,9 @@ struct pending {
 	char *body;
 	size_t len;
 	bool too_big;
+	int fd;			    /* an upload spooled to disk (upload_to_file), else -1 */
+	unsigned long long spooled; /* its bytes */
+	int spool_errno;	    /* why spooling failed, 0 when it did not */
 };
 
 void api_error(struct api_response *resp, unsigned status, const char *fmt, ...)
@@ -67,6 +73,35 @@ void api_fail(struct api_response *resp, struct hull_error *err)
 const char *api_query(const struct api_request *req, const char *key)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+struct collect {
+	const char *key;
+	json_t *values;
+};
+
+static enum MHD_Result collect_value(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct collect *c = cls;
+	if (key && value && !strcmp(key, c->key))
+		json_array_append_new(c->values, json_string(value));
+	return MHD_YES;
+}
+
+json_t *api_query_all(const struct api_request *req, const char *key)
+{
+	struct collect c = {key, json_array()};
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_value, &c);
+	return c.values;
+}
+
+bool api_client_gone(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!info)
+		return false;
+	struct pollfd p = {.fd = info->connect_fd, .events = POLLRDHUP};
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
 }
 
 bool api_query_bool(const struct api_request *req, const char *key)
@@ -158,6 +193,46 @@ static const char *strip_version(const char *url)
 	return url;
 }
 
+/* Requests whose body is an archive (a load, an import), not JSON: spooled to an unlinked
+ * file in the data root instead of memory, up to API_MAX_UPLOAD. */
+static bool upload_to_file(struct MHD_Connection *conn, const char *method, const char *url)
+{
+	const char *src = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "fromSrc");
+	return !strcmp(method, "POST") && (!strcmp(strip_version(url), "/images/load") ||
+					   (!strcmp(strip_version(url), "/images/create") && src && !strcmp(src, "-")));
+}
+
+static int spool_open(struct hull_cli *cli)
+{
+	_cleanup_free_ char *path = hull_strdup_printf("%s/.api-upload.XXXXXX", cli->ctx.data_root);
+	int fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+static void spool(struct pending *p, const char *data, size_t len)
+{
+	if (p->spool_errno || p->too_big)
+		return;
+	if (p->spooled + len > (unsigned long long)API_MAX_UPLOAD) {
+		p->too_big = true;
+		return;
+	}
+	while (len > 0) {
+		ssize_t n = write(p->fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			p->spool_errno = n < 0 ? errno : EIO;
+			return;
+		}
+		data += n;
+		len -= (size_t)n;
+		p->spooled += (unsigned long long)n;
+	}
+}
+
 static void dispatch(struct hull_cli *cli, struct MHD_Connection *conn, const char *url, const char *method,
 		     struct pending *p, struct api_response *resp)
 {
@@ -166,9 +241,15 @@ static void dispatch(struct hull_cli *cli, struct MHD_Connection *conn, const ch
 				  .method = method,
 				  .path = strip_version(url),
 				  .body = p->body,
-				  .body_len = p->len};
+				  .body_len = p->len,
+				  .body_fd = p->fd};
 	if (p->too_big) {
-		api_error(resp, 400, "request body larger than %d bytes", API_MAX_BODY);
+		api_error(resp, 400, "request body larger than %lld bytes", p->fd >= 0 ? API_MAX_UPLOAD : API_MAX_BODY);
+		return;
+	}
+	if (p->spool_errno || (p->fd >= 0 && lseek(p->fd, 0, SEEK_SET) < 0)) {
+		api_error(resp, 500, "spool the upload to %s: %s", cli->ctx.data_root,
+			  strerror(p->spool_errno ? p->spool_errno : errno));
 		return;
 	}
 	bool allowed;
@@ -195,11 +276,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return MHD_NO;
+		p->fd = -1;
+		if (upload_to_file(conn, method, url)) {
+			p->fd = spool_open(cli);
+			if (p->fd < 0)
+				p->spool_errno = errno;
+		}
 		*con_cls = p;
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!p->too_big && p->len + *upload_size <= API_MAX_BODY) {
+		if (p->fd >= 0 || p->spool_errno)
+			spool(p, upload, *upload_size);
+		else if (!p->too_big && p->len + *upload_size <= API_MAX_BODY) {
 			char *nb = realloc(p->body, p->len + *upload_size + 1);
 			if (!nb)
 				return MHD_NO;
@@ -227,6 +316,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
 	struct pending *p = *con_cls;
 	if (p) {
+		if (p->fd >= 0)
+			close(p->fd);
 		free(p->body);
 		free(p);
 		*con_cls = NULL;

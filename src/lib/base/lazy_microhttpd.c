@@ -39,6 +39,9 @@ HULL_LAZY(HULL_LIB_MICROHTTPD, enum MHD_Result, MHD_queue_response,
 HULL_LAZY_VOID(HULL_LIB_MICROHTTPD, MHD_destroy_response, (struct MHD_Response * r), (r))
 HULL_LAZY(HULL_LIB_MICROHTTPD, const char *, MHD_lookup_connection_value,
 	  (struct MHD_Connection * c, enum MHD_ValueKind kind, const char *key), (c, kind, key))
+HULL_LAZY(HULL_LIB_MICROHTTPD, int, MHD_get_connection_values,
+	  (struct MHD_Connection * c, enum MHD_ValueKind kind, MHD_KeyValueIterator it, void *it_cls),
+	  (c, kind, it, it_cls))
 HULL_LAZY(HULL_LIB_MICROHTTPD, struct MHD_Response *, MHD_create_response_for_upgrade,
 	  (MHD_UpgradeHandler upgrade_handler, void *upgrade_handler_cls), (upgrade_handler, upgrade_handler_cls))
 
@@ -47,4 +50,12 @@ HULL_LAZY_FN(HULL_LIB_MICROHTTPD, MHD_upgrade_action, ())
 enum MHD_Result MHD_upgrade_action(struct MHD_UpgradeResponseHandle *urh, enum MHD_UpgradeAction action, ...)
 {
 	return lazy_MHD_upgrade_action()(urh, action);
+}
+
+HULL_LAZY_FN(HULL_LIB_MICROHTTPD, MHD_get_connection_info, ())
+/* Only the kinds that take no further arguments are asked for (the socket). */
+const union MHD_ConnectionInfo *MHD_get_connection_info(struct MHD_Connection *c, enum MHD_ConnectionInfoType kind,
+							 ...)
+{
+	return lazy_MHD_get_connection_info()(c, kind);
 }

@@ -184,6 +184,24 @@ static int check_running(struct hull_container *c, struct hull_error **err)
 	}
 }
 
+int hull_engine_resize(struct hull_container *c, unsigned rows, unsigned cols, struct hull_error **err)
+{
+	int r = check_running(c, err);
+	if (r < 0)
+		return r;
+	if (!json_is_true(json_object_get(json_object_get(c->record, "Config"), "Tty")))
+		return hull_error_msg(err, EINVAL, "container %s has no tty to resize", c->name);
+	if (rows > 0xffff || cols > 0xffff)
+		return hull_error_msg(err, EINVAL, "resize %s: %ux%u is not a terminal size", c->name, rows, cols);
+	_cleanup_close_ int sock = connect_monitor(c, err);
+	if (sock < 0)
+		return sock;
+	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+	if (attach_send_message(sock, ATTACH_RESIZE, (const char *)&ws, sizeof(ws)) < 0)
+		return hull_error_msg(err, EPIPE, "resize %s: its monitor went away", c->name);
+	return 0;
+}
+
 int hull_engine_attach(struct hull_container *c, const struct hull_attach_options *o, int *code, bool *detached,
 		       struct hull_error **err)
 {

@@ -176,15 +176,17 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 	json_t *ep;
 	json_object_foreach(json_object_get(ns, "Networks"), net, ep)
 	{
-		const char *ip = json_string_value(json_object_get(ep, "IPAddress"));
-		hull_network_unpublish(ctx, json_object_get(ns, "Ports"), ip, NULL);
 		hull_network_detach(ctx, net, c->id, json_string_value(json_object_get(ep, "HullVeth")), NULL);
 	}
 	/* a VM's tap outlives its VM (a veth goes with its namespace) */
 	if (engine_vm_enabled(c))
 		engine_vm_tap_remove(c->id);
-	/* and what the kernel has of it: the monitor may have died between
-	 * publishing and saving the record that lists the ports */
+	/* its published ports, by the tag that names it in the kernel, never
+	 * by the record's host ports: another container may hold them now (a
+	 * stopped container's record still lists the ports of its last run,
+	 * and docker-compose starts a container's successor before it removes
+	 * it). The tag also covers a monitor that died between publishing and
+	 * saving the record that lists the ports. */
 	json_t *hc = json_object_get(c->record, "HostConfig");
 	if (json_object_size(json_object_get(hc, "PortBindings")) ||
 	    json_is_true(json_object_get(hc, "PublishAllPorts")))
