@@ -93,6 +93,23 @@ static int refuse_unsupported(const struct hull_run_options *o, struct hull_erro
 	return 0;
 }
 
+/* KVM, checked as a VM container starts: a clear reason instead of a VM
+ * that ends before its agent connects. */
+static int kvm_usable(struct hull_error **err)
+{
+	_cleanup_close_ int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_set(err, errno,
+				      "--vm: this machine has no usable KVM: open `/dev/kvm` (load kvm_intel or kvm_amd, "
+				      "join the kvm group, or run the container without --vm)");
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
+		return hull_error_msg(err, ENODEV,
+				      "--vm: this machine has no KVM: `/dev/kvm` is not a character device (load "
+				      "kvm_intel or kvm_amd, or run the container without --vm)");
+	return 0;
+}
+
 int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hull_error **err)
 {
 	int r = refuse_unsupported(o, err);
@@ -642,6 +659,9 @@ static int shim_main(struct shim *s, struct hull_error **err)
 int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const int stdio[3],
 		     const struct engine_vm_nic *nic, pid_t *pid, struct hull_error **err)
 {
+	int r = kvm_usable(err); /* before anything is made for the VM */
+	if (r < 0)
+		return r;
 	json_t *hc = json_object_get(c->record, "HostConfig");
 	json_t *vm = json_object_get(hc, "HullVM");
 	struct shim s = {.ctx = ctx, .c = c, .memory = json_integer_value(json_object_get(hc, "Memory"))};
@@ -654,7 +674,6 @@ int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const
 	s.kernel = hull_xstrdup(json_string_value(json_object_get(vm, "Kernel")));
 	_cleanup_free_ char *cache = hull_path_join(ctx->data_root, "vm");
 	struct hull_agent_initramfs_opts io = {.hull_binary = "/proc/self/exe", .kernel = s.kernel};
-	int r = 0;
 	const char *image = json_string_value(json_object_get(c->record, "Image"));
 	json_t *graph = json_object_get(json_object_get(c->record, "GraphDriver"), "Data");
 	json_t *lowers = json_object_get(graph, "HullLowerDirs");
