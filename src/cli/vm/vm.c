@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -254,6 +255,15 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		return cli_usage_error("vm run",
 				       "--fs cannot go with --jail: the virtio-fs server needs the "
 				       "host's /proc and root's file capabilities, which the jail takes away");
+	/* a share's source is checked here, before /dev/kvm is opened: bad
+	 * input is said as such on any machine (the device opens it again) */
+	for (unsigned i = 0; i < cfg->n_fs; i++) {
+		struct stat st;
+		int e = stat(cfg->fs[i].dir, &st) < 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+		if (e)
+			return cli_usage_error("vm run", "--fs: virtio-fs: share `%s`: a directory is needed: %s",
+					       cfg->fs[i].dir, strerror(e));
+	}
 	return 0;
 }
 
