@@ -76,6 +76,11 @@ void api_error(struct api_response *resp, unsigned status, const char *fmt, ...)
  * status: ENOENT 404, EEXIST/EBUSY/EALREADY 409, EINVAL 400, else 500. */
 void api_fail(struct api_response *resp, struct hull_error *err);
 
+/* api_not_found: a lookup's err (consumed): docker's 404 with the message
+ * fmt makes when it says ENOENT, api_fail's answer otherwise. */
+void api_not_found(struct api_response *resp, struct hull_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* api_query: the query argument key, NULL when absent. */
 const char *api_query(const struct api_request *req, const char *key);
 

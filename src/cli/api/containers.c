@@ -183,13 +183,8 @@ struct hull_container *api_container_get(struct api_request *req, struct api_res
 {
 	struct hull_error *err = NULL;
 	struct hull_container *c = hull_container_load(&req->cli->ctx, req->params[0], &err);
-	if (!c) {
-		if (err && err->code == ENOENT)
-			api_error(resp, 404, "No such container: %s", req->params[0]);
-		else
-			api_fail(resp, steal_ptr(err));
-		hull_error_free(err);
-	}
+	if (!c)
+		api_not_found(resp, err, "No such container: %s", req->params[0]);
 	return c;
 }
 

@@ -28,11 +28,7 @@ struct hull_image_store *api_image_store(struct api_request *req, struct api_res
 /* docker's 404 for an image that is not here, other errors as they are. */
 static void image_fail(struct api_response *resp, const char *name, struct hull_error *err)
 {
-	if (err && err->code == ENOENT)
-		api_error(resp, 404, "No such image: %s", name);
-	else
-		api_fail(resp, steal_ptr(err));
-	hull_error_free(err);
+	api_not_found(resp, err, "No such image: %s", name);
 }
 
 void api_image_tag(struct api_request *req, struct api_response *resp)

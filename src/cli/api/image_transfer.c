@@ -194,11 +194,7 @@ void api_image_push(struct api_request *req, struct api_response *resp)
 	_cleanup_(hull_image_freep) struct hull_image *img = NULL;
 	if (hull_image_store_open(&req->cli->ctx, &t->store, &err) < 0 ||
 	    hull_image_get(t->store, t->ref, &img, &err) < 0) {
-		if (err && err->code == ENOENT)
-			api_error(resp, 404, "No such image: %s", t->ref);
-		else
-			api_fail(resp, steal_ptr(err));
-		hull_error_free(err);
+		api_not_found(resp, err, "No such image: %s", t->ref);
 		transfer_free(t);
 		return;
 	}
@@ -258,9 +254,7 @@ static void save_refs(struct api_request *req, struct api_response *resp, json_t
 	struct hull_error *err = NULL;
 	int fd = save_to_fd(req, refs, &err);
 	if (fd < 0) {
-		if (err && err->code == ENOENT)
-			err->code = ENOENT; /* 404: an image that is not here */
-		api_fail(resp, err);
+		api_fail(resp, err); /* ENOENT, an image that is not here: 404 */
 		return;
 	}
 	resp->has_stream = true;

@@ -46,13 +46,8 @@ static struct hull_network *network_get(struct api_request *req, struct api_resp
 {
 	struct hull_error *err = NULL;
 	struct hull_network *n = hull_network_get(&req->cli->ctx, req->params[0], &err);
-	if (!n) {
-		if (err && err->code == ENOENT)
-			api_error(resp, 404, "network %s not found", req->params[0]);
-		else
-			api_fail(resp, steal_ptr(err));
-		hull_error_free(err);
-	}
+	if (!n)
+		api_not_found(resp, err, "network %s not found", req->params[0]);
 	return n;
 }
 

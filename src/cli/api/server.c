@@ -56,6 +56,21 @@ void api_error(struct api_response *resp, unsigned status, const char *fmt, ...)
 	resp->json = json_pack("{s:s}", "message", msg);
 }
 
+void api_not_found(struct api_response *resp, struct hull_error *err, const char *fmt, ...)
+{
+	if (!err || err->code != ENOENT) {
+		api_fail(resp, err);
+		return;
+	}
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	hull_error_free(err);
+	api_error(resp, 404, "%s", msg);
+}
+
 void api_fail(struct api_response *resp, struct hull_error *err)
 {
 	unsigned status = 500;

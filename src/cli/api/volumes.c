@@ -14,13 +14,8 @@ static struct hull_volume *volume_get(struct api_request *req, struct api_respon
 {
 	struct hull_error *err = NULL;
 	struct hull_volume *v = hull_volume_get(&req->cli->ctx, req->params[0], &err);
-	if (!v) {
-		if (err && err->code == ENOENT)
-			api_error(resp, 404, "get %s: no such volume", req->params[0]);
-		else
-			api_fail(resp, steal_ptr(err));
-		hull_error_free(err);
-	}
+	if (!v)
+		api_not_found(resp, err, "get %s: no such volume", req->params[0]);
 	return v;
 }
 

@@ -327,6 +327,26 @@ static void job_clear(struct copy_job *j)
 	free(j->scratch_dir);
 }
 
+/* The step's layer from the cache (keyed by the parent, created_by and
+ * extra), or made by apply and remembered; j is cleared either way. */
+static int cached_apply(struct build *b, struct stage *st, struct copy_job *j, const char *created_by,
+			const char *extra, struct hull_error **err)
+{
+	char key[65];
+	cache_key(st->image_id ? st->image_id : "scratch", created_by, extra, key);
+	if (cache_try(b, st, key)) {
+		job_clear(j);
+		return 0;
+	}
+	int r = apply(b, st, j, created_by, err);
+	job_clear(j);
+	if (r < 0)
+		return r;
+	build_say(b, " ---> %.12s", hull_digest_hex(st->image_id));
+	cache_put(b, key, st->image_id);
+	return 0;
+}
+
 int step_copy(struct build *b, struct stage *st, const struct hull_instruction *in, bool add, struct hull_error **err)
 {
 	struct copy_job j = {.b = b, .st = st, .in = in, .add = add, .src_root = b->context_fd};
@@ -348,19 +368,7 @@ int step_copy(struct build *b, struct stage *st, const struct hull_instruction *
 	created_by = hull_strdup_printf("%s %s #(nop) %s %s in %s%s ", sh[0], sh[1] ? sh[1] : "", in->keyword, digest,
 					j.dest, j.dest_dir && strcmp(j.dest, "/") ? "/" : "");
 	extra = hull_strdup_printf("chown=%s chmod=%o", j.chown ? j.chown : "", j.has_chmod ? (unsigned)j.chmod : 0);
-	char key[65];
-	cache_key(st->image_id ? st->image_id : "scratch", created_by, extra, key);
-	if (cache_try(b, st, key)) {
-		job_clear(&j);
-		return 0;
-	}
-	r = apply(b, st, &j, created_by, err);
-	job_clear(&j);
-	if (r < 0)
-		return r;
-	build_say(b, " ---> %.12s", hull_digest_hex(st->image_id));
-	cache_put(b, key, st->image_id);
-	return 0;
+	return cached_apply(b, st, &j, created_by, extra, err);
 }
 
 int step_workdir(struct build *b, struct stage *st, const struct hull_instruction *in, struct hull_error **err)
@@ -377,17 +385,5 @@ int step_workdir(struct build *b, struct stage *st, const struct hull_instructio
 	_cleanup_free_ char *created_by =
 	    hull_strdup_printf("%s %s #(nop) WORKDIR %s", sh[0], sh[1] ? sh[1] : "", j.dest);
 	_cleanup_free_ char *conf = json_dumps(st->config, JSON_COMPACT | JSON_SORT_KEYS);
-	char key[65];
-	cache_key(st->image_id ? st->image_id : "scratch", created_by, conf, key);
-	if (cache_try(b, st, key)) {
-		job_clear(&j);
-		return 0;
-	}
-	r = apply(b, st, &j, created_by, err);
-	job_clear(&j);
-	if (r < 0)
-		return r;
-	build_say(b, " ---> %.12s", hull_digest_hex(st->image_id));
-	cache_put(b, key, st->image_id);
-	return 0;
+	return cached_apply(b, st, &j, created_by, conf, err);
 }
