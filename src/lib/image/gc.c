@@ -150,11 +150,8 @@ static json_t *kept_histories(struct hull_image_store *s, json_t *refs)
 {
 	json_t *kept = json_array();
 	_cleanup_closedir_ DIR *d = opendir(s->records);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (strlen(de->d_name) != HULL_SHA256_HEX_LEN + 5)
-			continue;
-		_cleanup_free_ char *id = hull_strdup_printf("sha256:%.*s", HULL_SHA256_HEX_LEN, de->d_name);
+	char id[STORE_ID_SIZE];
+	while (store_next_record(d, id)) {
 		json_t *h = count_names(refs, id) > 0 || in_use(s, id) ? history_of(s, refs, id) : NULL;
 		if (json_array_size(h))
 			json_array_append(kept, h);
@@ -195,11 +192,8 @@ int hull_image_prune(struct hull_image_store *s, bool all, const struct timespec
 			return -EIO;
 		_cleanup_json_ json_t *kept = all ? NULL : kept_histories(s, refs);
 		_cleanup_closedir_ DIR *d = opendir(s->records);
-		struct dirent *de;
-		while (d && (de = readdir(d))) {
-			if (strlen(de->d_name) != HULL_SHA256_HEX_LEN + 5)
-				continue;
-			_cleanup_free_ char *id = hull_strdup_printf("sha256:%.*s", HULL_SHA256_HEX_LEN, de->d_name);
+		char id[STORE_ID_SIZE];
+		while (store_next_record(d, id)) {
 			if (in_use(s, id) || (!all && count_names(refs, id) > 0) ||
 			    (until && !created_before(s, refs, id, until)) ||
 			    (kept && intermediate_of_kept(s, refs, id, kept)))
@@ -247,12 +241,9 @@ static void mark_manifest(struct hull_image_store *s, json_t *live, const char *
 static void mark_live(struct hull_image_store *s, json_t *blobs, json_t *layers)
 {
 	_cleanup_closedir_ DIR *d = opendir(s->records);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (strlen(de->d_name) != HULL_SHA256_HEX_LEN + 5)
-			continue;
-		_cleanup_free_ char *id = hull_strdup_printf("sha256:%.*s", HULL_SHA256_HEX_LEN, de->d_name);
-		_cleanup_free_ char *p = hull_path_join(s->records, de->d_name);
+	char id[STORE_ID_SIZE];
+	while (store_next_record(d, id)) {
+		_cleanup_free_ char *p = hull_strdup_printf("%s/%s.json", s->records, id + 7);
 		_cleanup_json_ json_t *rec = hull_json_load_file(p, "image record", NULL);
 		mark(blobs, id);
 		json_t *m;

@@ -87,27 +87,35 @@ static char *resolve_short_id(struct hull_image_store *s, const char *q)
 	return found;
 }
 
+bool store_next_record(DIR *d, char id[STORE_ID_SIZE])
+{
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (strlen(de->d_name) == HULL_SHA256_HEX_LEN + 5) {
+			snprintf(id, STORE_ID_SIZE, "sha256:%.*s", HULL_SHA256_HEX_LEN, de->d_name);
+			return true;
+		}
+	return false;
+}
+
 static char *resolve_by_digest(struct hull_image_store *s, const struct hull_reference *ref)
 {
 	_cleanup_closedir_ DIR *d = opendir(s->records);
-	struct dirent *de;
-	while (d && (de = readdir(d))) {
-		if (strlen(de->d_name) != HULL_SHA256_HEX_LEN + 5)
-			continue;
-		_cleanup_free_ char *id = hull_strdup_printf("sha256:%.*s", HULL_SHA256_HEX_LEN, de->d_name);
+	char id[STORE_ID_SIZE];
+	while (store_next_record(d, id)) {
 		_cleanup_json_ json_t *rec = load_record(s, id, NULL);
 		const char *m = json_string_value(json_object_get(rec, "manifest"));
 		if (m && !strcmp(m, ref->digest))
-			return steal_ptr(id);
+			return hull_xstrdup(id);
 		json_t *rd;
 		size_t i;
 		json_array_foreach (json_object_get(rec, "manifests"), i, rd)
 			if (json_is_string(rd) && !strcmp(json_string_value(rd), ref->digest))
-				return steal_ptr(id);
+				return hull_xstrdup(id);
 		json_array_foreach (json_object_get(rec, "repo_digests"), i, rd) {
 			const char *at = json_is_string(rd) ? strchr(json_string_value(rd), '@') : NULL;
 			if (at && !strcmp(at + 1, ref->digest))
-				return steal_ptr(id);
+				return hull_xstrdup(id);
 		}
 	}
 	return NULL;

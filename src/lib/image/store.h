@@ -2,6 +2,7 @@
 #ifndef HULL_IMAGE_STORE_H
 #define HULL_IMAGE_STORE_H
 
+#include <dirent.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -99,6 +100,11 @@ int store_add_image(struct hull_image_store *s, const char *manifest_digest, con
 /* store_load_refs / store_save_refs: repositories.json (caller holds the
  * store lock for read-modify-write). */
 json_t *store_load_refs(struct hull_image_store *s, struct hull_error **err);
+
+/* store_next_record: the id ("sha256:HEX") of the next image record in d,
+ * an opendir of s->records (NULL is an empty one); false at its end. */
+#define STORE_ID_SIZE (HULL_SHA256_HEX_LEN + 8)
+bool store_next_record(DIR *d, char id[STORE_ID_SIZE]);
 int store_save_refs(struct hull_image_store *s, json_t *refs, struct hull_error **err);
 
 /* store_resolve_id: ref or id -> "sha256:<id>" (malloc'd), ENOENT if absent. */
