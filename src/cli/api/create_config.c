@@ -50,6 +50,20 @@ static char **take(struct api_create *c, json_t *list)
 	return v;
 }
 
+/* The member of obj when it has the type wanted; NULL when it is absent or
+ * null, and NULL with the member marked bad when it has another type. */
+static json_t *member_of(struct api_create *c, json_t *obj, const char *member, json_type type)
+{
+	json_t *v = json_object_get(obj, member);
+	if (!v || json_is_null(v))
+		return NULL;
+	if (json_typeof(v) != type) {
+		mark_bad(c, member);
+		return NULL;
+	}
+	return v;
+}
+
 /* The member, an array of strings, as a new list; NULL when absent or null. */
 static json_t *strings(struct api_create *c, json_t *obj, const char *member)
 {
@@ -71,13 +85,9 @@ static json_t *strings(struct api_create *c, json_t *obj, const char *member)
  * empty and bare_when_empty). */
 static json_t *pairs(struct api_create *c, json_t *obj, const char *member, char sep, bool bare_when_empty)
 {
-	json_t *o = json_object_get(obj, member);
-	if (!o || json_is_null(o))
+	json_t *o = member_of(c, obj, member, JSON_OBJECT);
+	if (!o)
 		return NULL;
-	if (!json_is_object(o)) {
-		mark_bad(c, member);
-		return NULL;
-	}
 	json_t *list = json_array();
 	const char *key;
 	json_t *val;
@@ -114,13 +124,9 @@ static json_t *env_of(struct api_create *c, json_t *body)
 /* PortBindings {"80/tcp":[{"HostIp":"","HostPort":"8080"}]} -> -p specs. */
 static json_t *publish_of(struct api_create *c, json_t *hc)
 {
-	json_t *o = json_object_get(hc, "PortBindings");
-	if (!o || json_is_null(o))
+	json_t *o = member_of(c, hc, "PortBindings", JSON_OBJECT);
+	if (!o)
 		return NULL;
-	if (!json_is_object(o)) {
-		mark_bad(c, "PortBindings");
-		return NULL;
-	}
 	json_t *list = json_array();
 	const char *key;
 	json_t *val;
@@ -146,13 +152,9 @@ static json_t *publish_of(struct api_create *c, json_t *hc)
 /* The keys of an object member ({"80/tcp":{}}, {"/data":{}}). */
 static json_t *keys_of(struct api_create *c, json_t *obj, const char *member)
 {
-	json_t *o = json_object_get(obj, member);
-	if (!o || json_is_null(o))
+	json_t *o = member_of(c, obj, member, JSON_OBJECT);
+	if (!o)
 		return NULL;
-	if (!json_is_object(o)) {
-		mark_bad(c, member);
-		return NULL;
-	}
 	json_t *list = json_array();
 	const char *key;
 	json_t *val;
@@ -204,13 +206,9 @@ static char *mount_spec(json_t *m)
 
 static json_t *mounts_of(struct api_create *c, json_t *hc)
 {
-	json_t *a = json_object_get(hc, "Mounts");
-	if (!a || json_is_null(a))
+	json_t *a = member_of(c, hc, "Mounts", JSON_ARRAY);
+	if (!a)
 		return NULL;
-	if (!json_is_array(a)) {
-		mark_bad(c, "Mounts");
-		return NULL;
-	}
 	json_t *list = json_array();
 	size_t i;
 	json_t *m;
@@ -229,13 +227,9 @@ static json_t *mounts_of(struct api_create *c, json_t *hc)
  * PathInContainer, CgroupPermissions}] -> HOST:CONTAINER:PERMS. */
 static json_t *objects_of(struct api_create *c, json_t *hc, const char *member)
 {
-	json_t *a = json_object_get(hc, member);
-	if (!a || json_is_null(a))
+	json_t *a = member_of(c, hc, member, JSON_ARRAY);
+	if (!a)
 		return NULL;
-	if (!json_is_array(a)) {
-		mark_bad(c, member);
-		return NULL;
-	}
 	bool ulimits = !strcmp(member, "Ulimits");
 	json_t *list = json_array();
 	size_t i;
