@@ -105,6 +105,11 @@ int hull_vm_restore(const char *snapshot, const struct hull_vm_config *cfg, stru
  * negative errno with its answer in *err. */
 int hull_vm_api_request(const char *api_socket, const char *request, struct hull_error **err);
 
+/* hull_vm_open_kvm: /dev/kvm opened read-write (close-on-exec), or a
+ * negative errno with *err saying this machine has no usable KVM and what
+ * to do (a missing module, a group, a file left in the device's place). */
+int hull_vm_open_kvm(struct hull_error **err);
+
 /* hull_vm_fs_tag_check: 0 when tag is a valid virtio-fs tag, else -EINVAL with *err. */
 int hull_vm_fs_tag_check(const char *tag, struct hull_error **err);
 

@@ -97,17 +97,8 @@ static int refuse_unsupported(const struct hull_run_options *o, struct hull_erro
  * that ends before its agent connects. */
 static int kvm_usable(struct hull_error **err)
 {
-	_cleanup_close_ int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return hull_error_set(err, errno,
-				      "--vm: this machine has no usable KVM: open `/dev/kvm` (load kvm_intel or kvm_amd, "
-				      "join the kvm group, or run the container without --vm)");
-	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode))
-		return hull_error_msg(err, ENODEV,
-				      "--vm: this machine has no KVM: `/dev/kvm` is not a character device (load "
-				      "kvm_intel or kvm_amd, or run the container without --vm)");
-	return 0;
+	_cleanup_close_ int fd = hull_vm_open_kvm(err);
+	return fd < 0 ? hull_error_wrap(err, fd, "--vm (a container without --vm needs no KVM)") : 0;
 }
 
 int engine_vm_record(const struct hull_run_options *o, json_t *record, struct hull_error **err)

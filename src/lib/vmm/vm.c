@@ -271,16 +271,26 @@ int hull_vm_api_request(const char *api_socket, const char *request, struct hull
 	return 0;
 }
 
-static int vm_open(struct hull_vm *vm, struct hull_error **err)
+int hull_vm_open_kvm(struct hull_error **err)
 {
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm_fd < 0)
-		return hull_error_set(err, errno, "open `/dev/kvm` (is KVM enabled and are you in the kvm group?)");
+	_cleanup_close_ int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return hull_error_set(err, errno,
+				      "this machine has no usable KVM: open `/dev/kvm` (load kvm_intel or kvm_amd, "
+				      "or join the kvm group)");
 	struct stat st;
-	if (fstat(vm->kvm_fd, &st) == 0 && !S_ISCHR(st.st_mode))
+	if (fstat(fd, &st) == 0 && !S_ISCHR(st.st_mode))
 		return hull_error_msg(err, ENODEV,
 				      "`/dev/kvm` is not a character device (a file left in its place?): this "
 				      "machine has no KVM; load kvm_intel or kvm_amd, or remove the file");
+	return take_fd(fd);
+}
+
+static int vm_open(struct hull_vm *vm, struct hull_error **err)
+{
+	vm->kvm_fd = hull_vm_open_kvm(err);
+	if (vm->kvm_fd < 0)
+		return vm->kvm_fd;
 	int version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
 	if (version != KVM_API_VERSION)
 		return hull_error_msg(err, ENOTSUP, "/dev/kvm speaks API version %d, hull needs %d", version,
