@@ -1,6 +1,6 @@
 /* hull/cgroup.h - control groups for containers, on v1, v2 and hybrid hosts.
  *
- * One manager interface (a const table of function pointers, STYLE.md #4)
+ * One manager interface (a const table of function pointers)
  * with a v1 and a v2 implementation. A hybrid host (v1 controllers plus a
  * cgroup2 mount such as /sys/fs/cgroup/unified) uses the v1 manager, also
  * joins the unified hierarchy, and sends controllers that only the unified

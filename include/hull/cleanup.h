@@ -1,4 +1,4 @@
-/* hull/cleanup.h - scope-bound cleanup (STYLE.md #2), as crun and systemd do.
+/* hull/cleanup.h - scope-bound cleanup, as crun and systemd do.
  * Early returns never leak: declare with a _cleanup_ attribute, hand
  * ownership away with steal_ptr() / take_fd(). */
 #ifndef HULL_CLEANUP_H

@@ -1,6 +1,6 @@
 /* hull/ctx.h - the context every library entry point receives.
  *
- * No mutable globals live in the library (STYLE.md #5): what a command line
+ * No mutable globals live in the library: what a command line
  * sets (state roots, logging) travels in this struct.
  */
 #ifndef HULL_CTX_H

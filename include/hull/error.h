@@ -1,6 +1,6 @@
 /* hull/error.h - the error object every fallible call fills in.
  *
- * Convention (STYLE.md #1): a fallible function takes `struct hull_error **err`
+ * Convention: a fallible function takes `struct hull_error **err`
  * last and returns 0 on success or a negative errno; pointer results are NULL
  * on failure. The callee creates the error; callers add context on the way up
  * with hull_error_wrap(); only src/cli/ prints it.

@@ -1,7 +1,7 @@
 /* hull/json.h - jansson with errors that name the file and the field.
  *
  * Messages follow the shape `config.json: process.args: must be a non-empty
- * array` (issue 2 #5): the caller passes the file's display name and the
+ * array`: the caller passes the file's display name and the
  * dotted path of the field it checks.
  */
 #ifndef HULL_JSON_H

@@ -1,6 +1,6 @@
 /* hull/log.h - leveled logging to a sink chosen by the caller (the CLI).
  *
- * The library never writes to stdout/stderr on its own (STYLE.md #1): it logs
+ * The library never writes to stdout/stderr on its own: it logs
  * through the `struct hull_log` held in the context, which the CLI points at
  * stderr or at runc's `--log FILE` with `--log-format text|json`.
  */

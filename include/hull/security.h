@@ -3,7 +3,7 @@
  *
  * Reference: OCI runtime-spec 1.1 config.md#linux-process (capabilities),
  * config-linux.md#seccomp, config.md#posix-platform-hooks.
- * Only src/lib/runtime/seccomp.c includes seccomp.h (STYLE.md); callers see
+ * Only src/lib/runtime/seccomp.c includes seccomp.h; callers see
  * plain C and jansson here.
  */
 #ifndef HULL_SECURITY_H

@@ -1,5 +1,5 @@
 /* cli.h - what every command file sees: the parsed global options and the
- * command table entry shape. Only src/cli/ prints and exits (STYLE.md #1). */
+ * command table entry shape. Only src/cli/ prints and exits. */
 #ifndef HULL_CLI_H
 #define HULL_CLI_H
 

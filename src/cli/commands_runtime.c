@@ -10,7 +10,7 @@ int cli_runtime_spec(struct hull_cli *cli, int argc, char **argv);
 int cli_runtime_start(struct hull_cli *cli, int argc, char **argv);
 int cli_runtime_state(struct hull_cli *cli, int argc, char **argv);
 
-/* cgroups, security, exec (issue 3) */
+/* cgroups, security, exec */
 int cli_runtime_events(struct hull_cli *cli, int argc, char **argv);
 int cli_runtime_exec(struct hull_cli *cli, int argc, char **argv);
 int cli_runtime_features(struct hull_cli *cli, int argc, char **argv);
@@ -28,7 +28,7 @@ const struct hull_command hull_cli_runtime_commands[] = {
 	{ "kill", "send a signal to a container", cli_runtime_kill },
 	{ "delete", "delete a stopped container", cli_runtime_delete },
 	{ "list", "list containers", cli_runtime_list },
-	/* cgroups, security, exec (issue 3) */
+	/* cgroups, security, exec */
 	{ "exec", "run a new process in a running container", cli_runtime_exec },
 	{ "ps", "list the processes of a container", cli_runtime_ps },
 	{ "pause", "suspend every process of a container", cli_runtime_pause },

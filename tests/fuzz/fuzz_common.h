@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* A parser that fails must say why (STYLE.md #1): an error object with a
+/* A parser that fails must say why: an error object with a
  * non-empty message and a positive code; one that succeeds sets none.
  * Frees the error. */
 static inline void fuzz_check_error(int ret, struct hull_error *err)

@@ -1,5 +1,5 @@
 /* vm.h - the VMM's internal state, shared by the files of src/lib/vmm/.
- * Only this room includes linux/kvm.h (STYLE.md). */
+ * Only this room includes linux/kvm.h. */
 #ifndef HULL_VMM_VM_H
 #define HULL_VMM_VM_H
 
