@@ -1,7 +1,8 @@
 /* hull/inroot.h - open a path resolved inside a root directory, never
  * outside it: the one place hull calls openat2(2) with RESOLVE_IN_ROOT.
- * Used for container rootfs paths (mounts, -u USER's /etc/passwd, WORKDIR, volume copy-up), layer tar members and the paths
- * an image archive's JSON names. */
+ * Used for container rootfs paths (mounts, -u USER's /etc/passwd,
+ * WORKDIR, volume copy-up), layer tar members and the paths an image
+ * archive's JSON names. */
 #ifndef HULL_INROOT_H
 #define HULL_INROOT_H
 
