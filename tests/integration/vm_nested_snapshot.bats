@@ -2,7 +2,9 @@
 # A running Debian kernel saved to one file and restored in a new process,
 # on a real KVM (the nested machine, docs/nested.md): its user space keeps
 # counting where it stopped, the file holds only the pages the guest wrote,
-# and the restored guest's writes never reach the file.
+# and the restored guest's writes never reach the file. Each restore is a new
+# VM generation: Linux's vmgenid driver hears of it through the ACPI notify
+# (GPE0 bit 0) and reseeds the kernel's RNG (its log says so).
 
 load vm_helpers
 load nested_helpers
@@ -11,12 +13,18 @@ setup_file() {
 	nested_require
 	dir=$BATS_FILE_TMPDIR
 	kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
-	# L2 user space: a counter on the console, twice a second, forever.
+	# L2 user space: a counter on the console, twice a second, forever, and
+	# a line when the VM generation changes under it.
 	cat >"$dir/guest.sh" <<'SH'
-i=0
+ls /sys/bus/acpi/drivers/vmgenid/ 2>/dev/null | grep -q '^QEMUVGID' && echo "vmgenid bound"
+i=0 forks=0
 while :; do
 	i=$((i + 1))
 	echo "tick $i"
+	# Linux's vmgenid driver, notified of a new ID, reseeds the RNG and says so
+	n=$(dmesg | grep -c "crng reseeded due to virtual machine fork")
+	[ "$n" = "$forks" ] || echo "new generation: $(dmesg | grep "virtual machine fork" | tail -1), GPE0 bit 0 events: $(cut -c1-10 /sys/firmware/acpi/interrupts/gpe00 | tr -d ' ')"
+	forks=$n
 	sleep 0.5
 done
 SH
@@ -43,6 +51,8 @@ echo "snapshot_rc=$?"
 wait $pid
 echo "run_rc=$?"
 echo "saved_last=$(last_tick a.log)"
+grep -q "^vmgenid bound" a.log && echo "vmgenid_bound=yes"
+echo "boot_generation_events=$(grep -c '^new generation' a.log)"
 echo "file_bytes=$(stat -c %s snap.bin)"
 echo "file_kib_on_disk=$(du -k snap.bin | cut -f1)"
 sum_before=$(md5sum snap.bin | cut -d' ' -f1)
@@ -55,6 +65,9 @@ kill $rpid 2>/dev/null
 wait $rpid
 echo "restored_first=$(sed -n 's/^tick \([0-9]*\).*/\1/p' b.log | head -1)"
 echo "restored_last=$(last_tick b.log)"
+grep "^new generation" b.log
+grep -q "^new generation: .*crng reseeded due to virtual machine fork, GPE0 bit 0 events: 1$" b.log &&
+	echo "new_generation_heard=yes"
 tail -5 b.log
 [ "$(md5sum snap.bin | cut -d' ' -f1)" = "$sum_before" ] && echo "file_unchanged=yes"
 echo "=== second restore"
@@ -64,6 +77,19 @@ wait_for c.log "^tick $next" 120 && echo "counted_on_again=yes"
 kill $rpid 2>/dev/null
 wait $rpid
 echo "again_first=$(sed -n 's/^tick \([0-9]*\).*/\1/p' c.log | head -1)"
+grep -q "^new generation: .*crng reseeded due to virtual machine fork, GPE0 bit 0 events: 1$" c.log &&
+	echo "new_generation_heard_again=yes"
+echo "=== jailed restore"
+mkdir -p /tmp/jail
+$HULL vm restore --jail /tmp/jail --uid 1000 --gid 1000 snap.bin </dev/null >e.log 2>&1 &
+rpid=$!
+wait_for e.log "^tick $next" 120 && echo "jailed_counted_on=yes"
+for p in /proc/[0-9]*; do
+	tr '\0' ' ' <$p/cmdline 2>/dev/null | grep -q "vm restore --jail" || continue
+	echo "vmm $(awk '/^Uid:/ { print $2 }' $p/status) $(readlink $p/root)"
+done | sort
+kill $rpid 2>/dev/null
+wait $rpid
 echo "=== truncated"
 head -c 100000 snap.bin >cut.bin
 $HULL vm restore cut.bin </dev/null >d.log 2>&1
@@ -115,6 +141,30 @@ setup() {
 	first=$(sed -n 's/^again_first=//p' <<<"$output")
 	[ "$first" -ge "$saved" ]
 	[ "$first" -le $((saved + 2)) ]
+}
+
+@test "nested: each restore is a new VM generation that the guest's vmgenid driver hears of at once" {
+	output=$(nested_section save)
+	echo "$output"
+	# Debian's kernel bound its vmgenid driver to the DSDT's device, and a
+	# boot is no change of generation
+	[[ "$output" == *"vmgenid_bound=yes"* ]]
+	[[ "$output" == *"boot_generation_events=0"* ]]
+	output=$(nested_section restore)
+	echo "$output"
+	[[ "$output" == *"new_generation_heard=yes"* ]]
+	output=$(nested_section "second restore")
+	echo "$output"
+	[[ "$output" == *"new_generation_heard_again=yes"* ]]
+}
+
+@test "nested: a restore jails its VMM as run does: its own root, an unprivileged uid" {
+	output=$(nested_section "jailed restore")
+	echo "$output"
+	[[ "$output" == *"jailed_counted_on=yes"* ]]
+	# hull (root, in the host's root) and the VMM it forked: uid 1000, in the jail
+	[[ "$output" == *"vmm 0 /"* ]]
+	[[ "$output" == *"vmm 1000 /tmp/jail"* ]]
 }
 
 @test "nested: a truncated snapshot of a Linux guest is refused, naming the file" {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """vm_snapfile.py FILE FIELD VALUE: rewrite one field of a hull snapshot
-(format version 2, see src/lib/vmm/snapshot.c) and fix the checksums up, the
+(format version 3, see src/lib/vmm/snapshot.c) and fix the checksums up, the
 way a crafted file would: the checksums prove nothing about intent, so
 every value behind them must still be bounded. FIELD is a header field
 (version, state_size, mem_offset, mem_size), a state field (cpus, memory,

@@ -127,7 +127,7 @@ restore() { # restore FILE ARGS... with a line on the console
 	snapfile "$d/s" version 1
 	restore "$d/s"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"has format version 1; this hull reads version 2"* ]]
+	[[ "$output" == *"has format version 1; this hull reads versions 2 to 3"* ]]
 	# not a regular file
 	restore /dev/zero
 	[ "$status" -eq 1 ]

@@ -59,6 +59,32 @@ static void run_usage(FILE *out)
 		     "KVM error: the registers and last console lines are printed), 1 when hull fails.\n");
 }
 
+/* --uid U / --gid G of --jail: a number; *seen notes it was given. */
+static int parse_jail_id(const char *cmd, bool is_uid, const char *arg, struct hull_vm_config *cfg, bool *seen)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (errno || *end || !*arg || arg[0] == '-' || v >= 0xffffffffUL)
+		return cli_usage_error(cmd, "--%s `%s`: give a number", is_uid ? "uid" : "gid", arg);
+	if (is_uid)
+		cfg->jail_uid = (uint32_t)v;
+	else
+		cfg->jail_gid = (uint32_t)v;
+	*seen = true;
+	return 0;
+}
+
+/* --jail DIR, --uid and --gid come together or not at all. */
+static int check_jail(const char *cmd, const struct hull_vm_config *cfg, bool uid, bool gid)
+{
+	if ((uid || gid) && !cfg->jail_dir)
+		return cli_usage_error(cmd, "--uid and --gid go with --jail DIR");
+	if (cfg->jail_dir && (!uid || !gid))
+		return cli_usage_error(cmd, "--jail DIR needs --uid U and --gid G: the ids the VMM runs as");
+	return 0;
+}
+
 int vm_parse_disk(const char *cmd, const char *arg, struct hull_vm_config *cfg)
 {
 	if (cfg->n_disks == HULL_VM_MAX_DISKS)
@@ -219,21 +245,10 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 			cfg->jail_dir = optarg;
 			break;
 		case OPT_UID:
-		case OPT_GID: {
-			errno = 0;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (errno || *end || !*optarg || optarg[0] == '-' || v >= 0xffffffffUL)
-				return cli_usage_error("vm run", "--%s `%s`: give a number",
-						       c == OPT_UID ? "uid" : "gid", optarg);
-			if (c == OPT_UID) {
-				cfg->jail_uid = (uint32_t)v;
-				uid = true;
-			} else {
-				cfg->jail_gid = (uint32_t)v;
-				gid = true;
-			}
+		case OPT_GID:
+			if (parse_jail_id("vm run", c == OPT_UID, optarg, cfg, c == OPT_UID ? &uid : &gid))
+				return -1;
 			break;
-		}
 		case 'h':
 			run_usage(stdout);
 			exit(0);
@@ -245,10 +260,8 @@ static int parse_run(int argc, char **argv, struct hull_vm_config *cfg, bool *re
 		return cli_usage_error("vm run", "unexpected argument `%s`", argv[optind]);
 	if (!cfg->kernel)
 		return cli_usage_error("vm run", "--kernel FILE is required");
-	if ((uid || gid) && !cfg->jail_dir)
-		return cli_usage_error("vm run", "--uid and --gid go with --jail DIR");
-	if (cfg->jail_dir && (!uid || !gid))
-		return cli_usage_error("vm run", "--jail DIR needs --uid U and --gid G: the ids the VMM runs as");
+	if (check_jail("vm run", cfg, uid, gid))
+		return -1;
 	/* the FUSE server reopens files through /proc/self/fd and acts as
 	 * root for the guest's uids: neither exists in the jail */
 	if (cfg->jail_dir && cfg->n_fs)
@@ -456,9 +469,13 @@ static int cmd_vm_snapshot(struct hull_cli *cli, int argc, char **argv)
 /* hull vm restore FILE [--api-socket PATH] [--disk FILE[,ro]]... [--net tap:NAME]... [--vsock-path PATH] */
 static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 {
-	enum { OPT_API = 256, OPT_DISK, OPT_NET, OPT_VSOCK_PATH, OPT_NO_SECCOMP };
+	bool uid = false, gid = false;
+	enum { OPT_API = 256, OPT_DISK, OPT_NET, OPT_VSOCK_PATH, OPT_NO_SECCOMP, OPT_JAIL, OPT_UID, OPT_GID };
 	static const struct option opts[] = {
 	    {"api-socket", required_argument, 0, OPT_API},
+	    {"jail", required_argument, 0, OPT_JAIL},
+	    {"uid", required_argument, 0, OPT_UID},
+	    {"gid", required_argument, 0, OPT_GID},
 	    {"disk", required_argument, 0, OPT_DISK},
 	    {"net", required_argument, 0, OPT_NET},
 	    {"vsock-path", required_argument, 0, OPT_VSOCK_PATH},
@@ -489,6 +506,14 @@ static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 		case OPT_NO_SECCOMP:
 			cfg->seccomp = false;
 			break;
+		case OPT_JAIL:
+			cfg->jail_dir = optarg;
+			break;
+		case OPT_UID:
+		case OPT_GID:
+			if (parse_jail_id("vm restore", c == OPT_UID, optarg, cfg, c == OPT_UID ? &uid : &gid))
+				return -1;
+			break;
 		case 'h':
 			printf("Usage: hull vm restore FILE [OPTIONS]\n\n"
 			       "Resume a VM saved by `hull vm snapshot`, with its console on this terminal.\n"
@@ -498,7 +523,9 @@ static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 			       "  --net tap:NAME       a network device of the saved VM; repeat for each\n"
 			       "  --vsock-path PATH    host side of its vsock device (default /tmp/hull-vsock-CID)\n"
 			       "  --api-socket PATH    take requests on this unix socket (hull vm snapshot)\n"
-			       "  --no-seccomp         leave the VMM unconfined (see hull vm run --help)\n");
+			       "  --no-seccomp         leave the VMM unconfined (see hull vm run --help)\n"
+			       "  --jail DIR --uid U --gid G\n"
+			       "                       jail the VMM as `hull vm run --jail` does, once the VM is restored\n");
 			exit(0);
 		default:
 			return cli_usage_error("vm restore", "unknown option");
@@ -506,7 +533,7 @@ static int parse_restore(int argc, char **argv, struct hull_vm_config *cfg)
 	}
 	if (optind != argc - 1)
 		return cli_usage_error("vm restore", "give one snapshot FILE");
-	return 0;
+	return check_jail("vm restore", cfg, uid, gid);
 }
 
 static int cmd_vm_restore(struct hull_cli *cli, int argc, char **argv)

@@ -40,7 +40,8 @@
 
 #define SNAP_MAGIC "HULLSNAP"
 #define SNAP_END "HULLEND"
-#define SNAP_VERSION 2
+#define SNAP_VERSION 3
+#define SNAP_VERSION_OLDEST 2 /* version 2 lacks the GPE0 block */
 #define MAX_MSRS 512
 #define PAGE 4096
 
@@ -49,6 +50,7 @@ struct snap_io {
 	const char *path;
 	struct hull_error **err;
 	int failed;
+	uint32_t version; /* of the file being read */
 };
 
 static void put(struct snap_io *io, const void *p, size_t n)
@@ -194,6 +196,8 @@ static void save_devices(struct snap_io *io, struct hull_vm *vm)
 	put(io, &vm->pm1_en, 2);
 	put(io, &vm->pm1_sts, 2);
 	put(io, &vm->pm1_cnt, 2);
+	put(io, &vm->gpe0_sts, 1);
+	put(io, &vm->gpe0_en, 1);
 	struct vm_serial_state ss;
 	vm_serial_save(vm->serial, &ss);
 	put(io, &ss, sizeof(ss));
@@ -460,6 +464,10 @@ static int load_devices(struct snap_io *io, struct hull_vm *vm)
 	get(io, &vm->pm1_en, 2);
 	get(io, &vm->pm1_sts, 2);
 	get(io, &vm->pm1_cnt, 2);
+	if (io->version >= 3) {
+		get(io, &vm->gpe0_sts, 1);
+		get(io, &vm->gpe0_en, 1);
+	}
 	vm->cmos_index &= 0x7f;
 	struct vm_serial_state ss;
 	get(io, &ss, sizeof(ss));
@@ -542,11 +550,11 @@ static int check_header(struct vm_snapshot *snap, struct hull_error **err)
 	if (snap->file_size < sizeof(*h))
 		return hull_error_msg(err, EINVAL, "snapshot `%s` is truncated: %llu bytes, not even a header", path,
 				      (unsigned long long)snap->file_size);
-	if (h->version != SNAP_VERSION)
+	if (h->version < SNAP_VERSION_OLDEST || h->version > SNAP_VERSION)
 		return hull_error_msg(err, EINVAL,
-				      "snapshot `%s` has format version %u; this hull reads version %d (take the "
-				      "snapshot again with this hull)",
-				      path, h->version, SNAP_VERSION);
+				      "snapshot `%s` has format version %u; this hull reads versions %d to %d (take "
+				      "the snapshot again with this hull)",
+				      path, h->version, SNAP_VERSION_OLDEST, SNAP_VERSION);
 	if (h->header_crc != vm_crc32c(0, h, offsetof(struct snap_header, header_crc)))
 		return hull_error_msg(err, EINVAL, "snapshot `%s` is corrupted: its header does not match its checksum",
 				      path);
@@ -591,7 +599,7 @@ static int read_snapshot(struct vm_snapshot *snap, struct hull_error **err)
 		return hull_error_msg(err, EINVAL,
 				      "snapshot `%s` is corrupted: its vCPU and device state does not match its checksum",
 				      path);
-	snap->io = (struct snap_io){ fmemopen(snap->state, snap->h.state_size, "rb"), path, err, 0 };
+	snap->io = (struct snap_io){ fmemopen(snap->state, snap->h.state_size, "rb"), path, err, 0, snap->h.version };
 	if (!snap->io.f)
 		return hull_error_set(err, errno, "snapshot `%s`: parse the state", path);
 	return 0;
@@ -673,6 +681,9 @@ int vm_snapshot_open(const char *path, const struct hull_vm_config *user, struct
 	cfg->console_out = user->console_out;
 	cfg->api_socket = user->api_socket;
 	cfg->seccomp = user->seccomp;
+	cfg->jail_dir = user->jail_dir;
+	cfg->jail_uid = user->jail_uid;
+	cfg->jail_gid = user->jail_gid;
 	cfg->test_forbidden_syscall = user->test_forbidden_syscall;
 	cfg->irqfd = user->irqfd;
 	*out = steal_ptr(snap);
@@ -757,7 +768,11 @@ int vm_snapshot_load(struct hull_vm *vm, struct vm_snapshot *snap, struct hull_e
 		r = map_memory(snap, vm, err);
 	if (r < 0)
 		return r;
-	vm_vmgenid_new(vm); /* in the VM's private copy: this run is a new generation */
+	/* in the VM's private copy: this run is a new generation, which the
+	 * guest hears of at once (the SCI also comes back up if the saved
+	 * event registers held it) */
+	vm_sci_update(vm);
+	vm_vmgenid_notify(vm);
 	snap->vm = vm;
 	/* SCHED_IDLE: the check takes only CPU time nobody else wants, so the
 	 * guest and its devices run at full speed from the first instruction. */

@@ -33,6 +33,9 @@
 /* Ports of the platform devices. */
 #define VM_PORT_PM1A_EVT 0x600 /* ACPI PM1a event block (4 bytes) */
 #define VM_PORT_PM1A_CNT 0x604 /* ACPI PM1a control: SLP_TYP=5|SLP_EN powers off */
+#define VM_PORT_GPE0 0x608     /* ACPI GPE0 block: one status byte, one enable byte */
+#define VM_GPE0_LEN 2
+#define VM_GPE_VMGENID 0x01 /* GPE0 bit 0: the generation ID changed (\_GPE._E00) */
 #define VM_PORT_PVPANIC 0x505  /* pvpanic: bit 0 written = the guest kernel panicked */
 #define VM_SCI_IRQ 9
 #define VM_PCI_INTX_GSIS                                                                                               \
@@ -154,6 +157,10 @@ uint64_t vm_acpi_build(struct hull_vm *vm);
 /* vm_vmgenid_new: a fresh random VM generation ID at VM_VMGENID_ADDR (at
  * each boot and each restore: every copy of a snapshot is a new generation). */
 void vm_vmgenid_new(struct hull_vm *vm);
+/* vm_vmgenid_notify: vm_vmgenid_new, then tell the guest (GPE0 bit 0, whose
+ * _E00 method notifies the VGEN device, as the vmgenid spec asks of a
+ * hypervisor that changed the ID of a running guest). */
+void vm_vmgenid_notify(struct hull_vm *vm);
 
 /* dev/: platform devices */
 struct vm_serial;
@@ -163,6 +170,10 @@ void vm_serial_free(struct vm_serial *s);
 /* vm_serial_tail: the last lines the guest printed (for crash reports). */
 char *vm_serial_tail(struct vm_serial *s, unsigned lines);
 int vm_platform_create(struct hull_vm *vm, struct hull_error **err); /* i8042, PM, 0xCF9, RTC */
+/* vm_sci_update: drive the SCI line from the ACPI event registers (high
+ * while an enabled PM1 or GPE0 status bit is set). Call with vm->lock held,
+ * or before the vCPUs run. */
+void vm_sci_update(struct hull_vm *vm);
 
 /* dev/pci.c */
 struct vm_pci_device;
@@ -308,6 +319,7 @@ struct hull_vm {
 	uint8_t cmos_index, cmos[128];
 	uint8_t i8042_cmd, i8042_out;
 	uint16_t pm1_en, pm1_sts, pm1_cnt;
+	uint8_t gpe0_sts, gpe0_en; /* GPE0 block (VM_PORT_GPE0) */
 	struct vm_irq_routes routes; /* irq.c, with vm->lock */
 };
 

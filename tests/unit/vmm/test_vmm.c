@@ -2,6 +2,7 @@
  * parsing, guest memory bounds, the bus, the virtqueue walker, ACPI tables. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +162,61 @@ Test(vmm, acpi_tables_have_valid_checksums_and_all_cpus)
 				lapics += base[t + e] == 0;
 	}
 	cr_assert_eq(lapics, 3);
+	free(vm->mem.host);
+	free(vm);
+}
+
+/* The FADT's GPE0 block is the platform's, and the DSDT, disassembled by
+ * ACPICA's own iasl, has the generation ID device and the _E00 method that
+ * notifies it: what Linux's ACPI interpreter will load. */
+Test(vmm, acpi_dsdt_notifies_the_vmgenid_device_on_gpe0_bit0)
+{
+	struct hull_vm *vm = calloc(1, sizeof(*vm));
+	vm->mem.host = calloc(1, 1 << 20);
+	vm->mem.size = vm->mem.low_size = 1 << 20;
+	vm->ncpus = 1;
+	uint64_t rsdp = vm_acpi_build(vm), xsdt, fadt = 0, dsdt;
+	uint8_t *base = vm->mem.host;
+	memcpy(&xsdt, base + rsdp + 24, 8);
+	for (uint32_t off = 36; off < 52; off += 8) {
+		uint64_t t;
+		memcpy(&t, base + xsdt + off, 8);
+		if (!memcmp(base + t, "FACP", 4))
+			fadt = t;
+	}
+	cr_assert_neq(fadt, 0, "no FADT in the XSDT");
+	uint32_t gpe0, dsdt_len;
+	memcpy(&gpe0, base + fadt + 80, 4);
+	cr_assert_eq(gpe0, VM_PORT_GPE0);
+	cr_assert_eq(base[fadt + 92], VM_GPE0_LEN);
+	memcpy(&dsdt, base + fadt + 140, 8);
+	memcpy(&dsdt_len, base + dsdt + 4, 4);
+	cr_assert_eq(sum(base + dsdt, dsdt_len), 0);
+	if (system("command -v iasl >/dev/null") != 0)
+		cr_skip_test("iasl is not installed (acpica-tools): the DSDT's AML is not disassembled");
+	char dir[] = "/tmp/hull-dsdt.XXXXXX", path[64], cmd[256];
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dsdt.dat", dir);
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(base + dsdt, 1, dsdt_len, f), dsdt_len);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "cd %s && iasl -d dsdt.dat >iasl.out 2>&1", dir);
+	cr_assert_eq(system(cmd), 0, "iasl could not disassemble the DSDT");
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s && grep -q 'Method (_E00, 0, NotSerialized)' dsdt.dsl && "
+		 "grep -q 'Notify (\\\\_SB.VGEN, 0x80)' dsdt.dsl && grep -q 'Name (_CID, \"VM_GEN_COUNTER\")' dsdt.dsl && "
+		 "grep -q 'Device (PCI0)' dsdt.dsl && grep -q 'Name (_S5, Package' dsdt.dsl",
+		 dir);
+	int found = system(cmd);
+	snprintf(cmd, sizeof(cmd), "cat %s/dsdt.dsl >&2; rm -rf %s", dir, dir);
+	if (found != 0)
+		(void)!system(cmd);
+	else {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		(void)!system(cmd);
+	}
+	cr_assert_eq(found, 0, "the disassembled DSDT lacks the _E00 method, its Notify or a device");
 	free(vm->mem.host);
 	free(vm);
 }

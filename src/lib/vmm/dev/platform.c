@@ -1,6 +1,7 @@
 /* dev/platform.c - the small PC devices a kernel pokes while it boots and
  * shuts down: the ACPI PM1a event/control blocks (ACPI 6.4 4.8.3: SLP_TYP 5
- * + SLP_EN is soft-off), the i8042 controller's reset line (command 0xFE),
+ * + SLP_EN is soft-off) and GPE0 block (4.8.4.1: status bits are
+ * write-one-to-clear; an enabled set bit holds the SCI), the i8042 controller's reset line (command 0xFE),
  * the CMOS RTC (MC146818A: time in BCD, 24-hour), the POST port, and a
  * pvpanic device (QEMU's docs/specs/pvpanic.txt: ACPI "QEMU0001" at port
  * 0x505), through which Linux's pvpanic driver reports a kernel panic. */
@@ -28,15 +29,39 @@ static void pm_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bo
 		memcpy(data, &r, len < 2 ? len : 2);
 		return;
 	}
-	if (offset == 0)
+	if (offset == 0) {
 		vm->pm1_sts &= (uint16_t)~v; /* write-one-to-clear */
-	else if (offset == 2)
+		vm_sci_update(vm);
+	} else if (offset == 2) {
 		vm->pm1_en = v;
-	else if (offset == 4) {
+		vm_sci_update(vm);
+	} else if (offset == 4) {
 		vm->pm1_cnt = v & ~(1u << 13);
 		if ((v & (1u << 13)) && ((v >> 10) & 7) == 5)
 			vm_request_exit(vm, HULL_VM_EXIT_POWEROFF, NULL);
 	}
+}
+
+void vm_sci_update(struct hull_vm *vm)
+{
+	vm_irq_line(vm, VM_SCI_IRQ, (vm->pm1_sts & vm->pm1_en) || (vm->gpe0_sts & vm->gpe0_en));
+}
+
+/* offset 0: GPE0_STS (write-one-to-clear), 1: GPE0_EN */
+static void gpe_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
+{
+	struct hull_vm *vm = opaque;
+	for (uint32_t i = 0; i < len; i++) {
+		uint64_t reg = offset + i;
+		if (!is_write)
+			data[i] = reg == 0 ? vm->gpe0_sts : reg == 1 ? vm->gpe0_en : 0;
+		else if (reg == 0)
+			vm->gpe0_sts &= (uint8_t)~data[i];
+		else if (reg == 1)
+			vm->gpe0_en = data[i];
+	}
+	if (is_write)
+		vm_sci_update(vm);
 }
 
 static void i8042_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
@@ -152,6 +177,7 @@ int vm_platform_create(struct hull_vm *vm, struct hull_error **err)
 	vm->cmos[0x35] = (uint8_t)(above16 >> 8);
 	int r;
 	if ((r = vm_bus_add(&vm->pio, VM_PORT_PM1A_EVT, 6, pm_io, vm, err)) < 0 ||
+	    (r = vm_bus_add(&vm->pio, VM_PORT_GPE0, VM_GPE0_LEN, gpe_io, vm, err)) < 0 ||
 	    (r = vm_bus_add(&vm->pio, 0x60, 5, i8042_io, vm, err)) < 0 ||
 	    (r = vm_bus_add(&vm->pio, 0x70, 2, rtc_io, vm, err)) < 0 ||
 	    (r = vm_bus_add(&vm->pio, 0x80, 1, ignore_io, vm, err)) < 0 ||

@@ -6,7 +6,9 @@
  * Machine Generation ID" paper, as Linux's vmgenid driver reads it): _CID
  * VM_GEN_COUNTER and an ADDR package with the guest physical address of a
  * 16-byte GUID at VM_VMGENID_ADDR, which each boot and each restore of a
- * snapshot sets to fresh random bytes. */
+ * snapshot sets to fresh random bytes; a restore then raises GPE0 bit 0,
+ * whose \_GPE._E00 method notifies the device (0x80), so the guest's driver
+ * rereads the ID (and Linux reseeds its RNG) at once. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -99,15 +101,17 @@ static void gas_io(uint8_t *dst, uint16_t port, uint8_t bits)
 static uint32_t build_fadt(uint8_t *t, uint64_t dsdt)
 {
 	const uint32_t len = 276;
-	uint32_t dsdt32 = (uint32_t)dsdt, evt = VM_PORT_PM1A_EVT, cnt = VM_PORT_PM1A_CNT;
+	uint32_t dsdt32 = (uint32_t)dsdt, evt = VM_PORT_PM1A_EVT, cnt = VM_PORT_PM1A_CNT, gpe0 = VM_PORT_GPE0;
 	uint16_t sci = VM_SCI_IRQ, boot_arch = 0x0001; /* LEGACY_DEVICES; no 8042 to probe */
 	uint32_t flags = (1u << 0) | (1u << 4) | (1u << 5) | (1u << 10); /* WBINVD, PWR/SLP buttons absent, RESET_REG_SUP */
 	memcpy(t + 40, &dsdt32, 4);
 	memcpy(t + 46, &sci, 2);
 	memcpy(t + 56, &evt, 4);
 	memcpy(t + 64, &cnt, 4);
-	t[88] = 4; /* PM1_EVT_LEN */
-	t[89] = 2; /* PM1_CNT_LEN */
+	memcpy(t + 80, &gpe0, 4);
+	t[88] = 4;	     /* PM1_EVT_LEN */
+	t[89] = 2;	     /* PM1_CNT_LEN */
+	t[92] = VM_GPE0_LEN; /* GPE0_BLK_LEN: status bytes, then as many enable bytes */
 	memcpy(t + 109, &boot_arch, 2);
 	memcpy(t + 112, &flags, 4);
 	gas_io(t + 116, 0xcf9, 8); /* RESET_REG */
@@ -116,6 +120,8 @@ static uint32_t build_fadt(uint8_t *t, uint64_t dsdt)
 	memcpy(t + 140, &dsdt, 8);
 	gas_io(t + 148, VM_PORT_PM1A_EVT, 32);
 	gas_io(t + 172, VM_PORT_PM1A_CNT, 16);
+	gas_io(t + 220, VM_PORT_GPE0, 8 * VM_GPE0_LEN);
+	t[223] = 1; /* X_GPE0_BLK: byte access (GPE registers are 8 bits wide) */
 	memcpy(t + 268, "HULLHULL", 8);
 	header(t, "FACP", len, 6);
 	return len;
@@ -124,7 +130,7 @@ static uint32_t build_fadt(uint8_t *t, uint64_t dsdt)
 /* AML (ACPI 6.4 chapter 20) is built back to front: each object's body
  * first, then its opcode and PkgLength, whose size depends on the body's. */
 struct aml {
-	uint8_t b[512];
+	uint8_t b[1024];
 	size_t n;
 };
 
@@ -244,6 +250,16 @@ static uint32_t build_dsdt(uint8_t *t)
 	aml_put(&vgen, vgen_pkg, sizeof(vgen_pkg));
 	aml_package(&scope, device_op, 2, &vgen);
 	aml_package(&all, scope_op, 1, &scope);
+	/* Scope (\_GPE) { Method (_E00, 0) { Notify (\_SB.VGEN, 0x80) } }:
+	 * GPE0 bit 0, an edge event, tells the vmgenid driver to reread. */
+	static const uint8_t e00[] = { '_', 'E', '0', '0', 0x00, /* no arguments, not serialized */
+				       0x86, '\\', 0x2e, '_', 'S', 'B', '_', 'V', 'G', 'E', 'N', 0x0a, 0x80 };
+	static const uint8_t method_op[] = { 0x14 };
+	struct aml method = { .n = 0 }, gpe = { .n = 0 };
+	aml_put(&method, e00, sizeof(e00));
+	aml_put(&gpe, "\\_GPE", 5);
+	aml_package(&gpe, method_op, 1, &method);
+	aml_package(&all, scope_op, 1, &gpe);
 	/* Name (_S5, Package (4) { 5, 5, 0, 0 }): SLP_TYP 5 for soft-off. */
 	static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
 	aml_put(&all, s5, sizeof(s5));
@@ -286,4 +302,11 @@ void vm_vmgenid_new(struct hull_vm *vm)
 	uint8_t *guid = vm_memory_ptr(&vm->mem, VM_VMGENID_ADDR, VM_VMGENID_SIZE);
 	if (guid && getrandom(guid, VM_VMGENID_SIZE, 0) != VM_VMGENID_SIZE)
 		abort(); /* the kernel's CSPRNG is always there once booted */
+}
+
+void vm_vmgenid_notify(struct hull_vm *vm)
+{
+	vm_vmgenid_new(vm);
+	vm->gpe0_sts |= VM_GPE_VMGENID;
+	vm_sci_update(vm);
 }
