@@ -26,6 +26,10 @@
 
 #include "hull/ctx.h"
 #include "hull/error.h"
+#include "hull/fs.h"
+#include "hull/proc.h"
+#include "hull/size.h"
+#include "hull/timefmt.h"
 
 /* ---------------------------------------------------------------- ids -- */
 
@@ -44,15 +48,6 @@ char *hull_engine_random_name(void);
 /* hull_engine_valid_name: docker's rule for container, volume and network
  * names: [a-zA-Z0-9][a-zA-Z0-9_.-]* (up to 128 chars). */
 bool hull_engine_valid_name(const char *name);
-
-/* hull_engine_now_rfc3339: current UTC time as Go's RFC3339Nano
- * ("2026-11-26T06:45:29.1234567Z", hull/timefmt.h) into buf (40 bytes
- * hold any time before the year 10000). */
-void hull_engine_now_rfc3339(char *buf, size_t size);
-
-/* hull_engine_parse_time: RFC 3339 with Z or an offset (hull/timefmt.h)
- * -> nanoseconds since the epoch; 0 when s is empty or malformed. */
-int64_t hull_engine_parse_time(const char *s);
 
 /* ------------------------------------------------------ container store -- */
 
@@ -172,13 +167,6 @@ const char *hull_container_image(const struct hull_container *c);
 /* hull_engine_state_json: docker's State object for s (new reference). */
 json_t *hull_engine_state_json(const struct hull_engine_state *s);
 
-/* hull_proc_start_time: field 22 of /proc/PID/stat, 0 when the process is
- * gone. Used to tell a live pid from a reused one. */
-unsigned long long hull_proc_start_time(pid_t pid);
-
-/* hull_proc_alive: pid exists and has the recorded start time. */
-bool hull_proc_alive(pid_t pid, unsigned long long start);
-
 /* ------------------------------------------------------------- rootless -- */
 
 /* hull_engine_userns_join: for a caller with euid != 0, enter the user's
@@ -248,18 +236,6 @@ int hull_volume_prune(const struct hull_ctx *ctx, bool all, char ***removed, uns
 /* hull_volume_inspect_json: docker's `volume inspect` object (new ref). */
 json_t *hull_volume_inspect_json(const struct hull_volume *v);
 
-/* hull_copy_tree: copy the contents of directory src into directory dst
- * (which exists), keeping modes, owners, times and symlinks, never
- * following a symlink out of either tree. Used to fill a new volume from
- * the image's content at its mount point, as docker does. */
-int hull_copy_tree(const char *src, const char *dst, struct hull_error **err);
-
-/* hull_dir_is_empty: true when path is an empty directory (or missing). */
-bool hull_dir_is_empty(const char *path);
-
-/* hull_du: bytes used by the tree at path (st_blocks * 512), 0 on error. */
-unsigned long long hull_du(const char *path);
-
 /* ----------------------------------------------------------------- logs -- */
 
 /* The json-file log of a container, docker's format: one object per line,
@@ -292,11 +268,6 @@ int hull_logfile_write(struct hull_logfile *lf, enum hull_log_stream stream, con
 
 /* hull_logfile_close: write pending partial lines and close. */
 void hull_logfile_close(struct hull_logfile *lf);
-
-/* hull_parse_size: "10m", "1k", "512", "2g", "1.5gb" -> bytes, binary
- * units as docker's RAMInBytes (k = 1024); -EINVAL on junk, -ERANGE from
- * 16 EiB up. */
-int hull_parse_size(const char *s, unsigned long long *out);
 
 /* One record as read back. */
 struct hull_log_record {
@@ -886,10 +857,6 @@ int hull_engine_remove(struct hull_ctx *ctx, struct hull_container *c, bool forc
  * NULL when c has no health check (none, or Test NONE). */
 json_t *hull_engine_health_json(const struct hull_container *c);
 
-/* hull_engine_parse_duration: a Go duration ("30s", "200ms", "1m30s", "0")
- * into *ns; EINVAL naming the text otherwise. */
-int hull_engine_parse_duration(const char *s, long long *ns, struct hull_error **err);
-
 /* hull_engine_inspect_json: docker's inspect object (new ref): the record
  * with the live State, and a loud HullSecurity note when privileged. */
 json_t *hull_engine_inspect_json(const struct hull_container *c);
@@ -954,10 +921,6 @@ struct hull_history_entry {
 int hull_engine_image_history(const struct hull_image *img, struct hull_history_entry **out, size_t *n,
 			      struct hull_error **err);
 void hull_history_free(struct hull_history_entry *h, size_t n);
-
-/* hull_rfc3339_seconds: "2024-01-02T03:04:05.678Z" (or +hh:mm, honoured)
- * as unix seconds (hull/timefmt.h); 0 when s is NULL or not RFC 3339. */
-long long hull_rfc3339_seconds(const char *s);
 
 /* One line of docker diff. */
 struct hull_change {

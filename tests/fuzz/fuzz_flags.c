@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hull_parse_size(s, &bytes);
 		break;
 	}
-	case 5: hull_engine_parse_time(s); break;
+	case 5: hull_time_parse_ns(s); break;
 	case 6: {
 		int sig = 0;
 		struct hull_error *err = NULL;

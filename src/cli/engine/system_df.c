@@ -52,7 +52,7 @@ static void image_rows(struct hull_image **imgs, struct hull_container **cs, siz
 		if (colon)
 			*colon = '\0';
 		char ago[64], count[24];
-		long long created = hull_rfc3339_seconds((*i)->config->created);
+		long long created = hull_time_parse_seconds((*i)->config->created);
 		engine_human_ago((created ? created : (*i)->created) * 1000000000LL, ago, sizeof(ago));
 		snprintf(count, sizeof(count), "%lu", containers_of(cs, n, (*i)->id));
 		json_array_append_new(rows, json_pack("[s,s,s#,s,o,o,o,s]", fam ? fam : "<none>",

@@ -542,7 +542,7 @@ int hull_engine_build_record(json_t *record, const struct hull_run_options *o, j
 	json_object_set(record, "Config", config);
 	json_object_set_new(record, "HostConfig", build_host_config(o, bindings));
 	char now[40];
-	hull_engine_now_rfc3339(now, sizeof(now));
+	hull_time_now_rfc3339_into(now, sizeof(now));
 	json_object_set_new(record, "Created", json_string(now));
 	json_object_set_new(record, "Driver", json_string("overlay"));
 	json_object_set_new(record, "Platform", json_string("linux"));

@@ -11,7 +11,7 @@ static long long dur(const char *s)
 {
 	long long ns = -1;
 	_cleanup_error_ struct hull_error *err = NULL;
-	cr_assert_eq(hull_engine_parse_duration(s, &ns, &err), 0, "%s: %s", s, err ? err->msg : "");
+	cr_assert_eq(hull_time_parse_duration(s, &ns, &err), 0, "%s: %s", s, err ? err->msg : "");
 	return ns;
 }
 
@@ -33,7 +33,7 @@ Test(health, bad_durations)
 	for (size_t i = 0; i < HULL_ARRAY_SIZE(bad); i++) {
 		long long ns = 0;
 		_cleanup_error_ struct hull_error *err = NULL;
-		cr_assert_eq(hull_engine_parse_duration(bad[i], &ns, &err), -EINVAL, "`%s` accepted", bad[i]);
+		cr_assert_eq(hull_time_parse_duration(bad[i], &ns, &err), -EINVAL, "`%s` accepted", bad[i]);
 		cr_assert(err && strstr(err->msg, "duration"), "`%s`: %s", bad[i], err ? err->msg : "no error");
 	}
 }

@@ -64,7 +64,7 @@ Test(logs, lines_are_docker_json_records)
 	cr_assert_not_null(first);
 	cr_assert_str_eq(json_string_value(json_object_get(first, "log")), "hello\n");
 	cr_assert_str_eq(json_string_value(json_object_get(first, "stream")), "stdout");
-	cr_assert(hull_engine_parse_time(json_string_value(json_object_get(first, "time"))) > 0);
+	cr_assert(hull_time_parse_ns(json_string_value(json_object_get(first, "time"))) > 0);
 	struct collected c = { 0 };
 	struct hull_logs_options o = { .tail = -1 };
 	cr_assert_eq(hull_logs_read(p, &o, collect, &c, NULL), 0);

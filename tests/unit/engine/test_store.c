@@ -55,11 +55,11 @@ Test(store, name_rules)
 Test(store, time_round_trip)
 {
 	char now[40];
-	hull_engine_now_rfc3339(now, sizeof(now));
-	int64_t ns = hull_engine_parse_time(now);
+	hull_time_now_rfc3339_into(now, sizeof(now));
+	int64_t ns = hull_time_parse_ns(now);
 	cr_assert_gt(ns, 1700000000LL * 1000000000LL);
-	cr_assert_eq(hull_engine_parse_time("1970-01-01T00:00:01.5Z"), 1500000000LL);
-	cr_assert_eq(hull_engine_parse_time("garbage"), 0);
+	cr_assert_eq(hull_time_parse_ns("1970-01-01T00:00:01.5Z"), 1500000000LL);
+	cr_assert_eq(hull_time_parse_ns("garbage"), 0);
 }
 
 static struct hull_container *make(const char *name)
@@ -68,7 +68,7 @@ static struct hull_container *make(const char *name)
 	struct hull_container *c = hull_container_reserve(&ctx, name, &err);
 	cr_assert_not_null(c, "reserve: %s", err ? err->msg : "?");
 	char now[40];
-	hull_engine_now_rfc3339(now, sizeof(now));
+	hull_time_now_rfc3339_into(now, sizeof(now));
 	json_object_set_new(c->record, "Created", json_string(now));
 	cr_assert_eq(hull_container_save(c, &err), 0);
 	return c;
