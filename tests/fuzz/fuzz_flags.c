@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "hull/engine.h"
+#include "hull/run_options.h"
 #include "hull/runtime.h"
+#include "hull/size.h"
+#include "hull/timefmt.h"
 
 static void fuzz_publish(const char *s)
 {

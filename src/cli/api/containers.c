@@ -8,9 +8,11 @@
 #include "../engine/system_internal.h"
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/image.h"
+#include "hull/inspect.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 
 /* ------------------------------------------------------------ filters -- */
 

@@ -7,9 +7,13 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/prune.h"
+#include "hull/timefmt.h"
+#include "hull/volume.h"
 
 static json_t *names_of(char **names)
 {

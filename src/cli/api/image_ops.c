@@ -7,10 +7,12 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
 #include "hull/fs.h"
+#include "hull/history.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 
 struct hull_image_store *api_image_store(struct api_request *req, struct api_response *resp)
 {

@@ -5,10 +5,13 @@
 #include <string.h>
 
 #include "../cli.h"
-#include "hull/fs.h"
+#include "hull/attach.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/run_options.h"
 #include "hull/scan.h"
+#include "hull/size.h"
+#include "hull/timefmt.h"
 #include "run_flags.h"
 
 static const char usage_text[] =

@@ -8,11 +8,14 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
 #include "hull/oci_image.h"
+#include "hull/prune.h"
+#include "hull/timefmt.h"
+#include "hull/volume.h"
 #include "system_internal.h"
 
 static json_t *human(unsigned long long bytes)

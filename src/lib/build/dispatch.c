@@ -11,9 +11,9 @@
 #include "builder_internal.h"
 #include "hull/cleanup.h"
 #include "hull/digest.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 
 char **build_shell(struct stage *st)
 {

@@ -17,9 +17,10 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/exec.h"
 #include "hull/fs.h"
+#include "hull/inspect.h"
 #include "hull/json.h"
 #include "hull/runtime.h"
 #include "hull/timefmt.h"

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/history.h"
 #include "hull/image.h"
 #include "hull/json.h"
 #include "hull/oci_image.h"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 
 static int fill_random(void *buf, size_t len)

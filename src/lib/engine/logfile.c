@@ -8,9 +8,10 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/logs.h"
+#include "hull/timefmt.h"
 
 #define PARTIAL_MAX (16 * 1024) /* docker's json-file buffers 16K per line */
 

@@ -15,9 +15,10 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/logs.h"
+#include "hull/timefmt.h"
 
 #define MAX_ROTATED 100
 

@@ -16,9 +16,12 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/network.h"
+#include "hull/timefmt.h"
+#include "hull/usernet.h"
 #include "network_internal.h"
 
 #define DEFAULT_BRIDGE "hull0"

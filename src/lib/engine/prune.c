@@ -8,11 +8,14 @@
 #include <time.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/prune.h"
 #include "hull/timefmt.h"
+#include "hull/volume.h"
 
 static bool is_live(const struct hull_container *c)
 {

@@ -13,10 +13,15 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/restart.h"
+#include "hull/run_options.h"
 #include "hull/runtime.h"
+#include "hull/size.h"
+#include "hull/timefmt.h"
+#include "hull/usernet.h"
 #include "engine_internal.h"
 
 static json_t *strv_json(char **v)

@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/proc.h"
+#include "hull/timefmt.h"
 #include "engine_internal.h"
 #include "store_internal.h"
 

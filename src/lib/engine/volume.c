@@ -10,9 +10,12 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
+#include "hull/volume.h"
 
 void hull_volume_free(struct hull_volume *v)
 {

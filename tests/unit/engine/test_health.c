@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/timefmt.h"
 
 static long long dur(const char *s)
 {

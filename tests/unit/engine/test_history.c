@@ -3,9 +3,10 @@
 #include <jansson.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/history.h"
 #include "hull/image.h"
 #include "hull/oci_image.h"
+#include "hull/timefmt.h"
 
 Test(history, rfc3339_with_fraction_and_offset)
 {

@@ -6,8 +6,10 @@
 
 #include "helpers.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/json.h"
+#include "hull/logs.h"
+#include "hull/size.h"
+#include "hull/timefmt.h"
 
 static struct hull_ctx ctx;
 static char dir[64];

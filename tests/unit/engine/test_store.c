@@ -6,8 +6,11 @@
 
 #include "helpers.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/json.h"
+#include "hull/proc.h"
+#include "hull/timefmt.h"
 
 static struct hull_ctx ctx;
 static char dir[64];

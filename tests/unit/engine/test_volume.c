@@ -6,8 +6,10 @@
 
 #include "helpers.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/volume.h"
 
 static struct hull_ctx ctx;
 static char dir[64];
