@@ -8,16 +8,6 @@
 #include "hull/oci_image.h"
 #include "hull/timefmt.h"
 
-Test(history, rfc3339_with_fraction_and_offset)
-{
-	cr_assert_eq(hull_time_parse_seconds("1970-01-01T00:01:40Z"), 100);
-	cr_assert_eq(hull_time_parse_seconds("1970-01-01T00:01:40.123456789Z"), 100);
-	cr_assert_eq(hull_time_parse_seconds("1970-01-01T02:01:40+02:00"), 100);
-	cr_assert_eq(hull_time_parse_seconds("1970-01-01T00:00:40-00:01"), 100);
-	cr_assert_eq(hull_time_parse_seconds("yesterday"), 0);
-	cr_assert_eq(hull_time_parse_seconds(NULL), 0);
-}
-
 Test(history, newest_first_and_layers_to_non_empty_steps)
 {
 	struct hull_image_config cfg = { 0 };

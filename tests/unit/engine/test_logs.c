@@ -1,5 +1,4 @@
 #include <criterion/criterion.h>
-#include <errno.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,7 +7,6 @@
 #include "hull/cleanup.h"
 #include "hull/json.h"
 #include "hull/logs.h"
-#include "hull/size.h"
 #include "hull/timefmt.h"
 
 static struct hull_ctx ctx;
@@ -131,23 +129,6 @@ Test(logs, tail_zero_and_missing_log)
 	struct hull_logs_options o = { .tail = 0 };
 	cr_assert_eq(hull_logs_read(p, &o, collect, &c, NULL), 0);
 	cr_assert_eq(c.records, 0);
-}
-
-Test(logs, sizes_parse_like_docker)
-{
-	unsigned long long v;
-	cr_assert_eq(hull_parse_size("10m", &v), 0);
-	cr_assert_eq(v, 10ULL << 20);
-	cr_assert_eq(hull_parse_size("1k", &v), 0);
-	cr_assert_eq(v, 1024);
-	cr_assert_eq(hull_parse_size("512", &v), 0);
-	cr_assert_eq(v, 512);
-	cr_assert_eq(hull_parse_size("2GiB", &v), 0);
-	cr_assert_eq(v, 2ULL << 30);
-	cr_assert_eq(hull_parse_size("1.5g", &v), 0);
-	cr_assert_eq(v, 3ULL << 29);
-	cr_assert_eq(hull_parse_size("ten", &v), -EINVAL);
-	cr_assert_eq(hull_parse_size("10x", &v), -EINVAL);
 }
 
 struct writer_arg {
