@@ -90,4 +90,16 @@ static inline bool hull_is_absolute(const char *p)
 	return p && p[0] == '/';
 }
 
+/* hull_copy_tree: copy the contents of directory src into directory dst
+ * (which exists), keeping modes, owners, times and symlinks, never
+ * following a symlink out of either tree. Used to fill a new volume from
+ * the image's content at its mount point, as docker does. */
+int hull_copy_tree(const char *src, const char *dst, struct hull_error **err);
+
+/* hull_dir_is_empty: true when path is an empty directory (or missing). */
+bool hull_dir_is_empty(const char *path);
+
+/* hull_du: bytes used by the tree at path (st_blocks * 512), 0 on error. */
+unsigned long long hull_du(const char *path);
+
 #endif

@@ -8,6 +8,7 @@
 #define HULL_TIMEFMT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "hull/error.h"
@@ -43,5 +44,22 @@ char *hull_time_now_rfc3339(char buf[HULL_TIME_BUF_LEN]);
 /* hull_time_ns: t as nanoseconds since the epoch (saturating at the
  * int64_t limits, the years 1677 and 2262). */
 long long hull_time_ns(const struct timespec *t);
+
+/* hull_time_now_rfc3339_into: current UTC time as Go's RFC3339Nano
+ * ("2026-11-26T06:45:29.1234567Z") into buf (40 bytes
+ * hold any time before the year 10000). */
+void hull_time_now_rfc3339_into(char *buf, size_t size);
+
+/* hull_time_parse_ns: RFC 3339 with Z or an offset (as above)
+ * -> nanoseconds since the epoch; 0 when s is empty or malformed. */
+int64_t hull_time_parse_ns(const char *s);
+
+/* hull_time_parse_seconds: "2024-01-02T03:04:05.678Z" (or +hh:mm, honoured)
+ * as unix seconds; 0 when s is NULL or not RFC 3339. */
+long long hull_time_parse_seconds(const char *s);
+
+/* hull_time_parse_duration: a Go duration ("30s", "200ms", "1m30s", "0")
+ * into *ns; EINVAL naming the text otherwise. */
+int hull_time_parse_duration(const char *s, long long *ns, struct hull_error **err);
 
 #endif

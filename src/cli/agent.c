@@ -16,9 +16,9 @@
 #include "cli.h"
 #include "hull/agent.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
-#include "hull/image.h"
+#include "hull/engine_vm.h"
 #include "hull/fs.h"
+#include "hull/image.h"
 #include "hull/json.h"
 
 static void usage(FILE *out)

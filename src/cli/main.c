@@ -18,9 +18,9 @@
 #include "cli.h"
 #include "hull/agent.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/rootless.h"
 
 #ifndef HULL_VERSION
 #define HULL_VERSION "0.0.0"

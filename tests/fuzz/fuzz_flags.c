@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "hull/engine.h"
+#include "hull/run_options.h"
 #include "hull/runtime.h"
+#include "hull/size.h"
+#include "hull/timefmt.h"
 
 static void fuzz_publish(const char *s)
 {
@@ -70,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hull_parse_size(s, &bytes);
 		break;
 	}
-	case 5: hull_engine_parse_time(s); break;
+	case 5: hull_time_parse_ns(s); break;
 	case 6: {
 		int sig = 0;
 		struct hull_error *err = NULL;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "../cli.h"
+#include "hull/container_store.h"
 #include "hull/error.h"
 
 /* The newest API version served (docker 20.10) and the oldest accepted. */

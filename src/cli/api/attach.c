@@ -21,8 +21,11 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "hull/attach.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 
 /* A hijacked connection waiting for its start, then relayed. */

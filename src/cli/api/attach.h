@@ -7,6 +7,8 @@
 
 #include "api.h"
 
+#include "hull/container_store.h"
+
 struct hull_container;
 
 /* api_attach_start: start c; when an attach to it is waiting (docker run

@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "attach.h"
+#include "hull/attach.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 
 struct live {

@@ -14,7 +14,8 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/commit_export.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"

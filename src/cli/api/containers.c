@@ -8,9 +8,11 @@
 #include "../engine/system_internal.h"
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/image.h"
+#include "hull/inspect.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 
 /* ------------------------------------------------------------ filters -- */
 
@@ -134,7 +136,7 @@ static json_t *summary(const struct hull_container *c)
 	    hull_container_image(c), "ImageID",
 	    json_string_value(json_object_get(insp, "Image")) ? json_string_value(json_object_get(insp, "Image")) : "",
 	    "Command", bare ? bare : "", "Created",
-	    (json_int_t)(hull_engine_parse_time(json_string_value(json_object_get(c->record, "Created"))) /
+	    (json_int_t)(hull_time_parse_ns(json_string_value(json_object_get(c->record, "Created"))) /
 			 1000000000LL),
 	    "Ports", ports_list(json_object_get(ns, "Ports")), "Labels",
 	    json_is_object(labels) ? labels : json_object(), "State", hull_engine_status_name(c->state.status),

@@ -7,11 +7,14 @@
 
 #include "api.h"
 #include "create_config.h"
-#include "hull/fs.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
+#include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/network.h"
+#include "hull/run_options.h"
 
 /* The endpoints beyond the first (docker-py lists them all): connected
  * now, so the container starts on each, as `hull network connect` does to

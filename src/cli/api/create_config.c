@@ -12,6 +12,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/run_options.h"
 
 static void mark_bad(struct api_create *c, const char *member)
 {

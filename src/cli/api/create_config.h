@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "hull/engine.h"
+#include "hull/run_options.h"
 
 struct api_response;
 

@@ -7,9 +7,13 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/prune.h"
+#include "hull/timefmt.h"
+#include "hull/volume.h"
 
 static json_t *names_of(char **names)
 {
@@ -53,7 +57,7 @@ static json_t *containers_json(struct api_request *req, struct hull_container **
 		hull_engine_container_size(&req->cli->ctx, list[i], &rw, &virt, NULL);
 		const char *image = json_string_value(json_object_get(list[i]->record, "Image"));
 		long long created =
-		    hull_engine_parse_time(json_string_value(json_object_get(list[i]->record, "Created"))) /
+		    hull_time_parse_ns(json_string_value(json_object_get(list[i]->record, "Created"))) /
 		    1000000000LL;
 		json_array_append_new(out, json_pack("{s:s,s:[s+],s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:{},s:[],s:[]}", "Id",
 						     list[i]->id, "Names", "/", list[i]->name, "Image",

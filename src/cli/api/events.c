@@ -11,9 +11,12 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/network.h"
+#include "hull/volume.h"
 
 struct watch {
 	struct hull_cli *cli;

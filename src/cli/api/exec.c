@@ -23,7 +23,9 @@
 
 #include "attach.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
+#include "hull/engine_spec.h"
 #include "hull/exec.h"
 #include "hull/fs.h"
 #include "hull/json.h"

@@ -7,10 +7,12 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
 #include "hull/fs.h"
+#include "hull/history.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 
 struct hull_image_store *api_image_store(struct api_request *req, struct api_response *resp)
 {
@@ -134,7 +136,7 @@ void api_images_prune(struct api_request *req, struct api_response *resp)
 		long long stamp = strtoll(until, &end, 10);
 		if (*end == '\0') {
 			before.tv_sec = stamp;
-		} else if (hull_engine_parse_duration(until, &ns, &err) == 0) {
+		} else if (hull_time_parse_duration(until, &ns, &err) == 0) {
 			clock_gettime(CLOCK_REALTIME, &before);
 			before.tv_sec -= ns / 1000000000LL;
 		} else {

@@ -4,7 +4,6 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/image.h"
 #include "hull/json.h"
 

@@ -9,7 +9,9 @@
 #include "api.h"
 #include "attach.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/runtime.h"
 
 static bool is_up(const struct hull_container *c)

@@ -13,8 +13,10 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
+#include "hull/logs.h"
 
 struct reader {
 	struct hull_cli *cli;

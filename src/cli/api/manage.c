@@ -6,9 +6,11 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/prune.h"
 
 void api_container_rename(struct api_request *req, struct api_response *resp)
 {

@@ -8,8 +8,8 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/json.h"
+#include "hull/network.h"
 
 /* The modes docker lists as networks beside the bridges. */
 static json_t *mode_json(const char *name)

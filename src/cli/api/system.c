@@ -7,7 +7,7 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/image.h"
 
 void api_ping(struct api_request *req, struct api_response *resp)

@@ -6,8 +6,8 @@
 
 #include "api.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/json.h"
+#include "hull/volume.h"
 
 /* The volume named by the route's first part, or NULL with docker's 404. */
 static struct hull_volume *volume_get(struct api_request *req, struct api_response *resp)

@@ -10,8 +10,10 @@
 #include "../cli.h"
 #include "commands.h"
 #include "common.h"
+#include "hull/attach.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 
 static const char usage_text[] =
 	"Usage: hull attach [OPTIONS] CONTAINER\n\n"

@@ -11,7 +11,7 @@
 #include "commands.h"
 #include "hull/build.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/scan.h"

@@ -9,8 +9,8 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/prune.h"
 
 int cmd_engine_container_prune(struct hull_cli *cli, int argc, char **argv)
 {

@@ -8,7 +8,8 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/cp.h"
 #include "hull/fs.h"
 
 /* docker's rule: CONTAINER:PATH when a ':' comes before any '/'; a local

@@ -5,7 +5,8 @@
 #include "../cli.h"
 #include "commands.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_diff.h"
+#include "hull/container_store.h"
 
 int cmd_engine_diff(struct hull_cli *cli, int argc, char **argv)
 {

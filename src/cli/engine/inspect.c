@@ -9,9 +9,13 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/image.h"
+#include "hull/inspect.h"
 #include "hull/json.h"
+#include "hull/network.h"
+#include "hull/prune.h"
+#include "hull/volume.h"
 #include "template.h"
 
 static json_t *image_json(struct hull_cli *cli, const char *ref)

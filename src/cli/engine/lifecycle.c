@@ -9,7 +9,8 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/runtime.h"
 
 typedef int (*each_fn)(struct hull_cli *cli, struct hull_container *c, void *arg, struct hull_error **err);

@@ -12,8 +12,9 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
+#include "hull/logs.h"
 #include "hull/timefmt.h"
 
 struct logs_ctx {

@@ -8,9 +8,9 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/network.h"
 
 static const char usage_text[] =
 	"Usage: hull network COMMAND\n\n"

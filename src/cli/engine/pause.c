@@ -7,7 +7,8 @@
 #include "../cli.h"
 #include "commands.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 
 static int freeze_command(struct hull_cli *cli, int argc, char **argv, bool pause)
 {

@@ -9,7 +9,7 @@
 #include "../cli.h"
 #include "commands.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 
 /* Print the bindings of one "PORT/PROTO" key; with_key: "80/tcp -> "

@@ -9,9 +9,13 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
+#include "hull/inspect.h"
 #include "hull/json.h"
+#include "hull/prune.h"
+#include "hull/timefmt.h"
 #include "system_internal.h"
 #include "template.h"
 
@@ -58,15 +62,15 @@ static char *status_text(const struct hull_container *c)
 	switch (s->status) {
 	case HULL_ENGINE_RUNNING:
 	case HULL_ENGINE_PAUSED:
-		engine_human_duration(now_ns - hull_engine_parse_time(s->started_at), d, sizeof(d));
+		engine_human_duration(now_ns - hull_time_parse_ns(s->started_at), d, sizeof(d));
 		if (s->status == HULL_ENGINE_PAUSED)
 			return hull_strdup_printf("Up %s (Paused)", d);
 		return hull_strdup_printf("Up %s%s", d, health_text(c));
 	case HULL_ENGINE_EXITED:
-		engine_human_duration(now_ns - hull_engine_parse_time(s->finished_at), d, sizeof(d));
+		engine_human_duration(now_ns - hull_time_parse_ns(s->finished_at), d, sizeof(d));
 		return hull_strdup_printf("Exited (%d) %s ago", s->exit_code, d);
 	case HULL_ENGINE_RESTARTING: /* docker's words: the last exit code, how long ago */
-		engine_human_duration(now_ns - hull_engine_parse_time(s->finished_at), d, sizeof(d));
+		engine_human_duration(now_ns - hull_time_parse_ns(s->finished_at), d, sizeof(d));
 		return hull_strdup_printf("Restarting (%d) %s ago", s->exit_code, d);
 	case HULL_ENGINE_CREATED:
 		return hull_xstrdup("Created");
@@ -111,7 +115,7 @@ static json_t *row(const struct hull_container *c, bool no_trunc)
 {
 	char created[64], id[HULL_ID_LEN + 1];
 	const char *created_at = json_string_value(json_object_get(c->record, "Created"));
-	engine_human_ago(hull_engine_parse_time(created_at), created, sizeof(created));
+	engine_human_ago(hull_time_parse_ns(created_at), created, sizeof(created));
 	snprintf(id, sizeof(id), "%.*s", no_trunc ? HULL_ID_LEN : HULL_SHORT_ID_LEN, c->id);
 	_cleanup_free_ char *cmd = command_text(c, no_trunc);
 	_cleanup_free_ char *status = status_text(c);

@@ -5,7 +5,7 @@
 #include "../cli.h"
 #include "commands.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 
 int cmd_engine_rename(struct hull_cli *cli, int argc, char **argv)
 {

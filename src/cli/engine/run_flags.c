@@ -5,10 +5,13 @@
 #include <string.h>
 
 #include "../cli.h"
-#include "hull/fs.h"
+#include "hull/attach.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/fs.h"
+#include "hull/run_options.h"
 #include "hull/scan.h"
+#include "hull/size.h"
+#include "hull/timefmt.h"
 #include "run_flags.h"
 
 static const char usage_text[] =
@@ -191,7 +194,7 @@ static int number_flag(const char *cmd, const char *flag, const char *v, long lo
 static int duration_flag(const char *cmd, const char *flag, const char *v, long long *out)
 {
 	struct hull_error *err = NULL;
-	if (hull_engine_parse_duration(v, out, &err) < 0) {
+	if (hull_time_parse_duration(v, out, &err) < 0) {
 		int r = cli_usage_error(cmd, "%s: %s", flag, err->msg);
 		hull_error_free(err);
 		return r;

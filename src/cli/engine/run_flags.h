@@ -2,7 +2,8 @@
 #ifndef HULL_CLI_ENGINE_RUN_FLAGS_H
 #define HULL_CLI_ENGINE_RUN_FLAGS_H
 
-#include "hull/engine.h"
+#include "hull/attach.h"
+#include "hull/run_options.h"
 
 /* Growable strv lists the options point into; freed with run_flags_free. */
 struct run_flags {

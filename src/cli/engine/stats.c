@@ -11,7 +11,8 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_proc.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 
 struct sample {

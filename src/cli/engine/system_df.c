@@ -8,11 +8,14 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
 #include "hull/oci_image.h"
+#include "hull/prune.h"
+#include "hull/timefmt.h"
+#include "hull/volume.h"
 #include "system_internal.h"
 
 static json_t *human(unsigned long long bytes)
@@ -52,7 +55,7 @@ static void image_rows(struct hull_image **imgs, struct hull_container **cs, siz
 		if (colon)
 			*colon = '\0';
 		char ago[64], count[24];
-		long long created = hull_rfc3339_seconds((*i)->config->created);
+		long long created = hull_time_parse_seconds((*i)->config->created);
 		engine_human_ago((created ? created : (*i)->created) * 1000000000LL, ago, sizeof(ago));
 		snprintf(count, sizeof(count), "%lu", containers_of(cs, n, (*i)->id));
 		json_array_append_new(rows, json_pack("[s,s,s#,s,o,o,o,s]", fam ? fam : "<none>",

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "../cli.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 
 /* engine_system_df_verbose: `system df -v`'s tables; the exit status. */
 int engine_system_df_verbose(struct hull_cli *cli);

@@ -10,7 +10,8 @@
 #include "../cli.h"
 #include "commands.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_proc.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 
 /* Which column of ps's header is PID? */

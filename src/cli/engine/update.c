@@ -9,7 +9,8 @@
 #include "../cli.h"
 #include "commands.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/restart.h"
 
 /* Without --restart it is runc's `update` (resource limits of an OCI
  * runtime container: `hull update --memory 128m ID`), whose first operand

@@ -9,8 +9,8 @@
 #include "commands.h"
 #include "common.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/json.h"
+#include "hull/volume.h"
 
 static const char usage_text[] =
 	"Usage: hull volume COMMAND\n\n"

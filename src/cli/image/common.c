@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "image_cli.h"

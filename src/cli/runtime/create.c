@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hull/engine.h"
+#include "hull/engine_vm.h"
 #include "hull/runtime.h"
 #include "runtime_cli.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hull/engine.h"
+#include "hull/engine_vm.h"
 #include "hull/exec.h"
 #include "hull/fs.h"
 #include "hull/json.h"

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "hull/cgroup.h"
-#include "hull/engine.h"
+#include "hull/engine_vm.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "runtime_cli.h"

@@ -5,8 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "hull/cleanup.h"
 #include "hull/timefmt.h"
 
 #define NS_PER_S 1000000000LL
@@ -274,4 +276,66 @@ long long hull_time_ns(const struct timespec *t)
 	if (t->tv_sec < LLONG_MIN / NS_PER_S + 1)
 		return LLONG_MIN;
 	return (long long)t->tv_sec * NS_PER_S + t->tv_nsec;
+}
+
+void hull_time_now_rfc3339_into(char *buf, size_t size)
+{
+	char now[HULL_TIME_BUF_LEN];
+	snprintf(buf, size, "%s", hull_time_now_rfc3339(now));
+}
+
+int64_t hull_time_parse_ns(const char *s)
+{
+	struct timespec t;
+	if (!s || !*s || hull_time_parse_rfc3339(s, &t, NULL) < 0)
+		return 0;
+	return hull_time_ns(&t);
+}
+
+long long hull_time_parse_seconds(const char *s)
+{
+	struct timespec t;
+	if (!s || hull_time_parse_rfc3339(s, &t, NULL) < 0)
+		return 0;
+	return (long long)t.tv_sec;
+}
+
+int hull_time_parse_duration(const char *s, long long *ns, struct hull_error **err)
+{
+	static const struct {
+		const char *unit;
+		long long ns;
+	} units[] = {
+	    {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", NS_PER_S}, {"m", 60 * NS_PER_S}, {"h", 3600 * NS_PER_S},
+	};
+	const char *p = s;
+	long long total = 0;
+	if (!s || !*s)
+		return hull_error_msg(err, EINVAL, "an empty duration; give one as 30s, 200ms or 1m30s");
+	if (!strcmp(s, "0")) {
+		*ns = 0;
+		return 0;
+	}
+	while (*p) {
+		char *end;
+		double v = strtod(p, &end);
+		if (end == p || v < 0)
+			return hull_error_msg(err, EINVAL,
+					      "the duration `%s` is invalid; give one as 30s, 200ms or 1m30s", s);
+		size_t best = 0;
+		long long mult = 0;
+		for (size_t i = 0; i < HULL_ARRAY_SIZE(units); i++) {
+			size_t n = strlen(units[i].unit);
+			if (!strncmp(end, units[i].unit, n) && n > best) {
+				best = n;
+				mult = units[i].ns;
+			}
+		}
+		if (!best)
+			return hull_error_msg(err, EINVAL, "the duration `%s` lacks a unit (ns, us, ms, s, m, h)", s);
+		total += (long long)(v * (double)mult);
+		p = end + best;
+	}
+	*ns = total;
+	return 0;
 }

@@ -15,8 +15,8 @@
 
 #include "builder_internal.h"
 #include "hull/cleanup.h"
+#include "hull/cp.h"
 #include "hull/digest.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/oci_image.h"

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "hull/build.h"
+#include "hull/container_store.h"
 #include "hull/image.h"
 
 /* One FROM ... up to the next FROM. */

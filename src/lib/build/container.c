@@ -13,8 +13,10 @@
 
 #include "builder_internal.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
+#include "hull/run_options.h"
 
 struct hull_container *build_container(struct build *b, const char *image_id, struct hull_error **err)
 {

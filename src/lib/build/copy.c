@@ -16,8 +16,10 @@
 
 #include "builder_internal.h"
 #include "hull/cleanup.h"
+#include "hull/container_store.h"
+#include "hull/cp.h"
 #include "hull/digest.h"
-#include "hull/engine.h"
+#include "hull/engine_spec.h"
 #include "hull/fs.h"
 #include "hull/inroot.h"
 #include "hull/json.h"

@@ -11,9 +11,9 @@
 #include "builder_internal.h"
 #include "hull/cleanup.h"
 #include "hull/digest.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 
 char **build_shell(struct stage *st)
 {
@@ -412,7 +412,7 @@ static int do_healthcheck(struct build *b, struct stage *st, const struct hull_i
 		bool ok = false;
 		for (size_t k = 0; k < 3 && !ok; k++)
 			if (!strncmp(in->flags[f], names[k], strlen(names[k]))) {
-				if (hull_engine_parse_duration(in->flags[f] + strlen(names[k]), &dur[k], err) < 0)
+				if (hull_time_parse_duration(in->flags[f] + strlen(names[k]), &dur[k], err) < 0)
 					return -EINVAL;
 				ok = true;
 			}

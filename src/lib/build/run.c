@@ -15,10 +15,12 @@
 
 #include "builder_internal.h"
 #include "hull/cleanup.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/digest.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/run_options.h"
 
 static char *join(char *const *v, const char *sep)
 {

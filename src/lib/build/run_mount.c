@@ -31,7 +31,6 @@
 #include "builder_internal.h"
 #include "hull/cleanup.h"
 #include "hull/digest.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/inroot.h"
 

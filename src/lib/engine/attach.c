@@ -14,8 +14,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "hull/attach.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "attach_proto.h"
 #include "store_internal.h"

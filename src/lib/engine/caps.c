@@ -8,7 +8,7 @@
 #include <sys/prctl.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_spec.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 

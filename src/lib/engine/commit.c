@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/commit_export.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"

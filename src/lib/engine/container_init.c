@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "engine_internal.h"

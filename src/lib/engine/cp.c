@@ -20,11 +20,14 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/cp.h"
+#include "hull/engine_vm.h"
 #include "hull/fs.h"
 #include "hull/inroot.h"
 #include "hull/lazy.h"
 #include "hull/output.h"
+#include "hull/proc.h"
 #include "cp_internal.h"
 #include "engine_internal.h"
 #include "store_internal.h"

@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/run_options.h"
+#include "hull/volume.h"
 #include "engine_internal.h"
 
 static struct hull_image *find_image(struct hull_image_store *store, const struct hull_run_options *o,

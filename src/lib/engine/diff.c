@@ -15,7 +15,8 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_diff.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 

@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <sys/types.h>
 
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/network.h"
+#include "hull/run_options.h"
 
 /* mounts.c: fill record.Mounts from HostConfig and Config.Volumes; the
  * caller holds the volume lock. */

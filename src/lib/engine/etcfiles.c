@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/etc_files.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 

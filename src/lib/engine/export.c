@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/commit_export.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/inroot.h"
 #include "hull/json.h"
 #include "hull/lazy.h"
+#include "hull/proc.h"
 #include "engine_internal.h"
 
 /* The data of the regular file `rel`, opened again beneath the root fd

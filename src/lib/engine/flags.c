@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/oci.h"
+#include "hull/run_options.h"
 
 void hull_run_options_init(struct hull_run_options *o)
 {

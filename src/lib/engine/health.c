@@ -17,9 +17,10 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/exec.h"
 #include "hull/fs.h"
+#include "hull/inspect.h"
 #include "hull/json.h"
 #include "hull/runtime.h"
 #include "hull/timefmt.h"
@@ -35,46 +36,6 @@ struct health_config {
 	long long interval, timeout, start_period; /* ns */
 	int retries;
 };
-
-int hull_engine_parse_duration(const char *s, long long *ns, struct hull_error **err)
-{
-	static const struct {
-		const char *unit;
-		long long ns;
-	} units[] = {
-	    {"ns", 1}, {"us", 1000}, {"ms", 1000000}, {"s", NS_PER_S}, {"m", 60 * NS_PER_S}, {"h", 3600 * NS_PER_S},
-	};
-	const char *p = s;
-	long long total = 0;
-	if (!s || !*s)
-		return hull_error_msg(err, EINVAL, "an empty duration; give one as 30s, 200ms or 1m30s");
-	if (!strcmp(s, "0")) {
-		*ns = 0;
-		return 0;
-	}
-	while (*p) {
-		char *end;
-		double v = strtod(p, &end);
-		if (end == p || v < 0)
-			return hull_error_msg(err, EINVAL,
-					      "the duration `%s` is invalid; give one as 30s, 200ms or 1m30s", s);
-		size_t best = 0;
-		long long mult = 0;
-		for (size_t i = 0; i < HULL_ARRAY_SIZE(units); i++) {
-			size_t n = strlen(units[i].unit);
-			if (!strncmp(end, units[i].unit, n) && n > best) {
-				best = n;
-				mult = units[i].ns;
-			}
-		}
-		if (!best)
-			return hull_error_msg(err, EINVAL, "the duration `%s` lacks a unit (ns, us, ms, s, m, h)", s);
-		total += (long long)(v * (double)mult);
-		p = end + best;
-	}
-	*ns = total;
-	return 0;
-}
 
 /* The test's argv (NULL: none, or NONE); docker's CMD-SHELL runs /bin/sh -c. */
 static char **test_argv(json_t *test)

@@ -7,20 +7,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/history.h"
 #include "hull/image.h"
 #include "hull/json.h"
 #include "hull/oci_image.h"
 #include "hull/timefmt.h"
-
-long long hull_rfc3339_seconds(const char *s)
-{
-	struct timespec t;
-	if (!s || hull_time_parse_rfc3339(s, &t, NULL) < 0)
-		return 0;
-	return (long long)t.tv_sec;
-}
 
 void hull_history_free(struct hull_history_entry *h, size_t n)
 {
@@ -47,7 +39,7 @@ int hull_engine_image_history(const struct hull_image *img, struct hull_history_
 	for (size_t i = 0; i < rows; i++) {
 		struct hull_history_entry *e = &h[rows - 1 - i]; /* newest first */
 		json_t *step = json_array_get(hist, i);
-		e->created = hull_rfc3339_seconds(json_string_value(json_object_get(step, "created")));
+		e->created = hull_time_parse_seconds(json_string_value(json_object_get(step, "created")));
 		e->created_by = hull_xstrdup(json_string_value(json_object_get(step, "created_by")) ?: "");
 		e->comment = hull_xstrdup(json_string_value(json_object_get(step, "comment")) ?: "");
 		e->empty_layer = json_is_true(json_object_get(step, "empty_layer"));

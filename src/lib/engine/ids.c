@@ -1,6 +1,7 @@
-/* ids.c - container ids, random names, name rules and timestamps. */
+/* ids.c - container ids, random names and name rules. */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,8 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
-#include "hull/timefmt.h"
 
 static int fill_random(void *buf, size_t len)
 {
@@ -94,18 +94,4 @@ bool hull_engine_valid_name(const char *name)
 			return false;
 	}
 	return true;
-}
-
-void hull_engine_now_rfc3339(char *buf, size_t size)
-{
-	char now[HULL_TIME_BUF_LEN];
-	snprintf(buf, size, "%s", hull_time_now_rfc3339(now));
-}
-
-int64_t hull_engine_parse_time(const char *s)
-{
-	struct timespec t;
-	if (!s || !*s || hull_time_parse_rfc3339(s, &t, NULL) < 0)
-		return 0;
-	return hull_time_ns(&t);
 }

@@ -1,8 +1,6 @@
 /* logfile.c - the json-file log writer (docker's format) with rotation. */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,48 +8,14 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/logs.h"
+#include "hull/timefmt.h"
 
 #define PARTIAL_MAX (16 * 1024) /* docker's json-file buffers 16K per line */
 
 static const char *const stream_names[] = { "stdout", "stderr" };
-
-int hull_parse_size(const char *s, unsigned long long *out)
-{
-	char *end = NULL;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || v < 0 || !isfinite(v))
-		return -EINVAL;
-	while (*end == ' ')
-		end++;
-	double mult = 1;
-	switch (tolower((unsigned char)*end)) {
-	case '\0': break;
-	case 'b': mult = 1; break;
-	case 'k': mult = 1024.0; break;
-	case 'm': mult = 1024.0 * 1024; break;
-	case 'g': mult = 1024.0 * 1024 * 1024; break;
-	case 't': mult = 1024.0 * 1024 * 1024 * 1024; break;
-	default: return -EINVAL;
-	}
-	if (*end) {
-		end++;
-		if (tolower((unsigned char)*end) == 'i')
-			end++;
-		if (tolower((unsigned char)*end) == 'b' && mult > 1)
-			end++;
-		if (*end)
-			return -EINVAL;
-	}
-	/* converting a double beyond the type's range is undefined */
-	if (v * mult >= 18446744073709551616.0)
-		return -ERANGE;
-	*out = (unsigned long long)(v * mult);
-	return 0;
-}
 
 int hull_logfile_open(struct hull_logfile *lf, const char *path, unsigned long long max_size, unsigned max_files,
 		      struct hull_error **err)
@@ -133,7 +97,7 @@ static int write_record(struct hull_logfile *lf, enum hull_log_stream stream, co
 			struct hull_error **err)
 {
 	char now[40];
-	hull_engine_now_rfc3339(now, sizeof(now));
+	hull_time_now_rfc3339_into(now, sizeof(now));
 	size_t clean_len = 0;
 	_cleanup_free_ char *clean = sanitize_utf8(text, len, &clean_len);
 	_cleanup_json_ json_t *j = json_object();

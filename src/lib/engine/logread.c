@@ -15,9 +15,10 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/logs.h"
+#include "hull/timefmt.h"
 
 #define MAX_ROTATED 100
 
@@ -42,7 +43,7 @@ static int emit_line(struct reader *r, const char *line, size_t len)
 	const char *time = json_string_value(json_object_get(j, "time"));
 	if (!text)
 		return 0;
-	int64_t t = hull_engine_parse_time(time);
+	int64_t t = hull_time_parse_ns(time);
 	if (r->opts->since_ns && t < r->opts->since_ns)
 		return 0;
 	if (r->opts->until_ns && t >= r->opts->until_ns)

@@ -24,10 +24,19 @@
 
 #include "hull/cgroup.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
+#include "hull/engine_spec.h"
+#include "hull/etc_files.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/logs.h"
+#include "hull/network.h"
+#include "hull/proc.h"
+#include "hull/restart.h"
 #include "hull/runtime.h"
+#include "hull/size.h"
+#include "hull/timefmt.h"
 #include "engine_internal.h"
 #include "monitor_internal.h"
 #include "usernet_internal.h"
@@ -540,14 +549,14 @@ static void save_state(struct monitor *m, enum hull_engine_status st, int code, 
 		s->exit_code = 0;
 		s->error[0] = '\0';
 		s->finished_at[0] = '\0';
-		hull_engine_now_rfc3339(s->started_at, sizeof(s->started_at));
+		hull_time_now_rfc3339_into(s->started_at, sizeof(s->started_at));
 	} else {
 		/* the monitor's pid stays: `rm` waits for it to finish its
 		 * cleanup before doing anything itself */
 		s->pid = 0;
 		s->exit_code = code;
 		snprintf(s->error, sizeof(s->error), "%s", why ? why : "");
-		hull_engine_now_rfc3339(s->finished_at, sizeof(s->finished_at));
+		hull_time_now_rfc3339_into(s->finished_at, sizeof(s->finished_at));
 		if (st == HULL_ENGINE_EXITED)
 			engine_exit_status_record(m->c); /* first: state.json may find the disk full */
 	}

@@ -15,6 +15,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "hull/logs.h"
 #include "attach_proto.h"
 #include "monitor_internal.h"
 

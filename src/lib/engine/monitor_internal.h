@@ -7,7 +7,8 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/logs.h"
 #include "attach_proto.h"
 
 /* monitor_attach.c: the clients of `hull attach` (attach_proto.h). */

@@ -14,7 +14,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "hull/attach.h"
 #include "hull/fs.h"
+#include "hull/logs.h"
 #include "monitor_internal.h"
 
 static void copy_winsize(struct monitor_io *io)

@@ -9,10 +9,11 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/oci.h"
+#include "hull/run_options.h"
+#include "hull/volume.h"
 #include "engine_internal.h"
 
 static bool has_destination(json_t *mounts, const char *dst)

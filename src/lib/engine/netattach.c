@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/etc_files.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/network.h"
 #include "engine_internal.h"
 #include "netlink.h"
 #include "network_internal.h"

@@ -15,8 +15,11 @@
 #include <string.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/network.h"
+#include "hull/usernet.h"
 #include "engine_internal.h"
 #include "network_internal.h"
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "hull/engine.h"
+#include "hull/network.h"
 
 /* data_root/networks[/name] (malloc'd). */
 char *net_dir(const struct hull_ctx *ctx, const char *name);

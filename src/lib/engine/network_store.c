@@ -16,9 +16,12 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/network.h"
+#include "hull/timefmt.h"
+#include "hull/usernet.h"
 #include "network_internal.h"
 
 #define DEFAULT_BRIDGE "hull0"
@@ -181,7 +184,7 @@ static struct hull_network *make_default(const struct hull_ctx *ctx, struct hull
 	n->subnet = gw & net_mask(prefix);
 	n->gateway = gw;
 	char now[40];
-	hull_engine_now_rfc3339(now, sizeof(now));
+	hull_time_now_rfc3339_into(now, sizeof(now));
 	n->created = hull_xstrdup(now);
 	n->labels = json_object();
 	n->is_default = true;
@@ -360,7 +363,7 @@ struct hull_network *hull_network_create(const struct hull_ctx *ctx, const char 
 	/* Linux bridge names are at most 15 bytes: "hull-" + 10 hex of the id */
 	n->bridge = hull_strdup_printf("hull-%.10s", id);
 	char now[40];
-	hull_engine_now_rfc3339(now, sizeof(now));
+	hull_time_now_rfc3339_into(now, sizeof(now));
 	n->created = hull_xstrdup(now);
 	n->labels = labels ? json_deep_copy(labels) : json_object();
 	n->internal = internal;

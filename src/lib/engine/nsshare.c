@@ -25,6 +25,7 @@
 #include <linux/magic.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "engine_internal.h"

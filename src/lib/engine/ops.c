@@ -11,10 +11,16 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
+#include "hull/inspect.h"
 #include "hull/json.h"
+#include "hull/network.h"
+#include "hull/proc.h"
 #include "hull/runtime.h"
+#include "hull/usernet.h"
+#include "hull/volume.h"
 #include "engine_internal.h"
 #include "store_internal.h"
 

@@ -41,8 +41,8 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/proc.h"
 #include "network_internal.h"
 #include "usernet_internal.h"
 

@@ -6,8 +6,10 @@
 
 #include "hull/cgroup.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
+#include "hull/proc.h"
 #include "engine_internal.h"
 #include "store_internal.h"
 

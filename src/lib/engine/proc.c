@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_proc.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
+#include "hull/proc.h"
 
 static ino_t pidns_of(pid_t pid)
 {

@@ -8,11 +8,14 @@
 #include <time.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/prune.h"
 #include "hull/timefmt.h"
+#include "hull/volume.h"
 
 static bool is_live(const struct hull_container *c)
 {
@@ -61,7 +64,7 @@ static bool passes(const struct hull_container *c, char *const *filters)
 	for (char *const *f = filters; f && *f; f++) {
 		if (!strncmp(*f, "until=", 6)) {
 			int64_t created =
-			    hull_engine_parse_time(json_string_value(json_object_get(c->record, "Created")));
+			    hull_time_parse_ns(json_string_value(json_object_get(c->record, "Created")));
 			if (created >= until_ns(*f + 6, NULL))
 				return false;
 		} else if (!strncmp(*f, "label!=", 7)) {

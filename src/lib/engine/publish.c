@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/network.h"
 #include "network_internal.h"
 
 /* Try to bind host_ip:port (0 = let the kernel pick); returns the port

@@ -13,10 +13,15 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/restart.h"
+#include "hull/run_options.h"
 #include "hull/runtime.h"
+#include "hull/size.h"
+#include "hull/timefmt.h"
+#include "hull/usernet.h"
 #include "engine_internal.h"
 
 static json_t *strv_json(char **v)
@@ -542,7 +547,7 @@ int hull_engine_build_record(json_t *record, const struct hull_run_options *o, j
 	json_object_set(record, "Config", config);
 	json_object_set_new(record, "HostConfig", build_host_config(o, bindings));
 	char now[40];
-	hull_engine_now_rfc3339(now, sizeof(now));
+	hull_time_now_rfc3339_into(now, sizeof(now));
 	json_object_set_new(record, "Created", json_string(now));
 	json_object_set_new(record, "Driver", json_string("overlay"));
 	json_object_set_new(record, "Platform", json_string("linux"));

@@ -10,9 +10,10 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/restart.h"
 
 #define RESTART_FIRST_DELAY_MS 100u     /* moby's defaultTimeout */
 #define RESTART_MAX_DELAY_MS 60000u     /* maxRestartTimeout: 1 minute */

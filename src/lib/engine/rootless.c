@@ -14,8 +14,9 @@
 
 #include "hull/cgroup.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/run_options.h"
+#include "hull/usernet.h"
 #include "engine_internal.h"
 
 /* The rootless default for --network: THE place to change it. pasta as

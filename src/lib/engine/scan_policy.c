@@ -9,6 +9,7 @@
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/image.h"
+#include "hull/run_options.h"
 #include "hull/scan.h"
 #include "engine_internal.h"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_spec.h"
 
 /* Allowed for every container. */
 static const char *const allowed[] = {

@@ -29,9 +29,9 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/proc.h"
 #include "usernet_internal.h"
 
 #define API_SOCKET "slirp4netns.sock"

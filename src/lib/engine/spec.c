@@ -14,7 +14,7 @@
 #include <sys/resource.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_spec.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "engine_internal.h"

@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "hull/engine.h"
+#include "hull/engine_spec.h"
 
 /* --security-opt no-new-privileges[:true] */
 bool hull_spec_no_new_privileges(json_t *host_config);

@@ -9,7 +9,8 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_lifecycle.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "engine_internal.h"
 

@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/proc.h"
+#include "hull/timefmt.h"
 #include "engine_internal.h"
 #include "store_internal.h"
 
@@ -44,41 +46,6 @@ static enum hull_engine_status status_from_name(const char *s)
 		if (!strcmp(s, status_names[i]))
 			return (enum hull_engine_status)i;
 	return HULL_ENGINE_DEAD;
-}
-
-unsigned long long hull_proc_start_time(pid_t pid)
-{
-	if (pid <= 0)
-		return 0;
-	char path[64], buf[1024];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* comm (field 2) may hold spaces and parens: count from the last ')'. */
-	char *p = strrchr(buf, ')');
-	if (!p)
-		return 0;
-	/* p + 1 is the space before field 3; 19 more spaces reach field 22 */
-	p++;
-	for (int field = 3; field < 22 && p; field++)
-		p = strchr(p + 1, ' ');
-	if (!p)
-		return 0;
-	/* field 3 is the state: a zombie has exited already. */
-	char *st = strrchr(buf, ')') + 2;
-	if (*st == 'Z' || *st == 'X')
-		return 0;
-	return strtoull(p + 1, NULL, 10);
-}
-
-bool hull_proc_alive(pid_t pid, unsigned long long start)
-{
-	return pid > 0 && start != 0 && hull_proc_start_time(pid) == start;
 }
 
 static void copy_str(char *dst, size_t size, json_t *v)
@@ -179,7 +146,7 @@ int hull_container_load_state(struct hull_container *c, struct hull_error **err)
 		snprintf(s->error, sizeof(s->error), "%s",
 			 "the container's monitor is gone (host reboot or crash): exit status unknown");
 		if (!s->finished_at[0])
-			hull_engine_now_rfc3339(s->finished_at, sizeof(s->finished_at));
+			hull_time_now_rfc3339_into(s->finished_at, sizeof(s->finished_at));
 	}
 	return 0;
 }

@@ -28,9 +28,11 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
 #include "engine_internal.h"
 #include "network_internal.h"
 #include "store_internal.h"
@@ -368,8 +370,8 @@ static int by_created(const void *a, const void *b)
 {
 	const struct hull_container *x = *(struct hull_container *const *)a;
 	const struct hull_container *y = *(struct hull_container *const *)b;
-	int64_t tx = hull_engine_parse_time(json_string_value(json_object_get(x->record, "Created")));
-	int64_t ty = hull_engine_parse_time(json_string_value(json_object_get(y->record, "Created")));
+	int64_t tx = hull_time_parse_ns(json_string_value(json_object_get(x->record, "Created")));
+	int64_t ty = hull_time_parse_ns(json_string_value(json_object_get(y->record, "Created")));
 	return tx < ty ? -1 : tx > ty;
 }
 

@@ -2,7 +2,7 @@
 #ifndef HULL_ENGINE_STORE_INTERNAL_H
 #define HULL_ENGINE_STORE_INTERNAL_H
 
-#include "hull/engine.h"
+#include "hull/container_store.h"
 
 /* Read state.json into c->state (absent: created) and correct it against
  * /proc: a running container whose monitor is gone is reported exited. */

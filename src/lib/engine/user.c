@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_spec.h"
 #include "hull/fs.h"
 #include "hull/inroot.h"
 

@@ -19,8 +19,9 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
+#include "hull/proc.h"
+#include "hull/usernet.h"
 #include "network_internal.h"
 #include "usernet_internal.h"
 

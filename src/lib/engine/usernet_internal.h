@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "hull/engine.h"
 
 enum usernet_kind { USERNET_NONE = 0, USERNET_SLIRP4NETNS, USERNET_PASTA };
 

@@ -32,8 +32,10 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
 #include "hull/fs.h"
+#include "hull/proc.h"
+#include "hull/rootless.h"
 
 #define MAX_RANGES 8
 

@@ -31,11 +31,15 @@
 
 #include "hull/agent.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_vm.h"
 #include "hull/fs.h"
-#include "hull/spawn.h"
 #include "hull/image.h"
 #include "hull/json.h"
+#include "hull/network.h"
+#include "hull/run_options.h"
+#include "hull/spawn.h"
+#include "hull/usernet.h"
 #include "hull/vmm.h"
 #include "engine_internal.h"
 

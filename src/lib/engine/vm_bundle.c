@@ -27,7 +27,7 @@
 
 #include "hull/agent.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_vm.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/runtime.h"

@@ -10,9 +10,12 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/timefmt.h"
+#include "hull/volume.h"
 
 void hull_volume_free(struct hull_volume *v)
 {
@@ -103,7 +106,7 @@ static int fill_volume_dir(const char *tmp, const char *name, json_t *labels, bo
 	if (mkdir(data, 0755) < 0)
 		return hull_error_set(err, errno, "create volume %s: mkdir `%s`", name, data);
 	char now[40];
-	hull_engine_now_rfc3339(now, sizeof(now));
+	hull_time_now_rfc3339_into(now, sizeof(now));
 	_cleanup_json_ json_t *j = json_object();
 	json_object_set_new(j, "Name", json_string(name));
 	json_object_set_new(j, "CreatedAt", json_string(now));

@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -261,21 +260,6 @@ static void mark_live(struct hull_image_store *s, json_t *blobs, json_t *layers)
 	}
 }
 
-static _Thread_local long long walk_total;
-static int add_size(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)p, (void)flag, (void)f;
-	walk_total += (long long)st->st_blocks * 512;
-	return 0;
-}
-
-static long long disk_usage(const char *path)
-{
-	walk_total = 0;
-	nftw(path, add_size, 16, FTW_PHYS | FTW_MOUNT);
-	return walk_total;
-}
-
 static void sweep(struct hull_ctx *ctx, const char *dir, json_t *live, long long *freed)
 {
 	_cleanup_closedir_ DIR *d = opendir(dir);
@@ -284,7 +268,11 @@ static void sweep(struct hull_ctx *ctx, const char *dir, json_t *live, long long
 		if (de->d_name[0] == '.' || (live && json_object_get(live, de->d_name)))
 			continue;
 		_cleanup_free_ char *p = hull_path_join(dir, de->d_name);
-		*freed += disk_usage(p);
+		/* the entry's own blocks, and a directory's tree below it (never
+		 * through a symlink) */
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			*freed += (long long)st.st_blocks * 512 + (S_ISDIR(st.st_mode) ? (long long)hull_du(p) : 0);
 		_cleanup_error_ struct hull_error *e = NULL;
 		if (hull_rm_rf(p, &e) < 0)
 			hull_warn(ctx, "gc: %s", e->msg);

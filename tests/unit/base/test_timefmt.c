@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -156,5 +157,58 @@ Test(timefmt, filter_forms_of_docker)
 			cr_assert_eq(r, 0);
 		else
 			cr_assert_eq(r, -EINVAL, "accepted `%s`", bad[i]);
+	}
+}
+
+Test(timefmt, now_into_and_parse_ns)
+{
+	char now[40];
+	hull_time_now_rfc3339_into(now, sizeof(now));
+	int64_t ns = hull_time_parse_ns(now);
+	cr_assert_gt(ns, 1700000000LL * 1000000000LL);
+	cr_assert_eq(hull_time_parse_ns("1970-01-01T00:00:01.5Z"), 1500000000LL);
+	cr_assert_eq(hull_time_parse_ns("garbage"), 0);
+}
+
+Test(timefmt, parse_seconds_with_fraction_and_offset)
+{
+	cr_assert_eq(hull_time_parse_seconds("1970-01-01T00:01:40Z"), 100);
+	cr_assert_eq(hull_time_parse_seconds("1970-01-01T00:01:40.123456789Z"), 100);
+	cr_assert_eq(hull_time_parse_seconds("1970-01-01T02:01:40+02:00"), 100);
+	cr_assert_eq(hull_time_parse_seconds("1970-01-01T00:00:40-00:01"), 100);
+	cr_assert_eq(hull_time_parse_seconds("yesterday"), 0);
+	cr_assert_eq(hull_time_parse_seconds(NULL), 0);
+}
+
+/* The --health-* and build HEALTHCHECK durations (Go's time.ParseDuration
+ * syntax, as docker's CLI takes them). */
+static long long dur(const char *s)
+{
+	long long ns = -1;
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_eq(hull_time_parse_duration(s, &ns, &err), 0, "%s: %s", s, err ? err->msg : "");
+	return ns;
+}
+
+Test(timefmt, go_durations)
+{
+	cr_assert_eq(dur("0"), 0);
+	cr_assert_eq(dur("200ms"), 200000000LL);
+	cr_assert_eq(dur("30s"), 30000000000LL);
+	cr_assert_eq(dur("1m30s"), 90000000000LL);
+	cr_assert_eq(dur("1.5s"), 1500000000LL);
+	cr_assert_eq(dur("2h"), 7200000000000LL);
+	cr_assert_eq(dur("10us"), 10000LL);
+	cr_assert_eq(dur("7ns"), 7LL);
+}
+
+Test(timefmt, bad_go_durations)
+{
+	static const char *const bad[] = {"", "5", "s", "-1s", "3x", "1m30"};
+	for (size_t i = 0; i < HULL_ARRAY_SIZE(bad); i++) {
+		long long ns = 0;
+		_cleanup_error_ struct hull_error *err = NULL;
+		cr_assert_eq(hull_time_parse_duration(bad[i], &ns, &err), -EINVAL, "`%s` accepted", bad[i]);
+		cr_assert(err && strstr(err->msg, "duration"), "`%s`: %s", bad[i], err ? err->msg : "no error");
 	}
 }

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hull/attach.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "../../../src/lib/engine/attach_proto.h"
 
 Test(attach, detach_keys)

@@ -3,7 +3,7 @@
 #include <errno.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/cp.h"
 
 static int plan(const char *src, bool is_dir, const char *dst, enum hull_cp_dest kind, char **dir, char **name)
 {

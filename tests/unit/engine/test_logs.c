@@ -1,13 +1,13 @@
 #include <criterion/criterion.h>
-#include <errno.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/json.h"
+#include "hull/logs.h"
+#include "hull/timefmt.h"
 
 static struct hull_ctx ctx;
 static char dir[64];
@@ -64,7 +64,7 @@ Test(logs, lines_are_docker_json_records)
 	cr_assert_not_null(first);
 	cr_assert_str_eq(json_string_value(json_object_get(first, "log")), "hello\n");
 	cr_assert_str_eq(json_string_value(json_object_get(first, "stream")), "stdout");
-	cr_assert(hull_engine_parse_time(json_string_value(json_object_get(first, "time"))) > 0);
+	cr_assert(hull_time_parse_ns(json_string_value(json_object_get(first, "time"))) > 0);
 	struct collected c = { 0 };
 	struct hull_logs_options o = { .tail = -1 };
 	cr_assert_eq(hull_logs_read(p, &o, collect, &c, NULL), 0);
@@ -129,23 +129,6 @@ Test(logs, tail_zero_and_missing_log)
 	struct hull_logs_options o = { .tail = 0 };
 	cr_assert_eq(hull_logs_read(p, &o, collect, &c, NULL), 0);
 	cr_assert_eq(c.records, 0);
-}
-
-Test(logs, sizes_parse_like_docker)
-{
-	unsigned long long v;
-	cr_assert_eq(hull_parse_size("10m", &v), 0);
-	cr_assert_eq(v, 10ULL << 20);
-	cr_assert_eq(hull_parse_size("1k", &v), 0);
-	cr_assert_eq(v, 1024);
-	cr_assert_eq(hull_parse_size("512", &v), 0);
-	cr_assert_eq(v, 512);
-	cr_assert_eq(hull_parse_size("2GiB", &v), 0);
-	cr_assert_eq(v, 2ULL << 30);
-	cr_assert_eq(hull_parse_size("1.5g", &v), 0);
-	cr_assert_eq(v, 3ULL << 29);
-	cr_assert_eq(hull_parse_size("ten", &v), -EINVAL);
-	cr_assert_eq(hull_parse_size("10x", &v), -EINVAL);
 }
 
 struct writer_arg {

@@ -13,8 +13,10 @@
 
 #include "helpers.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/etc_files.h"
 #include "hull/json.h"
+#include "hull/network.h"
 
 static struct hull_ctx ctx;
 static char dir[64];

@@ -4,8 +4,9 @@
 #include <errno.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/json.h"
+#include "hull/restart.h"
+#include "hull/run_options.h"
 
 static struct hull_restart_policy parse_ok(const char *s)
 {

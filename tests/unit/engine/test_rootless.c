@@ -10,8 +10,9 @@
 
 #include "helpers.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_spec.h"
 #include "hull/json.h"
+#include "hull/run_options.h"
 
 static json_t *rootless_spec(void)
 {

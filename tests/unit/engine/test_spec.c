@@ -5,8 +5,9 @@
 
 #include "helpers.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/engine_spec.h"
 #include "hull/json.h"
+#include "hull/run_options.h"
 
 static struct hull_ctx ctx;
 static char dir[64];

@@ -8,9 +8,10 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/error.h"
 #include "hull/fs.h"
+#include "hull/network.h"
+#include "hull/usernet.h"
 
 static int check(const char *network, char **msg)
 {

@@ -6,8 +6,10 @@
 
 #include "helpers.h"
 #include "hull/cleanup.h"
-#include "hull/engine.h"
+#include "hull/container_store.h"
+#include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/volume.h"
 
 static struct hull_ctx ctx;
 static char dir[64];
@@ -127,32 +129,3 @@ Test(volume, prune_takes_anonymous_unused_only_unless_all)
 	cr_assert_not_null(still);
 }
 
-Test(volume, copy_tree_keeps_modes_owners_links)
-{
-	_cleanup_free_ char *src = hull_path_join(dir, "src");
-	_cleanup_free_ char *dst = hull_path_join(dir, "dst");
-	_cleanup_free_ char *sub = hull_path_join(src, "sub");
-	_cleanup_free_ char *f = hull_path_join(sub, "f");
-	_cleanup_free_ char *l = hull_path_join(src, "link");
-	cr_assert_eq(hull_mkdir_p(sub, 0750, NULL), 0);
-	cr_assert_eq(mkdir(dst, 0755), 0);
-	cr_assert_eq(hull_write_file(f, "hello", 5, NULL), 0);
-	cr_assert_eq(chmod(f, 0640), 0);
-	cr_assert_eq(chown(f, 1234, 5678), 0);
-	cr_assert_eq(symlink("/etc/shadow", l), 0);
-	cr_assert_eq(hull_copy_tree(src, dst, NULL), 0);
-	_cleanup_free_ char *df = hull_path_join(dst, "sub/f");
-	_cleanup_free_ char *dl = hull_path_join(dst, "link");
-	struct stat st;
-	cr_assert_eq(stat(df, &st), 0);
-	cr_assert_eq(st.st_mode & 07777, 0640);
-	cr_assert_eq(st.st_uid, 1234);
-	cr_assert_eq(st.st_gid, 5678);
-	cr_assert_eq(lstat(dl, &st), 0);
-	cr_assert(S_ISLNK(st.st_mode));
-	_cleanup_free_ char *buf = NULL;
-	cr_assert_eq(hull_read_file(df, &buf, NULL, NULL), 0);
-	cr_assert_str_eq(buf, "hello");
-	cr_assert_not(hull_dir_is_empty(dst));
-	cr_assert_gt(hull_du(dst), 0);
-}

@@ -1,4 +1,4 @@
-/* copy.c - copy a directory tree (volume copy-up), size a tree.
+/* fs_tree.c - copy a directory tree (volume copy-up), size a tree.
  *
  * Both trees are walked with openat(O_NOFOLLOW) relative to directory fds,
  * so a symlink inside the image (hostile or not) is copied as a symlink and
@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
-#include "hull/engine.h"
 #include "hull/fs.h"
 
 static int copy_dir_fd(int src, int dst, const char *path, int depth, struct hull_error **err);
