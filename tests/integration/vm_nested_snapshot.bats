@@ -90,6 +90,25 @@ for p in /proc/[0-9]*; do
 done | sort
 kill $rpid 2>/dev/null
 wait $rpid
+echo "=== clones"
+$HULL vm clone snap.bin -n 3 --console-prefix /tmp/clone. </dev/null >clone.out 2>clone.err &
+cpid=$!
+for c in 0 1 2; do
+	wait_for /tmp/clone.$c "^tick $next" 120 && echo "clone_${c}_counted_on=yes"
+	grep -Eq "^new generation: .*crng reseeded due to virtual machine fork, GPE0 bit 0 events: 1([^0-9]|$)" \
+		/tmp/clone.$c && echo "clone_${c}_new_generation=yes"
+done
+rss=0 pss=0
+for p in $(sed -n 's/.*clone [0-9]*: pid \([0-9]*\).*/\1/p' clone.err); do
+	r=$(awk '/^Rss:/ { print $2 }' /proc/$p/smaps_rollup 2>/dev/null)
+	s=$(awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup 2>/dev/null)
+	rss=$((rss + ${r:-0})) pss=$((pss + ${s:-0}))
+done
+echo "clones_rss_kib=$rss clones_pss_kib=$pss"
+kill $cpid 2>/dev/null
+wait $cpid
+cat clone.err
+for c in 0 1 2; do echo "clone $c:"; tail -4 /tmp/clone.$c; done
 echo "=== truncated"
 head -c 100000 snap.bin >cut.bin
 $HULL vm restore cut.bin </dev/null >d.log 2>&1
@@ -165,6 +184,20 @@ setup() {
 	# hull (root, in the host's root) and the VMM it forked: uid 1000, in the jail
 	[[ "$output" == *"vmm 0 /"* ]]
 	[[ "$output" == *"vmm 1000 /tmp/jail"* ]]
+}
+
+@test "nested: three clones of one file count on, each a new generation, their memory shared" {
+	output=$(nested_section clones)
+	echo "$output"
+	for i in 0 1 2; do
+		[[ "$output" == *"clone_${i}_counted_on=yes"* ]]
+		[[ "$output" == *"clone_${i}_new_generation=yes"* ]]
+	done
+	rss=$(sed -n 's/^clones_rss_kib=\([0-9]*\) .*/\1/p' <<<"$output")
+	pss=$(sed -n 's/.* clones_pss_kib=\([0-9]*\)$/\1/p' <<<"$output")
+	# the guest's pages read from the file are one copy in L1's page cache
+	[ "$rss" -gt $((16 << 10)) ]
+	[ "$pss" -lt $((rss * 2 / 3)) ]
 }
 
 @test "nested: a truncated snapshot of a Linux guest is refused, naming the file" {
