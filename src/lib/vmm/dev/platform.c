@@ -47,6 +47,13 @@ void vm_sci_update(struct hull_vm *vm)
 	vm_irq_line(vm, VM_SCI_IRQ, (vm->pm1_sts & vm->pm1_en) || (vm->gpe0_sts & vm->gpe0_en));
 }
 
+void vm_vmgenid_notify(struct hull_vm *vm)
+{
+	vm_vmgenid_new(vm);
+	vm->gpe0_sts |= VM_GPE_VMGENID;
+	vm_sci_update(vm);
+}
+
 /* offset 0: GPE0_STS (write-one-to-clear), 1: GPE0_EN */
 static void gpe_io(void *opaque, uint64_t offset, uint8_t *data, uint32_t len, bool is_write)
 {

@@ -304,9 +304,3 @@ void vm_vmgenid_new(struct hull_vm *vm)
 		abort(); /* the kernel's CSPRNG is always there once booted */
 }
 
-void vm_vmgenid_notify(struct hull_vm *vm)
-{
-	vm_vmgenid_new(vm);
-	vm->gpe0_sts |= VM_GPE_VMGENID;
-	vm_sci_update(vm);
-}
