@@ -175,7 +175,9 @@ struct hull_container_record {
  * the caller clears with hull_container_record_clear even on failure. A
  * member of the wrong type fails with EINVAL naming `display` and the
  * member's dotted path ("container.json: HostConfig.Memory: expected an
- * integer, found a string"). */
+ * integer, found a string"); the members of the right type are read even
+ * then, so a reader that has no way to report the error sees what is there
+ * (and zero for the bad member). */
 int hull_container_record_parse(json_t *j, const char *display, struct hull_container_record *out,
 				struct hull_error **err);
 

@@ -25,6 +25,7 @@
 #include "hull/cgroup.h"
 #include "hull/cleanup.h"
 #include "hull/container_lifecycle.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/engine_spec.h"
 #include "hull/etc_files.h"
@@ -45,6 +46,9 @@ struct monitor {
 	struct hull_ctx *ctx;      /* the caller's */
 	struct hull_ctx rt;        /* runtime_root = the engine's */
 	struct hull_container *c;
+	/* c->record as the monitor loaded it: the members made at create, which
+	 * no command changes later (the restart policy is read again) */
+	struct hull_container_record rec;
 	const struct hull_attach *attach;
 	struct hull_endpoint ep;
 	bool attached_net;
@@ -70,7 +74,7 @@ static json_t *hc_of(struct monitor *m)
 
 static const char *network_mode(struct monitor *m)
 {
-	const char *mode = json_string_value(json_object_get(hc_of(m), "NetworkMode"));
+	const char *mode = m->rec.host_config.network_mode;
 	return mode && *mode && strcmp(mode, "default") ? mode : "bridge";
 }
 
@@ -285,7 +289,7 @@ static int connect_usernet(struct monitor *m, struct hull_error **err)
 	struct usernet_request req = { .pid = m->pid, .dir = m->c->dir,
 				       .port_bindings = json_object_get(hc_of(m), "PortBindings"),
 				       .exposed = json_object_get(config, "ExposedPorts"),
-				       .publish_all = json_is_true(json_object_get(hc_of(m), "PublishAllPorts")) };
+				       .publish_all = m->rec.host_config.publish_all_ports };
 	bool slirp = m->usernet_opts.kind == USERNET_SLIRP4NETNS;
 	int r = slirp ? usernet_slirp_start(&m->usernet_opts, &req, &m->usernet, err)
 		      : usernet_pasta_start(&m->usernet_opts, &req, &m->usernet, err);
@@ -317,16 +321,14 @@ static int attach_bridge(struct monitor *m, const char *mode, bool tap, struct h
 	json_t *config = json_object_get(m->c->record, "Config");
 	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
 	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
-	_cleanup_strv_ char **aliases = NULL;
-	hull_json_strv(json_object_get(hc_of(m), "NetworkAliases"), &aliases, "container.json", "NetworkAliases", NULL);
 	struct hull_endpoint_request req = {.container_id = m->c->id,
 					    .name = m->c->name,
 					    .hostname = hostname,
-					    .aliases = aliases,
+					    .aliases = m->rec.host_config.network_aliases,
 					    .hosts_path = hosts,
 					    .pid = m->pid,
 					    .tap = tap,
-					    .ip = json_string_value(json_object_get(hc_of(m), "HullIPv4Address")),
+					    .ip = m->rec.host_config.hull_ipv4_address,
 					    .domainname = json_string_value(json_object_get(config, "Domainname")),
 					    .extra_hosts = json_object_get(hc_of(m), "ExtraHosts")};
 	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);
@@ -336,7 +338,7 @@ static int attach_bridge(struct monitor *m, const char *mode, bool tap, struct h
 	m->default_route = !net->internal;
 	m->ports = hull_network_publish(
 	    m->ctx, json_object_get(hc_of(m), "PortBindings"), json_object_get(config, "ExposedPorts"),
-	    json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, m->c->id, err);
+	    m->rec.host_config.publish_all_ports, m->ep.ip, m->c->id, err);
 	record_network(m, net);
 	return m->ports ? 0 : -EADDRINUSE;
 }
@@ -576,20 +578,18 @@ static void report(int fd, const char *msg, bool keep)
 
 static struct hull_logfile *open_log(struct monitor *m, struct hull_logfile *lf)
 {
-	json_t *lc = json_object_get(hc_of(m), "LogConfig");
-	const char *type = json_string_value(json_object_get(lc, "Type"));
-	if (type && !strcmp(type, "none"))
+	const struct hull_record_log_config *lc = &m->rec.host_config.log_config;
+	if (lc->type && !strcmp(lc->type, "none"))
 		return NULL;
-	json_t *opts = json_object_get(lc, "Config");
 	unsigned long long max_size = HULL_LOG_DEFAULT_MAX_SIZE;
 	unsigned max_files = HULL_LOG_DEFAULT_MAX_FILES;
-	const char *ms = json_string_value(json_object_get(opts, "max-size"));
-	const char *mf = json_string_value(json_object_get(opts, "max-file"));
+	const char *ms = hull_record_strmap_get(&lc->config, "max-size");
+	const char *mf = hull_record_strmap_get(&lc->config, "max-file");
 	if (ms)
 		hull_parse_size(ms, &max_size);
 	if (mf)
 		max_files = (unsigned)atoi(mf);
-	const char *path = json_string_value(json_object_get(m->c->record, "LogPath"));
+	const char *path = m->rec.log_path;
 	return path && hull_logfile_open(lf, path, max_size, max_files, NULL) == 0 ? lf : NULL;
 }
 
@@ -654,10 +654,11 @@ static struct hull_restart_policy current_policy(struct monitor *m)
 	json_t *name = json_object_get(disk, "Name"); /* and a `hull rename` */
 	if (json_is_string(name))
 		json_object_set(m->c->record, "Name", name);
-	rp = json_object_get(hc_of(m), "RestartPolicy");
+	_cleanup_record_ struct hull_container_record r;
+	hull_container_record_parse(m->c->record, "container.json", &r, NULL); /* a bad member reads as absent */
 	struct hull_restart_policy policy = { HULL_RESTART_NO, 0 };
-	hull_restart_policy_parse(json_string_value(json_object_get(rp, "Name")), &policy, NULL);
-	policy.max_retries = (int)json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+	hull_restart_policy_parse(r.host_config.restart_policy.name, &policy, NULL);
+	policy.max_retries = (int)r.host_config.restart_policy.maximum_retry_count;
 	return policy;
 }
 
@@ -746,6 +747,11 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 		report(ready_fd, msg, false);
 		_exit(125);
 	}
+	if (hull_container_record_parse(m.c->record, "container.json", &m.rec, &err) < 0) {
+		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "load failed");
+		report(ready_fd, msg, false);
+		_exit(125);
+	}
 	if (setup(&m, &err) < 0) {
 		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "setup failed");
 		teardown(&m);
@@ -782,7 +788,7 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	_cleanup_free_ char *trash = NULL;
 	/* held while the hidden directory is deleted: a `ps` meanwhile leaves it to us */
 	_cleanup_close_ int trash_lock = -1;
-	if (json_is_true(json_object_get(hc_of(&m), "AutoRemove")))
+	if (m.rec.host_config.auto_remove)
 		trash = engine_remove_for_monitor(ctx, m.c, &trash_lock);
 	_cleanup_free_ char *word = hull_strdup_printf("EXIT %d", code);
 	report(attached && !m.detached ? ready_fd : -1, word, false);

@@ -226,6 +226,7 @@ static int parse_keys(json_t *v, char ***out, const char *display, const char *p
 
 static int parse_object(json_t *j, const struct table *t, void *base, const char *display, const char *prefix,
 			struct hull_error **err);
+static void field_clear(const struct field *f, void *at);
 
 static int parse_field(json_t *v, const struct field *f, void *at, const char *display, const char *path,
 		       struct hull_error **err)
@@ -270,6 +271,7 @@ static int parse_object(json_t *j, const struct table *t, void *base, const char
 {
 	struct hull_record_object *ro = base;
 	ro->here = true;
+	int first = 0; /* the first error; the members after it are still read */
 	const char *key;
 	json_t *v;
 	json_object_foreach(j, key, v)
@@ -290,11 +292,18 @@ static int parse_object(json_t *j, const struct table *t, void *base, const char
 			continue;
 		}
 		_cleanup_free_ char *path = *prefix ? hull_strdup_printf("%s.%s", prefix, key) : hull_xstrdup(key);
-		int r = parse_field(v, f, (char *)base + f->off, display, path, err);
-		if (r < 0)
-			return r;
+		int r = parse_field(v, f, (char *)base + f->off, display, path, first < 0 ? NULL : err);
+		if (r < 0 && first == 0)
+			first = r;
+		if (r < 0 && f->kind != K_OBJ) { /* kept as it was, not as a zero */
+			field_clear(f, (char *)base + f->off);
+			ro->present &= ~(1ULL << i);
+			if (!ro->extra)
+				ro->extra = json_object();
+			json_object_set(ro->extra, key, v);
+		}
 	}
-	return 0;
+	return first;
 }
 
 int hull_container_record_parse(json_t *j, const char *display, struct hull_container_record *out,
@@ -400,37 +409,46 @@ json_t *hull_container_record_json(const struct hull_container_record *r)
 	return object_json(&record_table, r);
 }
 
+static void object_clear(const struct table *t, void *base);
+
+static void field_clear(const struct field *f, void *at)
+{
+	switch (f->kind) {
+	case K_STR:
+		free(*(char **)at);
+		*(char **)at = NULL;
+		break;
+	case K_STRV:
+	case K_KEYS:
+		strv_free(*(char ***)at);
+		*(char ***)at = NULL;
+		break;
+	case K_MAP: {
+		struct hull_record_strmap *m = at;
+		strv_free(m->keys);
+		strv_free(m->values);
+		memset(m, 0, sizeof(*m));
+		break;
+	}
+	case K_OBJ:
+		object_clear(f->sub, at);
+		break;
+	case K_JSON:
+		json_decref(*(json_t **)at);
+		*(json_t **)at = NULL;
+		break;
+	default:
+		break;
+	}
+}
+
 static void object_clear(const struct table *t, void *base)
 {
 	struct hull_record_object *ro = base;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct field *f = &t->f[i];
-		void *at = (char *)base + f->off;
-		switch (f->kind) {
-		case K_STR:
-			free(*(char **)at);
-			break;
-		case K_STRV:
-		case K_KEYS:
-			strv_free(*(char ***)at);
-			break;
-		case K_MAP: {
-			struct hull_record_strmap *m = at;
-			strv_free(m->keys);
-			strv_free(m->values);
-			break;
-		}
-		case K_OBJ:
-			object_clear(f->sub, at);
-			break;
-		case K_JSON:
-			json_decref(*(json_t **)at);
-			break;
-		default:
-			break;
-		}
-	}
+	for (size_t i = 0; i < t->n; i++)
+		field_clear(&t->f[i], (char *)base + t->f[i].off);
 	json_decref(ro->extra);
+	memset(ro, 0, sizeof(*ro));
 }
 
 void hull_container_record_clear(struct hull_container_record *r)

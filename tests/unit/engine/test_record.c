@@ -185,3 +185,19 @@ Test(record, absent_members_stay_absent_and_null_stays_null)
 	_cleanup_json_ json_t *back = hull_container_record_json(&r);
 	cr_assert(json_equal(j, back));
 }
+
+Test(record, a_failed_parse_reads_the_rest_and_keeps_the_bad_member)
+{
+	_cleanup_json_ json_t *j = load_fixture("web");
+	json_t *hc = json_object_get(j, "HostConfig");
+	json_object_set_new(hc, "Binds", json_pack("[s,i]", "/a:/b", 3));
+	_cleanup_record_ struct hull_container_record r;
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_eq(hull_container_record_parse(j, "container.json", &r, &err), -EINVAL);
+	cr_assert_str_eq(err->msg, "container.json: HostConfig.Binds[1]: expected a string, found an integer");
+	cr_assert_null(r.host_config.binds);
+	cr_assert_eq(r.host_config.memory, 64LL << 20, "the members after the bad one are read");
+	cr_assert_str_eq(r.host_config.restart_policy.name, "on-failure");
+	_cleanup_json_ json_t *back = hull_container_record_json(&r);
+	cr_assert(json_equal(j, back), "the bad member is written back as it was");
+}
