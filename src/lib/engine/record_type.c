@@ -295,7 +295,8 @@ static int parse_object(json_t *j, const struct table *t, void *base, const char
 		int r = parse_field(v, f, (char *)base + f->off, display, path, first < 0 ? NULL : err);
 		if (r < 0 && first == 0)
 			first = r;
-		if (r < 0 && f->kind != K_OBJ) { /* kept as it was, not as a zero */
+		/* kept as it was, not as a zero (an object keeps its good members) */
+		if (r < 0 && !(f->kind == K_OBJ && json_is_object(v))) {
 			field_clear(f, (char *)base + f->off);
 			ro->present &= ~(1ULL << i);
 			if (!ro->extra)

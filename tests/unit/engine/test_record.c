@@ -201,3 +201,16 @@ Test(record, a_failed_parse_reads_the_rest_and_keeps_the_bad_member)
 	_cleanup_json_ json_t *back = hull_container_record_json(&r);
 	cr_assert(json_equal(j, back), "the bad member is written back as it was");
 }
+
+Test(record, an_object_of_the_wrong_type_is_kept_as_it_was)
+{
+	_cleanup_json_ json_t *j = load_fixture("user");
+	json_object_set_new(json_object_get(j, "HostConfig"), "RestartPolicy", json_string("always"));
+	_cleanup_record_ struct hull_container_record r;
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_eq(hull_container_record_parse(j, "container.json", &r, &err), -EINVAL);
+	cr_assert_str_eq(err->msg, "container.json: HostConfig.RestartPolicy: expected an object, found a string");
+	cr_assert_null(r.host_config.restart_policy.name);
+	_cleanup_json_ json_t *back = hull_container_record_json(&r);
+	cr_assert(json_equal(j, back));
+}
