@@ -65,8 +65,11 @@ struct hull_record_config {
 	char **entrypoint; /* likewise */
 	char *image;	   /* the reference as typed */
 	char *working_dir;
-	char **exposed_ports; /* keys of ExposedPorts ("80/tcp") */
-	char **volumes;	      /* keys of Volumes (the anonymous volumes' destinations) */
+	/* the keys of ExposedPorts ("80/tcp") and Volumes (the anonymous
+	 * volumes' destinations); their values are written as {} (docker's
+	 * empty struct: what an image put in one is not kept) */
+	char **exposed_ports;
+	char **volumes;
 	struct hull_record_strmap labels;
 	char *stop_signal;
 	long long stop_timeout;

@@ -100,13 +100,13 @@ static int write_etc_files(struct monitor *m, struct hull_error **err)
 	/* --network container:X: X's files are bound instead (spec.c) */
 	if (engine_share_target(hc_of(m), "NetworkMode"))
 		return 0;
-	json_t *config = json_object_get(m->c->record, "Config");
+	const struct hull_record_config *config = &m->rec.config;
 	bool host = !strcmp(network_mode(m), "host");
 	char hostname[256] = "";
 	if (host)
 		gethostname(hostname, sizeof(hostname) - 1);
 	else
-		snprintf(hostname, sizeof(hostname), "%s", json_string_value(json_object_get(config, "Hostname")));
+		snprintf(hostname, sizeof(hostname), "%s", config->hostname);
 	_cleanup_free_ char *h = hull_strdup_printf("%s\n", hostname);
 	_cleanup_free_ char *hp = hull_path_join(m->c->dir, "hostname");
 	_cleanup_free_ char *rp = hull_path_join(m->c->dir, "resolv.conf");
@@ -122,7 +122,7 @@ static int write_etc_files(struct monitor *m, struct hull_error **err)
 		char ip[16] = "", gw[16], dns[16];
 		if (m->usernet_opts.kind == USERNET_SLIRP4NETNS)
 			usernet_slirp_addresses(&m->usernet_opts, ip, gw, dns);
-		base = hull_engine_hosts_base(ip, hostname, json_string_value(json_object_get(config, "Domainname")),
+		base = hull_engine_hosts_base(ip, hostname, config->domainname,
 					      json_object_get(hc_of(m), "ExtraHosts"), err);
 		if (!base)
 			return -EINVAL;
@@ -136,7 +136,6 @@ static int write_etc_files(struct monitor *m, struct hull_error **err)
 
 static int write_spec(struct monitor *m, struct hull_error **err)
 {
-	json_t *config = json_object_get(m->c->record, "Config");
 	/* the runtime wants root.path real, no symlink on the way (runc's rule):
 	 * a data root reached through one must not break every container */
 	_cleanup_free_ char *dir = realpath(m->c->dir, NULL);
@@ -163,7 +162,7 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 	if (shm && (r = engine_share_shm(shared.ipc_pid, shm, err)) < 0)
 		return r;
 	in.shm_source = shm;
-	r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
+	r = hull_engine_resolve_user(rootfs, m->rec.config.user,
 					 json_object_get(hc_of(m), "GroupAdd"), &in.uid, &in.gid, &in.gids, &in.n_gids,
 					 err);
 	if (r < 0)
@@ -178,8 +177,7 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 
 static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct hull_error **err)
 {
-	json_t *config = json_object_get(m->c->record, "Config");
-	if (json_is_true(json_object_get(config, "Tty")) && engine_vm_enabled(m->c)) {
+	if (m->rec.config.tty && hull_record_host_config_is_vm(&m->rec.host_config)) {
 		/* a VM's terminal is the guest's pty; its bytes reach us through
 		 * the shim on a pty of ours (raw: the guest's does the editing) */
 		int slave = -1;
@@ -188,7 +186,7 @@ static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct 
 		opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = slave;
 		return 0;
 	}
-	if (json_is_true(json_object_get(config, "Tty"))) {
+	if (m->rec.config.tty) {
 		/* relative to the container directory (the monitor's cwd): an
 		 * absolute path under a deep data root can pass sun_path's 108 */
 		const char *path = "console.sock";
@@ -205,7 +203,7 @@ static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct 
 		return 0;
 	}
 	for (int i = 0; i < 3; i++)
-		if ((i > 0 || json_is_true(json_object_get(config, "OpenStdin"))) && pipe2(m->pipes[i], O_CLOEXEC) < 0)
+		if ((i > 0 || m->rec.config.open_stdin) && pipe2(m->pipes[i], O_CLOEXEC) < 0)
 			return hull_error_set(err, errno, "pipe for the container's stdio");
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	opts->stdio[0] = m->pipes[0][0] >= 0 ? m->pipes[0][0] : devnull;
@@ -319,7 +317,7 @@ static int attach_bridge(struct monitor *m, const char *mode, bool tap, struct h
 	if (!net)
 		return -ENOENT;
 	json_t *config = json_object_get(m->c->record, "Config");
-	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
+	const char *hostname = m->rec.config.hostname;
 	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
 	struct hull_endpoint_request req = {.container_id = m->c->id,
 					    .name = m->c->name,
@@ -329,7 +327,7 @@ static int attach_bridge(struct monitor *m, const char *mode, bool tap, struct h
 					    .pid = m->pid,
 					    .tap = tap,
 					    .ip = m->rec.host_config.hull_ipv4_address,
-					    .domainname = json_string_value(json_object_get(config, "Domainname")),
+					    .domainname = m->rec.config.domainname,
 					    .extra_hosts = json_object_get(hc_of(m), "ExtraHosts")};
 	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);
 	if (r < 0)

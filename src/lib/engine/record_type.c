@@ -19,7 +19,7 @@ enum kind {
 	K_INT,	/* long long */
 	K_STRV, /* char **, a JSON array of strings */
 	K_MAP,	/* struct hull_record_strmap, an object of strings */
-	K_KEYS, /* char **, the keys of an object of empty objects */
+	K_KEYS, /* char **, the keys of an object of (empty) objects */
 	K_OBJ,	/* a nested struct beginning with struct hull_record_object */
 	K_JSON, /* json_t *, kept as it is (of the table's JSON type) */
 };
@@ -215,9 +215,11 @@ static int parse_keys(json_t *v, char ***out, const char *display, const char *p
 	json_t *e;
 	json_object_foreach(v, k, e)
 	{
-		if (!json_is_object(e) || json_object_size(e)) {
+		/* docker's value is an empty struct: what an image puts in it is
+		 * read by no one, and not kept */
+		if (!json_is_object(e)) {
 			_cleanup_free_ char *at = hull_strdup_printf("%s.%s", path, k);
-			return wrong(display, at, "an empty object", e, err);
+			return wrong(display, at, "an object", e, err);
 		}
 		s[n++] = hull_xstrdup(k);
 	}

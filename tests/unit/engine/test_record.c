@@ -8,6 +8,7 @@
 #include "hull/container_record.h"
 #include "hull/fs.h"
 #include "hull/json.h"
+#include "hull/run_options.h"
 #include "unit/engine/record_fixtures.h"
 
 /* The records under tests/fixtures/engine/records were written by hull
@@ -213,4 +214,37 @@ Test(record, an_object_of_the_wrong_type_is_kept_as_it_was)
 	cr_assert_null(r.host_config.restart_policy.name);
 	_cleanup_json_ json_t *back = hull_container_record_json(&r);
 	cr_assert(json_equal(j, back));
+}
+
+static int build_with_image(json_t *image_config, json_t **record, struct hull_error **err)
+{
+	struct hull_run_options o;
+	hull_run_options_init(&o);
+	o.image = "img";
+	char *cmd[] = { "true", NULL };
+	o.cmd = cmd;
+	*record = json_pack("{s:s}", "Id", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	return hull_engine_build_record(*record, &o, image_config, err);
+}
+
+Test(record, an_image_healthcheck_of_the_wrong_type_fails_the_create)
+{
+	_cleanup_json_ json_t *img = json_pack("{s:{s:[s,s],s:s}}", "Healthcheck", "Test", "CMD-SHELL", "true",
+					       "Interval", "30s");
+	_cleanup_json_ json_t *rec = NULL;
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_lt(build_with_image(img, &rec, &err), 0);
+	cr_assert_str_eq(err->msg, "image `img`: the new record: Config.Healthcheck.Interval: expected an integer, "
+				   "found a string");
+}
+
+Test(record, an_image_port_with_a_value_is_read_as_docker_does)
+{
+	_cleanup_json_ json_t *img = json_pack("{s:{s:{s:i}}}", "ExposedPorts", "80/tcp", "x", 1);
+	_cleanup_json_ json_t *rec = NULL;
+	_cleanup_error_ struct hull_error *err = NULL;
+	cr_assert_eq(build_with_image(img, &rec, &err), 0, "%s", err ? err->msg : "");
+	_cleanup_record_ struct hull_container_record r;
+	parse_ok(rec, &r);
+	cr_assert_str_eq(r.config.exposed_ports[0], "80/tcp");
 }
