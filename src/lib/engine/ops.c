@@ -136,10 +136,11 @@ int hull_engine_stop(struct hull_ctx *ctx, struct hull_container *c, int timeout
 	if (!is_live(c))
 		return 0;
 	engine_stop_request(c); /* --restart: a stop is for good */
-	json_t *config = json_object_get(c->record, "Config");
+	_cleanup_record_ struct hull_container_record rec;
+	hull_container_record_parse(c->record, "container.json", &rec, NULL); /* a bad member reads as absent */
 	if (timeout < 0)
-		timeout = (int)json_integer_value(json_object_get(config, "StopTimeout"));
-	const char *name = json_string_value(json_object_get(config, "StopSignal"));
+		timeout = (int)rec.config.stop_timeout;
+	const char *name = rec.config.stop_signal;
 	int sig = SIGTERM;
 	if (name && hull_signal_parse(name, &sig, NULL) < 0)
 		sig = SIGTERM;
