@@ -2,6 +2,7 @@
  *
  * What lives under ctx->data_root (default /var/lib/hull, env HULL_DATA_ROOT):
  *   containers/<id>/container.json   the record: docker's inspect shape, less State
+ *                                    (its C type: hull/container_record.h)
  *   containers/<id>/state.json       State, written by the container's monitor
  *   containers/<id>/config.json      the OCI runtime spec generated for it
  *   containers/<id>/rootfs           overlay mount point (lower = image layers)

@@ -16,6 +16,7 @@
 
 #include "hull/attach.h"
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
 #include "attach_proto.h"
@@ -190,7 +191,9 @@ int hull_engine_resize(struct hull_container *c, unsigned rows, unsigned cols, s
 	int r = check_running(c, err);
 	if (r < 0)
 		return r;
-	if (!json_is_true(json_object_get(json_object_get(c->record, "Config"), "Tty")))
+	_cleanup_record_ struct hull_container_record rec;
+	hull_container_record_parse(c->record, "container.json", &rec, NULL); /* a bad member reads as absent */
+	if (!rec.config.tty)
 		return hull_error_msg(err, EINVAL, "container %s has no tty to resize", c->name);
 	if (rows > 0xffff || cols > 0xffff)
 		return hull_error_msg(err, EINVAL, "resize %s: %ux%u is not a terminal size", c->name, rows, cols);
@@ -214,10 +217,10 @@ int hull_engine_attach(struct hull_container *c, const struct hull_attach_option
 	_cleanup_close_ int sock = connect_monitor(c, err);
 	if (sock < 0)
 		return sock;
-	json_t *config = json_object_get(c->record, "Config");
-	bool tty = json_is_true(json_object_get(config, "Tty"));
-	struct session s = { .sock = sock, .o = o,
-			     .stdin_open = o->stdin && json_is_true(json_object_get(config, "OpenStdin")) };
+	_cleanup_record_ struct hull_container_record rec;
+	hull_container_record_parse(c->record, "container.json", &rec, NULL); /* a bad member reads as absent */
+	bool tty = rec.config.tty;
+	struct session s = { .sock = sock, .o = o, .stdin_open = o->stdin && rec.config.open_stdin };
 	struct winsize last = { 0 };
 	for (;;) {
 		if (tty)

@@ -6,6 +6,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/commit_export.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/image.h"
@@ -17,9 +18,10 @@ int hull_engine_commit(struct hull_ctx *ctx, struct hull_image_store *store, str
 		       struct hull_error **err)
 {
 	json_t *config = json_object_get(c->record, "Config");
-	const char *upper = json_string_value(
-		json_object_get(json_object_get(json_object_get(c->record, "GraphDriver"), "Data"), "UpperDir"));
-	const char *parent = json_string_value(json_object_get(c->record, "Image"));
+	_cleanup_record_ struct hull_container_record rec;
+	hull_container_record_parse(c->record, "container.json", &rec, NULL); /* a bad member reads as absent */
+	const char *upper = rec.graph_driver.data.upper_dir;
+	const char *parent = rec.image;
 	if (!upper || !parent)
 		return hull_error_msg(err, EINVAL, "container %s: record has no image or upper directory", c->name);
 	if (access(upper, F_OK) < 0)

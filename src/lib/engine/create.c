@@ -7,6 +7,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/container_lifecycle.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/image.h"
@@ -77,20 +78,23 @@ static void add_paths(struct hull_container *c, struct hull_image *img)
 
 static void add_warnings(const struct hull_ctx *ctx, json_t *record, char ***warnings)
 {
-	json_t *hc = json_object_get(record, "HostConfig");
+	/* the record was just built from checked flags: it parses */
+	_cleanup_record_ struct hull_container_record r;
+	hull_container_record_parse(record, "container.json", &r, NULL);
+	const struct hull_record_host_config *hc = &r.host_config;
 	json_t *list = json_array();
-	if (json_is_true(json_object_get(hc, "Privileged")) && ctx->rootless)
+	if (hc->privileged && ctx->rootless)
 		json_array_append_new(list, json_string("PRIVILEGED (rootless): this container gets every capability "
 							"of your user namespace, your view of the host's devices and "
 							"no seccomp filter; it stays you on the host"));
-	else if (json_is_true(json_object_get(hc, "Privileged")))
+	else if (hc->privileged)
 		json_array_append_new(list, json_string("PRIVILEGED: this container gets every capability, every host "
 							"device, no seccomp filter and a writable /sys: root in it is "
 							"root on this host"));
-	const char *user = json_string_value(json_object_get(json_object_get(record, "Config"), "User"));
-	const char *userns = json_string_value(json_object_get(hc, "UsernsMode"));
+	const char *user = r.config.user;
+	const char *userns = hc->userns_mode;
 	/* in a micro-VM, root escapes to the guest's kernel, not to this host's */
-	bool vm = json_is_object(json_object_get(hc, "HullVM"));
+	bool vm = hull_record_host_config_is_vm(hc);
 	if (!vm &&
 	    (!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") || !strncmp(user, "0:", 2) ||
 	     !strncmp(user, "root:", 5)) &&

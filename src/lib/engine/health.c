@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/exec.h"
 #include "hull/fs.h"
@@ -38,44 +39,47 @@ struct health_config {
 };
 
 /* The test's argv (NULL: none, or NONE); docker's CMD-SHELL runs /bin/sh -c. */
-static char **test_argv(json_t *test)
+static char **test_argv(char **test)
 {
-	const char *kind = json_string_value(json_array_get(test, 0));
-	if (!kind || !strcmp(kind, "NONE") || json_array_size(test) < 2)
+	size_t n = 0;
+	while (test && test[n])
+		n++;
+	const char *kind = n ? test[0] : NULL;
+	if (!kind || !strcmp(kind, "NONE") || n < 2)
 		return NULL;
 	if (!strcmp(kind, "CMD-SHELL")) {
 		char **v = hull_xcalloc(4, sizeof(*v));
 		v[0] = hull_xstrdup("/bin/sh");
 		v[1] = hull_xstrdup("-c");
-		v[2] = hull_xstrdup(json_string_value(json_array_get(test, 1)) ?: "");
+		v[2] = hull_xstrdup(test[1]);
 		return v;
 	}
 	if (strcmp(kind, "CMD"))
 		return NULL;
-	size_t n = json_array_size(test);
 	char **v = hull_xcalloc(n, sizeof(*v));
 	for (size_t i = 1; i < n; i++)
-		v[i - 1] = hull_xstrdup(json_string_value(json_array_get(test, i)) ?: "");
+		v[i - 1] = hull_xstrdup(test[i]);
 	return v;
 }
 
-static long long ns_or(json_t *hc, const char *key, long long dflt)
+static long long ns_or(long long v, long long dflt)
 {
-	long long v = (long long)json_integer_value(json_object_get(hc, key));
 	return v > 0 ? v : dflt;
 }
 
 /* Config.Healthcheck of the record, with docker's defaults; false: none. */
 static bool health_config(const struct hull_container *c, struct health_config *hc)
 {
-	json_t *j = json_object_get(json_object_get(c->record, "Config"), "Healthcheck");
-	hc->test = test_argv(json_object_get(j, "Test"));
+	_cleanup_record_ struct hull_container_record r;
+	hull_container_record_parse(c->record, "container.json", &r, NULL); /* a bad member reads as absent */
+	const struct hull_record_healthcheck *h = &r.config.healthcheck;
+	hc->test = test_argv(h->test);
 	if (!hc->test)
 		return false;
-	hc->interval = ns_or(j, "Interval", 30 * NS_PER_S);
-	hc->timeout = ns_or(j, "Timeout", 30 * NS_PER_S);
-	hc->start_period = ns_or(j, "StartPeriod", 0);
-	hc->retries = (int)ns_or(j, "Retries", 3);
+	hc->interval = ns_or(h->interval, 30 * NS_PER_S);
+	hc->timeout = ns_or(h->timeout, 30 * NS_PER_S);
+	hc->start_period = ns_or(h->start_period, 0);
+	hc->retries = (int)ns_or(h->retries, 3);
 	return true;
 }
 
@@ -288,8 +292,9 @@ void engine_health_stop(pid_t pid)
 
 json_t *hull_engine_health_json(const struct hull_container *c)
 {
-	json_t *j = json_object_get(json_object_get(c->record, "Config"), "Healthcheck");
-	char **test = test_argv(json_object_get(j, "Test"));
+	_cleanup_record_ struct hull_container_record r;
+	hull_container_record_parse(c->record, "container.json", &r, NULL); /* a bad member reads as absent */
+	char **test = test_argv(r.config.healthcheck.test);
 	if (!test)
 		return NULL;
 	hull_strv_free(test);

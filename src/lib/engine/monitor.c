@@ -25,6 +25,7 @@
 #include "hull/cgroup.h"
 #include "hull/cleanup.h"
 #include "hull/container_lifecycle.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/engine_spec.h"
 #include "hull/etc_files.h"
@@ -45,6 +46,9 @@ struct monitor {
 	struct hull_ctx *ctx;      /* the caller's */
 	struct hull_ctx rt;        /* runtime_root = the engine's */
 	struct hull_container *c;
+	/* c->record as the monitor loaded it: the members made at create, which
+	 * no command changes later (the restart policy is read again) */
+	struct hull_container_record rec;
 	const struct hull_attach *attach;
 	struct hull_endpoint ep;
 	bool attached_net;
@@ -70,7 +74,7 @@ static json_t *hc_of(struct monitor *m)
 
 static const char *network_mode(struct monitor *m)
 {
-	const char *mode = json_string_value(json_object_get(hc_of(m), "NetworkMode"));
+	const char *mode = m->rec.host_config.network_mode;
 	return mode && *mode && strcmp(mode, "default") ? mode : "bridge";
 }
 
@@ -96,13 +100,13 @@ static int write_etc_files(struct monitor *m, struct hull_error **err)
 	/* --network container:X: X's files are bound instead (spec.c) */
 	if (engine_share_target(hc_of(m), "NetworkMode"))
 		return 0;
-	json_t *config = json_object_get(m->c->record, "Config");
+	const struct hull_record_config *config = &m->rec.config;
 	bool host = !strcmp(network_mode(m), "host");
 	char hostname[256] = "";
 	if (host)
 		gethostname(hostname, sizeof(hostname) - 1);
 	else
-		snprintf(hostname, sizeof(hostname), "%s", json_string_value(json_object_get(config, "Hostname")));
+		snprintf(hostname, sizeof(hostname), "%s", config->hostname);
 	_cleanup_free_ char *h = hull_strdup_printf("%s\n", hostname);
 	_cleanup_free_ char *hp = hull_path_join(m->c->dir, "hostname");
 	_cleanup_free_ char *rp = hull_path_join(m->c->dir, "resolv.conf");
@@ -118,7 +122,7 @@ static int write_etc_files(struct monitor *m, struct hull_error **err)
 		char ip[16] = "", gw[16], dns[16];
 		if (m->usernet_opts.kind == USERNET_SLIRP4NETNS)
 			usernet_slirp_addresses(&m->usernet_opts, ip, gw, dns);
-		base = hull_engine_hosts_base(ip, hostname, json_string_value(json_object_get(config, "Domainname")),
+		base = hull_engine_hosts_base(ip, hostname, config->domainname,
 					      json_object_get(hc_of(m), "ExtraHosts"), err);
 		if (!base)
 			return -EINVAL;
@@ -132,7 +136,6 @@ static int write_etc_files(struct monitor *m, struct hull_error **err)
 
 static int write_spec(struct monitor *m, struct hull_error **err)
 {
-	json_t *config = json_object_get(m->c->record, "Config");
 	/* the runtime wants root.path real, no symlink on the way (runc's rule):
 	 * a data root reached through one must not break every container */
 	_cleanup_free_ char *dir = realpath(m->c->dir, NULL);
@@ -159,7 +162,7 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 	if (shm && (r = engine_share_shm(shared.ipc_pid, shm, err)) < 0)
 		return r;
 	in.shm_source = shm;
-	r = hull_engine_resolve_user(rootfs, json_string_value(json_object_get(config, "User")),
+	r = hull_engine_resolve_user(rootfs, m->rec.config.user,
 					 json_object_get(hc_of(m), "GroupAdd"), &in.uid, &in.gid, &in.gids, &in.n_gids,
 					 err);
 	if (r < 0)
@@ -174,8 +177,7 @@ static int write_spec(struct monitor *m, struct hull_error **err)
 
 static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct hull_error **err)
 {
-	json_t *config = json_object_get(m->c->record, "Config");
-	if (json_is_true(json_object_get(config, "Tty")) && engine_vm_enabled(m->c)) {
+	if (m->rec.config.tty && hull_record_host_config_is_vm(&m->rec.host_config)) {
 		/* a VM's terminal is the guest's pty; its bytes reach us through
 		 * the shim on a pty of ours (raw: the guest's does the editing) */
 		int slave = -1;
@@ -184,7 +186,7 @@ static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct 
 		opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = slave;
 		return 0;
 	}
-	if (json_is_true(json_object_get(config, "Tty"))) {
+	if (m->rec.config.tty) {
 		/* relative to the container directory (the monitor's cwd): an
 		 * absolute path under a deep data root can pass sun_path's 108 */
 		const char *path = "console.sock";
@@ -201,7 +203,7 @@ static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct 
 		return 0;
 	}
 	for (int i = 0; i < 3; i++)
-		if ((i > 0 || json_is_true(json_object_get(config, "OpenStdin"))) && pipe2(m->pipes[i], O_CLOEXEC) < 0)
+		if ((i > 0 || m->rec.config.open_stdin) && pipe2(m->pipes[i], O_CLOEXEC) < 0)
 			return hull_error_set(err, errno, "pipe for the container's stdio");
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	opts->stdio[0] = m->pipes[0][0] >= 0 ? m->pipes[0][0] : devnull;
@@ -285,7 +287,7 @@ static int connect_usernet(struct monitor *m, struct hull_error **err)
 	struct usernet_request req = { .pid = m->pid, .dir = m->c->dir,
 				       .port_bindings = json_object_get(hc_of(m), "PortBindings"),
 				       .exposed = json_object_get(config, "ExposedPorts"),
-				       .publish_all = json_is_true(json_object_get(hc_of(m), "PublishAllPorts")) };
+				       .publish_all = m->rec.host_config.publish_all_ports };
 	bool slirp = m->usernet_opts.kind == USERNET_SLIRP4NETNS;
 	int r = slirp ? usernet_slirp_start(&m->usernet_opts, &req, &m->usernet, err)
 		      : usernet_pasta_start(&m->usernet_opts, &req, &m->usernet, err);
@@ -315,19 +317,17 @@ static int attach_bridge(struct monitor *m, const char *mode, bool tap, struct h
 	if (!net)
 		return -ENOENT;
 	json_t *config = json_object_get(m->c->record, "Config");
-	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
+	const char *hostname = m->rec.config.hostname;
 	_cleanup_free_ char *hosts = hull_path_join(m->c->dir, "hosts");
-	_cleanup_strv_ char **aliases = NULL;
-	hull_json_strv(json_object_get(hc_of(m), "NetworkAliases"), &aliases, "container.json", "NetworkAliases", NULL);
 	struct hull_endpoint_request req = {.container_id = m->c->id,
 					    .name = m->c->name,
 					    .hostname = hostname,
-					    .aliases = aliases,
+					    .aliases = m->rec.host_config.network_aliases,
 					    .hosts_path = hosts,
 					    .pid = m->pid,
 					    .tap = tap,
-					    .ip = json_string_value(json_object_get(hc_of(m), "HullIPv4Address")),
-					    .domainname = json_string_value(json_object_get(config, "Domainname")),
+					    .ip = m->rec.host_config.hull_ipv4_address,
+					    .domainname = m->rec.config.domainname,
 					    .extra_hosts = json_object_get(hc_of(m), "ExtraHosts")};
 	int r = hull_network_attach(m->ctx, net, &req, &m->ep, err);
 	if (r < 0)
@@ -336,7 +336,7 @@ static int attach_bridge(struct monitor *m, const char *mode, bool tap, struct h
 	m->default_route = !net->internal;
 	m->ports = hull_network_publish(
 	    m->ctx, json_object_get(hc_of(m), "PortBindings"), json_object_get(config, "ExposedPorts"),
-	    json_is_true(json_object_get(hc_of(m), "PublishAllPorts")), m->ep.ip, m->c->id, err);
+	    m->rec.host_config.publish_all_ports, m->ep.ip, m->c->id, err);
 	record_network(m, net);
 	return m->ports ? 0 : -EADDRINUSE;
 }
@@ -576,20 +576,18 @@ static void report(int fd, const char *msg, bool keep)
 
 static struct hull_logfile *open_log(struct monitor *m, struct hull_logfile *lf)
 {
-	json_t *lc = json_object_get(hc_of(m), "LogConfig");
-	const char *type = json_string_value(json_object_get(lc, "Type"));
-	if (type && !strcmp(type, "none"))
+	const struct hull_record_log_config *lc = &m->rec.host_config.log_config;
+	if (lc->type && !strcmp(lc->type, "none"))
 		return NULL;
-	json_t *opts = json_object_get(lc, "Config");
 	unsigned long long max_size = HULL_LOG_DEFAULT_MAX_SIZE;
 	unsigned max_files = HULL_LOG_DEFAULT_MAX_FILES;
-	const char *ms = json_string_value(json_object_get(opts, "max-size"));
-	const char *mf = json_string_value(json_object_get(opts, "max-file"));
+	const char *ms = hull_record_strmap_get(&lc->config, "max-size");
+	const char *mf = hull_record_strmap_get(&lc->config, "max-file");
 	if (ms)
 		hull_parse_size(ms, &max_size);
 	if (mf)
 		max_files = (unsigned)atoi(mf);
-	const char *path = json_string_value(json_object_get(m->c->record, "LogPath"));
+	const char *path = m->rec.log_path;
 	return path && hull_logfile_open(lf, path, max_size, max_files, NULL) == 0 ? lf : NULL;
 }
 
@@ -654,10 +652,11 @@ static struct hull_restart_policy current_policy(struct monitor *m)
 	json_t *name = json_object_get(disk, "Name"); /* and a `hull rename` */
 	if (json_is_string(name))
 		json_object_set(m->c->record, "Name", name);
-	rp = json_object_get(hc_of(m), "RestartPolicy");
+	_cleanup_record_ struct hull_container_record r;
+	hull_container_record_parse(m->c->record, "container.json", &r, NULL); /* a bad member reads as absent */
 	struct hull_restart_policy policy = { HULL_RESTART_NO, 0 };
-	hull_restart_policy_parse(json_string_value(json_object_get(rp, "Name")), &policy, NULL);
-	policy.max_retries = (int)json_integer_value(json_object_get(rp, "MaximumRetryCount"));
+	hull_restart_policy_parse(r.host_config.restart_policy.name, &policy, NULL);
+	policy.max_retries = (int)r.host_config.restart_policy.maximum_retry_count;
 	return policy;
 }
 
@@ -746,6 +745,11 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 		report(ready_fd, msg, false);
 		_exit(125);
 	}
+	if (hull_container_record_parse(m.c->record, "container.json", &m.rec, &err) < 0) {
+		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "load failed");
+		report(ready_fd, msg, false);
+		_exit(125);
+	}
 	if (setup(&m, &err) < 0) {
 		_cleanup_free_ char *msg = hull_strdup_printf("ERR %d %s", err ? err->code : EIO, err ? err->msg : "setup failed");
 		teardown(&m);
@@ -782,7 +786,7 @@ void hull_engine_monitor_main(struct hull_ctx *ctx, const char *id, const struct
 	_cleanup_free_ char *trash = NULL;
 	/* held while the hidden directory is deleted: a `ps` meanwhile leaves it to us */
 	_cleanup_close_ int trash_lock = -1;
-	if (json_is_true(json_object_get(hc_of(&m), "AutoRemove")))
+	if (m.rec.host_config.auto_remove)
 		trash = engine_remove_for_monitor(ctx, m.c, &trash_lock);
 	_cleanup_free_ char *word = hull_strdup_printf("EXIT %d", code);
 	report(attached && !m.detached ? ready_fd : -1, word, false);

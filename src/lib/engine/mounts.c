@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/oci.h"
@@ -83,16 +84,16 @@ static int add_spec(const struct hull_ctx *ctx, json_t *mounts, struct hull_moun
 
 int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hull_error **err)
 {
-	json_t *hc = json_object_get(record, "HostConfig");
+	_cleanup_record_ struct hull_container_record rec;
+	int r = hull_container_record_parse(record, "container.json", &rec, err);
+	if (r < 0)
+		return r;
+	const struct hull_record_host_config *hc = &rec.host_config;
 	json_t *mounts = json_array();
 	json_object_set_new(record, "Mounts", mounts);
-	size_t i;
-	json_t *v;
-	int r = 0;
-	json_array_foreach(json_object_get(hc, "Binds"), i, v)
-	{
+	for (char **b = hc->binds; b && *b; b++) {
 		struct hull_mount_spec m;
-		const char *spec = json_string_value(v);
+		const char *spec = *b;
 		if ((r = hull_parse_volume_flag(spec, &m, err)) < 0)
 			return r;
 		r = add_spec(ctx, mounts, &m, true, spec, err);
@@ -100,10 +101,9 @@ int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hul
 		if (r < 0)
 			return r;
 	}
-	json_array_foreach(json_object_get(hc, "HullMountFlags"), i, v)
-	{
+	for (char **f = hc->hull_mount_flags; f && *f; f++) {
 		struct hull_mount_spec m;
-		const char *spec = json_string_value(v);
+		const char *spec = *f;
 		if ((r = hull_parse_mount_flag(spec, &m, err)) < 0)
 			return r;
 		r = add_spec(ctx, mounts, &m, false, spec, err);
@@ -111,9 +111,8 @@ int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hul
 		if (r < 0)
 			return r;
 	}
-	const char *raw;
-	json_object_foreach(json_object_get(json_object_get(record, "Config"), "Volumes"), raw, v)
-	{
+	for (char **vol = rec.config.volumes; vol && *vol; vol++) {
+		const char *raw = *vol;
 		if (raw[0] != '/' || strstr(raw, "/../") ||
 		    !strcmp(raw + strlen(raw) - (strlen(raw) > 2 ? 3 : 0), "/.."))
 			return hull_error_msg(err, EINVAL, "the image's VOLUME `%s` is not an absolute path", raw);
@@ -121,7 +120,7 @@ int engine_resolve_mounts(const struct hull_ctx *ctx, json_t *record, struct hul
 		_cleanup_free_ char *dst = hull_path_clean(raw);
 		/* the image's VOLUME gets an anonymous volume unless the user
 		 * put something there (or a --tmpfs covers it) */
-		if (has_destination(mounts, dst) || json_object_get(json_object_get(hc, "Tmpfs"), dst))
+		if (has_destination(mounts, dst) || hull_record_strmap_get(&hc->tmpfs, dst))
 			continue;
 		const char *refusal = hull_oci_proc_mount_refusal(dst, false);
 		if (!strcmp(dst, "/") || refusal)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
@@ -26,13 +27,16 @@
 /* The modes whose namespace has no bridge interfaces to add to. */
 static int check_mode(const struct hull_container *c, struct hull_error **err)
 {
+	_cleanup_record_ struct hull_container_record r;
+	if (hull_container_record_parse(c->record, "container.json", &r, err) < 0)
+		return -EINVAL;
 	/* its one NIC is plumbed when the VM boots; hot-plugging another is not done */
-	if (engine_vm_enabled(c))
+	if (hull_record_host_config_is_vm(&r.host_config))
 		return hull_error_msg(err, ENOTSUP,
 				      "container %s runs in a micro-VM (--vm): network connect/disconnect is not "
 				      "supported for it; give --network at run",
 				      c->name);
-	const char *mode = json_string_value(json_object_get(json_object_get(c->record, "HostConfig"), "NetworkMode"));
+	const char *mode = r.host_config.network_mode;
 	if (!mode)
 		return 0;
 	if (!strcmp(mode, "host") || !strcmp(mode, "none") || !strncmp(mode, "container:", 10) ||
@@ -157,8 +161,9 @@ int hull_network_connect(const struct hull_ctx *ctx, const char *network, const 
 	if (ip && n->is_default)
 		return hull_error_msg(err, EINVAL, "--ip %s: user specified IP address is supported on user defined "
 						   "networks only", ip);
-	const char *primary = json_string_value(json_object_get(json_object_get(c->record, "HostConfig"),
-								 "NetworkMode"));
+	_cleanup_record_ struct hull_container_record rec;
+	hull_container_record_parse(c->record, "container.json", &rec, NULL); /* check_mode parsed it */
+	const char *primary = rec.host_config.network_mode;
 	bool on_primary = (!primary || !*primary || !strcmp(primary, "default") ? !strcmp(n->name, "bridge")
 										 : !strcmp(primary, n->name));
 	json_t *networks = networks_of(c->record);

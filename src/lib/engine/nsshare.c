@@ -25,6 +25,7 @@
 #include <linux/magic.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
@@ -113,8 +114,9 @@ int engine_share_paths(const struct hull_ctx *ctx, json_t *hc, struct engine_sha
 		if (!other)
 			return -ESRCH;
 		/* docker: only a donor made with --ipc shareable lends its IPC */
-		const char *ipc = json_string_value(json_object_get(json_object_get(other->record, "HostConfig"),
-								   "IpcMode"));
+		_cleanup_record_ struct hull_container_record theirs;
+		hull_container_record_parse(other->record, "container.json", &theirs, NULL); /* bad reads as absent */
+		const char *ipc = theirs.host_config.ipc_mode;
 		if (i == 1 && (!ipc || strcmp(ipc, "shareable")))
 			return hull_error_msg(err, EPERM,
 					      "container %s: non-shareable IPC (hint: run it with --ipc shareable)",

@@ -12,6 +12,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/container_lifecycle.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/inspect.h"
@@ -135,10 +136,11 @@ int hull_engine_stop(struct hull_ctx *ctx, struct hull_container *c, int timeout
 	if (!is_live(c))
 		return 0;
 	engine_stop_request(c); /* --restart: a stop is for good */
-	json_t *config = json_object_get(c->record, "Config");
+	_cleanup_record_ struct hull_container_record rec;
+	hull_container_record_parse(c->record, "container.json", &rec, NULL); /* a bad member reads as absent */
 	if (timeout < 0)
-		timeout = (int)json_integer_value(json_object_get(config, "StopTimeout"));
-	const char *name = json_string_value(json_object_get(config, "StopSignal"));
+		timeout = (int)rec.config.stop_timeout;
+	const char *name = rec.config.stop_signal;
 	int sig = SIGTERM;
 	if (name && hull_signal_parse(name, &sig, NULL) < 0)
 		sig = SIGTERM;
@@ -184,8 +186,10 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 	{
 		hull_network_detach(ctx, net, c->id, json_string_value(json_object_get(ep, "HullVeth")), NULL);
 	}
+	_cleanup_record_ struct hull_container_record r;
+	hull_container_record_parse(c->record, "container.json", &r, NULL); /* a bad member reads as absent */
 	/* a VM's tap outlives its VM (a veth goes with its namespace) */
-	if (engine_vm_enabled(c))
+	if (hull_record_host_config_is_vm(&r.host_config))
 		engine_vm_tap_remove(c->id);
 	/* its published ports, by the tag that names it in the kernel, never
 	 * by the record's host ports: another container may hold them now (a
@@ -193,9 +197,7 @@ static void clean_leftovers(struct hull_ctx *ctx, struct hull_container *c)
 	 * and docker-compose starts a container's successor before it removes
 	 * it). The tag also covers a monitor that died between publishing and
 	 * saving the record that lists the ports. */
-	json_t *hc = json_object_get(c->record, "HostConfig");
-	if (json_object_size(json_object_get(hc, "PortBindings")) ||
-	    json_is_true(json_object_get(hc, "PublishAllPorts")))
+	if (json_object_size(r.host_config.port_bindings) || r.host_config.publish_all_ports)
 		hull_network_unpublish_owner(ctx, c->id, NULL);
 }
 
@@ -269,8 +271,9 @@ json_t *hull_engine_inspect_json(const struct hull_container *c)
 	json_t *health = hull_engine_health_json(c);
 	if (health)
 		json_object_set_new(json_object_get(j, "State"), "Health", health);
-	json_t *hc = json_object_get(j, "HostConfig");
-	bool privileged = json_is_true(json_object_get(hc, "Privileged"));
+	_cleanup_record_ struct hull_container_record r;
+	hull_container_record_parse(c->record, "container.json", &r, NULL); /* a bad member reads as absent */
+	bool privileged = r.host_config.privileged;
 	json_object_set_new(j, "HullSecurity",
 			    privileged ? json_pack("{s:b,s:s}", "Privileged", true, "Warning",
 						   "PRIVILEGED CONTAINER: every capability, every host device, no "

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/container_lifecycle.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
@@ -51,11 +52,12 @@ static int64_t until_ns(const char *v, struct hull_error **err)
 /* label=K, label=K=V, label!=K[=V] against the record's Config.Labels */
 static bool label_matches(const struct hull_container *c, const char *spec)
 {
-	json_t *labels = json_object_get(json_object_get(c->record, "Config"), "Labels");
+	_cleanup_record_ struct hull_container_record rec;
+	hull_container_record_parse(c->record, "container.json", &rec, NULL); /* a bad member reads as absent */
 	const char *eq = strchr(spec, '=');
 	_cleanup_free_ char *key = eq ? strndup(spec, (size_t)(eq - spec)) : hull_xstrdup(spec);
-	json_t *v = json_object_get(labels, key);
-	return v && (!eq || !strcmp(json_string_value(v) ?: "", eq + 1));
+	const char *v = hull_record_strmap_get(&rec.config.labels, key);
+	return v && (!eq || !strcmp(v, eq + 1));
 }
 
 /* Does c pass every filter? Unknown keys were refused before. */

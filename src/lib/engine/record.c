@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/engine_ids.h"
 #include "hull/fs.h"
 #include "hull/json.h"
@@ -552,5 +553,11 @@ int hull_engine_build_record(json_t *record, const struct hull_run_options *o, j
 	json_object_set_new(record, "Driver", json_string("overlay"));
 	json_object_set_new(record, "Platform", json_string("linux"));
 	json_object_set_new(record, "RestartCount", json_integer(0));
+	/* what came from the image (its Healthcheck is copied as it is) has
+	 * the types every reader of the record expects, or the create fails
+	 * now rather than each start */
+	_cleanup_record_ struct hull_container_record check;
+	if ((r = hull_container_record_parse(record, "the new record", &check, err)) < 0)
+		return hull_error_wrap(err, r, "image `%s`", o->image);
 	return 0;
 }

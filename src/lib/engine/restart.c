@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
 #include "hull/json.h"
@@ -106,14 +107,17 @@ int hull_engine_update_restart(struct hull_container *c, const char *spec, struc
 	_cleanup_json_ json_t *record = hull_json_load_file(p, "container.json", err);
 	if (!record)
 		return -EINVAL;
-	json_t *hc = json_object_get(record, "HostConfig");
-	if (!json_is_object(hc))
+	_cleanup_record_ struct hull_container_record rec;
+	if (hull_container_record_parse(record, p, &rec, err) < 0)
+		return -EINVAL;
+	if (!rec.host_config.obj.here)
 		return hull_error_msg(err, EINVAL, "container %s: its record has no HostConfig", c->name);
-	if (policy.kind != HULL_RESTART_NO && json_is_true(json_object_get(hc, "AutoRemove")))
+	if (policy.kind != HULL_RESTART_NO && rec.host_config.auto_remove)
 		return hull_error_msg(err, EINVAL, "Restart policy cannot be updated because AutoRemove is enabled for "
 						   "the container");
-	json_object_set_new(hc, "RestartPolicy", json_pack("{s:s,s:i}", "Name", hull_restart_kind_name(policy.kind),
-							   "MaximumRetryCount", policy.max_retries));
+	json_object_set_new(json_object_get(record, "HostConfig"), "RestartPolicy",
+			    json_pack("{s:s,s:i}", "Name", hull_restart_kind_name(policy.kind), "MaximumRetryCount",
+				      policy.max_retries));
 	int r = hull_json_dump_file(record, p, 0600, err);
 	if (r < 0)
 		return r;

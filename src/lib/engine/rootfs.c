@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/cp.h"
 #include "hull/fs.h"
@@ -181,7 +182,9 @@ int engine_rootfs_prepare(const struct hull_container *c, struct hull_error **er
 		if (r < 0)
 			return r;
 	}
-	const char *wd = json_string_value(json_object_get(json_object_get(c->record, "Config"), "WorkingDir"));
+	_cleanup_record_ struct hull_container_record rec;
+	hull_container_record_parse(c->record, "container.json", &rec, NULL); /* a bad member reads as absent */
+	const char *wd = rec.config.working_dir;
 	if (wd && *wd && strcmp(wd, "/"))
 		return mkdir_in_root(root, wd, err);
 	return 0;

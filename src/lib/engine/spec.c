@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/engine_spec.h"
 #include "hull/fs.h"
 #include "hull/json.h"
@@ -48,16 +49,17 @@ static json_t *mount(const char *dst, const char *type, const char *src, const c
 	return json_pack("{s:s,s:s,s:s,s:o}", "destination", dst, "type", type, "source", src, "options", options);
 }
 
-static void add_default_mounts(json_t *mounts, json_t *record, const struct hull_spec_inputs *in, bool privileged)
+static void add_default_mounts(json_t *mounts, const struct hull_container_record *r, const struct hull_spec_inputs *in,
+			       bool privileged)
 {
-	json_t *hc = json_object_get(record, "HostConfig");
-	long long shm = json_integer_value(json_object_get(hc, "ShmSize"));
+	const struct hull_record_host_config *hc = &r->host_config;
+	long long shm = hc->shm_size;
 	_cleanup_free_ char *shm_opts = hull_strdup_printf("nosuid,noexec,nodev,mode=1777,size=%lld", shm ? shm : 64LL << 20);
 	/* rootless, the host's pid and ipc namespaces belong to the initial
 	 * user namespace: no proc or mqueue of them can be mounted from ours,
 	 * the host's are bound instead (podman does the same) */
-	const char *pid = json_string_value(json_object_get(hc, "PidMode"));
-	const char *ipc = json_string_value(json_object_get(hc, "IpcMode"));
+	const char *pid = hc->pid_mode;
+	const char *ipc = hc->ipc_mode;
 	bool bind_proc = in->rootless && pid && !strcmp(pid, "host");
 	bool bind_mqueue = in->rootless && ipc && !strcmp(ipc, "host");
 	json_array_append_new(mounts, bind_proc ? mount("/proc", "bind", "/proc", "rbind,nosuid,noexec,nodev")
@@ -115,12 +117,12 @@ static int by_depth(const void *a, const void *b)
 /* The record's Mounts (volumes, binds) and HostConfig.Tmpfs, parents
  * before children as docker sorts them, after the defaults. A user mount
  * on /dev/shm or /etc/hosts replaces the default one. */
-static void add_user_mounts(json_t *mounts, json_t *record)
+static void add_user_mounts(json_t *mounts, const struct hull_container_record *r)
 {
 	json_t *list = json_array();
 	size_t i;
 	json_t *m;
-	json_array_foreach(json_object_get(record, "Mounts"), i, m)
+	json_array_foreach(r->mounts, i, m)
 	{
 		const char *type = json_string_value(json_object_get(m, "Type"));
 		const char *src = json_string_value(json_object_get(m, "Source"));
@@ -140,13 +142,11 @@ static void add_user_mounts(json_t *mounts, json_t *record)
 							       rw ? "rw" : "ro");
 		json_array_append_new(list, mount(dst, "bind", src ? src : "", opts));
 	}
-	const char *key;
-	json_t *v;
-	json_object_foreach(json_object_get(json_object_get(record, "HostConfig"), "Tmpfs"), key, v)
-	{
-		const char *o = json_string_value(v);
-		_cleanup_free_ char *opts = hull_strdup_printf("nosuid,nodev,noexec%s%s", o && *o ? "," : "", o ? o : "");
-		json_array_append_new(list, mount(key, "tmpfs", "tmpfs", opts));
+	const struct hull_record_strmap *tmpfs = &r->host_config.tmpfs;
+	for (i = 0; i < tmpfs->n; i++) {
+		const char *o = tmpfs->values[i];
+		_cleanup_free_ char *opts = hull_strdup_printf("nosuid,nodev,noexec%s%s", *o ? "," : "", o);
+		json_array_append_new(list, mount(tmpfs->keys[i], "tmpfs", "tmpfs", opts));
 	}
 	size_t n = json_array_size(list);
 	json_t **sorted = hull_xcalloc(n, sizeof(json_t *));
@@ -164,43 +164,40 @@ static void add_user_mounts(json_t *mounts, json_t *record)
 	json_decref(list);
 }
 
-static json_t *build_env(json_t *config, bool tty)
+static json_t *build_env(const struct hull_record_config *config, bool tty)
 {
 	json_t *env = json_array();
 	bool has_path = false, has_term = false;
-	size_t i;
-	json_t *e;
-	json_array_foreach(json_object_get(config, "Env"), i, e)
-	{
-		const char *s = json_string_value(e);
-		if (!s)
-			continue;
-		has_path |= !strncmp(s, "PATH=", 5);
-		has_term |= !strncmp(s, "TERM=", 5);
+	for (char **e = config->env; e && *e; e++) {
+		has_path |= !strncmp(*e, "PATH=", 5);
+		has_term |= !strncmp(*e, "TERM=", 5);
 	}
 	/* docker's order: PATH (when the image has none), HOSTNAME, TERM, then
 	 * the image's and the user's variables. */
 	if (!has_path)
 		json_array_append_new(env, json_string("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
-	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
+	const char *hostname = config->hostname;
 	_cleanup_free_ char *h = hull_strdup_printf("HOSTNAME=%s", hostname ? hostname : "");
 	json_array_append_new(env, json_string(h));
 	if (tty && !has_term)
 		json_array_append_new(env, json_string("TERM=xterm"));
-	json_array_foreach(json_object_get(config, "Env"), i, e)
-		json_array_append(env, e);
+	for (char **e = config->env; e && *e; e++)
+		json_array_append_new(env, json_string(*e));
 	return env;
 }
 
-static json_t *build_process(json_t *record, const struct hull_spec_inputs *in, json_t *caps, struct hull_error **err)
+static json_t *build_process(const struct hull_container_record *r, const struct hull_spec_inputs *in, json_t *caps,
+			     struct hull_error **err)
 {
-	json_t *config = json_object_get(record, "Config");
-	json_t *hc = json_object_get(record, "HostConfig");
-	bool tty = json_is_true(json_object_get(config, "Tty"));
+	const struct hull_record_config *config = &r->config;
+	const struct hull_record_host_config *hc = &r->host_config;
+	bool tty = config->tty;
 	json_t *args = json_array();
-	json_array_append(args, json_object_get(record, "Path"));
-	json_array_extend(args, json_object_get(record, "Args"));
-	const char *wd = json_string_value(json_object_get(config, "WorkingDir"));
+	if (r->path)
+		json_array_append_new(args, json_string(r->path));
+	for (char **a = r->args; a && *a; a++)
+		json_array_append_new(args, json_string(*a));
+	const char *wd = config->working_dir;
 	json_t *user = json_pack("{s:i,s:i}", "uid", (json_int_t)in->uid, "gid", (json_int_t)in->gid);
 	if (in->n_gids) {
 		json_t *g = json_array();
@@ -214,7 +211,7 @@ static json_t *build_process(json_t *record, const struct hull_spec_inputs *in, 
 	json_object_set_new(p, "capabilities",
 			    json_pack("{s:O,s:O,s:O}", "bounding", caps, "effective", caps, "permitted", caps));
 	json_object_set_new(p, "oomScoreAdj", json_integer(0));
-	json_t *rlimits = hull_spec_rlimits(json_object_get(hc, "Ulimits"), err);
+	json_t *rlimits = hull_spec_rlimits(hc->ulimits, err);
 	if (!rlimits) {
 		json_decref(p);
 		return NULL;
@@ -226,13 +223,13 @@ static json_t *build_process(json_t *record, const struct hull_spec_inputs *in, 
 	return p;
 }
 
-static json_t *build_namespaces(json_t *hc, const struct hull_spec_inputs *in)
+static json_t *build_namespaces(const struct hull_record_host_config *hc, const struct hull_spec_inputs *in)
 {
 	json_t *ns = json_array();
-	const char *pid = json_string_value(json_object_get(hc, "PidMode"));
-	const char *ipc = json_string_value(json_object_get(hc, "IpcMode"));
-	const char *uts = json_string_value(json_object_get(hc, "UTSMode"));
-	const char *net = json_string_value(json_object_get(hc, "NetworkMode"));
+	const char *pid = hc->pid_mode;
+	const char *ipc = hc->ipc_mode;
+	const char *uts = hc->uts_mode;
+	const char *net = hc->network_mode;
 	const struct {
 		const char *type, *mode, *path;
 	} own[] = { { "pid", pid, in->pid_path }, { "ipc", ipc, in->ipc_path }, { "uts", uts, in->uts_path } };
@@ -251,10 +248,11 @@ static json_t *build_namespaces(json_t *hc, const struct hull_spec_inputs *in)
 	return ns;
 }
 
-static json_t *build_linux(json_t *record, const struct hull_spec_inputs *in, json_t *caps, struct hull_error **err)
+static json_t *build_linux(const struct hull_container_record *r, const struct hull_spec_inputs *in, json_t *caps,
+			   struct hull_error **err)
 {
-	json_t *hc = json_object_get(record, "HostConfig");
-	bool privileged = json_is_true(json_object_get(hc, "Privileged"));
+	const struct hull_record_host_config *hc = &r->host_config;
+	bool privileged = hc->privileged;
 	json_t *lx = json_object();
 	json_object_set_new(lx, "namespaces", build_namespaces(hc, in));
 	if (in->userns) {
@@ -263,7 +261,7 @@ static json_t *build_linux(json_t *record, const struct hull_spec_inputs *in, js
 		json_object_set_new(lx, "gidMappings", json_pack("[{s:i,s:i,s:i}]", "containerID", 0, "hostID",
 								 (json_int_t)in->host_gid, "size", 1));
 	}
-	const char *id = json_string_value(json_object_get(record, "Id"));
+	const char *id = r->id;
 	_cleanup_free_ char *cgpath = hull_strdup_printf("%s/%s", in->cgroup_parent ? in->cgroup_parent : "/hull", id);
 	json_object_set_new(lx, "cgroupsPath", json_string(cgpath));
 	json_t *resources = hull_spec_resources(hc, privileged);
@@ -300,30 +298,42 @@ static json_t *build_linux(json_t *record, const struct hull_spec_inputs *in, js
 	return lx;
 }
 
+static json_t *strv_json(char **v)
+{
+	json_t *a = json_array();
+	for (; v && *v; v++)
+		json_array_append_new(a, json_string(*v));
+	return a;
+}
+
 json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, struct hull_error **err)
 {
-	json_t *config = json_object_get(record, "Config");
-	json_t *hc = json_object_get(record, "HostConfig");
-	if (!json_is_object(config) || !json_is_object(hc)) {
+	_cleanup_record_ struct hull_container_record r;
+	if (hull_container_record_parse(record, "container record", &r, err) < 0)
+		return NULL;
+	const struct hull_record_config *config = &r.config;
+	const struct hull_record_host_config *hc = &r.host_config;
+	if (!config->obj.here || !hc->obj.here) {
 		hull_error_msg(err, EINVAL, "container record: Config and HostConfig must be objects");
 		return NULL;
 	}
-	bool privileged = json_is_true(json_object_get(hc, "Privileged"));
-	_cleanup_json_ json_t *caps = hull_engine_capabilities(json_object_get(hc, "CapAdd"),
-								json_object_get(hc, "CapDrop"), privileged, err);
+	bool privileged = hc->privileged;
+	_cleanup_json_ json_t *cap_add = strv_json(hc->cap_add);
+	_cleanup_json_ json_t *cap_drop = strv_json(hc->cap_drop);
+	_cleanup_json_ json_t *caps = hull_engine_capabilities(cap_add, cap_drop, privileged, err);
 	if (!caps)
 		return NULL;
 	_cleanup_json_ json_t *spec = json_object();
 	json_object_set_new(spec, "ociVersion", json_string("1.1.0"));
-	json_t *process = build_process(record, in, caps, err);
+	json_t *process = build_process(&r, in, caps, err);
 	if (!process)
 		return NULL;
 	json_object_set_new(spec, "process", process);
 	json_object_set_new(spec, "root", json_pack("{s:s,s:b}", "path", in->rootfs, "readonly",
-						    json_is_true(json_object_get(hc, "ReadonlyRootfs"))));
-	const char *hostname = json_string_value(json_object_get(config, "Hostname"));
-	const char *domain = json_string_value(json_object_get(config, "Domainname"));
-	const char *uts = json_string_value(json_object_get(hc, "UTSMode"));
+						    hc->readonly_rootfs));
+	const char *hostname = config->hostname;
+	const char *domain = config->domainname;
+	const char *uts = hc->uts_mode;
 	/* a joined UTS namespace keeps its owner's names */
 	if ((!uts || strcmp(uts, "host")) && !in->uts_path) {
 		json_object_set_new(spec, "hostname", json_string(hostname ? hostname : ""));
@@ -331,17 +341,17 @@ json_t *hull_engine_spec(json_t *record, const struct hull_spec_inputs *in, stru
 			json_object_set_new(spec, "domainname", json_string(domain));
 	}
 	json_t *mounts = json_array();
-	add_default_mounts(mounts, record, in, privileged);
-	add_user_mounts(mounts, record);
+	add_default_mounts(mounts, &r, in, privileged);
+	add_user_mounts(mounts, &r);
 	json_object_set_new(spec, "mounts", mounts);
-	json_t *lx = build_linux(record, in, caps, err);
+	json_t *lx = build_linux(&r, in, caps, err);
 	if (!lx)
 		return NULL;
 	json_object_set_new(spec, "linux", lx);
 	json_object_set_new(spec, "annotations",
 			    json_pack("{s:s}", "org.opencontainers.image.ref.name",
-				      json_string_value(json_object_get(config, "Image")) ?: ""));
-	if (json_is_true(json_object_get(hc, "Init")) && engine_spec_add_init(spec, err) < 0)
+				      config->image ? config->image : ""));
+	if (hc->init && engine_spec_add_init(spec, err) < 0)
 		return NULL;
 	return steal_ptr(spec);
 }

@@ -17,33 +17,27 @@
 #include "engine_internal.h"
 #include "spec_internal.h"
 
-bool hull_spec_no_new_privileges(json_t *hc)
+bool hull_spec_no_new_privileges(const struct hull_record_host_config *hc)
 {
 	bool nnp = false;
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(hc, "SecurityOpt"), i, v)
-	{
-		const char *s = json_string_value(v);
-		if (!s || strncmp(s, "no-new-privileges", 17))
+	for (char **o = hc->security_opt; o && *o; o++) {
+		const char *s = *o;
+		if (strncmp(s, "no-new-privileges", 17))
 			continue;
 		nnp = !s[17] || !strcmp(s + 18, "true");
 	}
 	return nnp;
 }
 
-json_t *hull_spec_rlimits(json_t *ulimits, struct hull_error **err)
+json_t *hull_spec_rlimits(char **ulimits, struct hull_error **err)
 {
 	static const char *const names[] = { "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice",
 					     "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack",
 					     "as" };
 	json_t *out = json_array();
-	size_t i;
-	json_t *v;
-	json_array_foreach(ulimits, i, v)
-	{
-		const char *s = json_string_value(v);
-		const char *eq = s ? strchr(s, '=') : NULL;
+	for (char **u = ulimits; u && *u; u++) {
+		const char *s = *u;
+		const char *eq = strchr(s, '=');
 		bool known = false;
 		for (size_t k = 0; eq && k < HULL_ARRAY_SIZE(names); k++)
 			known |= strlen(names[k]) == (size_t)(eq - s) && !strncmp(names[k], s, (size_t)(eq - s));
@@ -81,19 +75,19 @@ static json_t *dev_rule(bool allow, const char *type, long long major, long long
 	return r;
 }
 
-json_t *hull_spec_resources(json_t *hc, bool privileged)
+json_t *hull_spec_resources(const struct hull_record_host_config *hc, bool privileged)
 {
 	json_t *res = json_object();
-	long long mem = json_integer_value(json_object_get(hc, "Memory"));
-	long long swap = json_integer_value(json_object_get(hc, "MemorySwap"));
+	long long mem = hc->memory;
+	long long swap = hc->memory_swap;
 	if (mem > 0) {
 		/* docker: --memory without --memory-swap allows as much swap again */
 		long long total = swap == 0 ? 2 * mem : swap;
 		json_object_set_new(res, "memory", json_pack("{s:I,s:I}", "limit", (json_int_t)mem, "swap",
 							     (json_int_t)total));
 	}
-	long long nano = json_integer_value(json_object_get(hc, "NanoCpus"));
-	long long shares = json_integer_value(json_object_get(hc, "CpuShares"));
+	long long nano = hc->nano_cpus;
+	long long shares = hc->cpu_shares;
 	if (nano > 0 || shares > 0) {
 		json_t *cpu = json_object();
 		if (nano > 0) {
@@ -104,9 +98,8 @@ json_t *hull_spec_resources(json_t *hc, bool privileged)
 			json_object_set_new(cpu, "shares", json_integer(shares));
 		json_object_set_new(res, "cpu", cpu);
 	}
-	json_t *pids = json_object_get(hc, "PidsLimit");
-	if (json_is_integer(pids) && json_integer_value(pids) != 0)
-		json_object_set_new(res, "pids", json_pack("{s:I}", "limit", (json_int_t)json_integer_value(pids)));
+	if (hc->pids_limit != 0)
+		json_object_set_new(res, "pids", json_pack("{s:I}", "limit", (json_int_t)hc->pids_limit));
 	json_t *devs = json_array();
 	if (privileged) {
 		json_array_append_new(devs, dev_rule(true, NULL, -1, -1, "rwm"));
@@ -154,17 +147,14 @@ static void add_host_devices(json_t *out, const char *dir, int level)
 	}
 }
 
-json_t *hull_spec_devices(json_t *hc, bool privileged, json_t *resources, struct hull_error **err)
+json_t *hull_spec_devices(const struct hull_record_host_config *hc, bool privileged, json_t *resources, struct hull_error **err)
 {
 	json_t *out = json_array();
 	json_t *rules = json_object_get(resources, "devices");
 	if (privileged)
 		add_host_devices(out, "/dev", 0);
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(hc, "Devices"), i, v)
-	{
-		_cleanup_free_ char *spec = hull_xstrdup(json_string_value(v));
+	for (char **d = hc->devices; d && *d; d++) {
+		_cleanup_free_ char *spec = hull_xstrdup(*d);
 		char *host = spec, *ctr = NULL, *perms = "rwm";
 		char *c = strchr(spec, ':');
 		if (c) {
@@ -233,9 +223,10 @@ static bool sysctl_allowed(const char *k, bool host_net)
 	return !host_net && !strncmp(k, "net.", 4);
 }
 
-json_t *hull_spec_sysctls(json_t *hc, const struct hull_spec_inputs *in, struct hull_error **err)
+json_t *hull_spec_sysctls(const struct hull_record_host_config *hc, const struct hull_spec_inputs *in,
+			  struct hull_error **err)
 {
-	const char *net = json_string_value(json_object_get(hc, "NetworkMode"));
+	const char *net = hc->network_mode;
 	bool host_net = net && !strcmp(net, "host") && !in->netns_path;
 	json_t *out = json_object();
 	if (!host_net) {
@@ -244,12 +235,9 @@ json_t *hull_spec_sysctls(json_t *hc, const struct hull_spec_inputs *in, struct 
 		json_object_set_new(out, "net.ipv4.ip_unprivileged_port_start", json_string("0"));
 		json_object_set_new(out, "net.ipv4.ping_group_range", ping_group_range(in->rootless));
 	}
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(hc, "Sysctls"), i, v)
-	{
-		const char *s = json_string_value(v);
-		const char *eq = s ? strchr(s, '=') : NULL;
+	for (char **sc = hc->sysctls; sc && *sc; sc++) {
+		const char *s = *sc;
+		const char *eq = strchr(s, '=');
 		_cleanup_free_ char *k = eq ? strndup(s, (size_t)(eq - s)) : NULL;
 		if (!k || !*k || !sysctl_allowed(k, host_net)) {
 			json_decref(out);
@@ -373,17 +361,13 @@ static json_t *from_docker_profile(json_t *p, json_t *caps)
 	return out;
 }
 
-json_t *hull_spec_seccomp(json_t *hc, json_t *caps, bool privileged, struct hull_error **err)
+json_t *hull_spec_seccomp(const struct hull_record_host_config *hc, json_t *caps, bool privileged,
+			  struct hull_error **err)
 {
 	const char *file = NULL;
-	size_t i;
-	json_t *v;
-	json_array_foreach(json_object_get(hc, "SecurityOpt"), i, v)
-	{
-		const char *s = json_string_value(v);
-		if (s && (!strncmp(s, "seccomp=", 8) || !strncmp(s, "seccomp:", 8)))
-			file = s + 8;
-	}
+	for (char **o = hc->security_opt; o && *o; o++)
+		if (!strncmp(*o, "seccomp=", 8) || !strncmp(*o, "seccomp:", 8))
+			file = *o + 8;
 	if (file && !strcmp(file, "unconfined"))
 		return NULL;
 	if (!file)
@@ -401,6 +385,8 @@ json_t *hull_spec_seccomp(json_t *hc, json_t *caps, bool privileged, struct hull
 	}
 	if (json_object_get(p, "archMap") || json_object_get(p, "defaultErrnoRet") == NULL) {
 		bool docker_form = json_object_get(p, "archMap") != NULL;
+		size_t i;
+		json_t *v;
 		json_array_foreach(json_object_get(p, "syscalls"), i, v)
 			docker_form |= json_object_get(v, "includes") || json_object_get(v, "excludes");
 		if (docker_form)

@@ -31,6 +31,7 @@
 
 #include "hull/agent.h"
 #include "hull/cleanup.h"
+#include "hull/container_record.h"
 #include "hull/container_store.h"
 #include "hull/engine_vm.h"
 #include "hull/fs.h"
@@ -187,7 +188,9 @@ int engine_vm_check_mounts(json_t *record, struct hull_error **err)
 
 bool engine_vm_enabled(const struct hull_container *c)
 {
-	return json_is_object(json_object_get(json_object_get(c->record, "HostConfig"), "HullVM"));
+	_cleanup_record_ struct hull_container_record r;
+	hull_container_record_parse(c->record, "container.json", &r, NULL); /* a bad member reads as absent */
+	return hull_record_host_config_is_vm(&r.host_config);
 }
 
 /* ------------------------------------------------------------ the disk -- */
@@ -657,25 +660,28 @@ int engine_vm_launch(struct hull_ctx *ctx, const struct hull_container *c, const
 	int r = kvm_usable(err); /* before anything is made for the VM */
 	if (r < 0)
 		return r;
-	json_t *hc = json_object_get(c->record, "HostConfig");
-	json_t *vm = json_object_get(hc, "HullVM");
-	struct shim s = {.ctx = ctx, .c = c, .memory = json_integer_value(json_object_get(hc, "Memory"))};
+	_cleanup_record_ struct hull_container_record rec;
+	if ((r = hull_container_record_parse(c->record, "container.json", &rec, err)) < 0)
+		return hull_error_wrap(err, r, "--vm");
+	const struct hull_record_host_config *hc = &rec.host_config;
+	const struct hull_record_vm *vm = &hc->hull_vm;
+	struct shim s = {.ctx = ctx, .c = c, .memory = hc->memory};
 	if (!s.memory)
 		s.memory = VM_DEFAULT_MEMORY;
-	long long nano = json_integer_value(json_object_get(hc, "NanoCpus"));
+	long long nano = hc->nano_cpus;
 	s.cpus = nano > 0 ? (unsigned)((nano + 999999999LL) / 1000000000LL) : 1;
 	if (s.cpus > HULL_VM_MAX_CPUS)
 		s.cpus = HULL_VM_MAX_CPUS;
-	s.kernel = hull_xstrdup(json_string_value(json_object_get(vm, "Kernel")));
+	s.kernel = vm->kernel ? hull_xstrdup(vm->kernel) : NULL;
 	_cleanup_free_ char *cache = hull_path_join(ctx->data_root, "vm");
 	struct hull_agent_initramfs_opts io = {.hull_binary = "/proc/self/exe", .kernel = s.kernel};
-	const char *image = json_string_value(json_object_get(c->record, "Image"));
-	json_t *graph = json_object_get(json_object_get(c->record, "GraphDriver"), "Data");
-	json_t *lowers = json_object_get(graph, "HullLowerDirs");
-	const char *rootfs = json_string_value(json_object_get(vm, "RootFS"));
+	const char *image = rec.image;
+	json_t *lowers = json_object_get(json_object_get(json_object_get(c->record, "GraphDriver"), "Data"),
+					 "HullLowerDirs");
+	const char *rootfs = vm->rootfs;
 	/* a record without RootFS was made before the root share: its disk, as then */
 	bool on_disk = !rootfs || !strcmp(rootfs, "disk");
-	s.root = on_disk ? NULL : json_string_value(json_object_get(graph, "MergedDir"));
+	s.root = on_disk ? NULL : rec.graph_driver.data.merged_dir;
 	if (!on_disk && !s.root) {
 		shim_clear(&s);
 		return hull_error_msg(err, EINVAL, "--vm: the container's record has no MergedDir");
