@@ -10,7 +10,6 @@
 
 #include "../cli.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
