@@ -6,8 +6,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* `unused`: a variable that exists only to be cleaned up at scope exit (an fd
@@ -59,12 +62,28 @@ static inline void hull_strv_freep(char ***v)
 	*v = NULL;
 }
 
+/* hull_killp: a process the scope owns, when *pid > 0: SIGKILL it and
+ * reap it (waitpid retried on EINTR; a process that is not our child is
+ * only killed). errno is kept; *pid becomes -1. */
+static inline void hull_killp(pid_t *pid)
+{
+	if (*pid > 0) {
+		int saved = errno;
+		kill(*pid, SIGKILL);
+		while (waitpid(*pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		errno = saved;
+	}
+	*pid = -1;
+}
+
 #define _cleanup_free_ _cleanup_(hull_freep)
 #define _cleanup_close_ _cleanup_(hull_closep)
 #define _cleanup_fclose_ _cleanup_(hull_fclosep)
 #define _cleanup_closedir_ _cleanup_(hull_closedirp)
 #define _cleanup_strv_ _cleanup_(hull_strv_freep)
 #define _cleanup_error_ _cleanup_(hull_error_freep)
+#define _cleanup_pid_ _cleanup_(hull_killp)
 
 /* steal_ptr: return the pointer and leave the variable NULL. */
 #define steal_ptr(p)                        \
@@ -80,6 +99,15 @@ static inline void hull_strv_freep(char ***v)
 		int _tmp_ = (fd);   \
 		(fd) = -1;          \
 		_tmp_;              \
+	})
+
+/* take_pid: return the pid and leave the variable -1 (a _cleanup_pid_
+ * process whose ownership passes on). */
+#define take_pid(pid)                 \
+	({                            \
+		pid_t _tmp_ = (pid);  \
+		(pid) = -1;           \
+		_tmp_;                \
 	})
 
 #define HULL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

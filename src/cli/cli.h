@@ -31,9 +31,19 @@ extern const struct hull_command hull_cli_image_commands[];
 extern const struct hull_command hull_cli_vm_commands[];
 extern const struct hull_command hull_cli_scan_commands[];
 
-/* cli_fail: print "hull: <msg>" (or the json log record when --log-format
- * json was asked for) for err, free it, and return exit status 1. */
+/* cli_fail: err's message as an error record to the log sink (stderr as
+ * "hull: <msg>", or the --log file, text or json per --log-format), and on
+ * stderr too when the sink is elsewhere; frees err (NULL: "unknown
+ * error"); returns exit status 1. */
 int cli_fail(struct hull_cli *cli, struct hull_error *err);
+
+/* cli_log_open: --log PATH: open PATH for appending (created 0640) as the
+ * log sink; 0, or -1 after saying why on stderr. */
+int cli_log_open(struct hull_cli *cli, const char *path);
+
+/* cli_log_format: --log-format NAME, "text" or "json"; 0, or -1 after
+ * saying on stderr that NAME is unknown. */
+int cli_log_format(struct hull_cli *cli, const char *name);
 
 /* cli_usage_error: print "hull CMD: MSG\nRun 'hull CMD --help' for usage."
  * and return exit status 1 (runc and docker both exit 1 on usage errors). */

@@ -7,7 +7,6 @@
  * Where a name exists in both, cli_choose_mode() decides; `hull runtime CMD`
  * and `hull engine CMD` force one side. */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,18 +31,6 @@ static const struct hull_command *const all_tables[] = {
 	hull_cli_runtime_commands, hull_cli_engine_commands, hull_cli_image_commands,
 	hull_cli_vm_commands,      hull_cli_scan_commands,
 };
-
-int cli_fail(struct hull_cli *cli, struct hull_error *err)
-{
-	const char *msg = err && err->msg ? err->msg : "unknown error";
-	/* The error goes to the --log sink (json for containerd's shim) and,
-	 * when that sink is not stderr, to stderr as well, as runc does. */
-	hull_log_write(&cli->ctx.log, HULL_LOG_ERROR, "%s", msg);
-	if (cli->ctx.log.fd != STDERR_FILENO)
-		fprintf(stderr, "hull: %s\n", msg);
-	hull_error_free(err);
-	return 1;
-}
 
 bool cli_has_flag(int argc, char **argv, const char *const *names)
 {
@@ -185,18 +172,6 @@ static void usage(FILE *out)
 	fprintf(out, "\nRun 'hull COMMAND --help' for more on a command.\n");
 }
 
-static int open_log(struct hull_cli *cli, const char *path)
-{
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		fprintf(stderr, "hull: open log file `%s`: %s\n", path, strerror(errno));
-		return -1;
-	}
-	cli->ctx.log.fd = fd;
-	cli->ctx.log.to_terminal = false;
-	return 0;
-}
-
 static bool in_table(const struct hull_command *table, const struct hull_command *cmd)
 {
 	for (const struct hull_command *c = table; c->name; c++)
@@ -283,14 +258,8 @@ int main(int argc, char **argv)
 			cli.runtime_globals = true;
 			break;
 		case OPT_LOG_FORMAT:
-			if (!strcmp(optarg, "json"))
-				cli.ctx.log.format = HULL_LOG_JSON;
-			else if (!strcmp(optarg, "text"))
-				cli.ctx.log.format = HULL_LOG_TEXT;
-			else {
-				fprintf(stderr, "hull: --log-format: unknown format `%s` (use text or json)\n", optarg);
+			if (cli_log_format(&cli, optarg) < 0)
 				return 1;
-			}
 			cli.runtime_globals = true;
 			break;
 		case OPT_DEBUG:
@@ -330,7 +299,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (log_path && open_log(&cli, log_path) < 0)
+	if (log_path && cli_log_open(&cli, log_path) < 0)
 		return 1;
 	if (optind >= argc) {
 		if (runc_named)

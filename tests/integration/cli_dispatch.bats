@@ -111,3 +111,21 @@ teardown() { runtime_teardown; }
 	[ "$output" = out ]
 	[ -z "$stderr" ]
 }
+
+@test "a failing vm command writes its error as a json record to --log, from hull and from hull-vm alike" {
+	hull_vm=$(dirname "$HULL")/src/cli/vm/hull-vm
+	# no KVM here, or no kernel file: either way the command fails with an error
+	run --separate-stderr "$HULL" --log-format json --log "$TMP/hull.json" vm run --kernel /nonexistent </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "hull: "* ]]
+	jq -s -e 'length == 1 and .[0].level == "error" and (.[0].msg | length > 0) and (.[0].time | endswith("Z"))' \
+		"$TMP/hull.json"
+	run --separate-stderr "$hull_vm" --log-format json --log "$TMP/hull-vm.json" run --kernel /nonexistent </dev/null
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "hull: "* ]]
+	jq -s -e 'length == 1 and .[0].level == "error"' "$TMP/hull-vm.json"
+	[ "$(jq -r .msg "$TMP/hull.json")" = "$(jq -r .msg "$TMP/hull-vm.json")" ]
+	run "$hull_vm" --log-format yaml run --kernel /nonexistent
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--log-format: unknown format \`yaml\`"* ]]
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "../cli.h"
+#include "service.h"
 #include "hull/container_store.h"
 #include "hull/error.h"
 
@@ -196,8 +197,5 @@ void api_volume_inspect(struct api_request *req, struct api_response *resp);
 void api_volume_create(struct api_request *req, struct api_response *resp);
 void api_volume_delete(struct api_request *req, struct api_response *resp);
 void api_volumes_prune(struct api_request *req, struct api_response *resp);
-
-/* cmd_system_service: `hull system service [-H|--host ADDR]`. */
-int cmd_system_service(struct hull_cli *cli, int argc, char **argv);
 
 #endif

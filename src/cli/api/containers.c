@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../engine/system_internal.h"
+#include "../engine/ps.h"
 #include "api.h"
 #include "hull/cleanup.h"
 #include "hull/container_store.h"

@@ -9,11 +9,11 @@
 
 #include "../cli.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/attach.h"
 #include "hull/cleanup.h"
 #include "hull/container_lifecycle.h"
 #include "hull/container_store.h"
+#include "tty.h"
 
 static const char usage_text[] =
 	"Usage: hull attach [OPTIONS] CONTAINER\n\n"

@@ -1,4 +1,5 @@
-/* commands.h - the engine's command entry points (commands_engine.c). */
+/* commands.h - the engine's command entry points, for the command table
+ * (commands_engine.c): argv[0] is the command name, the exit status returned. */
 #ifndef HULL_CLI_ENGINE_COMMANDS_H
 #define HULL_CLI_ENGINE_COMMANDS_H
 
@@ -32,8 +33,8 @@ int cmd_engine_unpause(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_rename(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_container(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_container_prune(struct hull_cli *cli, int argc, char **argv);
-int cmd_engine_system(struct hull_cli *cli, int argc, char **argv);
-int cmd_engine_history(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_system_df(struct hull_cli *cli, int argc, char **argv);
+int cmd_engine_system_prune(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_volume(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_network(struct hull_cli *cli, int argc, char **argv);
 int cmd_engine_unshare(struct hull_cli *cli, int argc, char **argv);

@@ -7,10 +7,10 @@
 
 #include "../cli.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/prune.h"
+#include "prune_output.h"
 
 int cmd_engine_container_prune(struct hull_cli *cli, int argc, char **argv)
 {

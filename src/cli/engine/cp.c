@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "../cli.h"
+#include "../human.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/container_store.h"
 #include "hull/cp.h"
@@ -107,7 +107,7 @@ int cmd_engine_cp(struct hull_cli *cli, int argc, char **argv)
 	/* docker's last line, shown only on a terminal (-q hides it) */
 	if (!quiet && isatty(STDERR_FILENO) && strcmp(dst, "-")) {
 		char size[32];
-		engine_human_size(o.copied, size, sizeof(size));
+		cli_human_size(o.copied, size, sizeof(size));
 		fprintf(stderr, "Successfully copied %s to %s\n", size, dst);
 	}
 	return 0;

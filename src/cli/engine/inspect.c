@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "../cli.h"
+#include "../output.h"
+#include "../template.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/container_store.h"
 #include "hull/image.h"
@@ -16,7 +17,6 @@
 #include "hull/network.h"
 #include "hull/prune.h"
 #include "hull/volume.h"
-#include "template.h"
 
 static json_t *image_json(struct hull_cli *cli, const char *ref)
 {
@@ -111,7 +111,7 @@ int cmd_engine_inspect(struct hull_cli *cli, int argc, char **argv)
 		}
 		if (format) {
 			const char *why = NULL;
-			_cleanup_free_ char *line = engine_template_render(format, j, &why);
+			_cleanup_free_ char *line = cli_template_render(format, j, &why);
 			json_decref(j);
 			if (!line)
 				return cli_usage_error("inspect", "--format: %s", why);
@@ -121,6 +121,6 @@ int cmd_engine_inspect(struct hull_cli *cli, int argc, char **argv)
 		json_array_append_new(all, j);
 	}
 	if (!format)
-		engine_print_json(all);
+		cli_print_json(all);
 	return status;
 }

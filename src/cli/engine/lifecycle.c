@@ -7,7 +7,6 @@
 
 #include "../cli.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/container_lifecycle.h"
 #include "hull/container_store.h"

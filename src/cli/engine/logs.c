@@ -10,7 +10,6 @@
 
 #include "../cli.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
@@ -27,10 +26,11 @@ static int emit(const struct hull_log_record *rec, void *data)
 {
 	struct logs_ctx *l = data;
 	FILE *out = rec->stream == HULL_STREAM_STDERR ? stderr : stdout;
+	errno = 0;
 	if (l->timestamps)
 		fprintf(out, "%s ", rec->time);
 	if (fwrite(rec->text, 1, rec->len, out) != rec->len || fflush(out) == EOF)
-		return -EPIPE;
+		return -(errno ? errno : EPIPE); /* EPIPE, mostly: the reader went away */
 	return 0;
 }
 

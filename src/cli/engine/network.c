@@ -6,11 +6,13 @@
 
 #include "../cli.h"
 #include "commands.h"
-#include "common.h"
+#include "flags.h"
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/network.h"
+#include "ls_inspect.h"
+#include "prune_output.h"
 
 static const char usage_text[] =
 	"Usage: hull network COMMAND\n\n"

@@ -6,8 +6,10 @@
 #include <time.h>
 
 #include "../cli.h"
+#include "../human.h"
+#include "../output.h"
+#include "../template.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/container_store.h"
 #include "hull/engine_ids.h"
@@ -16,8 +18,7 @@
 #include "hull/json.h"
 #include "hull/prune.h"
 #include "hull/timefmt.h"
-#include "system_internal.h"
-#include "template.h"
+#include "ps.h"
 
 static char *command_text(const struct hull_container *c, bool no_trunc)
 {
@@ -62,15 +63,15 @@ static char *status_text(const struct hull_container *c)
 	switch (s->status) {
 	case HULL_ENGINE_RUNNING:
 	case HULL_ENGINE_PAUSED:
-		engine_human_duration(now_ns - hull_time_parse_ns(s->started_at), d, sizeof(d));
+		cli_human_duration(now_ns - hull_time_parse_ns(s->started_at), d, sizeof(d));
 		if (s->status == HULL_ENGINE_PAUSED)
 			return hull_strdup_printf("Up %s (Paused)", d);
 		return hull_strdup_printf("Up %s%s", d, health_text(c));
 	case HULL_ENGINE_EXITED:
-		engine_human_duration(now_ns - hull_time_parse_ns(s->finished_at), d, sizeof(d));
+		cli_human_duration(now_ns - hull_time_parse_ns(s->finished_at), d, sizeof(d));
 		return hull_strdup_printf("Exited (%d) %s ago", s->exit_code, d);
 	case HULL_ENGINE_RESTARTING: /* docker's words: the last exit code, how long ago */
-		engine_human_duration(now_ns - hull_time_parse_ns(s->finished_at), d, sizeof(d));
+		cli_human_duration(now_ns - hull_time_parse_ns(s->finished_at), d, sizeof(d));
 		return hull_strdup_printf("Restarting (%d) %s ago", s->exit_code, d);
 	case HULL_ENGINE_CREATED:
 		return hull_xstrdup("Created");
@@ -115,7 +116,7 @@ static json_t *row(const struct hull_container *c, bool no_trunc)
 {
 	char created[64], id[HULL_ID_LEN + 1];
 	const char *created_at = json_string_value(json_object_get(c->record, "Created"));
-	engine_human_ago(hull_time_parse_ns(created_at), created, sizeof(created));
+	cli_human_ago(hull_time_parse_ns(created_at), created, sizeof(created));
 	snprintf(id, sizeof(id), "%.*s", no_trunc ? HULL_ID_LEN : HULL_SHORT_ID_LEN, c->id);
 	_cleanup_free_ char *cmd = command_text(c, no_trunc);
 	_cleanup_free_ char *status = status_text(c);
@@ -173,7 +174,7 @@ static void print_table(json_t *rows, bool size)
 	static const char *const heads[] = { "CONTAINER ID", "IMAGE", "COMMAND", "CREATED",
 					     "STATUS",       "PORTS", "NAMES",   "SIZE" };
 	static const char *const keys[] = { "ID", "Image", "Command", "RunningFor", "Status", "Ports", "Names", "Size" };
-	engine_print_table(heads, keys, size ? 8 : 7, rows);
+	cli_print_table(heads, keys, size ? 8 : 7, rows);
 }
 
 /* docker ps -s: "12B (virtual 2.05MB)" */
@@ -182,8 +183,8 @@ static void add_size(struct hull_cli *cli, const struct hull_container *c, json_
 	unsigned long long rw = 0, total = 0;
 	hull_engine_container_size(&cli->ctx, c, &rw, &total, NULL);
 	char a[32], b[32];
-	engine_human_size(rw, a, sizeof(a));
-	engine_human_size(total, b, sizeof(b));
+	cli_human_size(rw, a, sizeof(a));
+	cli_human_size(total, b, sizeof(b));
 	_cleanup_free_ char *text = hull_strdup_printf("%s (virtual %s)", a, b);
 	json_object_set_new(row, "Size", json_string(text));
 }
@@ -261,7 +262,7 @@ int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
 		json_array_foreach(rows, i, r)
 		{
 			const char *why = NULL;
-			_cleanup_free_ char *line = engine_template_render(format, r, &why);
+			_cleanup_free_ char *line = cli_template_render(format, r, &why);
 			if (!line)
 				return cli_usage_error("ps", "--format: %s", why);
 			printf("%s\n", line);

@@ -10,7 +10,6 @@
 
 #include "../cli.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/attach.h"
 #include "hull/cleanup.h"
 #include "hull/container_lifecycle.h"
@@ -18,6 +17,7 @@
 #include "hull/fs.h"
 #include "hull/image.h"
 #include "run_flags.h"
+#include "tty.h"
 
 static void on_pulling(void *opaque, const char *ref)
 {

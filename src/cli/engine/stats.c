@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "../cli.h"
+#include "../human.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/container_proc.h"
 #include "hull/container_store.h"
@@ -36,12 +36,12 @@ static void print_row(const struct sample *a, const struct sample *b, int64_t el
 	if (limit <= 0 && sysinfo(&si) == 0)
 		limit = (long long)si.totalram * si.mem_unit;
 	char mem[32], lim[32], rx[32], tx[32], br[32], bw[32];
-	engine_human_size(b->u.memory, mem, sizeof(mem));
-	engine_human_size((unsigned long long)limit, lim, sizeof(lim));
-	engine_human_size(b->u.net_rx, rx, sizeof(rx));
-	engine_human_size(b->u.net_tx, tx, sizeof(tx));
-	engine_human_size(b->u.block_read, br, sizeof(br));
-	engine_human_size(b->u.block_write, bw, sizeof(bw));
+	cli_human_size(b->u.memory, mem, sizeof(mem));
+	cli_human_size((unsigned long long)limit, lim, sizeof(lim));
+	cli_human_size(b->u.net_rx, rx, sizeof(rx));
+	cli_human_size(b->u.net_tx, tx, sizeof(tx));
+	cli_human_size(b->u.block_read, br, sizeof(br));
+	cli_human_size(b->u.block_write, bw, sizeof(bw));
 	double memp = limit > 0 ? 100.0 * (double)b->u.memory / (double)limit : 0;
 	if (json) {
 		printf("{\"BlockIO\":\"%s / %s\",\"CPUPerc\":\"%.2f%%\",\"Container\":\"%.12s\",\"ID\":\"%.12s\","

@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "../cli.h"
+#include "../human.h"
+#include "../template.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/container_lifecycle.h"
 #include "hull/fs.h"
@@ -15,9 +16,8 @@
 #include "hull/network.h"
 #include "hull/prune.h"
 #include "hull/volume.h"
+#include "prune_output.h"
 #include "system_internal.h"
-#include "../api/api.h"
-#include "template.h"
 
 /* One row with docker's df formatter field names. */
 static json_t *df_row(const char *type, const struct hull_disk_row *u, bool percent)
@@ -25,8 +25,8 @@ static json_t *df_row(const char *type, const struct hull_disk_row *u, bool perc
 	char total[24], active[24], size[32], reclaim[32], reclaim_col[48];
 	snprintf(total, sizeof(total), "%lu", u->total);
 	snprintf(active, sizeof(active), "%lu", u->active);
-	engine_human_size(u->size, size, sizeof(size));
-	engine_human_size(u->reclaimable, reclaim, sizeof(reclaim));
+	cli_human_size(u->size, size, sizeof(size));
+	cli_human_size(u->reclaimable, reclaim, sizeof(reclaim));
 	/* docker: a percentage only when there is a size to take it of */
 	if (percent && u->size > 0)
 		snprintf(reclaim_col, sizeof(reclaim_col), "%s (%llu%%)", reclaim, u->reclaimable * 100 / u->size);
@@ -36,7 +36,7 @@ static json_t *df_row(const char *type, const struct hull_disk_row *u, bool perc
 			 "Reclaimable", reclaim_col);
 }
 
-static int system_df(struct hull_cli *cli, int argc, char **argv)
+int cmd_engine_system_df(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "format", required_argument, NULL, 'F' },
 					      { "verbose", no_argument, NULL, 'v' },
@@ -85,7 +85,7 @@ static int system_df(struct hull_cli *cli, int argc, char **argv)
 		}
 		const char *why = NULL;
 		_cleanup_free_ char *line = !strcmp(format, "json") ? json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS)
-								     : engine_template_render(format, r, &why);
+								     : cli_template_render(format, r, &why);
 		if (!line)
 			return cli_usage_error("system df", "--format: %s", why);
 		printf("%s\n", line);
@@ -126,7 +126,7 @@ static bool confirm_system_prune(bool all, bool volumes)
 	return engine_confirm(msg);
 }
 
-static int system_prune(struct hull_cli *cli, int argc, char **argv)
+int cmd_engine_system_prune(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "all", no_argument, NULL, 'a' },
 					      { "force", no_argument, NULL, 'f' },
@@ -180,23 +180,4 @@ static int system_prune(struct hull_cli *cli, int argc, char **argv)
 	engine_print_deleted("Deleted Images", images);
 	engine_print_reclaimed(total);
 	return 0;
-}
-
-int cmd_engine_system(struct hull_cli *cli, int argc, char **argv)
-{
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		printf("Usage: hull system COMMAND\n\nManage hull\n\nCommands:\n"
-		       "  df        Show disk usage\n"
-		       "  prune     Remove unused data\n"
-		       "  service   Serve the Docker Engine API (docs/docker-api.md)\n");
-		return argc < 2 ? 1 : 0;
-	}
-	optind = 0;
-	if (!strcmp(argv[1], "df"))
-		return system_df(cli, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "prune"))
-		return system_prune(cli, argc - 1, argv + 1);
-	if (!strcmp(argv[1], "service"))
-		return cmd_system_service(cli, argc - 1, argv + 1);
-	return cli_usage_error("system", "unknown command `%s`", argv[1]);
 }

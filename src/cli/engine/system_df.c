@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "../cli.h"
+#include "../human.h"
+#include "../output.h"
 #include "commands.h"
-#include "common.h"
 #include "hull/cleanup.h"
 #include "hull/container_store.h"
 #include "hull/fs.h"
@@ -16,12 +17,13 @@
 #include "hull/prune.h"
 #include "hull/timefmt.h"
 #include "hull/volume.h"
+#include "ps.h"
 #include "system_internal.h"
 
 static json_t *human(unsigned long long bytes)
 {
 	char s[32];
-	engine_human_size(bytes, s, sizeof(s));
+	cli_human_size(bytes, s, sizeof(s));
 	return json_string(s);
 }
 
@@ -56,7 +58,7 @@ static void image_rows(struct hull_image **imgs, struct hull_container **cs, siz
 			*colon = '\0';
 		char ago[64], count[24];
 		long long created = hull_time_parse_seconds((*i)->config->created);
-		engine_human_ago((created ? created : (*i)->created) * 1000000000LL, ago, sizeof(ago));
+		cli_human_ago((created ? created : (*i)->created) * 1000000000LL, ago, sizeof(ago));
 		snprintf(count, sizeof(count), "%lu", containers_of(cs, n, (*i)->id));
 		json_array_append_new(rows, json_pack("[s,s,s#,s,o,o,o,s]", fam ? fam : "<none>",
 						      colon ? colon + 1 : "<none>", (*i)->id + 7, 12, ago,
@@ -131,15 +133,15 @@ int engine_system_df_verbose(struct hull_cli *cli)
 	container_rows(cli, cs, n, containers);
 	volume_rows(cli, volumes);
 	printf("Images space usage:\n\n");
-	engine_print_table(image_heads, NULL, 8, images);
+	cli_print_table(image_heads, NULL, 8, images);
 	printf("\nContainers space usage:\n\n");
-	engine_print_table(container_heads, NULL, 8, containers);
+	cli_print_table(container_heads, NULL, 8, containers);
 	printf("\nLocal Volumes space usage:\n\n");
-	engine_print_table(volume_heads, NULL, 3, volumes);
+	cli_print_table(volume_heads, NULL, 3, volumes);
 	/* hull builds no images: no build cache */
 	printf("\nBuild cache usage: 0B\n\n");
 	_cleanup_json_ json_t *none = json_array();
-	engine_print_table(cache_heads, NULL, 7, none);
+	cli_print_table(cache_heads, NULL, 7, none);
 	hull_image_list_free(imgs);
 	for (size_t i = 0; i < n; i++)
 		hull_container_free(cs[i]);

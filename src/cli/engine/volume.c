@@ -7,10 +7,12 @@
 
 #include "../cli.h"
 #include "commands.h"
-#include "common.h"
+#include "flags.h"
 #include "hull/cleanup.h"
 #include "hull/json.h"
 #include "hull/volume.h"
+#include "ls_inspect.h"
+#include "prune_output.h"
 
 static const char usage_text[] =
 	"Usage: hull volume COMMAND\n\n"

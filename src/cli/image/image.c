@@ -8,7 +8,6 @@
 #include "hull/json.h"
 #include "hull/timefmt.h"
 #include "image_cli.h"
-#include "../engine/commands.h" /* history lives with the engine's commands */
 
 int cmd_image_inspect(struct hull_cli *cli, int argc, char **argv)
 {
@@ -144,7 +143,7 @@ int cmd_image_build_default(struct hull_cli *cli, int argc, char **argv)
 
 static const struct hull_command subcommands[] = {
 	{ "build-default", "build the offline busybox image", cmd_image_build_default },
-	{ "history", "show the history of an image", cmd_engine_history },
+	{ "history", "show the history of an image", cmd_image_history },
 	{ "import", "make an image from a rootfs tar", cmd_import },
 	{ "inspect", "show images as JSON", cmd_image_inspect },
 	{ "load", "load images from a tar or OCI layout", cmd_load },

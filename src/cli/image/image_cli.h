@@ -42,5 +42,6 @@ int cmd_save(struct hull_cli *cli, int argc, char **argv);
 int cmd_image_inspect(struct hull_cli *cli, int argc, char **argv);
 int cmd_image_prune(struct hull_cli *cli, int argc, char **argv);
 int cmd_image_build_default(struct hull_cli *cli, int argc, char **argv);
+int cmd_image_history(struct hull_cli *cli, int argc, char **argv);
 
 #endif

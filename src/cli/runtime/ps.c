@@ -46,6 +46,13 @@ static int ps_table(char **args, int n_args, const pid_t *pids, size_t n, struct
 	for (int i = 0; i < n_args; i++)
 		argv[i + 1] = args[i];
 	pid_t child = fork();
+	if (child < 0) {
+		int e = errno;
+		free(argv);
+		close(fds[0]);
+		close(fds[1]);
+		return hull_error_set(err, e, "fork ps");
+	}
 	if (child == 0) {
 		dup2(fds[1], STDOUT_FILENO);
 		execvp("ps", argv);
@@ -59,7 +66,7 @@ static int ps_table(char **args, int n_args, const pid_t *pids, size_t n, struct
 	close(fds[0]);
 	int status = 0;
 	waitpid(child, &status, 0);
-	if (child < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return hull_error_msg(err, EIO, "ps failed (status %d): %s", WEXITSTATUS(status), out ? out : "");
 	char *save = NULL, *line = strtok_r(out, "\n", &save);
 	if (!line)

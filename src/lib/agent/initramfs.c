@@ -104,8 +104,9 @@ static int add_parents(struct writer *w, const char *path, struct hull_error **e
 static int add_entry(struct writer *w, const char *path, mode_t type, mode_t perm, const void *data, size_t len,
 		     dev_t rdev, struct hull_error **err)
 {
-	if (type != AE_IFDIR && add_parents(w, path, err) < 0)
-		return -EIO;
+	int r = type == AE_IFDIR ? 0 : add_parents(w, path, err);
+	if (r < 0)
+		return r;
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_set_pathname(e, path + 1); /* "init", "lib/...": relative, as cpio(1) writes them */
 	archive_entry_set_filetype(e, type);
@@ -116,7 +117,7 @@ static int add_entry(struct writer *w, const char *path, mode_t type, mode_t per
 		archive_entry_set_rdevmajor(e, major(rdev));
 		archive_entry_set_rdevminor(e, minor(rdev));
 	}
-	int r = archive_write_header(w->a, e);
+	r = archive_write_header(w->a, e);
 	archive_entry_free(e);
 	if (r != ARCHIVE_OK)
 		return archive_fail(w, path, err);

@@ -89,8 +89,9 @@ static int write_files(struct agent *a, json_t *files, struct hull_error **err)
 			return hull_error_msg(err, EINVAL, "create: files: `%s` must be a string of at most %u bytes",
 					      name, HULL_AGENT_FILE_MAX);
 		_cleanup_free_ char *p = hull_path_join(dir, name);
-		if (hull_write_file_atomic(p, json_string_value(v), json_string_length(v), 0644, false, err) < 0)
-			return -EIO;
+		int r = hull_write_file_atomic(p, json_string_value(v), json_string_length(v), 0644, false, err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -170,12 +171,13 @@ static int create_container(struct agent *a, json_t *msg, struct hull_error **er
 		return hull_error_msg(err, EINVAL, "create: id: must be a container id ([A-Za-z0-9_+.-]+)");
 	if (!json_is_object(config) || !json_is_object(json_object_get(config, "process")))
 		return hull_error_msg(err, EINVAL, "create: config: must be an OCI config object with a process");
-	if (hull_mkdir_p(a->opts->state_dir, 0700, err) < 0)
-		return -EIO;
+	int r = hull_mkdir_p(a->opts->state_dir, 0700, err);
+	if (r < 0)
+		return r;
 	a->bundle = hull_path_join(a->opts->state_dir, "bundle");
-	if (hull_rm_rf(a->bundle, err) < 0 || hull_mkdir_p(a->bundle, 0700, err) < 0)
-		return -EIO;
-	int r = write_files(a, json_object_get(msg, "files"), err);
+	if ((r = hull_rm_rf(a->bundle, err)) < 0 || (r = hull_mkdir_p(a->bundle, 0700, err)) < 0)
+		return r;
+	r = write_files(a, json_object_get(msg, "files"), err);
 	if (r < 0)
 		return r;
 	_cleanup_json_ json_t *cfg = json_deep_copy(config);

@@ -1,5 +1,4 @@
 /* log.c - leveled records to the sink in struct hull_log. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/log.h"
 
@@ -73,6 +73,56 @@ static char *logfmt_record(const char *level, const char *msg)
 	return line;
 }
 
+/* The length of the UTF-8 sequence at s (1-4), or 0 when s does not start
+ * a valid one (a stray continuation byte, a truncated or overlong
+ * sequence, a surrogate, beyond U+10FFFF). */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n = s[0] < 0x80			 ? 1
+		   : s[0] >= 0xc2 && s[0] < 0xe0 ? 2
+		   : s[0] >= 0xe0 && s[0] < 0xf0 ? 3
+		   : s[0] >= 0xf0 && s[0] < 0xf5 ? 4
+						 : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if ((n == 3 && s[0] == 0xe0 && s[1] < 0xa0) || (n == 3 && s[0] == 0xed && s[1] >= 0xa0) ||
+	    (n == 4 && s[0] == 0xf0 && s[1] < 0x90) || (n == 4 && s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* msg as the inside of a JSON string, escaped as jansson escapes it (",
+ * \\, \b \f \n \r \t, other control characters as \u00XX); a byte that
+ * is not valid UTF-8 becomes U+FFFD. Done by hand so that binaries which
+ * use no JSON otherwise (hull-vm) need not link libjansson to log. */
+static char *json_string_text(const char *msg)
+{
+	char *out = hull_xmalloc(strlen(msg) * 6 + 1), *o = out;
+	for (const unsigned char *m = (const unsigned char *)msg; *m;) {
+		size_t n = utf8_len(m);
+		const char *esc = *m == '"'    ? "\\\""
+				  : *m == '\\' ? "\\\\"
+				  : *m == '\b' ? "\\b"
+				  : *m == '\f' ? "\\f"
+				  : *m == '\n' ? "\\n"
+				  : *m == '\r' ? "\\r"
+				  : *m == '\t' ? "\\t"
+					       : NULL;
+		if (esc)
+			o = stpcpy(o, esc);
+		else if (*m < 0x20)
+			o += sprintf(o, "\\u%04X", *m);
+		else if (n == 0)
+			o = stpcpy(o, "\xef\xbf\xbd");
+		else
+			o = mempcpy(o, m, n);
+		m += n ? n : 1;
+	}
+	*o = '\0';
+	return out;
+}
+
 void hull_log_writev(const struct hull_log *log, enum hull_log_level level, const char *fmt, va_list ap)
 {
 	if (!log || log->fd < 0 || level > log->level)
@@ -86,13 +136,9 @@ void hull_log_writev(const struct hull_log *log, enum hull_log_level level, cons
 		 * containerd's shim reads the last "msg" of this file. */
 		char when[64];
 		log_time(when, sizeof(when));
-		json_t *rec = json_pack("{s:s, s:s, s:s}", "level", level_names[level], "msg", msg, "time", when);
-		char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-		json_decref(rec);
-		if (s) {
-			line = hull_strdup_printf("%s\n", s);
-			free(s);
-		}
+		_cleanup_free_ char *text = json_string_text(msg);
+		line = hull_strdup_printf("{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s\"}\n", level_names[level],
+					  text, when);
 	} else if (level == HULL_LOG_DEBUG) {
 		/* debug records are for tools (and runc's tests): logrus' shape */
 		line = logfmt_record(level_names[level], msg);

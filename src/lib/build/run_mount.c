@@ -165,8 +165,9 @@ static int mount_cache(struct build *b, struct run_mounts *rm, const struct hull
 	_cleanup_free_ char *base = hull_path_join(b->ctx->data_root, "build-mounts/cache");
 	_cleanup_free_ char *dir = hull_strdup_printf("%s/%s", base, hull_digest_hex(digest));
 	_cleanup_free_ char *lock = hull_strdup_printf("%s.lock", dir);
-	if (hull_mkdir_p(base, 0700, err) < 0)
-		return -EIO;
+	int r = hull_mkdir_p(base, 0700, err);
+	if (r < 0)
+		return r;
 	if (mkdir(dir, m->mode >= 0 ? (mode_t)m->mode : 0755) == 0) {
 		if ((m->uid >= 0 || m->gid >= 0) &&
 		    chown(dir, (uid_t)(m->uid >= 0 ? m->uid : 0), (gid_t)(m->gid >= 0 ? m->gid : 0)) < 0)
@@ -189,9 +190,9 @@ static int mount_cache(struct build *b, struct run_mounts *rm, const struct hull
 			/* private and busy: a fresh directory for this RUN only */
 			char *fresh = tmp_path(b, "cache");
 			if (!mkdtemp(fresh)) {
-				hull_error_set(err, errno, "mkdtemp `%s`", fresh);
+				r = hull_error_set(err, errno, "mkdtemp `%s`", fresh);
 				free(fresh);
-				return -EIO;
+				return r;
 			}
 			chmod(fresh, m->mode >= 0 ? (mode_t)m->mode : 0755);
 			add_bind(rm, fresh, m->target, false);
@@ -329,9 +330,9 @@ static int mount_from(struct build *b, struct stage *st, struct run_mounts *rm, 
 		return hull_error_msg(err, EINVAL, "--mount from=%s: the image has no layer", from);
 	char *dir = tmp_path(b, "from");
 	if (!mkdtemp(dir)) {
-		hull_error_set(err, errno, "mkdtemp `%s`", dir);
+		int e = hull_error_set(err, errno, "mkdtemp `%s`", dir);
 		free(dir);
-		return -EIO;
+		return e;
 	}
 	int r;
 	if (img->n_layers == 1)
@@ -362,8 +363,9 @@ static int mount_bind(struct build *b, struct stage *st, struct run_mounts *rm, 
 {
 	_cleanup_free_ char *root = NULL;
 	if (m->from) {
-		if (mount_from(b, st, rm, m->from, &root, err) < 0)
-			return -EIO;
+		int r = mount_from(b, st, rm, m->from, &root, err);
+		if (r < 0)
+			return r;
 	} else if (!(root = realpath(b->o->context, NULL)))
 		return hull_error_set(err, errno, "the build context `%s`", b->o->context);
 	_cleanup_free_ char *rel = hull_path_clean(m->source ? m->source : "/");
@@ -390,15 +392,18 @@ static int mount_bind(struct build *b, struct stage *st, struct run_mounts *rm, 
 		struct stat sb;
 		char *copy = tmp_path(b, "bind");
 		if (!mkdtemp(copy)) {
-			hull_error_set(err, errno, "mkdtemp `%s`", copy);
+			int e = hull_error_set(err, errno, "mkdtemp `%s`", copy);
 			free(copy);
-			return -EIO;
+			return e;
 		}
 		push_tmp(&rm->tmp, copy);
-		if (lstat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		if (lstat(path, &sb) < 0)
+			return hull_error_set(err, errno, "--mount source `%s`", m->source);
+		if (!S_ISDIR(sb.st_mode))
 			return hull_error_msg(err, EINVAL, "--mount source `%s`: rw needs a directory", m->source);
-		if (hull_copy_tree(path, copy, err) < 0)
-			return -EIO;
+		int r = hull_copy_tree(path, copy, err);
+		if (r < 0)
+			return r;
 		add_bind(rm, copy, m->target, false);
 		return 0;
 	}

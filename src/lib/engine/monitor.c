@@ -127,10 +127,11 @@ static int write_etc_files(struct monitor *m, struct hull_error **err)
 		if (!base)
 			return -EINVAL;
 	}
-	if (hull_write_file_atomic(hp, h, strlen(h), 0644, false, err) < 0 ||
-	    hull_write_file_atomic(rp, resolv, strlen(resolv), 0644, false, err) < 0 ||
-	    hull_write_file_atomic(hosts, base, strlen(base), 0644, false, err) < 0)
-		return -EIO;
+	int r;
+	if ((r = hull_write_file_atomic(hp, h, strlen(h), 0644, false, err)) < 0 ||
+	    (r = hull_write_file_atomic(rp, resolv, strlen(resolv), 0644, false, err)) < 0 ||
+	    (r = hull_write_file_atomic(hosts, base, strlen(base), 0644, false, err)) < 0)
+		return r;
 	return 0;
 }
 
@@ -181,8 +182,9 @@ static int open_stdio(struct monitor *m, struct hull_runtime_opts *opts, struct 
 		/* a VM's terminal is the guest's pty; its bytes reach us through
 		 * the shim on a pty of ours (raw: the guest's does the editing) */
 		int slave = -1;
-		if (engine_vm_open_pty(&m->master, &slave, err) < 0)
-			return -EIO;
+		int r = engine_vm_open_pty(&m->master, &slave, err);
+		if (r < 0)
+			return r;
 		opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = slave;
 		return 0;
 	}

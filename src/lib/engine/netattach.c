@@ -34,8 +34,9 @@ json_t *net_endpoints_load(const struct hull_ctx *ctx, const char *name)
 int net_endpoints_save(const struct hull_ctx *ctx, const char *name, json_t *eps, struct hull_error **err)
 {
 	_cleanup_free_ char *d = net_dir(ctx, name);
-	if (hull_mkdir_p(d, 0700, err) < 0)
-		return -EIO;
+	int r = hull_mkdir_p(d, 0700, err);
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *p = hull_path_join(d, "endpoints.json");
 	return hull_json_dump_file(eps, p, 0600, err);
 }

@@ -55,8 +55,9 @@ char *net_dir(const struct hull_ctx *ctx, const char *name)
 int net_lock(const struct hull_ctx *ctx, const char *name, struct hull_error **err)
 {
 	_cleanup_free_ char *d = net_dir(ctx, NULL);
-	if (hull_mkdir_p(d, 0700, err) < 0)
-		return -EIO;
+	int r = hull_mkdir_p(d, 0700, err);
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *p = hull_strdup_printf("%s/.lock-%s", d, name ? name : "all");
 	_cleanup_close_ int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -138,8 +139,9 @@ static json_t *to_json(const struct hull_network *n)
 static int save_network(const struct hull_ctx *ctx, const struct hull_network *n, struct hull_error **err)
 {
 	_cleanup_free_ char *d = net_dir(ctx, n->name);
-	if (hull_mkdir_p(d, 0700, err) < 0)
-		return -EIO;
+	int r = hull_mkdir_p(d, 0700, err);
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *p = hull_path_join(d, "network.json");
 	_cleanup_json_ json_t *j = to_json(n);
 	return hull_json_dump_file(j, p, 0600, err);

@@ -169,7 +169,12 @@ json_t *hull_spec_devices(const struct hull_record_host_config *hc, bool privile
 			}
 		}
 		struct stat st;
-		if (stat(host, &st) < 0 || !(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+		if (stat(host, &st) < 0) {
+			json_decref(out);
+			hull_error_set(err, errno, "--device %s: `%s`", spec, host);
+			return NULL;
+		}
+		if (!(S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
 			json_decref(out);
 			hull_error_msg(err, EINVAL, "--device %s: `%s` is not a device on this host", spec, host);
 			return NULL;

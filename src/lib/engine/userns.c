@@ -290,15 +290,15 @@ static pid_t spawn_pause(int old_userns, char **warning, struct hull_error **err
 		;
 	if (n != (ssize_t)sizeof(hello) || hello.pid <= 0)
 		return hull_error_msg(err, ECHILD, "the pause process died before making its namespaces");
-	pid_t pid = hello.pid;
 	if (hello.err)
 		return hull_error_set(err, hello.err, "unshare a user namespace (check user.max_user_namespaces)");
+	_cleanup_pid_ pid_t pid = hello.pid;
 	int r = old_userns >= 0 ? 0 : write_maps(pid, warning, err);
-	if (r < 0 || write(to, "G", 1) != 1) {
-		kill(pid, SIGKILL);
-		return r < 0 ? r : hull_error_set(err, errno, "start the pause process");
-	}
-	return pid;
+	if (r < 0)
+		return r;
+	if (write(to, "G", 1) != 1)
+		return hull_error_set(err, errno, "start the pause process");
+	return take_pid(pid);
 }
 
 /* The pause process is gone but containers may still run in its user
@@ -403,17 +403,18 @@ int hull_engine_userns_join(struct hull_ctx *ctx, char **warning, struct hull_er
 		close(mnt);
 	user = mnt = -1;
 	_cleanup_close_ int old_userns = surviving_userns(ctx);
-	pid = spawn_pause(old_userns, warning, err);
-	if (pid < 0)
-		return pid;
-	_cleanup_free_ char *line = hull_strdup_printf("%d %llu\n", (int)pid, hull_proc_start_time(pid));
+	_cleanup_pid_ pid_t fresh = spawn_pause(old_userns, warning, err);
+	if (fresh < 0)
+		return fresh;
+	_cleanup_free_ char *line = hull_strdup_printf("%d %llu\n", (int)fresh, hull_proc_start_time(fresh));
 	if ((r = hull_write_file_atomic(pidfile, line, strlen(line), 0600, false, err)) < 0 ||
-	    (r = open_namespaces(pid, &user, &mnt)) < 0 || (r = join(pid, user, mnt, err)) < 0) {
+	    (r = open_namespaces(fresh, &user, &mnt)) < 0 || (r = join(fresh, user, mnt, err)) < 0) {
 		if (r == -ESRCH)
-			hull_error_msg(err, ESRCH, "the new pause process %d died", (int)pid);
-		kill(pid, SIGKILL);
+			hull_error_msg(err, ESRCH, "the new pause process %d died", (int)fresh);
 		unlink(pidfile);
 		return r;
 	}
+	/* it lives on, named by pause.pid */
+	(void)take_pid(fresh);
 	return 0;
 }

@@ -238,14 +238,15 @@ int engine_vm_send_pty(int sock, int master, struct hull_error **err)
 static int console_pty(int console_fd, const struct hull_oci_process *p, struct hull_error **err)
 {
 	int master = -1, slave = -1;
-	if (engine_vm_open_pty(&master, &slave, err) < 0)
-		return -EIO;
+	int r = engine_vm_open_pty(&master, &slave, err);
+	if (r < 0)
+		return r;
 	if (p->console_height && p->console_width) {
 		struct winsize ws = {.ws_row = (unsigned short)p->console_height,
 				     .ws_col = (unsigned short)p->console_width};
 		ioctl(slave, TIOCSWINSZ, &ws);
 	}
-	int r = engine_vm_send_pty(console_fd, master, err);
+	r = engine_vm_send_pty(console_fd, master, err);
 	close(master);
 	if (r < 0) {
 		close(slave);
@@ -375,8 +376,9 @@ __attribute__((noreturn)) static void bshim_main(struct bshim *s)
 static int bundle_disk(struct hull_ctx *ctx, const char *rootfs, struct hull_error **err)
 {
 	_cleanup_free_ char *dir = hull_path_join(ctx->data_root, "vm/bundles");
-	if (hull_mkdir_p(dir, 0700, err) < 0)
-		return -EIO;
+	int r = hull_mkdir_p(dir, 0700, err);
+	if (r < 0)
+		return r;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	_cleanup_free_ char *path =

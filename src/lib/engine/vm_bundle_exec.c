@@ -50,9 +50,10 @@ static int console_slave(const char *path, struct hull_error **err)
 	if (sock < 0 || connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return hull_error_set(err, errno, "connect to --console-socket `%s`", path);
 	int master = -1, slave = -1;
-	if (engine_vm_open_pty(&master, &slave, err) < 0)
-		return -EIO;
-	int r = engine_vm_send_pty(sock, master, err);
+	int r = engine_vm_open_pty(&master, &slave, err);
+	if (r < 0)
+		return r;
+	r = engine_vm_send_pty(sock, master, err);
 	close(master);
 	if (r < 0) {
 		close(slave);
@@ -182,8 +183,9 @@ int hull_engine_vm_bundle_exec(struct hull_ctx *ctx, const char *id, json_t *pro
 		return hull_error_msg(err, ENOTSUP, "exec: --console-socket into a VM needs --detach");
 	if (terminal && !isatty(STDIN_FILENO))
 		return hull_error_msg(err, ENOTTY, "exec: a terminal process needs a terminal as stdin");
-	if (pid_file && write_pid(pid_file, getpid(), err) < 0)
-		return -EIO;
+	int r = pid_file ? write_pid(pid_file, getpid(), err) : 0;
+	if (r < 0)
+		return r;
 	return exec_call(dir, id, process, terminal, NULL, status, err);
 }
 

@@ -151,7 +151,7 @@ static int open_chroot(pid_t init, struct hull_error **err)
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		hull_error_set(err, errno, "open `%s`", path);
-		return -EINVAL;
+		return -EINVAL; /* not -errno, which could be -1 (EPERM): the caller tells them apart */
 	}
 	if (fstat(fd, &theirs) == 0 && stat("/", &ours) == 0 && theirs.st_dev == ours.st_dev &&
 	    theirs.st_ino == ours.st_ino) {
@@ -347,13 +347,14 @@ static int exec_collect(struct exec_ctx *x, int sock, pid_t *pid, int *pty, json
 		if (n <= 0)
 			return *pid > 0 ? 0 : hull_error_msg(err, EIO, "the exec process died during setup");
 		if (buf[0] == 'S' || buf[0] == 'T') {
-			if (hull_fd_recv(sock, &fd, buf, 1, err) < 0)
-				return -EIO;
+			int r = hull_fd_recv(sock, &fd, buf, 1, err);
+			if (r < 0)
+				return r;
 			if (buf[0] == 'T') {
 				*pty = fd;
 				continue;
 			}
-			int r = hull_seccomp_send_listener(x->cfg->seccomp, fd, *pid, state, err);
+			r = hull_seccomp_send_listener(x->cfg->seccomp, fd, *pid, state, err);
 			close(fd);
 			if (r < 0)
 				return r;

@@ -72,7 +72,9 @@ static int write_attr(const char *path, const char *fallback, const char *value,
 	if (fd < 0)
 		return hull_error_set(err, errno, "%s: open `%s`", field, path);
 	struct statfs sf;
-	if (fstatfs(fd, &sf) < 0 || (unsigned long)sf.f_type != (unsigned long)PROC_SUPER_MAGIC)
+	if (fstatfs(fd, &sf) < 0)
+		return hull_error_set(err, errno, "%s: statfs `%s`", field, path);
+	if ((unsigned long)sf.f_type != (unsigned long)PROC_SUPER_MAGIC)
 		return hull_error_msg(err, EPERM, "%s: `%s` is not on procfs", field, path);
 	size_t len = strlen(value);
 	if (write(fd, value, len) != (ssize_t)len)

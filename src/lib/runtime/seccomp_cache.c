@@ -85,7 +85,7 @@ int seccomp_cache_read(const char *dir, const char *key, size_t key_len, struct 
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
-		return -ENOENT;
+		return -ENOENT; /* whatever kept it from being read, the program is not cached */
 	size_t body_max = BPF_MAXINSNS * sizeof(struct sock_filter);
 	if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
 	    st.st_size < (off_t)sizeof(struct cache_header) ||

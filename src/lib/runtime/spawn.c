@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "hull/cgroup.h"
+#include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/json.h"
 #include "hull/security.h"
@@ -132,25 +133,20 @@ static pid_t clone_via_helper(struct spawn *s, int *pidfd, struct hull_error **e
 			hull_error_set(err, r.err, "clone the container's init");
 		return -1;
 	}
-	*pidfd = (int)syscall(SYS_pidfd_open, r.pid, 0);
+	/* CLONE_PARENT made the init our child */
+	_cleanup_pid_ pid_t pid = r.pid;
+	*pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (*pidfd < 0) {
-		hull_error_set(err, errno, "pidfd_open %d", (int)r.pid);
-		kill(r.pid, SIGKILL);
-		while (waitpid(r.pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		hull_error_set(err, errno, "pidfd_open %d", (int)pid);
 		return -1;
 	}
-	return r.pid;
+	return take_pid(pid);
 }
 
 void spawn_kill(struct spawn *s)
 {
-	if (s->pid <= 0)
-		return;
-	kill(s->pid, SIGKILL);
-	while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	s->pid = -1;
+	if (s->pid > 0)
+		hull_killp(&s->pid);
 }
 
 void spawn_close(struct spawn *s)
@@ -290,12 +286,15 @@ int spawn_container(struct spawn *s, struct hull_error **err)
 	s->sync_fd = sv[0];
 	if (s->pid < 0) {
 		close(take_fd(s->sync_fd));
-		return helper ? -EINVAL : hull_error_set(err, clone_errno, "clone the container's init");
+		/* the helper's failure is in *err, with its errno */
+		return helper ? -(err && *err ? (*err)->code : EINVAL)
+			      : hull_error_set(err, clone_errno, "clone the container's init");
 	}
-	if (parent_handshake(s, sv[0], err) < 0) {
+	int r = parent_handshake(s, sv[0], err);
+	if (r < 0) {
 		spawn_kill(s);
 		close(take_fd(s->sync_fd));
-		return -EINVAL;
+		return r;
 	}
 	return 0;
 }

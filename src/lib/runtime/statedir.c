@@ -77,8 +77,11 @@ int proc_start_time(pid_t pid, unsigned long long *start, char *state)
 	if (fd < 0)
 		return -errno;
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	int e = errno;
 	close(fd);
-	if (n <= 0)
+	if (n < 0)
+		return -e;
+	if (n == 0)
 		return -EIO;
 	buf[n] = '\0';
 	char *p = strrchr(buf, ')');

@@ -58,6 +58,18 @@ Test(log, json_records_carry_level_msg_and_time)
 	    "got: %s", buf);
 }
 
+/* the msg is a JSON string whatever it holds: quotes, backslashes and
+ * control characters escaped, UTF-8 kept, a byte that is not UTF-8 as
+ * U+FFFD (the record is still written) */
+Test(log, json_records_escape_the_message)
+{
+	char buf[512];
+	record(HULL_LOG_JSON, HULL_LOG_ERROR, "a\"b\\c\td\ne\x01" "f \xc3\xa9 \xff\xc3", buf, sizeof(buf));
+	cr_assert(strstr(buf, "\"msg\":\"a\\\"b\\\\c\\td\\ne\\u0001f \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\",\"time\":"),
+		  "got: %s", buf);
+	cr_assert_eq(strchr(buf, '\n'), buf + strlen(buf) - 1, "one line: %s", buf);
+}
+
 Test(log, errors_and_warnings_stay_plain_text)
 {
 	char buf[512];

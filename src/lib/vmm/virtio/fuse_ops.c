@@ -108,9 +108,10 @@ int fuse_op_create(struct fuse_req *r)
 	if (fd < 0)
 		return -errno;
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+	int bad = fstat(fd, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : EISDIR;
+	if (bad) {
 		close(fd);
-		return -EISDIR;
+		return -bad;
 	}
 	struct fuse_entry_out *entry = (struct fuse_entry_out *)r->out;
 	if ((e = fuse_entry(r, parent, name, made, entry)) < 0) {

@@ -6,15 +6,15 @@
 #include <time.h>
 
 #include "../cli.h"
-#include "../image/image_cli.h"
-#include "commands.h"
-#include "common.h"
+#include "../human.h"
+#include "../output.h"
+#include "../template.h"
 #include "hull/cleanup.h"
 #include "hull/fs.h"
 #include "hull/history.h"
 #include "hull/image.h"
 #include "hull/json.h"
-#include "template.h"
+#include "image_cli.h"
 
 /* docker's CREATED BY: tabs as spaces, cut to 45 columns with an ellipsis
  * unless --no-trunc (counting UTF-8 characters, not bytes). */
@@ -64,7 +64,7 @@ static json_t *history_row(const struct hull_history_entry *e, const char *id, b
 {
 	char ago[64] = "N/A", at[64] = "N/A", size[32];
 	if (e->created) {
-		engine_human_ago(e->created * 1000000000LL, ago, sizeof(ago));
+		cli_human_ago(e->created * 1000000000LL, ago, sizeof(ago));
 		rfc3339_local((time_t)e->created, at, sizeof(at));
 	}
 	if (human)
@@ -80,7 +80,7 @@ static void print_table(json_t *rows)
 {
 	static const char *const head[5] = { "IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT" };
 	static const char *const keys[5] = { "ID", "CreatedSince", "CreatedBy", "Size", "Comment" };
-	engine_print_table(head, keys, 5, rows);
+	cli_print_table(head, keys, 5, rows);
 }
 
 static int print_history(struct hull_image *img, const struct hull_history_entry *h, size_t n, bool trunc,
@@ -107,7 +107,7 @@ static int print_history(struct hull_image *img, const struct hull_history_entry
 	{
 		const char *why = NULL;
 		_cleanup_free_ char *line = !strcmp(format, "json") ? json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS)
-								     : engine_template_render(format, r, &why);
+								     : cli_template_render(format, r, &why);
 		if (!line)
 			return cli_usage_error("history", "--format: %s", why);
 		printf("%s\n", line);
@@ -115,7 +115,7 @@ static int print_history(struct hull_image *img, const struct hull_history_entry
 	return 0;
 }
 
-int cmd_engine_history(struct hull_cli *cli, int argc, char **argv)
+int cmd_image_history(struct hull_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { "no-trunc", no_argument, NULL, 'T' },
 					      { "quiet", no_argument, NULL, 'q' },

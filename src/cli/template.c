@@ -47,7 +47,7 @@ static void append(char **out, size_t *len, const char *s, size_t n)
 	(*out)[*len] = '\0';
 }
 
-char *engine_template_render(const char *fmt, json_t *obj, const char **error)
+char *cli_template_render(const char *fmt, json_t *obj, const char **error)
 {
 	if (!strncmp(fmt, "table ", 6))
 		fmt += 6;
