@@ -2,7 +2,7 @@
 BUILD ?= build
 MESON_FLAGS ?=
 
-.PHONY: all deps demo check clean asan clang
+.PHONY: all deps demo check clean asan clang bench
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -24,6 +24,12 @@ check: deps
 	ninja -C $(BUILD)
 	@$(MAKE) --no-print-directory clang
 	@tests/run
+
+# Runs the benchmarks this host can run (BENCH_ALL=1 adds the nested ones,
+# BENCHES="runtime/run scan" picks some), records them in bench/results.tsv
+# and regenerates the README's table from it.
+bench: all
+	HULL=$(CURDIR)/$(BUILD)/hull BUILD_DIR=$(CURDIR)/$(BUILD) scripts/bench-table $(BENCHES)
 
 clang:
 	test -f build-clang/build.ninja || CC=clang meson setup build-clang -Dwerror=true
