@@ -5,6 +5,7 @@
 
 #include "hull/cleanup.h"
 #include "hull/fs.h"
+#include "cli.h"
 #include "template.h"
 
 static json_t *lookup(json_t *obj, const char *path)
@@ -98,4 +99,15 @@ char *cli_template_render(const char *fmt, json_t *obj, const char **error)
 		p = end + 2;
 	}
 	return out;
+}
+
+int cli_format_row(const char *cmd, const char *format, json_t *row)
+{
+	const char *why = NULL;
+	_cleanup_free_ char *line = !strcmp(format, "json") ? json_dumps(row, JSON_COMPACT | JSON_SORT_KEYS)
+							     : cli_template_render(format, row, &why);
+	if (!line)
+		return cli_usage_error(cmd, "--format: %s", why ? why : "cannot print this row");
+	printf("%s\n", line);
+	return 0;
 }

@@ -252,20 +252,12 @@ int cmd_engine_ps(struct hull_cli *cli, int argc, char **argv)
 			printf("%s\n", json_string_value(json_object_get(r, "ID")));
 	} else if (!format || !strcmp(format, "table")) {
 		print_table(rows, size);
-	} else if (!strcmp(format, "json")) {
-		json_array_foreach(rows, i, r)
-		{
-			_cleanup_free_ char *s = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
-			printf("%s\n", s);
-		}
 	} else {
 		json_array_foreach(rows, i, r)
 		{
-			const char *why = NULL;
-			_cleanup_free_ char *line = cli_template_render(format, r, &why);
-			if (!line)
-				return cli_usage_error("ps", "--format: %s", why);
-			printf("%s\n", line);
+			int st = cli_format_row("ps", format, r);
+			if (st)
+				return st;
 		}
 	}
 	return 0;

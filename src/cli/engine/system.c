@@ -83,12 +83,9 @@ int cmd_engine_system_df(struct hull_cli *cli, int argc, char **argv)
 			       json_string_value(json_object_get(r, "Reclaimable")));
 			continue;
 		}
-		const char *why = NULL;
-		_cleanup_free_ char *line = !strcmp(format, "json") ? json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS)
-								     : cli_template_render(format, r, &why);
-		if (!line)
-			return cli_usage_error("system df", "--format: %s", why);
-		printf("%s\n", line);
+		int st = cli_format_row("system df", format, r);
+		if (st)
+			return st;
 	}
 	return 0;
 }

@@ -105,12 +105,9 @@ static int print_history(struct hull_image *img, const struct hull_history_entry
 	}
 	json_array_foreach(rows, i, r)
 	{
-		const char *why = NULL;
-		_cleanup_free_ char *line = !strcmp(format, "json") ? json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS)
-								     : cli_template_render(format, r, &why);
-		if (!line)
-			return cli_usage_error("history", "--format: %s", why);
-		printf("%s\n", line);
+		int st = cli_format_row("history", format, r);
+		if (st)
+			return st;
 	}
 	return 0;
 }
