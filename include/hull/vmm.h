@@ -120,6 +120,11 @@ void hull_vm_result_clear(struct hull_vm_result *res);
  * units) into bytes. Returns 0 or -EINVAL with *err naming the text. */
 int hull_vm_parse_size(const char *text, uint64_t *out, struct hull_error **err);
 
+/* HULL_VM_EXIT_SIGSYS: the exit status of a jailed VMM (PID 1 of its own
+ * pid namespace, which SIGSYS from inside cannot kill) that made a system
+ * call outside its seccomp filter: as a shell reports a death by SIGSYS. */
+#define HULL_VM_EXIT_SIGSYS (128 + 31)
+
 /* hull_vm_jail_syscalls: how many host syscalls the VMM's seccomp jail
  * lets through (with cfg->seccomp): those it allows outright and those it
  * allows for some arguments only (ioctl, socket, clone). */

@@ -90,6 +90,15 @@ for p in /proc/[0-9]*; do
 done | sort
 kill $rpid 2>/dev/null
 wait $rpid
+echo "=== seccomp"
+# a system call outside the VMM's allowlist (getppid, made on purpose after the filter is loaded)
+HULL_VM_TEST_SECCOMP=1 $HULL vm restore snap.bin </dev/null >f.log 2>&1
+echo "seccomp_rc=$?"
+cat f.log
+mkdir -p /tmp/jail2
+HULL_VM_TEST_SECCOMP=1 $HULL vm restore --jail /tmp/jail2 --uid 1000 --gid 1000 snap.bin </dev/null >g.log 2>&1
+echo "jailed_seccomp_rc=$?"
+cat g.log
 echo "=== clones"
 $HULL vm clone snap.bin -n 3 --console-prefix /tmp/clone. </dev/null >clone.out 2>clone.err &
 cpid=$!
@@ -184,6 +193,15 @@ setup() {
 	# hull (root, in the host's root) and the VMM it forked: uid 1000, in the jail
 	[[ "$output" == *"vmm 0 /"* ]]
 	[[ "$output" == *"vmm 1000 /tmp/jail"* ]]
+}
+
+@test "nested: the VMM's seccomp filter kills a forbidden system call, jailed or not" {
+	output=$(nested_section seccomp)
+	echo "$output"
+	[[ "$output" == *"seccomp_rc=1"* ]]
+	[[ "$output" == *"jailed_seccomp_rc=1"* ]]
+	[ "$(grep -c "the VMM made system call 110 .*outside its seccomp allowlist" <<<"$output")" -eq 2 ]
+	[ "$(grep -c "the VMM was killed by SIGSYS" <<<"$output")" -eq 2 ]
 }
 
 @test "nested: three clones of one file count on, each a new generation, their memory shared" {

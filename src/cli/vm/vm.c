@@ -376,9 +376,10 @@ static int run_vm(struct hull_cli *cli, const struct hull_vm_config *cfg, const 
 		if (errno != EINTR)
 			return EXIT_HULL_ERROR;
 	*again = WIFEXITED(ws) && WEXITSTATUS(ws) == EXIT_CHILD_AGAIN;
-	if (WIFEXITED(ws))
+	bool sigsys = WIFSIGNALED(ws) ? WTERMSIG(ws) == SIGSYS : cfg->jail_dir && WEXITSTATUS(ws) == HULL_VM_EXIT_SIGSYS;
+	if (WIFEXITED(ws) && !sigsys)
 		return *again ? 0 : WEXITSTATUS(ws);
-	if (WTERMSIG(ws) == SIGSYS)
+	if (sigsys)
 		fprintf(stderr, "hull vm: the VMM was killed by SIGSYS: it made a system call outside its seccomp "
 				"filter (--no-seccomp runs the VMM unconfined)\n");
 	else

@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <string.h>
 #include <termios.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../base/lazy.h"
@@ -184,6 +185,10 @@ static void sigsys_handler(int sig, siginfo_t *si, void *uc)
 		/* nothing more to do: dying is what matters */
 	}
 	raise(sig);
+	/* Still here: this is PID 1 of its own pid namespace (--jail), which
+	 * signals sent from inside the namespace cannot kill. Exit as a shell
+	 * reports a death by SIGSYS; hull's parent says what it was. */
+	syscall(SYS_exit_group, HULL_VM_EXIT_SIGSYS);
 }
 
 /* Every capability, the bounding set first (dropping it needs CAP_SETPCAP),
