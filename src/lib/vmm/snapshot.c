@@ -769,9 +769,8 @@ int vm_snapshot_load(struct hull_vm *vm, struct vm_snapshot *snap, struct hull_e
 	if (r < 0)
 		return r;
 	/* in the VM's private copy: this run is a new generation, which the
-	 * guest hears of at once (the SCI also comes back up if the saved
-	 * event registers held it) */
-	vm_sci_update(vm);
+	 * guest hears of at once; the SCI is driven from the restored event
+	 * registers with the new GPE0 bit (vm_vmgenid_notify) */
 	vm_vmgenid_notify(vm);
 	snap->vm = vm;
 	/* SCHED_IDLE: the check takes only CPU time nobody else wants, so the

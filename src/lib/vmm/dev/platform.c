@@ -1,7 +1,8 @@
 /* dev/platform.c - the small PC devices a kernel pokes while it boots and
  * shuts down: the ACPI PM1a event/control blocks (ACPI 6.4 4.8.3: SLP_TYP 5
  * + SLP_EN is soft-off) and GPE0 block (4.8.4.1: status bits are
- * write-one-to-clear; an enabled set bit holds the SCI), the i8042 controller's reset line (command 0xFE),
+ * write-one-to-clear; an enabled set bit holds the SCI), the i8042
+ * controller's reset line (command 0xFE),
  * the CMOS RTC (MC146818A: time in BCD, 24-hour), the POST port, and a
  * pvpanic device (QEMU's docs/specs/pvpanic.txt: ACPI "QEMU0001" at port
  * 0x505), through which Linux's pvpanic driver reports a kernel panic. */
